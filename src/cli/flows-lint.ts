@@ -1,0 +1,18 @@
+import path from "node:path";
+import { formatProblem } from "../engine/parse-flow.js";
+import { checkRegistry } from "../engine/parse-flow.js";
+import { loadFlows } from "../runtime-node/flow-dir.js";
+import type { CliIO } from "./main.js";
+
+/** `placevoice flows lint [dir]`: exit 0 when every flow is sound, 1 with file:line messages otherwise. */
+export function lintFlows(dir: string, io: CliIO): number {
+  const { flows, problems } = loadFlows(path.resolve(dir));
+  problems.push(...checkRegistry(flows));
+  if (problems.length > 0) {
+    for (const problem of problems) io.err(formatProblem(problem));
+    io.err(`\n${problems.length} problem(s) found.`);
+    return 1;
+  }
+  io.out(`${flows.length} flow(s) OK: ${flows.map((f) => `${f.id} (${f.nodes.length} nodes)`).join(", ")}`);
+  return 0;
+}

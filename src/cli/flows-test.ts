@@ -1,0 +1,34 @@
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { loadConfig } from "../config.js";
+import { loadRegistry } from "../runtime-node/flow-dir.js";
+import { runScriptFile } from "../runtime-node/script-driver.js";
+import type { CliIO } from "./main.js";
+
+export function listScriptFiles(flowsDir: string): string[] {
+  const dir = path.join(flowsDir, "tests");
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return [];
+  return readdirSync(dir)
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort()
+    .map((n) => path.join(dir, n));
+}
+
+/** `placevoice flows test [dir]`: runs every conversation script in <dir>/tests. */
+export async function runFlowTests(dir: string, io: CliIO): Promise<number> {
+  const config = loadConfig(io.env);
+  const registry = loadRegistry(path.resolve(dir), config.entryFlow, config.helpFlow);
+  const files = listScriptFiles(dir);
+  let failed = 0;
+  for (const file of files) {
+    const run = await runScriptFile(file, registry, io.env);
+    if (run.failures.length === 0) io.out(`ok    ${run.file}  ${run.name}`);
+    else {
+      failed++;
+      io.out(`FAIL  ${run.file}  ${run.name}`);
+      for (const f of run.failures) io.out(`      ${f}`);
+    }
+  }
+  io.out(`\n${files.length - failed} passed, ${failed} failed`);
+  return failed > 0 || files.length === 0 ? 1 : 0;
+}

@@ -1,0 +1,93 @@
+// `placevoice <command>`: the operator's tool. Each command reads the environment once here
+// and passes configuration down.
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig } from "../config.js";
+import { formatProblem } from "../engine/parse-flow.js";
+import { createLogger } from "../log.js";
+import { FlowLoadError } from "../runtime-node/flow-dir.js";
+import { runChat } from "./chat.js";
+import { lintFlows } from "./flows-lint.js";
+import { runFlowTests } from "./flows-test.js";
+
+const USAGE = `placevoice — hear residents, signpost help, share safe insight
+
+Usage:
+  placevoice serve                      start the server (what \`npm start\` runs)
+  placevoice migrate                    apply database migrations and exit
+  placevoice flows lint [dir]           check flow files (default: ./flows)
+  placevoice flows test [dir]           run the conversation tests in <dir>/tests
+  placevoice chat <flow> [--lang cy]    talk to a flow in the terminal (also reads piped stdin)
+        [--persist]                     keep the conversation in DATABASE_URL instead of a scratch database
+
+Configuration comes from environment variables; see README.md.`;
+
+export async function run(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "serve": {
+        const { main } = await import("../node.js");
+        await main(io.env);
+        return new Promise<number>(() => {}); // runs until a signal stops the process
+      }
+      case "migrate": {
+        const config = loadConfig(io.env);
+        const { sqlitePathFromUrl, migrateSqliteFile } = await import("../store/sqlite-file.js");
+        const { migrationsDir } = await import("../runtime-node/paths.js");
+        const report = migrateSqliteFile(sqlitePathFromUrl(config.databaseUrl), migrationsDir);
+        io.out(report.applied.length > 0 ? `Applied ${report.applied.length} migration(s): ${report.applied.join(", ")}` : `Database is up to date (${report.alreadyApplied.length} migration(s) applied before).`);
+        return 0;
+      }
+      case "flows": {
+        const [sub, dir] = rest;
+        if (sub === "lint") return lintFlows(dir ?? "flows", io);
+        if (sub === "test") return runFlowTests(dir ?? "flows", io);
+        io.err(`Unknown flows command "${sub ?? ""}". Try: placevoice flows lint`);
+        return 2;
+      }
+      case "chat": {
+        const { values, positionals } = parseArgs({
+          args: [...rest],
+          options: { lang: { type: "string" }, persist: { type: "boolean", default: false } },
+          allowPositionals: true,
+        });
+        const flowId = positionals[0];
+        if (!flowId) {
+          io.err("Which flow? e.g. placevoice chat priorities");
+          return 2;
+        }
+        return runChat({ flowId, ...(values.lang ? { language: values.lang } : {}), persist: values.persist ?? false }, io);
+      }
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        io.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        io.err(`Unknown command "${command}".\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) io.err(error.message);
+    else if (error instanceof FlowLoadError) io.err(error.problems.map(formatProblem).join("\n"));
+    else io.err(`placevoice: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+export interface CliIO {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const processIO: CliIO = {
+  env: process.env,
+  stdin: process.stdin,
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+export const cliLogger = (level: "debug" | "info" | "warn" | "error" | "silent", io: CliIO) => createLogger(level, io.err);

@@ -1,0 +1,33 @@
+// Renders engine output as plain text: numbered options and a one-line hint. Used where there
+// are no buttons (SMS, the terminal simulator); Telegram renders `ask` as an inline keyboard.
+import { interpolate, localise } from "../engine/text.js";
+import type { Effect } from "../engine/types.js";
+import { hostMessages } from "./messages.js";
+
+export type OutboundEffect = Extract<Effect, { type: "send" | "ask" }>;
+
+export function isOutbound(effect: Effect): effect is OutboundEffect {
+  return effect.type === "send" || effect.type === "ask";
+}
+
+export function renderAskPlain(ask: Extract<Effect, { type: "ask" }>, language: string): string {
+  const lines = [ask.text];
+  const yesNo = ask.kind === "yes_no" || ask.kind === "consent";
+  if (ask.options.length > 0 && !yesNo) {
+    lines.push("", ...ask.options.map((o, i) => `${i + 1}. ${o.label}`));
+  }
+  const hints: string[] = [];
+  if (yesNo) hints.push(localise(hostMessages.hintYesNo, language));
+  else if (ask.kind === "multi_choice") {
+    const max = ask.maxPicks ?? 1;
+    hints.push(max > 1 ? interpolate(localise(hostMessages.hintMulti, language), { max: String(max) }) : localise(hostMessages.hintMultiOne, language));
+  } else if (ask.options.length > 0) hints.push(localise(hostMessages.hintSingle, language));
+  if (ask.skipPayload) hints.push(localise(hostMessages.hintSkip, language));
+  if (hints.length > 0) lines.push(ask.options.length > 0 && !yesNo ? "" : "", hints.join(" "));
+  return lines.join("\n").replace(/\n{3,}/g, "\n\n");
+}
+
+/** One string per message, in order. */
+export function renderPlain(effects: readonly Effect[], language: string): string[] {
+  return effects.filter(isOutbound).map((e) => (e.type === "send" ? e.text : renderAskPlain(e, language)));
+}

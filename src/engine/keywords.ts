@@ -1,0 +1,43 @@
+// Words that mean the same thing in any state of any flow. They are recognised before the
+// reply is treated as an answer, so STOP can never be swallowed by a question.
+import { normaliseReply } from "./text.js";
+
+export type Keyword = "stop" | "start" | "help" | "language" | "skip" | "restart";
+
+const KEYWORDS: Readonly<Record<string, Keyword>> = {
+  stop: "stop", stopall: "stop", unsubscribe: "stop", cancel: "stop", end: "stop", quit: "stop", revoke: "stop", optout: "stop", "opt out": "stop", stopio: "stop",
+  start: "start", unstop: "start", yes: "start",
+  help: "help", info: "help", cymorth: "help",
+  language: "language", iaith: "language", lang: "language",
+  skip: "skip", hepgor: "skip", pass: "skip",
+  restart: "restart", "start again": "restart", ailddechrau: "restart",
+};
+
+export interface KeywordMatch {
+  readonly keyword: Keyword;
+  /** Whatever followed the keyword (e.g. `cy` in `LANGUAGE cy`). */
+  readonly argument: string;
+}
+
+/**
+ * Recognises a keyword sent on its own (case-insensitive, surrounding punctuation ignored) or
+ * as a slash command (`/help`). `yes` only counts as START for a stopped contact: the host
+ * decides, so it is reported but callers check the contact's status first.
+ */
+export function detectKeyword(text: string): KeywordMatch | undefined {
+  const trimmed = text.trim();
+  if (trimmed.length === 0 || trimmed.length > 64) return undefined;
+  const command = /^\/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$/i.exec(trimmed);
+  if (command) {
+    const name = command[1]!.toLowerCase();
+    const keyword = KEYWORDS[name];
+    return keyword ? { keyword, argument: (command[2] ?? "").trim() } : undefined;
+  }
+  const normalised = normaliseReply(trimmed);
+  const whole = KEYWORDS[normalised];
+  if (whole) return { keyword: whole, argument: "" };
+  const [first, ...rest] = normalised.split(" ");
+  const leading = first ? KEYWORDS[first] : undefined;
+  if (leading === "language" && rest.length > 0) return { keyword: "language", argument: rest.join(" ") };
+  return undefined;
+}

@@ -1,0 +1,85 @@
+// The engine's own words (re-prompts, acknowledgements). Flow authors can override the
+// re-prompt per question with `invalid:`. Every string exists in English and Welsh.
+import type { LocalisedText } from "./types.js";
+
+export const engineMessages = {
+  notUnderstood: {
+    en: "Sorry, I didn't understand that.",
+    cy: "Mae'n ddrwg gen i, wnes i ddim deall hynny.",
+  },
+  chooseNumber: {
+    en: "Please reply with the number of one option.",
+    cy: "Atebwch gyda rhif un dewis, os gwelwch yn dda.",
+  },
+  chooseNumbers: {
+    en: "Please reply with up to {max} numbers, e.g. 1,3.",
+    cy: "Atebwch gyda hyd at {max} rhif, e.e. 1,3.",
+  },
+  tooManyPicks: {
+    en: "That's more than {max}. Please choose up to {max}.",
+    cy: "Mae hynny'n fwy na {max}. Dewiswch hyd at {max}, os gwelwch yn dda.",
+  },
+  tooFewPicks: {
+    en: "Please choose at least {min}.",
+    cy: "Dewiswch o leiaf {min}, os gwelwch yn dda.",
+  },
+  yesOrNo: {
+    en: "Please reply YES or NO.",
+    cy: "Atebwch IE neu NA, os gwelwch yn dda.",
+  },
+  number: {
+    en: "Please reply with a number from {min} to {max}.",
+    cy: "Atebwch gyda rhif o {min} i {max}, os gwelwch yn dda.",
+  },
+  postcode: {
+    en: "That doesn't look like a UK postcode. Please try again, e.g. ST6 1AA.",
+    cy: "Nid yw hynny'n edrych fel cod post yn y DU. Rhowch gynnig arall arni, e.e. ST6 1AA.",
+  },
+  textTooLong: {
+    en: "That's a bit long for me. Please keep it under {max} characters.",
+    cy: "Mae hynny braidd yn hir. Cadwch o dan {max} nod, os gwelwch yn dda.",
+  },
+  textEmpty: {
+    en: "I didn't get any words there. Please tell me in a few words.",
+    cy: "Ches i ddim geiriau. Dywedwch wrtha i mewn ychydig eiriau, os gwelwch yn dda.",
+  },
+  understood: {
+    en: "Got it: {answer}.",
+    cy: "Diolch: {answer}.",
+  },
+  oldButton: {
+    en: "That button is from an earlier question. Here's where we are now:",
+    cy: "Mae'r botwm yna o gwestiwn cynharach. Dyma ble rydyn ni nawr:",
+  },
+  gaveUp: {
+    en: "Sorry, I'm having trouble understanding. Let's stop here for now. Send HELP if you need it, or message again any time.",
+    cy: "Mae'n ddrwg gen i, rwy'n cael trafferth deall. Gadewch i ni stopio fan hyn am nawr. Anfonwch HELP os oes angen, neu anfonwch neges eto unrhyw bryd.",
+  },
+  movingOn: {
+    en: "No problem, let's move on.",
+    cy: "Dim problem, gadewch i ni symud ymlaen.",
+  },
+  expired: {
+    en: "Welcome back! It's been a while, so let's start again from the beginning.",
+    cy: "Croeso nôl! Mae wedi bod yn sbel, felly gadewch i ni ddechrau eto o'r dechrau.",
+  },
+  chooseLanguage: {
+    en: "Which language would you like? / Pa iaith hoffech chi?",
+    cy: "Pa iaith hoffech chi? / Which language would you like?",
+  },
+  languageChanged: {
+    en: "OK, I'll speak English.",
+    cy: "Iawn, fe wna i siarad Cymraeg.",
+  },
+  carryOn: {
+    en: "Let's carry on where we were:",
+    cy: "Gadewch i ni barhau o'r lle roedden ni:",
+  },
+  and: { en: "and", cy: "a" },
+} satisfies Record<string, LocalisedText>;
+
+/** What each language calls itself, for language questions. */
+export const languageNames: Readonly<Record<string, string>> = {
+  en: "English",
+  cy: "Cymraeg",
+};

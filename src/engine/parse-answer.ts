@@ -1,0 +1,176 @@
+// Turns a typed reply into an answer for a question, or says why it could not.
+// Accepts what residents actually type over SMS: "2", "2,5", "2 and 5", the option's words,
+// small misspellings, "yes please", a postcode inside a sentence.
+import { isValid as isValidPostcode, match as findPostcodes, toOutcode, validOutcode } from "postcode";
+import { engineMessages, languageNames } from "./messages.js";
+import { editDistance, normaliseReply, typoAllowance } from "./text.js";
+import type { AnswerValue, ChoiceOption, LocalisedText, QuestionInput } from "./types.js";
+
+export type ParsedAnswer =
+  | { readonly ok: true; readonly value: AnswerValue; /** ids or text to echo back, when the reply was typed */ readonly understood?: readonly string[] }
+  | { readonly ok: false; readonly problem: LocalisedText; readonly vars?: Readonly<Record<string, string>> };
+
+const YES = new Set(["yes", "y", "yeah", "yep", "yup", "ye", "yes please", "ok", "okay", "sure", "agree", "i agree", "ie", "iawn", "do", "ydw", "ydy", "cytuno", "wrth gwrs", "yes thanks", "go on", "👍"]);
+const NO = new Set(["no", "n", "nope", "nah", "no thanks", "no thank you", "na", "nac", "naddo", "nac ydw", "dim diolch", "dim", "don t", "disagree", "👎"]);
+
+const SEPARATORS = /\s*(?:,|;|\/|&|\+|\band\b|\bac\b|\ba\b|\bor\b|\bneu\b)\s*/u;
+
+export function yesNoOptions(): ChoiceOption[] {
+  return [
+    { id: "yes", label: { en: "Yes", cy: "Ie" } },
+    { id: "no", label: { en: "No", cy: "Na" } },
+  ];
+}
+
+export function languageOptions(languages: readonly string[]): ChoiceOption[] {
+  const aliases: Record<string, string[]> = { en: ["english", "saesneg", "eng"], cy: ["cymraeg", "welsh", "cym"] };
+  return languages.map((code) => ({
+    id: code,
+    label: { en: languageNames[code] ?? code },
+    synonyms: { en: [code, ...(aliases[code] ?? [])] },
+  }));
+}
+
+/** The options a question offers, including the implicit ones of yes/no and language questions. */
+export function optionsOf(input: QuestionInput, languages: readonly string[]): readonly ChoiceOption[] {
+  switch (input.kind) {
+    case "single_choice":
+    case "multi_choice":
+      return input.options;
+    case "yes_no":
+      return yesNoOptions();
+    case "language":
+      return languageOptions(languages);
+    default:
+      return [];
+  }
+}
+
+export function parseAnswer(input: QuestionInput, reply: string, languages: readonly string[]): ParsedAnswer {
+  switch (input.kind) {
+    case "single_choice":
+    case "language":
+      return parseSingleChoice(optionsOf(input, languages), reply);
+    case "multi_choice":
+      return parseMultiChoice(input.options, reply, input.maxPicks, input.minPicks);
+    case "yes_no":
+      return parseYesNo(reply);
+    case "number":
+      return parseNumber(reply, input.min, input.max, input.integer);
+    case "text":
+      return parseText(reply, input.maxLength, input.minLength);
+    case "postcode":
+      return parsePostcode(reply);
+  }
+}
+
+function candidatesOf(option: ChoiceOption): string[] {
+  const words = [...Object.values(option.label), option.id.replace(/_/g, " ")];
+  for (const list of Object.values(option.synonyms ?? {})) words.push(...list);
+  return [...new Set(words.map(normaliseReply).filter((w) => w.length > 0))];
+}
+
+/** Finds the one option a fragment of a reply names, by number, words or a near miss. */
+function matchOption(options: readonly ChoiceOption[], fragment: string): ChoiceOption | undefined {
+  const text = normaliseReply(fragment);
+  if (text.length === 0) return undefined;
+  if (/^\d+$/.test(text)) return options[Number(text) - 1];
+  const exact = options.filter((o) => candidatesOf(o).includes(text));
+  if (exact.length === 1) return exact[0];
+  // The reply contains an option's words ("i'd say housing"): only when exactly one does.
+  const containing = options.filter((o) =>
+    candidatesOf(o).some((c) => c.length >= 3 && ` ${text} `.includes(` ${c} `)),
+  );
+  if (containing.length === 1) return containing[0];
+  // A near miss ("transprot", "housng"): the closest option, if it is clearly the closest.
+  let best: { option: ChoiceOption; distance: number } | undefined;
+  let tie = false;
+  for (const option of options) {
+    for (const candidate of candidatesOf(option)) {
+      const limit = typoAllowance(candidate);
+      if (limit === 0) continue;
+      const distance = editDistance(text, candidate, limit);
+      if (distance > limit) continue;
+      if (!best || distance < best.distance) {
+        best = { option, distance };
+        tie = false;
+      } else if (distance === best.distance && best.option !== option) tie = true;
+    }
+  }
+  return best && !tie ? best.option : undefined;
+}
+
+function parseSingleChoice(options: readonly ChoiceOption[], reply: string): ParsedAnswer {
+  const option = matchOption(options, reply);
+  if (!option) return { ok: false, problem: engineMessages.chooseNumber };
+  return { ok: true, value: option.id, understood: [option.id] };
+}
+
+function parseMultiChoice(options: readonly ChoiceOption[], reply: string, maxPicks: number, minPicks: number): ParsedAnswer {
+  const problem = { ok: false as const, problem: engineMessages.chooseNumbers, vars: { max: String(maxPicks) } };
+  // Whole reply first: an option label may itself contain "and" ("jobs and skills").
+  const whole = matchOption(options, reply);
+  const fragments = whole
+    ? [reply]
+    : reply
+        .split(/[,;/&+]/)
+        .flatMap((part) => normaliseReply(part).split(SEPARATORS))
+        // "2 5" and "2 and 5" both mean two numbers.
+        .flatMap((part) => (/^\d+(\s+\d+)+$/.test(part) ? part.split(/\s+/) : [part]))
+        .filter((f) => f.trim().length > 0);
+  if (fragments.length === 0) return problem;
+  const picked: string[] = [];
+  for (const fragment of fragments) {
+    const option = matchOption(options, fragment);
+    if (!option) return problem;
+    if (!picked.includes(option.id)) picked.push(option.id);
+  }
+  return checkPickCount(picked, maxPicks, minPicks) ?? { ok: true, value: picked, understood: picked };
+}
+
+export function checkPickCount(picked: readonly string[], maxPicks: number, minPicks: number): ParsedAnswer | undefined {
+  if (picked.length > maxPicks) return { ok: false, problem: engineMessages.tooManyPicks, vars: { max: String(maxPicks) } };
+  if (picked.length < minPicks) return { ok: false, problem: engineMessages.tooFewPicks, vars: { min: String(minPicks) } };
+  return undefined;
+}
+
+function parseYesNo(reply: string): ParsedAnswer {
+  const text = normaliseReply(reply) || reply.trim();
+  if (text === "1" || YES.has(text) || /^(yes|yeah|yep|ie|iawn)\b/.test(text)) return { ok: true, value: true };
+  if (text === "2" || NO.has(text) || /^(no|nope|nah|na|nac)\b/.test(text)) return { ok: true, value: false };
+  return { ok: false, problem: engineMessages.yesOrNo };
+}
+
+function parseNumber(reply: string, min: number, max: number, integer: boolean): ParsedAnswer {
+  const problem = { ok: false as const, problem: engineMessages.number, vars: { min: String(min), max: String(max) } };
+  const found = /-?\d+(?:\.\d+)?/.exec(reply.replace(/,/g, ""));
+  if (!found) return problem;
+  const value = Number(found[0]);
+  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) return problem;
+  return { ok: true, value };
+}
+
+function parseText(reply: string, maxLength: number, minLength: number): ParsedAnswer {
+  const text = reply.trim().replace(/\s+/g, " ");
+  if (text.length > maxLength) return { ok: false, problem: engineMessages.textTooLong, vars: { max: String(maxLength) } };
+  // Emoji or punctuation alone carry no words to analyse.
+  if (text.length < Math.max(1, minLength) || !/[\p{L}\p{N}]/u.test(text)) return { ok: false, problem: engineMessages.textEmpty };
+  return { ok: true, value: text };
+}
+
+/** Reduces a postcode to its district (`ST6 1AA` -> `ST6`); the full postcode is never returned. */
+export function postcodeDistrict(reply: string): string | undefined {
+  const compact = reply.trim().toUpperCase();
+  if (isValidPostcode(compact)) return toOutcode(compact) ?? undefined;
+  const inside = findPostcodes(compact).find((p) => isValidPostcode(p));
+  if (inside) return toOutcode(inside) ?? undefined;
+  const outcode = compact.replace(/\s+/g, "");
+  if (/^[A-Z]{1,2}\d[A-Z\d]?$/.test(outcode) && validOutcode(outcode)) return outcode;
+  return undefined;
+}
+
+function parsePostcode(reply: string): ParsedAnswer {
+  const district = postcodeDistrict(reply.slice(0, 200));
+  if (!district) return { ok: false, problem: engineMessages.postcode };
+  return { ok: true, value: district, understood: [district] };
+}

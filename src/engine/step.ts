@@ -1,0 +1,431 @@
+// The flow engine: (registry, session, input) -> (session, effects). Pure and synchronous:
+// it reads nothing but its arguments and writes nothing but its result, so every
+// conversation can be replayed with a fixed clock.
+import { detectKeyword } from "./keywords.js";
+import { engineMessages } from "./messages.js";
+import { checkPickCount, languageOptions, optionsOf, parseAnswer, type ParsedAnswer } from "./parse-answer.js";
+import { interpolate, localise } from "./text.js";
+import type {
+  AnswerValue,
+  AskOption,
+  ContactView,
+  Effect,
+  EndReason,
+  EngineContext,
+  EngineInput,
+  Flow,
+  FlowNode,
+  LocalisedText,
+  QuestionNode,
+  SessionState,
+  StepResult,
+} from "./types.js";
+
+/** A node chain longer than this without a question is a loop in the flow. */
+const MAX_NODES_PER_STEP = 200;
+const LANGUAGE_NODE_ID = "__language";
+
+export class FlowLoopError extends Error {
+  constructor(flowId: string, nodeId: string) {
+    super(`Flow "${flowId}" passed through ${MAX_NODES_PER_STEP} nodes without asking anything (loop at "${nodeId}")`);
+  }
+}
+
+/** Mutable scratch space for one step; the result is frozen into a StepResult at the end. */
+interface Turn {
+  readonly ctx: EngineContext;
+  readonly effects: Effect[];
+  contact: ContactView;
+}
+
+export function step(ctx: EngineContext, session: SessionState | null, input: EngineInput): StepResult {
+  const turn: Turn = { ctx, effects: [], contact: ctx.contact };
+  const next = handle(turn, session, input);
+  return { session: next, effects: turn.effects };
+}
+
+function handle(turn: Turn, session: SessionState | null, input: EngineInput): SessionState | null {
+  const { ctx } = turn;
+  if (input.type === "start") return startFlow(turn, input.flowId ?? ctx.registry.entryFlowId, {});
+  const expired = session !== null && Date.parse(session.expiresAt) <= ctx.now.getTime();
+  if (input.type === "help") {
+    const helpFlow = ctx.registry.helpFlowId;
+    if (!helpFlow) return session;
+    return startFlow(turn, helpFlow, {}, session && !expired ? session : undefined);
+  }
+  if (input.type === "resume") {
+    if (!session || expired) return startFlow(turn, ctx.registry.entryFlowId, {});
+    return resume(turn, session);
+  }
+
+  const text = input.type === "text" ? input.text : "";
+  const keyword = input.type === "text" ? detectKeyword(text) : undefined;
+
+  if (!session) {
+    if (keyword?.keyword === "language") return changeLanguageWithoutSession(turn, keyword.argument);
+    return startFlow(turn, ctx.registry.entryFlowId, {});
+  }
+  if (expired) {
+    send(turn, engineMessages.expired);
+    return startFlow(turn, ctx.registry.entryFlowId, {});
+  }
+  const flow = ctx.registry.flows.get(session.flowId);
+  const node = flow?.byId.get(session.nodeId);
+  if (!flow || !node || (node.type !== "question" && node.type !== "consent")) {
+    // The flow changed under a waiting conversation (a new version was deployed): start cleanly.
+    return startFlow(turn, ctx.registry.entryFlowId, {});
+  }
+  const live = { ...session, expiresAt: expiry(ctx, flow) };
+
+  if (keyword?.keyword === "restart") return startFlow(turn, ctx.registry.entryFlowId, {});
+  if (keyword?.keyword === "language") return changeLanguage(turn, live, flow, node, keyword.argument);
+  if (live.choosingLanguage) return answerLanguageChoice(turn, live, flow, node, input);
+
+  if (input.type === "button") return handleButton(turn, live, flow, node, input.payload);
+  if (keyword?.keyword === "skip") return skip(turn, live, flow, node);
+  if (node.type === "consent") return answerConsent(turn, live, flow, node, parseAnswer({ kind: "yes_no" }, text, ctx.languages));
+  return answerQuestion(turn, live, flow, node, parseAnswer(node.input, text, ctx.languages), true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Moving through a flow
+
+function startFlow(turn: Turn, flowId: string, vars: Readonly<Record<string, string>>, parent?: SessionState): SessionState | null {
+  const flow = turn.ctx.registry.flows.get(flowId) ?? turn.ctx.registry.flows.get(turn.ctx.registry.entryFlowId);
+  if (!flow) throw new Error(`Unknown flow "${flowId}" and no entry flow`);
+  const first = flow.nodes[0];
+  if (!first) throw new Error(`Flow "${flow.id}" has no nodes`);
+  turn.effects.push({ type: "flow_started", flowId: flow.id });
+  const state: SessionState = {
+    flowId: flow.id,
+    nodeId: first.id,
+    step: 0,
+    retries: 0,
+    picks: [],
+    answers: {},
+    vars,
+    choosingLanguage: false,
+    startedAt: turn.ctx.now.toISOString(),
+    expiresAt: expiry(turn.ctx, flow),
+    ...(parent ? { parent: { ...parent, choosingLanguage: false } } : {}),
+  };
+  return runFrom(turn, state, flow, first.id);
+}
+
+/** Executes nodes from `nodeId` until one waits for the resident or the conversation ends. */
+function runFrom(turn: Turn, start: SessionState, startFlow: Flow, nodeId: string | undefined): SessionState | null {
+  let state = start;
+  let flow = startFlow;
+  let current = nodeId;
+  for (let visits = 0; visits < MAX_NODES_PER_STEP; visits++) {
+    const node = current === undefined ? undefined : flow.byId.get(current);
+    if (!node) return finish(turn, state, flow);
+    switch (node.type) {
+      case "message":
+        sendText(turn, state, node.text);
+        current = flow.nextOf.get(node.id);
+        break;
+      case "question":
+        return ask(turn, { ...state, flowId: flow.id, nodeId: node.id, step: state.step + 1, retries: 0, picks: [] }, node, false);
+      case "consent":
+        if (turn.contact.consentVersion === turn.ctx.privacyNoticeVersion) {
+          current = flow.nextOf.get(node.id);
+          break;
+        }
+        return ask(turn, { ...state, flowId: flow.id, nodeId: node.id, step: state.step + 1, retries: 0, picks: [] }, node, false);
+      case "branch":
+        current = chooseBranch(turn, state, node);
+        break;
+      case "set_field":
+        if (node.field === "language" || node.field === "area") {
+          setField(turn, node.field, node.value);
+        } else {
+          state = { ...state, vars: { ...state.vars, [node.field]: node.value } };
+        }
+        current = flow.nextOf.get(node.id);
+        break;
+      case "goto_flow": {
+        turn.effects.push({ type: "end", flowId: flow.id, reason: "completed" });
+        const target = turn.ctx.registry.flows.get(node.flow);
+        if (!target || !target.nodes[0]) return null;
+        turn.effects.push({ type: "flow_started", flowId: target.id });
+        flow = target;
+        state = { ...state, flowId: target.id, answers: {}, expiresAt: expiry(turn.ctx, target) };
+        current = target.nodes[0].id;
+        break;
+      }
+      case "end":
+        if (node.text) sendText(turn, state, node.text);
+        return finish(turn, state, flow);
+    }
+  }
+  throw new FlowLoopError(flow.id, current ?? "?");
+}
+
+/** A flow reached its end: the conversation is over, unless HELP interrupted another one. */
+function finish(turn: Turn, state: SessionState, flow: Flow): SessionState | null {
+  end(turn, flow, "completed");
+  if (!state.parent) return null;
+  send(turn, engineMessages.carryOn);
+  return resume(turn, { ...state.parent, expiresAt: state.expiresAt });
+}
+
+/** Re-asks the question a session is waiting on, with a fresh step so older buttons retire. */
+function resume(turn: Turn, session: SessionState): SessionState | null {
+  const flow = turn.ctx.registry.flows.get(session.flowId);
+  const node = flow?.byId.get(session.nodeId);
+  if (!flow || !node || (node.type !== "question" && node.type !== "consent")) return startFlow(turn, turn.ctx.registry.entryFlowId, {});
+  return ask(turn, { ...session, step: session.step + 1, choosingLanguage: false, picks: [] }, node, false);
+}
+
+function end(turn: Turn, flow: Flow, reason: EndReason): null {
+  turn.effects.push({ type: "end", flowId: flow.id, reason });
+  return null;
+}
+
+function chooseBranch(turn: Turn, state: SessionState, node: Extract<FlowNode, { type: "branch" }>): string {
+  const value: AnswerValue | undefined =
+    "answer" in node.on ? state.answers[node.on.answer] : fieldValue(turn.contact, state, node.on.field);
+  for (const c of node.cases) {
+    const w = c.when;
+    if ("equals" in w && value === w.equals) return c.goto;
+    if ("in" in w && value !== null && value !== undefined && !Array.isArray(value) && w.in.includes(value as string | number | boolean)) return c.goto;
+    if ("includes" in w && Array.isArray(value) && value.includes(w.includes)) return c.goto;
+    if ("answered" in w && (value !== null && value !== undefined) === w.answered) return c.goto;
+    if ("gte" in w && typeof value === "number" && value >= w.gte) return c.goto;
+    if ("lte" in w && typeof value === "number" && value <= w.lte) return c.goto;
+  }
+  return node.default;
+}
+
+function fieldValue(contact: ContactView, state: SessionState, field: string): AnswerValue | undefined {
+  if (field === "language") return contact.language;
+  if (field === "area") return contact.area;
+  return state.vars[field];
+}
+
+function setField(turn: Turn, field: "language" | "area", value: string): void {
+  turn.effects.push({ type: "set_field", field, value });
+  turn.contact = { ...turn.contact, [field]: value };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Questions
+
+function ask(turn: Turn, state: SessionState, node: QuestionNode | Extract<FlowNode, { type: "consent" }>, refresh: boolean, reprompt = false): SessionState {
+  const language = turn.contact.language;
+  const text = interpolate(localise(node.text, language), variables(turn, state));
+  const s = state.step;
+  if (node.type === "consent") {
+    turn.effects.push({
+      type: "ask", flowId: state.flowId, nodeId: node.id, key: "consent", kind: "consent", text,
+      options: labelled(optionsOf({ kind: "yes_no" }, turn.ctx.languages), language, (id) => `${s}:o:${id}`),
+      step: s, refresh, reprompt,
+    });
+    return state;
+  }
+  const input = node.input;
+  const multi = input.kind === "multi_choice";
+  const options = labelled(optionsOf(input, turn.ctx.languages), language, (id) => `${s}:${multi ? "t" : "o"}:${id}`).map((o) =>
+    multi ? { ...o, picked: state.picks.includes(o.id) } : o,
+  );
+  turn.effects.push({
+    type: "ask", flowId: state.flowId, nodeId: node.id, key: node.key, kind: input.kind, text, options,
+    ...(multi ? { maxPicks: input.maxPicks, donePayload: `${s}:done` } : {}),
+    ...(node.allowSkip ? { skipPayload: `${s}:skip` } : {}),
+    step: s, refresh, reprompt,
+  });
+  return state;
+}
+
+function labelled(options: ReturnType<typeof optionsOf>, language: string, payload: (id: string) => string): AskOption[] {
+  return options.map((o) => ({ id: o.id, label: localise(o.label, language), payload: payload(o.id) }));
+}
+
+function reask(turn: Turn, state: SessionState, node: QuestionNode | Extract<FlowNode, { type: "consent" }>): SessionState {
+  return ask(turn, state, node, false, true);
+}
+
+function answerQuestion(turn: Turn, state: SessionState, flow: Flow, node: QuestionNode, parsed: ParsedAnswer, typed: boolean): SessionState | null {
+  if (!parsed.ok) return invalid(turn, state, flow, node, parsed.problem, parsed.vars);
+  const value = parsed.value;
+  // A language choice is a setting for talking to the resident, not an answer for analysis.
+  if (node.input.kind !== "language") turn.effects.push({ type: "save_answer", flowId: flow.id, key: node.key, value });
+  if (node.input.kind === "postcode" && typeof value === "string") setField(turn, "area", value);
+  if (node.input.kind === "language" && typeof value === "string") setField(turn, "language", value);
+  if (typed && parsed.understood && node.input.kind !== "language") {
+    send(turn, engineMessages.understood, { answer: describeUnderstood(turn, node, parsed.understood) });
+  }
+  const answered: SessionState = { ...state, answers: { ...state.answers, [node.key]: value }, retries: 0, picks: [] };
+  return runFrom(turn, answered, flow, flow.nextOf.get(node.id));
+}
+
+function describeUnderstood(turn: Turn, node: QuestionNode, ids: readonly string[]): string {
+  const language = turn.contact.language;
+  const options = optionsOf(node.input, turn.ctx.languages);
+  const labels = ids.map((id) => {
+    const option = options.find((o) => o.id === id);
+    return option ? localise(option.label, language) : id;
+  });
+  if (labels.length <= 1) return labels.join("");
+  return `${labels.slice(0, -1).join(", ")} ${localise(engineMessages.and, language)} ${labels[labels.length - 1]}`;
+}
+
+function answerConsent(turn: Turn, state: SessionState, flow: Flow, node: Extract<FlowNode, { type: "consent" }>, parsed: ParsedAnswer): SessionState | null {
+  if (!parsed.ok) {
+    send(turn, engineMessages.yesOrNo);
+    return reask(turn, { ...state, retries: state.retries + 1 }, node);
+  }
+  if (parsed.value === true) {
+    turn.effects.push({ type: "record_consent", version: turn.ctx.privacyNoticeVersion });
+    turn.contact = { ...turn.contact, consentVersion: turn.ctx.privacyNoticeVersion };
+    return runFrom(turn, { ...state, retries: 0 }, flow, flow.nextOf.get(node.id));
+  }
+  // Declining ends the flow wherever the author sends it; nothing is saved.
+  const declinedState = runFrom(turn, { ...state, retries: 0 }, flow, node.declined);
+  const last = turn.effects[turn.effects.length - 1];
+  if (last?.type === "end" && last.flowId === flow.id) turn.effects[turn.effects.length - 1] = { ...last, reason: "declined" };
+  return declinedState;
+}
+
+function invalid(turn: Turn, state: SessionState, flow: Flow, node: QuestionNode, problem: LocalisedText, vars?: Readonly<Record<string, string>>): SessionState | null {
+  const retries = state.retries + 1;
+  if (retries > node.retries) {
+    if (node.onGiveUp === "next") {
+      send(turn, engineMessages.movingOn);
+      turn.effects.push({ type: "save_answer", flowId: flow.id, key: node.key, value: null });
+      return runFrom(turn, { ...state, answers: { ...state.answers, [node.key]: null }, retries: 0, picks: [] }, flow, flow.nextOf.get(node.id));
+    }
+    send(turn, engineMessages.gaveUp);
+    return end(turn, flow, "gave_up");
+  }
+  send(turn, node.invalidText ?? problem, vars);
+  return reask(turn, { ...state, retries }, node);
+}
+
+function skip(turn: Turn, state: SessionState, flow: Flow, node: QuestionNode | Extract<FlowNode, { type: "consent" }>): SessionState | null {
+  if (node.type === "consent" || !node.allowSkip) {
+    // Not skippable: treat "skip" as an answer we could not use.
+    return node.type === "consent"
+      ? answerConsent(turn, state, flow, node, { ok: false, problem: engineMessages.yesOrNo })
+      : invalid(turn, state, flow, node, engineMessages.notUnderstood);
+  }
+  turn.effects.push({ type: "save_answer", flowId: flow.id, key: node.key, value: null });
+  return runFrom(turn, { ...state, answers: { ...state.answers, [node.key]: null }, retries: 0, picks: [] }, flow, flow.nextOf.get(node.id));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Buttons: payload is `<step>:o:<id>` (choose), `<step>:t:<id>` (toggle), `<step>:done`, `<step>:skip`
+
+function handleButton(turn: Turn, state: SessionState, flow: Flow, node: QuestionNode | Extract<FlowNode, { type: "consent" }>, payload: string): SessionState | null {
+  const match = /^(\d{1,10}):(o|t|done|skip)(?::(.{1,60}))?$/.exec(payload);
+  if (!match || Number(match[1]) !== state.step) {
+    send(turn, engineMessages.oldButton);
+    return reask(turn, state, node);
+  }
+  const action = match[2];
+  const id = match[3] ?? "";
+  if (action === "skip") return skip(turn, state, flow, node);
+  if (node.type === "consent") {
+    if (action !== "o" || (id !== "yes" && id !== "no")) return reask(turn, state, node);
+    return answerConsent(turn, state, flow, node, { ok: true, value: id === "yes" });
+  }
+  const input = node.input;
+  const options = optionsOf(input, turn.ctx.languages);
+  if (action === "o") {
+    if (!options.some((o) => o.id === id) || input.kind === "multi_choice") return reask(turn, state, node);
+    const value: AnswerValue = input.kind === "yes_no" ? id === "yes" : id;
+    return answerQuestion(turn, state, flow, node, { ok: true, value }, false);
+  }
+  if (input.kind !== "multi_choice") return reask(turn, state, node);
+  if (action === "t") {
+    if (!options.some((o) => o.id === id)) return reask(turn, state, node);
+    const picked = state.picks.includes(id);
+    if (!picked && state.picks.length >= input.maxPicks) {
+      send(turn, engineMessages.tooManyPicks, { max: String(input.maxPicks) });
+      return ask(turn, state, node, true);
+    }
+    const picks = picked ? state.picks.filter((p) => p !== id) : [...state.picks, id];
+    return ask(turn, { ...state, picks }, node, true);
+  }
+  // done: keep the options' order, not the order they were tapped.
+  const picks = options.map((o) => o.id).filter((o) => state.picks.includes(o));
+  const problem = checkPickCount(picks, input.maxPicks, input.minPicks);
+  if (problem && !problem.ok) {
+    send(turn, problem.problem, problem.vars);
+    return ask(turn, state, node, true);
+  }
+  return answerQuestion(turn, state, flow, node, { ok: true, value: picks }, false);
+}
+
+// ---------------------------------------------------------------------------------------------
+// LANGUAGE / IAITH
+
+function changeLanguage(turn: Turn, state: SessionState, flow: Flow, node: QuestionNode | Extract<FlowNode, { type: "consent" }>, argument: string): SessionState | null {
+  const chosen = argument ? parseAnswer({ kind: "language" }, argument, turn.ctx.languages) : undefined;
+  if (chosen?.ok && typeof chosen.value === "string") {
+    applyLanguage(turn, chosen.value);
+    return reask(turn, { ...state, choosingLanguage: false }, node);
+  }
+  return askLanguage(turn, { ...state, choosingLanguage: true, step: state.step + 1 });
+}
+
+function answerLanguageChoice(turn: Turn, state: SessionState, flow: Flow, node: QuestionNode | Extract<FlowNode, { type: "consent" }>, input: EngineInput): SessionState | null {
+  let chosen: string | undefined;
+  if (input.type === "button") {
+    const m = /^(\d{1,10}):o:(.+)$/.exec(input.payload);
+    if (m && Number(m[1]) === state.step && turn.ctx.languages.includes(m[2]!)) chosen = m[2];
+  } else if (input.type === "text") {
+    const parsed = parseAnswer({ kind: "language" }, input.text, turn.ctx.languages);
+    if (parsed.ok && typeof parsed.value === "string") chosen = parsed.value;
+  }
+  if (!chosen) return askLanguage(turn, state);
+  applyLanguage(turn, chosen);
+  return reask(turn, { ...state, choosingLanguage: false, step: state.step + 1 }, node);
+}
+
+function changeLanguageWithoutSession(turn: Turn, argument: string): SessionState | null {
+  const chosen = argument ? parseAnswer({ kind: "language" }, argument, turn.ctx.languages) : undefined;
+  if (chosen?.ok && typeof chosen.value === "string") applyLanguage(turn, chosen.value);
+  return startFlow(turn, turn.ctx.registry.entryFlowId, {});
+}
+
+function askLanguage(turn: Turn, state: SessionState): SessionState {
+  const s = state.step;
+  turn.effects.push({
+    type: "ask", flowId: state.flowId, nodeId: LANGUAGE_NODE_ID, key: "language", kind: "language",
+    text: localise(engineMessages.chooseLanguage, turn.contact.language),
+    options: labelled(languageOptions(turn.ctx.languages), turn.contact.language, (id) => `${s}:o:${id}`),
+    step: s, refresh: false, reprompt: false,
+  });
+  return state;
+}
+
+function applyLanguage(turn: Turn, language: string): void {
+  setField(turn, "language", language);
+  send(turn, engineMessages.languageChanged);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+function expiry(ctx: EngineContext, flow: Flow): string {
+  return new Date(ctx.now.getTime() + flow.expiresAfterMs).toISOString();
+}
+
+function variables(turn: Turn, state: SessionState): Record<string, string> {
+  const vars: Record<string, string> = { ...turn.ctx.variables, ...state.vars };
+  for (const [key, value] of Object.entries(state.answers)) {
+    if (value !== null && !Array.isArray(value)) vars[key] = String(value);
+  }
+  if (turn.contact.area) vars.area = turn.contact.area;
+  return vars;
+}
+
+function send(turn: Turn, text: LocalisedText, vars?: Readonly<Record<string, string>>): void {
+  turn.effects.push({ type: "send", text: interpolate(localise(text, turn.contact.language), vars ?? {}) });
+}
+
+function sendText(turn: Turn, state: SessionState, text: LocalisedText): void {
+  turn.effects.push({ type: "send", text: interpolate(localise(text, turn.contact.language), variables(turn, state)) });
+}

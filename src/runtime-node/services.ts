@@ -1,0 +1,73 @@
+// Composition root for Node: opens the SQLite file (migrating it first), loads the flows and
+// wires the conversation host. The server, the CLI and the tests all start here.
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import type { Config } from "../config.js";
+import { ConversationService } from "../conversation/handle-inbound.js";
+import type { FlowRegistry } from "../engine/types.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import type { Logger } from "../log.js";
+import { createAddressCrypto, type AddressCrypto } from "../store/address-crypto.js";
+import type { MigrationReport } from "../store/migrate.js";
+import { PrismaConversationStore } from "../store/prisma-store.js";
+import { migrateSqliteFile, openPrismaSqlite, sqlitePathFromUrl } from "../store/sqlite-file.js";
+import { ensureAppSecret } from "./app-secret.js";
+import { loadRegistry } from "./flow-dir.js";
+import { migrationsDir } from "./paths.js";
+
+export interface NodeServices {
+  readonly config: Config;
+  readonly prisma: PrismaClient;
+  readonly store: PrismaConversationStore;
+  readonly registry: FlowRegistry;
+  readonly addressCrypto: AddressCrypto;
+  readonly conversation: ConversationService;
+  readonly migrations: MigrationReport;
+  readonly databaseFile: string;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  readonly log: Logger;
+  /** Injected in tests for replayable conversations. */
+  readonly now?: () => Date;
+  readonly newId?: () => string;
+  readonly registry?: FlowRegistry;
+}
+
+export async function openNodeServices(config: Config, options: ServiceOptions): Promise<NodeServices> {
+  const { log } = options;
+  const databaseFile = path.resolve(sqlitePathFromUrl(config.databaseUrl));
+  // Flows first: a broken flow file must stop the start before anything is written.
+  const registry = options.registry ?? loadRegistry(path.resolve(config.flowsDir), config.entryFlow, config.helpFlow);
+  const migrations = migrateSqliteFile(databaseFile, migrationsDir);
+  if (migrations.applied.length > 0) log.info("database migrated", { applied: migrations.applied.join(","), file: databaseFile });
+  const secret = ensureAppSecret(config.appSecret, path.dirname(databaseFile), log);
+  const [prisma, addressCrypto] = await Promise.all([openPrismaSqlite(databaseFile), createAddressCrypto(secret)]);
+  const store = new PrismaConversationStore(prisma);
+  const conversation = new ConversationService({
+    store,
+    registry,
+    addressCrypto,
+    settings: {
+      privacyNoticeVersion: config.privacyNoticeVersion,
+      languages: config.languages,
+      organisationName: config.organisationName,
+      variables: { privacy_url: config.privacyUrl, organisation: config.organisationName },
+    },
+    now: options.now ?? (() => new Date()),
+    newId: options.newId ?? randomUUID,
+    log,
+  });
+  return {
+    config,
+    prisma,
+    store,
+    registry,
+    addressCrypto,
+    conversation,
+    migrations,
+    databaseFile,
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,120 @@
+// ConversationStore on Prisma. One engine step is one transaction: the session moves, the
+// answers are stored and the contact changes together, or none of them do.
+import type { AnswerValue, SessionState } from "../engine/types.js";
+import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
+import type { AnswerRecord, ContactRecord, ConversationStore, NewContact, SessionRecord, StepCommit } from "./types.js";
+
+class VersionConflict extends Error {}
+
+type ContactRow = Prisma.ContactGetPayload<object>;
+
+export function toContactRecord(row: ContactRow): ContactRecord {
+  return {
+    id: row.id,
+    channel: row.channel,
+    language: row.language,
+    status: row.status === "stopped" ? "stopped" : "active",
+    consentVersion: row.consentVersion,
+    consentAt: row.consentAt,
+    area: row.area,
+    attribution: row.attribution,
+    createdAt: row.createdAt,
+  };
+}
+
+export class PrismaConversationStore implements ConversationStore {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async findOrCreateContact(contact: NewContact): Promise<ContactRecord> {
+    const row = await this.prisma.contact.upsert({
+      where: { channel_addressHash: { channel: contact.channel, addressHash: contact.addressHash } },
+      create: { ...contact },
+      update: {},
+    });
+    return toContactRecord(row);
+  }
+
+  async loadSession(contactId: string): Promise<SessionRecord | null> {
+    const row = await this.prisma.session.findUnique({ where: { contactId }, select: { state: true, version: true } });
+    return row ? { state: JSON.parse(row.state) as SessionState, version: row.version } : null;
+  }
+
+  async commitStep(commit: StepCommit): Promise<boolean> {
+    const { contact, now, session } = commit;
+    try {
+      await this.prisma.$transaction(async (tx) => {
+        if (!session) {
+          // Contact-only change (e.g. STOP): the conversation stays where it was.
+        } else if (session.expectedVersion === null) {
+          if (session.next) {
+            await tx.session.create({
+              data: {
+                id: session.newId,
+                contactId: contact.id,
+                flowId: session.next.flowId,
+                nodeId: session.next.nodeId,
+                state: JSON.stringify(session.next),
+                version: 1,
+                expiresAt: new Date(session.next.expiresAt),
+              },
+            });
+          }
+        } else if (session.next) {
+          const updated = await tx.session.updateMany({
+            where: { contactId: contact.id, version: session.expectedVersion },
+            data: {
+              flowId: session.next.flowId,
+              nodeId: session.next.nodeId,
+              state: JSON.stringify(session.next),
+              version: session.expectedVersion + 1,
+              expiresAt: new Date(session.next.expiresAt),
+            },
+          });
+          if (updated.count !== 1) throw new VersionConflict();
+        } else {
+          const deleted = await tx.session.deleteMany({ where: { contactId: contact.id, version: session.expectedVersion } });
+          if (deleted.count !== 1) throw new VersionConflict();
+        }
+        const area = commit.contactChanges.area ?? contact.area;
+        const language = commit.contactChanges.language ?? contact.language;
+        if (commit.answers.length > 0) {
+          await tx.answer.createMany({
+            data: commit.answers.map((a) => ({
+              id: a.id,
+              contactId: contact.id,
+              flowId: a.flowId,
+              questionKey: a.questionKey,
+              value: JSON.stringify(a.value),
+              channel: contact.channel,
+              language,
+              area,
+              createdAt: now,
+            })),
+          });
+        }
+        if (Object.keys(commit.contactChanges).length > 0) {
+          await tx.contact.update({ where: { id: contact.id }, data: { ...commit.contactChanges } });
+        }
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof VersionConflict) return false;
+      // A second first message raced us to create the session.
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return false;
+      throw error;
+    }
+  }
+
+  async answersOf(contactId: string): Promise<AnswerRecord[]> {
+    const rows = await this.prisma.answer.findMany({ where: { contactId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+    return rows.map((r) => ({ flowId: r.flowId, questionKey: r.questionKey, value: JSON.parse(r.value) as AnswerValue, area: r.area, createdAt: r.createdAt }));
+  }
+
+  async ping(): Promise<void> {
+    await this.prisma.$queryRawUnsafe("SELECT 1");
+  }
+
+  async close(): Promise<void> {
+    await this.prisma.$disconnect();
+  }
+}
