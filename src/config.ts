@@ -16,7 +16,7 @@ const envSchema = z.object({
   APP_SECRET: optionalString.pipe(z.string().min(32, "APP_SECRET must be at least 32 characters (use `openssl rand -hex 32`)").optional()),
   PUBLIC_URL: optionalString.pipe(z.url({ message: "PUBLIC_URL must be a URL such as https://placevoice.example.org" }).optional()),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
-  FLOWS_DIR: z.string().default("flows"),
+  FLOWS_DIR: optionalString,
   ENTRY_FLOW: z.string().default("priorities"),
   HELP_FLOW: z.string().default("help"),
   LANGUAGES: z
@@ -35,7 +35,8 @@ export type Config = {
   readonly appSecret: string | undefined;
   readonly publicUrl: string | undefined;
   readonly logLevel: "debug" | "info" | "warn" | "error" | "silent";
-  readonly flowsDir: string;
+  /** Folder of flow files; unset means the flows shipped with PlaceVoice. */
+  readonly flowsDir: string | undefined;
   readonly entryFlow: string;
   readonly helpFlow: string;
   readonly languages: readonly string[];
@@ -53,7 +54,9 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const parsed = envSchema.safeParse(env);
+  // An empty variable means "not set", as in most shells' `VAR= command`.
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(set);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`));
   }

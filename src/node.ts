@@ -42,12 +42,18 @@ function logChannels(_config: Config, log: Logger): void {
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadConfig(env);
   const log = createLogger(config.logLevel);
-  const running = await startServer(config, log);
+  let running: RunningServer | undefined;
+  let stopping = false;
   const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     log.info("shutting down", { signal });
-    await running.close();
+    await running?.close();
     process.exit(0);
   };
+  // Registered before starting, so a signal during start-up still shuts down cleanly.
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
+  running = await startServer(config, log);
+  if (stopping) await running.close();
 }

@@ -14,7 +14,7 @@ const USAGE = `placevoice — hear residents, signpost help, share safe insight
 Usage:
   placevoice serve                      start the server (what \`npm start\` runs)
   placevoice migrate                    apply database migrations and exit
-  placevoice flows lint [dir]           check flow files (default: ./flows)
+  placevoice flows lint [dir]           check flow files (default: FLOWS_DIR, or the shipped flows)
   placevoice flows test [dir]           run the conversation tests in <dir>/tests
   placevoice chat <flow> [--lang cy]    talk to a flow in the terminal (also reads piped stdin)
         [--persist]                     keep the conversation in DATABASE_URL instead of a scratch database
@@ -40,8 +40,10 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
       }
       case "flows": {
         const [sub, dir] = rest;
-        if (sub === "lint") return lintFlows(dir ?? "flows", io);
-        if (sub === "test") return runFlowTests(dir ?? "flows", io);
+        const { shippedFlowsDir } = await import("../runtime-node/paths.js");
+        const folder = dir ?? io.env.FLOWS_DIR ?? shippedFlowsDir;
+        if (sub === "lint") return lintFlows(folder, io);
+        if (sub === "test") return runFlowTests(folder, io);
         io.err(`Unknown flows command "${sub ?? ""}". Try: placevoice flows lint`);
         return 2;
       }

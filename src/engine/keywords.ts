@@ -26,7 +26,8 @@ export interface KeywordMatch {
  */
 export function detectKeyword(text: string): KeywordMatch | undefined {
   const trimmed = text.trim();
-  if (trimmed.length === 0 || trimmed.length > 64) return undefined;
+  // The longest keyword phrase ("language english", "start again") is well under 32 characters.
+  if (trimmed.length === 0 || trimmed.length > 32) return undefined;
   const command = /^\/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$/i.exec(trimmed);
   if (command) {
     const name = command[1]!.toLowerCase();

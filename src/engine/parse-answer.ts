@@ -15,20 +15,30 @@ const NO = new Set(["no", "n", "nope", "nah", "no thanks", "no thank you", "na",
 
 const SEPARATORS = /\s*(?:,|;|\/|&|\+|\band\b|\bac\b|\ba\b|\bor\b|\bneu\b)\s*/u;
 
-export function yesNoOptions(): ChoiceOption[] {
-  return [
-    { id: "yes", label: { en: "Yes", cy: "Ie" } },
-    { id: "no", label: { en: "No", cy: "Na" } },
-  ];
+const YES_NO_OPTIONS: readonly ChoiceOption[] = [
+  { id: "yes", label: { en: "Yes", cy: "Ie" } },
+  { id: "no", label: { en: "No", cy: "Na" } },
+];
+
+export function yesNoOptions(): readonly ChoiceOption[] {
+  return YES_NO_OPTIONS;
 }
 
-export function languageOptions(languages: readonly string[]): ChoiceOption[] {
-  const aliases: Record<string, string[]> = { en: ["english", "saesneg", "eng"], cy: ["cymraeg", "welsh", "cym"] };
-  return languages.map((code) => ({
-    id: code,
-    label: { en: languageNames[code] ?? code },
-    synonyms: { en: [code, ...(aliases[code] ?? [])] },
-  }));
+const LANGUAGE_ALIASES: Readonly<Record<string, readonly string[]>> = { en: ["english", "saesneg", "eng"], cy: ["cymraeg", "welsh", "cym"] };
+const languageOptionCache = new Map<string, readonly ChoiceOption[]>();
+
+export function languageOptions(languages: readonly string[]): readonly ChoiceOption[] {
+  const key = languages.join(",");
+  let options = languageOptionCache.get(key);
+  if (!options) {
+    options = languages.map((code) => ({
+      id: code,
+      label: { en: languageNames[code] ?? code },
+      synonyms: { en: [code, ...(LANGUAGE_ALIASES[code] ?? [])] },
+    }));
+    languageOptionCache.set(key, options);
+  }
+  return options;
 }
 
 /** The options a question offers, including the implicit ones of yes/no and language questions. */
@@ -64,23 +74,40 @@ export function parseAnswer(input: QuestionInput, reply: string, languages: read
   }
 }
 
-function candidatesOf(option: ChoiceOption): string[] {
+// Options come from loaded flows and live as long as them; their normalised words are worked
+// out once, not on every reply (this alone is most of the engine's speed).
+interface Candidates {
+  readonly words: readonly string[];
+  /** The same words with a space either side, for whole-word search inside a reply. */
+  readonly padded: readonly string[];
+}
+const candidateCache = new WeakMap<ChoiceOption, Candidates>();
+
+function candidatesOf(option: ChoiceOption): readonly string[] {
+  return candidateSets(option).words;
+}
+
+function candidateSets(option: ChoiceOption): Candidates {
+  const cached = candidateCache.get(option);
+  if (cached) return cached;
   const words = [...Object.values(option.label), option.id.replace(/_/g, " ")];
   for (const list of Object.values(option.synonyms ?? {})) words.push(...list);
-  return [...new Set(words.map(normaliseReply).filter((w) => w.length > 0))];
+  const unique = [...new Set(words.map(normaliseReply).filter((w) => w.length > 0))];
+  const sets = { words: unique, padded: unique.filter((w) => w.length >= 3).map((w) => ` ${w} `) };
+  candidateCache.set(option, sets);
+  return sets;
 }
 
 /** Finds the one option a fragment of a reply names, by number, words or a near miss. */
-function matchOption(options: readonly ChoiceOption[], fragment: string): ChoiceOption | undefined {
+function matchOption(options: readonly ChoiceOption[], fragment: string, allowContaining = true): ChoiceOption | undefined {
   const text = normaliseReply(fragment);
   if (text.length === 0) return undefined;
   if (/^\d+$/.test(text)) return options[Number(text) - 1];
   const exact = options.filter((o) => candidatesOf(o).includes(text));
   if (exact.length === 1) return exact[0];
   // The reply contains an option's words ("i'd say housing"): only when exactly one does.
-  const containing = options.filter((o) =>
-    candidatesOf(o).some((c) => c.length >= 3 && ` ${text} `.includes(` ${c} `)),
-  );
+  const padded = ` ${text} `;
+  const containing = allowContaining ? options.filter((o) => candidateSets(o).padded.some((c) => padded.includes(c))) : [];
   if (containing.length === 1) return containing[0];
   // A near miss ("transprot", "housng"): the closest option, if it is clearly the closest.
   let best: { option: ChoiceOption; distance: number } | undefined;
@@ -109,7 +136,7 @@ function parseSingleChoice(options: readonly ChoiceOption[], reply: string): Par
 function parseMultiChoice(options: readonly ChoiceOption[], reply: string, maxPicks: number, minPicks: number): ParsedAnswer {
   const problem = { ok: false as const, problem: engineMessages.chooseNumbers, vars: { max: String(maxPicks) } };
   // Whole reply first: an option label may itself contain "and" ("jobs and skills").
-  const whole = matchOption(options, reply);
+  const whole = matchOption(options, reply, false);
   const fragments = whole
     ? [reply]
     : reply

@@ -251,7 +251,13 @@ function zodProblems(
       }
     }
     const where = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
-    const message = issue.code === "unrecognized_keys" ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")}` : issue.message;
+    const missing = issue.code === "invalid_type" && issue.message.endsWith("received undefined");
+    const message =
+      issue.code === "unrecognized_keys"
+        ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")}`
+        : missing
+          ? `is required (${issue.expected})`
+          : issue.message;
     return { file, line: lineAt(offset), ...(nodeId ? { nodeId } : {}), message: `${where}${message}` };
   });
 }

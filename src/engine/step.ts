@@ -214,7 +214,7 @@ function setField(turn: Turn, field: "language" | "area", value: string): void {
 
 function ask(turn: Turn, state: SessionState, node: QuestionNode | Extract<FlowNode, { type: "consent" }>, refresh: boolean, reprompt = false): SessionState {
   const language = turn.contact.language;
-  const text = interpolate(localise(node.text, language), variables(turn, state));
+  const text = interpolate(localise(node.text, language), () => variables(turn, state));
   const s = state.step;
   if (node.type === "consent") {
     turn.effects.push({
@@ -427,5 +427,5 @@ function send(turn: Turn, text: LocalisedText, vars?: Readonly<Record<string, st
 }
 
 function sendText(turn: Turn, state: SessionState, text: LocalisedText): void {
-  turn.effects.push({ type: "send", text: interpolate(localise(text, turn.contact.language), variables(turn, state)) });
+  turn.effects.push({ type: "send", text: interpolate(localise(text, turn.contact.language), () => variables(turn, state)) });
 }

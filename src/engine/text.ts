@@ -6,36 +6,51 @@ export function localise(text: LocalisedText, language: string): string {
 }
 
 /** Replaces `{name}` placeholders; unknown names are left as they are so authors notice. */
-export function interpolate(text: string, variables: Readonly<Record<string, string>>): string {
-  return text.replace(/\{([a-z_][a-z0-9_.]*)\}/gi, (whole, name: string) => variables[name] ?? whole);
+export function interpolate(text: string, variables: Readonly<Record<string, string>> | (() => Readonly<Record<string, string>>)): string {
+  if (!text.includes("{")) return text;
+  const values = typeof variables === "function" ? variables() : variables;
+  return text.replace(/\{([a-z_][a-z0-9_.]*)\}/gi, (whole, name: string) => values[name] ?? whole);
 }
 
 /** Lower-cases, strips accents and punctuation, collapses spaces: how replies are compared. */
 export function normaliseReply(text: string): string {
-  return text
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
+  // Most replies are plain ASCII: skip the (costly) Unicode decomposition for them.
+  const folded = /^[\x20-\x7e]*$/.test(text) ? text : text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
+  return folded
     .toLowerCase()
     .replace(/[^\p{L}\p{N}\s]/gu, " ")
     .replace(/\s+/g, " ")
     .trim();
 }
 
+// Two reusable rows: replies are short (a few words), and this runs for every option word.
+let rowA = new Int32Array(64);
+let rowB = new Int32Array(64);
+
 /** Levenshtein distance, stopping early once it exceeds `limit`. */
 export function editDistance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  if (b.length + 1 > rowA.length) {
+    rowA = new Int32Array(b.length + 1);
+    rowB = new Int32Array(b.length + 1);
+  }
+  let previous = rowA;
+  let current = rowB;
+  for (let j = 0; j <= b.length; j++) previous[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
+    current[0] = i;
     let rowMin = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const cost = ca === b.charCodeAt(j - 1) ? 0 : 1;
       const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-      current.push(value);
+      current[j] = value;
       if (value < rowMin) rowMin = value;
     }
     if (rowMin > limit) return limit + 1;
+    const swap = previous;
     previous = current;
+    current = swap;
   }
   return previous[b.length]!;
 }

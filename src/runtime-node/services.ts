@@ -13,7 +13,7 @@ import { PrismaConversationStore } from "../store/prisma-store.js";
 import { migrateSqliteFile, openPrismaSqlite, sqlitePathFromUrl } from "../store/sqlite-file.js";
 import { ensureAppSecret } from "./app-secret.js";
 import { loadRegistry } from "./flow-dir.js";
-import { migrationsDir } from "./paths.js";
+import { migrationsDir, shippedFlowsDir } from "./paths.js";
 
 export interface NodeServices {
   readonly config: Config;
@@ -39,7 +39,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
   const { log } = options;
   const databaseFile = path.resolve(sqlitePathFromUrl(config.databaseUrl));
   // Flows first: a broken flow file must stop the start before anything is written.
-  const registry = options.registry ?? loadRegistry(path.resolve(config.flowsDir), config.entryFlow, config.helpFlow);
+  const registry = options.registry ?? loadRegistry(path.resolve(config.flowsDir ?? shippedFlowsDir), config.entryFlow, config.helpFlow);
   const migrations = migrateSqliteFile(databaseFile, migrationsDir);
   if (migrations.applied.length > 0) log.info("database migrated", { applied: migrations.applied.join(","), file: databaseFile });
   const secret = ensureAppSecret(config.appSecret, path.dirname(databaseFile), log);

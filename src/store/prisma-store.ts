@@ -111,7 +111,8 @@ export class PrismaConversationStore implements ConversationStore {
   }
 
   async ping(): Promise<void> {
-    await this.prisma.$queryRawUnsafe("SELECT 1");
+    // Touch a real table: SELECT 1 alone would succeed on a corrupt or missing file.
+    await this.prisma.$queryRawUnsafe(`SELECT 1 FROM "contacts" LIMIT 1`);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,45 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { packageRoot } from "../../src/runtime-node/paths.js";
+
+export const placevoiceBin = path.join(packageRoot, "bin", "placevoice.js");
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `placevoice <args>` as a user would, with `input` piped to stdin. */
+export function runCli(args: string[], options: { input?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [placevoiceBin, ...args], {
+      cwd: options.cwd ?? packageRoot,
+      env: { ...process.env, LOG_LEVEL: "info", ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+/** Starts `placevoice serve` and resolves with its URL once it logs that it is listening. */
+export function startServe(env: Record<string, string>, cwd: string): Promise<{ url: string; child: ChildProcess; logs: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [placevoiceBin, "serve"], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let logs = "";
+    const onData = (d: Buffer) => {
+      logs += d;
+      const m = /PlaceVoice listening url=(\S+)/.exec(logs);
+      if (m) resolve({ url: m[1]!, child, logs: () => logs });
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`serve exited with ${code} before listening:\n${logs}`)));
+  });
+}
