@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.js";
+
+describe("configuration from environment variables", () => {
+  it("needs nothing to run locally", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      host: "0.0.0.0",
+      databaseUrl: "file:./data/placevoice.db",
+      appSecret: undefined,
+      publicUrl: undefined,
+      logLevel: "info",
+      flowsDir: undefined,
+      entryFlow: "priorities",
+      helpFlow: "help",
+      languages: ["en", "cy"],
+      privacyUrl: "http://localhost:8080/privacy",
+    });
+  });
+
+  it("treats empty variables as unset and trims PUBLIC_URL's trailing slash", () => {
+    const config = loadConfig({ PORT: "", APP_SECRET: "", PUBLIC_URL: "https://voice.example.org/", LANGUAGES: "cy, en" });
+    expect(config.port).toBe(8080);
+    expect(config.appSecret).toBeUndefined();
+    expect(config.publicUrl).toBe("https://voice.example.org");
+    expect(config.privacyUrl).toBe("https://voice.example.org/privacy");
+    expect(config.languages).toEqual(["cy", "en"]);
+  });
+
+  it("reports every invalid variable at once, by name", () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: "eighty", APP_SECRET: "short", PUBLIC_URL: "not a url", LOG_LEVEL: "loud" });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join("\n");
+    expect(problems).toContain("PORT:");
+    expect(problems).toContain("APP_SECRET: APP_SECRET must be at least 32 characters");
+    expect(problems).toContain("PUBLIC_URL: PUBLIC_URL must be a URL");
+    expect(problems).toContain("LOG_LEVEL:");
+    expect((error as ConfigError).problems).toHaveLength(4);
+  });
+});
