@@ -18,7 +18,7 @@ const option = z.strictObject({
 });
 
 const duration = z
-  .union([z.string().regex(/^\d+\s*(m|h|d)$/, 'use a number and a unit: "30m", "12h" or "3d"'), z.number().positive()])
+  .union([z.string().regex(/^[1-9]\d*\s*(m|h|d)$/, 'use a number above zero and a unit: "30m", "12h" or "3d"'), z.number().positive()])
   .optional();
 
 const base = { id, next: id.optional() };

@@ -13,8 +13,6 @@ export type ParsedAnswer =
 const YES = new Set(["yes", "y", "yeah", "yep", "yup", "ye", "yes please", "ok", "okay", "sure", "agree", "i agree", "ie", "iawn", "do", "ydw", "ydy", "cytuno", "wrth gwrs", "yes thanks", "go on", "👍"]);
 const NO = new Set(["no", "n", "nope", "nah", "no thanks", "no thank you", "na", "nac", "naddo", "nac ydw", "dim diolch", "dim", "don t", "disagree", "👎"]);
 
-const SEPARATORS = /\s*(?:,|;|\/|&|\+|\band\b|\bac\b|\ba\b|\bor\b|\bneu\b)\s*/u;
-
 const YES_NO_OPTIONS: readonly ChoiceOption[] = [
   { id: "yes", label: { en: "Yes", cy: "Ie" } },
   { id: "no", label: { en: "No", cy: "Na" } },
@@ -99,17 +97,21 @@ function candidateSets(option: ChoiceOption): Candidates {
 }
 
 /** Finds the one option a fragment of a reply names, by number, words or a near miss. */
-function matchOption(options: readonly ChoiceOption[], fragment: string, allowContaining = true): ChoiceOption | undefined {
+function matchOption(options: readonly ChoiceOption[], fragment: string): ChoiceOption | undefined {
   const text = normaliseReply(fragment);
   if (text.length === 0) return undefined;
   if (/^\d+$/.test(text)) return options[Number(text) - 1];
-  const exact = options.filter((o) => candidatesOf(o).includes(text));
-  if (exact.length === 1) return exact[0];
+  const exact = wordIndex(options).get(text);
+  if (exact) return exact;
   // The reply contains an option's words ("i'd say housing"): only when exactly one does.
   const padded = ` ${text} `;
-  const containing = allowContaining ? options.filter((o) => candidateSets(o).padded.some((c) => padded.includes(c))) : [];
+  const containing = options.filter((o) => candidateSets(o).padded.some((c) => padded.includes(c)));
   if (containing.length === 1) return containing[0];
-  // A near miss ("transprot", "housng"): the closest option, if it is clearly the closest.
+  return nearOption(options, text);
+}
+
+/** The option a near miss ("transprot", "housng") names, if it is clearly the closest. */
+function nearOption(options: readonly ChoiceOption[], text: string): ChoiceOption | undefined {
   let best: { option: ChoiceOption; distance: number } | undefined;
   let tie = false;
   for (const option of options) {
@@ -133,26 +135,65 @@ function parseSingleChoice(options: readonly ChoiceOption[], reply: string): Par
   return { ok: true, value: option.id, understood: [option.id] };
 }
 
+/** Words that join or pad a list of choices and name none ("housing and the buses"). */
+const FILLER = new Set(["and", "or", "a", "ac", "neu", "the", "an", "my", "our", "more", "better", "also", "plus", "with", "y", "yr", "i", "a r", "both", "please", "thanks"]);
+/** Longest option label, in words, tried as one span. */
+const MAX_SPAN = 7;
+
 function parseMultiChoice(options: readonly ChoiceOption[], reply: string, maxPicks: number, minPicks: number): ParsedAnswer {
   const problem = { ok: false as const, problem: engineMessages.chooseNumbers, vars: { max: String(maxPicks) } };
-  // Whole reply first: an option label may itself contain "and" ("jobs and skills").
-  const whole = matchOption(options, reply, false);
-  const fragments = whole
-    ? [reply]
-    : reply
-        .split(/[,;/&+]/)
-        .flatMap((part) => normaliseReply(part).split(SEPARATORS))
-        // "2 5" and "2 and 5" both mean two numbers.
-        .flatMap((part) => (/^\d+(\s+\d+)+$/.test(part) ? part.split(/\s+/) : [part]))
-        .filter((f) => f.trim().length > 0);
-  if (fragments.length === 0) return problem;
+  // Read the reply left to right, taking at each point the longest run of words that names an
+  // option exactly (so "jobs and skills" and "parciau, sbwriel a mannau gwyrdd" stay whole),
+  // then near misses ("housng"); joining words are skipped; anything else is not understood.
+  const tokens = normaliseReply(reply).split(" ").filter((t) => t.length > 0);
+  if (tokens.length === 0 || tokens.length > 60) return problem;
   const picked: string[] = [];
-  for (const fragment of fragments) {
-    const option = matchOption(options, fragment);
-    if (!option) return problem;
-    if (!picked.includes(option.id)) picked.push(option.id);
+  let i = 0;
+  while (i < tokens.length) {
+    let found: { option: ChoiceOption; length: number } | undefined;
+    const longest = Math.min(MAX_SPAN, tokens.length - i);
+    for (let length = longest; length >= 1 && !found; length--) {
+      const option = exactOption(options, tokens.slice(i, i + length).join(" "));
+      if (option) found = { option, length };
+    }
+    if (!found && FILLER.has(tokens[i]!)) {
+      i++;
+      continue;
+    }
+    for (let length = longest; length >= 1 && !found; length--) {
+      const option = nearOption(options, tokens.slice(i, i + length).join(" "));
+      if (option) found = { option, length };
+    }
+    if (!found) return problem;
+    if (!picked.includes(found.option.id)) picked.push(found.option.id);
+    i += found.length;
   }
+  if (picked.length === 0) return problem;
   return checkPickCount(picked, maxPicks, minPicks) ?? { ok: true, value: picked, understood: picked };
+}
+
+/** Every option word of a question, to the option it names (null when two options share it). */
+const wordIndexCache = new WeakMap<readonly ChoiceOption[], Map<string, ChoiceOption | null>>();
+
+function wordIndex(options: readonly ChoiceOption[]): Map<string, ChoiceOption | null> {
+  let index = wordIndexCache.get(options);
+  if (!index) {
+    index = new Map();
+    for (const option of options) {
+      for (const word of candidatesOf(option)) {
+        const existing = index.get(word);
+        index.set(word, existing === undefined || existing === option ? option : null);
+      }
+    }
+    wordIndexCache.set(options, index);
+  }
+  return index;
+}
+
+/** An option named by its number or exactly by one of its words. */
+function exactOption(options: readonly ChoiceOption[], text: string): ChoiceOption | undefined {
+  if (/^\d+$/.test(text)) return options[Number(text) - 1];
+  return wordIndex(options).get(text) ?? undefined;
 }
 
 export function checkPickCount(picked: readonly string[], maxPicks: number, minPicks: number): ParsedAnswer | undefined {

@@ -24,11 +24,42 @@ import type {
 /** A node chain longer than this without a question is a loop in the flow. */
 const MAX_NODES_PER_STEP = 200;
 const LANGUAGE_NODE_ID = "__language";
+const SLASH_COMMAND = /^\/[a-z_]+(?:@\w+)?(?:\s|$)/i;
+const MAX_CONSENT_RETRIES = 3;
+
+/** "LANGUAGE" alone, or followed by a language; "Language lessons for adults" is an answer. */
+function isLanguageRequest(ctx: EngineContext, argument: string): boolean {
+  if (argument === "") return true;
+  const parsed = parseAnswer({ kind: "language" }, argument, ctx.languages);
+  return parsed.ok;
+}
 
 export class FlowLoopError extends Error {
   constructor(flowId: string, nodeId: string) {
     super(`Flow "${flowId}" passed through ${MAX_NODES_PER_STEP} nodes without asking anything (loop at "${nodeId}")`);
   }
+}
+
+type StateChanges = { -readonly [K in keyof SessionState]?: SessionState[K] };
+
+/**
+ * A copy of a session with some fields changed. Written out field by field (not with object
+ * spread), so every session has one shape: spreading was a third of the engine's time.
+ */
+function patch(s: SessionState, c: StateChanges): SessionState {
+  return {
+    flowId: c.flowId ?? s.flowId,
+    nodeId: c.nodeId ?? s.nodeId,
+    step: c.step ?? s.step,
+    retries: c.retries ?? s.retries,
+    picks: c.picks ?? s.picks,
+    answers: c.answers ?? s.answers,
+    vars: c.vars ?? s.vars,
+    choosingLanguage: c.choosingLanguage ?? s.choosingLanguage,
+    startedAt: c.startedAt ?? s.startedAt,
+    expiresAt: c.expiresAt ?? s.expiresAt,
+    parent: "parent" in c ? c.parent : s.parent,
+  };
 }
 
 /** Mutable scratch space for one step; the result is frozen into a StepResult at the end. */
@@ -47,7 +78,8 @@ export function step(ctx: EngineContext, session: SessionState | null, input: En
 function handle(turn: Turn, session: SessionState | null, input: EngineInput): SessionState | null {
   const { ctx } = turn;
   if (input.type === "start") return startFlow(turn, input.flowId ?? ctx.registry.entryFlowId, {});
-  const expired = session !== null && Date.parse(session.expiresAt) <= ctx.now.getTime();
+  // ISO-8601 UTC strings of one format order like the instants they name: no parsing needed.
+  const expired = session !== null && session.expiresAt <= ctx.now.toISOString();
   if (input.type === "help") {
     const helpFlow = ctx.registry.helpFlowId;
     if (!helpFlow) return session;
@@ -62,7 +94,7 @@ function handle(turn: Turn, session: SessionState | null, input: EngineInput): S
   const keyword = input.type === "text" ? detectKeyword(text) : undefined;
 
   if (!session) {
-    if (keyword?.keyword === "language") return changeLanguageWithoutSession(turn, keyword.argument);
+    if (keyword?.keyword === "language" && isLanguageRequest(ctx, keyword.argument)) return changeLanguageWithoutSession(turn, keyword.argument);
     return startFlow(turn, ctx.registry.entryFlowId, {});
   }
   if (expired) {
@@ -75,14 +107,19 @@ function handle(turn: Turn, session: SessionState | null, input: EngineInput): S
     // The flow changed under a waiting conversation (a new version was deployed): start cleanly.
     return startFlow(turn, ctx.registry.entryFlowId, {});
   }
-  const live = { ...session, expiresAt: expiry(ctx, flow) };
+  const live = patch(session, { expiresAt: expiry(ctx, flow) });
 
   if (keyword?.keyword === "restart") return startFlow(turn, ctx.registry.entryFlowId, {});
-  if (keyword?.keyword === "language") return changeLanguage(turn, live, flow, node, keyword.argument);
+  if (keyword?.keyword === "language" && isLanguageRequest(ctx, keyword.argument)) return changeLanguage(turn, live, flow, node, keyword.argument);
   if (live.choosingLanguage) return answerLanguageChoice(turn, live, flow, node, input);
 
   if (input.type === "button") return handleButton(turn, live, flow, node, input.payload);
   if (keyword?.keyword === "skip") return skip(turn, live, flow, node);
+  if (input.type === "text" && SLASH_COMMAND.test(text.trim())) {
+    // A command the host did not act on is never an answer ("/start" is not someone's idea).
+    send(turn, engineMessages.notUnderstood);
+    return reask(turn, live, node);
+  }
   if (node.type === "consent") return answerConsent(turn, live, flow, node, parseAnswer({ kind: "yes_no" }, text, ctx.languages));
   return answerQuestion(turn, live, flow, node, parseAnswer(node.input, text, ctx.languages), true);
 }
@@ -107,7 +144,7 @@ function startFlow(turn: Turn, flowId: string, vars: Readonly<Record<string, str
     choosingLanguage: false,
     startedAt: turn.ctx.now.toISOString(),
     expiresAt: expiry(turn.ctx, flow),
-    ...(parent ? { parent: { ...parent, choosingLanguage: false } } : {}),
+    parent: parent ? patch(parent, { choosingLanguage: false }) : undefined,
   };
   return runFrom(turn, state, flow, first.id);
 }
@@ -126,13 +163,13 @@ function runFrom(turn: Turn, start: SessionState, startFlow: Flow, nodeId: strin
         current = flow.nextOf.get(node.id);
         break;
       case "question":
-        return ask(turn, { ...state, flowId: flow.id, nodeId: node.id, step: state.step + 1, retries: 0, picks: [] }, node, false);
+        return ask(turn, patch(state, { flowId: flow.id, nodeId: node.id, step: state.step + 1, retries: 0, picks: [] }), node, false);
       case "consent":
         if (turn.contact.consentVersion === turn.ctx.privacyNoticeVersion) {
           current = flow.nextOf.get(node.id);
           break;
         }
-        return ask(turn, { ...state, flowId: flow.id, nodeId: node.id, step: state.step + 1, retries: 0, picks: [] }, node, false);
+        return ask(turn, patch(state, { flowId: flow.id, nodeId: node.id, step: state.step + 1, retries: 0, picks: [] }), node, false);
       case "branch":
         current = chooseBranch(turn, state, node);
         break;
@@ -140,7 +177,7 @@ function runFrom(turn: Turn, start: SessionState, startFlow: Flow, nodeId: strin
         if (node.field === "language" || node.field === "area") {
           setField(turn, node.field, node.value);
         } else {
-          state = { ...state, vars: { ...state.vars, [node.field]: node.value } };
+          state = patch(state, { vars: { ...state.vars, [node.field]: node.value } });
         }
         current = flow.nextOf.get(node.id);
         break;
@@ -150,7 +187,7 @@ function runFrom(turn: Turn, start: SessionState, startFlow: Flow, nodeId: strin
         if (!target || !target.nodes[0]) return null;
         turn.effects.push({ type: "flow_started", flowId: target.id });
         flow = target;
-        state = { ...state, flowId: target.id, answers: {}, expiresAt: expiry(turn.ctx, target) };
+        state = patch(state, { flowId: target.id, answers: {}, expiresAt: expiry(turn.ctx, target) });
         current = target.nodes[0].id;
         break;
       }
@@ -167,7 +204,7 @@ function finish(turn: Turn, state: SessionState, flow: Flow): SessionState | nul
   end(turn, flow, "completed");
   if (!state.parent) return null;
   send(turn, engineMessages.carryOn);
-  return resume(turn, { ...state.parent, expiresAt: state.expiresAt });
+  return resume(turn, state.parent);
 }
 
 /** Re-asks the question a session is waiting on, with a fresh step so older buttons retire. */
@@ -175,7 +212,7 @@ function resume(turn: Turn, session: SessionState): SessionState | null {
   const flow = turn.ctx.registry.flows.get(session.flowId);
   const node = flow?.byId.get(session.nodeId);
   if (!flow || !node || (node.type !== "question" && node.type !== "consent")) return startFlow(turn, turn.ctx.registry.entryFlowId, {});
-  return ask(turn, { ...session, step: session.step + 1, choosingLanguage: false, picks: [] }, node, false);
+  return ask(turn, patch(session, { step: session.step + 1, choosingLanguage: false, picks: [], expiresAt: expiry(turn.ctx, flow) }), node, false);
 }
 
 function end(turn: Turn, flow: Flow, reason: EndReason): null {
@@ -226,8 +263,11 @@ function ask(turn: Turn, state: SessionState, node: QuestionNode | Extract<FlowN
   }
   const input = node.input;
   const multi = input.kind === "multi_choice";
-  const options = labelled(optionsOf(input, turn.ctx.languages), language, (id) => `${s}:${multi ? "t" : "o"}:${id}`).map((o) =>
-    multi ? { ...o, picked: state.picks.includes(o.id) } : o,
+  const action = multi ? "t" : "o";
+  const options: AskOption[] = optionsOf(input, turn.ctx.languages).map((o) =>
+    multi
+      ? { id: o.id, label: localise(o.label, language), payload: `${s}:${action}:${o.id}`, picked: state.picks.includes(o.id) }
+      : { id: o.id, label: localise(o.label, language), payload: `${s}:${action}:${o.id}` },
   );
   turn.effects.push({
     type: "ask", flowId: state.flowId, nodeId: node.id, key: node.key, kind: input.kind, text, options,
@@ -256,7 +296,7 @@ function answerQuestion(turn: Turn, state: SessionState, flow: Flow, node: Quest
   if (typed && parsed.understood && node.input.kind !== "language") {
     send(turn, engineMessages.understood, { answer: describeUnderstood(turn, node, parsed.understood) });
   }
-  const answered: SessionState = { ...state, answers: { ...state.answers, [node.key]: value }, retries: 0, picks: [] };
+  const answered: SessionState = patch(state, { answers: { ...state.answers, [node.key]: value }, retries: 0, picks: [] });
   return runFrom(turn, answered, flow, flow.nextOf.get(node.id));
 }
 
@@ -273,16 +313,21 @@ function describeUnderstood(turn: Turn, node: QuestionNode, ids: readonly string
 
 function answerConsent(turn: Turn, state: SessionState, flow: Flow, node: Extract<FlowNode, { type: "consent" }>, parsed: ParsedAnswer): SessionState | null {
   if (!parsed.ok) {
+    const retries = state.retries + 1;
+    if (retries > MAX_CONSENT_RETRIES) {
+      send(turn, engineMessages.gaveUp);
+      return end(turn, flow, "gave_up");
+    }
     send(turn, engineMessages.yesOrNo);
-    return reask(turn, { ...state, retries: state.retries + 1 }, node);
+    return reask(turn, patch(state, { retries }), node);
   }
   if (parsed.value === true) {
     turn.effects.push({ type: "record_consent", version: turn.ctx.privacyNoticeVersion });
     turn.contact = { ...turn.contact, consentVersion: turn.ctx.privacyNoticeVersion };
-    return runFrom(turn, { ...state, retries: 0 }, flow, flow.nextOf.get(node.id));
+    return runFrom(turn, patch(state, { retries: 0 }), flow, flow.nextOf.get(node.id));
   }
   // Declining ends the flow wherever the author sends it; nothing is saved.
-  const declinedState = runFrom(turn, { ...state, retries: 0 }, flow, node.declined);
+  const declinedState = runFrom(turn, patch(state, { retries: 0 }), flow, node.declined);
   const last = turn.effects[turn.effects.length - 1];
   if (last?.type === "end" && last.flowId === flow.id) turn.effects[turn.effects.length - 1] = { ...last, reason: "declined" };
   return declinedState;
@@ -294,13 +339,13 @@ function invalid(turn: Turn, state: SessionState, flow: Flow, node: QuestionNode
     if (node.onGiveUp === "next") {
       send(turn, engineMessages.movingOn);
       turn.effects.push({ type: "save_answer", flowId: flow.id, key: node.key, value: null });
-      return runFrom(turn, { ...state, answers: { ...state.answers, [node.key]: null }, retries: 0, picks: [] }, flow, flow.nextOf.get(node.id));
+      return runFrom(turn, patch(state, { answers: { ...state.answers, [node.key]: null }, retries: 0, picks: [] }), flow, flow.nextOf.get(node.id));
     }
     send(turn, engineMessages.gaveUp);
     return end(turn, flow, "gave_up");
   }
   send(turn, node.invalidText ?? problem, vars);
-  return reask(turn, { ...state, retries }, node);
+  return reask(turn, patch(state, { retries }), node);
 }
 
 function skip(turn: Turn, state: SessionState, flow: Flow, node: QuestionNode | Extract<FlowNode, { type: "consent" }>): SessionState | null {
@@ -311,7 +356,7 @@ function skip(turn: Turn, state: SessionState, flow: Flow, node: QuestionNode | 
       : invalid(turn, state, flow, node, engineMessages.notUnderstood);
   }
   turn.effects.push({ type: "save_answer", flowId: flow.id, key: node.key, value: null });
-  return runFrom(turn, { ...state, answers: { ...state.answers, [node.key]: null }, retries: 0, picks: [] }, flow, flow.nextOf.get(node.id));
+  return runFrom(turn, patch(state, { answers: { ...state.answers, [node.key]: null }, retries: 0, picks: [] }), flow, flow.nextOf.get(node.id));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -346,7 +391,7 @@ function handleButton(turn: Turn, state: SessionState, flow: Flow, node: Questio
       return ask(turn, state, node, true);
     }
     const picks = picked ? state.picks.filter((p) => p !== id) : [...state.picks, id];
-    return ask(turn, { ...state, picks }, node, true);
+    return ask(turn, patch(state, { picks }), node, true);
   }
   // done: keep the options' order, not the order they were tapped.
   const picks = options.map((o) => o.id).filter((o) => state.picks.includes(o));
@@ -365,9 +410,9 @@ function changeLanguage(turn: Turn, state: SessionState, flow: Flow, node: Quest
   const chosen = argument ? parseAnswer({ kind: "language" }, argument, turn.ctx.languages) : undefined;
   if (chosen?.ok && typeof chosen.value === "string") {
     applyLanguage(turn, chosen.value);
-    return reask(turn, { ...state, choosingLanguage: false }, node);
+    return reask(turn, patch(state, { choosingLanguage: false }), node);
   }
-  return askLanguage(turn, { ...state, choosingLanguage: true, step: state.step + 1 });
+  return askLanguage(turn, patch(state, { choosingLanguage: true, step: state.step + 1 }));
 }
 
 function answerLanguageChoice(turn: Turn, state: SessionState, flow: Flow, node: QuestionNode | Extract<FlowNode, { type: "consent" }>, input: EngineInput): SessionState | null {
@@ -381,7 +426,7 @@ function answerLanguageChoice(turn: Turn, state: SessionState, flow: Flow, node:
   }
   if (!chosen) return askLanguage(turn, state);
   applyLanguage(turn, chosen);
-  return reask(turn, { ...state, choosingLanguage: false, step: state.step + 1 }, node);
+  return reask(turn, patch(state, { choosingLanguage: false, step: state.step + 1 }), node);
 }
 
 function changeLanguageWithoutSession(turn: Turn, argument: string): SessionState | null {
@@ -409,8 +454,21 @@ function applyLanguage(turn: Turn, language: string): void {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
+const expiryCache = new WeakMap<Date, Map<number, string>>();
+
 function expiry(ctx: EngineContext, flow: Flow): string {
-  return new Date(ctx.now.getTime() + flow.expiresAfterMs).toISOString();
+  // Worked out once per clock reading and idle time; a step may need it several times.
+  let byDuration = expiryCache.get(ctx.now);
+  if (!byDuration) {
+    byDuration = new Map();
+    expiryCache.set(ctx.now, byDuration);
+  }
+  let at = byDuration.get(flow.expiresAfterMs);
+  if (at === undefined) {
+    at = new Date(ctx.now.getTime() + flow.expiresAfterMs).toISOString();
+    byDuration.set(flow.expiresAfterMs, at);
+  }
+  return at;
 }
 
 function variables(turn: Turn, state: SessionState): Record<string, string> {

@@ -148,7 +148,7 @@ export interface SessionState {
   readonly startedAt: string;
   readonly expiresAt: string;
   /** The conversation interrupted by HELP, resumed when the help flow ends. */
-  readonly parent?: SessionState;
+  readonly parent?: SessionState | undefined;
 }
 
 export interface ContactView {
