@@ -26,6 +26,33 @@ const envSchema = z.object({
     .pipe(z.array(z.string().regex(/^[a-z]{2,3}$/, "LANGUAGES is a comma-separated list of language codes, e.g. en,cy")).min(1)),
   PRIVACY_NOTICE_VERSION: z.string().min(1).default("2026-11"),
   ORGANISATION_NAME: z.string().min(1).default("PlaceVoice"),
+
+  TELEGRAM_BOT_TOKEN: optionalString.pipe(z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "TELEGRAM_BOT_TOKEN looks wrong: it is <bot id>:<secret> as BotFather gives it").optional()),
+  TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
+    z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, "TELEGRAM_WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -").optional(),
+  ),
+  TELEGRAM_BOT_USERNAME: optionalString.pipe(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, "TELEGRAM_BOT_USERNAME is the bot's @name without the @").optional()),
+  TELEGRAM_API_ROOT: z.url().default("https://api.telegram.org"),
+  TELEGRAM_MAX_PER_SECOND: z.coerce.number().positive().default(30),
+  TELEGRAM_MAX_PER_CHAT_PER_SECOND: z.coerce.number().positive().default(1),
+
+  TWILIO_ACCOUNT_SID: optionalString.pipe(z.string().regex(/^AC[0-9a-fA-F]{32}$/, "TWILIO_ACCOUNT_SID starts with AC followed by 32 hex digits").optional()),
+  TWILIO_AUTH_TOKEN: optionalString,
+  TWILIO_FROM: optionalString.pipe(
+    z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, "TWILIO_FROM is an E.164 number (+447700900123) or a Messaging Service SID (MG…)").optional(),
+  ),
+  TWILIO_API_BASE: z.url().default("https://api.twilio.com"),
+  TWILIO_MAX_PER_SECOND: z.coerce.number().positive().default(1),
+  /** Twilio's Advanced Opt-Out answers STOP itself; then PlaceVoice stays quiet. */
+  TWILIO_ADVANCED_OPT_OUT: z.enum(["true", "false", "1", "0"]).default("false").transform((v) => v === "true" || v === "1"),
+  SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(3),
+
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  QUIET_HOURS: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'QUIET_HOURS is "HH:MM-HH:MM", e.g. 21:00-09:00')
+    .default("21:00-09:00"),
+  TIMEZONE: z.string().default("Europe/London"),
 });
 
 export type Config = {
@@ -44,7 +71,35 @@ export type Config = {
   readonly organisationName: string;
   /** Where the privacy notice is published; texts refer to it as {privacy_url}. */
   readonly privacyUrl: string;
+  /** Set when Telegram is configured (token and webhook secret). */
+  readonly telegram: TelegramConfig | undefined;
+  /** Set when SMS is configured (account, token and sender). */
+  readonly twilio: TwilioConfig | undefined;
+  readonly smsMaxSegments: number;
+  readonly outboxMaxAttempts: number;
+  readonly quietHours: { readonly start: string; readonly end: string };
+  readonly timezone: string;
+  /** Why a channel is off, in one line for the start-up log. */
+  readonly disabledChannels: readonly string[];
 };
+
+export interface TelegramConfig {
+  readonly token: string;
+  readonly webhookSecret: string;
+  readonly username: string | undefined;
+  readonly apiRoot: string;
+  readonly maxPerSecond: number;
+  readonly maxPerChatPerSecond: number;
+}
+
+export interface TwilioConfig {
+  readonly accountSid: string;
+  readonly authToken: string;
+  readonly from: string;
+  readonly apiBase: string;
+  readonly maxPerSecond: number;
+  readonly advancedOptOut: boolean;
+}
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -62,6 +117,42 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   const e = parsed.data;
   const publicUrl = e.PUBLIC_URL?.replace(/\/+$/, "");
+  const problems: string[] = [];
+  const disabledChannels: string[] = [];
+  let telegram: TelegramConfig | undefined;
+  if (e.TELEGRAM_BOT_TOKEN && !e.TELEGRAM_WEBHOOK_SECRET) {
+    problems.push("TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_BOT_TOKEN, so forged updates can be refused (e.g. `openssl rand -hex 32`)");
+  } else if (e.TELEGRAM_BOT_TOKEN && e.TELEGRAM_WEBHOOK_SECRET) {
+    telegram = {
+      token: e.TELEGRAM_BOT_TOKEN,
+      webhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
+      username: e.TELEGRAM_BOT_USERNAME,
+      apiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ""),
+      maxPerSecond: e.TELEGRAM_MAX_PER_SECOND,
+      maxPerChatPerSecond: e.TELEGRAM_MAX_PER_CHAT_PER_SECOND,
+    };
+  } else {
+    disabledChannels.push("telegram: set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET to enable it");
+  }
+  let twilio: TwilioConfig | undefined;
+  const twilioParts = [e.TWILIO_ACCOUNT_SID, e.TWILIO_AUTH_TOKEN, e.TWILIO_FROM];
+  if (twilioParts.every(Boolean)) {
+    if (!publicUrl) problems.push("PUBLIC_URL: required with Twilio, to check the signature on the URL Twilio calls");
+    twilio = {
+      accountSid: e.TWILIO_ACCOUNT_SID!,
+      authToken: e.TWILIO_AUTH_TOKEN!,
+      from: e.TWILIO_FROM!,
+      apiBase: e.TWILIO_API_BASE.replace(/\/+$/, ""),
+      maxPerSecond: e.TWILIO_MAX_PER_SECOND,
+      advancedOptOut: e.TWILIO_ADVANCED_OPT_OUT,
+    };
+  } else if (twilioParts.some(Boolean)) {
+    problems.push("TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM: set all three to enable SMS, or none");
+  } else {
+    disabledChannels.push("sms: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM and PUBLIC_URL to enable it");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const [quietStart, quietEnd] = e.QUIET_HOURS.split("-") as [string, string];
   return {
     port: e.PORT,
     host: e.HOST,
@@ -76,5 +167,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     privacyNoticeVersion: e.PRIVACY_NOTICE_VERSION,
     organisationName: e.ORGANISATION_NAME,
     privacyUrl: `${publicUrl ?? `http://localhost:${e.PORT}`}/privacy`,
+    telegram,
+    twilio,
+    smsMaxSegments: e.SMS_MAX_SEGMENTS,
+    outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+    quietHours: { start: quietStart, end: quietEnd },
+    timezone: e.TIMEZONE,
+    disabledChannels,
   };
 }

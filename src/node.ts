@@ -13,7 +13,8 @@ export interface RunningServer {
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const services = await openNodeServices(config, { log });
-  const app = createApp({ store: services.store, log });
+  const app = createApp(services.appDeps);
+  services.dispatcher.start();
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
@@ -22,6 +23,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
   log.info("PlaceVoice listening", { url, database: services.databaseFile, flows: services.registry.flows.size });
   logChannels(config, log);
+  if (config.telegram && !config.publicUrl) log.warn("PUBLIC_URL is not set: `placevoice telegram set-webhook` needs it to tell Telegram where to send updates");
   return {
     url,
     services,
@@ -32,10 +34,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   };
 }
 
-function logChannels(_config: Config, log: Logger): void {
-  log.info("channel telegram disabled: set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET to enable it");
-  log.info("channel sms disabled: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM to enable it");
-  log.info("try it without any account: npx placevoice chat priorities");
+function logChannels(config: Config, log: Logger): void {
+  if (config.telegram) log.info("channel telegram enabled", { webhook: "/webhooks/telegram", bot: config.telegram.username ?? "(set TELEGRAM_BOT_USERNAME for deep links)", api: config.telegram.apiRoot });
+  if (config.twilio) log.info("channel sms enabled", { webhook: "/webhooks/twilio/sms", status: "/webhooks/twilio/status", from: config.twilio.from.startsWith("MG") ? "messaging service" : "number", api: config.twilio.apiBase });
+  for (const reason of config.disabledChannels) log.info(`channel ${reason.split(":")[0]} disabled:${reason.slice(reason.indexOf(":") + 1)}`);
+  if (!config.telegram && !config.twilio) log.info("try it without any account: npx placevoice chat priorities");
 }
 
 /** Reads the environment, starts, and stops cleanly on SIGINT/SIGTERM. */

@@ -1,14 +1,15 @@
 // The host around the engine: one inbound message in, the replies out. It finds the contact
 // by keyed hash, applies the always-on keywords (STOP, START, HELP) before any flow, runs one
-// engine step and commits its effects in one transaction. Channels call this; so does the
-// terminal simulator.
+// engine step and commits everything the step decided in one transaction: the session, the
+// answers, the contact's changes, the platform's message id (so a retried webhook is a
+// no-op) and the replies to send (the outbox). Channels call this; so does the simulator.
 import { detectKeyword } from "../engine/keywords.js";
 import { step } from "../engine/step.js";
 import { interpolate, localise } from "../engine/text.js";
-import type { Effect, EngineInput, FlowRegistry, SessionState } from "../engine/types.js";
+import type { Effect, EngineInput, FlowRegistry, LocalisedText } from "../engine/types.js";
 import type { Logger } from "../log.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
-import type { ContactChanges, ContactRecord, ConversationStore, NewAnswer } from "../store/types.js";
+import type { ContactChanges, ContactRecord, ConversationStore, NewAnswer, NewOutboxMessage, StepCommit } from "../store/types.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { hostMessages } from "./messages.js";
 import { isOutbound, type OutboundEffect } from "./render-plain.js";
@@ -32,20 +33,37 @@ export interface ConversationDeps {
   readonly log: Logger;
 }
 
+/** Turns replies into the channel's own messages, to be stored in the outbox and sent. */
+export type ReplyRenderer = (replies: readonly OutboundEffect[], contact: ContactRecord) => readonly unknown[];
+
 export interface Inbound {
   readonly channel: string;
   /** Phone number or chat id, in clear only in memory. */
   readonly address: string;
   readonly input: EngineInput;
+  /** The platform's id for this message (Telegram update_id, Twilio MessageSid): processed once. */
+  readonly messageId?: string;
   /** Language the platform reports for the person (Telegram's language_code), used for new contacts. */
   readonly languageHint?: string;
+  /** A champion or campaign code the resident arrived with; kept only if they have none yet. */
+  readonly attribution?: string;
+  /** Something the host should say first (e.g. the resident sent a photo). */
+  readonly notice?: "text_only";
+  /** When the platform already confirms opt-outs itself (Twilio Advanced Opt-Out): stop silently. */
+  readonly quietStop?: boolean;
+  /** When given, replies are rendered and queued in the outbox in the same transaction. */
+  readonly render?: ReplyRenderer;
 }
 
 export interface Outcome {
   readonly contact: ContactRecord;
+  /** The message id was seen before: nothing was done and nothing should be said. */
+  readonly duplicate: boolean;
   /** What to say, in order: `send` texts and `ask` questions for the channel to render. */
   readonly replies: readonly OutboundEffect[];
-  /** Every engine effect of the step, for hosts that need more than replies. */
+  /** The rendered replies queued in the outbox (when a renderer was given), to dispatch now. */
+  readonly queued: readonly NewOutboxMessage[];
+  /** Every engine effect of the step. */
   readonly effects: readonly Effect[];
 }
 
@@ -57,8 +75,7 @@ export class ConversationService {
   constructor(private readonly deps: ConversationDeps) {}
 
   async handle(inbound: Inbound): Promise<Outcome> {
-    const { addressCrypto } = this.deps;
-    const addressHash = await addressCrypto.hash(inbound.channel, inbound.address);
+    const addressHash = await this.deps.addressCrypto.hash(inbound.channel, inbound.address);
     return this.queue.run(`${inbound.channel}:${addressHash}`, async () => {
       for (let attempt = 1; ; attempt++) {
         const outcome = await this.attempt(inbound, addressHash);
@@ -73,40 +90,71 @@ export class ConversationService {
   private async attempt(inbound: Inbound, addressHash: string): Promise<Outcome | undefined> {
     const { store, settings } = this.deps;
     const now = this.deps.now();
+    const inboundRef = inbound.messageId ? { id: `${inbound.channel}:${inbound.messageId}`, channel: inbound.channel } : undefined;
     const hint = inbound.languageHint?.slice(0, 2).toLowerCase();
     const contact = await store.findOrCreateContact({
       id: this.deps.newId(),
       channel: inbound.channel,
       addressHash,
       addressEnc: await this.deps.addressCrypto.encrypt(inbound.address),
-      language: hint && settings.languages.includes(hint) ? hint : settings.languages[0] ?? "en",
+      language: hint && settings.languages.includes(hint) ? hint : (settings.languages[0] ?? "en"),
     });
+    const duplicate = (): Outcome => ({ contact, duplicate: true, replies: [], queued: [], effects: [] });
+    if (inboundRef && (await store.seenInbound(inboundRef.id))) return duplicate();
+
     const keyword = inbound.input.type === "text" ? detectKeyword(inbound.input.text)?.keyword : undefined;
-    const say = (text: typeof hostMessages.stopped): OutboundEffect => ({
+    const say = (text: LocalisedText, language = contact.language): OutboundEffect => ({
       type: "send",
-      text: interpolate(localise(text, contact.language), { organisation: settings.organisationName }),
+      text: interpolate(localise(text, language), { ...settings.variables, organisation: settings.organisationName }),
     });
+    const changes: ContactChanges = {};
+    if (inbound.attribution && !contact.attribution) changes.attribution = inbound.attribution;
+
+    /** Commits a step and renders/queues its replies; undefined on a version conflict. */
+    const finish = async (
+      replies: OutboundEffect[],
+      effects: readonly Effect[],
+      commit: Omit<StepCommit, "contact" | "now" | "contactChanges" | "inbound" | "outbox">,
+      kind: NewOutboxMessage["kind"] = "reply",
+    ): Promise<Outcome | undefined> => {
+      const updated = applyChanges(contact, changes, now);
+      const queued: NewOutboxMessage[] = inbound.render
+        ? inbound.render(replies, updated).map((payload, index) => ({
+            id: this.deps.newId(),
+            contactId: contact.id,
+            channel: contact.channel,
+            payload,
+            idempotencyKey: `${inboundRef?.id ?? `${contact.channel}:${this.deps.newId()}`}:${index}`,
+            notBefore: now,
+            kind,
+          }))
+        : [];
+      const result = await store.commitStep({ contact, now, contactChanges: changes, ...commit, ...(inboundRef ? { inbound: inboundRef } : {}), outbox: queued });
+      if (result === "conflict") return undefined;
+      if (result === "duplicate") return duplicate();
+      return { contact: updated, duplicate: false, replies, queued, effects };
+    };
 
     if (keyword === "stop") {
-      if (contact.status === "stopped") return { contact, replies: [], effects: [] };
-      const changes: ContactChanges = { status: "stopped", stoppedAt: now };
-      if (!(await store.commitStep({ contact, now, contactChanges: changes, answers: [] }))) return undefined;
+      if (contact.status === "stopped") return finish([], [], { answers: [] });
+      Object.assign(changes, { status: "stopped", stoppedAt: now });
       this.deps.log.info("contact stopped", { channel: contact.channel, contact: contact.id });
-      return { contact: { ...contact, status: "stopped" }, replies: [say(hostMessages.stopped)], effects: [] };
+      return finish(inbound.quietStop ? [] : [say(hostMessages.stopped)], [], { answers: [] }, "opt_out_confirmation");
     }
 
     let input = inbound.input;
     const prefix: OutboundEffect[] = [];
-    const changes: ContactChanges = {};
     if (contact.status === "stopped") {
+      if (keyword === "help") return finish([say(hostMessages.helpWhileStopped)], [], { answers: [] }, "opt_out_confirmation");
       // Silence until the resident opts back in; nothing they send is stored meanwhile.
-      if (keyword !== "start") return { contact, replies: [], effects: [] };
+      if (keyword !== "start") return finish([], [], { answers: [] });
       Object.assign(changes, { status: "active", stoppedAt: null });
       prefix.push(say(hostMessages.resumed));
       input = { type: "resume" };
     } else if (keyword === "help") {
       input = { type: "help" };
     }
+    if (inbound.notice === "text_only") prefix.push(say(hostMessages.textOnly));
 
     const session = await store.loadSession(contact.id);
     const result = step(
@@ -128,21 +176,20 @@ export class ConversationService {
       else if (effect.type === "set_field") changes[effect.field] = effect.value;
       else if (effect.type === "record_consent") Object.assign(changes, { consentVersion: effect.version, consentAt: now });
     }
-    const committed = await store.commitStep({
-      contact,
-      now,
-      contactChanges: changes,
-      session: { expectedVersion: session?.version ?? null, next: result.session as SessionState | null, newId: this.deps.newId() },
+    return finish([...prefix, ...result.effects.filter(isOutbound)], result.effects, {
+      session: { expectedVersion: session?.version ?? null, next: result.session, newId: this.deps.newId() },
       answers,
     });
-    if (!committed) return undefined;
-    const updated: ContactRecord = {
-      ...contact,
-      ...(changes.language ? { language: changes.language } : {}),
-      ...(changes.area ? { area: changes.area } : {}),
-      ...(changes.consentVersion ? { consentVersion: changes.consentVersion, consentAt: now } : {}),
-      ...(changes.status ? { status: changes.status } : {}),
-    };
-    return { contact: updated, replies: [...prefix, ...result.effects.filter(isOutbound)], effects: result.effects };
   }
+}
+
+function applyChanges(contact: ContactRecord, changes: ContactChanges, now: Date): ContactRecord {
+  return {
+    ...contact,
+    ...(changes.language ? { language: changes.language } : {}),
+    ...(changes.area ? { area: changes.area } : {}),
+    ...(changes.consentVersion ? { consentVersion: changes.consentVersion, consentAt: now } : {}),
+    ...(changes.status ? { status: changes.status } : {}),
+    ...(changes.attribution ? { attribution: changes.attribution } : {}),
+  };
 }

@@ -11,6 +11,14 @@ export const hostMessages = {
     en: "Welcome back! You'll get messages from {organisation} again. Reply STOP at any time to stop.",
     cy: "Croeso nôl! Byddwch chi'n cael negeseuon gan {organisation} eto. Atebwch STOP unrhyw bryd i stopio.",
   },
+  helpWhileStopped: {
+    en: "{organisation}: you've stopped messages from us, so you won't hear from us. Reply START to come back. Privacy: {privacy_url}",
+    cy: "{organisation}: rydych chi wedi atal negeseuon gennym ni, felly fyddwch chi ddim yn clywed gennym. Atebwch START i ddod yn ôl. Preifatrwydd: {privacy_url}",
+  },
+  textOnly: {
+    en: "Sorry, I can only read text here.",
+    cy: "Mae'n ddrwg gen i, dim ond testun y galla i ei ddarllen yma.",
+  },
   hintSingle: { en: "Reply with a number.", cy: "Atebwch gyda rhif." },
   hintMulti: {
     en: "Reply with up to {max} numbers, e.g. 1,3.",

@@ -2,7 +2,13 @@
 // wires the conversation host. The server, the CLI and the tests all start here.
 import { randomUUID } from "node:crypto";
 import path from "node:path";
+import type { Bot } from "grammy";
+import { createBot, telegramSender } from "../channels/telegram/bot.js";
+import { smsSender } from "../channels/sms/sender.js";
+import { OutboxDispatcher, type ChannelSender } from "../channels/outbox-dispatcher.js";
 import type { Config } from "../config.js";
+import type { AppDeps } from "../web/app.js";
+import { PrismaOutboxStore } from "../store/prisma-outbox.js";
 import { ConversationService } from "../conversation/handle-inbound.js";
 import type { FlowRegistry } from "../engine/types.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
@@ -24,6 +30,11 @@ export interface NodeServices {
   readonly conversation: ConversationService;
   readonly migrations: MigrationReport;
   readonly databaseFile: string;
+  readonly outbox: PrismaOutboxStore;
+  readonly dispatcher: OutboxDispatcher;
+  readonly bot: Bot | undefined;
+  /** Everything the HTTP app needs, channels included. */
+  readonly appDeps: AppDeps;
   close(): Promise<void>;
 }
 
@@ -59,6 +70,27 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     newId: options.newId ?? randomUUID,
     log,
   });
+  const outbox = new PrismaOutboxStore(prisma);
+  const bot = config.telegram ? createBot(config.telegram) : undefined;
+  const senders: ChannelSender[] = [];
+  if (bot && config.telegram) senders.push(telegramSender(bot, config.telegram));
+  if (config.twilio) senders.push(smsSender(config.twilio, config.publicUrl));
+  const dispatcher = new OutboxDispatcher({
+    store: outbox,
+    senders,
+    addressCrypto,
+    log,
+    maxAttempts: config.outboxMaxAttempts,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const appDeps: AppDeps = {
+    store,
+    log,
+    ...(bot && config.telegram ? { telegram: { config: config.telegram, bot, conversation, dispatcher, store, addressCrypto, log } } : {}),
+    ...(config.twilio && config.publicUrl
+      ? { sms: { config: config.twilio, publicUrl: config.publicUrl, maxSegments: config.smsMaxSegments, conversation, outbox, log, ...(options.now ? { now: options.now } : {}) } }
+      : {}),
+  };
   return {
     config,
     prisma,
@@ -68,6 +100,13 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     conversation,
     migrations,
     databaseFile,
-    close: () => store.close(),
+    outbox,
+    dispatcher,
+    bot,
+    appDeps,
+    close: async () => {
+      await dispatcher.stop();
+      await store.close();
+    },
   };
 }

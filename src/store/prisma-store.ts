@@ -2,9 +2,16 @@
 // answers are stored and the contact changes together, or none of them do.
 import type { AnswerValue, SessionState } from "../engine/types.js";
 import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
-import type { AnswerRecord, ContactRecord, ConversationStore, NewContact, SessionRecord, StepCommit } from "./types.js";
+import type { AnswerRecord, CommitResult, ContactRecord, ConversationStore, NewContact, SessionRecord, StepCommit } from "./types.js";
 
 class VersionConflict extends Error {}
+
+function isUniqueViolation(error: unknown, field?: string): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== "P2002") return false;
+  if (!field) return true;
+  const target = JSON.stringify(error.meta ?? {});
+  return target.includes(field);
+}
 
 type ContactRow = Prisma.ContactGetPayload<object>;
 
@@ -39,10 +46,12 @@ export class PrismaConversationStore implements ConversationStore {
     return row ? { state: JSON.parse(row.state) as SessionState, version: row.version } : null;
   }
 
-  async commitStep(commit: StepCommit): Promise<boolean> {
+  async commitStep(commit: StepCommit): Promise<CommitResult> {
     const { contact, now, session } = commit;
     try {
       await this.prisma.$transaction(async (tx) => {
+        // First, so a redelivered webhook fails here before anything else is written.
+        if (commit.inbound) await tx.inboundMessage.create({ data: { id: commit.inbound.id, channel: commit.inbound.channel, receivedAt: now } });
         if (!session) {
           // Contact-only change (e.g. STOP): the conversation stays where it was.
         } else if (session.expectedVersion === null) {
@@ -95,12 +104,42 @@ export class PrismaConversationStore implements ConversationStore {
         if (Object.keys(commit.contactChanges).length > 0) {
           await tx.contact.update({ where: { id: contact.id }, data: { ...commit.contactChanges } });
         }
+        if (commit.outbox && commit.outbox.length > 0) {
+          await tx.outboxMessage.createMany({
+            data: commit.outbox.map((m) => ({
+              id: m.id,
+              contactId: m.contactId,
+              channel: m.channel,
+              payload: JSON.stringify(m.payload),
+              idempotencyKey: m.idempotencyKey,
+              nextAttemptAt: m.notBefore,
+              kind: m.kind ?? "reply",
+              createdAt: now,
+            })),
+          });
+        }
       });
+      return "ok";
+    } catch (error) {
+      if (error instanceof VersionConflict) return "conflict";
+      if (commit.inbound && isUniqueViolation(error, "inbound_messages")) return "duplicate";
+      if (commit.inbound && isUniqueViolation(error) && (await this.seenInbound(commit.inbound.id))) return "duplicate";
+      // A second first message raced us to create the session.
+      if (isUniqueViolation(error)) return "conflict";
+      throw error;
+    }
+  }
+
+  async seenInbound(id: string): Promise<boolean> {
+    return (await this.prisma.inboundMessage.findUnique({ where: { id }, select: { id: true } })) !== null;
+  }
+
+  async recordInbound(id: string, channel: string): Promise<boolean> {
+    try {
+      await this.prisma.inboundMessage.create({ data: { id, channel } });
       return true;
     } catch (error) {
-      if (error instanceof VersionConflict) return false;
-      // A second first message raced us to create the session.
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return false;
+      if (isUniqueViolation(error)) return false;
       throw error;
     }
   }

@@ -44,7 +44,23 @@ export interface ContactChanges {
   consentAt?: Date;
   status?: ContactStatus;
   stoppedAt?: Date | null;
+  attribution?: string;
 }
+
+/** A message to send later through a channel, persisted with the step that produced it. */
+export interface NewOutboxMessage {
+  readonly id: string;
+  readonly contactId: string;
+  readonly channel: string;
+  /** Channel-specific rendered message, as JSON-ready data. */
+  readonly payload: unknown;
+  /** Unique: the same key is never queued twice (and is sent to the platform as an idempotency token). */
+  readonly idempotencyKey: string;
+  readonly notBefore: Date;
+  readonly kind?: "reply" | "opt_out_confirmation" | "broadcast";
+}
+
+export type CommitResult = "ok" | "conflict" | "duplicate";
 
 export interface StepCommit {
   readonly contact: ContactRecord;
@@ -53,6 +69,9 @@ export interface StepCommit {
   /** The version read before the step (null: there was no session), and what to keep now; absent: leave the session alone. */
   readonly session?: { readonly expectedVersion: number | null; readonly next: SessionState | null; readonly newId: string };
   readonly answers: readonly NewAnswer[];
+  /** The platform's id for the inbound message; a second commit with the same id is refused as a duplicate. */
+  readonly inbound?: { readonly id: string; readonly channel: string };
+  readonly outbox?: readonly NewOutboxMessage[];
 }
 
 export interface NewContact {
@@ -66,8 +85,15 @@ export interface NewContact {
 export interface ConversationStore {
   findOrCreateContact(contact: NewContact): Promise<ContactRecord>;
   loadSession(contactId: string): Promise<SessionRecord | null>;
-  /** Applies one engine step atomically. Returns false, writing nothing, if the session moved on meanwhile. */
-  commitStep(commit: StepCommit): Promise<boolean>;
+  /**
+   * Applies one engine step atomically: "conflict" (nothing written) if the session moved on
+   * meanwhile, "duplicate" (nothing written) if the inbound message id was already recorded.
+   */
+  commitStep(commit: StepCommit): Promise<CommitResult>;
+  /** Whether an inbound message id was already processed (a cheap early check; commitStep is the guarantee). */
+  seenInbound(id: string): Promise<boolean>;
+  /** Records an inbound id on its own (for messages that change nothing); false if it was already there. */
+  recordInbound(id: string, channel: string): Promise<boolean>;
   answersOf(contactId: string): Promise<AnswerRecord[]>;
   /** Throws if the database cannot be reached. */
   ping(): Promise<void>;

@@ -2,12 +2,24 @@
 // (webhooks, partner API, dashboard); everything they need arrives in AppDeps.
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { registerSmsWebhooks, type SmsChannelDeps } from "../channels/sms/webhook.js";
+import { registerTelegramWebhook, type TelegramChannelDeps } from "../channels/telegram/webhook.js";
 import type { Logger } from "../log.js";
 import type { ConversationStore } from "../store/types.js";
 
 export interface AppDeps {
   readonly store: ConversationStore;
   readonly log: Logger;
+  /** Present when Telegram is configured. */
+  readonly telegram?: TelegramChannelDeps;
+  /** Present when Twilio is configured. */
+  readonly sms?: SmsChannelDeps;
+}
+
+/** Errors that mean "the database is busy or unavailable right now": the platform should retry. */
+function isTransientDatabaseError(error: unknown): boolean {
+  const text = `${(error as Error)?.name ?? ""} ${(error as Error)?.message ?? ""} ${(error as { code?: string })?.code ?? ""}`;
+  return /SQLITE_BUSY|SQLITE_LOCKED|SQLITE_FULL|SQLITE_IOERR|SQLITE_CANTOPEN|SQLITE_CORRUPT|database is locked|disk is full|P1001|P1008|P2024|Timed out/i.test(text);
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -23,11 +35,19 @@ export function createApp(deps: AppDeps): Hono {
     }
   });
 
+  if (deps.telegram) registerTelegramWebhook(app, deps.telegram);
+  if (deps.sms) registerSmsWebhooks(app, deps.sms);
+
   app.notFound((c) => c.json({ error: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }, 404));
 
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();
-    deps.log.error("unhandled error", { path: c.req.path, error: error.name });
+    if (isTransientDatabaseError(error)) {
+      // Nothing was committed: ask the platform to deliver the webhook again later.
+      deps.log.warn("database unavailable, asking for a retry", { path: c.req.path, error: error.name });
+      return c.json({ error: "unavailable", message: "Temporarily unavailable, please retry" }, 503, { "Retry-After": "5" });
+    }
+    deps.log.error("unhandled error", { path: c.req.path, error: error.name, message: error.message.slice(0, 200) });
     return c.json({ error: "internal_error", message: "Something went wrong on our side. It has been logged." }, 500);
   });
 

@@ -1,0 +1,173 @@
+// Sends what the outbox holds. Replies to a webhook are dispatched at once (and stay in the
+// outbox if that fails); everything else is picked up by the polling loop. Each channel has
+// its own pacing; failures are retried with exponential backoff and, after the configured
+// number of attempts, left as "dead" for the operator to see.
+import { KeyedQueue } from "../conversation/keyed-queue.js";
+import type { Logger } from "../log.js";
+import type { AddressCrypto } from "../store/address-crypto.js";
+import type { OutboxRow, OutboxStore } from "../store/prisma-outbox.js";
+import { Pacer } from "./pacer.js";
+
+export type SendResult =
+  | { readonly ok: true; readonly providerId?: string }
+  | {
+      readonly ok: false;
+      readonly error: string;
+      /** The platform asked us to wait this long (429). */
+      readonly retryAfterMs?: number;
+      /** Retrying cannot help (bad request). */
+      readonly permanent?: boolean;
+      /** The person blocked us or opted out at the platform: stop the contact. */
+      readonly stopContact?: boolean;
+    };
+
+export interface ChannelSender {
+  readonly channel: string;
+  readonly limits: { readonly perSecond: number; readonly perKeyPerSecond?: number };
+  /** Whether this payload counts against the per-recipient limit (a new message does; an edit need not). */
+  countsPerRecipient?(payload: unknown): boolean;
+  send(payload: unknown, address: string, idempotencyKey: string): Promise<SendResult>;
+}
+
+export interface DispatcherOptions {
+  readonly store: OutboxStore;
+  readonly senders: readonly ChannelSender[];
+  readonly addressCrypto: AddressCrypto;
+  readonly log: Logger;
+  readonly maxAttempts: number;
+  readonly now?: () => Date;
+  /** Parallel sends in flight (each still paced). */
+  readonly concurrency?: number;
+  readonly leaseMs?: number;
+}
+
+export interface DispatchReport {
+  sent: number;
+  retried: number;
+  dead: number;
+  skipped: number;
+}
+
+export function backoffMs(attempt: number): number {
+  return Math.min(60 * 60_000, 2_000 * 2 ** (attempt - 1));
+}
+
+export class OutboxDispatcher {
+  private readonly senders: Map<string, { sender: ChannelSender; pacer: Pacer }>;
+  private readonly perRecipient = new KeyedQueue();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.senders = new Map(options.senders.map((s) => [s.channel, { sender: s, pacer: new Pacer(s.limits) }]));
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  /** Sends these rows now (they were just committed); whatever fails stays queued for the loop. */
+  async dispatchNow(ids: readonly string[]): Promise<DispatchReport> {
+    if (ids.length === 0) return { sent: 0, retried: 0, dead: 0, skipped: 0 };
+    const rows = await this.options.store.claimDue(this.now(), ids.length, this.options.leaseMs ?? 60_000, ids);
+    return this.sendAll(rows);
+  }
+
+  /** One pass over due messages. */
+  async runOnce(limit = 200): Promise<DispatchReport> {
+    const rows = await this.options.store.claimDue(this.now(), limit, this.options.leaseMs ?? 60_000);
+    return this.sendAll(rows);
+  }
+
+  /** Keeps sending until the outbox has nothing due; returns the totals. */
+  async drain(limit = 200): Promise<DispatchReport> {
+    const total: DispatchReport = { sent: 0, retried: 0, dead: 0, skipped: 0 };
+    for (;;) {
+      const r = await this.runOnce(limit);
+      total.sent += r.sent;
+      total.retried += r.retried;
+      total.dead += r.dead;
+      total.skipped += r.skipped;
+      if (r.sent + r.retried + r.dead + r.skipped === 0) return total;
+    }
+  }
+
+  /** Polls in the background (Node). */
+  start(intervalMs = 1000): void {
+    this.stopped = false;
+    const tick = async () => {
+      if (this.stopped) return;
+      this.running = this.runOnce().catch((error: Error) => this.options.log.error("outbox pass failed", { error: error.name, message: error.message.slice(0, 200) }));
+      await this.running;
+      if (!this.stopped) this.timer = setTimeout(() => void tick(), intervalMs);
+    };
+    this.timer = setTimeout(() => void tick(), 0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private async sendAll(rows: readonly OutboxRow[]): Promise<DispatchReport> {
+    const report: DispatchReport = { sent: 0, retried: 0, dead: 0, skipped: 0 };
+    const limit = this.options.concurrency ?? 16;
+    const inFlight = new Set<Promise<void>>();
+    for (const row of rows) {
+      // Same recipient: strictly in order. Different recipients: in parallel, paced.
+      const task = this.perRecipient.run(row.contactId, () => this.sendOne(row, report));
+      const tracked: Promise<void> = task.finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+      if (inFlight.size >= limit) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    return report;
+  }
+
+  private async sendOne(row: OutboxRow, report: DispatchReport): Promise<void> {
+    const { store, log } = this.options;
+    const channel = this.senders.get(row.channel);
+    const target = await store.target(row.contactId);
+    const mayReachStopped = row.kind === "opt_out_confirmation";
+    if (!channel || !target || (target.status === "stopped" && !mayReachStopped)) {
+      // Never send to a stopped contact; an unknown channel is an operator problem.
+      await store.markDead(row.id, row.attempts, !channel ? `no sender for channel ${row.channel}` : "contact stopped or erased");
+      report.skipped++;
+      return;
+    }
+    const address = await this.options.addressCrypto.decrypt(target.addressEnc);
+    await channel.pacer.acquire(channel.sender.countsPerRecipient?.(row.payload) === false ? undefined : row.contactId);
+    let result: SendResult;
+    try {
+      result = await channel.sender.send(row.payload, address, row.idempotencyKey);
+    } catch (error) {
+      result = { ok: false, error: (error as Error).message || "send failed" };
+    }
+    const attempts = row.attempts + 1;
+    if (result.ok) {
+      await store.markSent(row.id, result.providerId, this.now());
+      report.sent++;
+      return;
+    }
+    if (result.stopContact) {
+      await store.stopContact(row.contactId, this.now());
+      await store.markDead(row.id, attempts, result.error);
+      log.info("contact stopped by the platform", { channel: row.channel, contact: row.contactId });
+      report.dead++;
+      return;
+    }
+    if (result.retryAfterMs !== undefined) channel.pacer.pause(result.retryAfterMs);
+    if (result.permanent || attempts >= this.options.maxAttempts) {
+      await store.markDead(row.id, attempts, result.error);
+      log.warn("outbox message dead-lettered", { channel: row.channel, outbox: row.id, attempts });
+      report.dead++;
+      return;
+    }
+    // A platform that says when to come back is believed; otherwise back off exponentially.
+    const wait = result.retryAfterMs ?? backoffMs(attempts);
+    await store.reschedule(row.id, attempts, result.error, new Date(this.now().getTime() + wait));
+    report.retried++;
+  }
+}

@@ -1,0 +1,146 @@
+// POST /webhooks/telegram. The secret token is checked (in constant time) before the body is
+// read; a malformed update is refused with 400; a valid one runs through grammY's middleware
+// into the conversation host. The update_id is committed with the step, so a redelivered
+// update changes nothing and sends nothing.
+import type { Bot, Context } from "grammy";
+import type { Update } from "grammy/types";
+import type { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { timingSafeEqual } from "hono/utils/buffer";
+import { z } from "zod";
+import type { TelegramConfig } from "../../config.js";
+import type { ConversationService, Inbound } from "../../conversation/handle-inbound.js";
+import { localise } from "../../engine/text.js";
+import type { Logger } from "../../log.js";
+import type { AddressCrypto } from "../../store/address-crypto.js";
+import type { ConversationStore } from "../../store/types.js";
+import type { OutboxDispatcher } from "../outbox-dispatcher.js";
+import { planTelegramReplies } from "./render.js";
+
+export interface TelegramChannelDeps {
+  readonly config: TelegramConfig;
+  readonly bot: Bot;
+  readonly conversation: ConversationService;
+  readonly dispatcher: OutboxDispatcher;
+  readonly store: ConversationStore;
+  readonly addressCrypto: AddressCrypto;
+  readonly log: Logger;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const START_PAYLOAD = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The smallest shape we rely on; grammY reads the rest. */
+const updateShape = z.looseObject({
+  update_id: z.number().int().nonnegative(),
+  message: z.looseObject({ message_id: z.number().int(), chat: z.looseObject({ id: z.number().int(), type: z.string() }) }).optional(),
+  callback_query: z.looseObject({ id: z.string(), from: z.looseObject({ id: z.number().int() }) }).optional(),
+});
+
+const groupNotice = {
+  en: "Hi! I only talk one to one, so nobody else sees your answers. Message me privately: {link}",
+  cy: "Helo! Dim ond un i un rydw i'n siarad, felly does neb arall yn gweld eich atebion. Anfonwch neges breifat ata i: {link}",
+};
+
+export function registerTelegramWebhook(app: Hono, deps: TelegramChannelDeps): void {
+  const { bot, conversation, dispatcher, log } = deps;
+  const secret = new TextEncoder().encode(deps.config.webhookSecret);
+
+  /** Runs one inbound through the host, then sends its replies at once (they stay queued if that fails). */
+  const converse = async (ctx: Context, inbound: Omit<Inbound, "channel" | "address" | "messageId" | "render">, callbackMessageId?: number) => {
+    const chatId = ctx.chat!.id;
+    const outcome = await conversation.handle({
+      ...inbound,
+      channel: "telegram",
+      address: String(chatId),
+      messageId: String(ctx.update.update_id),
+      ...(ctx.from?.language_code ? { languageHint: ctx.from.language_code } : {}),
+      render: (replies, contact) => planTelegramReplies(replies, contact.language, callbackMessageId).payloads,
+    });
+    if (outcome.queued.length > 0) await dispatcher.dispatchNow(outcome.queued.map((m) => m.id));
+    return outcome;
+  };
+
+  bot.on("message", async (ctx) => {
+    const chat = ctx.chat;
+    if (chat.type !== "private") {
+      // Flows never run in groups; say so once per group.
+      const hash = await deps.addressCrypto.hash("telegram-group", String(chat.id));
+      if (await deps.store.recordInbound(`telegram-group:${hash}`, "telegram")) {
+        const language = ctx.from?.language_code?.startsWith("cy") ? "cy" : "en";
+        const link = `https://t.me/${bot.botInfo.username}`;
+        await ctx.api.sendMessage(chat.id, localise(groupNotice, language).replace("{link}", link));
+      }
+      return;
+    }
+    const text = ctx.message.text;
+    if (text !== undefined) {
+      const start = /^\/start(?:@\w+)?(?:\s+(\S+))?\s*$/.exec(text.trim());
+      if (start) {
+        const payload = start[1];
+        await converse(ctx, { input: { type: "start" }, ...(payload && START_PAYLOAD.test(payload) ? { attribution: payload } : {}) });
+        return;
+      }
+      await converse(ctx, { input: { type: "text", text } });
+      return;
+    }
+    // Stickers, photos, voice notes, locations…: say so, and show the question again. A
+    // location cannot be turned into a postcode district offline, so the question stands.
+    await converse(ctx, { input: { type: "resume" }, notice: "text_only" });
+  });
+
+  bot.on("callback_query:data", async (ctx) => {
+    let toast: string | undefined;
+    try {
+      if (!ctx.chat || ctx.chat.type !== "private") return;
+      const messageId = ctx.callbackQuery.message?.message_id;
+      const outcome = await converse(ctx, { input: { type: "button", payload: ctx.callbackQuery.data } }, messageId);
+      toast = planTelegramReplies(outcome.replies, outcome.contact.language, messageId).toast;
+    } finally {
+      // Always answered, or the resident's button spins for a minute.
+      await ctx.answerCallbackQuery(toast ? { text: toast } : {}).catch((error: Error) => log.warn("answerCallbackQuery failed", { error: error.message.slice(0, 120) }));
+    }
+  });
+
+  bot.on("my_chat_member", async (ctx) => {
+    if (ctx.chat.type !== "private") return;
+    // The resident blocked the bot: treat it as STOP, quietly (we could not reply anyway).
+    if (ctx.myChatMember.new_chat_member.status === "kicked") await converse(ctx, { input: { type: "text", text: "STOP" }, quietStop: true });
+  });
+
+  app.post(
+    "/webhooks/telegram",
+    async (c, next) => {
+      const given = c.req.header("X-Telegram-Bot-Api-Secret-Token");
+      if (!given || !(await timingSafeEqual(new TextEncoder().encode(given), secret))) {
+        return c.json({ error: "unauthorized", message: "Missing or wrong X-Telegram-Bot-Api-Secret-Token" }, 401);
+      }
+      await next();
+    },
+    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: "payload_too_large", message: "Updates are at most 1 MB" }, 413) }),
+    async (c) => {
+      if (!(c.req.header("Content-Type") ?? "").toLowerCase().startsWith("application/json")) {
+        return c.json({ error: "unsupported_media_type", message: "Telegram updates are application/json" }, 415);
+      }
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        return c.json({ error: "bad_request", message: "Body is not valid JSON" }, 400);
+      }
+      const shape = updateShape.safeParse(body);
+      if (!shape.success) {
+        return c.json({ error: "bad_request", message: `Not a Telegram update: ${shape.error.issues[0]?.path.join(".") || "body"} ${shape.error.issues[0]?.message ?? ""}`.trim() }, 400);
+      }
+      try {
+        await bot.handleUpdate(body as Update);
+      } catch (error) {
+        const cause = (error as { error?: unknown }).error ?? error;
+        if (cause instanceof HTTPException) throw cause;
+        throw cause;
+      }
+      return c.json({ ok: true });
+    },
+  );
+}

@@ -1,0 +1,78 @@
+// One PlaceVoice instance with both channels on, talking to local fakes of Telegram and
+// Twilio, with requests sent through app.request() as the platforms would send them.
+import path from "node:path";
+import type { Hono } from "hono";
+import { loadConfig } from "../../src/config.js";
+import { createLogger, type Logger } from "../../src/log.js";
+import { openNodeServices, type NodeServices } from "../../src/runtime-node/services.js";
+import { createApp } from "../../src/web/app.js";
+import { FakeTelegram } from "./fake-telegram.js";
+import { FakeTwilio } from "./fake-twilio.js";
+import { tempDir } from "./temp-db.js";
+
+export const TELEGRAM_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+export const TELEGRAM_SECRET = "telegram-webhook-secret-0123456789";
+export const TWILIO_SID = `AC${"1".repeat(32)}`;
+export const TWILIO_TOKEN = "twilio-auth-token-for-tests";
+export const TWILIO_NUMBER = "+447700900000";
+export const PUBLIC_URL = "https://placevoice.example.org";
+
+export interface Harness {
+  readonly app: Hono;
+  readonly services: NodeServices;
+  readonly telegram: FakeTelegram;
+  readonly twilio: FakeTwilio;
+  readonly logs: string[];
+  telegramUpdate(update: unknown, secret?: string | null): Promise<Response>;
+  sms(init: RequestInit, pathname?: string): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const telegram = new FakeTelegram(TELEGRAM_TOKEN);
+  const twilio = new FakeTwilio(TWILIO_SID, TWILIO_TOKEN);
+  const [telegramRoot, twilioBase] = await Promise.all([telegram.start(), twilio.start()]);
+  const dir = tempDir();
+  const logs: string[] = [];
+  const log: Logger = createLogger("debug", (line) => logs.push(line));
+  const config = loadConfig({
+    DATABASE_URL: `file:${path.join(dir.dir, "channels.db")}`,
+    APP_SECRET: "channel-tests-app-secret-0123456789abcdef",
+    PUBLIC_URL,
+    TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
+    TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
+    TELEGRAM_BOT_USERNAME: "placevoice_test_bot",
+    TELEGRAM_API_ROOT: telegramRoot,
+    // Conversations in these tests are typed faster than any person could; the pacing test sets the real limit.
+    TELEGRAM_MAX_PER_CHAT_PER_SECOND: "50",
+    TWILIO_ACCOUNT_SID: TWILIO_SID,
+    TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+    TWILIO_FROM: TWILIO_NUMBER,
+    TWILIO_API_BASE: twilioBase,
+    ...env,
+  });
+  const services = await openNodeServices(config, { log });
+  const app = createApp(services.appDeps);
+  return {
+    app,
+    services,
+    telegram,
+    twilio,
+    logs,
+    telegramUpdate: async (update, secret = TELEGRAM_SECRET) =>
+      app.request("/webhooks/telegram", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", ...(secret === null ? {} : { "X-Telegram-Bot-Api-Secret-Token": secret }) },
+        body: JSON.stringify(update),
+      }),
+    sms: async (init, pathname = "/webhooks/twilio/sms") => app.request(pathname, init),
+    close: async () => {
+      await services.close();
+      await Promise.all([telegram.stop(), twilio.stop()]);
+      dir.cleanup();
+    },
+  };
+}
+
+export const SMS_URL = `${PUBLIC_URL}/webhooks/twilio/sms`;
+export const STATUS_URL = `${PUBLIC_URL}/webhooks/twilio/status`;

@@ -1,0 +1,133 @@
+// A local stand-in for Twilio's REST API (Messages resource only), with idempotency tokens
+// honoured the way a careful provider would: the same token never sends twice.
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks.js";
+
+export interface SentSms {
+  readonly sid: string;
+  readonly to: string;
+  readonly from: string | undefined;
+  readonly messagingServiceSid: string | undefined;
+  readonly body: string;
+  readonly statusCallback: string | undefined;
+  readonly idempotencyToken: string | undefined;
+  readonly at: number;
+}
+
+export class FakeTwilio {
+  readonly sent: SentSms[] = [];
+  readonly requests: { token: string | undefined; at: number }[] = [];
+  intercept: ((form: URLSearchParams) => { status: number; body: unknown; headers?: Record<string, string> } | undefined) | undefined;
+  private server: Server | undefined;
+  private readonly byToken = new Map<string, string>();
+  private started = 0;
+  private counter = 0;
+
+  constructor(readonly accountSid: string, readonly authToken: string) {}
+
+  async start(): Promise<string> {
+    this.started = performance.now();
+    this.server = createServer((req, res) => {
+      void this.handle(req).then(({ status, body, headers }) => {
+        res.writeHead(status, { "Content-Type": "application/json", ...headers });
+        res.end(JSON.stringify(body));
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  reset(): void {
+    this.sent.length = 0;
+    this.requests.length = 0;
+    this.intercept = undefined;
+  }
+
+  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+    let raw = "";
+    for await (const chunk of req) raw += chunk;
+    const expectedAuth = `Basic ${Buffer.from(`${this.accountSid}:${this.authToken}`).toString("base64")}`;
+    if (req.headers.authorization !== expectedAuth) return { status: 401, body: { code: 20003, message: "Authenticate" } };
+    if (req.method !== "POST" || req.url !== `/2010-04-01/Accounts/${this.accountSid}/Messages.json`) return { status: 404, body: { code: 20404, message: "Not found" } };
+    const form = new URLSearchParams(raw);
+    const token = req.headers["i-twilio-idempotency-token"] as string | undefined;
+    this.requests.push({ token, at: performance.now() - this.started });
+    const override = this.intercept?.(form);
+    if (override) return override;
+    if (token && this.byToken.has(token)) return { status: 201, body: { sid: this.byToken.get(token), status: "queued" } };
+    const sid = `SM${(++this.counter).toString(16).padStart(32, "0")}`;
+    if (token) this.byToken.set(token, sid);
+    this.sent.push({
+      sid,
+      to: form.get("To") ?? "",
+      from: form.get("From") ?? undefined,
+      messagingServiceSid: form.get("MessagingServiceSid") ?? undefined,
+      body: form.get("Body") ?? "",
+      statusCallback: form.get("StatusCallback") ?? undefined,
+      idempotencyToken: token,
+      at: performance.now() - this.started,
+    });
+    return { status: 201, body: { sid, status: "queued", to: form.get("To"), body: form.get("Body") } };
+  }
+}
+
+let smsCounter = 0;
+
+/** An inbound SMS webhook exactly as Twilio posts it, signed with twilio's own function. */
+export function inboundSms(options: { url: string; authToken: string; accountSid: string; from: string; to: string; body: string; messageSid?: string; numMedia?: number }) {
+  const sid = options.messageSid ?? `SM${(++smsCounter).toString(16).padStart(8, "0")}${"a".repeat(24)}`;
+  const params: Record<string, string> = {
+    ToCountry: "GB",
+    ToState: "",
+    SmsMessageSid: sid,
+    NumMedia: String(options.numMedia ?? 0),
+    ToCity: "",
+    FromZip: "",
+    SmsSid: sid,
+    FromState: "",
+    SmsStatus: "received",
+    FromCity: "",
+    Body: options.body,
+    FromCountry: "GB",
+    To: options.to,
+    ToZip: "",
+    NumSegments: "1",
+    MessageSid: sid,
+    AccountSid: options.accountSid,
+    From: options.from,
+    ApiVersion: "2010-04-01",
+  };
+  return signedForm(options.url, options.authToken, params);
+}
+
+export function statusCallback(options: { url: string; authToken: string; accountSid: string; messageSid: string; status: string; errorCode?: string }) {
+  const params: Record<string, string> = {
+    SmsSid: options.messageSid,
+    SmsStatus: options.status,
+    MessageStatus: options.status,
+    To: "+447700900123",
+    MessageSid: options.messageSid,
+    AccountSid: options.accountSid,
+    From: "+447700900000",
+    ApiVersion: "2010-04-01",
+    ...(options.errorCode ? { ErrorCode: options.errorCode } : {}),
+  };
+  return signedForm(options.url, options.authToken, params);
+}
+
+function signedForm(url: string, authToken: string, params: Record<string, string>): RequestInit {
+  return {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+      "X-Twilio-Signature": getExpectedTwilioSignature(authToken, url, params),
+      "User-Agent": "TwilioProxy/1.1",
+    },
+    body: new URLSearchParams(params).toString(),
+  };
+}
