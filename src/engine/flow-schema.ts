@@ -21,7 +21,10 @@ const duration = z
   .union([z.string().regex(/^[1-9]\d*\s*(m|h|d)$/, 'use a number above zero and a unit: "30m", "12h" or "3d"'), z.number().positive()])
   .optional();
 
-const base = { id, next: id.optional() };
+/** Lets an author allow a longer SMS for one node (the default budget is SMS_MAX_SEGMENTS). */
+const smsSegments = z.number().int().min(1).max(10).optional();
+
+const base = { id, next: id.optional(), sms_segments: smsSegments };
 
 const questionFields = {
   ...base,
@@ -87,7 +90,7 @@ export const nodeSchema = z.discriminatedUnion("type", [
   }),
   z.strictObject({ ...base, type: z.literal("set_field"), field: id, value: z.string() }),
   z.strictObject({ id, type: z.literal("goto_flow"), flow: id }),
-  z.strictObject({ id, type: z.literal("end"), text: text.optional() }),
+  z.strictObject({ id, type: z.literal("end"), text: text.optional(), sms_segments: smsSegments }),
 ], { error: (issue) => (issue.code === "invalid_union" ? "type must be one of: message, question, consent, branch, set_field, goto_flow, end" : undefined) });
 
 export const flowSchema = z.strictObject({

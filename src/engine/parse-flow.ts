@@ -41,7 +41,9 @@ export function parseFlow(source: string, file: string): ParseFlowResult {
       problems.push(...zodProblems(parsed.error, path, doc, file, lineAt, nodeId));
       return;
     }
-    nodes.push(toNode(parsed.data, lineAt(nodeOffset(doc, path))));
+    const node = toNode(parsed.data, lineAt(nodeOffset(doc, path)));
+    const segments = "sms_segments" in parsed.data ? parsed.data.sms_segments : undefined;
+    nodes.push(segments ? { ...node, smsSegments: segments } : node);
   });
   if (problems.length > 0) return { ok: false, problems };
 

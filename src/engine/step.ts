@@ -159,7 +159,7 @@ function runFrom(turn: Turn, start: SessionState, startFlow: Flow, nodeId: strin
     if (!node) return finish(turn, state, flow);
     switch (node.type) {
       case "message":
-        sendText(turn, state, node.text);
+        sendText(turn, state, node.text, node.smsSegments);
         current = flow.nextOf.get(node.id);
         break;
       case "question":
@@ -192,7 +192,7 @@ function runFrom(turn: Turn, start: SessionState, startFlow: Flow, nodeId: strin
         break;
       }
       case "end":
-        if (node.text) sendText(turn, state, node.text);
+        if (node.text) sendText(turn, state, node.text, node.smsSegments);
         return finish(turn, state, flow);
     }
   }
@@ -258,6 +258,7 @@ function ask(turn: Turn, state: SessionState, node: QuestionNode | Extract<FlowN
       type: "ask", flowId: state.flowId, nodeId: node.id, key: "consent", kind: "consent", text,
       options: labelled(optionsOf({ kind: "yes_no" }, turn.ctx.languages), language, (id) => `${s}:o:${id}`),
       step: s, refresh, reprompt,
+      ...(node.smsSegments ? { smsSegments: node.smsSegments } : {}),
     });
     return state;
   }
@@ -274,6 +275,7 @@ function ask(turn: Turn, state: SessionState, node: QuestionNode | Extract<FlowN
     ...(multi ? { maxPicks: input.maxPicks, donePayload: `${s}:done` } : {}),
     ...(node.allowSkip ? { skipPayload: `${s}:skip` } : {}),
     step: s, refresh, reprompt,
+    ...(node.smsSegments ? { smsSegments: node.smsSegments } : {}),
   });
   return state;
 }
@@ -484,6 +486,7 @@ function send(turn: Turn, text: LocalisedText, vars?: Readonly<Record<string, st
   turn.effects.push({ type: "send", text: interpolate(localise(text, turn.contact.language), vars ?? {}) });
 }
 
-function sendText(turn: Turn, state: SessionState, text: LocalisedText): void {
-  turn.effects.push({ type: "send", text: interpolate(localise(text, turn.contact.language), () => variables(turn, state)) });
+function sendText(turn: Turn, state: SessionState, text: LocalisedText, smsSegments?: number): void {
+  const rendered = interpolate(localise(text, turn.contact.language), () => variables(turn, state));
+  turn.effects.push(smsSegments ? { type: "send", text: rendered, smsSegments } : { type: "send", text: rendered });
 }

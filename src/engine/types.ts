@@ -33,6 +33,8 @@ interface NodeBase {
   readonly id: string;
   /** 1-based line of the node in its YAML file, for error messages. */
   readonly line?: number;
+  /** The author allows this node's SMS to be this many segments long. */
+  readonly smsSegments?: number;
 }
 
 export interface MessageNode extends NodeBase {
@@ -190,7 +192,7 @@ export interface AskOption {
 }
 
 export type Effect =
-  | { readonly type: "send"; readonly text: string }
+  | { readonly type: "send"; readonly text: string; /** the author's SMS allowance for this text */ readonly smsSegments?: number }
   | {
       readonly type: "ask";
       readonly flowId: string;
@@ -208,6 +210,8 @@ export type Effect =
       readonly refresh: boolean;
       /** True when the question is asked again after an answer that could not be used. */
       readonly reprompt: boolean;
+      /** The author's SMS allowance for this question. */
+      readonly smsSegments?: number;
     }
   | { readonly type: "save_answer"; readonly flowId: string; readonly key: string; readonly value: AnswerValue }
   | { readonly type: "set_field"; readonly field: "language" | "area"; readonly value: string }

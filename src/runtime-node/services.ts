@@ -5,6 +5,8 @@ import path from "node:path";
 import type { Bot } from "grammy";
 import { createBot, telegramSender } from "../channels/telegram/bot.js";
 import { smsSender } from "../channels/sms/sender.js";
+import { checkSmsLength } from "../channels/sms/lint.js";
+import { formatProblem } from "../engine/parse-flow.js";
 import { OutboxDispatcher, type ChannelSender } from "../channels/outbox-dispatcher.js";
 import type { Config } from "../config.js";
 import type { AppDeps } from "../web/app.js";
@@ -51,6 +53,12 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
   const databaseFile = path.resolve(sqlitePathFromUrl(config.databaseUrl));
   // Flows first: a broken flow file must stop the start before anything is written.
   const registry = options.registry ?? loadRegistry(path.resolve(config.flowsDir ?? shippedFlowsDir), config.entryFlow, config.helpFlow);
+  if (config.twilio) {
+    const variables = { privacy_url: config.privacyUrl, organisation: config.organisationName };
+    for (const flow of registry.flows.values()) {
+      for (const p of checkSmsLength(flow, { maxSegments: config.smsMaxSegments, languages: config.languages, variables })) log.warn(`flow text too long for SMS: ${formatProblem(p)}`);
+    }
+  }
   const migrations = migrateSqliteFile(databaseFile, migrationsDir);
   if (migrations.applied.length > 0) log.info("database migrated", { applied: migrations.applied.join(","), file: databaseFile });
   const secret = ensureAppSecret(config.appSecret, path.dirname(databaseFile), log);
