@@ -31,12 +31,28 @@ export interface TelegramChannelDeps {
 const MAX_BODY_BYTES = 1024 * 1024;
 const START_PAYLOAD = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** The smallest shape we rely on; grammY reads the rest. */
-const updateShape = z.looseObject({
-  update_id: z.number().int().nonnegative(),
-  message: z.looseObject({ message_id: z.number().int(), chat: z.looseObject({ id: z.number().int(), type: z.string() }) }).optional(),
-  callback_query: z.looseObject({ id: z.string(), from: z.looseObject({ id: z.number().int() }) }).optional(),
-});
+/** The fields we rely on, with their types; grammY reads the rest. Anything else is a 400. */
+const chatShape = z.looseObject({ id: z.number().int(), type: z.enum(["private", "group", "supergroup", "channel"]) });
+const userShape = z.looseObject({ id: z.number().int(), is_bot: z.boolean(), first_name: z.string(), language_code: z.string().max(35).optional() });
+const updateShape = z
+  .looseObject({
+    update_id: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    message: z
+      .looseObject({ message_id: z.number().int(), date: z.number().int(), chat: chatShape, from: userShape.optional(), text: z.string().max(4096).optional() })
+      .optional(),
+    callback_query: z
+      .looseObject({
+        id: z.string().min(1),
+        from: userShape,
+        data: z.string().max(64).optional(),
+        message: z.looseObject({ message_id: z.number().int(), chat: chatShape }).optional(),
+      })
+      .optional(),
+    my_chat_member: z
+      .looseObject({ chat: chatShape, from: userShape, new_chat_member: z.looseObject({ status: z.string() }) })
+      .optional(),
+  })
+  .refine((u) => Object.keys(u).length >= 2, { message: "an update carries one event besides update_id" });
 
 const groupNotice = {
   en: "Hi! I only talk one to one, so nobody else sees your answers. Message me privately: {link}",
@@ -101,6 +117,11 @@ export function registerTelegramWebhook(app: Hono, deps: TelegramChannelDeps): v
       // Always answered, or the resident's button spins for a minute.
       await ctx.answerCallbackQuery(toast ? { text: toast } : {}).catch((error: Error) => log.warn("answerCallbackQuery failed", { error: error.message.slice(0, 120) }));
     }
+  });
+
+  // A button press without data (a game button, or a client bug) still has to be answered.
+  bot.on("callback_query", async (ctx) => {
+    await ctx.answerCallbackQuery().catch(() => undefined);
   });
 
   bot.on("my_chat_member", async (ctx) => {
