@@ -1,43 +1,85 @@
-// Spaces out sends so no platform limit is ever exceeded: at most `perSecond` starts per
-// second overall and `perKeyPerSecond` per recipient. Each start reserves the next free slot
-// (min spacing 1000/rate ms), so any one-second window holds at most the limit.
+// Keeps sends within a platform's rate limits: at most `perSecond` starts in any window of
+// one second overall, and `perKeyPerSecond` per recipient. It keeps the start times of the
+// most recent sends (a sliding log) and checks them at the moment a send really starts, so a
+// late timer can never bunch sends into one window. A small guard on each window absorbs the
+// difference between our clock and the platform's.
 export interface PacerLimits {
   readonly perSecond: number;
   readonly perKeyPerSecond?: number;
 }
 
+const GUARD_MS = 25;
+
+class SlidingLog {
+  private readonly times: number[] = [];
+  readonly capacity: number;
+  readonly windowMs: number;
+
+  constructor(perSecond: number) {
+    this.capacity = Math.max(1, Math.floor(perSecond));
+    this.windowMs = (this.capacity / perSecond) * 1000 + GUARD_MS;
+  }
+
+  /** The earliest time a new start fits. */
+  earliest(): number {
+    return this.times.length < this.capacity ? 0 : this.times[this.times.length - this.capacity]! + this.windowMs;
+  }
+
+  record(at: number): void {
+    this.times.push(at);
+    if (this.times.length > this.capacity * 2) this.times.splice(0, this.times.length - this.capacity);
+  }
+
+  last(): number {
+    return this.times[this.times.length - 1] ?? 0;
+  }
+}
+
 export class Pacer {
-  private nextGlobal = 0;
-  private readonly nextByKey = new Map<string, number>();
+  private readonly global: SlidingLog;
+  private readonly byKey = new Map<string, SlidingLog>();
+  private blockedUntil = 0;
 
   constructor(
     private readonly limits: PacerLimits,
     private readonly clock: () => number = () => performance.timeOrigin + performance.now(),
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-  ) {}
+  ) {
+    this.global = new SlidingLog(limits.perSecond);
+  }
 
-  /** Resolves when a send to `key` may start; call it just before sending. */
+  /** Resolves when a send to `key` may start, and counts it as started; call it just before sending. */
   async acquire(key?: string): Promise<void> {
-    const now = this.clock();
-    const globalGap = 1000 / this.limits.perSecond;
-    let slot = Math.max(now, this.nextGlobal);
-    if (key !== undefined && this.limits.perKeyPerSecond) {
-      slot = Math.max(slot, this.nextByKey.get(key) ?? 0);
-      this.nextByKey.set(key, slot + 1000 / this.limits.perKeyPerSecond);
-      if (this.nextByKey.size > 50_000) this.forgetOld(now);
+    const keyLog = key !== undefined && this.limits.perKeyPerSecond ? this.logFor(key) : undefined;
+    for (;;) {
+      const now = this.clock();
+      const earliest = Math.max(this.blockedUntil, this.global.earliest(), keyLog?.earliest() ?? 0);
+      if (now >= earliest) {
+        this.global.record(now);
+        keyLog?.record(now);
+        return;
+      }
+      await this.sleep(earliest - now);
     }
-    this.nextGlobal = slot + globalGap;
-    if (slot > now) await this.sleep(slot - now);
   }
 
-  /** Pushes every later start back, e.g. after the platform says "too many requests". */
-  pause(ms: number, key?: string): void {
-    const until = this.clock() + ms;
-    if (key !== undefined) this.nextByKey.set(key, Math.max(this.nextByKey.get(key) ?? 0, until));
-    else this.nextGlobal = Math.max(this.nextGlobal, until);
+  /** Holds every later start back, e.g. after the platform says "too many requests". */
+  pause(ms: number): void {
+    this.blockedUntil = Math.max(this.blockedUntil, this.clock() + ms);
   }
 
-  private forgetOld(now: number): void {
-    for (const [key, at] of this.nextByKey) if (at < now) this.nextByKey.delete(key);
+  private logFor(key: string): SlidingLog {
+    let log = this.byKey.get(key);
+    if (!log) {
+      log = new SlidingLog(this.limits.perKeyPerSecond!);
+      this.byKey.set(key, log);
+      if (this.byKey.size > 50_000) this.forgetIdle();
+    }
+    return log;
+  }
+
+  private forgetIdle(): void {
+    const cutoff = this.clock() - 60_000;
+    for (const [key, log] of this.byKey) if (log.last() < cutoff) this.byKey.delete(key);
   }
 }

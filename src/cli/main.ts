@@ -18,6 +18,10 @@ Usage:
   placevoice flows test [dir]           run the conversation tests in <dir>/tests
   placevoice chat <flow> [--lang cy]    talk to a flow in the terminal (also reads piped stdin)
         [--persist]                     keep the conversation in DATABASE_URL instead of a scratch database
+  placevoice broadcast --flow <id>      start a flow for opted-in contacts (quiet hours respected)
+        [--area ST6] [--channel sms|telegram] [--id <name>] [--send]
+  placevoice outbox [list|retry <id>]   what waits to be sent, and dead letters
+  placevoice telegram set-webhook       point Telegram at PUBLIC_URL with the secret; set the command menu
 
 Configuration comes from environment variables; see README.md.`;
 
@@ -46,6 +50,18 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
         if (sub === "test") return runFlowTests(folder, io);
         io.err(`Unknown flows command "${sub ?? ""}". Try: placevoice flows lint`);
         return 2;
+      }
+      case "broadcast": {
+        const { broadcastCommand } = await import("./broadcast.js");
+        return broadcastCommand(rest, io);
+      }
+      case "telegram": {
+        const { telegramCommand } = await import("./telegram.js");
+        return telegramCommand(rest, io);
+      }
+      case "outbox": {
+        const { outboxCommand } = await import("./outbox.js");
+        return outboxCommand(rest, io);
       }
       case "chat": {
         const { values, positionals } = parseArgs({

@@ -74,6 +74,57 @@ export class ConversationService {
 
   constructor(private readonly deps: ConversationDeps) {}
 
+  /**
+   * Starts a flow for a contact without a message from them (a broadcast). Contacts in the
+   * middle of another conversation are left alone ("busy"). Replies are queued in the outbox,
+   * not before `notBefore`, with idempotency keys `<key>:<n>`; nothing is queued twice for one key.
+   */
+  async startFlowFor(contact: ContactRecord, flowId: string, options: { render: ReplyRenderer; notBefore: Date; key: string }): Promise<"queued" | "busy" | "stopped" | "duplicate"> {
+    return this.queue.run(`${contact.channel}:${contact.addressHash}`, async () => {
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        const now = this.deps.now();
+        const session = await this.deps.store.loadSession(contact.id);
+        if (await this.deps.store.seenInbound(options.key)) return "duplicate";
+        if (session && session.state.expiresAt > now.toISOString()) return "busy";
+        const result = step(
+          {
+            registry: this.deps.registry,
+            now,
+            contact: { language: contact.language, area: contact.area, consentVersion: contact.consentVersion },
+            privacyNoticeVersion: this.deps.settings.privacyNoticeVersion,
+            variables: this.deps.settings.variables,
+            languages: this.deps.settings.languages,
+          },
+          null,
+          { type: "start", flowId },
+        );
+        const replies = result.effects.filter(isOutbound);
+        const outbox: NewOutboxMessage[] = options.render(replies, contact).map((payload, index) => ({
+          id: this.deps.newId(),
+          contactId: contact.id,
+          channel: contact.channel,
+          payload,
+          idempotencyKey: `${options.key}:${index}`,
+          notBefore: options.notBefore,
+          kind: "broadcast",
+        }));
+        const committed = await this.deps.store.commitStep({
+          contact,
+          now,
+          contactChanges: {},
+          session: { expectedVersion: session?.version ?? null, next: result.session, newId: this.deps.newId() },
+          answers: [],
+          // The broadcast key is recorded like an inbound id: running the same broadcast twice queues nothing new.
+          inbound: { id: options.key, channel: contact.channel },
+          outbox,
+        });
+        if (committed === "ok") return "queued";
+        if (committed === "duplicate") return "duplicate";
+      }
+      throw new Error("Conversation kept changing underneath the broadcast");
+    });
+  }
+
   async handle(inbound: Inbound): Promise<Outcome> {
     const addressHash = await this.deps.addressCrypto.hash(inbound.channel, inbound.address);
     return this.queue.run(`${inbound.channel}:${addressHash}`, async () => {

@@ -11,7 +11,8 @@ import { OutboxDispatcher, type ChannelSender } from "../channels/outbox-dispatc
 import type { Config } from "../config.js";
 import type { AppDeps } from "../web/app.js";
 import { PrismaOutboxStore } from "../store/prisma-outbox.js";
-import { ConversationService } from "../conversation/handle-inbound.js";
+import { ConversationService, type ReplyRenderer } from "../conversation/handle-inbound.js";
+import { outboxRenderer } from "../channels/renderers.js";
 import type { FlowRegistry } from "../engine/types.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Logger } from "../log.js";
@@ -35,6 +36,8 @@ export interface NodeServices {
   readonly outbox: PrismaOutboxStore;
   readonly dispatcher: OutboxDispatcher;
   readonly bot: Bot | undefined;
+  /** Outbox renderers of the channels that can send. */
+  readonly renderers: ReadonlyMap<string, ReplyRenderer>;
   /** Everything the HTTP app needs, channels included. */
   readonly appDeps: AppDeps;
   close(): Promise<void>;
@@ -83,6 +86,11 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
   const senders: ChannelSender[] = [];
   if (bot && config.telegram) senders.push(telegramSender(bot, config.telegram));
   if (config.twilio) senders.push(smsSender(config.twilio, config.publicUrl));
+  const renderers = new Map<string, ReplyRenderer>();
+  for (const sender of senders) {
+    const render = outboxRenderer(sender.channel, config.smsMaxSegments);
+    if (render) renderers.set(sender.channel, render);
+  }
   const dispatcher = new OutboxDispatcher({
     store: outbox,
     senders,
@@ -111,6 +119,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     outbox,
     dispatcher,
     bot,
+    renderers,
     appDeps,
     close: async () => {
       await dispatcher.stop();

@@ -2,7 +2,7 @@
 // answers are stored and the contact changes together, or none of them do.
 import type { AnswerValue, SessionState } from "../engine/types.js";
 import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
-import type { AnswerRecord, CommitResult, ContactRecord, ConversationStore, NewContact, SessionRecord, StepCommit } from "./types.js";
+import type { AnswerRecord, AudienceQuery, CommitResult, ContactRecord, ConversationStore, NewContact, SessionRecord, StepCommit } from "./types.js";
 
 class VersionConflict extends Error {}
 
@@ -19,6 +19,7 @@ export function toContactRecord(row: ContactRow): ContactRecord {
   return {
     id: row.id,
     channel: row.channel,
+    addressHash: row.addressHash,
     language: row.language,
     status: row.status === "stopped" ? "stopped" : "active",
     consentVersion: row.consentVersion,
@@ -39,6 +40,21 @@ export class PrismaConversationStore implements ConversationStore {
       update: {},
     });
     return toContactRecord(row);
+  }
+
+  async audience(query: AudienceQuery): Promise<ContactRecord[]> {
+    const rows = await this.prisma.contact.findMany({
+      where: {
+        status: "active",
+        consentVersion: { not: null },
+        ...(query.channel ? { channel: query.channel } : {}),
+        ...(query.area ? { area: query.area } : {}),
+        ...(query.afterId ? { id: { gt: query.afterId } } : {}),
+      },
+      orderBy: { id: "asc" },
+      take: query.limit,
+    });
+    return rows.map(toContactRecord);
   }
 
   async loadSession(contactId: string): Promise<SessionRecord | null> {

@@ -7,6 +7,8 @@ export type ContactStatus = "active" | "stopped";
 export interface ContactRecord {
   readonly id: string;
   readonly channel: string;
+  /** Keyed hash of the address: how the contact is found, and the key that orders its messages. */
+  readonly addressHash: string;
   readonly language: string;
   readonly status: ContactStatus;
   readonly consentVersion: string | null;
@@ -82,7 +84,17 @@ export interface NewContact {
   readonly language: string;
 }
 
+export interface AudienceQuery {
+  readonly channel?: string;
+  readonly area?: string;
+  /** Contacts are returned in id order; pass the last id seen to get the next page. */
+  readonly afterId?: string;
+  readonly limit: number;
+}
+
 export interface ConversationStore {
+  /** Active contacts who have given consent (any notice version), for broadcasts. */
+  audience(query: AudienceQuery): Promise<ContactRecord[]>;
   findOrCreateContact(contact: NewContact): Promise<ContactRecord>;
   loadSession(contactId: string): Promise<SessionRecord | null>;
   /**

@@ -1,0 +1,30 @@
+// `placevoice outbox [list]` shows what waits and what failed; `placevoice outbox retry <id|--all-dead>`
+// puts dead letters back in the queue once the cause is fixed.
+import { loadConfig } from "../config.js";
+import { openNodeServices } from "../runtime-node/services.js";
+import { cliLogger, type CliIO } from "./main.js";
+
+export async function outboxCommand(args: readonly string[], io: CliIO): Promise<number> {
+  const services = await openNodeServices(loadConfig(io.env), { log: cliLogger("warn", io) });
+  try {
+    const [sub = "list", target] = args;
+    if (sub === "list") {
+      const counts = await services.outbox.counts();
+      io.out(`Outbox: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(", ") || "empty"}`);
+      const dead = await services.prisma.outboxMessage.findMany({ where: { status: "dead" }, orderBy: { createdAt: "desc" }, take: 20 });
+      if (dead.length > 0) io.out("Dead letters (newest first):");
+      for (const d of dead) io.out(`  ${d.id}  ${d.channel}  ${d.kind}  attempts=${d.attempts}  ${d.createdAt.toISOString()}  ${d.lastError ?? ""}`);
+      return 0;
+    }
+    if (sub === "retry" && target) {
+      const where = target === "--all-dead" ? { status: "dead" } : { id: target, status: "dead" };
+      const updated = await services.prisma.outboxMessage.updateMany({ where, data: { status: "pending", attempts: 0, nextAttemptAt: new Date() } });
+      io.out(`${updated.count} message(s) queued again.`);
+      return updated.count > 0 ? 0 : 1;
+    }
+    io.err("Usage: placevoice outbox [list] | placevoice outbox retry <id|--all-dead>");
+    return 2;
+  } finally {
+    await services.close();
+  }
+}

@@ -1,0 +1,49 @@
+// `placevoice telegram set-webhook`: points Telegram at this server, with the secret token and
+// only the updates we handle, and sets the command menu in English and Welsh.
+import { loadConfig } from "../config.js";
+import { createBot } from "../channels/telegram/bot.js";
+import type { CliIO } from "./main.js";
+
+export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
+
+const COMMANDS = {
+  en: [
+    { command: "start", description: "Start, or start again" },
+    { command: "help", description: "What this is and who sees your answers" },
+    { command: "language", description: "Change language / Newid iaith" },
+    { command: "mydata", description: "See what we hold about you" },
+    { command: "delete", description: "Delete your data" },
+    { command: "stop", description: "Stop all messages" },
+  ],
+  cy: [
+    { command: "start", description: "Dechrau, neu ddechrau eto" },
+    { command: "help", description: "Beth yw hwn a phwy sy'n gweld eich atebion" },
+    { command: "language", description: "Newid iaith / Change language" },
+    { command: "mydata", description: "Gweld beth sydd gennym amdanoch chi" },
+    { command: "delete", description: "Dileu eich data" },
+    { command: "stop", description: "Atal pob neges" },
+  ],
+};
+
+export async function telegramCommand(args: readonly string[], io: CliIO): Promise<number> {
+  if (args[0] !== "set-webhook") {
+    io.err("Usage: placevoice telegram set-webhook");
+    return 2;
+  }
+  const config = loadConfig(io.env);
+  if (!config.telegram) {
+    io.err("Telegram is not configured: set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET.");
+    return 1;
+  }
+  if (!config.publicUrl) {
+    io.err("Set PUBLIC_URL to the address Telegram can reach, e.g. https://placevoice.example.org");
+    return 1;
+  }
+  const bot = createBot(config.telegram);
+  const url = `${config.publicUrl}/webhooks/telegram`;
+  await bot.api.setWebhook(url, { secret_token: config.telegram.webhookSecret, allowed_updates: [...ALLOWED_UPDATES], max_connections: 40 });
+  await bot.api.setMyCommands(COMMANDS.en);
+  await bot.api.setMyCommands(COMMANDS.cy, { language_code: "cy" });
+  io.out(`Webhook set: ${url} (updates: ${ALLOWED_UPDATES.join(", ")}); commands set in en and cy.`);
+  return 0;
+}
