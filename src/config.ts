@@ -26,6 +26,7 @@ const envSchema = z.object({
     .pipe(z.array(z.string().regex(/^[a-z]{2,3}$/, "LANGUAGES is a comma-separated list of language codes, e.g. en,cy")).min(1)),
   PRIVACY_NOTICE_VERSION: z.string().min(1).default("2026-11"),
   ORGANISATION_NAME: z.string().min(1).default("PlaceVoice"),
+  K_THRESHOLD: z.coerce.number().int().min(2).max(1000).default(10),
 
   TELEGRAM_BOT_TOKEN: optionalString.pipe(z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "TELEGRAM_BOT_TOKEN looks wrong: it is <bot id>:<secret> as BotFather gives it").optional()),
   TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
@@ -69,6 +70,8 @@ export type Config = {
   readonly languages: readonly string[];
   readonly privacyNoticeVersion: string;
   readonly organisationName: string;
+  /** Smallest count ever published; anything below shows as "fewer than K". */
+  readonly kThreshold: number;
   /** Where the privacy notice is published; texts refer to it as {privacy_url}. */
   readonly privacyUrl: string;
   /** Set when Telegram is configured (token and webhook secret). */
@@ -166,6 +169,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     languages: e.LANGUAGES,
     privacyNoticeVersion: e.PRIVACY_NOTICE_VERSION,
     organisationName: e.ORGANISATION_NAME,
+    kThreshold: e.K_THRESHOLD,
     privacyUrl: `${publicUrl ?? `http://localhost:${e.PORT}`}/privacy`,
     telegram,
     twilio,

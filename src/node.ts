@@ -15,6 +15,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const services = await openNodeServices(config, { log });
   const app = createApp(services.appDeps);
   services.dispatcher.start();
+  // Pick up `placevoice services import` run against this database while we serve.
+  const directoryTimer = setInterval(() => {
+    void services.directory.reload().then((changed) => changed && log.info("services directory reloaded", { services: services.directory.current()?.size ?? 0 })).catch(() => undefined);
+  }, 30_000);
+  directoryTimer.unref();
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });

@@ -22,6 +22,12 @@ Usage:
         [--area ST6] [--channel sms|telegram] [--id <name>] [--send]
   placevoice outbox [list|retry <id>]   what waits to be sent, and dead letters
   placevoice telegram set-webhook       point Telegram at PUBLIC_URL with the secret; set the command menu
+  placevoice services import <path>     import an Open Referral (HSDS / ORUK) directory: CSV package folder or JSON
+  placevoice champion create --name "…" [--org "…"] [--out dir]
+                                        a champion code, its Telegram link, SMS instruction and QR codes
+  placevoice champion campaign --code <CODE> --name "…"
+                                        another code for the same champion (a poster per estate)
+  placevoice champion list              champions and their codes
 
 Configuration comes from environment variables; see README.md.`;
 
@@ -58,6 +64,10 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
       case "telegram": {
         const { telegramCommand } = await import("./telegram.js");
         return telegramCommand(rest, io);
+      }
+      case "champion": {
+        const { championCommand } = await import("./champion.js");
+        return championCommand(rest, io);
       }
       case "outbox": {
         const { outboxCommand } = await import("./outbox.js");

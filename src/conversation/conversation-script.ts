@@ -7,7 +7,7 @@ import { normaliseReply } from "../engine/text.js";
 import type { AnswerValue, EngineInput } from "../engine/types.js";
 import type { AnswerRecord, ContactRecord } from "../store/types.js";
 import type { Outcome } from "./handle-inbound.js";
-import type { OutboundEffect } from "./render-plain.js";
+import { renderSignpostPlain, type OutboundEffect } from "./render-plain.js";
 
 const answerValue: z.ZodType<AnswerValue> = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]);
 
@@ -75,9 +75,14 @@ export function parseScript(source: string, file: string): ParsedScript {
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-function describe(effect: OutboundEffect): string {
+/** What the resident reads: a signpost shows its services too. */
+function shown(effect: OutboundEffect, language: string): string {
+  return effect.type === "signpost" ? renderSignpostPlain(effect, language) : effect.text;
+}
+
+function describe(effect: OutboundEffect, language = "en"): string {
   const buttons = effect.type === "ask" && effect.options.length > 0 ? ` [${effect.options.map((o) => o.label).join(" | ")}]` : "";
-  return `"${effect.text}"${buttons}`;
+  return `"${shown(effect, language)}"${buttons}`;
 }
 
 function sameAnswer(actual: AnswerValue | undefined, expected: AnswerValue): boolean {
@@ -96,7 +101,7 @@ export async function runScript(parsed: ParsedScript, file: string, driver: Chat
 
   const flushCheck = (i: number): boolean => {
     if (pending.length === 0) return true;
-    failures.push(`${at(i)}: the bot also said ${pending.map(describe).join(", then ")} before this step`);
+    failures.push(`${at(i)}: the bot also said ${pending.map((e) => describe(e, contact.language)).join(", then ")} before this step`);
     return false;
   };
 
@@ -108,7 +113,7 @@ export async function runScript(parsed: ParsedScript, file: string, driver: Chat
         failures.push(`${at(i)}: expected the bot to say "${entry.bot}", but it said nothing more`);
         break;
       }
-      if (!normaliseReply(said.text).includes(normaliseReply(entry.bot)) || normaliseReply(entry.bot).length === 0) {
+      if (!normaliseReply(shown(said, contact.language)).includes(normaliseReply(entry.bot)) || normaliseReply(entry.bot).length === 0) {
         failures.push(`${at(i)}: expected the bot to say "${entry.bot}"\n    but it said ${describe(said)}`);
         break;
       }

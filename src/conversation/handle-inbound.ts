@@ -6,7 +6,8 @@
 import { detectKeyword } from "../engine/keywords.js";
 import { step } from "../engine/step.js";
 import { interpolate, localise } from "../engine/text.js";
-import type { Effect, EngineInput, FlowRegistry, LocalisedText } from "../engine/types.js";
+import type { DirectoryLookup, Effect, EngineInput, FlowRegistry, LocalisedText, SignpostService } from "../engine/types.js";
+import { detectUrgentNeeds, type UrgentLexicon } from "../directory/urgent.js";
 import type { Logger } from "../log.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
 import type { ContactChanges, ContactRecord, ConversationStore, NewAnswer, NewOutboxMessage, StepCommit } from "../store/types.js";
@@ -31,6 +32,19 @@ export interface ConversationDeps {
   readonly now: () => Date;
   readonly newId: () => string;
   readonly log: Logger;
+  /** The services directory as it is now (it can be reloaded after an import). */
+  readonly directory?: () => (DirectoryLookup & CrisisLookup) | undefined;
+  /** Phrases that signal an urgent need, answered with crisis services first in every flow. */
+  readonly urgent?: UrgentLexicon;
+}
+
+export interface CrisisLookup {
+  crisis(kinds: readonly string[], language: string, now: Date): SignpostService[];
+}
+
+/** Champion and campaign codes as residents type them: "c_ab12cd", "AB12CD". */
+export function normaliseReferralCode(code: string): string {
+  return code.trim().replace(/^c_/i, "").toUpperCase();
 }
 
 /** Turns replies into the channel's own messages, to be stored in the outbox and sent. */
@@ -94,6 +108,7 @@ export class ConversationService {
             privacyNoticeVersion: this.deps.settings.privacyNoticeVersion,
             variables: this.deps.settings.variables,
             languages: this.deps.settings.languages,
+            ...(this.deps.directory?.() ? { directory: this.deps.directory()! } : {}),
           },
           null,
           { type: "start", flowId },
@@ -159,7 +174,15 @@ export class ConversationService {
       text: interpolate(localise(text, language), { ...settings.variables, organisation: settings.organisationName }),
     });
     const changes: ContactChanges = {};
-    if (inbound.attribution && !contact.attribution) changes.attribution = inbound.attribution;
+    // The first code a resident arrives with is kept; later ones are counted as touches.
+    let touch: StepCommit["touch"];
+    if (inbound.attribution) {
+      const code = normaliseReferralCode(inbound.attribution);
+      if (await store.referralCodeExists(code)) {
+        if (!contact.attribution) changes.attribution = code;
+        else if (contact.attribution !== code) touch = { id: this.deps.newId(), code };
+      }
+    }
 
     /** Commits a step and renders/queues its replies; undefined on a version conflict. */
     const finish = async (
@@ -180,7 +203,17 @@ export class ConversationService {
             kind,
           }))
         : [];
-      const result = await store.commitStep({ contact, now, contactChanges: changes, ...commit, ...(inboundRef ? { inbound: inboundRef } : {}), outbox: queued });
+      const completions = effects.filter((e) => e.type === "end" && e.reason === "completed").map((e) => ({ id: this.deps.newId(), flowId: (e as { flowId: string }).flowId }));
+      const result = await store.commitStep({
+        contact,
+        now,
+        contactChanges: changes,
+        ...commit,
+        ...(inboundRef ? { inbound: inboundRef } : {}),
+        outbox: queued,
+        completions,
+        ...(touch ? { touch } : {}),
+      });
       if (result === "conflict") return undefined;
       if (result === "duplicate") return duplicate();
       return { contact: updated, duplicate: false, replies, queued, effects };
@@ -206,6 +239,16 @@ export class ConversationService {
       input = { type: "help" };
     }
     if (inbound.notice === "text_only") prefix.push(say(hostMessages.textOnly));
+    const directory = this.deps.directory?.();
+    if (inbound.input.type === "text" && this.deps.urgent && directory) {
+      // Someone who may need help right now hears where to get it first, whatever else is going on.
+      const kinds = detectUrgentNeeds(this.deps.urgent, inbound.input.text);
+      const services = kinds.length > 0 ? directory.crisis(kinds.map((k) => k.id), contact.language, now) : [];
+      if (services.length > 0) {
+        this.deps.log.info("urgent need: crisis services offered", { channel: contact.channel, kinds: kinds.map((k) => k.id).join(",") });
+        prefix.push({ type: "signpost", flowId: "", nodeId: "urgent", text: kinds.map((k) => localise(k.intro, contact.language)).join(" "), services, fallback: [] });
+      }
+    }
 
     const session = await store.loadSession(contact.id);
     const result = step(
@@ -216,6 +259,7 @@ export class ConversationService {
         privacyNoticeVersion: settings.privacyNoticeVersion,
         variables: settings.variables,
         languages: settings.languages,
+        ...(directory ? { directory } : {}),
       },
       session?.state ?? null,
       input,

@@ -4,10 +4,32 @@ import { interpolate, localise } from "../engine/text.js";
 import type { Effect } from "../engine/types.js";
 import { hostMessages } from "./messages.js";
 
-export type OutboundEffect = Extract<Effect, { type: "send" | "ask" }>;
+export type OutboundEffect = Extract<Effect, { type: "send" | "ask" | "signpost" }>;
 
 export function isOutbound(effect: Effect): effect is OutboundEffect {
-  return effect.type === "send" || effect.type === "ask";
+  return effect.type === "send" || effect.type === "ask" || effect.type === "signpost";
+}
+
+const signpostWords = {
+  tel: { en: "Tel", cy: "Ffôn" },
+  openNow: { en: "open now", cy: "ar agor nawr" },
+};
+
+/** How much of each service to show: everything, without links, or name, phone and hours only. */
+export type SignpostDetail = "full" | "no_links" | "brief";
+
+export function renderSignpostPlain(effect: Extract<Effect, { type: "signpost" }>, language: string, detail: SignpostDetail = "full"): string {
+  const blocks = [effect.text];
+  for (const service of effect.services) {
+    const head = detail === "brief" || !service.summary ? service.name : `${service.name}: ${service.summary}`;
+    const facts: string[] = [];
+    if (service.phone) facts.push(`${localise(signpostWords.tel, language)} ${service.phone}`);
+    if (service.hours) facts.push(service.openNow ? `${service.hours} (${localise(signpostWords.openNow, language)})` : service.hours);
+    if (service.url && detail === "full") facts.push(service.url.replace(/^https?:\/\//, "").replace(/\/$/, ""));
+    blocks.push(facts.length > 0 ? `${head}\n${facts.join(". ")}` : head);
+  }
+  blocks.push(...effect.fallback);
+  return blocks.join("\n\n");
 }
 
 export function renderAskPlain(ask: Extract<Effect, { type: "ask" }>, language: string): string {
@@ -29,5 +51,5 @@ export function renderAskPlain(ask: Extract<Effect, { type: "ask" }>, language: 
 
 /** One string per message, in order. */
 export function renderPlain(effects: readonly Effect[], language: string): string[] {
-  return effects.filter(isOutbound).map((e) => (e.type === "send" ? e.text : renderAskPlain(e, language)));
+  return effects.filter(isOutbound).map((e) => (e.type === "send" ? e.text : e.type === "signpost" ? renderSignpostPlain(e, language) : renderAskPlain(e, language)));
 }

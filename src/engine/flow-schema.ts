@@ -89,9 +89,18 @@ export const nodeSchema = z.discriminatedUnion("type", [
     default: id,
   }),
   z.strictObject({ ...base, type: z.literal("set_field"), field: id, value: z.string() }),
+  z.strictObject({
+    ...base,
+    type: z.literal("signpost"),
+    text,
+    themes_from: id.optional(),
+    text_from: id.optional(),
+    max: z.number().int().min(1).max(5).default(3),
+    other_options_from: id.optional(),
+  }),
   z.strictObject({ id, type: z.literal("goto_flow"), flow: id }),
   z.strictObject({ id, type: z.literal("end"), text: text.optional(), sms_segments: smsSegments }),
-], { error: (issue) => (issue.code === "invalid_union" ? "type must be one of: message, question, consent, branch, set_field, goto_flow, end" : undefined) });
+], { error: (issue) => (issue.code === "invalid_union" ? "type must be one of: message, question, consent, branch, set_field, goto_flow, end, signpost" : undefined) });
 
 export const flowSchema = z.strictObject({
   id,

@@ -76,6 +76,19 @@ export const engineMessages = {
     cy: "Gadewch i ni barhau o'r lle roedden ni:",
   },
   and: { en: "and", cy: "a" },
+  signpostMore: { en: "More like this", cy: "Mwy fel hyn" },
+  signpostOther: { en: "A different kind of help", cy: "Math gwahanol o help" },
+  signpostDone: { en: "That's all, thanks", cy: "Dyna'r cyfan, diolch" },
+  signpostWhatNext: { en: "Would you like anything else?", cy: "Hoffech chi unrhyw beth arall?" },
+  signpostNone: {
+    en: "I'm sorry, I couldn't find a local service that matches. These can help with most things:",
+    cy: "Mae'n ddrwg gen i, allwn i ddim dod o hyd i wasanaeth lleol sy'n cyfateb. Gall y rhain helpu gyda'r rhan fwyaf o bethau:",
+  },
+  signpostNoMore: {
+    en: "That's all the services I have for that. These can help with most things:",
+    cy: "Dyna'r holl wasanaethau sydd gen i ar gyfer hynny. Gall y rhain helpu gyda'r rhan fwyaf o bethau:",
+  },
+  signpostChooseHelp: { en: "What kind of help are you looking for?", cy: "Pa fath o help ydych chi'n chwilio amdano?" },
 } satisfies Record<string, LocalisedText>;
 
 /** What each language calls itself, for language questions. */

@@ -134,6 +134,18 @@ function toNode(n: NodeFile, line: number): FlowNode {
       return { id: n.id, line, type: "set_field", field: n.field, value: n.value, ...(n.next ? { next: n.next } : {}) };
     case "goto_flow":
       return { id: n.id, line, type: "goto_flow", flow: n.flow };
+    case "signpost":
+      return {
+        id: n.id,
+        line,
+        type: "signpost",
+        text: localised(n.text),
+        max: n.max,
+        ...(n.themes_from ? { themesFrom: n.themes_from } : {}),
+        ...(n.text_from ? { textFrom: n.text_from } : {}),
+        ...(n.other_options_from ? { otherOptionsFrom: n.other_options_from } : {}),
+        ...(n.next ? { next: n.next } : {}),
+      };
     case "end":
       return { id: n.id, line, type: "end", ...(n.text ? { text: localised(n.text) } : {}) };
   }
@@ -158,6 +170,17 @@ export function checkGraph(flow: Flow, languages: readonly string[]): FlowProble
       if (node.input.kind === "number" && node.input.min > node.input.max) at(node, "min is larger than max");
       if ((node.input.kind === "single_choice" || node.input.kind === "multi_choice") && new Set(node.input.options.map((o) => o.id)).size !== node.input.options.length) {
         at(node, "two options share an id");
+      }
+    }
+    if (node.type === "signpost") {
+      const answerKeys = new Set(flow.nodes.flatMap((n) => (n.type === "question" ? [n.key] : [])));
+      if (node.themesFrom && !answerKeys.has(node.themesFrom)) at(node, `themes_from "${node.themesFrom}" is not the key of a question in this flow`);
+      if (node.textFrom && !answerKeys.has(node.textFrom)) at(node, `text_from "${node.textFrom}" is not the key of a question in this flow`);
+      if (node.otherOptionsFrom) {
+        const source = flow.byId.get(node.otherOptionsFrom);
+        if (source?.type !== "question" || (source.input.kind !== "single_choice" && source.input.kind !== "multi_choice")) {
+          at(node, `other_options_from "${node.otherOptionsFrom}" must be a choice question in this flow`);
+        }
       }
     }
     if (node.type === "set_field" && node.field === "language" && !languages.includes(node.value)) {
@@ -194,7 +217,7 @@ export function checkGraph(flow: Flow, languages: readonly string[]): FlowProble
   for (const node of flow.nodes) if (!reachable.has(node.id)) at(node, "unreachable: no path from the first node leads here");
 
   // A cycle made only of nodes that never wait for the resident would spin forever.
-  const waits = (n: FlowNode) => n.type === "question" || n.type === "consent";
+  const waits = (n: FlowNode) => n.type === "question" || n.type === "consent" || n.type === "signpost";
   const state = new Map<string, "visiting" | "done">();
   const visit = (id: string): boolean => {
     const node = flow.byId.get(id);

@@ -6,6 +6,8 @@ import { engineMessages } from "./messages.js";
 import { checkPickCount, languageOptions, optionsOf, parseAnswer, type ParsedAnswer } from "./parse-answer.js";
 import { interpolate, localise } from "./text.js";
 import type {
+  ChoiceOption,
+  SignpostNode,
   AnswerValue,
   AskOption,
   ContactView,
@@ -59,7 +61,17 @@ function patch(s: SessionState, c: StateChanges): SessionState {
     startedAt: c.startedAt ?? s.startedAt,
     expiresAt: c.expiresAt ?? s.expiresAt,
     parent: "parent" in c ? c.parent : s.parent,
+    offered: c.offered ?? s.offered,
+    signpostThemes: c.signpostThemes ?? s.signpostThemes,
+    choosingHelp: "choosingHelp" in c ? c.choosingHelp : s.choosingHelp,
+    signpostHasMore: "signpostHasMore" in c ? c.signpostHasMore : s.signpostHasMore,
   };
+}
+
+type WaitingNode = QuestionNode | Extract<FlowNode, { type: "consent" }> | SignpostNode;
+
+function isWaiting(node: FlowNode | undefined): node is WaitingNode {
+  return node !== undefined && (node.type === "question" || node.type === "consent" || node.type === "signpost");
 }
 
 /** Mutable scratch space for one step; the result is frozen into a StepResult at the end. */
@@ -103,7 +115,7 @@ function handle(turn: Turn, session: SessionState | null, input: EngineInput): S
   }
   const flow = ctx.registry.flows.get(session.flowId);
   const node = flow?.byId.get(session.nodeId);
-  if (!flow || !node || (node.type !== "question" && node.type !== "consent")) {
+  if (!flow || !isWaiting(node)) {
     // The flow changed under a waiting conversation (a new version was deployed): start cleanly.
     return startFlow(turn, ctx.registry.entryFlowId, {});
   }
@@ -113,6 +125,7 @@ function handle(turn: Turn, session: SessionState | null, input: EngineInput): S
   if (keyword?.keyword === "language" && isLanguageRequest(ctx, keyword.argument)) return changeLanguage(turn, live, flow, node, keyword.argument);
   if (live.choosingLanguage) return answerLanguageChoice(turn, live, flow, node, input);
 
+  if (node.type === "signpost") return answerSignpost(turn, live, flow, node, input, keyword?.keyword === "skip");
   if (input.type === "button") return handleButton(turn, live, flow, node, input.payload);
   if (keyword?.keyword === "skip") return skip(turn, live, flow, node);
   if (input.type === "text" && SLASH_COMMAND.test(text.trim())) {
@@ -173,6 +186,11 @@ function runFrom(turn: Turn, start: SessionState, startFlow: Flow, nodeId: strin
       case "branch":
         current = chooseBranch(turn, state, node);
         break;
+      case "signpost": {
+        const from = node.themesFrom ? state.answers[node.themesFrom] : undefined;
+        const themes = Array.isArray(from) ? [...from] : typeof from === "string" ? [from] : [];
+        return offer(turn, patch(state, { flowId: flow.id, nodeId: node.id, offered: state.offered ?? [] }), flow, node, themes);
+      }
       case "set_field":
         if (node.field === "language" || node.field === "area") {
           setField(turn, node.field, node.value);
@@ -211,7 +229,8 @@ function finish(turn: Turn, state: SessionState, flow: Flow): SessionState | nul
 function resume(turn: Turn, session: SessionState): SessionState | null {
   const flow = turn.ctx.registry.flows.get(session.flowId);
   const node = flow?.byId.get(session.nodeId);
-  if (!flow || !node || (node.type !== "question" && node.type !== "consent")) return startFlow(turn, turn.ctx.registry.entryFlowId, {});
+  if (!flow || !isWaiting(node)) return startFlow(turn, turn.ctx.registry.entryFlowId, {});
+  if (node.type === "signpost") return askSignpostNext(turn, patch(session, { step: session.step + 1, choosingLanguage: false, choosingHelp: false, expiresAt: expiry(turn.ctx, flow) }), node, false);
   return ask(turn, patch(session, { step: session.step + 1, choosingLanguage: false, picks: [], expiresAt: expiry(turn.ctx, flow) }), node, false);
 }
 
@@ -284,7 +303,8 @@ function labelled(options: ReturnType<typeof optionsOf>, language: string, paylo
   return options.map((o) => ({ id: o.id, label: localise(o.label, language), payload: payload(o.id) }));
 }
 
-function reask(turn: Turn, state: SessionState, node: QuestionNode | Extract<FlowNode, { type: "consent" }>): SessionState {
+function reask(turn: Turn, state: SessionState, node: WaitingNode): SessionState {
+  if (node.type === "signpost") return state.choosingHelp ? askHelpKind(turn, state, node, true) : askSignpostNext(turn, state, node, true);
   return ask(turn, state, node, false, true);
 }
 
@@ -408,7 +428,7 @@ function handleButton(turn: Turn, state: SessionState, flow: Flow, node: Questio
 // ---------------------------------------------------------------------------------------------
 // LANGUAGE / IAITH
 
-function changeLanguage(turn: Turn, state: SessionState, flow: Flow, node: QuestionNode | Extract<FlowNode, { type: "consent" }>, argument: string): SessionState | null {
+function changeLanguage(turn: Turn, state: SessionState, flow: Flow, node: WaitingNode, argument: string): SessionState | null {
   const chosen = argument ? parseAnswer({ kind: "language" }, argument, turn.ctx.languages) : undefined;
   if (chosen?.ok && typeof chosen.value === "string") {
     applyLanguage(turn, chosen.value);
@@ -417,7 +437,7 @@ function changeLanguage(turn: Turn, state: SessionState, flow: Flow, node: Quest
   return askLanguage(turn, patch(state, { choosingLanguage: true, step: state.step + 1 }));
 }
 
-function answerLanguageChoice(turn: Turn, state: SessionState, flow: Flow, node: QuestionNode | Extract<FlowNode, { type: "consent" }>, input: EngineInput): SessionState | null {
+function answerLanguageChoice(turn: Turn, state: SessionState, flow: Flow, node: WaitingNode, input: EngineInput): SessionState | null {
   let chosen: string | undefined;
   if (input.type === "button") {
     const m = /^(\d{1,10}):o:(.+)$/.exec(input.payload);
@@ -489,4 +509,125 @@ function send(turn: Turn, text: LocalisedText, vars?: Readonly<Record<string, st
 function sendText(turn: Turn, state: SessionState, text: LocalisedText, smsSegments?: number): void {
   const rendered = interpolate(localise(text, turn.contact.language), () => variables(turn, state));
   turn.effects.push(smsSegments ? { type: "send", text: rendered, smsSegments } : { type: "send", text: rendered });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signposting: offer services, then "more like this", "a different kind of help" or "done"
+
+const SIGNPOST_CHOICES = ["more", "other", "done"] as const;
+type SignpostChoice = (typeof SIGNPOST_CHOICES)[number];
+const SIGNPOST_WORDS: Readonly<Record<SignpostChoice, readonly string[]>> = {
+  more: ["more", "more like this", "mwy", "mwy fel hyn", "next"],
+  other: ["other", "different", "something else", "different help", "arall", "gwahanol"],
+  done: ["done", "that s all", "thats all", "no", "no thanks", "finished", "bye", "dim diolch", "dyna r cyfan", "na", "stop showing"],
+};
+
+function offer(turn: Turn, state: SessionState, flow: Flow, node: SignpostNode, themes: readonly string[]): SessionState | null {
+  const { ctx } = turn;
+  const language = turn.contact.language;
+  const exclude = state.offered ?? [];
+  const text = node.textFrom ? state.answers[node.textFrom] : undefined;
+  const result = ctx.directory?.match({
+    themes,
+    ...(typeof text === "string" ? { text } : {}),
+    area: turn.contact.area,
+    exclude,
+    limit: node.max,
+    language,
+    now: ctx.now,
+  }) ?? { services: [], more: false, fallback: [] };
+  const found = result.services.length > 0;
+  const intro = found
+    ? interpolate(localise(node.text, language), () => variables(turn, state))
+    : localise(exclude.length > 0 ? engineMessages.signpostNoMore : engineMessages.signpostNone, language);
+  turn.effects.push({ type: "signpost", flowId: flow.id, nodeId: node.id, text: intro, services: result.services, fallback: found ? [] : result.fallback });
+  const next = patch(state, {
+    nodeId: node.id,
+    step: state.step + 1,
+    retries: 0,
+    picks: [],
+    offered: [...exclude, ...result.services.map((s) => s.id)],
+    signpostThemes: themes,
+    choosingHelp: false,
+    signpostHasMore: result.more,
+  });
+  if (!result.more && !node.otherOptionsFrom) return runFrom(turn, next, flow, flow.nextOf.get(node.id));
+  return askSignpostNext(turn, next, node, false);
+}
+
+function signpostChoices(state: SessionState, node: SignpostNode): SignpostChoice[] {
+  return SIGNPOST_CHOICES.filter((c) => (c === "more" ? state.signpostHasMore === true : c === "other" ? node.otherOptionsFrom !== undefined : true));
+}
+
+function askSignpostNext(turn: Turn, state: SessionState, node: SignpostNode, reprompt: boolean): SessionState {
+  const language = turn.contact.language;
+  const s = state.step;
+  const label = { more: engineMessages.signpostMore, other: engineMessages.signpostOther, done: engineMessages.signpostDone };
+  turn.effects.push({
+    type: "ask", flowId: state.flowId, nodeId: node.id, key: node.id, kind: "signpost",
+    text: localise(engineMessages.signpostWhatNext, language),
+    options: signpostChoices(state, node).map((c) => ({ id: c, label: localise(label[c], language), payload: `${s}:o:${c}` })),
+    step: s, refresh: false, reprompt,
+  });
+  return state;
+}
+
+function helpKindOptions(turn: Turn, flow: Flow, node: SignpostNode): readonly ChoiceOption[] {
+  const source = node.otherOptionsFrom ? flow.byId.get(node.otherOptionsFrom) : undefined;
+  if (source?.type === "question" && (source.input.kind === "single_choice" || source.input.kind === "multi_choice")) return source.input.options;
+  return [];
+}
+
+function askHelpKind(turn: Turn, state: SessionState, node: SignpostNode, reprompt: boolean): SessionState {
+  const flow = turn.ctx.registry.flows.get(state.flowId)!;
+  const language = turn.contact.language;
+  const s = state.step;
+  turn.effects.push({
+    type: "ask", flowId: state.flowId, nodeId: node.id, key: `${node.id}_kind`, kind: "single_choice",
+    text: localise(engineMessages.signpostChooseHelp, language),
+    options: helpKindOptions(turn, flow, node).map((o) => ({ id: o.id, label: localise(o.label, language), payload: `${s}:o:${o.id}` })),
+    step: s, refresh: false, reprompt,
+  });
+  return state;
+}
+
+function answerSignpost(turn: Turn, state: SessionState, flow: Flow, node: SignpostNode, input: EngineInput, skipped: boolean): SessionState | null {
+  const buttonChoice = (): string | undefined | "old" => {
+    if (input.type !== "button") return undefined;
+    const m = /^(\d{1,10}):o:(.{1,60})$/.exec(input.payload);
+    if (!m || Number(m[1]) !== state.step) return "old";
+    return m[2];
+  };
+  const pressed = buttonChoice();
+  if (pressed === "old") {
+    send(turn, engineMessages.oldButton);
+    return reask(turn, state, node);
+  }
+  if (state.choosingHelp) {
+    const options = helpKindOptions(turn, flow, node);
+    let id = pressed;
+    if (id === undefined && input.type === "text") {
+      const parsed = parseAnswer({ kind: "single_choice", options }, input.text, turn.ctx.languages);
+      if (parsed.ok && typeof parsed.value === "string") id = parsed.value;
+    }
+    if (id !== undefined && options.some((o) => o.id === id)) return offer(turn, state, flow, node, [id]);
+    if (skipped) return runFrom(turn, patch(state, { choosingHelp: false }), flow, flow.nextOf.get(node.id));
+    send(turn, engineMessages.chooseNumber);
+    return reask(turn, state, node);
+  }
+  const available = signpostChoices(state, node);
+  let choice: string | undefined = skipped ? "done" : pressed;
+  if (choice === undefined && input.type === "text") {
+    const options = available.map((c) => ({ id: c, label: { en: localise(engineMessages[c === "more" ? "signpostMore" : c === "other" ? "signpostOther" : "signpostDone"], "en") }, synonyms: { en: [...SIGNPOST_WORDS[c]] } }));
+    const parsed = parseAnswer({ kind: "single_choice", options }, input.text, turn.ctx.languages);
+    if (parsed.ok && typeof parsed.value === "string") choice = parsed.value;
+  }
+  if (choice === "more" && available.includes("more")) return offer(turn, state, flow, node, state.signpostThemes ?? []);
+  if (choice === "other" && available.includes("other")) return askHelpKind(turn, patch(state, { choosingHelp: true, step: state.step + 1 }), node, false);
+  if (choice === "done") return runFrom(turn, patch(state, { retries: 0 }), flow, flow.nextOf.get(node.id));
+  const retries = state.retries + 1;
+  // Not understood twice: assume they have what they need and move on.
+  if (retries > 2) return runFrom(turn, patch(state, { retries: 0 }), flow, flow.nextOf.get(node.id));
+  send(turn, engineMessages.chooseNumber);
+  return reask(turn, patch(state, { retries }), node);
 }

@@ -107,7 +107,58 @@ export interface EndNode extends NodeBase {
   readonly text?: LocalisedText;
 }
 
-export type FlowNode = MessageNode | QuestionNode | ConsentNode | BranchNode | SetFieldNode | GotoFlowNode | EndNode;
+/** Offers local services that fit the resident's needs, then asks: more, other help, or done. */
+export interface SignpostNode extends NodeBase {
+  readonly type: "signpost";
+  /** Said before the services. */
+  readonly text: LocalisedText;
+  /** Answer key holding the themes to match (a choice or multi-choice answer). */
+  readonly themesFrom?: string;
+  /** Answer key of a free-text answer to match words against. */
+  readonly textFrom?: string;
+  /** Most services per offer (default 3). */
+  readonly max: number;
+  /** A choice question in this flow whose options list the kinds of help to choose from ("other help"). */
+  readonly otherOptionsFrom?: string;
+  readonly next?: string;
+}
+
+export type FlowNode = MessageNode | QuestionNode | ConsentNode | BranchNode | SetFieldNode | GotoFlowNode | EndNode | SignpostNode;
+
+/** One service as offered to a resident, already in their language. */
+export interface SignpostService {
+  readonly id: string;
+  readonly name: string;
+  readonly summary: string;
+  readonly phone?: string;
+  /** Plain opening hours, e.g. "Mon–Fri 9am–5pm", or "Open 24 hours". */
+  readonly hours?: string;
+  readonly url?: string;
+  readonly openNow: boolean;
+}
+
+export interface SignpostQuery {
+  readonly themes: readonly string[];
+  readonly text?: string;
+  readonly area: string | null;
+  readonly exclude: readonly string[];
+  readonly limit: number;
+  readonly language: string;
+  readonly now: Date;
+}
+
+export interface SignpostResult {
+  readonly services: readonly SignpostService[];
+  /** Whether more matching services remain after these. */
+  readonly more: boolean;
+  /** General contacts to give when nothing (or little) matches, in the resident's language. */
+  readonly fallback: readonly string[];
+}
+
+/** Read-only access to the services directory, handed to the engine (matching is pure and in memory). */
+export interface DirectoryLookup {
+  match(query: SignpostQuery): SignpostResult;
+}
 
 export interface Flow {
   readonly id: string;
@@ -151,6 +202,14 @@ export interface SessionState {
   readonly expiresAt: string;
   /** The conversation interrupted by HELP, resumed when the help flow ends. */
   readonly parent?: SessionState | undefined;
+  /** Services already offered in this conversation: never offered twice. */
+  readonly offered?: readonly string[] | undefined;
+  /** Themes of the current signpost offer (for "more like this"). */
+  readonly signpostThemes?: readonly string[] | undefined;
+  /** Set while the resident chooses a different kind of help at a signpost node. */
+  readonly choosingHelp?: boolean | undefined;
+  /** Whether the last signpost offer left more matching services. */
+  readonly signpostHasMore?: boolean | undefined;
 }
 
 export interface ContactView {
@@ -169,6 +228,8 @@ export interface EngineContext {
   readonly variables: Readonly<Record<string, string>>;
   /** Languages the deployment offers, first is the default. */
   readonly languages: readonly string[];
+  /** The services directory; without it a signpost node gives only what its text says. */
+  readonly directory?: DirectoryLookup;
 }
 
 export type EngineInput =
@@ -198,7 +259,7 @@ export type Effect =
       readonly flowId: string;
       readonly nodeId: string;
       readonly key: string;
-      readonly kind: QuestionKind | "consent";
+      readonly kind: QuestionKind | "consent" | "signpost";
       readonly text: string;
       readonly options: readonly AskOption[];
       /** Multi-choice: most picks allowed, and the Done button's payload. */
@@ -212,6 +273,16 @@ export type Effect =
       readonly reprompt: boolean;
       /** The author's SMS allowance for this question. */
       readonly smsSegments?: number;
+    }
+  | {
+      readonly type: "signpost";
+      readonly flowId: string;
+      readonly nodeId: string;
+      /** The intro, or an honest "nothing matched". */
+      readonly text: string;
+      readonly services: readonly SignpostService[];
+      /** General contacts, when nothing (or not enough) matched. */
+      readonly fallback: readonly string[];
     }
   | { readonly type: "save_answer"; readonly flowId: string; readonly key: string; readonly value: AnswerValue }
   | { readonly type: "set_field"; readonly field: "language" | "area"; readonly value: string }

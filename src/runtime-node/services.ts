@@ -1,6 +1,11 @@
 // Composition root for Node: opens the SQLite file (migrating it first), loads the flows and
 // wires the conversation host. The server, the CLI and the tests all start here.
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { DirectoryHolder } from "../directory/holder.js";
+import { ChampionStore } from "../champions/champion-store.js";
+import { parseUrgentLexicon } from "../directory/urgent.js";
+import { PrismaDirectoryStore } from "../store/prisma-directory.js";
 import path from "node:path";
 import type { Bot } from "grammy";
 import { createBot, telegramSender } from "../channels/telegram/bot.js";
@@ -34,6 +39,8 @@ export interface NodeServices {
   readonly migrations: MigrationReport;
   readonly databaseFile: string;
   readonly outbox: PrismaOutboxStore;
+  readonly directoryStore: PrismaDirectoryStore;
+  readonly directory: DirectoryHolder;
   readonly dispatcher: OutboxDispatcher;
   readonly bot: Bot | undefined;
   /** Outbox renderers of the channels that can send. */
@@ -67,6 +74,10 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
   const secret = ensureAppSecret(config.appSecret, path.dirname(databaseFile), log);
   const [prisma, addressCrypto] = await Promise.all([openPrismaSqlite(databaseFile), createAddressCrypto(secret)]);
   const store = new PrismaConversationStore(prisma);
+  const directoryStore = new PrismaDirectoryStore(prisma);
+  const directory = new DirectoryHolder(directoryStore, config.timezone);
+  await directory.reload();
+  const urgent = parseUrgentLexicon(readFileSync(path.join(path.resolve(config.flowsDir ?? shippedFlowsDir), "lexicons", "urgent-needs.yaml"), "utf8"));
   const conversation = new ConversationService({
     store,
     registry,
@@ -80,6 +91,8 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     now: options.now ?? (() => new Date()),
     newId: options.newId ?? randomUUID,
     log,
+    directory: () => directory.current(),
+    urgent,
   });
   const outbox = new PrismaOutboxStore(prisma);
   const bot = config.telegram ? createBot(config.telegram) : undefined;
@@ -99,9 +112,24 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     maxAttempts: config.outboxMaxAttempts,
     ...(options.now ? { now: options.now } : {}),
   });
+  const themeLabels = new Map<string, string>();
+  for (const flow of registry.flows.values()) {
+    for (const node of flow.nodes) {
+      if (node.type === "question" && (node.input.kind === "multi_choice" || node.input.kind === "single_choice")) {
+        for (const o of node.input.options) if (!themeLabels.has(o.id)) themeLabels.set(o.id, o.label.en ?? o.id);
+      }
+    }
+  }
   const appDeps: AppDeps = {
     store,
     log,
+    champions: {
+      champions: new ChampionStore(prisma, options.newId ?? randomUUID),
+      kThreshold: config.kThreshold,
+      entryFlowId: config.entryFlow,
+      organisationName: config.organisationName,
+      themeLabel: (id) => themeLabels.get(id) ?? id,
+    },
     ...(bot && config.telegram ? { telegram: { config: config.telegram, bot, conversation, dispatcher, store, addressCrypto, log } } : {}),
     ...(config.twilio && config.publicUrl
       ? { sms: { config: config.twilio, publicUrl: config.publicUrl, maxSegments: config.smsMaxSegments, conversation, outbox, log, ...(options.now ? { now: options.now } : {}) } }
@@ -117,6 +145,8 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     migrations,
     databaseFile,
     outbox,
+    directoryStore,
+    directory,
     dispatcher,
     bot,
     renderers,

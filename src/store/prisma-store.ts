@@ -42,6 +42,11 @@ export class PrismaConversationStore implements ConversationStore {
     return toContactRecord(row);
   }
 
+  async referralCodeExists(code: string): Promise<boolean> {
+    const row = await this.prisma.referralCode.findUnique({ where: { code }, select: { champion: { select: { revokedAt: true } } } });
+    return row !== null && row.champion.revokedAt === null;
+  }
+
   async audience(query: AudienceQuery): Promise<ContactRecord[]> {
     const rows = await this.prisma.contact.findMany({
       where: {
@@ -120,6 +125,10 @@ export class PrismaConversationStore implements ConversationStore {
         if (Object.keys(commit.contactChanges).length > 0) {
           await tx.contact.update({ where: { id: contact.id }, data: { ...commit.contactChanges } });
         }
+        if (commit.completions && commit.completions.length > 0) {
+          await tx.flowCompletion.createMany({ data: commit.completions.map((c) => ({ id: c.id, contactId: contact.id, flowId: c.flowId, createdAt: now })) });
+        }
+        if (commit.touch) await tx.referralTouch.create({ data: { id: commit.touch.id, contactId: contact.id, code: commit.touch.code, createdAt: now } });
         if (commit.outbox && commit.outbox.length > 0) {
           await tx.outboxMessage.createMany({
             data: commit.outbox.map((m) => ({

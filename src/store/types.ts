@@ -74,6 +74,10 @@ export interface StepCommit {
   /** The platform's id for the inbound message; a second commit with the same id is refused as a duplicate. */
   readonly inbound?: { readonly id: string; readonly channel: string };
   readonly outbox?: readonly NewOutboxMessage[];
+  /** Flows the step completed. */
+  readonly completions?: readonly { readonly id: string; readonly flowId: string }[];
+  /** A referral code seen after the contact's first (counted, not re-attributed). */
+  readonly touch?: { readonly id: string; readonly code: string };
 }
 
 export interface NewContact {
@@ -93,6 +97,8 @@ export interface AudienceQuery {
 }
 
 export interface ConversationStore {
+  /** Whether a champion or campaign code exists (and its champion is not revoked). */
+  referralCodeExists(code: string): Promise<boolean>;
   /** Active contacts who have given consent (any notice version), for broadcasts. */
   audience(query: AudienceQuery): Promise<ContactRecord[]>;
   findOrCreateContact(contact: NewContact): Promise<ContactRecord>;

@@ -5,6 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import { registerSmsWebhooks, type SmsChannelDeps } from "../channels/sms/webhook.js";
 import { registerTelegramWebhook, type TelegramChannelDeps } from "../channels/telegram/webhook.js";
 import type { Logger } from "../log.js";
+import { registerChampionView, type ChampionViewDeps } from "./champion-view.js";
 import type { ConversationStore } from "../store/types.js";
 
 export interface AppDeps {
@@ -14,6 +15,7 @@ export interface AppDeps {
   readonly telegram?: TelegramChannelDeps;
   /** Present when Twilio is configured. */
   readonly sms?: SmsChannelDeps;
+  readonly champions?: ChampionViewDeps;
 }
 
 /** Errors that mean "the database is busy or unavailable right now": the platform should retry. */
@@ -37,6 +39,7 @@ export function createApp(deps: AppDeps): Hono {
 
   if (deps.telegram) registerTelegramWebhook(app, deps.telegram);
   if (deps.sms) registerSmsWebhooks(app, deps.sms);
+  if (deps.champions) registerChampionView(app, deps.champions);
 
   app.notFound((c) => c.json({ error: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }, 404));
 

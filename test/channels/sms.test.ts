@@ -83,7 +83,14 @@ describe("SMS conversation", () => {
     expect((await contactOf(phone)).contact?.attribution).toBe("ST6BUS");
     // A later code is not a re-attribution.
     await text(phone, "JOIN OTHER");
-    expect((await contactOf(phone)).contact?.attribution).toBe("ST6BUS");
+    const { contact } = await contactOf(phone);
+    expect(contact?.attribution).toBe("ST6BUS");
+    // …but counted as a touch for the campaign.
+    expect(await h.services.prisma.referralTouch.findMany({ where: { contactId: contact!.id }, select: { code: true } })).toEqual([{ code: "OTHER" }]);
+    // An unknown code attributes nobody.
+    const stranger = newPhone();
+    await text(stranger, "JOIN NOSUCH");
+    expect((await contactOf(stranger)).contact?.attribution).toBeNull();
   });
 
   it("answers a picture with no text by saying it can only read text", async () => {

@@ -93,7 +93,7 @@ describe("Telegram conversation", () => {
     expect(h.telegram.callsOf("answerCallbackQuery")).toHaveLength(h.telegram.calls.filter((c) => c.method === "answerCallbackQuery").length);
     expect(h.telegram.callsOf("answerCallbackQuery").length).toBe(7);
     const { contact, answers } = await answersOf(chat);
-    expect(contact).toMatchObject({ attribution: "c_ST6BUS", area: "ST6", language: "en", consentVersion: "2026-11" });
+    expect(contact).toMatchObject({ attribution: "ST6BUS", area: "ST6", language: "en", consentVersion: "2026-11" });
     expect(answers).toEqual({
       postcode: "ST6",
       priorities: ["housing", "transport"],

@@ -286,7 +286,7 @@ nodes:
     type: end
 `);
     expect(problems).toEqual([
-      { file: "t.yaml", line: 5, nodeId: "a", message: "type: type must be one of: message, question, consent, branch, set_field, goto_flow, end" },
+      { file: "t.yaml", line: 5, nodeId: "a", message: "type: type must be one of: message, question, consent, branch, set_field, goto_flow, end, signpost" },
     ]);
   });
 

@@ -83,7 +83,10 @@ const indexesOf = (table: string) =>
 
 describe("database built from migrations matches prisma/schema.prisma", () => {
   it("finds the models in the schema", () => {
-    expect(schema.map((m) => m.name)).toEqual(["Contact", "Session", "Answer", "InboundMessage", "OutboxMessage"]);
+    expect(schema.map((m) => m.name)).toEqual([
+      "Contact", "Session", "Answer", "InboundMessage", "OutboxMessage",
+      "Service", "DirectorySetting", "FlowCompletion", "Champion", "ReferralCode", "ReferralTouch",
+    ]);
   });
 
   it("has exactly the schema's tables, plus the migrations ledger", () => {
@@ -148,6 +151,7 @@ describe("every model round-trips every field through the Prisma client", () => 
     try {
       const sample = (model: SchemaModel, field: SchemaField, n: number): unknown => {
         if (field.name === "contactId") return "contact-1";
+        if (field.name === "championId") return "champion-1";
         switch (field.type) {
           case "String":
             return `${model.name}-${field.name}-${n}`;
@@ -163,16 +167,19 @@ describe("every model round-trips every field through the Prisma client", () => 
             throw new Error(`No sample for ${field.type}`);
         }
       };
-      // Contact first: the others refer to it.
-      const ordered = [...schema].sort((a, b) => (a.name === "Contact" ? -1 : b.name === "Contact" ? 1 : 0));
+      // Models others refer to come first.
+      const rank = (m: SchemaModel) => (m.name === "Contact" ? 0 : m.name === "Champion" ? 1 : 2);
+      const ordered = [...schema].sort((a, b) => rank(a) - rank(b));
       for (const model of ordered) {
         const data: Record<string, unknown> = {};
-        model.fields.filter((f) => SCALARS.has(f.type)).forEach((f, i) => (data[f.name] = model.name === "Contact" && f.name === "id" ? "contact-1" : sample(model, f, i)));
+        const fixedIds: Record<string, string> = { Contact: "contact-1", Champion: "champion-1" };
+        model.fields.filter((f) => SCALARS.has(f.type)).forEach((f, i) => (data[f.name] = f.attributes.includes("@id") && fixedIds[model.name] ? fixedIds[model.name] : sample(model, f, i)));
         const delegate = (prisma as unknown as Record<string, { create(a: unknown): Promise<unknown>; findUniqueOrThrow(a: unknown): Promise<Record<string, unknown>> }>)[
           model.name.charAt(0).toLowerCase() + model.name.slice(1)
         ]!;
         await delegate.create({ data });
-        const back = await delegate.findUniqueOrThrow({ where: { id: data.id } });
+        const idField = model.fields.find((f) => f.attributes.includes("@id"))!.name;
+        const back = await delegate.findUniqueOrThrow({ where: { [idField]: data[idField] } });
         for (const [key, value] of Object.entries(data)) {
           if (key === "updatedAt") continue; // Prisma sets it on write
           expect(back[key], `${model.name}.${key}`).toEqual(value);

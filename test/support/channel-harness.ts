@@ -52,6 +52,10 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     ...env,
   });
   const services = await openNodeServices(config, { log });
+  // A champion with known codes, for attribution tests.
+  await services.prisma.champion.create({
+    data: { id: "champion-test", name: "Burslem Community Pantry", viewTokenHash: "test-view-token-hash", codes: { create: [{ code: "ST6BUS" }, { code: "OTHER", campaign: "Poster: Middleport" }] } },
+  });
   const app = createApp(services.appDeps);
   return {
     app,

@@ -1,7 +1,7 @@
 // Engine output as SMS: numbered options, plain-text hints, GSM-friendly characters, and as
 // few messages as the segment budget allows. Replies of one step are joined into one SMS when
 // they fit the budget together; otherwise each reply goes as its own message, in order.
-import { renderAskPlain, type OutboundEffect } from "../../conversation/render-plain.js";
+import { renderAskPlain, renderSignpostPlain, type OutboundEffect } from "../../conversation/render-plain.js";
 import { segmentInfo, toGsmFriendly } from "./gsm.js";
 
 /** Splits a text that is over budget at paragraph, then line, then sentence boundaries. */
@@ -27,7 +27,14 @@ function fitBudget(text: string, maxSegments: number): string[] {
 
 export function renderSms(replies: readonly OutboundEffect[], language: string, maxSegments: number): string[] {
   const parts = replies.flatMap((reply) => {
-    const text = toGsmFriendly(reply.type === "send" ? reply.text : renderAskPlain(reply, language)).trim();
+    let text: string;
+    if (reply.type === "signpost") {
+      // Services are long: drop links, then descriptions, before splitting a reply.
+      const tries = (["full", "no_links", "brief"] as const).map((detail) => toGsmFriendly(renderSignpostPlain(reply, language, detail)).trim());
+      text = tries.find((t) => segmentInfo(t).segments <= maxSegments) ?? tries[tries.length - 1]!;
+      return fitBudget(text, maxSegments);
+    }
+    text = toGsmFriendly(reply.type === "send" ? reply.text : renderAskPlain(reply, language)).trim();
     return text.length > 0 ? fitBudget(text, Math.max(maxSegments, reply.smsSegments ?? 0)) : [];
   });
   const messages: string[] = [];

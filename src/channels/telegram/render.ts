@@ -4,7 +4,7 @@
 // existing keyboard edits that keyboard in place instead of sending a new message.
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
 import { localise } from "../../engine/text.js";
-import type { OutboundEffect } from "../../conversation/render-plain.js";
+import { renderSignpostPlain, type OutboundEffect } from "../../conversation/render-plain.js";
 
 export type TelegramPayload =
   | { readonly method: "sendMessage"; readonly text: string; readonly reply_markup?: InlineKeyboardMarkup }
@@ -61,6 +61,10 @@ export function planTelegramReplies(replies: readonly OutboundEffect[], language
   for (const reply of replies) {
     if (reply.type === "send") {
       pending.push(reply.text);
+      continue;
+    }
+    if (reply.type === "signpost") {
+      pending.push(renderSignpostPlain(reply, language));
       continue;
     }
     if (reply.refresh && callbackMessageId !== undefined) {

@@ -1,0 +1,25 @@
+// Champion and campaign codes: short, easy to read aloud and type on a phone, with no
+// characters that look alike (no 0/O, 1/I/L), and case-insensitive.
+import { randomInt } from "node:crypto";
+
+export const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+export const CODE_PATTERN = /^[A-HJ-NP-Z2-9]{4,12}$/;
+
+export function generateCode(length = 6, random: (max: number) => number = randomInt): string {
+  let code = "";
+  for (let i = 0; i < length; i++) code += CODE_ALPHABET[random(CODE_ALPHABET.length)];
+  return code;
+}
+
+export interface ShareLinks {
+  readonly telegram: string | undefined;
+  readonly sms: string | undefined;
+}
+
+/** What a champion shares: the Telegram deep link and the SMS instruction. */
+export function shareLinks(code: string, telegramUsername: string | undefined, smsNumber: string | undefined): ShareLinks {
+  return {
+    telegram: telegramUsername ? `https://t.me/${telegramUsername}?start=c_${code}` : undefined,
+    sms: smsNumber && smsNumber.startsWith("+") ? `Text JOIN ${code} to ${smsNumber}` : undefined,
+  };
+}

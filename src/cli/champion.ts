@@ -1,0 +1,77 @@
+// `placevoice champion create --name "…" [--org "…"] [--out dir]`, `champion campaign --code X --name "…"`,
+// `champion list`: codes to share, their links, and QR codes (PNG and SVG) for the Telegram link.
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import QRCode from "qrcode";
+import { ChampionStore } from "../champions/champion-store.js";
+import { shareLinks } from "../champions/codes.js";
+import { loadConfig, type Config } from "../config.js";
+import { openNodeServices } from "../runtime-node/services.js";
+import { cliLogger, type CliIO } from "./main.js";
+
+async function writeQr(link: string, outDir: string, code: string): Promise<string[]> {
+  mkdirSync(outDir, { recursive: true });
+  const png = path.join(outDir, `${code}.png`);
+  const svg = path.join(outDir, `${code}.svg`);
+  await QRCode.toFile(png, link, { errorCorrectionLevel: "M", margin: 2, width: 600 });
+  writeFileSync(svg, await QRCode.toString(link, { type: "svg", errorCorrectionLevel: "M", margin: 2 }));
+  return [png, svg];
+}
+
+async function printShare(code: string, config: Config, outDir: string, io: CliIO): Promise<void> {
+  const links = shareLinks(code, config.telegram?.username, config.twilio?.from);
+  io.out(`  code:      ${code}`);
+  io.out(`  Telegram:  ${links.telegram ?? "(set TELEGRAM_BOT_USERNAME for a deep link)"}`);
+  io.out(`  SMS:       ${links.sms ?? "(set TWILIO_FROM to a phone number for the SMS instruction)"}`);
+  if (links.telegram) {
+    const files = await writeQr(links.telegram, outDir, code);
+    io.out(`  QR codes:  ${files.join(", ")}`);
+  }
+}
+
+export async function championCommand(args: readonly string[], io: CliIO): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({ args: rest, options: { name: { type: "string" }, org: { type: "string" }, code: { type: "string" }, out: { type: "string" } } });
+  const config = loadConfig(io.env);
+  const services = await openNodeServices(config, { log: cliLogger("warn", io) });
+  const champions = new ChampionStore(services.prisma, () => crypto.randomUUID());
+  const outDir = path.resolve(values.out ?? path.join(path.dirname(services.databaseFile), "champions"));
+  try {
+    if (sub === "create") {
+      if (!values.name?.trim()) {
+        io.err('Give the champion a name: placevoice champion create --name "Burslem Community Pantry"');
+        return 2;
+      }
+      const created = await champions.create(values.name.trim(), values.org?.trim());
+      io.out(`Champion created: ${created.name}${values.org ? ` (${values.org})` : ""}`);
+      await printShare(created.code, config, outDir, io);
+      const base = config.publicUrl ?? `http://localhost:${config.port}`;
+      io.out(`  Their page (keep it private; shown only now): ${base}/champions/${created.code}?key=${created.viewToken}`);
+      return 0;
+    }
+    if (sub === "campaign") {
+      if (!values.code || !values.name?.trim()) {
+        io.err('Usage: placevoice champion campaign --code <champion code> --name "Poster: Abbey Hulton"');
+        return 2;
+      }
+      const campaign = await champions.addCampaign(values.code, values.name.trim());
+      io.out(`Campaign "${values.name.trim()}" for ${campaign.champion}:`);
+      await printShare(campaign.code, config, outDir, io);
+      return 0;
+    }
+    if (sub === "list") {
+      for (const c of await champions.list()) {
+        io.out(`${c.name}${c.organisation ? ` (${c.organisation})` : ""}${c.revoked ? " [revoked]" : ""}: ${c.codes.map((x) => (x.campaign ? `${x.code} "${x.campaign}"` : x.code)).join(", ")}`);
+      }
+      return 0;
+    }
+    io.err("Usage: placevoice champion create|campaign|list");
+    return 2;
+  } catch (error) {
+    io.err((error as Error).message);
+    return 1;
+  } finally {
+    await services.close();
+  }
+}

@@ -1,0 +1,22 @@
+// What a directory says about itself (from its placevoice.yaml): its own area, the general
+// contacts to give when nothing matches, and which services answer urgent needs first.
+import type { LocalisedText } from "../engine/types.js";
+
+export interface FallbackContact {
+  /** "always", or a theme id such as "health_wellbeing" (given when that theme was asked for). */
+  readonly when: string;
+  readonly text: LocalisedText;
+}
+
+export interface DirectorySettings {
+  readonly area: string;
+  /** Postcode districts that make up the directory's own area (services with no stated coverage serve these). */
+  readonly districts: readonly string[];
+  /** Approximate centre of each district, for distances (optional). */
+  readonly centroids: Readonly<Record<string, readonly [number, number]>>;
+  readonly fallback: readonly FallbackContact[];
+  /** Urgent-need kind -> service ids, in the order to offer them. */
+  readonly crisis: Readonly<Record<string, readonly string[]>>;
+}
+
+export const EMPTY_SETTINGS: DirectorySettings = { area: "", districts: [], centroids: {}, fallback: [], crisis: {} };

@@ -1,0 +1,64 @@
+// GET /champions/:code?key=… — a champion's own page: how many residents their codes brought
+// in, how many finished, and their top priorities. Aggregates only; every number under the
+// threshold reads "fewer than K". A wrong code or key gets the same 404 as no champion at all.
+import type { Hono } from "hono";
+import { html } from "hono/html";
+import type { ChampionStore, PublishedCount } from "../champions/champion-store.js";
+
+export interface ChampionViewDeps {
+  readonly champions: ChampionStore;
+  readonly kThreshold: number;
+  readonly entryFlowId: string;
+  readonly organisationName: string;
+  readonly themeLabel: (id: string) => string;
+}
+
+function shown(count: PublishedCount): string {
+  return "value" in count ? count.value.toLocaleString("en-GB") : `fewer than ${count.fewerThan}`;
+}
+
+export function registerChampionView(app: Hono, deps: ChampionViewDeps): void {
+  app.get("/champions/:code", async (c) => {
+    const code = c.req.param("code");
+    const key = c.req.query("key") ?? "";
+    const view = /^[A-Za-z0-9]{4,12}$/.test(code) && key.length > 0 && key.length < 100 ? await deps.champions.view(code, key, deps.kThreshold, deps.entryFlowId) : null;
+    c.header("Cache-Control", "no-store");
+    c.header("Referrer-Policy", "no-referrer");
+    c.header("X-Robots-Tag", "noindex");
+    c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    if (!view) return c.html(html`<!doctype html><html lang="en"><meta charset="utf-8"><title>Not found</title><p>This link is not valid. Ask ${deps.organisationName} for your champion link.</p></html>`, 404);
+    const k = deps.kThreshold;
+    return c.html(html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${view.name}: your PlaceVoice reach</title>
+<style>
+  body { font: 1.05rem/1.5 system-ui, sans-serif; max-width: 40rem; margin: 1.5rem auto; padding: 0 1rem; color: #1b1b1b; }
+  h1 { font-size: 1.5rem; } dl { display: grid; grid-template-columns: auto 1fr; gap: .4rem 1rem; }
+  dt { font-weight: 600; } dd { margin: 0; } .note { color: #444; font-size: .95rem; }
+  table { border-collapse: collapse; } td, th { padding: .25rem .75rem .25rem 0; text-align: left; }
+</style>
+</head>
+<body>
+<main>
+<h1>${view.name}${view.organisation ? html` <small>(${view.organisation})</small>` : ""}</h1>
+<p>Thank you for sharing PlaceVoice. These are totals for everyone who arrived through your codes.</p>
+<dl>
+  <dt>Residents reached</dt><dd data-count="reached">${shown(view.reached)}</dd>
+  <dt>Finished the priorities questions</dt><dd data-count="finished">${shown(view.finished)}</dd>
+  <dt>Came back through another of your codes</dt><dd data-count="touches">${shown(view.laterTouches)}</dd>
+</dl>
+<h2>What matters most to them</h2>
+${view.topPriorities.length === 0
+  ? html`<p data-count="priorities">Not enough answers yet to show without risking anyone being identified.</p>`
+  : html`<table><thead><tr><th scope="col">Priority</th><th scope="col">Residents</th></tr></thead><tbody>${view.topPriorities.map((p) => html`<tr><td>${deps.themeLabel(p.theme)}</td><td>${shown(p.count)}</td></tr>`)}</tbody></table>`}
+<h2>Your codes</h2>
+<ul>${view.codes.map((c) => html`<li><code>${c.code}</code>${c.campaign ? html` — ${c.campaign}` : " — your own code"}</li>`)}</ul>
+<p class="note">To protect residents, no number under ${k} is ever shown (it reads “fewer than ${k}”), and nothing here says who took part.</p>
+</main>
+</body>
+</html>`);
+  });
+}
