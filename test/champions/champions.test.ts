@@ -1,0 +1,126 @@
+// Champions: codes to share, attribution of the residents they bring, and their own page,
+// which shows only aggregates and never a count below the threshold.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChampionStore } from "../../src/champions/champion-store.js";
+import { CODE_PATTERN, generateCode, shareLinks } from "../../src/champions/codes.js";
+import { inboundSms } from "../support/fake-twilio.js";
+import { runCli } from "../support/cli.js";
+import { SMS_URL, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, startHarness, type Harness } from "../support/channel-harness.js";
+import { tempDir } from "../support/temp-db.js";
+
+describe("codes", () => {
+  it("are short, unambiguous and case-insensitive", () => {
+    for (let i = 0; i < 200; i++) expect(generateCode()).toMatch(CODE_PATTERN);
+    expect(generateCode(6, () => 0)).toBe("AAAAAA");
+    expect(shareLinks("K7P2QX", "placevoice_bot", "+447700900000")).toEqual({
+      telegram: "https://t.me/placevoice_bot?start=c_K7P2QX",
+      sms: "Text JOIN K7P2QX to +447700900000",
+    });
+  });
+});
+
+describe("placevoice champion create", () => {
+  it("prints the code, Telegram link, SMS instruction and private page, and writes QR codes", async () => {
+    const t = tempDir();
+    try {
+      const env = {
+        DATABASE_URL: `file:${path.join(t.dir, "c.db")}`,
+        APP_SECRET: "champion-cli-secret-0123456789abcdef0123",
+        PUBLIC_URL: "https://voice.example.org",
+        TELEGRAM_BOT_TOKEN: "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+        TELEGRAM_WEBHOOK_SECRET: "secret-secret-secret-1",
+        TELEGRAM_BOT_USERNAME: "stoke_voice_bot",
+        TWILIO_ACCOUNT_SID: `AC${"1".repeat(32)}`,
+        TWILIO_AUTH_TOKEN: "token",
+        TWILIO_FROM: "+447700900000",
+      };
+      const result = await runCli(["champion", "create", "--name", "Burslem Community Pantry", "--org", "BCP", "--out", path.join(t.dir, "qr")], { env });
+      expect(result.code, result.stderr).toBe(0);
+      const code = /code: +([A-Z0-9]+)/.exec(result.stdout)?.[1];
+      expect(code).toMatch(CODE_PATTERN);
+      expect(result.stdout).toContain("Champion created: Burslem Community Pantry (BCP)");
+      expect(result.stdout).toContain(`Telegram:  https://t.me/stoke_voice_bot?start=c_${code}`);
+      expect(result.stdout).toContain(`SMS:       Text JOIN ${code} to +447700900000`);
+      expect(result.stdout).toMatch(new RegExp(`https://voice\\.example\\.org/champions/${code}\\?key=[A-Za-z0-9_-]{32}`));
+      const png = path.join(t.dir, "qr", `${code}.png`);
+      expect(readFileSync(png).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+      expect(readFileSync(path.join(t.dir, "qr", `${code}.svg`), "utf8")).toContain("<svg");
+
+      const campaign = await runCli(["champion", "campaign", "--code", code!.toLowerCase(), "--name", "Poster: Middleport", "--out", path.join(t.dir, "qr")], { env });
+      expect(campaign.code, campaign.stderr).toBe(0);
+      expect(campaign.stdout).toContain('Campaign "Poster: Middleport" for Burslem Community Pantry:');
+      const campaignCode = /code: +([A-Z0-9]+)/.exec(campaign.stdout)?.[1];
+      expect(campaignCode).not.toBe(code);
+      expect(existsSync(path.join(t.dir, "qr", `${campaignCode}.png`))).toBe(true);
+      const list = await runCli(["champion", "list"], { env });
+      expect(list.stdout).toContain(`Burslem Community Pantry (BCP): ${code}, ${campaignCode} "Poster: Middleport"`);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
+describe("champion page", () => {
+  let h: Harness;
+  let champions: ChampionStore;
+  beforeAll(async () => {
+    h = await startHarness();
+    champions = new ChampionStore(h.services.prisma, () => crypto.randomUUID());
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  let phone = 500;
+  async function residentVia(code: string, finish: boolean) {
+    const from = `+4477009${String(++phone).padStart(5, "0")}`;
+    const replies = [`JOIN ${code}`, "english", "yes", "ST6 1AA", "1, 6", ...(finish ? ["More buses", "skip", "no"] : [])];
+    for (const body of replies) {
+      const response = await h.sms(inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body }));
+      expect(response.status).toBe(200);
+    }
+  }
+
+  async function page(code: string, key: string) {
+    const response = await h.app.request(`/champions/${code}?key=${encodeURIComponent(key)}`);
+    return { status: response.status, text: await response.text(), headers: response.headers };
+  }
+
+  const count = (html: string, name: string) => new RegExp(`data-count="${name}">([^<]*)<`).exec(html)?.[1];
+
+  it("shows counts only once they reach the threshold, and hides who took part", async () => {
+    const champion = await champions.create("Middleport Residents Group", undefined);
+    const campaign = await champions.addCampaign(champion.code, "Poster: Library");
+    for (let i = 0; i < 6; i++) await residentVia(champion.code, true);
+    for (let i = 0; i < 3; i++) await residentVia(campaign.code, i < 2);
+
+    let view = await page(champion.code, champion.viewToken);
+    expect(view.status).toBe(200);
+    expect(view.headers.get("Cache-Control")).toBe("no-store");
+    expect(count(view.text, "reached")).toBe("fewer than 10");
+    expect(count(view.text, "finished")).toBe("fewer than 10");
+    expect(view.text).toContain("Not enough answers yet");
+    expect(view.text).not.toContain("+44");
+
+    await residentVia(campaign.code, true); // the 10th resident
+    view = await page(champion.code, champion.viewToken);
+    expect(count(view.text, "reached")).toBe("10");
+    expect(count(view.text, "finished")).toBe("fewer than 10"); // 9 finished
+    // Housing and transport were picked by all 10.
+    expect(view.text).toMatch(/<td>Housing<\/td><td>10<\/td>/);
+    expect(view.text).toMatch(/<td>Buses and transport<\/td><td>10<\/td>/);
+    expect(view.text).toContain("Poster: Library");
+  });
+
+  it("gives the same 404 for a wrong key, another champion's code, or no champion", async () => {
+    const a = await champions.create("A", undefined);
+    const b = await champions.create("B", undefined);
+    for (const [code, key] of [[a.code, "wrong"], [a.code, b.viewToken], ["NOSUCH", a.viewToken], [a.code, ""]] as const) {
+      const view = await page(code, key);
+      expect(view.status).toBe(404);
+      expect(view.text).toContain("This link is not valid.");
+    }
+  });
+});
