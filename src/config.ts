@@ -27,6 +27,7 @@ const envSchema = z.object({
   PRIVACY_NOTICE_VERSION: z.string().min(1).default("2026-11"),
   ORGANISATION_NAME: z.string().min(1).default("PlaceVoice"),
   K_THRESHOLD: z.coerce.number().int().min(2).max(1000).default(10),
+  SERVICES_DIRECTORY: optionalString,
 
   TELEGRAM_BOT_TOKEN: optionalString.pipe(z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "TELEGRAM_BOT_TOKEN looks wrong: it is <bot id>:<secret> as BotFather gives it").optional()),
   TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
@@ -72,6 +73,8 @@ export type Config = {
   readonly organisationName: string;
   /** Smallest count ever published; anything below shows as "fewer than K". */
   readonly kThreshold: number;
+  /** Directory imported on first start when the database has no services: a path, "none", or unset for the shipped sample. */
+  readonly servicesDirectory: string | undefined;
   /** Where the privacy notice is published; texts refer to it as {privacy_url}. */
   readonly privacyUrl: string;
   /** Set when Telegram is configured (token and webhook secret). */
@@ -170,6 +173,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     privacyNoticeVersion: e.PRIVACY_NOTICE_VERSION,
     organisationName: e.ORGANISATION_NAME,
     kThreshold: e.K_THRESHOLD,
+    servicesDirectory: e.SERVICES_DIRECTORY,
     privacyUrl: `${publicUrl ?? `http://localhost:${e.PORT}`}/privacy`,
     telegram,
     twilio,

@@ -69,6 +69,10 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
         const { championCommand } = await import("./champion.js");
         return championCommand(rest, io);
       }
+      case "services": {
+        const { servicesCommand } = await import("./services.js");
+        return servicesCommand(rest, io);
+      }
       case "outbox": {
         const { outboxCommand } = await import("./outbox.js");
         return outboxCommand(rest, io);

@@ -12,7 +12,8 @@ import { renderSignpostPlain, type OutboundEffect } from "./render-plain.js";
 const answerValue: z.ZodType<AnswerValue> = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]);
 
 const stepSchema = z.union([
-  z.strictObject({ bot: z.string(), buttons: z.array(z.string()).optional() }),
+  /** The next bot message contains this text (or every text of a list). */
+  z.strictObject({ bot: z.union([z.string(), z.array(z.string()).min(1)]), buttons: z.array(z.string()).optional() }),
   z.strictObject({ resident: z.union([z.string(), z.number()]).transform(String) }),
   z.strictObject({ press: z.string() }),
   z.strictObject({ start: z.string() }),
@@ -113,8 +114,11 @@ export async function runScript(parsed: ParsedScript, file: string, driver: Chat
         failures.push(`${at(i)}: expected the bot to say "${entry.bot}", but it said nothing more`);
         break;
       }
-      if (!normaliseReply(shown(said, contact.language)).includes(normaliseReply(entry.bot)) || normaliseReply(entry.bot).length === 0) {
-        failures.push(`${at(i)}: expected the bot to say "${entry.bot}"\n    but it said ${describe(said)}`);
+      const expected = Array.isArray(entry.bot) ? entry.bot : [entry.bot];
+      const actual = normaliseReply(shown(said, contact.language));
+      const missing = expected.find((e) => normaliseReply(e).length === 0 || !actual.includes(normaliseReply(e)));
+      if (missing !== undefined) {
+        failures.push(`${at(i)}: expected the bot to say "${missing}"\n    but it said ${describe(said, contact.language)}`);
         break;
       }
       if (entry.buttons) {

@@ -12,6 +12,8 @@ const WORDS = {
   am: { en: "am", cy: "yb" },
   pm: { en: "pm", cy: "yh" },
   midnight: { en: "midnight", cy: "hanner nos" },
+  allDayShort: { en: "all day", cy: "drwy'r dydd" },
+  everyDay: { en: "Every day", cy: "Bob dydd" },
 };
 
 function word(table: Readonly<Record<string, string>>, language: string): string {
@@ -108,7 +110,10 @@ export function formatHours(schedule: readonly WeeklyHours[], language: string, 
       i = j + 1;
     }
     const [opens, closes] = times.split("-") as [string, string];
-    parts.push({ first: days[0] ?? 0, text: `${runs.join(", ")} ${clock(toMinutes(opens), language)}–${clock(toMinutes(closes), language)}` });
+    const dayText = days.length === 7 ? word(WORDS.everyDay, language) : runs.join(", ");
+    const allDayLong = toMinutes(opens) === 0 && toMinutes(closes) >= 24 * 60 - 1;
+    const timeText = allDayLong ? word(WORDS.allDayShort, language) : `${clock(toMinutes(opens), language)}–${clock(toMinutes(closes), language)}`;
+    parts.push({ first: days[0] ?? 0, text: `${dayText} ${timeText}` });
   }
   return parts.sort((a, b) => a.first - b.first).map((p) => p.text).join(", ");
 }

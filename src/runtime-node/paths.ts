@@ -5,3 +5,4 @@ import { fileURLToPath } from "node:url";
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const migrationsDir = path.join(packageRoot, "prisma", "migrations");
 export const shippedFlowsDir = path.join(packageRoot, "flows");
+export const sampleDirectoryDir = path.join(packageRoot, "directories", "stoke-on-trent");

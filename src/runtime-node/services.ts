@@ -2,6 +2,7 @@
 // wires the conversation host. The server, the CLI and the tests all start here.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import Database from "better-sqlite3";
 import { DirectoryHolder } from "../directory/holder.js";
 import { ChampionStore } from "../champions/champion-store.js";
 import { parseUrgentLexicon } from "../directory/urgent.js";
@@ -27,7 +28,8 @@ import { PrismaConversationStore } from "../store/prisma-store.js";
 import { migrateSqliteFile, openPrismaSqlite, sqlitePathFromUrl } from "../store/sqlite-file.js";
 import { ensureAppSecret } from "./app-secret.js";
 import { loadRegistry } from "./flow-dir.js";
-import { migrationsDir, shippedFlowsDir } from "./paths.js";
+import { migrationsDir, sampleDirectoryDir, shippedFlowsDir } from "./paths.js";
+import { importServices } from "./import-services.js";
 
 export interface NodeServices {
   readonly config: Config;
@@ -76,6 +78,12 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
   const store = new PrismaConversationStore(prisma);
   const directoryStore = new PrismaDirectoryStore(prisma);
   const directory = new DirectoryHolder(directoryStore, config.timezone);
+  if (config.servicesDirectory !== "none" && (await directoryStore.count()) === 0) {
+    // First start: signpost out of the box from the configured (or shipped sample) directory.
+    const location = config.servicesDirectory ?? sampleDirectoryDir;
+    const report = await importServices(location, directoryStore);
+    log.info("services directory imported", { source: report.source, services: report.services, problems: report.problems.length });
+  }
   await directory.reload();
   const urgent = parseUrgentLexicon(readFileSync(path.join(path.resolve(config.flowsDir ?? shippedFlowsDir), "lexicons", "urgent-needs.yaml"), "utf8"));
   const conversation = new ConversationService({
@@ -123,6 +131,16 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
   const appDeps: AppDeps = {
     store,
     log,
+    // The long-lived connection can keep serving from its cache after the file is damaged or
+    // gone; a fresh read-only connection sees the database as a restart would.
+    checkDatabase: async () => {
+      const probe = new Database(databaseFile, { readonly: true, fileMustExist: true, timeout: 1000 });
+      try {
+        probe.prepare("SELECT count(*) FROM sqlite_master").get();
+      } finally {
+        probe.close();
+      }
+    },
     champions: {
       champions: new ChampionStore(prisma, options.newId ?? randomUUID),
       kThreshold: config.kThreshold,

@@ -11,6 +11,8 @@ import type { ConversationStore } from "../store/types.js";
 export interface AppDeps {
   readonly store: ConversationStore;
   readonly log: Logger;
+  /** A deeper check than the store's own connection can give (e.g. a fresh connection to the file). */
+  readonly checkDatabase?: () => Promise<void>;
   /** Present when Telegram is configured. */
   readonly telegram?: TelegramChannelDeps;
   /** Present when Twilio is configured. */
@@ -30,6 +32,7 @@ export function createApp(deps: AppDeps): Hono {
   app.get("/healthz", async (c) => {
     try {
       await deps.store.ping();
+      await deps.checkDatabase?.();
       return c.json({ status: "ok", database: "ok" });
     } catch (error) {
       deps.log.error("health check: database unreachable", { error: (error as Error).name });

@@ -49,9 +49,13 @@ describe("SMS conversation", () => {
     expect((await text(phone, "2 and 5, transprot"))[0]).toMatch(/^Got it: Cost of living, Feeling safe and Buses and transport\.\n\nWhat one thing/);
     expect((await text(phone, "A proper bus to Hanley after 6pm"))[0]).toContain("which age group are you in?");
     expect((await text(phone, "3"))[0]).toMatch(/^Got it: 25-34\.\n\nThank you\..*\n\nWould you like details of local services/s);
-    const last = await text(phone, "yes please");
-    expect(last.join("\n")).toContain("call 01782 234234");
-    expect(last.join("\n")).toContain("Thanks again.");
+    // Signposting over SMS: services that fit, within the segment budget, then what next.
+    const offer = await text(phone, "yes please");
+    expect(offer.join("\n")).toMatch(/^Here are some local services that could help:/);
+    expect(offer.join("\n")).toContain("Tel 01632 9602");
+    expect(offer.at(-1)).toMatch(/Would you like anything else\?\n\n1\. More like this\n2\. A different kind of help\n3\. That's all, thanks\n\nReply with a number\.$/);
+    for (const message of offer) expect(segmentInfo(message).segments).toBeLessThanOrEqual(3);
+    expect(await text(phone, "3")).toEqual(["Thanks again. Message HELP to find out more about this service, or STOP to stop messages."]);
     const { contact, answers } = await contactOf(phone);
     expect(answers).toEqual({
       postcode: "ST6",

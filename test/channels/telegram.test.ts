@@ -105,6 +105,21 @@ describe("Telegram conversation", () => {
     expect(JSON.stringify(contact)).not.toContain(String(chat));
   });
 
+  it("signposts with buttons for more, different help, or done", async () => {
+    const chat = 7010;
+    for (const text of ["/start", "english", "yes", "ST6 1AA", "housing", "Damp in our flat", "skip", "yes"]) await post(textUpdate(chat, text));
+    expect(h.telegram.textsTo(chat).at(-1)).toMatch(/^Here are some local services that could help:\n\n.+Tel /s);
+    expect(h.telegram.textsTo(chat).at(-1)).toContain("Would you like anything else?");
+    expect(h.telegram.lastKeyboard(chat)).toEqual([["More like this"], ["A different kind of help"], ["That's all, thanks"]]);
+    const first = h.telegram.textsTo(chat).at(-1)!;
+    const more = buttonData(chat, "More like this");
+    await post(callbackUpdate(chat, more.messageId, more.data));
+    const second = h.telegram.textsTo(chat).at(-1)!;
+    // Different services the second time.
+    const names = (text: string) => [...text.matchAll(/^([^\n:]+): /gm)].map((m) => m[1]);
+    expect(names(second).filter((n) => names(first).includes(n))).toEqual([]);
+  });
+
   it("answers a button from an old message without letting it answer the new question", async () => {
     const chat = 7002;
     await post(textUpdate(chat, "/start"));

@@ -21,7 +21,7 @@ afterAll(async () => {
 
 describe("GET /healthz", () => {
   it("answers 200 while the database works, and 503 once it does not", async () => {
-    const app = createApp({ store: services.store, log: silentLogger });
+    const app = createApp(services.appDeps);
     const ok = await app.request("/healthz");
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ status: "ok", database: "ok" });

@@ -1,0 +1,43 @@
+// `placevoice services import <path>`: import an Open Referral directory, reporting every row
+// it could not use with file and line, and progress on large files.
+import { DirectoryImportError } from "../directory/import/index.js";
+import { loadConfig } from "../config.js";
+import { importServices } from "../runtime-node/import-services.js";
+import { openNodeServices } from "../runtime-node/services.js";
+import { cliLogger, type CliIO } from "./main.js";
+
+export async function servicesCommand(args: readonly string[], io: CliIO): Promise<number> {
+  const [sub, location] = args;
+  if (sub !== "import" || !location) {
+    io.err("Usage: placevoice services import <folder with datapackage.json | services.json>");
+    return 2;
+  }
+  const services = await openNodeServices(loadConfig(io.env), { log: cliLogger("warn", io) });
+  try {
+    let lastReported = 0;
+    const report = await importServices(location, services.directoryStore, {
+      onRowsRead: (rows) => {
+        if (rows - lastReported >= 5000) {
+          lastReported = rows;
+          io.out(`  … ${rows.toLocaleString("en-GB")} rows read`);
+        }
+      },
+      onStored: (done, total) => {
+        if (total >= 2000) io.out(`  … ${done.toLocaleString("en-GB")} of ${total.toLocaleString("en-GB")} services stored`);
+      },
+    });
+    for (const problem of report.problems) io.out(`${problem.file}:${problem.line}: ${problem.message}`);
+    io.out(
+      `Imported ${report.services} service(s) from "${report.source}" (${report.format}): ${report.counts.added} added, ${report.counts.updated} updated, ${report.counts.removed} removed. ${report.problems.length} problem(s) reported above.`,
+    );
+    return report.services > 0 ? 0 : 1;
+  } catch (error) {
+    if (error instanceof DirectoryImportError) {
+      io.err(error.message);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await services.close();
+  }
+}

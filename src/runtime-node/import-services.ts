@@ -1,0 +1,33 @@
+// Importing a services directory into the database: read it (Open Referral tabular package or
+// HSDS JSON), apply its placevoice.yaml (crisis services, fallback contacts, own districts),
+// and replace that source's services in one transaction.
+import { statSync } from "node:fs";
+import path from "node:path";
+import { applyCrisisConfig, importDirectory, loadDirectoryConfig, toDirectorySettings } from "../directory/import/index.js";
+import type { ImportProblem } from "../directory/types.js";
+import type { ImportCounts, PrismaDirectoryStore } from "../store/prisma-directory.js";
+
+export interface ServicesImportReport {
+  readonly source: string;
+  readonly format: string;
+  readonly services: number;
+  readonly counts: ImportCounts;
+  readonly problems: readonly ImportProblem[];
+}
+
+export async function importServices(
+  location: string,
+  store: PrismaDirectoryStore,
+  options: { now?: Date; onRowsRead?: (rows: number) => void; onStored?: (done: number, total: number) => void } = {},
+): Promise<ServicesImportReport> {
+  const resolved = path.resolve(location);
+  const now = options.now ?? new Date();
+  const result = await importDirectory(resolved, { now, ...(options.onRowsRead ? { onProgress: options.onRowsRead } : {}) });
+  const folder = statSync(resolved).isDirectory() ? resolved : path.dirname(resolved);
+  const loaded = await loadDirectoryConfig(folder);
+  const { services, problems: crisisProblems } = applyCrisisConfig(result.services, loaded);
+  const source = path.basename(folder);
+  const counts = await store.replaceSource(source, services, now, (done) => options.onStored?.(done, services.length));
+  await store.saveSettings(toDirectorySettings(loaded.config), now);
+  return { source, format: result.format, services: services.length, counts, problems: [...result.problems, ...loaded.problems, ...crisisProblems] };
+}
