@@ -33,6 +33,7 @@ interface Indexed {
 }
 
 const EARTH_KM = 6371;
+const OPEN_BONUS = 3;
 function distanceKm(a: readonly [number, number], b: readonly [number, number]): number {
   const rad = Math.PI / 180;
   const dLat = (b[0] - a[0]) * rad;
@@ -103,13 +104,20 @@ export class DirectoryIndex implements DirectoryLookup {
         }, undefined);
         if (nearest !== undefined) score += Math.max(0, 4 - nearest / 2.5);
       }
-      const until = minutesUntilOpen(entry.service.hours, at);
-      if (until === 0) score += 3;
-      else if (until !== undefined && until <= 12 * 60) score += 1;
       scored.push({ entry, score });
     }
-    scored.sort((a, b) => b.score - a.score || a.entry.service.name.localeCompare(b.entry.service.name));
-    const chosen = scored.slice(0, query.limit).map((s) => this.present(s.entry.service, query.language, at));
+    // Opening hours add at most OPEN_BONUS: only candidates that close to the cut can still
+    // change places, so only they are checked (exactly the same order, far fewer schedules read).
+    scored.sort((a, b) => b.score - a.score);
+    const cut = scored[Math.min(query.limit, scored.length) - 1]?.score ?? 0;
+    const contenders = scored.filter((s, i) => i < query.limit || s.score >= cut - OPEN_BONUS);
+    for (const s of contenders) {
+      const until = minutesUntilOpen(s.entry.service.hours, at);
+      if (until === 0) s.score += OPEN_BONUS;
+      else if (until !== undefined && until <= 12 * 60) s.score += 1;
+    }
+    contenders.sort((a, b) => b.score - a.score || a.entry.service.name.localeCompare(b.entry.service.name));
+    const chosen = contenders.slice(0, query.limit).map((s) => this.present(s.entry.service, query.language, at));
     return { services: chosen, more: scored.length > query.limit, fallback: this.fallbackFor(query.themes, query.language) };
   }
 
