@@ -80,6 +80,16 @@ describe("SMS conversation", () => {
     }
   });
 
+  it("answers an urgent need with crisis services first, then carries on", async () => {
+    const phone = newPhone();
+    for (const body of ["hi", "english", "yes", "ST6 1AA"]) await text(phone, body);
+    const reply = (await text(phone, "nowhere to sleep tonight, got kicked out tonight")).join("\n\n");
+    expect(reply).toMatch(/^If you've nowhere safe to sleep tonight, get help now:/);
+    expect(reply).toContain("Out-of-hours homelessness line");
+    // The crisis services come before the re-prompt of the question that was waiting.
+    expect(reply.indexOf("Out-of-hours homelessness line")).toBeLessThan(reply.indexOf("What matters most to you in your area?"));
+  });
+
   it("JOIN <CODE> attributes the contact and starts the entry flow", async () => {
     const phone = newPhone();
     const reply = await text(phone, "join st6bus");
