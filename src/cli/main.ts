@@ -28,6 +28,9 @@ Usage:
   placevoice champion campaign --code <CODE> --name "…"
                                         another code for the same champion (a poster per estate)
   placevoice champion list              champions and their codes
+  placevoice partner create --name "…" [--areas ST1,ST6]
+                                        a partner API token (shown once) for those areas
+  placevoice partner list | revoke <id|name>
 
 Configuration comes from environment variables; see README.md.`;
 
@@ -68,6 +71,10 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
       case "champion": {
         const { championCommand } = await import("./champion.js");
         return championCommand(rest, io);
+      }
+      case "partner": {
+        const { partnerCommand } = await import("./partner.js");
+        return partnerCommand(rest, io);
       }
       case "services": {
         const { servicesCommand } = await import("./services.js");

@@ -8,6 +8,7 @@ import { step } from "../engine/step.js";
 import { interpolate, localise } from "../engine/text.js";
 import type { DirectoryLookup, Effect, EngineInput, FlowRegistry, LocalisedText, SignpostService } from "../engine/types.js";
 import { detectUrgentNeeds, type UrgentLexicon } from "../directory/urgent.js";
+import { THEMES } from "../directory/themes.js";
 import type { Logger } from "../log.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
 import type { ContactChanges, ContactRecord, ConversationStore, NewAnswer, NewOutboxMessage, StepCommit } from "../store/types.js";
@@ -36,7 +37,14 @@ export interface ConversationDeps {
   readonly directory?: () => (DirectoryLookup & CrisisLookup) | undefined;
   /** Phrases that signal an urgent need, answered with crisis services first in every flow. */
   readonly urgent?: UrgentLexicon;
+  /** Redacts and tags free-text answers before they are stored for analysis. */
+  readonly analyse?: TextAnalyser;
 }
+
+export type TextAnalyser = (text: string) => Promise<{ readonly themes: readonly string[]; readonly redacted: string }>;
+
+/** The answer key whose value breaks insight down by age. */
+export const AGE_BAND_KEY = "age_band";
 
 export interface CrisisLookup {
   crisis(kinds: readonly string[], language: string, now: Date): SignpostService[];
@@ -153,6 +161,20 @@ export class ConversationService {
     });
   }
 
+  /** An answer as stored: chosen themes and themes found in free text become insight facts. */
+  private async toAnswer(effect: Extract<Effect, { type: "save_answer" }>, ageBand: string | undefined): Promise<NewAnswer> {
+    const base = { id: this.deps.newId(), flowId: effect.flowId, questionKey: effect.key, value: effect.value, ...(ageBand ? { ageBand } : {}) };
+    if (isThemeAnswer(effect.value)) {
+      const themes = typeof effect.value === "string" ? [effect.value] : effect.value;
+      return { ...base, facts: themes.map((theme) => ({ id: this.deps.newId(), theme, source: "choice" as const })) };
+    }
+    if (effect.kind === "text" && typeof effect.value === "string" && this.deps.analyse) {
+      const analysis = await this.deps.analyse(effect.value);
+      return { ...base, redacted: analysis.redacted, facts: analysis.themes.map((theme) => ({ id: this.deps.newId(), theme, source: "text" as const })) };
+    }
+    return base;
+  }
+
   private async attempt(inbound: Inbound, addressHash: string): Promise<Outcome | undefined> {
     const { store, settings } = this.deps;
     const now = this.deps.now();
@@ -266,16 +288,31 @@ export class ConversationService {
     );
 
     const answers: NewAnswer[] = [];
+    let ageBand: StepCommit["ageBand"];
+    const knownAgeBand = result.session?.answers[AGE_BAND_KEY] ?? session?.state.answers[AGE_BAND_KEY];
     for (const effect of result.effects) {
-      if (effect.type === "save_answer") answers.push({ id: this.deps.newId(), flowId: effect.flowId, questionKey: effect.key, value: effect.value });
-      else if (effect.type === "set_field") changes[effect.field] = effect.value;
+      if (effect.type === "save_answer") {
+        answers.push(await this.toAnswer(effect, typeof knownAgeBand === "string" ? knownAgeBand : undefined));
+        if (effect.key === AGE_BAND_KEY && typeof effect.value === "string") {
+          const since = session?.state.startedAt ?? result.session?.startedAt;
+          ageBand = { value: effect.value, flowId: effect.flowId, since: since ? new Date(since) : now };
+        }
+      } else if (effect.type === "set_field") changes[effect.field] = effect.value;
       else if (effect.type === "record_consent") Object.assign(changes, { consentVersion: effect.version, consentAt: now });
     }
     return finish([...prefix, ...result.effects.filter(isOutbound)], result.effects, {
       session: { expectedVersion: session?.version ?? null, next: result.session, newId: this.deps.newId() },
       answers,
+      ...(ageBand ? { ageBand } : {}),
     });
   }
+}
+
+const THEME_IDS: ReadonlySet<string> = new Set(THEMES);
+
+export function isThemeAnswer(value: unknown): value is string | readonly string[] {
+  if (typeof value === "string") return THEME_IDS.has(value);
+  return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string" && THEME_IDS.has(v));
 }
 
 function applyChanges(contact: ContactRecord, changes: ContactChanges, now: Date): ContactRecord {

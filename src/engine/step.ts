@@ -312,7 +312,7 @@ function answerQuestion(turn: Turn, state: SessionState, flow: Flow, node: Quest
   if (!parsed.ok) return invalid(turn, state, flow, node, parsed.problem, parsed.vars);
   const value = parsed.value;
   // A language choice is a setting for talking to the resident, not an answer for analysis.
-  if (node.input.kind !== "language") turn.effects.push({ type: "save_answer", flowId: flow.id, key: node.key, value });
+  if (node.input.kind !== "language") turn.effects.push({ type: "save_answer", flowId: flow.id, key: node.key, value, kind: node.input.kind });
   if (node.input.kind === "postcode" && typeof value === "string") setField(turn, "area", value);
   if (node.input.kind === "language" && typeof value === "string") setField(turn, "language", value);
   if (typed && parsed.understood && node.input.kind !== "language") {
@@ -360,7 +360,7 @@ function invalid(turn: Turn, state: SessionState, flow: Flow, node: QuestionNode
   if (retries > node.retries) {
     if (node.onGiveUp === "next") {
       send(turn, engineMessages.movingOn);
-      turn.effects.push({ type: "save_answer", flowId: flow.id, key: node.key, value: null });
+      turn.effects.push({ type: "save_answer", flowId: flow.id, key: node.key, value: null, kind: node.input.kind });
       return runFrom(turn, patch(state, { answers: { ...state.answers, [node.key]: null }, retries: 0, picks: [] }), flow, flow.nextOf.get(node.id));
     }
     send(turn, engineMessages.gaveUp);
@@ -377,7 +377,7 @@ function skip(turn: Turn, state: SessionState, flow: Flow, node: QuestionNode | 
       ? answerConsent(turn, state, flow, node, { ok: false, problem: engineMessages.yesOrNo })
       : invalid(turn, state, flow, node, engineMessages.notUnderstood);
   }
-  turn.effects.push({ type: "save_answer", flowId: flow.id, key: node.key, value: null });
+  turn.effects.push({ type: "save_answer", flowId: flow.id, key: node.key, value: null, kind: node.input.kind });
   return runFrom(turn, patch(state, { answers: { ...state.answers, [node.key]: null }, retries: 0, picks: [] }), flow, flow.nextOf.get(node.id));
 }
 

@@ -284,7 +284,7 @@ export type Effect =
       /** General contacts, when nothing (or not enough) matched. */
       readonly fallback: readonly string[];
     }
-  | { readonly type: "save_answer"; readonly flowId: string; readonly key: string; readonly value: AnswerValue }
+  | { readonly type: "save_answer"; readonly flowId: string; readonly key: string; readonly value: AnswerValue; /** the question's input kind */ readonly kind?: QuestionKind }
   | { readonly type: "set_field"; readonly field: "language" | "area"; readonly value: string }
   | { readonly type: "record_consent"; readonly version: string }
   | { readonly type: "flow_started"; readonly flowId: string }

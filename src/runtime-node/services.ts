@@ -5,6 +5,8 @@ import { readFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { DirectoryHolder } from "../directory/holder.js";
 import { ChampionStore } from "../champions/champion-store.js";
+import { PartnerStore } from "../insights/partners.js";
+import { InsightQueries } from "../insights/queries.js";
 import { parseUrgentLexicon } from "../directory/urgent.js";
 import { PrismaDirectoryStore } from "../store/prisma-directory.js";
 import path from "node:path";
@@ -43,6 +45,7 @@ export interface NodeServices {
   readonly outbox: PrismaOutboxStore;
   readonly directoryStore: PrismaDirectoryStore;
   readonly directory: DirectoryHolder;
+  readonly partners: PartnerStore;
   readonly dispatcher: OutboxDispatcher;
   readonly bot: Bot | undefined;
   /** Outbox renderers of the channels that can send. */
@@ -120,6 +123,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     maxAttempts: config.outboxMaxAttempts,
     ...(options.now ? { now: options.now } : {}),
   });
+  const partners = new PartnerStore(prisma, options.newId ?? randomUUID, options.now);
   const themeLabels = new Map<string, string>();
   for (const flow of registry.flows.values()) {
     for (const node of flow.nodes) {
@@ -140,6 +144,12 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
       } finally {
         probe.close();
       }
+    },
+    insights: {
+      partners,
+      queries: new InsightQueries(prisma, config.kThreshold),
+      themeLabel: (id) => themeLabels.get(id) ?? id,
+      threshold: config.kThreshold,
     },
     champions: {
       champions: new ChampionStore(prisma, options.newId ?? randomUUID),
@@ -165,6 +175,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     outbox,
     directoryStore,
     directory,
+    partners,
     dispatcher,
     bot,
     renderers,

@@ -2,6 +2,7 @@
 // answers are stored and the contact changes together, or none of them do.
 import type { AnswerValue, SessionState } from "../engine/types.js";
 import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
+import { isoWeek } from "../insights/week.js";
 import type { AnswerRecord, AudienceQuery, CommitResult, ContactRecord, ConversationStore, NewContact, SessionRecord, StepCommit } from "./types.js";
 
 class VersionConflict extends Error {}
@@ -119,8 +120,32 @@ export class PrismaConversationStore implements ConversationStore {
               language,
               area,
               createdAt: now,
+              redacted: a.redacted ?? null,
+              ageBand: a.ageBand ?? null,
             })),
           });
+          const facts = commit.answers.flatMap((a) =>
+            (a.facts ?? []).map((f) => ({
+              id: f.id,
+              answerId: a.id,
+              contactId: contact.id,
+              flowId: a.flowId,
+              questionKey: a.questionKey,
+              theme: f.theme,
+              source: f.source,
+              area,
+              channel: contact.channel,
+              ageBand: a.ageBand ?? null,
+              week: isoWeek(now),
+              createdAt: now,
+            })),
+          );
+          if (facts.length > 0) await tx.themeFact.createMany({ data: facts });
+        }
+        if (commit.ageBand) {
+          const where = { contactId: contact.id, flowId: commit.ageBand.flowId, createdAt: { gte: commit.ageBand.since } };
+          await tx.answer.updateMany({ where, data: { ageBand: commit.ageBand.value } });
+          await tx.themeFact.updateMany({ where, data: { ageBand: commit.ageBand.value } });
         }
         if (Object.keys(commit.contactChanges).length > 0) {
           await tx.contact.update({ where: { id: contact.id }, data: { ...commit.contactChanges } });

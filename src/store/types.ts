@@ -29,6 +29,11 @@ export interface NewAnswer {
   readonly flowId: string;
   readonly questionKey: string;
   readonly value: AnswerValue;
+  /** Free text with personal details replaced: what analysis and quotes use. */
+  readonly redacted?: string;
+  /** Themes chosen or found in the text, one insight fact each. */
+  readonly facts?: readonly { readonly id: string; readonly theme: string; readonly source: "choice" | "text" }[];
+  readonly ageBand?: string;
 }
 
 export interface AnswerRecord {
@@ -76,6 +81,8 @@ export interface StepCommit {
   readonly outbox?: readonly NewOutboxMessage[];
   /** Flows the step completed. */
   readonly completions?: readonly { readonly id: string; readonly flowId: string }[];
+  /** An age band given in this step: applied to the answers and facts of the same conversation. */
+  readonly ageBand?: { readonly value: string; readonly flowId: string; readonly since: Date };
   /** A referral code seen after the contact's first (counted, not re-attributed). */
   readonly touch?: { readonly id: string; readonly code: string };
 }

@@ -6,6 +6,7 @@ import { registerSmsWebhooks, type SmsChannelDeps } from "../channels/sms/webhoo
 import { registerTelegramWebhook, type TelegramChannelDeps } from "../channels/telegram/webhook.js";
 import type { Logger } from "../log.js";
 import { registerChampionView, type ChampionViewDeps } from "./champion-view.js";
+import { registerInsightsApi, type InsightsApiDeps } from "./insights-api.js";
 import type { ConversationStore } from "../store/types.js";
 
 export interface AppDeps {
@@ -18,6 +19,7 @@ export interface AppDeps {
   /** Present when Twilio is configured. */
   readonly sms?: SmsChannelDeps;
   readonly champions?: ChampionViewDeps;
+  readonly insights?: InsightsApiDeps;
 }
 
 /** Errors that mean "the database is busy or unavailable right now": the platform should retry. */
@@ -43,6 +45,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.telegram) registerTelegramWebhook(app, deps.telegram);
   if (deps.sms) registerSmsWebhooks(app, deps.sms);
   if (deps.champions) registerChampionView(app, deps.champions);
+  if (deps.insights) registerInsightsApi(app, deps.insights);
 
   app.notFound((c) => c.json({ error: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }, 404));
 

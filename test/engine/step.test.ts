@@ -542,7 +542,7 @@ describe("message -> question -> end", () => {
     const chat = chatIn("basic");
     const result = chat.say("More buses at night");
     expect(result.effects).toEqual([
-      { type: "save_answer", flowId: "basic", key: "idea", value: "More buses at night" },
+      { type: "save_answer", flowId: "basic", key: "idea", value: "More buses at night", kind: "text" },
       { type: "send", text: "Thanks, you said: More buses at night" },
       { type: "end", flowId: "basic", reason: "completed" },
     ]);
@@ -615,7 +615,7 @@ describe("single choice", () => {
     const chat = chatIn("choice");
     const result = chat.say(reply);
     expect(result.effects).toEqual([
-      { type: "save_answer", flowId: "choice", key: "pick", value: id },
+      { type: "save_answer", flowId: "choice", key: "pick", value: id, kind: "single_choice" },
       { type: "send", text: `Got it: ${label}.` },
       { type: "end", flowId: "choice", reason: "completed" },
     ]);
@@ -625,7 +625,7 @@ describe("single choice", () => {
     const chat = chatIn("choice");
     const result = chat.press("1:o:safety");
     expect(result.effects).toEqual([
-      { type: "save_answer", flowId: "choice", key: "pick", value: "safety" },
+      { type: "save_answer", flowId: "choice", key: "pick", value: "safety", kind: "single_choice" },
       { type: "end", flowId: "choice", reason: "completed" },
     ]);
   });
@@ -667,7 +667,7 @@ describe("multi choice by text", () => {
     const chat = chatIn("multi");
     const result = chat.say(reply);
     expect(result.effects).toEqual([
-      { type: "save_answer", flowId: "multi", key: "topics", value: picked },
+      { type: "save_answer", flowId: "multi", key: "topics", value: picked, kind: "multi_choice" },
       { type: "send", text: `Got it: ${echoed}.` },
       { type: "end", flowId: "multi", reason: "completed" },
     ]);
@@ -750,7 +750,7 @@ describe("multi choice by button toggles", () => {
     chat.press("1:t:housing");
     const result = chat.press("1:done");
     expect(result.effects).toEqual([
-      { type: "save_answer", flowId: "multi", key: "topics", value: ["housing", "safety"] },
+      { type: "save_answer", flowId: "multi", key: "topics", value: ["housing", "safety"], kind: "multi_choice" },
       { type: "end", flowId: "multi", reason: "completed" },
     ]);
   });
@@ -767,7 +767,7 @@ describe("multi choice by button toggles", () => {
     chat2.press("1:t:b");
     expect(sends(chat2.press("1:done").effects)).toEqual(["Please choose at least 2."]);
     chat2.press("1:t:d");
-    expect(saves(chat2.press("1:done").effects)).toEqual([{ type: "save_answer", flowId: "multi2", key: "topics", value: ["b", "d"] }]);
+    expect(saves(chat2.press("1:done").effects)).toEqual([{ type: "save_answer", flowId: "multi2", key: "topics", value: ["b", "d"], kind: "multi_choice" }]);
   });
 
   it("a choose-style button (o) on a multi-choice question is not taken as an answer", () => {
@@ -789,7 +789,7 @@ describe("multi choice by button toggles", () => {
 describe("free text", () => {
   it("trims and collapses spaces", () => {
     const chat = chatIn("texty");
-    expect(saves(chat.say("  lots   of\n  space  ").effects)).toEqual([{ type: "save_answer", flowId: "texty", key: "say", value: "lots of space" }]);
+    expect(saves(chat.say("  lots   of\n  space  ").effects)).toEqual([{ type: "save_answer", flowId: "texty", key: "say", value: "lots of space", kind: "text" }]);
   });
 
   it("accepts exactly max_length characters and refuses one more", () => {
@@ -799,7 +799,7 @@ describe("free text", () => {
     expect(lastAsk(over.effects)).toMatchObject({ nodeId: "say", reprompt: true });
 
     const exact = chatIn("texty").say("y".repeat(20));
-    expect(saves(exact.effects)).toEqual([{ type: "save_answer", flowId: "texty", key: "say", value: "y".repeat(20) }]);
+    expect(saves(exact.effects)).toEqual([{ type: "save_answer", flowId: "texty", key: "say", value: "y".repeat(20), kind: "text" }]);
   });
 
   it.each(["🙂🙂", "!!!", "   "])("refuses %j, which carries no words", (reply) => {
@@ -818,7 +818,7 @@ describe("number", () => {
   ])("%j is saved as %d", (reply, value) => {
     const chat = chatIn("numbers");
     const result = chat.say(reply);
-    expect(saves(result.effects)).toEqual([{ type: "save_answer", flowId: "numbers", key: "rating", value }]);
+    expect(saves(result.effects)).toEqual([{ type: "save_answer", flowId: "numbers", key: "rating", value, kind: "number" }]);
     expect(sends(result.effects)).toEqual([]);
     expect(lastAsk(result.effects).nodeId).toBe("weight");
   });
@@ -833,7 +833,7 @@ describe("number", () => {
   it("accepts decimals when integer is false", () => {
     const chat = chatIn("numbers");
     chat.say("3");
-    expect(saves(chat.say("about 2.5 kg").effects)).toEqual([{ type: "save_answer", flowId: "numbers", key: "weight", value: 2.5 }]);
+    expect(saves(chat.say("about 2.5 kg").effects)).toEqual([{ type: "save_answer", flowId: "numbers", key: "weight", value: 2.5, kind: "number" }]);
   });
 
   it("uses the question's own invalid text instead of the generic one", () => {
@@ -857,7 +857,7 @@ describe("yes / no", () => {
     const chat = chatIn("yesno");
     const result = chat.say(reply);
     expect(result.effects).toEqual([
-      { type: "save_answer", flowId: "yesno", key: "want", value },
+      { type: "save_answer", flowId: "yesno", key: "want", value, kind: "yes_no" },
       { type: "end", flowId: "yesno", reason: "completed" },
     ]);
   });
@@ -868,12 +868,12 @@ describe("yes / no", () => {
       { id: "yes", label: "Yes", payload: "1:o:yes" },
       { id: "no", label: "No", payload: "1:o:no" },
     ]);
-    expect(saves(en.press("1:o:no").effects)).toEqual([{ type: "save_answer", flowId: "yesno", key: "want", value: false }]);
+    expect(saves(en.press("1:o:no").effects)).toEqual([{ type: "save_answer", flowId: "yesno", key: "want", value: false, kind: "yes_no" }]);
 
     const cy = chatIn("yesno", { contact: { language: "cy" } });
     expect(cy.currentAsk().text).toBe("Eisiau manylion?");
     expect(cy.currentAsk().options.map((o) => o.label)).toEqual(["Ie", "Na"]);
-    expect(saves(cy.press("1:o:yes").effects)).toEqual([{ type: "save_answer", flowId: "yesno", key: "want", value: true }]);
+    expect(saves(cy.press("1:o:yes").effects)).toEqual([{ type: "save_answer", flowId: "yesno", key: "want", value: true, kind: "yes_no" }]);
   });
 
   it("anything else asks for YES or NO (in the contact's language)", () => {
@@ -890,7 +890,7 @@ describe("postcode", () => {
     const chat = chatIn("where");
     const result = chat.say("st6 1aa");
     expect(result.effects).toEqual([
-      { type: "save_answer", flowId: "where", key: "postcode", value: "ST6" },
+      { type: "save_answer", flowId: "where", key: "postcode", value: "ST6", kind: "postcode" },
       { type: "set_field", field: "area", value: "ST6" },
       { type: "send", text: "Got it: ST6." },
       { type: "send", text: "You're in ST6, near us." },
@@ -903,7 +903,7 @@ describe("postcode", () => {
   it("finds a postcode inside a sentence, and branches on the area", () => {
     const chat = chatIn("where");
     const result = chat.say("I live at ST3 4HS thanks");
-    expect(saves(result.effects)).toEqual([{ type: "save_answer", flowId: "where", key: "postcode", value: "ST3" }]);
+    expect(saves(result.effects)).toEqual([{ type: "save_answer", flowId: "where", key: "postcode", value: "ST3", kind: "postcode" }]);
     expect(fieldSets(result.effects)).toEqual([{ type: "set_field", field: "area", value: "ST3" }]);
     expect(sends(result.effects)).toEqual(["Got it: ST3.", "You're in ST3."]);
     expect(JSON.stringify(result)).not.toMatch(/4HS/i);
@@ -911,7 +911,7 @@ describe("postcode", () => {
 
   it("an outcode on its own is accepted", () => {
     const result = chatIn("where").say("CF10");
-    expect(saves(result.effects)).toEqual([{ type: "save_answer", flowId: "where", key: "postcode", value: "CF10" }]);
+    expect(saves(result.effects)).toEqual([{ type: "save_answer", flowId: "where", key: "postcode", value: "CF10", kind: "postcode" }]);
   });
 
   it("a reply with no postcode re-prompts and sets nothing", () => {
@@ -1002,7 +1002,7 @@ describe("goto_flow and end", () => {
     expect(chat.session?.vars).toEqual({ source: "poster" });
     const result = chat.say("An answer");
     expect(result.effects).toEqual([
-      { type: "save_answer", flowId: "first", key: "first_answer", value: "An answer" },
+      { type: "save_answer", flowId: "first", key: "first_answer", value: "An answer", kind: "text" },
       { type: "send", text: "Passing you on." },
       { type: "end", flowId: "first", reason: "completed" },
       { type: "flow_started", flowId: "second" },
@@ -1016,7 +1016,7 @@ describe("goto_flow and end", () => {
 
     const last = chat.say("Another");
     expect(last.effects).toEqual([
-      { type: "save_answer", flowId: "second", key: "second_answer", value: "Another" },
+      { type: "save_answer", flowId: "second", key: "second_answer", value: "Another", kind: "text" },
       { type: "end", flowId: "second", reason: "completed" },
     ]);
     expect(last.session).toBeNull();
@@ -1096,7 +1096,7 @@ describe("retries and giving up", () => {
     const second = chat.say("still lots");
     expect(second.effects).toEqual([
       { type: "send", text: "No problem, let's move on." },
-      { type: "save_answer", flowId: "retries", key: "lenient", value: null },
+      { type: "save_answer", flowId: "retries", key: "lenient", value: null, kind: "number" },
       {
         type: "ask", flowId: "retries", nodeId: "strict", key: "strict", kind: "yes_no", text: "Yes or no?",
         options: [
@@ -1143,7 +1143,7 @@ describe("skip", () => {
     (_, input) => {
       const chat = chatIn("skippy");
       const result = chat.send(input);
-      expect(saves(result.effects)).toEqual([{ type: "save_answer", flowId: "skippy", key: "optional", value: null }]);
+      expect(saves(result.effects)).toEqual([{ type: "save_answer", flowId: "skippy", key: "optional", value: null, kind: "text" }]);
       expect(lastAsk(result.effects)).toMatchObject({ nodeId: "required", step: 2 });
       expect(lastAsk(result.effects).skipPayload).toBeUndefined();
     },
@@ -1172,7 +1172,7 @@ describe("session expiry", () => {
   it("a reply just before 3 days is still an answer", () => {
     const chat = chatIn("twoq");
     chat.advance(3 * DAY_MS - 1);
-    expect(saves(chat.say("coffee").effects)).toEqual([{ type: "save_answer", flowId: "twoq", key: "q1", value: "coffee" }]);
+    expect(saves(chat.say("coffee").effects)).toEqual([{ type: "save_answer", flowId: "twoq", key: "q1", value: "coffee", kind: "single_choice" }]);
   });
 
   it("after 3 days (default) the entry flow starts again with Welcome back, nothing saved", () => {
@@ -1355,7 +1355,7 @@ describe("LANGUAGE / IAITH mid-question", () => {
   it("BUG: a free-text answer that starts with the word 'Language' is saved, not taken as the LANGUAGE command", () => {
     const chat = chatIn("basic");
     const result = chat.say("Language lessons for adults");
-    expect(saves(result.effects)).toEqual([{ type: "save_answer", flowId: "basic", key: "idea", value: "Language lessons for adults" }]);
+    expect(saves(result.effects)).toEqual([{ type: "save_answer", flowId: "basic", key: "idea", value: "Language lessons for adults", kind: "text" }]);
   });
 
   // BUG: "/start" reaches step() for an active contact (the host only intercepts START for stopped
@@ -1394,7 +1394,7 @@ describe("HELP and resume", () => {
     // Buttons shown before HELP are now old; the new ones work.
     expect(sends(chat.press("2:o:cats").effects)[0]).toMatch(/earlier question/);
     const answered = chat.press("3:o:cats");
-    expect(saves(answered.effects)).toEqual([{ type: "save_answer", flowId: "twoq", key: "q2", value: "cats" }]);
+    expect(saves(answered.effects)).toEqual([{ type: "save_answer", flowId: "twoq", key: "q2", value: "cats", kind: "single_choice" }]);
     expect(chat.answers).toEqual({ q1: "coffee", q2: "cats" });
   });
 

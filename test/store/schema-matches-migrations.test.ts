@@ -86,6 +86,7 @@ describe("database built from migrations matches prisma/schema.prisma", () => {
     expect(schema.map((m) => m.name)).toEqual([
       "Contact", "Session", "Answer", "InboundMessage", "OutboxMessage",
       "Service", "DirectorySetting", "FlowCompletion", "Champion", "ReferralCode", "ReferralTouch",
+      "ThemeFact", "Partner", "AuditEntry",
     ]);
   });
 
@@ -152,6 +153,7 @@ describe("every model round-trips every field through the Prisma client", () => 
       const sample = (model: SchemaModel, field: SchemaField, n: number): unknown => {
         if (field.name === "contactId") return "contact-1";
         if (field.name === "championId") return "champion-1";
+        if (field.name === "answerId") return "answer-1";
         switch (field.type) {
           case "String":
             return `${model.name}-${field.name}-${n}`;
@@ -168,11 +170,11 @@ describe("every model round-trips every field through the Prisma client", () => 
         }
       };
       // Models others refer to come first.
-      const rank = (m: SchemaModel) => (m.name === "Contact" ? 0 : m.name === "Champion" ? 1 : 2);
+      const rank = (m: SchemaModel) => (m.name === "Contact" ? 0 : m.name === "Champion" ? 1 : m.name === "Answer" ? 2 : 3);
       const ordered = [...schema].sort((a, b) => rank(a) - rank(b));
       for (const model of ordered) {
         const data: Record<string, unknown> = {};
-        const fixedIds: Record<string, string> = { Contact: "contact-1", Champion: "champion-1" };
+        const fixedIds: Record<string, string> = { Contact: "contact-1", Champion: "champion-1", Answer: "answer-1" };
         model.fields.filter((f) => SCALARS.has(f.type)).forEach((f, i) => (data[f.name] = f.attributes.includes("@id") && fixedIds[model.name] ? fixedIds[model.name] : sample(model, f, i)));
         const delegate = (prisma as unknown as Record<string, { create(a: unknown): Promise<unknown>; findUniqueOrThrow(a: unknown): Promise<Record<string, unknown>> }>)[
           model.name.charAt(0).toLowerCase() + model.name.slice(1)

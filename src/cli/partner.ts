@@ -1,0 +1,45 @@
+// `placevoice partner create --name "…" [--areas ST1,ST6]` (prints the token once),
+// `partner list`, `partner revoke <id|name>`.
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config.js";
+import { openNodeServices } from "../runtime-node/services.js";
+import { cliLogger, type CliIO } from "./main.js";
+
+export async function partnerCommand(args: readonly string[], io: CliIO): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({ args: rest, options: { name: { type: "string" }, areas: { type: "string" } }, allowPositionals: true });
+  const config = loadConfig(io.env);
+  const services = await openNodeServices(config, { log: cliLogger("warn", io) });
+  try {
+    if (sub === "create") {
+      if (!values.name?.trim()) {
+        io.err('Usage: placevoice partner create --name "Stoke-on-Trent City Council" [--areas ST1,ST6]');
+        return 2;
+      }
+      const areas = (values.areas ?? "").split(",").map((a) => a.trim().toUpperCase()).filter(Boolean);
+      const bad = areas.filter((a) => !/^[A-Z]{1,2}\d[A-Z\d]?$/.test(a));
+      if (bad.length > 0) {
+        io.err(`Not postcode districts: ${bad.join(", ")}`);
+        return 2;
+      }
+      const { partner, token } = await services.partners.create(values.name.trim(), areas);
+      io.out(`Partner created: ${partner.name} (${partner.areas.length > 0 ? partner.areas.join(", ") : "all areas"})`);
+      io.out(`Token (shown once; store it safely): ${token}`);
+      io.out(`Use it as: Authorization: Bearer ${token}`);
+      return 0;
+    }
+    if (sub === "list") {
+      for (const p of await services.partners.list()) io.out(`${p.id}  ${p.name}  ${p.areas.join(",") || "all areas"}${p.revoked ? "  [revoked]" : ""}`);
+      return 0;
+    }
+    if (sub === "revoke" && positionals[0]) {
+      const n = await services.partners.revoke(positionals[0]);
+      io.out(n > 0 ? `Revoked ${n} partner token(s).` : "No active partner by that id or name.");
+      return n > 0 ? 0 : 1;
+    }
+    io.err("Usage: placevoice partner create|list|revoke");
+    return 2;
+  } finally {
+    await services.close();
+  }
+}

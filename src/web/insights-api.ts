@@ -1,0 +1,122 @@
+// The partner API: /api/v1/insights/{priorities,themes,trend,quotes}, JSON or CSV (?format=csv),
+// described at /api/v1/openapi.json. A bearer token scopes the partner to its own areas; every
+// request is audited; every number has passed disclosure control (src/insights/disclosure.ts).
+import type { Context, Hono } from "hono";
+import { z } from "zod";
+import { THEMES } from "../directory/themes.js";
+import type { PartnerIdentity, PartnerStore } from "../insights/partners.js";
+import type { InsightFilter, InsightQueries } from "../insights/queries.js";
+import { openApiDocument } from "./openapi.js";
+
+export interface InsightsApiDeps {
+  readonly partners: PartnerStore;
+  readonly queries: InsightQueries;
+  readonly themeLabel: (id: string) => string;
+  readonly threshold: number;
+}
+
+const district = z.string().trim().toUpperCase().regex(/^[A-Z]{1,2}\d[A-Z\d]?$/, "area is a postcode district such as ST6");
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "dates are YYYY-MM-DD");
+const common = z.object({
+  area: district.optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+  channel: z.enum(["sms", "telegram"]).optional(),
+  age_band: z.string().regex(/^[a-z0-9_]{2,32}$/).optional(),
+  format: z.enum(["json", "csv"]).default("json"),
+});
+const withTheme = common.extend({ theme: z.enum(THEMES) });
+
+type Vars = { Variables: { partner: PartnerIdentity } };
+
+function csvCell(value: string | number | null): string {
+  const text = value === null ? "" : String(value);
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function csv(rows: readonly (readonly (string | number | null)[])[]): string {
+  return `${rows.map((r) => r.map(csvCell).join(",")).join("\r\n")}\r\n`;
+}
+
+export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
+  const api = app as unknown as Hono<Vars>;
+  const fewer = `fewer than ${deps.threshold}`;
+
+  app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument(deps.threshold)));
+
+  api.use("/api/v1/insights/*", async (c, next) => {
+    const header = c.req.header("Authorization") ?? "";
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    const partner = token ? await deps.partners.authenticate(token) : null;
+    if (!partner) {
+      c.header("WWW-Authenticate", 'Bearer realm="placevoice"');
+      return c.json({ error: "unauthorized", message: "A valid partner token is required (Authorization: Bearer …)" }, 401);
+    }
+    c.set("partner", partner);
+    await deps.partners.audit(partner.id, `${c.req.method} ${c.req.path}`, Object.fromEntries(new URL(c.req.url).searchParams));
+    await next();
+  });
+
+  /** Validated query and the filter it means for this partner, or the response refusing it. */
+  const parse = <S extends z.ZodType>(c: Context<Vars>, schema: S): { query: z.infer<S>; filter: InsightFilter } | Response => {
+    const parsed = schema.safeParse(Object.fromEntries(new URL(c.req.url).searchParams));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return c.json({ error: "bad_request", message: `${issue.path.join(".") || "query"}: ${issue.message}` }, 400);
+    }
+    const q = parsed.data as z.infer<typeof common>;
+    const partner = c.get("partner");
+    if (q.area && partner.areas.length > 0 && !partner.areas.includes(q.area)) {
+      return c.json({ error: "forbidden", message: `${q.area} is not one of your areas (${partner.areas.join(", ")})` }, 403);
+    }
+    if (q.from && q.to && q.from >= q.to) return c.json({ error: "bad_request", message: "from must be before to" }, 400);
+    const filter: InsightFilter = {
+      allowedAreas: partner.areas,
+      ...(q.area ? { area: q.area } : {}),
+      ...(q.from ? { from: q.from } : {}),
+      ...(q.to ? { to: q.to } : {}),
+      ...(q.channel ? { channel: q.channel } : {}),
+      ...(q.age_band ? { ageBand: q.age_band } : {}),
+    };
+    return { query: parsed.data, filter };
+  };
+
+  const themeTable = (source: "choice" | "text") => async (c: Context<Vars>) => {
+    const parsed = parse(c, common);
+    if (parsed instanceof Response) return parsed;
+    const table = await deps.queries.themeTable(parsed.filter, source, THEMES);
+    const rows = table.rows.map((r) => ({ ...r, label: deps.themeLabel(r.theme) })).sort((a, b) => (b.count ?? -1) - (a.count ?? -1));
+    if (parsed.query.format === "csv") {
+      c.header("Content-Disposition", `attachment; filename="${source === "choice" ? "priorities" : "themes"}.csv"`);
+      return c.body(
+        csv([["theme", "label", "residents", "share_percent"], ...rows.map((r) => [r.theme, r.label, r.count ?? fewer, r.share])]),
+        200,
+        { "Content-Type": "text/csv; charset=utf-8" },
+      );
+    }
+    return c.json({ filter: parsed.filter, threshold: table.threshold, respondents: table.respondents, rows });
+  };
+
+  api.get("/api/v1/insights/priorities", themeTable("choice"));
+  api.get("/api/v1/insights/themes", themeTable("text"));
+
+  api.get("/api/v1/insights/trend", async (c) => {
+    const parsed = parse(c, withTheme.extend({ source: z.enum(["choice", "text"]).default("choice") }));
+    if (parsed instanceof Response) return parsed;
+    const points = await deps.queries.trend(parsed.filter, parsed.query.source, parsed.query.theme);
+    if (parsed.query.format === "csv") {
+      return c.body(csv([["week", "residents"], ...points.map((p) => [p.week, p.count ?? fewer])]), 200, { "Content-Type": "text/csv; charset=utf-8" });
+    }
+    return c.json({ theme: parsed.query.theme, label: deps.themeLabel(parsed.query.theme), threshold: deps.threshold, points });
+  });
+
+  api.get("/api/v1/insights/quotes", async (c) => {
+    const parsed = parse(c, withTheme);
+    if (parsed instanceof Response) return parsed;
+    const quotes = await deps.queries.quotes(parsed.filter, parsed.query.theme);
+    if (parsed.query.format === "csv") {
+      return c.body(csv([["area", "month", "text"], ...quotes.map((q) => [q.area, q.month, q.text])]), 200, { "Content-Type": "text/csv; charset=utf-8" });
+    }
+    return c.json({ theme: parsed.query.theme, threshold: deps.threshold, quotes });
+  });
+}
