@@ -52,6 +52,12 @@ export class PartnerStore {
     return { id: row.id, name: row.name, areas: JSON.parse(row.areas) as string[] };
   }
 
+  async byId(id: string): Promise<PartnerIdentity | null> {
+    const row = await this.prisma.partner.findUnique({ where: { id } });
+    if (!row || row.revokedAt !== null) return null;
+    return { id: row.id, name: row.name, areas: JSON.parse(row.areas) as string[] };
+  }
+
   async audit(actor: string, action: string, detail: Record<string, unknown>): Promise<void> {
     await this.prisma.auditEntry.create({ data: { id: this.newId(), actor, action, detail: JSON.stringify(detail), createdAt: this.now() } });
   }

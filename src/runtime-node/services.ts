@@ -1,6 +1,6 @@
 // Composition root for Node: opens the SQLite file (migrating it first), loads the flows and
 // wires the conversation host. The server, the CLI and the tests all start here.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { DirectoryHolder } from "../directory/holder.js";
@@ -124,6 +124,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     ...(options.now ? { now: options.now } : {}),
   });
   const partners = new PartnerStore(prisma, options.newId ?? randomUUID, options.now);
+  const insightQueries = new InsightQueries(prisma, config.kThreshold);
   const themeLabels = new Map<string, string>();
   for (const flow of registry.flows.values()) {
     for (const node of flow.nodes) {
@@ -147,9 +148,18 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     },
     insights: {
       partners,
-      queries: new InsightQueries(prisma, config.kThreshold),
+      queries: insightQueries,
       themeLabel: (id) => themeLabels.get(id) ?? id,
       threshold: config.kThreshold,
+    },
+    dashboard: {
+      partners,
+      queries: insightQueries,
+      themeLabel: (id) => themeLabels.get(id) ?? id,
+      threshold: config.kThreshold,
+      sessionSecret: createHash("sha256").update(`placevoice-dashboard-session:${secret}`).digest("base64url"),
+      secureCookies: (config.publicUrl ?? "").startsWith("https://"),
+      organisationName: config.organisationName,
     },
     champions: {
       champions: new ChampionStore(prisma, options.newId ?? randomUUID),

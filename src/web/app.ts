@@ -7,6 +7,7 @@ import { registerTelegramWebhook, type TelegramChannelDeps } from "../channels/t
 import type { Logger } from "../log.js";
 import { registerChampionView, type ChampionViewDeps } from "./champion-view.js";
 import { registerInsightsApi, type InsightsApiDeps } from "./insights-api.js";
+import { registerDashboard, type DashboardDeps } from "./dashboard.js";
 import type { ConversationStore } from "../store/types.js";
 
 export interface AppDeps {
@@ -20,6 +21,7 @@ export interface AppDeps {
   readonly sms?: SmsChannelDeps;
   readonly champions?: ChampionViewDeps;
   readonly insights?: InsightsApiDeps;
+  readonly dashboard?: DashboardDeps;
 }
 
 /** Errors that mean "the database is busy or unavailable right now": the platform should retry. */
@@ -46,6 +48,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.sms) registerSmsWebhooks(app, deps.sms);
   if (deps.champions) registerChampionView(app, deps.champions);
   if (deps.insights) registerInsightsApi(app, deps.insights);
+  if (deps.dashboard) registerDashboard(app, deps.dashboard);
 
   app.notFound((c) => c.json({ error: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }, 404));
 

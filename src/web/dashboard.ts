@@ -1,0 +1,225 @@
+// The partner dashboard at /dashboard: log in with the partner token, then a signed session
+// cookie (HttpOnly, SameSite=Strict, Secure over https). Priorities by area as a bar chart,
+// the weekly trend of a theme as a line chart, the themes table with suppression shown
+// honestly, redacted quotes with filters, and CSV downloads — all through src/insights.
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { Context, Hono } from "hono";
+import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
+import { html } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
+import { THEMES } from "../directory/themes.js";
+import type { PartnerIdentity, PartnerStore } from "../insights/partners.js";
+import type { InsightFilter, InsightQueries } from "../insights/queries.js";
+import { barChart, lineChart } from "./charts.js";
+
+export interface DashboardDeps {
+  readonly partners: PartnerStore;
+  readonly queries: InsightQueries;
+  readonly themeLabel: (id: string) => string;
+  readonly threshold: number;
+  readonly sessionSecret: string;
+  readonly secureCookies: boolean;
+  readonly organisationName: string;
+}
+
+const COOKIE = "pv_session";
+const SESSION_HOURS = 8;
+
+function page(title: string, body: HtmlEscapedString | Promise<HtmlEscapedString>) {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · PlaceVoice</title>
+<style>
+  :root { color: #0b0c0c; background: #fff; font: 1rem/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; }
+  body { max-width: 60rem; margin: 0 auto; padding: 1rem; }
+  a { color: #1d70b8; } a:focus, button:focus, input:focus, select:focus { outline: 3px solid #ffdd00; outline-offset: 0; }
+  header { display: flex; justify-content: space-between; align-items: center; gap: 1rem; border-bottom: 4px solid #1d70b8; margin-bottom: 1rem; }
+  form.filters { display: flex; flex-wrap: wrap; gap: .75rem; align-items: end; background: #f3f2f1; padding: .75rem; }
+  label { display: flex; flex-direction: column; font-weight: 600; font-size: .9rem; }
+  input, select, button { font: inherit; padding: .35rem .5rem; border: 2px solid #0b0c0c; }
+  button { background: #00703c; color: #fff; border-color: #00703c; cursor: pointer; }
+  table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid #b1b4b6; }
+  td.num, th.num { text-align: right; } .suppressed { color: #505a5f; font-style: italic; }
+  blockquote { margin: .5rem 0; padding: .5rem .75rem; border-left: 5px solid #b1b4b6; background: #f8f8f8; }
+  .note { color: #505a5f; font-size: .9rem; } .error { color: #d4351c; font-weight: 600; }
+</style>
+</head>
+<body>${body}</body>
+</html>`;
+}
+
+function sign(secret: string, value: string): string {
+  return createHmac("sha256", secret).update(`csrf:${value}`).digest("base64url");
+}
+
+export function registerDashboard(app: Hono, deps: DashboardDeps): void {
+  const fewer = `fewer than ${deps.threshold}`;
+  const secureHeaders = (c: Context) => {
+    c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    // same-origin, not no-referrer: with no-referrer, browsers send "Origin: null" on our own
+    // form posts, and the sign-in origin check would refuse them.
+    c.header("Referrer-Policy", "same-origin");
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Cache-Control", "no-store");
+  };
+
+  const session = async (c: Context): Promise<{ partner: PartnerIdentity; raw: string } | null> => {
+    const raw = await getSignedCookie(c, deps.sessionSecret, COOKIE);
+    if (!raw) return null;
+    const [id, expires] = raw.split("|");
+    if (!id || !expires || Number(expires) < Date.now()) return null;
+    const partner = await deps.partners.byId(id);
+    return partner ? { partner, raw } : null;
+  };
+
+  const loginPage = (c: Context, error?: string) => {
+    secureHeaders(c);
+    return c.html(
+      page(
+        "Sign in",
+        html`<main><h1>${deps.organisationName} insight</h1>
+<p>Sign in with the partner token you were given.</p>
+${error ? html`<p class="error" role="alert">${error}</p>` : ""}
+<form method="post" action="/dashboard/login">
+  <label for="token">Partner token <input id="token" name="token" type="password" autocomplete="off" required></label>
+  <p><button type="submit">Sign in</button></p>
+</form></main>`,
+      ),
+      error ? 401 : 200,
+    );
+  };
+
+  app.post("/dashboard/login", async (c) => {
+    // Login forms can be posted cross-site: only accept our own origin.
+    const origin = c.req.header("Origin");
+    if (origin && origin !== new URL(c.req.url).origin) return c.text("Cross-site sign-in refused", 403);
+    const form = await c.req.parseBody();
+    const token = typeof form.token === "string" ? form.token.trim() : "";
+    const partner = token ? await deps.partners.authenticate(token) : null;
+    if (!partner) return loginPage(c, "That token is not valid.");
+    await deps.partners.audit(partner.id, "dashboard.login", {});
+    await setSignedCookie(c, COOKIE, `${partner.id}|${Date.now() + SESSION_HOURS * 3_600_000}`, deps.sessionSecret, {
+      httpOnly: true,
+      sameSite: "Strict",
+      secure: deps.secureCookies,
+      path: "/dashboard",
+      maxAge: SESSION_HOURS * 3600,
+    });
+    return c.redirect("/dashboard", 303);
+  });
+
+  app.post("/dashboard/logout", async (c) => {
+    const current = await session(c);
+    const form = await c.req.parseBody();
+    const given = typeof form.csrf === "string" ? form.csrf : "";
+    if (current) {
+      const expected = sign(deps.sessionSecret, current.raw);
+      if (given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected))) return c.text("Invalid form", 403);
+    }
+    deleteCookie(c, COOKIE, { path: "/dashboard" });
+    return c.redirect("/dashboard", 303);
+  });
+
+  const filterFrom = (c: Context, partner: PartnerIdentity): { filter: InsightFilter; values: Record<string, string>; error?: string } => {
+    const q = c.req.query();
+    const values: Record<string, string> = {};
+    let error: string | undefined;
+    const area = (q.area ?? "").trim().toUpperCase();
+    if (area) {
+      if (!/^[A-Z]{1,2}\d[A-Z\d]?$/.test(area)) error = "Area must be a postcode district such as ST6.";
+      else if (partner.areas.length > 0 && !partner.areas.includes(area)) error = `${area} is not one of your areas.`;
+      else values.area = area;
+    }
+    for (const key of ["from", "to"] as const) if (q[key] && /^\d{4}-\d{2}-\d{2}$/.test(q[key]!)) values[key] = q[key]!;
+    if (q.channel === "sms" || q.channel === "telegram") values.channel = q.channel;
+    if (q.age_band && /^[a-z0-9_]{2,32}$/.test(q.age_band)) values.age_band = q.age_band;
+    if (q.theme && (THEMES as readonly string[]).includes(q.theme)) values.theme = q.theme;
+    return {
+      filter: {
+        allowedAreas: partner.areas,
+        ...(values.area ? { area: values.area } : {}),
+        ...(values.from ? { from: values.from } : {}),
+        ...(values.to ? { to: values.to } : {}),
+        ...(values.channel ? { channel: values.channel } : {}),
+        ...(values.age_band ? { ageBand: values.age_band } : {}),
+      },
+      values,
+      ...(error ? { error } : {}),
+    };
+  };
+
+  app.get("/dashboard/priorities.csv", async (c) => {
+    const current = await session(c);
+    if (!current) return c.redirect("/dashboard", 303);
+    const { filter } = filterFrom(c, current.partner);
+    await deps.partners.audit(current.partner.id, "dashboard.csv", { ...filter });
+    const table = await deps.queries.themeTable(filter, "choice", THEMES);
+    const lines = [["theme", "label", "residents", "share_percent"], ...table.rows.map((r) => [r.theme, deps.themeLabel(r.theme), r.count ?? fewer, r.share ?? ""])];
+    c.header("Content-Disposition", 'attachment; filename="priorities.csv"');
+    return c.body(`${lines.map((l) => l.join(",")).join("\r\n")}\r\n`, 200, { "Content-Type": "text/csv; charset=utf-8" });
+  });
+
+  app.get("/dashboard", async (c) => {
+    const current = await session(c);
+    if (!current) return loginPage(c);
+    secureHeaders(c);
+    const { partner } = current;
+    const { filter, values, error } = filterFrom(c, partner);
+    await deps.partners.audit(partner.id, "dashboard.view", values);
+    const table = await deps.queries.themeTable(filter, "choice", THEMES);
+    const rows = [...table.rows].sort((a, b) => (b.count ?? -1) - (a.count ?? -1));
+    const theme = values.theme ?? rows.find((r) => r.count !== null)?.theme ?? "housing";
+    const [trend, quotes] = await Promise.all([deps.queries.trend(filter, "choice", theme), deps.queries.quotes(filter, theme, 10)]);
+    const query = new URLSearchParams(values).toString();
+    const option = (value: string, label: string, selected: string | undefined) => html`<option value="${value}" ${selected === value ? "selected" : ""}>${label}</option>`;
+    return c.html(
+      page(
+        "Insight",
+        html`<header><h1>Insight for ${partner.name}</h1>
+<form method="post" action="/dashboard/logout"><input type="hidden" name="csrf" value="${sign(deps.sessionSecret, current.raw)}"><button type="submit">Sign out</button></form></header>
+<main>
+<form class="filters" method="get" action="/dashboard" aria-label="Filters">
+  <label for="area">Area
+    ${partner.areas.length > 0
+      ? html`<select id="area" name="area">${option("", "All my areas", values.area)}${partner.areas.map((a) => option(a, a, values.area))}</select>`
+      : html`<input id="area" name="area" value="${values.area ?? ""}" placeholder="e.g. ST6" size="6">`}
+  </label>
+  <label for="from">From <input id="from" name="from" type="date" value="${values.from ?? ""}"></label>
+  <label for="to">To <input id="to" name="to" type="date" value="${values.to ?? ""}"></label>
+  <label for="channel">Channel <select id="channel" name="channel">${option("", "Both", values.channel)}${option("sms", "SMS", values.channel)}${option("telegram", "Telegram", values.channel)}</select></label>
+  <label for="theme">Theme for trend and quotes <select id="theme" name="theme">${THEMES.map((t) => option(t, deps.themeLabel(t), theme))}</select></label>
+  <button type="submit">Show</button>
+</form>
+${error ? html`<p class="error" role="alert">${error}</p>` : ""}
+<section aria-labelledby="priorities-heading">
+<h2 id="priorities-heading">Priorities${values.area ? ` in ${values.area}` : ""}</h2>
+<p>Residents who answered: <strong data-testid="respondents">${table.respondents.count === null ? fewer : table.respondents.count.toLocaleString("en-GB")}</strong></p>
+${barChart(`Residents per priority${values.area ? ` in ${values.area}` : ""}`, rows.map((r) => ({ label: deps.themeLabel(r.theme), value: r.count })), deps.threshold)}
+<table data-testid="themes-table"><caption class="note">Each resident could pick up to three priorities, so the numbers do not add up to the total.</caption>
+<thead><tr><th scope="col">Priority</th><th scope="col" class="num">Residents</th><th scope="col" class="num">Share</th></tr></thead>
+<tbody>${rows.map(
+          (r) =>
+            html`<tr><th scope="row">${deps.themeLabel(r.theme)}</th><td class="num ${r.count === null ? "suppressed" : ""}">${r.count === null ? fewer : r.count.toLocaleString("en-GB")}</td><td class="num">${r.share === null ? "–" : `${r.share}%`}</td></tr>`,
+        )}</tbody></table>
+<p><a href="/dashboard/priorities.csv${query ? `?${query}` : ""}" download>Download these figures (CSV)</a></p>
+</section>
+<section aria-labelledby="trend-heading">
+<h2 id="trend-heading">${deps.themeLabel(theme)} over time</h2>
+${lineChart(`Residents per week choosing ${deps.themeLabel(theme)}`, trend.map((p) => ({ label: p.week, value: p.count })), deps.threshold)}
+<table><thead><tr><th scope="col">Week</th><th scope="col" class="num">Residents</th></tr></thead><tbody>${trend.map((p) => html`<tr><th scope="row">${p.week}</th><td class="num ${p.count === null ? "suppressed" : ""}">${p.count === null ? fewer : p.count}</td></tr>`)}</tbody></table>
+</section>
+<section aria-labelledby="quotes-heading">
+<h2 id="quotes-heading">What residents said about ${deps.themeLabel(theme).toLowerCase()}</h2>
+${quotes.length === 0
+  ? html`<p class="note">No quotes to show: quotes appear only from areas where enough residents have written about this theme.</p>`
+  : quotes.map((q) => html`<blockquote>${q.text}<footer class="note">${q.area ?? ""}, ${q.month}</footer></blockquote>`)}
+</section>
+<p class="note">To protect residents, no number under ${deps.threshold} is shown (it reads “${fewer}”), and numbers that would let a small group be worked out by subtraction are withheld too. Quotes have names, numbers and addresses removed.</p>
+</main>`,
+      ),
+    );
+  });
+}
