@@ -2,6 +2,7 @@
 import os from "node:os";
 import { benchEngine } from "./engine.js";
 import { benchMatching } from "./matching.js";
+import { benchInsights } from "./insights.js";
 
 const cpu = os.cpus();
 console.log(`machine: ${cpu.length} x ${cpu[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`);
@@ -16,3 +17,12 @@ const matching = await benchMatching();
 console.log(
   `signpost matching: ${matching.services.toLocaleString("en-GB")} services, median ${matching.medianMs.toFixed(2)} ms, p99 ${matching.p99Ms.toFixed(2)} ms per request (index built in ${matching.buildMs.toFixed(0)} ms) — goal < 20 ms: ${matching.p99Ms < 20 ? "met" : "NOT MET"}`,
 );
+
+// Insight queries at 10k, 100k and 1M stored residents (BENCH_INSIGHTS=10000,100000 to shorten).
+const sizes = (process.env.BENCH_INSIGHTS ?? "10000,100000,1000000").split(",").map(Number);
+for (const n of sizes) {
+  const result = await benchInsights(n);
+  const worst = Math.max(...result.rows.map((r) => r.medianMs));
+  console.log(`insights over ${n.toLocaleString("en-GB")} residents (${Math.round(n * 2).toLocaleString("en-GB")}-odd theme facts, seeded in ${result.seedSeconds.toFixed(0)} s): slowest query ${worst.toFixed(1)} ms warm — goal < 100 ms: ${worst < 100 ? "met" : "NOT MET"}`);
+  for (const r of result.rows) console.log(`  ${r.query.padEnd(48)} ${r.medianMs.toFixed(1)} ms`);
+}

@@ -1,6 +1,8 @@
 // Aggregates over theme facts, with disclosure control applied before anything is returned.
 // This is the only road from residents' answers to partners (DESIGN.md).
-import type { PrismaClient } from "../generated/prisma/client.js";
+import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
+import { RESPONDENT_KEY } from "./rollups.js";
+import { isoWeek } from "./week.js";
 import { protectCell, share, type Cell } from "./disclosure.js";
 
 export interface InsightFilter {
@@ -47,38 +49,34 @@ export class InsightQueries {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly k: number,
-    private readonly respondentKey = "priorities",
+    private readonly respondentKey = RESPONDENT_KEY,
   ) {}
 
-  private factWhere(f: InsightFilter, source: "choice" | "text") {
+  /** WHERE conditions over the running totals for a filter (dates apply to whole ISO weeks). */
+  private conditions(f: InsightFilter): Prisma.Sql[] {
     const areas = f.area ? [f.area] : f.allowedAreas;
-    return {
-      source,
-      ...(areas.length > 0 ? { area: { in: [...areas] } } : {}),
-      ...(f.channel ? { channel: f.channel } : {}),
-      ...(f.ageBand ? { ageBand: f.ageBand } : {}),
-      ...(f.from || f.to ? { createdAt: { ...(f.from ? { gte: new Date(f.from) } : {}), ...(f.to ? { lt: new Date(f.to) } : {}) } } : {}),
-    };
+    const where: Prisma.Sql[] = [];
+    if (areas.length > 0) where.push(Prisma.sql`"area" IN (${Prisma.join([...areas])})`);
+    if (f.channel) where.push(Prisma.sql`"channel" = ${f.channel}`);
+    if (f.ageBand) where.push(Prisma.sql`"age_band" = ${f.ageBand}`);
+    if (f.from) where.push(Prisma.sql`"week" >= ${firstWeekFrom(f.from)}`);
+    if (f.to) where.push(Prisma.sql`"week" < ${firstWeekFrom(f.to)}`);
+    return where;
   }
 
   /** Residents covered: one answer to the respondent question each. */
   private async population(f: InsightFilter): Promise<number> {
-    const areas = f.area ? [f.area] : f.allowedAreas;
-    return this.prisma.answer.count({
-      where: {
-        questionKey: this.respondentKey,
-        NOT: { value: "null" },
-        ...(areas.length > 0 ? { area: { in: [...areas] } } : {}),
-        ...(f.channel ? { channel: f.channel } : {}),
-        ...(f.ageBand ? { ageBand: f.ageBand } : {}),
-        ...(f.from || f.to ? { createdAt: { ...(f.from ? { gte: new Date(f.from) } : {}), ...(f.to ? { lt: new Date(f.to) } : {}) } } : {}),
-      },
-    });
+    const where = [Prisma.sql`"question_key" = ${this.respondentKey}`, ...this.conditions(f)];
+    const rows = await this.prisma.$queryRaw<{ n: bigint | number | null }[]>`SELECT SUM("count") AS n FROM "respondent_counts" WHERE ${Prisma.join(where, " AND ")}`;
+    return Number(rows[0]?.n ?? 0);
   }
 
-  private async countsByTheme(f: InsightFilter, source: "choice" | "text"): Promise<Map<string, number>> {
-    const groups = await this.prisma.themeFact.groupBy({ by: ["theme"], where: this.factWhere(f, source), _count: { _all: true } });
-    return new Map(groups.map((g) => [g.theme, g._count._all]));
+  private async countsBy(f: InsightFilter, source: "choice" | "text", by: "theme" | "week" | "area", theme?: string): Promise<Map<string, number>> {
+    const where = [Prisma.sql`"source" = ${source}`, ...this.conditions(f)];
+    if (theme) where.push(Prisma.sql`"theme" = ${theme}`);
+    const column = Prisma.raw(`"${by}"`);
+    const rows = await this.prisma.$queryRaw<{ key: string; n: bigint | number }[]>`SELECT ${column} AS key, SUM("count") AS n FROM "theme_counts" WHERE ${Prisma.join(where, " AND ")} GROUP BY ${column}`;
+    return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.key, Number(r.n)]));
   }
 
   /** The same filter with each narrowing removed in turn (area widens to the caller's areas). */
@@ -92,12 +90,12 @@ export class InsightQueries {
   /** Residents per theme (chosen priorities, or themes found in free text). */
   async themeTable(f: InsightFilter, source: "choice" | "text", themes: readonly string[]): Promise<ThemeTable> {
     const parentsFilters = this.parents(f);
-    const [counts, population, parentCounts] = await Promise.all([
-      this.countsByTheme(f, source),
+    const [counts, population, parentCounts, parentPopulations] = await Promise.all([
+      this.countsBy(f, source, "theme"),
       this.population(f),
-      Promise.all(parentsFilters.map((p) => this.countsByTheme(p, source))),
+      Promise.all(parentsFilters.map((p) => this.countsBy(p, source, "theme"))),
+      Promise.all(parentsFilters.map((p) => this.population(p))),
     ]);
-    const parentPopulations = await Promise.all(parentsFilters.map((p) => this.population(p)));
     const respondents = protectCell(population, parentPopulations, population, this.k);
     const rows = themes.map((theme) => {
       // A table whose population cannot be published publishes nothing: a cell equal to it would.
@@ -111,12 +109,8 @@ export class InsightQueries {
 
   /** Residents per ISO week for one theme. No total is given: it would un-suppress weeks. */
   async trend(f: InsightFilter, source: "choice" | "text", theme: string): Promise<TrendPoint[]> {
-    const weekly = async (filter: InsightFilter) => {
-      const groups = await this.prisma.themeFact.groupBy({ by: ["week"], where: { ...this.factWhere(filter, source), theme }, _count: { _all: true } });
-      return new Map(groups.map((g) => [g.week, g._count._all]));
-    };
     const parentsFilters = this.parents(f).filter((p) => p.from === f.from && p.to === f.to);
-    const [counts, ...parentCounts] = await Promise.all([weekly(f), ...parentsFilters.map(weekly)]);
+    const [counts, ...parentCounts] = await Promise.all([this.countsBy(f, source, "week", theme), ...parentsFilters.map((p) => this.countsBy(p, source, "week", theme))]);
     return [...counts.keys()].sort().map((week) => {
       const cell = protectCell(counts.get(week) ?? 0, parentCounts.map((m) => m.get(week) ?? 0), Number.MAX_SAFE_INTEGER, this.k);
       return { week, count: cell.count, suppressed: cell.suppressed };
@@ -125,15 +119,21 @@ export class InsightQueries {
 
   /** Redacted quotes about a theme, only from areas where both the residents and the theme clear K. */
   async quotes(f: InsightFilter, theme: string, limit = 20): Promise<Quote[]> {
-    const facts = await this.prisma.themeFact.groupBy({ by: ["area"], where: { ...this.factWhere(f, "text"), theme }, _count: { _all: true } });
+    const byArea = await this.countsBy(f, "text", "area", theme);
     const quotable: string[] = [];
-    for (const g of facts) {
-      if (g.area === null || g._count._all < this.k) continue;
-      if ((await this.population({ ...f, area: g.area })) >= this.k) quotable.push(g.area);
+    for (const [area, n] of byArea) {
+      if (area === "" || n < this.k) continue;
+      if ((await this.population({ ...f, area })) >= this.k) quotable.push(area);
     }
     if (quotable.length === 0) return [];
     const rows = await this.prisma.answer.findMany({
-      where: { redacted: { not: null }, area: { in: quotable }, themeFacts: { some: { ...this.factWhere(withAreas(f, quotable), "text"), theme } } },
+      where: {
+        redacted: { not: null },
+        area: { in: quotable },
+        ...(f.channel ? { channel: f.channel } : {}),
+        ...(f.ageBand ? { ageBand: f.ageBand } : {}),
+        themeFacts: { some: { theme, source: "text" } },
+      },
       select: { redacted: true, area: true, createdAt: true },
       orderBy: { createdAt: "desc" },
       take: limit,
@@ -142,8 +142,11 @@ export class InsightQueries {
   }
 }
 
-/** The same filter over these areas instead of one. */
-function withAreas(f: InsightFilter, areas: readonly string[]): InsightFilter {
-  const { area: _area, ...rest } = f;
-  return { ...rest, allowedAreas: areas };
+/** The first ISO week starting on or after a date: date filters take whole weeks. */
+export function firstWeekFrom(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  const day = d.getUTCDay() || 7;
+  const monday = day === 1 ? d : new Date(d.getTime() + (8 - day) * 86_400_000);
+  return isoWeek(monday);
 }
+

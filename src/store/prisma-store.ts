@@ -3,6 +3,7 @@
 import type { AnswerValue, SessionState } from "../engine/types.js";
 import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
 import { isoWeek } from "../insights/week.js";
+import { RESPONDENT_KEY, addRespondentCount, addThemeCount } from "../insights/rollups.js";
 import type { AnswerRecord, AudienceQuery, CommitResult, ContactRecord, ConversationStore, NewContact, SessionRecord, StepCommit } from "./types.js";
 
 class VersionConflict extends Error {}
@@ -141,11 +142,30 @@ export class PrismaConversationStore implements ConversationStore {
             })),
           );
           if (facts.length > 0) await tx.themeFact.createMany({ data: facts });
+          for (const f of facts) await addThemeCount(tx, f, 1);
+          for (const a of commit.answers) {
+            if (a.questionKey === RESPONDENT_KEY && a.value !== null) {
+              await addRespondentCount(tx, { questionKey: a.questionKey, area, week: isoWeek(now), channel: contact.channel, ageBand: a.ageBand ?? null }, 1);
+            }
+          }
         }
         if (commit.ageBand) {
           const where = { contactId: contact.id, flowId: commit.ageBand.flowId, createdAt: { gte: commit.ageBand.since } };
-          await tx.answer.updateMany({ where, data: { ageBand: commit.ageBand.value } });
-          await tx.themeFact.updateMany({ where, data: { ageBand: commit.ageBand.value } });
+          const newBand = commit.ageBand.value;
+          // Move the running totals from the old age band to the new one.
+          const movedFacts = await tx.themeFact.findMany({ where });
+          for (const f of movedFacts) {
+            await addThemeCount(tx, f, -1);
+            await addThemeCount(tx, { ...f, ageBand: newBand }, 1);
+          }
+          const movedRespondents = await tx.answer.findMany({ where: { ...where, questionKey: RESPONDENT_KEY, NOT: { value: "null" } } });
+          for (const r of movedRespondents) {
+            const key = { questionKey: r.questionKey, area: r.area, week: isoWeek(r.createdAt), channel: r.channel };
+            await addRespondentCount(tx, { ...key, ageBand: r.ageBand }, -1);
+            await addRespondentCount(tx, { ...key, ageBand: newBand }, 1);
+          }
+          await tx.answer.updateMany({ where, data: { ageBand: newBand } });
+          await tx.themeFact.updateMany({ where, data: { ageBand: newBand } });
         }
         if (Object.keys(commit.contactChanges).length > 0) {
           await tx.contact.update({ where: { id: contact.id }, data: { ...commit.contactChanges } });

@@ -86,7 +86,7 @@ describe("database built from migrations matches prisma/schema.prisma", () => {
     expect(schema.map((m) => m.name)).toEqual([
       "Contact", "Session", "Answer", "InboundMessage", "OutboxMessage",
       "Service", "DirectorySetting", "FlowCompletion", "Champion", "ReferralCode", "ReferralTouch",
-      "ThemeFact", "Partner", "AuditEntry",
+      "ThemeFact", "Partner", "AuditEntry", "ThemeCount", "RespondentCount",
     ]);
   });
 
@@ -106,7 +106,9 @@ describe("database built from migrations matches prisma/schema.prisma", () => {
           const column = columns.get(field.column)!;
           expect(column.type, `${model.name}.${field.name} type`).toBe(SQLITE_TYPE[field.type]);
           expect(column.notnull === 1, `${model.name}.${field.name} NOT NULL`).toBe(!field.optional);
-          expect(column.pk === 1, `${model.name}.${field.name} primary key`).toBe(field.attributes.includes("@id"));
+          const compositeId = model.blockAttributes.find((a) => a.startsWith("@@id("));
+          const inCompositeId = compositeId ? /\[([^\]]+)\]/.exec(compositeId)![1]!.split(",").map((x) => x.trim()).includes(field.name) : false;
+          expect(column.pk > 0, `${model.name}.${field.name} primary key`).toBe(field.attributes.includes("@id") || inCompositeId);
           const hasDefault = /@default\(/.test(field.attributes);
           expect(column.dflt_value !== null, `${model.name}.${field.name} default`).toBe(hasDefault);
           const literal = /@default\(("[^"]*"|-?\d+|true|false)\)/.exec(field.attributes)?.[1];
@@ -180,8 +182,16 @@ describe("every model round-trips every field through the Prisma client", () => 
           model.name.charAt(0).toLowerCase() + model.name.slice(1)
         ]!;
         await delegate.create({ data });
-        const idField = model.fields.find((f) => f.attributes.includes("@id"))!.name;
-        const back = await delegate.findUniqueOrThrow({ where: { [idField]: data[idField] } });
+        const compositeId = model.blockAttributes.find((a) => a.startsWith("@@id("));
+        let where: Record<string, unknown>;
+        if (compositeId) {
+          const fields = /\[([^\]]+)\]/.exec(compositeId)![1]!.split(",").map((x) => x.trim());
+          where = { [fields.join("_")]: Object.fromEntries(fields.map((f) => [f, data[f]])) };
+        } else {
+          const idField = model.fields.find((f) => f.attributes.includes("@id"))!.name;
+          where = { [idField]: data[idField] };
+        }
+        const back = await delegate.findUniqueOrThrow({ where });
         for (const [key, value] of Object.entries(data)) {
           if (key === "updatedAt") continue; // Prisma sets it on write
           expect(back[key], `${model.name}.${key}`).toEqual(value);
