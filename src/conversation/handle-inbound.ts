@@ -79,6 +79,10 @@ export interface Inbound {
 
 export interface Outcome {
   readonly contact: ContactRecord;
+  /** The contact asked to be erased and has been: replies must go out without the outbox. */
+  readonly erased?: boolean;
+  /** A copy of the resident's data (MYDATA), for channels that can send a file. */
+  readonly export?: { readonly filename: string; readonly json: string };
   /** The message id was seen before: nothing was done and nothing should be said. */
   readonly duplicate: boolean;
   /** What to say, in order: `send` texts and `ask` questions for the channel to render. */
@@ -159,6 +163,45 @@ export class ConversationService {
         if (attempt >= MAX_ATTEMPTS) throw new Error("Conversation kept changing underneath this message");
       }
     });
+  }
+
+  /** MYDATA: what is held, in plain words, plus a JSON copy for channels that can send files. */
+  private async myData(contact: ContactRecord, say: (t: LocalisedText) => OutboundEffect, finish: (r: OutboundEffect[]) => Promise<Outcome | undefined>): Promise<Outcome | undefined> {
+    const language = contact.language;
+    const answers = await this.deps.store.answersOf(contact.id);
+    const l = (key: string) => localise(LABELS[key]!, language);
+    const date = (d: Date) => d.toISOString().slice(0, 10);
+    const lines = [
+      `${l("channel")}: ${contact.channel === "sms" ? "SMS" : contact.channel === "telegram" ? "Telegram" : contact.channel}`,
+      `${l("language")}: ${language === "cy" ? "Cymraeg" : "English"}`,
+      `${l("area")}: ${contact.area ?? "-"}`,
+      `${l("consent")}: ${contact.consentVersion ? `${contact.consentVersion}${contact.consentAt ? ` (${date(contact.consentAt)})` : ""}` : "-"}`,
+      `${l("came")}: ${contact.attribution ?? "-"}`,
+      `${l("status")}: ${contact.status === "stopped" ? "STOP" : "on"}`,
+      `${l("since")}: ${date(contact.createdAt)}`,
+      `${l("answers")}:`,
+      ...(answers.length === 0
+        ? [localise(hostMessages.myDataNone, language)]
+        : answers.map((a) => `- ${a.questionKey}: ${a.value === null ? "(skipped)" : Array.isArray(a.value) ? a.value.join(", ") : String(a.value)} (${date(a.createdAt)})`)),
+    ];
+    const outcome = await finish([say(hostMessages.myDataIntro), { type: "send", text: lines.join("\n") }, say(hostMessages.myDataOutro)]);
+    if (!outcome) return undefined;
+    const json = JSON.stringify(
+      {
+        channel: contact.channel,
+        language,
+        area: contact.area,
+        status: contact.status,
+        consent: contact.consentVersion ? { noticeVersion: contact.consentVersion, at: contact.consentAt?.toISOString() ?? null } : null,
+        attribution: contact.attribution,
+        firstMessage: contact.createdAt.toISOString(),
+        answers: answers.map((a) => ({ flow: a.flowId, question: a.questionKey, value: a.value, area: a.area, at: a.createdAt.toISOString() })),
+        address: "stored encrypted; not included here",
+      },
+      null,
+      2,
+    );
+    return { ...outcome, export: { filename: "placevoice-my-data.json", json } };
   }
 
   /** An answer as stored: chosen themes and themes found in free text become insight facts. */
@@ -248,6 +291,17 @@ export class ConversationService {
       return finish(inbound.quietStop ? [] : [say(hostMessages.stopped)], [], { answers: [] }, "opt_out_confirmation");
     }
 
+    if (keyword === "mydata") return this.myData(contact, say, (replies) => finish(replies, [], { answers: [] }));
+    if (keyword === "delete") {
+      const confirmed = inbound.input.type === "text" && detectKeyword(inbound.input.text)?.argument === "yes";
+      if (!confirmed) return finish([say(hostMessages.deleteConfirm)], [], { answers: [] });
+      await store.eraseContact(contact.id);
+      if (inboundRef) await store.recordInbound(inboundRef.id, inboundRef.channel);
+      // Logged without anything that could identify the person.
+      this.deps.log.info("contact erased at their request", { channel: contact.channel });
+      return { contact, erased: true, duplicate: false, replies: [say(hostMessages.deleted)], queued: [], effects: [] };
+    }
+
     let input = inbound.input;
     const prefix: OutboundEffect[] = [];
     if (contact.status === "stopped") {
@@ -314,6 +368,17 @@ export function isThemeAnswer(value: unknown): value is string | readonly string
   if (typeof value === "string") return THEME_IDS.has(value);
   return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string" && THEME_IDS.has(v));
 }
+
+const LABELS: Readonly<Record<string, LocalisedText>> = {
+  channel: { en: "Channel", cy: "Sianel" },
+  language: { en: "Language", cy: "Iaith" },
+  area: { en: "Area (first part of your postcode only)", cy: "Ardal (rhan gyntaf eich cod post yn unig)" },
+  consent: { en: "Consent", cy: "Caniatâd" },
+  came: { en: "Came via code", cy: "Daeth drwy god" },
+  since: { en: "First message", cy: "Neges gyntaf" },
+  answers: { en: "Your answers", cy: "Eich atebion" },
+  status: { en: "Messages", cy: "Negeseuon" },
+};
 
 function applyChanges(contact: ContactRecord, changes: ContactChanges, now: Date): ContactRecord {
   return {

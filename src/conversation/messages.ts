@@ -19,6 +19,23 @@ export const hostMessages = {
     en: "Sorry, I can only read text here.",
     cy: "Mae'n ddrwg gen i, dim ond testun y galla i ei ddarllen yma.",
   },
+  myDataIntro: {
+    en: "Here is everything {organisation} holds about you:",
+    cy: "Dyma bopeth sydd gan {organisation} amdanoch chi:",
+  },
+  myDataNone: { en: "No answers yet.", cy: "Dim atebion eto." },
+  myDataOutro: {
+    en: "Your phone number or chat id is stored encrypted, only so we can reply. Reply DELETE to erase all of this.",
+    cy: "Mae eich rhif ffôn neu'ch ID sgwrs wedi'i storio wedi'i amgryptio, dim ond er mwyn i ni allu ateb. Atebwch DILEU i ddileu hyn i gyd.",
+  },
+  deleteConfirm: {
+    en: "This deletes everything we hold about you: your answers, area, language and this conversation. Totals already published (numbers only, never names) stay as they are. Reply DELETE YES to confirm.",
+    cy: "Mae hyn yn dileu popeth sydd gennym amdanoch chi: eich atebion, ardal, iaith a'r sgwrs hon. Mae cyfansymiau sydd eisoes wedi'u cyhoeddi (rhifau yn unig, byth enwau) yn aros fel y maen nhw. Atebwch DILEU IE i gadarnhau.",
+  },
+  deleted: {
+    en: "Done: everything we held about you has been deleted. If you message us again, you'll start afresh.",
+    cy: "Wedi'i wneud: mae popeth oedd gennym amdanoch chi wedi'i ddileu. Os byddwch chi'n anfon neges eto, byddwch chi'n dechrau o'r newydd.",
+  },
   hintSingle: { en: "Reply with a number.", cy: "Atebwch gyda rhif." },
   hintMulti: {
     en: "Reply with up to {max} numbers, e.g. 1,3.",

@@ -2,7 +2,7 @@
 // reply is treated as an answer, so STOP can never be swallowed by a question.
 import { normaliseReply } from "./text.js";
 
-export type Keyword = "stop" | "start" | "help" | "language" | "skip" | "restart";
+export type Keyword = "stop" | "start" | "help" | "language" | "skip" | "restart" | "mydata" | "delete";
 
 const KEYWORDS: Readonly<Record<string, Keyword>> = {
   stop: "stop", stopall: "stop", unsubscribe: "stop", cancel: "stop", end: "stop", quit: "stop", revoke: "stop", optout: "stop", "opt out": "stop", stopio: "stop",
@@ -11,6 +11,8 @@ const KEYWORDS: Readonly<Record<string, Keyword>> = {
   language: "language", iaith: "language", lang: "language",
   skip: "skip", hepgor: "skip", pass: "skip",
   restart: "restart", "start again": "restart", ailddechrau: "restart",
+  mydata: "mydata", "my data": "mydata", "fy nata": "mydata", fynata: "mydata",
+  delete: "delete", "delete my data": "delete", dileu: "delete", "dileu fy nata": "delete",
 };
 
 export interface KeywordMatch {
@@ -40,5 +42,7 @@ export function detectKeyword(text: string): KeywordMatch | undefined {
   const [first, ...rest] = normalised.split(" ");
   const leading = first ? KEYWORDS[first] : undefined;
   if (leading === "language" && rest.length > 0) return { keyword: "language", argument: rest.join(" ") };
+  // "DELETE YES" confirms an erasure; nothing else after DELETE does.
+  if (leading === "delete" && rest.length === 1 && /^(yes|ie|confirm)$/.test(rest[0]!)) return { keyword: "delete", argument: "yes" };
   return undefined;
 }

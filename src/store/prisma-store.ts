@@ -219,6 +219,11 @@ export class PrismaConversationStore implements ConversationStore {
     return rows.map((r) => ({ flowId: r.flowId, questionKey: r.questionKey, value: JSON.parse(r.value) as AnswerValue, area: r.area, createdAt: r.createdAt }));
   }
 
+  async eraseContact(contactId: string): Promise<void> {
+    // Foreign keys cascade from the contact to everything personal; theme_facts go with answers.
+    await this.prisma.contact.deleteMany({ where: { id: contactId } });
+  }
+
   async ping(): Promise<void> {
     // Touch a real table: SELECT 1 alone would succeed on a corrupt or missing file.
     await this.prisma.$queryRawUnsafe(`SELECT 1 FROM "contacts" LIMIT 1`);

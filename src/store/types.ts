@@ -120,6 +120,8 @@ export interface ConversationStore {
   /** Records an inbound id on its own (for messages that change nothing); false if it was already there. */
   recordInbound(id: string, channel: string): Promise<boolean>;
   answersOf(contactId: string): Promise<AnswerRecord[]>;
+  /** Erases a contact and everything linked to it (sessions, answers and their facts, outbox, touches). Running totals keep their counts. */
+  eraseContact(contactId: string): Promise<void>;
   /** Throws if the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

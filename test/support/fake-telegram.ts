@@ -66,10 +66,16 @@ export class FakeTelegram {
 
   private async handle(req: IncomingMessage): Promise<BotApiReply> {
     const match = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
-    let raw = "";
-    for await (const chunk of req) raw += chunk;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
     if (!match || match[1] !== this.token) return { ok: false, error_code: 404, description: "Not Found" };
-    const params = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    let params: Record<string, unknown> = {};
+    const type = req.headers["content-type"] ?? "";
+    if (type.startsWith("multipart/form-data")) {
+      // File uploads (sendDocument): keep text fields, and files as their text content.
+      params = parseMultipart(raw, /boundary=("?)([^";]+)\1/.exec(type)?.[2] ?? "");
+    } else if (raw.length > 0) params = JSON.parse(raw.toString("utf8")) as Record<string, unknown>;
     const call: BotApiCall = { method: match[2]!, params, at: performance.now() - this.started };
     this.calls.push(call);
     const override = this.intercept?.(call);
@@ -150,4 +156,27 @@ export function blockedUpdate(chatId: number) {
       new_chat_member: { user: { id: 1, is_bot: true, first_name: "PlaceVoice" }, status: "kicked", until_date: 0 },
     },
   };
+}
+
+/** Just enough multipart/form-data for sendDocument: text fields, and files as their text. */
+function parseMultipart(body: Buffer, boundary: string): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const part of body.toString("utf8").split(`--${boundary}`)) {
+    const split = part.indexOf("\r\n\r\n");
+    if (split < 0) continue;
+    const head = part.slice(0, split);
+    const content = part.slice(split + 4).replace(/\r\n$/, "");
+    const name = /name="([^"]+)"/.exec(head)?.[1];
+    if (!name) continue;
+    const filename = /filename="([^"]*)"/.exec(head)?.[1];
+    fields[name] = filename !== undefined ? { filename, content } : content;
+  }
+  // grammY sends a file as an attach:// reference in the field and the file as its own part.
+  for (const [key, value] of Object.entries(fields)) {
+    if (typeof value === "string" && value.startsWith("attach://")) {
+      const file = fields[value.slice("attach://".length)];
+      fields[key] = typeof file === "string" ? { content: file } : file;
+    }
+  }
+  return fields;
 }

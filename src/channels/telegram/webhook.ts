@@ -2,7 +2,7 @@
 // read; a malformed update is refused with 400; a valid one runs through grammY's middleware
 // into the conversation host. The update_id is committed with the step, so a redelivered
 // update changes nothing and sends nothing.
-import type { Bot, Context } from "grammy";
+import { InputFile, type Bot, type Context } from "grammy";
 import type { Update } from "grammy/types";
 import type { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -75,6 +75,15 @@ export function registerTelegramWebhook(app: Hono, deps: TelegramChannelDeps): v
       render: (replies, contact) => planTelegramReplies(replies, contact.language, callbackMessageId).payloads,
     });
     if (outcome.queued.length > 0) await dispatcher.dispatchNow(outcome.queued.map((m) => m.id));
+    if (outcome.erased) {
+      // The contact (and so its outbox) is gone: say goodbye directly.
+      for (const payload of planTelegramReplies(outcome.replies, outcome.contact.language).payloads) {
+        if (payload.method === "sendMessage") await ctx.api.sendMessage(chatId, payload.text);
+      }
+    }
+    if (outcome.export) {
+      await ctx.api.sendDocument(chatId, new InputFile(new TextEncoder().encode(outcome.export.json), outcome.export.filename));
+    }
     return outcome;
   };
 

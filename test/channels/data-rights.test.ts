@@ -1,0 +1,91 @@
+// A resident's rights, from the chat: see what is held (/mydata, also as a JSON file on
+// Telegram) and erase it (/delete, confirmed) — after which nothing links back to them, while
+// published aggregates keep their counts.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inboundSms } from "../support/fake-twilio.js";
+import { textUpdate } from "../support/fake-telegram.js";
+import { SMS_URL, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, startHarness, type Harness } from "../support/channel-harness.js";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+async function post(update: unknown) {
+  expect((await h.telegramUpdate(update)).status).toBe(200);
+}
+
+/** Every text cell of every table, to look for anything that links back to a person. */
+async function scanDatabase(): Promise<string> {
+  const tables = (await h.services.prisma.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)).map((t) => t.name);
+  const dump: string[] = [];
+  for (const table of tables) dump.push(JSON.stringify(await h.services.prisma.$queryRawUnsafe(`SELECT * FROM "${table}"`), (_k, v) => (typeof v === "bigint" ? Number(v) : v)));
+  return dump.join("\n");
+}
+
+describe("MYDATA and DELETE", () => {
+  it("shows exactly what is held, as text and as a JSON file, then erases it all on confirmation", async () => {
+    const chat = 8801;
+    for (const text of ["/start", "english", "yes", "ST6 1AA", "housing, transport", "More buses at night", "4", "no"]) await post(textUpdate(chat, text));
+    const hash = await h.services.addressCrypto.hash("telegram", String(chat));
+    const contact = await h.services.prisma.contact.findUniqueOrThrow({ where: { channel_addressHash: { channel: "telegram", addressHash: hash } } });
+
+    await post(textUpdate(chat, "/mydata"));
+    const texts = h.telegram.textsTo(chat);
+    const shown = texts.at(-1)!;
+    expect(shown).toContain("Here is everything PlaceVoice holds about you:");
+    expect(shown).toContain("Area (first part of your postcode only): ST6");
+    expect(shown).toContain("- priorities: housing, transport");
+    expect(shown).toContain("- biggest_difference: More buses at night");
+    expect(shown).toContain("- age_band: age_35_49");
+    expect(shown).toContain("Reply DELETE to erase all of this.");
+    const file = h.telegram.callsOf("sendDocument").at(-1)!;
+    expect(Number(file.params.chat_id)).toBe(chat);
+    const exported = JSON.parse((file.params.document as { content: string }).content);
+    expect(exported).toMatchObject({ channel: "telegram", language: "en", area: "ST6", consent: { noticeVersion: "2026-11" } });
+    expect(exported.answers.map((a: { question: string }) => a.question)).toEqual(["postcode", "priorities", "biggest_difference", "age_band", "wants_help"]);
+    expect(JSON.stringify(exported)).not.toContain(String(chat));
+
+    const totalsBefore = await h.services.prisma.themeCount.aggregate({ _sum: { count: true } });
+    const respondentsBefore = await h.services.prisma.respondentCount.aggregate({ _sum: { count: true } });
+
+    await post(textUpdate(chat, "/delete"));
+    expect(h.telegram.textsTo(chat).at(-1)).toContain("Reply DELETE YES to confirm.");
+    expect(await h.services.prisma.contact.count({ where: { id: contact.id } })).toBe(1);
+    await post(textUpdate(chat, "DELETE YES"));
+    expect(h.telegram.textsTo(chat).at(-1)).toBe("Done: everything we held about you has been deleted. If you message us again, you'll start afresh.");
+
+    // Nothing links back: not the contact id, the address hash, the encrypted address, the answers.
+    const dump = await scanDatabase();
+    for (const trace of [contact.id, contact.addressHash, contact.addressEnc, "More buses at night", String(chat)]) expect(dump).not.toContain(trace);
+    expect(await h.services.prisma.session.count({ where: { contactId: contact.id } })).toBe(0);
+    expect(await h.services.prisma.answer.count({ where: { contactId: contact.id } })).toBe(0);
+    // Published aggregates keep their counts.
+    expect(await h.services.prisma.themeCount.aggregate({ _sum: { count: true } })).toEqual(totalsBefore);
+    expect(await h.services.prisma.respondentCount.aggregate({ _sum: { count: true } })).toEqual(respondentsBefore);
+    // The erasure was logged without personal data.
+    expect(h.logs.some((l) => l.includes("contact erased at their request channel=telegram"))).toBe(true);
+    expect(h.logs.join("\n")).not.toContain(contact.id);
+
+    // Coming back starts afresh.
+    await post(textUpdate(chat, "hello"));
+    expect(h.telegram.textsTo(chat).at(-1)).toContain("Hi, this is PlaceVoice");
+  });
+
+  it("works over SMS, in Welsh too, even after STOP", async () => {
+    const from = "+447700900888";
+    const send = async (body: string) => (await (await h.sms(inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body }))).text());
+    for (const body of ["hi", "cymraeg", "ie", "ST3 4HS"]) await send(body);
+    await send("STOP");
+    const data = await send("MYDATA");
+    expect(data).toContain("Dyma bopeth sydd gan PlaceVoice amdanoch chi:");
+    expect(data).toContain("ST3");
+    expect(await send("DILEU")).toContain("Atebwch DILEU IE i gadarnhau.");
+    expect(await send("dileu ie")).toContain("mae popeth oedd gennym amdanoch chi wedi");
+    const hash = await h.services.addressCrypto.hash("sms", from);
+    expect(await h.services.prisma.contact.count({ where: { addressHash: hash } })).toBe(0);
+  });
+});
