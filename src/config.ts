@@ -28,6 +28,8 @@ const envSchema = z.object({
   ORGANISATION_NAME: z.string().min(1).default("PlaceVoice"),
   K_THRESHOLD: z.coerce.number().int().min(2).max(1000).default(10),
   SERVICES_DIRECTORY: optionalString,
+  RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(730),
+  PRIVACY_CONTACT: z.string().min(1).default("Write to the data protection officer of the organisation that runs this service."),
 
   TELEGRAM_BOT_TOKEN: optionalString.pipe(z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "TELEGRAM_BOT_TOKEN looks wrong: it is <bot id>:<secret> as BotFather gives it").optional()),
   TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
@@ -75,6 +77,9 @@ export type Config = {
   readonly kThreshold: number;
   /** Directory imported on first start when the database has no services: a path, "none", or unset for the shipped sample. */
   readonly servicesDirectory: string | undefined;
+  /** After this many days answers are anonymised (contact link removed, free text only redacted). */
+  readonly retentionDays: number;
+  readonly privacyContact: string;
   /** Where the privacy notice is published; texts refer to it as {privacy_url}. */
   readonly privacyUrl: string;
   /** Set when Telegram is configured (token and webhook secret). */
@@ -174,6 +179,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     organisationName: e.ORGANISATION_NAME,
     kThreshold: e.K_THRESHOLD,
     servicesDirectory: e.SERVICES_DIRECTORY,
+    retentionDays: e.RETENTION_DAYS,
+    privacyContact: e.PRIVACY_CONTACT,
     privacyUrl: `${publicUrl ?? `http://localhost:${e.PORT}`}/privacy`,
     telegram,
     twilio,

@@ -4,6 +4,7 @@ import { loadConfig, type Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
 import { openNodeServices, type NodeServices } from "./runtime-node/services.js";
 import { createApp } from "./web/app.js";
+import { runRetention } from "./store/retention.js";
 
 export interface RunningServer {
   readonly url: string;
@@ -20,6 +21,17 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     void services.directory.reload().then((changed) => changed && log.info("services directory reloaded", { services: services.directory.current()?.size ?? 0 })).catch(() => undefined);
   }, 30_000);
   directoryTimer.unref();
+  // Retention, daily (and once shortly after start).
+  const retention = async () => {
+    try {
+      const report = await runRetention(services.prisma, { now: new Date(), retentionDays: config.retentionDays, dryRun: false });
+      log.info("retention run", { anonymised: report.answersAnonymised, redacted: report.freeTextRedacted, inboundDeleted: report.inboundIdsDeleted, deliveriesDeleted: report.deliveryLogsDeleted });
+    } catch (error) {
+      log.error("retention run failed", { error: (error as Error).name });
+    }
+  };
+  setTimeout(() => void retention(), 60_000).unref();
+  setInterval(() => void retention(), 24 * 3_600_000).unref();
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });

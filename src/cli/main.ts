@@ -31,6 +31,7 @@ Usage:
   placevoice partner create --name "…" [--areas ST1,ST6]
                                         a partner API token (shown once) for those areas
   placevoice partner list | revoke <id|name>
+  placevoice retention run [--dry-run]  anonymise old answers, delete old message ids and delivery logs
 
 Configuration comes from environment variables; see README.md.`;
 
@@ -71,6 +72,10 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
       case "champion": {
         const { championCommand } = await import("./champion.js");
         return championCommand(rest, io);
+      }
+      case "retention": {
+        const { retentionCommand } = await import("./retention.js");
+        return retentionCommand(rest, io);
       }
       case "partner": {
         const { partnerCommand } = await import("./partner.js");

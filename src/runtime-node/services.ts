@@ -152,6 +152,13 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
       themeLabel: (id) => themeLabels.get(id) ?? id,
       threshold: config.kThreshold,
     },
+    privacy: {
+      organisationName: config.organisationName,
+      contact: config.privacyContact,
+      version: config.privacyNoticeVersion,
+      retentionDays: config.retentionDays,
+      threshold: config.kThreshold,
+    },
     dashboard: {
       partners,
       queries: insightQueries,

@@ -8,6 +8,7 @@ import type { Logger } from "../log.js";
 import { registerChampionView, type ChampionViewDeps } from "./champion-view.js";
 import { registerInsightsApi, type InsightsApiDeps } from "./insights-api.js";
 import { registerDashboard, type DashboardDeps } from "./dashboard.js";
+import { registerPrivacyNotice, type PrivacyDeps } from "./privacy.js";
 import type { ConversationStore } from "../store/types.js";
 
 export interface AppDeps {
@@ -22,6 +23,7 @@ export interface AppDeps {
   readonly champions?: ChampionViewDeps;
   readonly insights?: InsightsApiDeps;
   readonly dashboard?: DashboardDeps;
+  readonly privacy?: PrivacyDeps;
 }
 
 /** Errors that mean "the database is busy or unavailable right now": the platform should retry. */
@@ -49,6 +51,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.champions) registerChampionView(app, deps.champions);
   if (deps.insights) registerInsightsApi(app, deps.insights);
   if (deps.dashboard) registerDashboard(app, deps.dashboard);
+  if (deps.privacy) registerPrivacyNotice(app, deps.privacy);
 
   app.notFound((c) => c.json({ error: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }, 404));
 

@@ -1,0 +1,23 @@
+// `placevoice retention run [--dry-run]`: apply the retention rules now and say what was done.
+import { loadConfig } from "../config.js";
+import { openNodeServices } from "../runtime-node/services.js";
+import { runRetention } from "../store/retention.js";
+import { cliLogger, type CliIO } from "./main.js";
+
+export async function retentionCommand(args: readonly string[], io: CliIO): Promise<number> {
+  if (args[0] !== "run") {
+    io.err("Usage: placevoice retention run [--dry-run]");
+    return 2;
+  }
+  const config = loadConfig(io.env);
+  const services = await openNodeServices(config, { log: cliLogger("warn", io) });
+  try {
+    const report = await runRetention(services.prisma, { now: new Date(), retentionDays: config.retentionDays, dryRun: args.includes("--dry-run") });
+    const verb = report.dryRun ? "Would" : "Did";
+    io.out(`${verb} anonymise ${report.answersAnonymised} answer(s) older than ${config.retentionDays} days (${report.freeTextRedacted} free-text answer(s) reduced to their redacted form, ${report.factsUnlinked} insight fact(s) unlinked).`);
+    io.out(`${verb} delete ${report.inboundIdsDeleted} message id(s) and ${report.deliveryLogsDeleted} delivery log(s) older than 30 days.`);
+    return 0;
+  } finally {
+    await services.close();
+  }
+}

@@ -1,0 +1,53 @@
+// Retention: answers older than RETENTION_DAYS lose their link to the contact and keep free
+// text only in redacted form; message ids and delivery logs older than 30 days are deleted.
+// Running totals are untouched. Runs daily in the server, or by hand: `placevoice retention run`.
+import type { PrismaClient } from "../generated/prisma/client.js";
+
+export interface RetentionReport {
+  readonly answersAnonymised: number;
+  readonly freeTextRedacted: number;
+  readonly factsUnlinked: number;
+  readonly inboundIdsDeleted: number;
+  readonly deliveryLogsDeleted: number;
+  readonly dryRun: boolean;
+}
+
+const LOG_DAYS = 30;
+const DAY = 86_400_000;
+
+export async function runRetention(prisma: PrismaClient, options: { now: Date; retentionDays: number; dryRun: boolean }): Promise<RetentionReport> {
+  const answerCutoff = new Date(options.now.getTime() - options.retentionDays * DAY);
+  const logCutoff = new Date(options.now.getTime() - LOG_DAYS * DAY);
+  const oldAnswers = { createdAt: { lt: answerCutoff }, contactId: { not: null } };
+  const oldText = { createdAt: { lt: answerCutoff }, redacted: { not: null } };
+  const oldFacts = { createdAt: { lt: answerCutoff }, contactId: { not: null } };
+  const oldInbound = { receivedAt: { lt: logCutoff } };
+  const oldDeliveries = { createdAt: { lt: logCutoff }, status: { in: ["sent", "dead"] } };
+  if (options.dryRun) {
+    const [answersAnonymised, texts, factsUnlinked, inboundIdsDeleted, deliveryLogsDeleted] = await Promise.all([
+      prisma.answer.count({ where: oldAnswers }),
+      prisma.answer.findMany({ where: oldText, select: { value: true, redacted: true } }),
+      prisma.themeFact.count({ where: oldFacts }),
+      prisma.inboundMessage.count({ where: oldInbound }),
+      prisma.outboxMessage.count({ where: oldDeliveries }),
+    ]);
+    const freeTextRedacted = texts.filter((t) => t.value !== JSON.stringify(t.redacted)).length;
+    return { answersAnonymised, freeTextRedacted, factsUnlinked, inboundIdsDeleted, deliveryLogsDeleted, dryRun: true };
+  }
+  return prisma.$transaction(async (tx) => {
+    // Free text first (while still findable), then the contact link.
+    const texts = await tx.answer.findMany({ where: oldText, select: { id: true, value: true, redacted: true } });
+    let freeTextRedacted = 0;
+    for (const t of texts) {
+      const redactedValue = JSON.stringify(t.redacted);
+      if (t.value === redactedValue) continue;
+      await tx.answer.update({ where: { id: t.id }, data: { value: redactedValue } });
+      freeTextRedacted++;
+    }
+    const answersAnonymised = (await tx.answer.updateMany({ where: oldAnswers, data: { contactId: null } })).count;
+    const factsUnlinked = (await tx.themeFact.updateMany({ where: oldFacts, data: { contactId: null } })).count;
+    const inboundIdsDeleted = (await tx.inboundMessage.deleteMany({ where: oldInbound })).count;
+    const deliveryLogsDeleted = (await tx.outboxMessage.deleteMany({ where: oldDeliveries })).count;
+    return { answersAnonymised, freeTextRedacted, factsUnlinked, inboundIdsDeleted, deliveryLogsDeleted, dryRun: false };
+  }, { timeout: 120_000 });
+}
