@@ -29,6 +29,10 @@ const envSchema = z.object({
   K_THRESHOLD: z.coerce.number().int().min(2).max(1000).default(10),
   SERVICES_DIRECTORY: optionalString,
   RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(730),
+  LLM_PROVIDER: optionalString,
+  LLM_API_KEY: optionalString,
+  LLM_BASE_URL: optionalString,
+  LLM_MODEL: optionalString,
   PRIVACY_CONTACT: z.string().min(1).default("Write to the data protection officer of the organisation that runs this service."),
 
   TELEGRAM_BOT_TOKEN: optionalString.pipe(z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "TELEGRAM_BOT_TOKEN looks wrong: it is <bot id>:<secret> as BotFather gives it").optional()),
@@ -79,6 +83,8 @@ export type Config = {
   readonly servicesDirectory: string | undefined;
   /** After this many days answers are anonymised (contact link removed, free text only redacted). */
   readonly retentionDays: number;
+  /** Optional chat model for theme tagging (redaction never uses it). */
+  readonly llm: { readonly provider: string; readonly apiKey: string | undefined; readonly baseUrl: string | undefined; readonly model: string | undefined } | undefined;
   readonly privacyContact: string;
   /** Where the privacy notice is published; texts refer to it as {privacy_url}. */
   readonly privacyUrl: string;
@@ -180,6 +186,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     kThreshold: e.K_THRESHOLD,
     servicesDirectory: e.SERVICES_DIRECTORY,
     retentionDays: e.RETENTION_DAYS,
+    llm: e.LLM_PROVIDER ? { provider: e.LLM_PROVIDER, apiKey: e.LLM_API_KEY, baseUrl: e.LLM_BASE_URL, model: e.LLM_MODEL } : undefined,
     privacyContact: e.PRIVACY_CONTACT,
     privacyUrl: `${publicUrl ?? `http://localhost:${e.PORT}`}/privacy`,
     telegram,

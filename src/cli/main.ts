@@ -32,6 +32,7 @@ Usage:
                                         a partner API token (shown once) for those areas
   placevoice partner list | revoke <id|name>
   placevoice retention run [--dry-run]  anonymise old answers, delete old message ids and delivery logs
+  placevoice themes [--offline]         JSON lines {"text": …} on stdin -> {"text", "themes", "redacted"} on stdout
 
 Configuration comes from environment variables; see README.md.`;
 
@@ -72,6 +73,10 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
       case "champion": {
         const { championCommand } = await import("./champion.js");
         return championCommand(rest, io);
+      }
+      case "themes": {
+        const { themesCommand } = await import("./themes.js");
+        return themesCommand(rest, io);
       }
       case "retention": {
         const { retentionCommand } = await import("./retention.js");

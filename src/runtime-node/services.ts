@@ -4,6 +4,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { DirectoryHolder } from "../directory/holder.js";
+import { createChatModelFromConfig, createTextAnalyser } from "../nlp/index.js";
 import { ChampionStore } from "../champions/champion-store.js";
 import { PartnerStore } from "../insights/partners.js";
 import { InsightQueries } from "../insights/queries.js";
@@ -79,6 +80,10 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
   const secret = ensureAppSecret(config.appSecret, path.dirname(databaseFile), log);
   const [prisma, addressCrypto] = await Promise.all([openPrismaSqlite(databaseFile), createAddressCrypto(secret)]);
   const store = new PrismaConversationStore(prisma);
+  // Free text is redacted and tagged before it is stored for analysis: offline unless an LLM is configured.
+  const llm = config.llm ? await createChatModelFromConfig(config.llm) : undefined;
+  if (llm) log.info("theme tagging uses an LLM, with the offline tagger as fallback", { provider: config.llm!.provider });
+  const analyser = createTextAnalyser(llm ? { llm } : {});
   const directoryStore = new PrismaDirectoryStore(prisma);
   const directory = new DirectoryHolder(directoryStore, config.timezone);
   if (config.servicesDirectory !== "none" && (await directoryStore.count()) === 0) {
@@ -104,6 +109,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     log,
     directory: () => directory.current(),
     urgent,
+    analyse: (text) => analyser.invoke(text),
   });
   const outbox = new PrismaOutboxStore(prisma);
   const bot = config.telegram ? createBot(config.telegram) : undefined;

@@ -1,0 +1,135 @@
+// The offline tagger: what residents write -> theme ids, including misspellings, text-speak,
+// Welsh, negation and words that only look like a theme.
+import { describe, expect, it } from "vitest";
+import type { ThemeId } from "../../src/directory/themes.js";
+import { createOfflineThemeTagger, findThemeClues, tagThemes, welshMutations } from "../../src/nlp/offline-theme-tagger.js";
+import { stem, tokenise } from "../../src/nlp/text-tokens.js";
+
+const cases: readonly (readonly [string, readonly ThemeId[]])[] = [
+  // one-word answers
+  ["bins", ["environment"]],
+  ["buses", ["transport"]],
+  ["potholes", ["transport"]],
+  ["GP", ["health_wellbeing"]],
+  ["A&E", ["health_wellbeing"]],
+  ["wifi", ["digital"]],
+  ["jobs", ["jobs_skills"]],
+  ["kids", ["young_people"]],
+  ["care", ["care_support"]],
+  ["shops", ["high_street"]],
+  ["library", ["community_spaces"]],
+  ["crime", ["safety"]],
+  ["rent", ["housing"]],
+  // misspellings and text-speak
+  ["bnefits", ["cost_of_living"]],
+  ["cant aford the gas", ["cost_of_living"]],
+  ["ppl sleepin rough in doorways", ["housing"]],
+  ["nuffin 4 the kidz", ["young_people"]],
+  ["the enviroment", ["environment"]],
+  ["polise never come", ["safety"]],
+  ["docters apointments", ["health_wellbeing"]],
+  ["intenet is rubbish", ["digital"]],
+  ["housng", ["housing"]],
+  ["busses", ["transport"]],
+  // multiword phrases
+  ["anti social behaviour on the estate", ["safety"]],
+  ["fly tipping round the back", ["environment"]],
+  ["fly-tipping", ["environment"]],
+  ["Universal Credit isn't enough to live on", ["cost_of_living"]],
+  ["a proper youth club", ["young_people"]],
+  ["more community centres", ["community_spaces"]],
+  ["nowhere to park near the shops on the high street", ["transport", "high_street"]],
+  ["the car park at the hospital costs a fortune", ["cost_of_living", "health_wellbeing", "transport"]],
+  // Welsh, mutated forms too
+  ["Mwy o fysiau", ["transport"]],
+  ["tai fforddiadwy", ["housing"]],
+  ["gofal i'r henoed", ["care_support"]],
+  ["does dim digon o feddygon", ["health_wellbeing"]],
+  ["sbwriel ym mhobman", ["environment"]],
+  ["clwb ieuenctid", ["young_people"]],
+  ["band eang gwell", ["digital"]],
+  ["swyddi", ["jobs_skills"]],
+  // several themes
+  ["Damp flat, the rent's gone up again and the bus stopped running", ["housing", "cost_of_living", "transport"]],
+  ["More police and better street lighting in the park", ["safety", "environment"]],
+  // none
+  ["nothing", []],
+  ["no idea", []],
+  ["Thanks for asking", []],
+  ["stop", []],
+  ["The council never listens", []],
+];
+
+describe("tagThemes", () => {
+  it.each(cases)("%j -> %j", (text, themes) => {
+    expect(tagThemes(text)).toEqual(themes);
+  });
+
+  it("does not tag what the writer says is fine or not their concern", () => {
+    expect(tagThemes("The buses are fine, it's the litter")).toEqual(["environment"]);
+    expect(tagThemes("No problem with crime round here, we need a dentist")).toEqual(["health_wellbeing"]);
+    expect(tagThemes("I don't care about the bins, fix the roads")).toEqual(["transport"]);
+    expect(tagThemes("Nothing wrong with the library")).toEqual([]);
+  });
+
+  it("does not tag words that only look like a theme", () => {
+    expect(tagThemes("I don't care")).toEqual([]);
+    expect(tagThemes("take care")).toEqual([]);
+    expect(tagThemes("email me please")).toEqual([]);
+    expect(tagThemes("it never works")).toEqual([]);
+    // street names say where, not what
+    expect(tagThemes("I live on Station Road near Park Lane")).toEqual([]);
+    // a real word is not a misspelling of a theme word: went/rent, would/mould, dark/park
+    expect(tagThemes("we went there yesterday and it would have been quite dark by then")).toEqual([]);
+    // place names are not misspellings either ("Burslem" is not "burgled")
+    expect(tagThemes("The market hall in Burslem should reopen")).toEqual(["high_street"]);
+    // contact details are not content
+    expect(tagThemes("write to bins.and.buses@example.org")).toEqual([]);
+  });
+
+  it("counts a place named only to say where something happens at half weight", () => {
+    expect(tagThemes("drug dealing by the park")).toEqual(["safety"]);
+    expect(tagThemes("dog mess on the pavements")).toEqual(["environment"]);
+    expect(tagThemes("the park needs new benches and bins")).toEqual(["environment"]);
+  });
+
+  it("explains its clues", () => {
+    const clues = findThemeClues("no problem with the buses but the park is filthy");
+    expect(clues.find((c) => c.words === "bus")).toMatchObject({ negated: true, weights: { transport: 0 } });
+    expect(clues.find((c) => c.words === "park")).toMatchObject({ negated: false, weights: { environment: 1 } });
+  });
+
+  it("is fast: well under a millisecond a message", () => {
+    const texts = cases.map(([text]) => text);
+    for (const text of texts) tagThemes(text);
+    const rounds = 50;
+    const started = performance.now();
+    for (let r = 0; r < rounds; r++) for (const text of texts) tagThemes(text);
+    const perMessage = (performance.now() - started) / (rounds * texts.length);
+    expect(perMessage).toBeLessThan(0.25);
+  });
+});
+
+describe("createOfflineThemeTagger", () => {
+  it("is a LangChain runnable: invoke and batch", async () => {
+    const tagger = createOfflineThemeTagger();
+    expect(await tagger.invoke("kidz need a youth club")).toEqual(["young_people"]);
+    expect(await tagger.batch(["bins", "buses", "hello"])).toEqual([["environment"], ["transport"], []]);
+  });
+});
+
+describe("tokens", () => {
+  it("stems plurals lightly and spells out text-speak", () => {
+    expect(["potholes", "buses", "libraries", "houses", "prices", "churches", "homes", "bus"].map(stem)).toEqual(["pothole", "bus", "library", "house", "price", "church", "homes", "bus"]);
+    expect(tokenise("ppl can't get 2 the GP").map((t) => t.lower)).toEqual(["people", "cant", "get", "to", "the", "gp"]);
+    expect(tokenise("A&E and A & E").map((t) => t.lower)).toEqual(["ae", "and", "ae"]);
+    // Welsh apostrophes separate words rather than joining them
+    expect(tokenise("Mae'r bysiau").map((t) => t.lower)).toEqual(expect.arrayContaining(["mae", "bysiau"]));
+  });
+
+  it("knows Welsh mutations", () => {
+    expect(welshMutations("bysiau")).toEqual(expect.arrayContaining(["fysiau", "mysiau"]));
+    expect(welshMutations("gofal")).toContain("ofal");
+    expect(welshMutations("cartref")).toEqual(expect.arrayContaining(["gartref", "nghartref", "chartref"]));
+  });
+});
