@@ -175,6 +175,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
       organisationName: config.organisationName,
     },
     champions: {
+      audit: (actor, action, detail) => partners.audit(actor, action, detail),
       champions: new ChampionStore(prisma, options.newId ?? randomUUID),
       kThreshold: config.kThreshold,
       entryFlowId: config.entryFlow,

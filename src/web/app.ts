@@ -2,6 +2,7 @@
 // (webhooks, partner API, dashboard); everything they need arrives in AppDeps.
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { bodyLimit } from "hono/body-limit";
 import { registerSmsWebhooks, type SmsChannelDeps } from "../channels/sms/webhook.js";
 import { registerTelegramWebhook, type TelegramChannelDeps } from "../channels/telegram/webhook.js";
 import type { Logger } from "../log.js";
@@ -34,6 +35,11 @@ function isTransientDatabaseError(error: unknown): boolean {
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  // Every route has a body limit; the webhooks set their own (1 MB Telegram, 64 kB Twilio).
+  app.use("*", async (c, next) => {
+    if (c.req.path.startsWith("/webhooks/")) return next();
+    return bodyLimit({ maxSize: 64 * 1024, onError: (cx) => cx.json({ error: "payload_too_large", message: "Request body too large" }, 413) })(c, next);
+  });
 
   app.get("/healthz", async (c) => {
     try {

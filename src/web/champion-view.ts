@@ -7,6 +7,8 @@ import type { ChampionStore, PublishedCount } from "../champions/champion-store.
 
 export interface ChampionViewDeps {
   readonly champions: ChampionStore;
+  /** Records refused look-ups (wrong key, another champion's code). */
+  readonly audit?: (actor: string, action: string, detail: Record<string, unknown>) => Promise<void>;
   readonly kThreshold: number;
   readonly entryFlowId: string;
   readonly organisationName: string;
@@ -26,6 +28,7 @@ export function registerChampionView(app: Hono, deps: ChampionViewDeps): void {
     c.header("Referrer-Policy", "no-referrer");
     c.header("X-Robots-Tag", "noindex");
     c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    if (!view) await deps.audit?.("unknown", "denied: champion view", { code: code.slice(0, 12) });
     if (!view) return c.html(html`<!doctype html><html lang="en"><meta charset="utf-8"><title>Not found</title><p>This link is not valid. Ask ${deps.organisationName} for your champion link.</p></html>`, 404);
     const k = deps.kThreshold;
     return c.html(html`<!doctype html>

@@ -49,6 +49,8 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     const partner = token ? await deps.partners.authenticate(token) : null;
     if (!partner) {
+      // Refusals are audited too, without the token itself.
+      await deps.partners.audit("unknown", "denied: invalid or revoked token", { path: c.req.path, presented: token ? "token" : "none" });
       c.header("WWW-Authenticate", 'Bearer realm="placevoice"');
       return c.json({ error: "unauthorized", message: "A valid partner token is required (Authorization: Bearer …)" }, 401);
     }
@@ -67,6 +69,7 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
     const q = parsed.data as z.infer<typeof common>;
     const partner = c.get("partner");
     if (q.area && partner.areas.length > 0 && !partner.areas.includes(q.area)) {
+      void deps.partners.audit(partner.id, "denied: area outside partner's areas", { path: c.req.path, area: q.area });
       return c.json({ error: "forbidden", message: `${q.area} is not one of your areas (${partner.areas.join(", ")})` }, 403);
     }
     if (q.from && q.to && q.from >= q.to) return c.json({ error: "bad_request", message: "from must be before to" }, 400);

@@ -137,3 +137,22 @@ describe("partner API", () => {
     expect(Object.keys(body.paths)).toEqual(["/api/v1/insights/priorities", "/api/v1/insights/themes", "/api/v1/insights/trend", "/api/v1/insights/quotes"]);
   });
 });
+
+describe("refusals are audited", () => {
+  it("records an invalid token, a revoked one, an area outside the partner's, and a champion link for another champion", async () => {
+    const before = await h.services.prisma.auditEntry.count({ where: { action: { startsWith: "denied" } } });
+    await get("/api/v1/insights/priorities", "pv_not-a-real-token-at-all-000000");
+    await get("/api/v1/insights/priorities?area=ST3", st6Token);
+    const champion = await h.app.request("/champions/ST6BUS?key=not-the-key");
+    expect(champion.status).toBe(404);
+    const denied = await h.services.prisma.auditEntry.findMany({ where: { action: { startsWith: "denied" } }, orderBy: { createdAt: "asc" } });
+    expect(denied.length - before).toBe(3);
+    expect(denied.map((d) => d.action)).toEqual(expect.arrayContaining(["denied: invalid or revoked token", "denied: area outside partner's areas", "denied: champion view"]));
+    expect(JSON.stringify(denied)).not.toContain("pv_not-a-real-token");
+  });
+
+  it("refuses oversized bodies on every route", async () => {
+    const response = await h.app.request("/dashboard/login", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": String(200_000) }, body: `token=${"x".repeat(200_000)}` });
+    expect(response.status).toBe(413);
+  });
+});
