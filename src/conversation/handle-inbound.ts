@@ -8,7 +8,7 @@ import { step } from "../engine/step.js";
 import { interpolate, localise } from "../engine/text.js";
 import type { DirectoryLookup, Effect, EngineInput, FlowRegistry, LocalisedText, SignpostService } from "../engine/types.js";
 import { detectUrgentNeeds, type UrgentLexicon } from "../directory/urgent.js";
-import { THEMES } from "../directory/themes.js";
+import { isTheme } from "../directory/themes.js";
 import type { Logger } from "../log.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
 import type { ContactChanges, ContactRecord, ConversationStore, NewAnswer, NewOutboxMessage, StepCommit } from "../store/types.js";
@@ -362,11 +362,9 @@ export class ConversationService {
   }
 }
 
-const THEME_IDS: ReadonlySet<string> = new Set(THEMES);
-
 export function isThemeAnswer(value: unknown): value is string | readonly string[] {
-  if (typeof value === "string") return THEME_IDS.has(value);
-  return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string" && THEME_IDS.has(v));
+  if (typeof value === "string") return isTheme(value);
+  return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string" && isTheme(v));
 }
 
 const LABELS: Readonly<Record<string, LocalisedText>> = {

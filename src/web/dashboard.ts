@@ -10,6 +10,7 @@ import type { HtmlEscapedString } from "hono/utils/html";
 import { THEMES } from "../directory/themes.js";
 import type { PartnerIdentity, PartnerStore } from "../insights/partners.js";
 import type { InsightFilter, InsightQueries } from "../insights/queries.js";
+import { themeTableCsv } from "../insights/csv.js";
 import { barChart, lineChart } from "./charts.js";
 
 export interface DashboardDeps {
@@ -157,9 +158,8 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
     const { filter } = filterFrom(c, current.partner);
     await deps.partners.audit(current.partner.id, "dashboard.csv", { ...filter });
     const table = await deps.queries.themeTable(filter, "choice", THEMES);
-    const lines = [["theme", "label", "residents", "share_percent"], ...table.rows.map((r) => [r.theme, deps.themeLabel(r.theme), r.count ?? fewer, r.share ?? ""])];
     c.header("Content-Disposition", 'attachment; filename="priorities.csv"');
-    return c.body(`${lines.map((l) => l.join(",")).join("\r\n")}\r\n`, 200, { "Content-Type": "text/csv; charset=utf-8" });
+    return c.body(themeTableCsv(table.rows, deps.themeLabel, deps.threshold), 200, { "Content-Type": "text/csv; charset=utf-8" });
   });
 
   app.get("/dashboard", async (c) => {

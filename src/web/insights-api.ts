@@ -6,6 +6,7 @@ import { z } from "zod";
 import { THEMES } from "../directory/themes.js";
 import type { PartnerIdentity, PartnerStore } from "../insights/partners.js";
 import type { InsightFilter, InsightQueries } from "../insights/queries.js";
+import { themeTableCsv, toCsv } from "../insights/csv.js";
 import { openApiDocument } from "./openapi.js";
 
 export interface InsightsApiDeps {
@@ -28,15 +29,6 @@ const common = z.object({
 const withTheme = common.extend({ theme: z.enum(THEMES) });
 
 type Vars = { Variables: { partner: PartnerIdentity } };
-
-function csvCell(value: string | number | null): string {
-  const text = value === null ? "" : String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-function csv(rows: readonly (readonly (string | number | null)[])[]): string {
-  return `${rows.map((r) => r.map(csvCell).join(",")).join("\r\n")}\r\n`;
-}
 
 export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
   const api = app as unknown as Hono<Vars>;
@@ -92,7 +84,7 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
     if (parsed.query.format === "csv") {
       c.header("Content-Disposition", `attachment; filename="${source === "choice" ? "priorities" : "themes"}.csv"`);
       return c.body(
-        csv([["theme", "label", "residents", "share_percent"], ...rows.map((r) => [r.theme, r.label, r.count ?? fewer, r.share])]),
+        themeTableCsv(rows, deps.themeLabel, deps.threshold),
         200,
         { "Content-Type": "text/csv; charset=utf-8" },
       );
@@ -108,7 +100,7 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
     if (parsed instanceof Response) return parsed;
     const points = await deps.queries.trend(parsed.filter, parsed.query.source, parsed.query.theme);
     if (parsed.query.format === "csv") {
-      return c.body(csv([["week", "residents"], ...points.map((p) => [p.week, p.count ?? fewer])]), 200, { "Content-Type": "text/csv; charset=utf-8" });
+      return c.body(toCsv([["week", "residents"], ...points.map((p) => [p.week, p.count ?? fewer])]), 200, { "Content-Type": "text/csv; charset=utf-8" });
     }
     return c.json({ theme: parsed.query.theme, label: deps.themeLabel(parsed.query.theme), threshold: deps.threshold, points });
   });
@@ -118,7 +110,7 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
     if (parsed instanceof Response) return parsed;
     const quotes = await deps.queries.quotes(parsed.filter, parsed.query.theme);
     if (parsed.query.format === "csv") {
-      return c.body(csv([["area", "month", "text"], ...quotes.map((q) => [q.area, q.month, q.text])]), 200, { "Content-Type": "text/csv; charset=utf-8" });
+      return c.body(toCsv([["area", "month", "text"], ...quotes.map((q) => [q.area, q.month, q.text])]), 200, { "Content-Type": "text/csv; charset=utf-8" });
     }
     return c.json({ theme: parsed.query.theme, threshold: deps.threshold, quotes });
   });
