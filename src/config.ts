@@ -14,6 +14,13 @@ const envSchema = z.object({
   HOST: z.string().default("0.0.0.0"),
   DATABASE_URL: z.string().default("file:./data/placevoice.db"),
   APP_SECRET: optionalString.pipe(z.string().min(32, "APP_SECRET must be at least 32 characters (use `openssl rand -hex 32`)").optional()),
+  APP_SECRET_PREVIOUS: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(32, "APP_SECRET_PREVIOUS holds earlier APP_SECRET values, comma-separated, each at least 32 characters"))),
+  CONTACT_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(20),
+  API_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(120),
   PUBLIC_URL: optionalString.pipe(z.url({ message: "PUBLIC_URL must be a URL such as https://placevoice.example.org" }).optional()),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   FLOWS_DIR: optionalString,
@@ -68,6 +75,12 @@ export type Config = {
   readonly host: string;
   readonly databaseUrl: string;
   readonly appSecret: string | undefined;
+  /** Earlier secrets, still accepted for reading addresses during a key rotation. */
+  readonly previousAppSecrets: readonly string[];
+  /** Messages per minute one resident may send; the excess is politely refused and not processed. */
+  readonly contactRateLimit: number;
+  /** Requests per minute per partner token on the API and dashboard. */
+  readonly apiRateLimit: number;
   readonly publicUrl: string | undefined;
   readonly logLevel: "debug" | "info" | "warn" | "error" | "silent";
   /** Folder of flow files; unset means the flows shipped with PlaceVoice. */
@@ -175,6 +188,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     appSecret: e.APP_SECRET,
+    previousAppSecrets: e.APP_SECRET_PREVIOUS,
+    contactRateLimit: e.CONTACT_RATE_LIMIT,
+    apiRateLimit: e.API_RATE_LIMIT,
     publicUrl,
     logLevel: e.LOG_LEVEL,
     flowsDir: e.FLOWS_DIR,

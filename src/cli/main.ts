@@ -32,6 +32,8 @@ Usage:
                                         a partner API token (shown once) for those areas
   placevoice partner list | revoke <id|name>
   placevoice retention run [--dry-run]  anonymise old answers, delete old message ids and delivery logs
+  placevoice keys status | rotate [--dry-run] [--new-secret]
+                                        re-encrypt stored addresses under the current APP_SECRET
   placevoice themes [--offline]         JSON lines {"text": …} on stdin -> {"text", "themes", "redacted"} on stdout
 
 Configuration comes from environment variables; see README.md.`;
@@ -81,6 +83,10 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
       case "retention": {
         const { retentionCommand } = await import("./retention.js");
         return retentionCommand(rest, io);
+      }
+      case "keys": {
+        const { keysCommand } = await import("./keys.js");
+        return keysCommand(rest, io);
       }
       case "partner": {
         const { partnerCommand } = await import("./partner.js");

@@ -11,16 +11,16 @@ export async function outboxCommand(args: readonly string[], io: CliIO): Promise
     if (sub === "list") {
       const counts = await services.outbox.counts();
       io.out(`Outbox: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(", ") || "empty"}`);
-      const dead = await services.prisma.outboxMessage.findMany({ where: { status: "dead" }, orderBy: { createdAt: "desc" }, take: 20 });
+      const dead = await services.outbox.deadLetters(20);
       if (dead.length > 0) io.out("Dead letters (newest first):");
       for (const d of dead) io.out(`  ${d.id}  ${d.channel}  ${d.kind}  attempts=${d.attempts}  ${d.createdAt.toISOString()}  ${d.lastError ?? ""}`);
       return 0;
     }
     if (sub === "retry" && target) {
-      const where = target === "--all-dead" ? { status: "dead" } : { id: target, status: "dead" };
-      const updated = await services.prisma.outboxMessage.updateMany({ where, data: { status: "pending", attempts: 0, nextAttemptAt: new Date() } });
-      io.out(`${updated.count} message(s) queued again.`);
-      return updated.count > 0 ? 0 : 1;
+      const count = await services.outbox.retryDead(target === "--all-dead" ? "all" : { id: target }, new Date());
+      await services.partners.audit("operator (cli)", "admin.outbox.retry", { target });
+      io.out(`${count} message(s) queued again.`);
+      return count > 0 ? 0 : 1;
     }
     io.err("Usage: placevoice outbox [list] | placevoice outbox retry <id|--all-dead>");
     return 2;

@@ -1,4 +1,4 @@
-// `placevoice partner create --name "…" [--areas ST1,ST6]` (prints the token once),
+// `placevoice partner create --name "…" [--areas ST1,ST6] [--operator]` (prints the token once),
 // `partner list`, `partner revoke <id|name>`.
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.js";
@@ -7,7 +7,7 @@ import { cliLogger, type CliIO } from "./main.js";
 
 export async function partnerCommand(args: readonly string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = args;
-  const { values, positionals } = parseArgs({ args: rest, options: { name: { type: "string" }, areas: { type: "string" } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args: rest, options: { name: { type: "string" }, areas: { type: "string" }, operator: { type: "boolean", default: false } }, allowPositionals: true });
   const config = loadConfig(io.env);
   const services = await openNodeServices(config, { log: cliLogger("warn", io) });
   try {
@@ -22,14 +22,22 @@ export async function partnerCommand(args: readonly string[], io: CliIO): Promis
         io.err(`Not postcode districts: ${bad.join(", ")}`);
         return 2;
       }
-      const { partner, token } = await services.partners.create(values.name.trim(), areas);
-      io.out(`Partner created: ${partner.name} (${partner.areas.length > 0 ? partner.areas.join(", ") : "all areas"})`);
+      if (values.operator && areas.length > 0) {
+        io.err("An operator sees every area: leave out --areas.");
+        return 2;
+      }
+      const { partner, token } = await services.partners.create(values.name.trim(), areas, { role: values.operator ? "operator" : "partner" });
+      io.out(
+        values.operator
+          ? `Operator created: ${partner.name} (dashboard admin views: flows, outbox, dead letters, partners, audit log)`
+          : `Partner created: ${partner.name} (${partner.areas.length > 0 ? partner.areas.join(", ") : "all areas"})`,
+      );
       io.out(`Token (shown once; store it safely): ${token}`);
       io.out(`Use it as: Authorization: Bearer ${token}`);
       return 0;
     }
     if (sub === "list") {
-      for (const p of await services.partners.list()) io.out(`${p.id}  ${p.name}  ${p.areas.join(",") || "all areas"}${p.revoked ? "  [revoked]" : ""}`);
+      for (const p of await services.partners.list()) io.out(`${p.id}  ${p.name}  ${p.areas.join(",") || "all areas"}${p.role === "operator" ? "  [operator]" : ""}${p.revoked ? "  [revoked]" : ""}`);
       return 0;
     }
     if (sub === "revoke" && positionals[0]) {

@@ -34,6 +34,8 @@ export const scriptSchema = z.strictObject({
       area: z.string().nullable().optional(),
       language: z.string().optional(),
       consent: z.boolean().optional(),
+      /** That the refusal was recorded (with the notice version) when the resident said no. */
+      consent_declined: z.boolean().optional(),
       status: z.enum(["active", "stopped"]).optional(),
       ended: z.boolean().optional(),
     })
@@ -173,6 +175,8 @@ export async function runScript(parsed: ParsedScript, file: string, driver: Chat
     if (expect.area !== undefined && contact.area !== expect.area) failures.push(`${file}: contact area is ${JSON.stringify(contact.area)}, expected ${JSON.stringify(expect.area)}`);
     if (expect.language !== undefined && contact.language !== expect.language) failures.push(`${file}: contact language is "${contact.language}", expected "${expect.language}"`);
     if (expect.consent !== undefined && (contact.consentVersion !== null) !== expect.consent) failures.push(`${file}: consent recorded is ${contact.consentVersion !== null}, expected ${expect.consent}`);
+    if (expect.consent_declined !== undefined && (contact.consentRefusedVersion !== null) !== expect.consent_declined)
+      failures.push(`${file}: consent refusal recorded is ${contact.consentRefusedVersion !== null}, expected ${expect.consent_declined}`);
     if (expect.status !== undefined && contact.status !== expect.status) failures.push(`${file}: contact status is "${contact.status}", expected "${expect.status}"`);
     if (expect.ended !== undefined) {
       const ended = !(await driver.hasSession(contact.id));

@@ -10,6 +10,7 @@ import type { DirectoryLookup, Effect, EngineInput, FlowRegistry, LocalisedText,
 import { detectUrgentNeeds, type UrgentLexicon } from "../directory/urgent.js";
 import { isTheme } from "../directory/themes.js";
 import type { Logger } from "../log.js";
+import { RateLimiter, type RateDecision } from "../rate-limit.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
 import type { ContactChanges, ContactRecord, ConversationStore, NewAnswer, NewOutboxMessage, StepCommit } from "../store/types.js";
 import { KeyedQueue } from "./keyed-queue.js";
@@ -39,6 +40,8 @@ export interface ConversationDeps {
   readonly urgent?: UrgentLexicon;
   /** Redacts and tags free-text answers before they are stored for analysis. */
   readonly analyse?: TextAnalyser;
+  /** Messages per minute one resident may send; more are politely refused and not processed. */
+  readonly messagesPerMinute?: number;
 }
 
 export type TextAnalyser = (text: string) => Promise<{ readonly themes: readonly string[]; readonly redacted: string }>;
@@ -93,12 +96,17 @@ export interface Outcome {
   readonly effects: readonly Effect[];
 }
 
+const ADMITTED: RateDecision = { allowed: true, retryAfterMs: 0, firstRefusal: false };
 const MAX_ATTEMPTS = 5;
 
 export class ConversationService {
   private readonly queue = new KeyedQueue();
 
-  constructor(private readonly deps: ConversationDeps) {}
+  private readonly limiter: RateLimiter | undefined;
+
+  constructor(private readonly deps: ConversationDeps) {
+    this.limiter = deps.messagesPerMinute ? new RateLimiter(deps.messagesPerMinute, 60_000, () => deps.now().getTime()) : undefined;
+  }
 
   /**
    * Starts a flow for a contact without a message from them (a broadcast). Contacts in the
@@ -155,8 +163,14 @@ export class ConversationService {
   async handle(inbound: Inbound): Promise<Outcome> {
     const addressHash = await this.deps.addressCrypto.hash(inbound.channel, inbound.address);
     return this.queue.run(`${inbound.channel}:${addressHash}`, async () => {
+      // Mid-rotation, a resident first seen under an earlier key is moved to the current one.
+      const previous = await this.deps.addressCrypto.previousHashes(inbound.channel, inbound.address);
+      if (previous.length > 0) await this.deps.store.rekeyContact(inbound.channel, previous, addressHash, await this.deps.addressCrypto.encrypt(inbound.address));
+      // Decided once per message, however many times a version conflict makes us re-run it.
+      let decision: RateDecision | undefined;
+      const admit = () => (decision ??= this.limiter?.take(`${inbound.channel}:${addressHash}`) ?? ADMITTED);
       for (let attempt = 1; ; attempt++) {
-        const outcome = await this.attempt(inbound, addressHash);
+        const outcome = await this.attempt(inbound, addressHash, admit);
         if (outcome) return outcome;
         // Another process moved this conversation on between our read and write: read again.
         this.deps.log.debug("session version conflict, retrying", { channel: inbound.channel, attempt });
@@ -175,7 +189,13 @@ export class ConversationService {
       `${l("channel")}: ${contact.channel === "sms" ? "SMS" : contact.channel === "telegram" ? "Telegram" : contact.channel}`,
       `${l("language")}: ${language === "cy" ? "Cymraeg" : "English"}`,
       `${l("area")}: ${contact.area ?? "-"}`,
-      `${l("consent")}: ${contact.consentVersion ? `${contact.consentVersion}${contact.consentAt ? ` (${date(contact.consentAt)})` : ""}` : "-"}`,
+      `${l("consent")}: ${
+        contact.consentVersion
+          ? `${contact.consentVersion}${contact.consentAt ? ` (${date(contact.consentAt)})` : ""}`
+          : contact.consentRefusedVersion
+            ? `${l("declined")} ${contact.consentRefusedVersion}${contact.consentRefusedAt ? ` (${date(contact.consentRefusedAt)})` : ""}`
+            : "-"
+      }`,
       `${l("came")}: ${contact.attribution ?? "-"}`,
       `${l("status")}: ${contact.status === "stopped" ? "STOP" : "on"}`,
       `${l("since")}: ${date(contact.createdAt)}`,
@@ -193,6 +213,7 @@ export class ConversationService {
         area: contact.area,
         status: contact.status,
         consent: contact.consentVersion ? { noticeVersion: contact.consentVersion, at: contact.consentAt?.toISOString() ?? null } : null,
+        consentDeclined: contact.consentRefusedVersion ? { noticeVersion: contact.consentRefusedVersion, at: contact.consentRefusedAt?.toISOString() ?? null } : null,
         attribution: contact.attribution,
         firstMessage: contact.createdAt.toISOString(),
         answers: answers.map((a) => ({ flow: a.flowId, question: a.questionKey, value: a.value, area: a.area, at: a.createdAt.toISOString() })),
@@ -218,7 +239,7 @@ export class ConversationService {
     return base;
   }
 
-  private async attempt(inbound: Inbound, addressHash: string): Promise<Outcome | undefined> {
+  private async attempt(inbound: Inbound, addressHash: string, admit: () => RateDecision): Promise<Outcome | undefined> {
     const { store, settings } = this.deps;
     const now = this.deps.now();
     const inboundRef = inbound.messageId ? { id: `${inbound.channel}:${inbound.messageId}`, channel: inbound.channel } : undefined;
@@ -291,6 +312,17 @@ export class ConversationService {
       return finish(inbound.quietStop ? [] : [say(hostMessages.stopped)], [], { answers: [] }, "opt_out_confirmation");
     }
 
+    // Too many messages in a minute: not processed (a flood must not run the flow or fill the
+    // database), but recorded as handled so the platform does not redeliver it. The resident is
+    // told once, politely; STOP above and DELETE below are always honoured.
+    if (keyword !== "delete") {
+      const decision = admit();
+      if (!decision.allowed) {
+        if (decision.firstRefusal) this.deps.log.warn("resident over the message rate limit; excess not processed", { channel: contact.channel });
+        return finish(decision.firstRefusal && contact.status === "active" ? [say(hostMessages.slowDown)] : [], [], { answers: [] });
+      }
+    }
+
     if (keyword === "mydata") return this.myData(contact, say, (replies) => finish(replies, [], { answers: [] }));
     if (keyword === "delete") {
       const confirmed = inbound.input.type === "text" && detectKeyword(inbound.input.text)?.argument === "yes";
@@ -353,6 +385,7 @@ export class ConversationService {
         }
       } else if (effect.type === "set_field") changes[effect.field] = effect.value;
       else if (effect.type === "record_consent") Object.assign(changes, { consentVersion: effect.version, consentAt: now });
+      else if (effect.type === "record_consent_refusal") Object.assign(changes, { consentRefusedVersion: effect.version, consentRefusedAt: now });
     }
     return finish([...prefix, ...result.effects.filter(isOutbound)], result.effects, {
       session: { expectedVersion: session?.version ?? null, next: result.session, newId: this.deps.newId() },
@@ -372,6 +405,7 @@ const LABELS: Readonly<Record<string, LocalisedText>> = {
   language: { en: "Language", cy: "Iaith" },
   area: { en: "Area (first part of your postcode only)", cy: "Ardal (rhan gyntaf eich cod post yn unig)" },
   consent: { en: "Consent", cy: "Caniatâd" },
+  declined: { en: "declined", cy: "gwrthodwyd" },
   came: { en: "Came via code", cy: "Daeth drwy god" },
   since: { en: "First message", cy: "Neges gyntaf" },
   answers: { en: "Your answers", cy: "Eich atebion" },
@@ -384,6 +418,7 @@ function applyChanges(contact: ContactRecord, changes: ContactChanges, now: Date
     ...(changes.language ? { language: changes.language } : {}),
     ...(changes.area ? { area: changes.area } : {}),
     ...(changes.consentVersion ? { consentVersion: changes.consentVersion, consentAt: now } : {}),
+    ...(changes.consentRefusedVersion ? { consentRefusedVersion: changes.consentRefusedVersion, consentRefusedAt: now } : {}),
     ...(changes.status ? { status: changes.status } : {}),
     ...(changes.attribution ? { attribution: changes.attribution } : {}),
   };

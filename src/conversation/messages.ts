@@ -15,6 +15,10 @@ export const hostMessages = {
     en: "{organisation}: you've stopped messages from us, so you won't hear from us. Reply START to come back. Privacy: {privacy_url}",
     cy: "{organisation}: rydych chi wedi atal negeseuon gennym ni, felly fyddwch chi ddim yn clywed gennym. Atebwch START i ddod yn ôl. Preifatrwydd: {privacy_url}",
   },
+  slowDown: {
+    en: "You're sending messages faster than we can read them, so we've skipped the last few. Please wait a minute, then send your answer again.",
+    cy: "Rydych chi'n anfon negeseuon yn gynt nag y gallwn eu darllen, felly rydyn ni wedi hepgor yr ychydig olaf. Arhoswch funud, yna anfonwch eich ateb eto.",
+  },
   textOnly: {
     en: "Sorry, I can only read text here.",
     cy: "Mae'n ddrwg gen i, dim ond testun y galla i ei ddarllen yma.",

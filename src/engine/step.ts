@@ -348,7 +348,8 @@ function answerConsent(turn: Turn, state: SessionState, flow: Flow, node: Extrac
     turn.contact = { ...turn.contact, consentVersion: turn.ctx.privacyNoticeVersion };
     return runFrom(turn, patch(state, { retries: 0 }), flow, flow.nextOf.get(node.id));
   }
-  // Declining ends the flow wherever the author sends it; nothing is saved.
+  // Declining ends the flow wherever the author sends it; nothing is saved but the refusal.
+  turn.effects.push({ type: "record_consent_refusal", version: turn.ctx.privacyNoticeVersion });
   const declinedState = runFrom(turn, patch(state, { retries: 0 }), flow, node.declined);
   const last = turn.effects[turn.effects.length - 1];
   if (last?.type === "end" && last.flowId === flow.id) turn.effects[turn.effects.length - 1] = { ...last, reason: "declined" };

@@ -287,6 +287,8 @@ export type Effect =
   | { readonly type: "save_answer"; readonly flowId: string; readonly key: string; readonly value: AnswerValue; /** the question's input kind */ readonly kind?: QuestionKind }
   | { readonly type: "set_field"; readonly field: "language" | "area"; readonly value: string }
   | { readonly type: "record_consent"; readonly version: string }
+  /** The resident said no: the only thing kept about them is this refusal (version and time). */
+  | { readonly type: "record_consent_refusal"; readonly version: string }
   | { readonly type: "flow_started"; readonly flowId: string }
   | { readonly type: "end"; readonly flowId: string; readonly reason: EndReason };
 

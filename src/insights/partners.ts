@@ -8,7 +8,13 @@ export interface PartnerIdentity {
   readonly name: string;
   /** Postcode districts; empty = every area. */
   readonly areas: readonly string[];
+  /** Operators also see the dashboard's admin views (flows, outbox, dead letters, partners). */
+  readonly role: PartnerRole;
 }
+
+export type PartnerRole = "partner" | "operator";
+
+const roleOf = (value: string): PartnerRole => (value === "operator" ? "operator" : "partner");
 
 export function hashPartnerToken(token: string): string {
   return createHash("sha256").update(`placevoice-partner:${token}`).digest("hex");
@@ -21,24 +27,31 @@ export class PartnerStore {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async create(name: string, areas: readonly string[]): Promise<{ partner: PartnerIdentity; token: string }> {
+  /** A new token (returned once; only its hash is kept). Operators see every area. `actor` is who did it, for the audit log. */
+  async create(name: string, areas: readonly string[], options: { role?: PartnerRole; actor?: string } = {}): Promise<{ partner: PartnerIdentity; token: string }> {
+    const role = options.role ?? "partner";
     const token = `pv_${randomBytes(32).toString("base64url")}`;
     const id = this.newId();
-    const clean = [...new Set(areas.map((a) => a.trim().toUpperCase()).filter(Boolean))];
-    await this.prisma.partner.create({ data: { id, name, tokenHash: hashPartnerToken(token), areas: JSON.stringify(clean) } });
-    await this.audit("operator", "partner.create", { partner: id, name, areas: clean });
-    return { partner: { id, name, areas: clean }, token };
+    const clean = role === "operator" ? [] : [...new Set(areas.map((a) => a.trim().toUpperCase()).filter(Boolean))];
+    await this.prisma.partner.create({ data: { id, name, tokenHash: hashPartnerToken(token), areas: JSON.stringify(clean), role } });
+    await this.audit(options.actor ?? "operator (cli)", "partner.create", { partner: id, name, areas: clean, role });
+    return { partner: { id, name, areas: clean, role }, token };
   }
 
-  async revoke(idOrName: string): Promise<number> {
+  async revoke(idOrName: string, actor = "operator (cli)"): Promise<number> {
     const result = await this.prisma.partner.updateMany({ where: { OR: [{ id: idOrName }, { name: idOrName }], revokedAt: null }, data: { revokedAt: this.now() } });
-    if (result.count > 0) await this.audit("operator", "partner.revoke", { partner: idOrName });
+    if (result.count > 0) await this.audit(actor, "partner.revoke", { partner: idOrName });
     return result.count;
   }
 
-  async list(): Promise<{ id: string; name: string; areas: string[]; revoked: boolean; createdAt: Date }[]> {
+  async list(): Promise<{ id: string; name: string; areas: string[]; role: PartnerRole; revoked: boolean; createdAt: Date }[]> {
     const rows = await this.prisma.partner.findMany({ orderBy: { createdAt: "asc" } });
-    return rows.map((r) => ({ id: r.id, name: r.name, areas: JSON.parse(r.areas) as string[], revoked: r.revokedAt !== null, createdAt: r.createdAt }));
+    return rows.map((r) => ({ id: r.id, name: r.name, areas: JSON.parse(r.areas) as string[], role: roleOf(r.role), revoked: r.revokedAt !== null, createdAt: r.createdAt }));
+  }
+
+  /** The most recent audit entries, newest first. */
+  async recentAudit(limit = 100): Promise<{ actor: string; action: string; detail: string; createdAt: Date }[]> {
+    return this.prisma.auditEntry.findMany({ orderBy: { createdAt: "desc" }, take: limit, select: { actor: true, action: true, detail: true, createdAt: true } });
   }
 
   /** The partner a token belongs to, if it is valid and not revoked. */
@@ -49,13 +62,13 @@ export class PartnerStore {
     if (!row || row.revokedAt !== null) return null;
     // Compare the stored hash too, in constant time (the index look-up is by hash already).
     if (!timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(hash))) return null;
-    return { id: row.id, name: row.name, areas: JSON.parse(row.areas) as string[] };
+    return { id: row.id, name: row.name, areas: JSON.parse(row.areas) as string[], role: roleOf(row.role) };
   }
 
   async byId(id: string): Promise<PartnerIdentity | null> {
     const row = await this.prisma.partner.findUnique({ where: { id } });
     if (!row || row.revokedAt !== null) return null;
-    return { id: row.id, name: row.name, areas: JSON.parse(row.areas) as string[] };
+    return { id: row.id, name: row.name, areas: JSON.parse(row.areas) as string[], role: roleOf(row.role) };
   }
 
   async audit(actor: string, action: string, detail: Record<string, unknown>): Promise<void> {

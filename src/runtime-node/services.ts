@@ -29,7 +29,7 @@ import { createAddressCrypto, type AddressCrypto } from "../store/address-crypto
 import type { MigrationReport } from "../store/migrate.js";
 import { PrismaConversationStore } from "../store/prisma-store.js";
 import { migrateSqliteFile, openPrismaSqlite, sqlitePathFromUrl } from "../store/sqlite-file.js";
-import { ensureAppSecret } from "./app-secret.js";
+import { ensureAppSecrets, type AppSecrets } from "./app-secret.js";
 import { loadRegistry } from "./flow-dir.js";
 import { migrationsDir, sampleDirectoryDir, shippedFlowsDir } from "./paths.js";
 import { importServices } from "./import-services.js";
@@ -40,6 +40,7 @@ export interface NodeServices {
   readonly store: PrismaConversationStore;
   readonly registry: FlowRegistry;
   readonly addressCrypto: AddressCrypto;
+  readonly secrets: AppSecrets;
   readonly conversation: ConversationService;
   readonly migrations: MigrationReport;
   readonly databaseFile: string;
@@ -77,8 +78,9 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
   }
   const migrations = migrateSqliteFile(databaseFile, migrationsDir);
   if (migrations.applied.length > 0) log.info("database migrated", { applied: migrations.applied.join(","), file: databaseFile });
-  const secret = ensureAppSecret(config.appSecret, path.dirname(databaseFile), log);
-  const [prisma, addressCrypto] = await Promise.all([openPrismaSqlite(databaseFile), createAddressCrypto(secret)]);
+  const secrets = ensureAppSecrets(config.appSecret, config.previousAppSecrets, path.dirname(databaseFile), log);
+  const secret = secrets.current;
+  const [prisma, addressCrypto] = await Promise.all([openPrismaSqlite(databaseFile), createAddressCrypto(secret, secrets.previous)]);
   const store = new PrismaConversationStore(prisma);
   // Free text is redacted and tagged before it is stored for analysis: offline unless an LLM is configured.
   const llm = config.llm ? await createChatModelFromConfig(config.llm) : undefined;
@@ -110,6 +112,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     directory: () => directory.current(),
     urgent,
     analyse: (text) => analyser.invoke(text),
+    messagesPerMinute: config.contactRateLimit,
   });
   const outbox = new PrismaOutboxStore(prisma);
   const bot = config.telegram ? createBot(config.telegram) : undefined;
@@ -139,6 +142,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
       }
     }
   }
+  const sessionSecret = createHash("sha256").update(`placevoice-dashboard-session:${secret}`).digest("base64url");
   const appDeps: AppDeps = {
     store,
     log,
@@ -157,6 +161,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
       queries: insightQueries,
       themeLabel: (id) => themeLabels.get(id) ?? id,
       threshold: config.kThreshold,
+      requestsPerMinute: config.apiRateLimit,
     },
     privacy: {
       organisationName: config.organisationName,
@@ -170,10 +175,11 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
       queries: insightQueries,
       themeLabel: (id) => themeLabels.get(id) ?? id,
       threshold: config.kThreshold,
-      sessionSecret: createHash("sha256").update(`placevoice-dashboard-session:${secret}`).digest("base64url"),
+      sessionSecret,
       secureCookies: (config.publicUrl ?? "").startsWith("https://"),
       organisationName: config.organisationName,
     },
+    admin: { partners, sessionSecret, registry, outbox, ...(options.now ? { now: options.now } : {}) },
     champions: {
       audit: (actor, action, detail) => partners.audit(actor, action, detail),
       champions: new ChampionStore(prisma, options.newId ?? randomUUID),
@@ -193,6 +199,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     store,
     registry,
     addressCrypto,
+    secrets,
     conversation,
     migrations,
     databaseFile,

@@ -6,10 +6,17 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export interface AddressCrypto {
+  /** Id of the key new ciphertext is written under (the `<kid>` in `v1.<kid>.…`). */
+  readonly currentKeyId: string;
   /** Stable keyed hash of an address on a channel: the only way contacts are looked up. */
   hash(channel: string, address: string): Promise<string>;
+  /** The hashes the same address had under the previous keys (empty when none are configured). */
+  previousHashes(channel: string, address: string): Promise<string[]>;
   encrypt(address: string): Promise<string>;
+  /** Reads ciphertext written under the current key or any previous key. */
   decrypt(sealed: string): Promise<string>;
+  /** The key id a ciphertext was written under, or null if it is not ours. */
+  keyIdOf(sealed: string): string | null;
 }
 
 function toBase64Url(bytes: Uint8Array): string {
@@ -40,28 +47,55 @@ async function keyId(secret: string): Promise<string> {
   return toBase64Url(new Uint8Array(digest).slice(0, 6));
 }
 
-export async function createAddressCrypto(appSecret: string): Promise<AddressCrypto> {
-  const [hmacKey, aesKey, kid] = await Promise.all([
-    deriveKey(appSecret, "address-hmac", { name: "HMAC", hash: "SHA-256", length: 256 }, ["sign"]),
-    deriveKey(appSecret, "address-aes-gcm", { name: "AES-GCM", length: 256 }, ["encrypt", "decrypt"]),
-    keyId(appSecret),
+interface KeySet {
+  readonly kid: string;
+  readonly hmac: CryptoKey;
+  readonly aes: CryptoKey;
+}
+
+async function keySet(secret: string): Promise<KeySet> {
+  const [hmac, aes, kid] = await Promise.all([
+    deriveKey(secret, "address-hmac", { name: "HMAC", hash: "SHA-256", length: 256 }, ["sign"]),
+    deriveKey(secret, "address-aes-gcm", { name: "AES-GCM", length: 256 }, ["encrypt", "decrypt"]),
+    keyId(secret),
   ]);
+  return { kid, hmac, aes };
+}
+
+async function hmacOf(keys: KeySet, channel: string, address: string): Promise<string> {
+  const mac = await crypto.subtle.sign("HMAC", keys.hmac, encoder.encode(`${channel}:${address}`));
+  return toBase64Url(new Uint8Array(mac));
+}
+
+/**
+ * Keys from the current secret, plus read-only keys from previous secrets during a rotation:
+ * new rows are written under the current key, and old rows stay readable until
+ * `placevoice keys rotate` has re-encrypted them.
+ */
+export async function createAddressCrypto(appSecret: string, previousSecrets: readonly string[] = []): Promise<AddressCrypto> {
+  const current = await keySet(appSecret);
+  const previous = (await Promise.all(previousSecrets.filter((s) => s && s !== appSecret).map(keySet))).filter((k) => k.kid !== current.kid);
+  const byKid = new Map<string, KeySet>([current, ...previous].map((k) => [k.kid, k]));
   return {
-    async hash(channel, address) {
-      const mac = await crypto.subtle.sign("HMAC", hmacKey, encoder.encode(`${channel}:${address}`));
-      return toBase64Url(new Uint8Array(mac));
-    },
+    currentKeyId: current.kid,
+    hash: (channel, address) => hmacOf(current, channel, address),
+    previousHashes: (channel, address) => Promise.all(previous.map((k) => hmacOf(k, channel, address))),
     async encrypt(address) {
       const iv = crypto.getRandomValues(new Uint8Array(12));
-      const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, aesKey, encoder.encode(address));
-      return `v1.${kid}.${toBase64Url(iv)}.${toBase64Url(new Uint8Array(sealed))}`;
+      const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, current.aes, encoder.encode(address));
+      return `v1.${current.kid}.${toBase64Url(iv)}.${toBase64Url(new Uint8Array(sealed))}`;
     },
     async decrypt(sealed) {
       const [version, id, iv, body] = sealed.split(".");
-      if (version !== "v1" || !iv || !body) throw new Error("Unrecognised address ciphertext");
-      if (id !== kid) throw new Error("Address was encrypted under a different key");
-      const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64Url(iv) }, aesKey, fromBase64Url(body));
+      if (version !== "v1" || !id || !iv || !body) throw new Error("Unrecognised address ciphertext");
+      const keys = byKid.get(id);
+      if (!keys) throw new Error("Address was encrypted under a key that is no longer configured");
+      const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64Url(iv) }, keys.aes, fromBase64Url(body));
       return decoder.decode(plain);
+    },
+    keyIdOf(sealed) {
+      const [version, id] = sealed.split(".");
+      return version === "v1" && id ? id : null;
     },
   };
 }

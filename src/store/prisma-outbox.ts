@@ -92,4 +92,31 @@ export class PrismaOutboxStore implements OutboxStore {
     const groups = await this.prisma.outboxMessage.groupBy({ by: ["status"], _count: { _all: true } });
     return Object.fromEntries(groups.map((g) => [g.status, g._count._all]));
   }
+
+  /** Dead letters, newest first: ids, channel, kind, attempts and the last error; never the message or address. */
+  async deadLetters(limit = 50): Promise<DeadLetter[]> {
+    const rows = await this.prisma.outboxMessage.findMany({
+      where: { status: "dead" },
+      orderBy: { createdAt: "desc" },
+      take: limit,
+      select: { id: true, channel: true, kind: true, attempts: true, lastError: true, createdAt: true },
+    });
+    return rows.map((r) => ({ ...r, lastError: r.lastError ?? null }));
+  }
+
+  /** Puts a dead letter (or all of them) back in the queue; how many were. */
+  async retryDead(target: { id: string } | "all", now: Date): Promise<number> {
+    const where = target === "all" ? { status: "dead" } : { id: target.id, status: "dead" };
+    const updated = await this.prisma.outboxMessage.updateMany({ where, data: { status: "pending", attempts: 0, nextAttemptAt: now } });
+    return updated.count;
+  }
+}
+
+export interface DeadLetter {
+  readonly id: string;
+  readonly channel: string;
+  readonly kind: string;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly createdAt: Date;
 }

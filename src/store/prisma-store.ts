@@ -26,6 +26,8 @@ export function toContactRecord(row: ContactRow): ContactRecord {
     status: row.status === "stopped" ? "stopped" : "active",
     consentVersion: row.consentVersion,
     consentAt: row.consentAt,
+    consentRefusedVersion: row.consentRefusedVersion,
+    consentRefusedAt: row.consentRefusedAt,
     area: row.area,
     attribution: row.attribution,
     createdAt: row.createdAt,
@@ -42,6 +44,19 @@ export class PrismaConversationStore implements ConversationStore {
       update: {},
     });
     return toContactRecord(row);
+  }
+
+  async rekeyContact(channel: string, previousHashes: readonly string[], addressHash: string, addressEnc: string): Promise<boolean> {
+    if (previousHashes.length === 0) return false;
+    try {
+      const result = await this.prisma.contact.updateMany({ where: { channel, addressHash: { in: [...previousHashes] } }, data: { addressHash, addressEnc } });
+      return result.count > 0;
+    } catch (error) {
+      // Already a contact under the current hash (created by a server that had the new key
+      // first): leave the old row for `placevoice keys rotate` to report.
+      if ((error as { code?: string }).code === "P2002") return false;
+      throw error;
+    }
   }
 
   async referralCodeExists(code: string): Promise<boolean> {

@@ -13,6 +13,9 @@ export interface ContactRecord {
   readonly status: ContactStatus;
   readonly consentVersion: string | null;
   readonly consentAt: Date | null;
+  /** The notice version the resident last said no to, if any. */
+  readonly consentRefusedVersion: string | null;
+  readonly consentRefusedAt: Date | null;
   readonly area: string | null;
   readonly attribution: string | null;
   readonly createdAt: Date;
@@ -49,6 +52,8 @@ export interface ContactChanges {
   area?: string;
   consentVersion?: string;
   consentAt?: Date;
+  consentRefusedVersion?: string;
+  consentRefusedAt?: Date;
   status?: ContactStatus;
   stoppedAt?: Date | null;
   attribution?: string;
@@ -109,6 +114,11 @@ export interface ConversationStore {
   /** Active contacts who have given consent (any notice version), for broadcasts. */
   audience(query: AudienceQuery): Promise<ContactRecord[]>;
   findOrCreateContact(contact: NewContact): Promise<ContactRecord>;
+  /**
+   * During a key rotation: moves a contact found under one of its earlier address hashes to
+   * the current hash and ciphertext. False when no contact had any of those hashes.
+   */
+  rekeyContact(channel: string, previousHashes: readonly string[], addressHash: string, addressEnc: string): Promise<boolean>;
   loadSession(contactId: string): Promise<SessionRecord | null>;
   /**
    * Applies one engine step atomically: "conflict" (nothing written) if the session moved on

@@ -3,12 +3,14 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
 import { registerSmsWebhooks, type SmsChannelDeps } from "../channels/sms/webhook.js";
 import { registerTelegramWebhook, type TelegramChannelDeps } from "../channels/telegram/webhook.js";
 import type { Logger } from "../log.js";
 import { registerChampionView, type ChampionViewDeps } from "./champion-view.js";
 import { registerInsightsApi, type InsightsApiDeps } from "./insights-api.js";
 import { registerDashboard, type DashboardDeps } from "./dashboard.js";
+import { registerAdmin, type AdminDeps } from "./admin.js";
 import { registerPrivacyNotice, type PrivacyDeps } from "./privacy.js";
 import type { ConversationStore } from "../store/types.js";
 
@@ -24,6 +26,8 @@ export interface AppDeps {
   readonly champions?: ChampionViewDeps;
   readonly insights?: InsightsApiDeps;
   readonly dashboard?: DashboardDeps;
+  /** The operator's admin views under /dashboard/admin (same sign-in as the dashboard). */
+  readonly admin?: AdminDeps;
   readonly privacy?: PrivacyDeps;
 }
 
@@ -35,6 +39,24 @@ function isTransientDatabaseError(error: unknown): boolean {
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  // Security headers on every response. Pages hold no scripts: only inline styles and our own
+  // (or data:) images. A route may set a stricter header itself (the champion page sends no
+  // referrer at all, since its URL carries a key); it is not overwritten.
+  app.use(
+    "*",
+    secureHeaders({
+      overwrite: false,
+      contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], imgSrc: ["'self'", "data:"], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"] },
+      // same-origin, not no-referrer: with no-referrer, browsers send "Origin: null" on our own
+      // form posts, and the dashboard's sign-in origin check would refuse them.
+      referrerPolicy: "same-origin",
+      xFrameOptions: "DENY",
+      strictTransportSecurity: "max-age=31536000; includeSubDomains",
+      crossOriginResourcePolicy: "same-origin",
+      crossOriginOpenerPolicy: "same-origin",
+      permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [] },
+    }),
+  );
   // Every route has a body limit; the webhooks set their own (1 MB Telegram, 64 kB Twilio).
   app.use("*", async (c, next) => {
     if (c.req.path.startsWith("/webhooks/")) return next();
@@ -56,6 +78,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.sms) registerSmsWebhooks(app, deps.sms);
   if (deps.champions) registerChampionView(app, deps.champions);
   if (deps.insights) registerInsightsApi(app, deps.insights);
+  if (deps.admin) registerAdmin(app, deps.admin);
   if (deps.dashboard) registerDashboard(app, deps.dashboard);
   if (deps.privacy) registerPrivacyNotice(app, deps.privacy);
 

@@ -27,7 +27,6 @@ export function registerChampionView(app: Hono, deps: ChampionViewDeps): void {
     c.header("Cache-Control", "no-store");
     c.header("Referrer-Policy", "no-referrer");
     c.header("X-Robots-Tag", "noindex");
-    c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
     if (!view) await deps.audit?.("unknown", "denied: champion view", { code: code.slice(0, 12) });
     if (!view) return c.html(html`<!doctype html><html lang="en"><meta charset="utf-8"><title>Not found</title><p>This link is not valid. Ask ${deps.organisationName} for your champion link.</p></html>`, 404);
     const k = deps.kThreshold;

@@ -26,7 +26,7 @@ export interface DashboardDeps {
 const COOKIE = "pv_session";
 const SESSION_HOURS = 8;
 
-function page(title: string, body: HtmlEscapedString | Promise<HtmlEscapedString>) {
+export function page(title: string, body: HtmlEscapedString | Promise<HtmlEscapedString>) {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -52,22 +52,16 @@ function page(title: string, body: HtmlEscapedString | Promise<HtmlEscapedString
 </html>`;
 }
 
-function sign(secret: string, value: string): string {
+/** The CSRF token for forms in a session: an HMAC of the session cookie's value. */
+export function sign(secret: string, value: string): string {
   return createHmac("sha256", secret).update(`csrf:${value}`).digest("base64url");
 }
 
-export function registerDashboard(app: Hono, deps: DashboardDeps): void {
-  const fewer = `fewer than ${deps.threshold}`;
-  const secureHeaders = (c: Context) => {
-    c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
-    // same-origin, not no-referrer: with no-referrer, browsers send "Origin: null" on our own
-    // form posts, and the sign-in origin check would refuse them.
-    c.header("Referrer-Policy", "same-origin");
-    c.header("X-Content-Type-Options", "nosniff");
-    c.header("Cache-Control", "no-store");
-  };
+export type DashboardSession = { partner: PartnerIdentity; raw: string };
 
-  const session = async (c: Context): Promise<{ partner: PartnerIdentity; raw: string } | null> => {
+/** Reads the signed session cookie: the signed-in partner or operator, if the session is valid. */
+export function sessionReader(deps: Pick<DashboardDeps, "sessionSecret" | "partners">): (c: Context) => Promise<DashboardSession | null> {
+  return async (c) => {
     const raw = await getSignedCookie(c, deps.sessionSecret, COOKIE);
     if (!raw) return null;
     const [id, expires] = raw.split("|");
@@ -75,9 +69,23 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
     const partner = await deps.partners.byId(id);
     return partner ? { partner, raw } : null;
   };
+}
+
+/** Whether a posted form carries this session's CSRF token. */
+export function validCsrf(secret: string, session: DashboardSession, given: unknown): boolean {
+  const expected = sign(secret, session.raw);
+  return typeof given === "string" && given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+}
+
+export function registerDashboard(app: Hono, deps: DashboardDeps): void {
+  const fewer = `fewer than ${deps.threshold}`;
+  // The app sets CSP and the other security headers on every response; pages with partner data are never cached.
+  const noStore = (c: Context) => c.header("Cache-Control", "no-store");
+
+  const session = sessionReader(deps);
 
   const loginPage = (c: Context, error?: string) => {
-    secureHeaders(c);
+    noStore(c);
     return c.html(
       page(
         "Sign in",
@@ -115,11 +123,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
   app.post("/dashboard/logout", async (c) => {
     const current = await session(c);
     const form = await c.req.parseBody();
-    const given = typeof form.csrf === "string" ? form.csrf : "";
-    if (current) {
-      const expected = sign(deps.sessionSecret, current.raw);
-      if (given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected))) return c.text("Invalid form", 403);
-    }
+    if (current && !validCsrf(deps.sessionSecret, current, form.csrf)) return c.text("Invalid form", 403);
     deleteCookie(c, COOKIE, { path: "/dashboard" });
     return c.redirect("/dashboard", 303);
   });
@@ -165,7 +169,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
   app.get("/dashboard", async (c) => {
     const current = await session(c);
     if (!current) return loginPage(c);
-    secureHeaders(c);
+    noStore(c);
     const { partner } = current;
     const { filter, values, error } = filterFrom(c, partner);
     await deps.partners.audit(partner.id, "dashboard.view", values);
@@ -179,6 +183,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
       page(
         "Insight",
         html`<header><h1>Insight for ${partner.name}</h1>
+${partner.role === "operator" ? html`<nav><a href="/dashboard/admin">Admin</a></nav>` : ""}
 <form method="post" action="/dashboard/logout"><input type="hidden" name="csrf" value="${sign(deps.sessionSecret, current.raw)}"><button type="submit">Sign out</button></form></header>
 <main>
 <form class="filters" method="get" action="/dashboard" aria-label="Filters">

@@ -4,7 +4,8 @@
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { THEMES } from "../directory/themes.js";
-import type { PartnerIdentity, PartnerStore } from "../insights/partners.js";
+import { hashPartnerToken, type PartnerIdentity, type PartnerStore } from "../insights/partners.js";
+import { RateLimiter } from "../rate-limit.js";
 import type { InsightFilter, InsightQueries } from "../insights/queries.js";
 import { themeTableCsv, toCsv } from "../insights/csv.js";
 import { openApiDocument } from "./openapi.js";
@@ -14,6 +15,8 @@ export interface InsightsApiDeps {
   readonly queries: InsightQueries;
   readonly themeLabel: (id: string) => string;
   readonly threshold: number;
+  /** Requests per minute per token (default 120); more get 429 with Retry-After. */
+  readonly requestsPerMinute?: number;
 }
 
 const district = z.string().trim().toUpperCase().regex(/^[A-Z]{1,2}\d[A-Z\d]?$/, "area is a postcode district such as ST6");
@@ -36,13 +39,24 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
 
   app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument(deps.threshold)));
 
+  const perToken = new RateLimiter(deps.requestsPerMinute ?? 120, 60_000);
+  // Refusals are audited, but a flood of bad tokens must not flood the audit log: at most this many a minute.
+  const deniedAudits = new RateLimiter(60, 60_000);
+
   api.use("/api/v1/insights/*", async (c, next) => {
     const header = c.req.header("Authorization") ?? "";
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    // Limited before the token is checked, so guessing costs as much as using.
+    const decision = perToken.take(token ? hashPartnerToken(token) : "no-token");
+    if (!decision.allowed) {
+      if (decision.firstRefusal) await deps.partners.audit("unknown", "denied: rate limit", { path: c.req.path, limitPerMinute: perToken.limit });
+      c.header("Retry-After", String(Math.ceil(decision.retryAfterMs / 1000)));
+      return c.json({ error: "rate_limited", message: `At most ${perToken.limit} requests a minute per token. Try again in ${Math.ceil(decision.retryAfterMs / 1000)} s.` }, 429);
+    }
     const partner = token ? await deps.partners.authenticate(token) : null;
     if (!partner) {
       // Refusals are audited too, without the token itself.
-      await deps.partners.audit("unknown", "denied: invalid or revoked token", { path: c.req.path, presented: token ? "token" : "none" });
+      if (deniedAudits.take("denied").allowed) await deps.partners.audit("unknown", "denied: invalid or revoked token", { path: c.req.path, presented: token ? "token" : "none" });
       c.header("WWW-Authenticate", 'Bearer realm="placevoice"');
       return c.json({ error: "unauthorized", message: "A valid partner token is required (Authorization: Bearer …)" }, 401);
     }

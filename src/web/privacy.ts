@@ -40,8 +40,6 @@ ${en
 </main></body></html>`;
   };
   app.get("/privacy", (c) => {
-    c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
-    c.header("Referrer-Policy", "no-referrer");
     return c.html(render(c.req.query("lang") === "cy" ? "cy" : "en"));
   });
   app.get("/preifatrwydd", (c) => c.redirect("/privacy?lang=cy", 301));

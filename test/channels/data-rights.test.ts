@@ -26,6 +26,50 @@ async function scanDatabase(): Promise<string> {
   return dump.join("\n");
 }
 
+/** The tables whose rows mention a value. */
+async function tablesMentioning(value: string): Promise<string[]> {
+  const tables = (await h.services.prisma.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)).map((t) => t.name);
+  const found: string[] = [];
+  for (const table of tables) {
+    const rows = JSON.stringify(await h.services.prisma.$queryRawUnsafe(`SELECT * FROM "${table}"`), (_k, v) => (typeof v === "bigint" ? Number(v) : v));
+    if (rows.includes(value)) found.push(table);
+  }
+  return found;
+}
+
+describe("consent refused", () => {
+  it("keeps nothing but the refusal: the notice version and when, shown by MYDATA", async () => {
+    const from = "+447700900611";
+    const send = async (body: string) => (await (await h.sms(inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body }))).text());
+    await send("Hi from ST6 1AA, buses please");
+    await send("English");
+    expect(await send("No thanks")).toContain("Nothing you've told us has been kept.");
+    const hash = await h.services.addressCrypto.hash("sms", from);
+    const contact = await h.services.prisma.contact.findUniqueOrThrow({ where: { channel_addressHash: { channel: "sms", addressHash: hash } } });
+    expect(contact).toMatchObject({ consentVersion: null, consentAt: null, consentRefusedVersion: "2026-11", area: null, attribution: null });
+    expect(contact.consentRefusedAt).toBeInstanceOf(Date);
+    // The refusal lives on the contact row and nowhere else: no session, answers, facts or messages.
+    expect(await tablesMentioning(contact.id)).toEqual(["contacts"]);
+    expect(await tablesMentioning("buses please")).toEqual([]);
+    expect(await tablesMentioning("ST6 1AA")).toEqual([]);
+    // MYDATA says so.
+    const shown = await send("MYDATA");
+    expect(shown).toContain("Consent: declined 2026-11");
+    expect(shown).toContain("Area (first part of your postcode only): -");
+
+    // On Telegram too.
+    const chat = 8811;
+    for (const text of ["/start", "english"]) await post(textUpdate(chat, text));
+    await post(textUpdate(chat, "no"));
+    expect(h.telegram.textsTo(chat).at(-1)).toContain("Nothing you've told us has been kept.");
+    const tgHash = await h.services.addressCrypto.hash("telegram", String(chat));
+    const tg = await h.services.prisma.contact.findUniqueOrThrow({ where: { channel_addressHash: { channel: "telegram", addressHash: tgHash } } });
+    expect(tg).toMatchObject({ consentVersion: null, consentRefusedVersion: "2026-11", area: null });
+    expect(await h.services.prisma.session.count({ where: { contactId: tg.id } })).toBe(0);
+    expect(await h.services.prisma.answer.count({ where: { contactId: tg.id } })).toBe(0);
+  });
+});
+
 describe("MYDATA and DELETE", () => {
   it("shows exactly what is held, as text and as a JSON file, then erases it all on confirmation", async () => {
     const chat = 8801;

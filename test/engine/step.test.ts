@@ -1062,6 +1062,7 @@ describe("consent", () => {
     const chat = chatIn("consenting");
     const result = chat.send(input);
     expect(result.effects).toEqual([
+      { type: "record_consent_refusal", version: PRIVACY_VERSION },
       { type: "send", text: "No problem, nothing kept." },
       { type: "end", flowId: "consenting", reason: "declined" },
     ]);
@@ -1073,7 +1074,7 @@ describe("consent", () => {
     const result = chat.say("what is this?");
     expect(sends(result.effects)).toEqual(["Please reply YES or NO."]);
     expect(lastAsk(result.effects)).toMatchObject({ kind: "consent", reprompt: true });
-    expect(result.effects.some((e) => e.type === "record_consent")).toBe(false);
+    expect(result.effects.some((e) => e.type === "record_consent" || e.type === "record_consent_refusal")).toBe(false);
     expect(chat.contact.consentVersion).toBeNull();
   });
 

@@ -53,8 +53,11 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   });
   const services = await openNodeServices(config, { log });
   // A champion with known codes, for attribution tests.
-  await services.prisma.champion.create({
-    data: { id: "champion-test", name: "Burslem Community Pantry", viewTokenHash: "test-view-token-hash", codes: { create: [{ code: "ST6BUS" }, { code: "OTHER", campaign: "Poster: Middleport" }] } },
+  // (Upsert: a harness may be restarted on the same database.)
+  await services.prisma.champion.upsert({
+    where: { id: "champion-test" },
+    update: {},
+    create: { id: "champion-test", name: "Burslem Community Pantry", viewTokenHash: "test-view-token-hash", codes: { create: [{ code: "ST6BUS" }, { code: "OTHER", campaign: "Poster: Middleport" }] } },
   });
   const app = createApp(services.appDeps);
   return {

@@ -43,3 +43,18 @@ export function startServe(env: Record<string, string>, cwd: string): Promise<{ 
     child.on("exit", (code) => reject(new Error(`serve exited with ${code} before listening:\n${logs}`)));
   });
 }
+
+/** Runs the same CLI code in this process (no process start-up): for tests that call it many times. */
+export async function runCliInProcess(args: string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<CliResult> {
+  const { run } = await import("../../src/cli/main.js");
+  const { Readable } = await import("node:stream");
+  let stdout = "";
+  let stderr = "";
+  const code = await run(args, {
+    env: { ...options.env },
+    stdin: Readable.from([options.input ?? ""]),
+    out: (line) => (stdout += `${line}\n`),
+    err: (line) => (stderr += `${line}\n`),
+  });
+  return { code, stdout, stderr };
+}

@@ -1,0 +1,149 @@
+// The operator's admin views at /dashboard/admin: the flows that are loaded, the outbox and its
+// dead letters (retry), partner and operator accounts (create, revoke) and the audit log.
+// Signed in through the same dashboard session, but only for accounts with the operator role;
+// a partner who tries gets 403, and every view and action is written to the audit log.
+import path from "node:path";
+import type { Context, Hono } from "hono";
+import { html } from "hono/html";
+import type { FlowRegistry } from "../engine/types.js";
+import type { PartnerStore } from "../insights/partners.js";
+import type { PrismaOutboxStore } from "../store/prisma-outbox.js";
+import { page, sessionReader, sign, validCsrf, type DashboardSession } from "./dashboard.js";
+
+export interface AdminDeps {
+  readonly partners: PartnerStore;
+  readonly sessionSecret: string;
+  readonly registry: FlowRegistry;
+  readonly outbox: PrismaOutboxStore;
+  readonly now?: () => Date;
+}
+
+const DISTRICT = /^[A-Z]{1,2}\d[A-Z\d]?$/;
+const when = (d: Date) => d.toISOString().slice(0, 16).replace("T", " ");
+
+export function registerAdmin(app: Hono, deps: AdminDeps): void {
+  const session = sessionReader(deps);
+  const now = deps.now ?? (() => new Date());
+
+  /** The signed-in operator, or the response refusing the request. */
+  const operator = async (c: Context): Promise<DashboardSession | Response> => {
+    const current = await session(c);
+    if (!current) return c.redirect("/dashboard", 303);
+    c.header("Cache-Control", "no-store");
+    if (current.partner.role !== "operator") {
+      await deps.partners.audit(current.partner.id, "denied: admin view", { path: c.req.path });
+      return c.html(page("Not allowed", html`<main><h1>Not allowed</h1><p>The admin views are for operators. <a href="/dashboard">Back to your insight</a></p></main>`), 403);
+    }
+    return current;
+  };
+
+  const view = async (c: Context, current: DashboardSession, notice?: ReturnType<typeof html>) => {
+    const csrf = sign(deps.sessionSecret, current.raw);
+    const [counts, dead, accounts, audit] = await Promise.all([deps.outbox.counts(), deps.outbox.deadLetters(50), deps.partners.list(), deps.partners.recentAudit(50)]);
+    const flows = [...deps.registry.flows.values()];
+    return c.html(
+      page(
+        "Admin",
+        html`<header><h1>Admin</h1><nav><a href="/dashboard">Insight</a></nav></header>
+<main>
+${notice ?? ""}
+<section aria-labelledby="flows-heading"><h2 id="flows-heading">Flows</h2>
+<table data-testid="flows"><thead><tr><th scope="col">Flow</th><th scope="col">Name</th><th scope="col">Languages</th><th scope="col" class="num">Steps</th><th scope="col">Forgets after</th><th scope="col">File</th></tr></thead>
+<tbody>${flows.map(
+          (f) =>
+            html`<tr><th scope="row">${f.id}${f.id === deps.registry.entryFlowId ? " (entry)" : ""}${f.id === deps.registry.helpFlowId ? " (help)" : ""}</th><td>${f.name}</td><td>${f.languages.join(", ")}</td><td class="num">${f.nodes.length}</td><td>${Math.round(f.expiresAfterMs / 3_600_000)} h</td><td>${f.file ? path.basename(f.file) : "-"}</td></tr>`,
+        )}</tbody></table></section>
+
+<section aria-labelledby="outbox-heading"><h2 id="outbox-heading">Outbox</h2>
+<p data-testid="outbox-counts">${Object.entries(counts).length === 0 ? "Empty." : Object.entries(counts).map(([status, n]) => `${status}: ${n}`).join(" · ")}</p>
+<h3>Dead letters</h3>
+${dead.length === 0
+  ? html`<p class="note">None: every message was sent or is still being tried.</p>`
+  : html`<form method="post" action="/dashboard/admin/outbox/retry"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="id" value="all"><button type="submit">Retry all dead letters</button></form>
+<table data-testid="dead-letters"><thead><tr><th scope="col">Message</th><th scope="col">Channel</th><th scope="col">Kind</th><th scope="col" class="num">Attempts</th><th scope="col">Last error</th><th scope="col">Queued</th><th scope="col"></th></tr></thead>
+<tbody>${dead.map(
+      (d) =>
+        html`<tr><td><code>${d.id}</code></td><td>${d.channel}</td><td>${d.kind}</td><td class="num">${d.attempts}</td><td>${(d.lastError ?? "").slice(0, 160)}</td><td>${when(d.createdAt)}</td><td><form method="post" action="/dashboard/admin/outbox/retry"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="id" value="${d.id}"><button type="submit">Retry</button></form></td></tr>`,
+    )}</tbody></table>`}
+<p class="note">Messages are shown without their text or recipient.</p>
+</section>
+
+<section aria-labelledby="partners-heading"><h2 id="partners-heading">Partners and operators</h2>
+<table data-testid="partners"><thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Areas</th><th scope="col">Created</th><th scope="col">Status</th></tr></thead>
+<tbody>${accounts.map(
+          (p) =>
+            html`<tr><th scope="row">${p.name}</th><td>${p.role}</td><td>${p.areas.join(", ") || "all"}</td><td>${when(p.createdAt)}</td><td>${p.revoked
+              ? "revoked"
+              : p.id === current.partner.id
+                ? "active (you)"
+                : html`<form method="post" action="/dashboard/admin/partners/revoke"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="id" value="${p.id}"><button type="submit">Revoke</button></form>`}</td></tr>`,
+        )}</tbody></table>
+<form class="filters" method="post" action="/dashboard/admin/partners" aria-label="New partner">
+  <input type="hidden" name="csrf" value="${csrf}">
+  <label for="name">Name <input id="name" name="name" required maxlength="120"></label>
+  <label for="areas">Areas (blank: all) <input id="areas" name="areas" placeholder="ST1, ST6" size="14"></label>
+  <label for="role">Role <select id="role" name="role"><option value="partner">partner</option><option value="operator">operator</option></select></label>
+  <button type="submit">Create token</button>
+</form></section>
+
+<section aria-labelledby="audit-heading"><h2 id="audit-heading">Audit log (latest 50)</h2>
+<table data-testid="audit"><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Detail</th></tr></thead>
+<tbody>${audit.map((a) => html`<tr><td>${when(a.createdAt)}</td><td>${a.actor}</td><td>${a.action}</td><td><code>${a.detail.slice(0, 200)}</code></td></tr>`)}</tbody></table></section>
+</main>`,
+      ),
+    );
+  };
+
+  app.get("/dashboard/admin", async (c) => {
+    const current = await operator(c);
+    if (current instanceof Response) return current;
+    await deps.partners.audit(current.partner.id, "admin.view", {});
+    return view(c, current);
+  });
+
+  /** A POSTed admin form: operator, CSRF-checked; the action's own response or a redirect back. */
+  const action = (pathname: string, run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<Response | undefined>) =>
+    app.post(pathname, async (c) => {
+      const current = await operator(c);
+      if (current instanceof Response) return current;
+      const form = await c.req.parseBody();
+      if (!validCsrf(deps.sessionSecret, current, form.csrf)) return c.text("Invalid form", 403);
+      return (await run(form, current, c)) ?? c.redirect("/dashboard/admin", 303);
+    });
+
+  action("/dashboard/admin/outbox/retry", async (form, current) => {
+    const id = typeof form.id === "string" ? form.id : "";
+    if (!id) return undefined;
+    const count = await deps.outbox.retryDead(id === "all" ? "all" : { id }, now());
+    await deps.partners.audit(current.partner.id, "admin.outbox.retry", { target: id, queued: count });
+    return undefined;
+  });
+
+  action("/dashboard/admin/partners/revoke", async (form, current) => {
+    const id = typeof form.id === "string" ? form.id : "";
+    // Revoked by id only (names can repeat), and never the operator's own account.
+    if (id && id !== current.partner.id && (await deps.partners.list()).some((p) => p.id === id)) await deps.partners.revoke(id, current.partner.id);
+    return undefined;
+  });
+
+  action("/dashboard/admin/partners", async (form, current, c) => {
+    const name = typeof form.name === "string" ? form.name.trim().slice(0, 120) : "";
+    const role = form.role === "operator" ? "operator" : "partner";
+    const areas = (typeof form.areas === "string" ? form.areas : "")
+      .split(",")
+      .map((a) => a.trim().toUpperCase())
+      .filter(Boolean);
+    const bad = areas.filter((a) => !DISTRICT.test(a));
+    if (!name || bad.length > 0 || (role === "operator" && areas.length > 0)) {
+      const problem = !name ? "A name is needed." : bad.length > 0 ? `Not postcode districts: ${bad.join(", ")}.` : "An operator sees every area: leave Areas blank.";
+      c.status(400);
+      return view(c, current, html`<p class="error" role="alert">${problem}</p>`);
+    }
+    const { partner, token } = await deps.partners.create(name, areas, { role, actor: current.partner.id });
+    return view(
+      c,
+      current,
+      html`<div role="status" class="created"><p><strong>${partner.name}</strong> (${role}) can now sign in with this token. It is shown only this once: copy it now and send it safely.</p><p><code data-testid="new-token">${token}</code></p></div>`,
+    );
+  });
+}
