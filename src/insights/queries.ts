@@ -1,9 +1,16 @@
 // Aggregates over theme facts, with disclosure control applied before anything is returned.
 // This is the only road from residents' answers to partners (DESIGN.md).
-import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
 import { RESPONDENT_KEY } from "./rollups.js";
 import { isoWeek } from "./week.js";
 import { protectCell, share, type Cell } from "./disclosure.js";
+
+/** A SQL condition with ? placeholders, then its values. */
+type Condition = [sql: string, ...params: string[]];
+
+function and(conditions: readonly Condition[]): { sql: string; params: string[] } {
+  return { sql: conditions.map(([sql]) => sql).join(" AND "), params: conditions.flatMap(([, ...params]) => params) };
+}
 
 export interface InsightFilter {
   /** Postcode districts the caller may see; empty = all. */
@@ -52,30 +59,35 @@ export class InsightQueries {
     private readonly respondentKey = RESPONDENT_KEY,
   ) {}
 
-  /** WHERE conditions over the running totals for a filter (dates apply to whole ISO weeks). */
-  private conditions(f: InsightFilter): Prisma.Sql[] {
+  /**
+   * WHERE conditions over the running totals for a filter (dates apply to whole ISO weeks), as
+   * SQL with ? placeholders and their values: plain SQL text works with both Prisma clients
+   * (Node and Worker), whose SQL template helpers are not interchangeable.
+   */
+  private conditions(f: InsightFilter): Condition[] {
     const areas = f.area ? [f.area] : f.allowedAreas;
-    const where: Prisma.Sql[] = [];
-    if (areas.length > 0) where.push(Prisma.sql`"area" IN (${Prisma.join([...areas])})`);
-    if (f.channel) where.push(Prisma.sql`"channel" = ${f.channel}`);
-    if (f.ageBand) where.push(Prisma.sql`"age_band" = ${f.ageBand}`);
-    if (f.from) where.push(Prisma.sql`"week" >= ${firstWeekFrom(f.from)}`);
-    if (f.to) where.push(Prisma.sql`"week" < ${firstWeekFrom(f.to)}`);
+    const where: Condition[] = [];
+    if (areas.length > 0) where.push([`"area" IN (${areas.map(() => "?").join(", ")})`, ...areas]);
+    if (f.channel) where.push([`"channel" = ?`, f.channel]);
+    if (f.ageBand) where.push([`"age_band" = ?`, f.ageBand]);
+    if (f.from) where.push([`"week" >= ?`, firstWeekFrom(f.from)]);
+    if (f.to) where.push([`"week" < ?`, firstWeekFrom(f.to)]);
     return where;
   }
 
   /** Residents covered: one answer to the respondent question each. */
   private async population(f: InsightFilter): Promise<number> {
-    const where = [Prisma.sql`"question_key" = ${this.respondentKey}`, ...this.conditions(f)];
-    const rows = await this.prisma.$queryRaw<{ n: bigint | number | null }[]>`SELECT SUM("count") AS n FROM "respondent_counts" WHERE ${Prisma.join(where, " AND ")}`;
+    const where = and([[`"question_key" = ?`, this.respondentKey], ...this.conditions(f)]);
+    const rows = await this.prisma.$queryRawUnsafe<{ n: bigint | number | null }[]>(`SELECT SUM("count") AS n FROM "respondent_counts" WHERE ${where.sql}`, ...where.params);
     return Number(rows[0]?.n ?? 0);
   }
 
   private async countsBy(f: InsightFilter, source: "choice" | "text", by: "theme" | "week" | "area", theme?: string): Promise<Map<string, number>> {
-    const where = [Prisma.sql`"source" = ${source}`, ...this.conditions(f)];
-    if (theme) where.push(Prisma.sql`"theme" = ${theme}`);
-    const column = Prisma.raw(`"${by}"`);
-    const rows = await this.prisma.$queryRaw<{ key: string; n: bigint | number }[]>`SELECT ${column} AS key, SUM("count") AS n FROM "theme_counts" WHERE ${Prisma.join(where, " AND ")} GROUP BY ${column}`;
+    const conditions: Condition[] = [[`"source" = ?`, source], ...this.conditions(f)];
+    if (theme) conditions.push([`"theme" = ?`, theme]);
+    const where = and(conditions);
+    // `by` is one of three column names, never user input.
+    const rows = await this.prisma.$queryRawUnsafe<{ key: string; n: bigint | number }[]>(`SELECT "${by}" AS key, SUM("count") AS n FROM "theme_counts" WHERE ${where.sql} GROUP BY "${by}"`, ...where.params);
     return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.key, Number(r.n)]));
   }
 

@@ -1,6 +1,5 @@
 // Keeping the running totals (theme_counts, respondent_counts) in step with facts and answers.
-// Called inside the transaction that writes them, with the same client.
-import type { Prisma } from "../generated/prisma/client.js";
+// The upserts run in the same transaction (or D1 batch) as the step that writes the facts.
 
 /** The question whose answer makes someone a respondent (the population of a table). */
 export const RESPONDENT_KEY = "priorities";
@@ -23,16 +22,19 @@ export interface RespondentKey {
   readonly ageBand: string | null;
 }
 
-type Tx = Prisma.TransactionClient;
-
-export async function addThemeCount(tx: Tx, key: FactKey, delta: number): Promise<void> {
-  await tx.$executeRaw`INSERT INTO "theme_counts" ("source", "question_key", "theme", "area", "week", "channel", "age_band", "count")
-    VALUES (${key.source}, ${key.questionKey}, ${key.theme}, ${key.area ?? ""}, ${key.week}, ${key.channel}, ${key.ageBand ?? ""}, ${delta})
-    ON CONFLICT ("source", "question_key", "theme", "area", "week", "channel", "age_band") DO UPDATE SET "count" = "count" + excluded."count"`;
+/** The upsert that adds `delta` to a theme's running total (a statement of the step's batch). */
+export function themeCountUpsert(key: FactKey, delta: number): { sql: string; params: (string | number)[] } {
+  return {
+    sql: `INSERT INTO "theme_counts" ("source", "question_key", "theme", "area", "week", "channel", "age_band", "count") VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT ("source", "question_key", "theme", "area", "week", "channel", "age_band") DO UPDATE SET "count" = "count" + excluded."count"`,
+    params: [key.source, key.questionKey, key.theme, key.area ?? "", key.week, key.channel, key.ageBand ?? "", delta],
+  };
 }
 
-export async function addRespondentCount(tx: Tx, key: RespondentKey, delta: number): Promise<void> {
-  await tx.$executeRaw`INSERT INTO "respondent_counts" ("question_key", "area", "week", "channel", "age_band", "count")
-    VALUES (${key.questionKey}, ${key.area ?? ""}, ${key.week}, ${key.channel}, ${key.ageBand ?? ""}, ${delta})
-    ON CONFLICT ("question_key", "area", "week", "channel", "age_band") DO UPDATE SET "count" = "count" + excluded."count"`;
+export function respondentCountUpsert(key: RespondentKey, delta: number): { sql: string; params: (string | number)[] } {
+  return {
+    sql: `INSERT INTO "respondent_counts" ("question_key", "area", "week", "channel", "age_band", "count") VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT ("question_key", "area", "week", "channel", "age_band") DO UPDATE SET "count" = "count" + excluded."count"`,
+    params: [key.questionKey, key.area ?? "", key.week, key.channel, key.ageBand ?? "", delta],
+  };
 }

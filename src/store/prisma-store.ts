@@ -1,18 +1,16 @@
 // ConversationStore on Prisma. One engine step is one transaction: the session moves, the
 // answers are stored and the contact changes together, or none of them do.
 import type { AnswerValue, SessionState } from "../engine/types.js";
-import { Prisma, type PrismaClient } from "../generated/prisma/client.js";
+import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import { isoWeek } from "../insights/week.js";
-import { RESPONDENT_KEY, addRespondentCount, addThemeCount } from "../insights/rollups.js";
+import { RESPONDENT_KEY } from "../insights/rollups.js";
+import { classifyStepFailure, stepStatements, type AgeBandMoves, type SqlStatement } from "./step-statements.js";
 import type { AnswerRecord, AudienceQuery, CommitResult, ContactRecord, ConversationStore, NewContact, SessionRecord, StepCommit } from "./types.js";
 
-class VersionConflict extends Error {}
-
-function isUniqueViolation(error: unknown, field?: string): boolean {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== "P2002") return false;
-  if (!field) return true;
-  const target = JSON.stringify(error.meta ?? {});
-  return target.includes(field);
+/** A unique constraint failed (Prisma's P2002; a raw statement's error names the constraint). Duck-typed, so it holds for the Node and the Worker client alike. */
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return e?.code === "P2002" || /UNIQUE constraint failed/.test(String(e?.message ?? ""));
 }
 
 type ContactRow = Prisma.ContactGetPayload<object>;
@@ -85,134 +83,40 @@ export class PrismaConversationStore implements ConversationStore {
   }
 
   async commitStep(commit: StepCommit): Promise<CommitResult> {
-    const { contact, now, session } = commit;
     try {
-      await this.prisma.$transaction(async (tx) => {
-        // First, so a redelivered webhook fails here before anything else is written.
-        if (commit.inbound) await tx.inboundMessage.create({ data: { id: commit.inbound.id, channel: commit.inbound.channel, receivedAt: now } });
-        if (!session) {
-          // Contact-only change (e.g. STOP): the conversation stays where it was.
-        } else if (session.expectedVersion === null) {
-          if (session.next) {
-            await tx.session.create({
-              data: {
-                id: session.newId,
-                contactId: contact.id,
-                flowId: session.next.flowId,
-                nodeId: session.next.nodeId,
-                state: JSON.stringify(session.next),
-                version: 1,
-                expiresAt: new Date(session.next.expiresAt),
-              },
-            });
-          }
-        } else if (session.next) {
-          const updated = await tx.session.updateMany({
-            where: { contactId: contact.id, version: session.expectedVersion },
-            data: {
-              flowId: session.next.flowId,
-              nodeId: session.next.nodeId,
-              state: JSON.stringify(session.next),
-              version: session.expectedVersion + 1,
-              expiresAt: new Date(session.next.expiresAt),
-            },
-          });
-          if (updated.count !== 1) throw new VersionConflict();
-        } else {
-          const deleted = await tx.session.deleteMany({ where: { contactId: contact.id, version: session.expectedVersion } });
-          if (deleted.count !== 1) throw new VersionConflict();
-        }
-        const area = commit.contactChanges.area ?? contact.area;
-        const language = commit.contactChanges.language ?? contact.language;
-        if (commit.answers.length > 0) {
-          await tx.answer.createMany({
-            data: commit.answers.map((a) => ({
-              id: a.id,
-              contactId: contact.id,
-              flowId: a.flowId,
-              questionKey: a.questionKey,
-              value: JSON.stringify(a.value),
-              channel: contact.channel,
-              language,
-              area,
-              createdAt: now,
-              redacted: a.redacted ?? null,
-              ageBand: a.ageBand ?? null,
-            })),
-          });
-          const facts = commit.answers.flatMap((a) =>
-            (a.facts ?? []).map((f) => ({
-              id: f.id,
-              answerId: a.id,
-              contactId: contact.id,
-              flowId: a.flowId,
-              questionKey: a.questionKey,
-              theme: f.theme,
-              source: f.source,
-              area,
-              channel: contact.channel,
-              ageBand: a.ageBand ?? null,
-              week: isoWeek(now),
-              createdAt: now,
-            })),
-          );
-          if (facts.length > 0) await tx.themeFact.createMany({ data: facts });
-          for (const f of facts) await addThemeCount(tx, f, 1);
-          for (const a of commit.answers) {
-            if (a.questionKey === RESPONDENT_KEY && a.value !== null) {
-              await addRespondentCount(tx, { questionKey: a.questionKey, area, week: isoWeek(now), channel: contact.channel, ageBand: a.ageBand ?? null }, 1);
-            }
-          }
-        }
-        if (commit.ageBand) {
-          const where = { contactId: contact.id, flowId: commit.ageBand.flowId, createdAt: { gte: commit.ageBand.since } };
-          const newBand = commit.ageBand.value;
-          // Move the running totals from the old age band to the new one.
-          const movedFacts = await tx.themeFact.findMany({ where });
-          for (const f of movedFacts) {
-            await addThemeCount(tx, f, -1);
-            await addThemeCount(tx, { ...f, ageBand: newBand }, 1);
-          }
-          const movedRespondents = await tx.answer.findMany({ where: { ...where, questionKey: RESPONDENT_KEY, NOT: { value: "null" } } });
-          for (const r of movedRespondents) {
-            const key = { questionKey: r.questionKey, area: r.area, week: isoWeek(r.createdAt), channel: r.channel };
-            await addRespondentCount(tx, { ...key, ageBand: r.ageBand }, -1);
-            await addRespondentCount(tx, { ...key, ageBand: newBand }, 1);
-          }
-          await tx.answer.updateMany({ where, data: { ageBand: newBand } });
-          await tx.themeFact.updateMany({ where, data: { ageBand: newBand } });
-        }
-        if (Object.keys(commit.contactChanges).length > 0) {
-          await tx.contact.update({ where: { id: contact.id }, data: { ...commit.contactChanges } });
-        }
-        if (commit.completions && commit.completions.length > 0) {
-          await tx.flowCompletion.createMany({ data: commit.completions.map((c) => ({ id: c.id, contactId: contact.id, flowId: c.flowId, createdAt: now })) });
-        }
-        if (commit.touch) await tx.referralTouch.create({ data: { id: commit.touch.id, contactId: contact.id, code: commit.touch.code, createdAt: now } });
-        if (commit.outbox && commit.outbox.length > 0) {
-          await tx.outboxMessage.createMany({
-            data: commit.outbox.map((m) => ({
-              id: m.id,
-              contactId: m.contactId,
-              channel: m.channel,
-              payload: JSON.stringify(m.payload),
-              idempotencyKey: m.idempotencyKey,
-              nextAttemptAt: m.notBefore,
-              kind: m.kind ?? "reply",
-              createdAt: now,
-            })),
-          });
-        }
-      });
+      const moves = commit.ageBand ? await this.ageBandMoves(commit) : undefined;
+      await this.runAtomically(stepStatements(commit, moves));
       return "ok";
     } catch (error) {
-      if (error instanceof VersionConflict) return "conflict";
-      if (commit.inbound && isUniqueViolation(error, "inbound_messages")) return "duplicate";
+      const meaning = classifyStepFailure(error, commit.inbound !== undefined);
+      if (meaning) return meaning;
       if (commit.inbound && isUniqueViolation(error) && (await this.seenInbound(commit.inbound.id))) return "duplicate";
-      // A second first message raced us to create the session.
-      if (isUniqueViolation(error)) return "conflict";
       throw error;
     }
+  }
+
+  /** Runs the statements so that all or none apply: one SQLite transaction here; one D1 batch in the Worker's store. */
+  protected async runAtomically(statements: readonly SqlStatement[]): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      for (const s of statements) {
+        if (s.sql.startsWith("SELECT")) await tx.$queryRawUnsafe(s.sql, ...s.params);
+        else await tx.$executeRawUnsafe(s.sql, ...s.params);
+      }
+    });
+  }
+
+  /** The facts and respondents of this conversation so far, whose running totals move to the new age band. */
+  private async ageBandMoves(commit: StepCommit): Promise<AgeBandMoves> {
+    const band = commit.ageBand!;
+    const where = { contactId: commit.contact.id, flowId: band.flowId, createdAt: { gte: band.since } };
+    const [facts, respondents] = await Promise.all([
+      this.prisma.themeFact.findMany({ where }),
+      this.prisma.answer.findMany({ where: { ...where, questionKey: RESPONDENT_KEY, NOT: { value: "null" } } }),
+    ]);
+    return {
+      facts,
+      respondents: respondents.map((r) => ({ questionKey: r.questionKey, area: r.area, week: isoWeek(r.createdAt), channel: r.channel, ageBand: r.ageBand })),
+    };
   }
 
   async seenInbound(id: string): Promise<boolean> {
