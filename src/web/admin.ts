@@ -2,7 +2,6 @@
 // dead letters (retry), partner and operator accounts (create, revoke) and the audit log.
 // Signed in through the same dashboard session, but only for accounts with the operator role;
 // a partner who tries gets 403, and every view and action is written to the audit log.
-import path from "node:path";
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
 import type { FlowRegistry } from "../engine/types.js";
@@ -51,7 +50,7 @@ ${notice ?? ""}
 <table data-testid="flows"><thead><tr><th scope="col">Flow</th><th scope="col">Name</th><th scope="col">Languages</th><th scope="col" class="num">Steps</th><th scope="col">Forgets after</th><th scope="col">File</th></tr></thead>
 <tbody>${flows.map(
           (f) =>
-            html`<tr><th scope="row">${f.id}${f.id === deps.registry.entryFlowId ? " (entry)" : ""}${f.id === deps.registry.helpFlowId ? " (help)" : ""}</th><td>${f.name}</td><td>${f.languages.join(", ")}</td><td class="num">${f.nodes.length}</td><td>${Math.round(f.expiresAfterMs / 3_600_000)} h</td><td>${f.file ? path.basename(f.file) : "-"}</td></tr>`,
+            html`<tr><th scope="row">${f.id}${f.id === deps.registry.entryFlowId ? " (entry)" : ""}${f.id === deps.registry.helpFlowId ? " (help)" : ""}</th><td>${f.name}</td><td>${f.languages.join(", ")}</td><td class="num">${f.nodes.length}</td><td>${Math.round(f.expiresAfterMs / 3_600_000)} h</td><td>${f.file ? f.file.split(/[\\/]/).pop() : "-"}</td></tr>`,
         )}</tbody></table></section>
 
 <section aria-labelledby="outbox-heading"><h2 id="outbox-heading">Outbox</h2>

@@ -1,0 +1,146 @@
+// What both runtimes wire the same way: the conversation host, the outbox and its senders, the
+// directory, partners and insight, and everything the HTTP app needs. The Node composition root
+// (src/runtime-node/services.ts) and the Worker's (src/runtime-worker/services.ts) only bring
+// the database, the secrets, the flows and the text analyser.
+import { createHash } from "node:crypto";
+import type { Bot } from "grammy";
+import { createBot, telegramSender } from "../channels/telegram/bot.js";
+import { smsSender } from "../channels/sms/sender.js";
+import { OutboxDispatcher, type ChannelSender } from "../channels/outbox-dispatcher.js";
+import { outboxRenderer } from "../channels/renderers.js";
+import { ChampionStore } from "../champions/champion-store.js";
+import type { Config } from "../config.js";
+import { ConversationService, type ReplyRenderer, type TextAnalyser } from "../conversation/handle-inbound.js";
+import { DirectoryHolder } from "../directory/holder.js";
+import type { UrgentLexicon } from "../directory/urgent.js";
+import type { FlowRegistry } from "../engine/types.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { PartnerStore } from "../insights/partners.js";
+import { InsightQueries } from "../insights/queries.js";
+import type { Logger } from "../log.js";
+import type { AddressCrypto } from "../store/address-crypto.js";
+import { PrismaDirectoryStore } from "../store/prisma-directory.js";
+import { PrismaOutboxStore } from "../store/prisma-outbox.js";
+import type { PrismaConversationStore } from "../store/prisma-store.js";
+import type { AppDeps } from "../web/app.js";
+
+export interface ComposeInput {
+  readonly config: Config;
+  readonly prisma: PrismaClient;
+  readonly store: PrismaConversationStore;
+  readonly addressCrypto: AddressCrypto;
+  /** The current APP_SECRET: dashboard sessions are signed with a key derived from it. */
+  readonly secret: string;
+  readonly registry: FlowRegistry;
+  readonly urgent: UrgentLexicon;
+  readonly analyse: TextAnalyser;
+  readonly log: Logger;
+  readonly now?: () => Date;
+  readonly newId: () => string;
+  /** A deeper database check for /healthz than the store's own ping. */
+  readonly checkDatabase?: () => Promise<void>;
+}
+
+export interface ComposedServices {
+  readonly conversation: ConversationService;
+  readonly outbox: PrismaOutboxStore;
+  readonly directoryStore: PrismaDirectoryStore;
+  readonly directory: DirectoryHolder;
+  readonly partners: PartnerStore;
+  readonly dispatcher: OutboxDispatcher;
+  readonly bot: Bot | undefined;
+  /** Outbox renderers of the channels that can send. */
+  readonly renderers: ReadonlyMap<string, ReplyRenderer>;
+  /** Everything the HTTP app needs, channels included. */
+  readonly appDeps: AppDeps;
+}
+
+/** Labels of choice options (theme ids) as the English flow text gives them. */
+function themeLabelsOf(registry: FlowRegistry): Map<string, string> {
+  const labels = new Map<string, string>();
+  for (const flow of registry.flows.values()) {
+    for (const node of flow.nodes) {
+      if (node.type === "question" && (node.input.kind === "multi_choice" || node.input.kind === "single_choice")) {
+        for (const o of node.input.options) if (!labels.has(o.id)) labels.set(o.id, o.label.en ?? o.id);
+      }
+    }
+  }
+  return labels;
+}
+
+export function composeServices(input: ComposeInput): ComposedServices {
+  const { config, prisma, store, addressCrypto, registry, log } = input;
+  const nowOption = input.now ? { now: input.now } : {};
+  const directoryStore = new PrismaDirectoryStore(prisma);
+  const directory = new DirectoryHolder(directoryStore, config.timezone);
+  const conversation = new ConversationService({
+    store,
+    registry,
+    addressCrypto,
+    settings: {
+      privacyNoticeVersion: config.privacyNoticeVersion,
+      languages: config.languages,
+      organisationName: config.organisationName,
+      variables: { privacy_url: config.privacyUrl, organisation: config.organisationName },
+    },
+    now: input.now ?? (() => new Date()),
+    newId: input.newId,
+    log,
+    directory: () => directory.current(),
+    urgent: input.urgent,
+    analyse: input.analyse,
+    messagesPerMinute: config.contactRateLimit,
+  });
+  const outbox = new PrismaOutboxStore(prisma);
+  const bot = config.telegram ? createBot(config.telegram) : undefined;
+  const senders: ChannelSender[] = [];
+  if (bot && config.telegram) senders.push(telegramSender(bot, config.telegram));
+  if (config.twilio) senders.push(smsSender(config.twilio, config.publicUrl));
+  const renderers = new Map<string, ReplyRenderer>();
+  for (const sender of senders) {
+    const render = outboxRenderer(sender.channel, config.smsMaxSegments);
+    if (render) renderers.set(sender.channel, render);
+  }
+  const dispatcher = new OutboxDispatcher({ store: outbox, senders, addressCrypto, log, maxAttempts: config.outboxMaxAttempts, ...nowOption });
+  const partners = new PartnerStore(prisma, input.newId, input.now);
+  const insightQueries = new InsightQueries(prisma, config.kThreshold);
+  const themeLabels = themeLabelsOf(registry);
+  const themeLabel = (id: string) => themeLabels.get(id) ?? id;
+  const sessionSecret = createHash("sha256").update(`placevoice-dashboard-session:${input.secret}`).digest("base64url");
+  const appDeps: AppDeps = {
+    store,
+    log,
+    ...(input.checkDatabase ? { checkDatabase: input.checkDatabase } : {}),
+    insights: { partners, queries: insightQueries, themeLabel, threshold: config.kThreshold, requestsPerMinute: config.apiRateLimit },
+    privacy: {
+      organisationName: config.organisationName,
+      contact: config.privacyContact,
+      version: config.privacyNoticeVersion,
+      retentionDays: config.retentionDays,
+      threshold: config.kThreshold,
+    },
+    dashboard: {
+      partners,
+      queries: insightQueries,
+      themeLabel,
+      threshold: config.kThreshold,
+      sessionSecret,
+      secureCookies: (config.publicUrl ?? "").startsWith("https://"),
+      organisationName: config.organisationName,
+    },
+    admin: { partners, sessionSecret, registry, outbox, ...nowOption },
+    champions: {
+      audit: (actor, action, detail) => partners.audit(actor, action, detail),
+      champions: new ChampionStore(prisma, input.newId),
+      kThreshold: config.kThreshold,
+      entryFlowId: config.entryFlow,
+      organisationName: config.organisationName,
+      themeLabel,
+    },
+    ...(bot && config.telegram ? { telegram: { config: config.telegram, bot, conversation, dispatcher, store, addressCrypto, log } } : {}),
+    ...(config.twilio && config.publicUrl
+      ? { sms: { config: config.twilio, publicUrl: config.publicUrl, maxSegments: config.smsMaxSegments, conversation, outbox, log, ...nowOption } }
+      : {}),
+  };
+  return { conversation, outbox, directoryStore, directory, partners, dispatcher, bot, renderers, appDeps };
+}
