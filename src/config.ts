@@ -1,7 +1,7 @@
 // Configuration is read once, at an entry point, from a plain record of strings (process.env
 // on Node, bindings on Workers), validated here and passed down. Nothing else reads the
 // environment.
-import { z } from "zod";
+import * as z from "zod";
 
 const optionalString = z
   .string()

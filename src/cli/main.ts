@@ -23,6 +23,7 @@ Usage:
   placevoice outbox [list|retry <id>]   what waits to be sent, and dead letters
   placevoice telegram set-webhook       point Telegram at PUBLIC_URL with the secret; set the command menu
   placevoice services import <path>     import an Open Referral (HSDS / ORUK) directory: CSV package folder or JSON
+  placevoice services export-sql        the directory as SQL, for D1 (wrangler d1 execute placevoice --file …)
   placevoice champion create --name "…" [--org "…"] [--out dir]
                                         a champion code, its Telegram link, SMS instruction and QR codes
   placevoice champion campaign --code <CODE> --name "…"

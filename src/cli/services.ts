@@ -4,12 +4,14 @@ import { DirectoryImportError } from "../directory/import/index.js";
 import { loadConfig } from "../config.js";
 import { importServices } from "../runtime-node/import-services.js";
 import { openNodeServices } from "../runtime-node/services.js";
+import { sqlDate } from "../store/step-statements.js";
 import { cliLogger, type CliIO } from "./main.js";
 
 export async function servicesCommand(args: readonly string[], io: CliIO): Promise<number> {
   const [sub, location] = args;
+  if (sub === "export-sql") return exportSql(io);
   if (sub !== "import" || !location) {
-    io.err("Usage: placevoice services import <folder with datapackage.json | services.json>");
+    io.err("Usage: placevoice services import <folder with datapackage.json | services.json>\n       placevoice services export-sql > services.sql   (for `wrangler d1 execute placevoice --file services.sql`)");
     return 2;
   }
   const services = await openNodeServices(loadConfig(io.env), { log: cliLogger("warn", io) });
@@ -37,6 +39,31 @@ export async function servicesCommand(args: readonly string[], io: CliIO): Promi
       return 1;
     }
     throw error;
+  } finally {
+    await services.close();
+  }
+}
+
+/** The directory as SQL (services and directory settings, replacing what is there): how it reaches D1 on Workers. */
+async function exportSql(io: CliIO): Promise<number> {
+  const services = await openNodeServices(loadConfig(io.env), { log: cliLogger("warn", io) });
+  try {
+    const literal = (v: unknown): string => {
+      if (v === null || v === undefined) return "NULL";
+      if (typeof v === "number" || typeof v === "bigint") return String(v);
+      if (typeof v === "boolean") return v ? "1" : "0";
+      return `'${(v instanceof Date ? sqlDate(v) : String(v)).replace(/'/g, "''")}'`;
+    };
+    io.out("-- PlaceVoice services directory, exported by `placevoice services export-sql`.");
+    for (const table of ["services", "directory_settings"]) {
+      io.out(`DELETE FROM "${table}";`);
+      const rows = await services.prisma.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM "${table}"`);
+      for (const row of rows) {
+        const columns = Object.keys(row);
+        io.out(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map((c) => literal(row[c])).join(", ")});`);
+      }
+    }
+    return 0;
   } finally {
     await services.close();
   }

@@ -2,7 +2,7 @@
 // resident says and what the bot should say, run through the real engine and store with a
 // fixed clock. See flows/tests/*.yaml and README "Testing a flow".
 import { LineCounter, parseDocument } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { normaliseReply } from "../engine/text.js";
 import type { AnswerValue, EngineInput } from "../engine/types.js";
 import type { AnswerRecord, ContactRecord } from "../store/types.js";

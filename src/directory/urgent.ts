@@ -2,7 +2,7 @@
 // abuse, no food tonight, nowhere to sleep tonight). The phrase lists are data
 // (flows/urgent-needs.yaml); this only finds them.
 import { parse } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { normaliseReply } from "../engine/text.js";
 import type { LocalisedText } from "../engine/types.js";
 

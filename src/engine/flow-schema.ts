@@ -1,6 +1,6 @@
 // The YAML shape of a flow file, validated with zod. Authors write snake_case; the engine
 // works on the camelCase types in types.ts. See README "Writing a flow" for examples.
-import { z } from "zod";
+import * as z from "zod";
 
 const id = z
   .string()

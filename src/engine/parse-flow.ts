@@ -1,7 +1,7 @@
 // Reads one flow file (YAML text) into a checked Flow, or into errors that name the file,
 // the line and the node. Pure: the caller reads the file.
 import { isMap, LineCounter, parseDocument, type Document } from "yaml";
-import type { z } from "zod";
+import type * as z from "zod";
 import { flowSchema, nodeSchema, type NodeFile } from "./flow-schema.js";
 import type { Flow, FlowNode, LocalisedText, QuestionInput } from "./types.js";
 

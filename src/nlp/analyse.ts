@@ -4,7 +4,7 @@
 import { RunnableMap, type Runnable } from "@langchain/core/runnables";
 import type { ThemeId } from "../directory/themes.js";
 import { createThemeTagger, type ThemeTaggerOptions } from "./llm-theme-tagger.js";
-import { createRedactor } from "./redact.js";
+import { createRedactor } from "./pure-runnable.js";
 
 export interface TextAnalysis {
   readonly themes: ThemeId[];

@@ -1,7 +1,7 @@
 // Scores the text analyser against a labelled set (test/fixtures/themes-eval.jsonl): theme
 // precision/recall/F1, redaction recall for planted personal details, and over-redaction of
 // place names and words that must survive. Pure: the caller reads the file.
-import { z } from "zod";
+import * as z from "zod";
 import { THEMES, type ThemeId } from "../directory/themes.js";
 import type { TextAnalysis } from "./analyse.js";
 

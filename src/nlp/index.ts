@@ -11,5 +11,7 @@ export {
   themeTagsSchema,
   type ThemeTaggerOptions,
 } from "./llm-theme-tagger.js";
-export { createOfflineThemeTagger, findThemeClues, tagThemes, type ThemeClue } from "./offline-theme-tagger.js";
-export { createRedactor, findPersonalDetails, PLACEHOLDERS, redactPersonalDetails, type PersonalDetail, type PersonalDetailKind } from "./redact.js";
+export { findThemeClues, tagThemes, type ThemeClue } from "./offline-theme-tagger.js";
+export { createOfflineThemeTagger, createRedactor } from "./pure-runnable.js";
+export { analyseOffline } from "./offline-analyse.js";
+export { findPersonalDetails, PLACEHOLDERS, redactPersonalDetails, type PersonalDetail, type PersonalDetailKind } from "./redact.js";

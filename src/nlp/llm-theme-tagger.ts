@@ -3,9 +3,9 @@
 // timeout the offline tagger answers instead. The model only ever sees the redacted text.
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { RunnableLambda, type Runnable } from "@langchain/core/runnables";
-import { z } from "zod";
+import * as z from "zod";
 import { THEMES, type ThemeId } from "../directory/themes.js";
-import { createOfflineThemeTagger } from "./offline-theme-tagger.js";
+import { createOfflineThemeTagger } from "./pure-runnable.js";
 import { redactPersonalDetails } from "./redact.js";
 
 export interface ThemeTaggerOptions {

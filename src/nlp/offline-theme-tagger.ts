@@ -7,10 +7,8 @@
 // or two weak ones; in a short answer ("kids", "cheaper food") weak words count fully.
 // Clues that are negated ("no problem with the buses", "the bins are fine") count for nothing,
 // and so do the words of street names ("Station Road").
-import type { Runnable } from "@langchain/core/runnables";
 import { THEMES, type ThemeId } from "../directory/themes.js";
 import { FuzzyVocabulary } from "./fuzzy-vocabulary.js";
-import { PureFunctionRunnable } from "./pure-runnable.js";
 import { FIRST_NAMES, PROTECTED_WORDS } from "./name-lists.js";
 import { REAL_WORDS } from "./real-words.js";
 import { FILLER_WORDS, IGNORED_PHRASES, NEGATING_AFTER, NEGATING_BEFORE, SHARED_PHRASES, THEME_LEXICON } from "./theme-lexicon.js";
@@ -245,7 +243,3 @@ export function tagThemes(text: string): ThemeId[] {
   return THEMES.filter((theme) => (scores.get(theme) ?? 0) >= 1);
 }
 
-/** The offline tagger as a LangChain runnable: string in, theme ids out. */
-export function createOfflineThemeTagger(): Runnable<string, ThemeId[]> {
-  return new PureFunctionRunnable(tagThemes, "OfflineThemeTagger");
-}

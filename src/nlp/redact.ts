@@ -8,11 +8,9 @@
 // Kept on purpose: postcode districts ("ST6": the coarse geography analysts use), street and
 // place names without a house number ("Hanley Road", "Hanley bus station"), and words such as
 // GP, NHS or Universal Credit.
-import type { Runnable } from "@langchain/core/runnables";
 import { findNumbers } from "libphonenumber-js";
 import { isValid as isValidPostcode } from "postcode";
 import { findNames } from "./person-names.js";
-import { PureFunctionRunnable } from "./pure-runnable.js";
 
 export type PersonalDetailKind = "email" | "ni-number" | "phone" | "postcode" | "address" | "name";
 
@@ -177,7 +175,3 @@ export function redactPersonalDetails(text: string): string {
   return out + text.slice(at);
 }
 
-/** The redactor as a LangChain runnable: string in, redacted string out. */
-export function createRedactor(): Runnable<string, string> {
-  return new PureFunctionRunnable(redactPersonalDetails, "Redactor");
-}

@@ -34,7 +34,10 @@ export async function runRetention(prisma: PrismaClient, options: { now: Date; r
     const freeTextRedacted = texts.filter((t) => t.value !== JSON.stringify(t.redacted)).length;
     return { answersAnonymised, freeTextRedacted, factsUnlinked, inboundIdsDeleted, deliveryLogsDeleted, dryRun: true };
   }
-  return prisma.$transaction(async (tx) => {
+  // No transaction (D1 has none through Prisma): each step is idempotent and they run in an
+  // order that is safe to stop anywhere, so the next run finishes what an interrupted one left.
+  const tx = prisma;
+  {
     // Free text first (while still findable), then the contact link.
     const texts = await tx.answer.findMany({ where: oldText, select: { id: true, value: true, redacted: true } });
     let freeTextRedacted = 0;
@@ -49,5 +52,5 @@ export async function runRetention(prisma: PrismaClient, options: { now: Date; r
     const inboundIdsDeleted = (await tx.inboundMessage.deleteMany({ where: oldInbound })).count;
     const deliveryLogsDeleted = (await tx.outboxMessage.deleteMany({ where: oldDeliveries })).count;
     return { answersAnonymised, freeTextRedacted, factsUnlinked, inboundIdsDeleted, deliveryLogsDeleted, dryRun: false };
-  }, { timeout: 120_000 });
+  }
 }

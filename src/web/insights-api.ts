@@ -2,7 +2,7 @@
 // described at /api/v1/openapi.json. A bearer token scopes the partner to its own areas; every
 // request is audited; every number has passed disclosure control (src/insights/disclosure.ts).
 import type { Context, Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { THEMES } from "../directory/themes.js";
 import { hashPartnerToken, type PartnerIdentity, type PartnerStore } from "../insights/partners.js";
 import { RateLimiter } from "../rate-limit.js";

@@ -1,7 +1,8 @@
 // Redaction: every kind of personal detail in the formats residents write them, while place
 // names, street names without a number, and the meaning of the message survive.
 import { describe, expect, it } from "vitest";
-import { createRedactor, findPersonalDetails, redactPersonalDetails } from "../../src/nlp/redact.js";
+import { createRedactor } from "../../src/nlp/pure-runnable.js";
+import { findPersonalDetails, redactPersonalDetails } from "../../src/nlp/redact.js";
 
 describe("redactPersonalDetails", () => {
   it("keeps the meaning of the message", () => {

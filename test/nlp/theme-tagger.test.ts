@@ -2,7 +2,8 @@
 // Welsh, negation and words that only look like a theme.
 import { describe, expect, it } from "vitest";
 import type { ThemeId } from "../../src/directory/themes.js";
-import { createOfflineThemeTagger, findThemeClues, tagThemes, welshMutations } from "../../src/nlp/offline-theme-tagger.js";
+import { findThemeClues, tagThemes, welshMutations } from "../../src/nlp/offline-theme-tagger.js";
+import { createOfflineThemeTagger } from "../../src/nlp/pure-runnable.js";
 import { stem, tokenise } from "../../src/nlp/text-tokens.js";
 
 const cases: readonly (readonly [string, readonly ThemeId[]])[] = [

@@ -8,7 +8,7 @@ import type { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { timingSafeEqual } from "hono/utils/buffer";
-import { z } from "zod";
+import * as z from "zod";
 import type { TelegramConfig } from "../../config.js";
 import type { ConversationService, Inbound } from "../../conversation/handle-inbound.js";
 import { localise } from "../../engine/text.js";

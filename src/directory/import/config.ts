@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { isMap, LineCounter, parseDocument, type Document } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import type { DirectorySettings } from "../settings.js";
 import { isTheme, THEMES, type ThemeId } from "../themes.js";
 import type { DirectoryService, ImportProblem } from "../types.js";

@@ -1,0 +1,36 @@
+// The few Cloudflare Workers types PlaceVoice uses, declared here so the rest of the code
+// type-checks with the Node and DOM libraries (no global @cloudflare/workers-types).
+export interface D1PreparedStatement {
+  bind(...values: unknown[]): D1PreparedStatement;
+}
+export interface D1Database {
+  prepare(sql: string): D1PreparedStatement;
+  batch(statements: D1PreparedStatement[]): Promise<unknown[]>;
+}
+export interface DurableObjectId {
+  toString(): string;
+}
+export interface DurableObjectStub {
+  fetch(request: Request): Promise<Response>;
+}
+export interface DurableObjectNamespace {
+  idFromName(name: string): DurableObjectId;
+  get(id: DurableObjectId): DurableObjectStub;
+}
+export interface DurableObjectState {
+  readonly id: DurableObjectId;
+}
+export interface ExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+export interface ScheduledController {
+  readonly cron: string;
+  readonly scheduledTime: number;
+}
+
+/** The Worker's bindings: D1, the per-contact Durable Object, and configuration as vars and secrets. */
+export interface WorkerEnv {
+  readonly DB: D1Database;
+  readonly CONTACTS: DurableObjectNamespace;
+  readonly [name: string]: unknown;
+}

@@ -1,0 +1,76 @@
+// Cloudflare Worker entry: the same Hono app, flows and migrations as on Node, with D1 as the
+// database and configuration from bindings and secrets (`wrangler secret put`).
+//
+// Per-contact ordering: every Telegram update and incoming SMS is handed to the Durable Object
+// named after the resident (a keyed hash of their chat id or number), so one resident's
+// messages are handled one at a time, in order, wherever they arrive; different residents run
+// in parallel. Everything else (API, dashboard, delivery callbacks) is served by the Worker.
+// A Cron Trigger sends what the outbox holds each minute and runs retention daily.
+import type { DurableObjectState, ExecutionContext, ScheduledController, WorkerEnv } from "./runtime-worker/cloudflare.js";
+import { workerServices } from "./runtime-worker/services.js";
+import { runRetention } from "./store/retention.js";
+
+/** The cron in wrangler.toml that runs retention; every other cron run sends the outbox. */
+const RETENTION_CRON = "17 3 * * *";
+
+/** Which resident an inbound webhook is from, or null (then the app answers it as it is: 4xx, or ignored). */
+async function residentOf(request: Request, pathname: string): Promise<{ channel: string; address: string } | null> {
+  try {
+    if (pathname === "/webhooks/telegram") {
+      if (!request.headers.has("X-Telegram-Bot-Api-Secret-Token")) return null;
+      const update = (await request.json()) as Record<string, { chat?: { id?: unknown }; message?: { chat?: { id?: unknown } }; from?: { id?: unknown } } | undefined>;
+      const id =
+        update.message?.chat?.id ?? update.edited_message?.chat?.id ?? update.callback_query?.message?.chat?.id ?? update.callback_query?.from?.id ?? update.my_chat_member?.chat?.id;
+      return typeof id === "number" || typeof id === "string" ? { channel: "telegram", address: String(id) } : null;
+    }
+    if (pathname === "/webhooks/twilio/sms") {
+      if (!request.headers.has("X-Twilio-Signature")) return null;
+      const from = new URLSearchParams(await request.text()).get("From");
+      return from ? { channel: "sms", address: from } : null;
+    }
+  } catch {
+    // Not JSON / not a form: the app gives the 4xx.
+  }
+  return null;
+}
+
+export default {
+  async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
+    const url = new URL(request.url);
+    if (request.method === "POST" && (url.pathname === "/webhooks/telegram" || url.pathname === "/webhooks/twilio/sms")) {
+      const resident = await residentOf(request.clone(), url.pathname);
+      if (resident) {
+        const services = await workerServices(env);
+        const key = `${resident.channel}:${await services.addressCrypto.hash(resident.channel, resident.address)}`;
+        return env.CONTACTS.get(env.CONTACTS.idFromName(key)).fetch(request);
+      }
+    }
+    const services = await workerServices(env);
+    return services.app.fetch(request, env, ctx as never);
+  },
+
+  async scheduled(controller: ScheduledController, env: WorkerEnv, _ctx: ExecutionContext): Promise<void> {
+    const services = await workerServices(env);
+    if (controller.cron === RETENTION_CRON) {
+      const report = await runRetention(services.prisma, { now: new Date(controller.scheduledTime), retentionDays: services.config.retentionDays, dryRun: false });
+      services.log.info("retention run", { anonymised: report.answersAnonymised, redacted: report.freeTextRedacted, inboundDeleted: report.inboundIdsDeleted, deliveriesDeleted: report.deliveryLogsDeleted });
+      return;
+    }
+    await services.directory.reload();
+    const report = await services.dispatcher.drain();
+    if (report.sent + report.retried + report.dead > 0) services.log.info("outbox run", { sent: report.sent, retried: report.retried, dead: report.dead });
+  },
+};
+
+/** One resident's conversation: their webhooks arrive here one after another (see above). */
+export class ContactQueue {
+  constructor(
+    _state: DurableObjectState,
+    private readonly env: WorkerEnv,
+  ) {}
+
+  async fetch(request: Request): Promise<Response> {
+    const services = await workerServices(this.env);
+    return services.app.fetch(request);
+  }
+}

@@ -1,0 +1,202 @@
+// The Cloudflare Worker, run locally by wrangler (workerd, a local D1 built from the same
+// migrations, the Durable Object per resident, the Cron Trigger through /__scheduled), passes
+// the same end-to-end conversation suite as Node, talking to the same local fakes of Telegram
+// and Twilio. The bundle is also built as `wrangler deploy --dry-run` builds it, within budget.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashPartnerToken } from "../../src/insights/partners.js";
+import { packageRoot } from "../../src/runtime-node/paths.js";
+import { createAddressCrypto, type AddressCrypto } from "../../src/store/address-crypto.js";
+import { sqlDate } from "../../src/store/step-statements.js";
+import { channelSuite } from "../support/channel-suite.js";
+import { FakeTelegram } from "../support/fake-telegram.js";
+import { FakeTwilio } from "../support/fake-twilio.js";
+import { placevoiceBin } from "../support/cli.js";
+import { tempDir } from "../support/temp-db.js";
+
+const TELEGRAM_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+const TELEGRAM_SECRET = "worker-telegram-secret-0123456789";
+const TWILIO_SID = `AC${"2".repeat(32)}`;
+const TWILIO_TOKEN = "twilio-auth-token-for-worker-tests";
+const TWILIO_NUMBER = "+447700900000";
+const APP_SECRET = "worker-tests-app-secret-0123456789abcdef";
+const wrangler = path.join(packageRoot, "node_modules", ".bin", "wrangler");
+const quietEnv = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
+
+const scratch = tempDir("placevoice-worker-");
+const telegram = new FakeTelegram(TELEGRAM_TOKEN);
+const twilio = new FakeTwilio(TWILIO_SID, TWILIO_TOKEN);
+let dev: ChildProcess | undefined;
+let devLog = "";
+let base = "";
+let db: Database.Database;
+let crypto: AddressCrypto;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv = quietEnv): string {
+  const result = spawnSync(args[0]!, args.slice(1), { cwd: packageRoot, env, encoding: "utf8", timeout: 120_000 });
+  if (result.status !== 0) throw new Error(`${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+beforeAll(async () => {
+  const persist = path.join(scratch.dir, "state");
+  const [telegramRoot, twilioBase, port] = await Promise.all([telegram.start(), twilio.start(), freePort()]);
+  base = `http://127.0.0.1:${port}`;
+  // The local D1, built from the migrations exactly as `wrangler d1 migrations apply` builds the real one.
+  run([wrangler, "d1", "migrations", "apply", "placevoice", "--local", "--persist-to", persist]);
+  // The services directory (exported from a Node import of the shipped sample) and a champion code.
+  const directorySql = run([process.execPath, placevoiceBin, "services", "export-sql"], { ...quietEnv, DATABASE_URL: `file:${path.join(scratch.dir, "export", "pv.db")}`, LOG_LEVEL: "error" });
+  const seed = path.join(scratch.dir, "seed.sql");
+  writeFileSync(
+    seed,
+    `${directorySql}\nINSERT INTO "champions" ("id", "name", "view_token_hash", "created_at") VALUES ('champion-test', 'Burslem Community Pantry', 'test-view-token-hash', '${sqlDate(new Date())}');\nINSERT INTO "referral_codes" ("code", "champion_id", "created_at") VALUES ('ST6BUS', 'champion-test', '${sqlDate(new Date())}');\n`,
+  );
+  run([wrangler, "d1", "execute", "placevoice", "--local", "--persist-to", persist, "--file", seed]);
+
+  const envFile = path.join(scratch.dir, "worker.env");
+  writeFileSync(
+    envFile,
+    Object.entries({
+      APP_SECRET,
+      PUBLIC_URL: base,
+      LOG_LEVEL: "warn",
+      TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
+      TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
+      TELEGRAM_BOT_USERNAME: "placevoice_test_bot",
+      TELEGRAM_API_ROOT: telegramRoot,
+      TELEGRAM_MAX_PER_CHAT_PER_SECOND: "50",
+      TWILIO_ACCOUNT_SID: TWILIO_SID,
+      TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+      TWILIO_FROM: TWILIO_NUMBER,
+      TWILIO_API_BASE: twilioBase,
+    })
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n"),
+  );
+  dev = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--env-file", envFile, "--test-scheduled", "--show-interactive-dev-session=false", "--inspector-port", String(await freePort())], {
+    cwd: packageRoot,
+    env: quietEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  dev.stdout!.on("data", (d) => (devLog += d));
+  dev.stderr!.on("data", (d) => (devLog += d));
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/healthz`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`wrangler dev did not start:\n${devLog}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const d1Dir = path.join(persist, "v3", "d1", "miniflare-D1DatabaseObject");
+  const file = readdirSync(d1Dir).find((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite")!;
+  db = new Database(path.join(d1Dir, file));
+  db.pragma("busy_timeout = 5000");
+  crypto = await createAddressCrypto(APP_SECRET);
+}, 180_000);
+
+afterAll(async () => {
+  db?.close();
+  if (dev && dev.exitCode === null) {
+    const exited = new Promise((r) => dev!.once("exit", r));
+    dev.kill("SIGTERM");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+  }
+  await Promise.all([telegram.stop(), twilio.stop()]);
+  scratch.cleanup();
+});
+
+async function contactRow(channel: string, address: string) {
+  const hash = await crypto.hash(channel, address);
+  return db.prepare(`SELECT id, area, attribution, status FROM contacts WHERE channel = ? AND address_hash = ?`).get(channel, hash) as { id: string; area: string | null; attribution: string | null; status: string } | undefined;
+}
+
+channelSuite("the Cloudflare Worker (wrangler dev, local D1)", () => ({
+  telegram,
+  twilio,
+  twilioAuthToken: TWILIO_TOKEN,
+  twilioAccountSid: TWILIO_SID,
+  twilioNumber: TWILIO_NUMBER,
+  telegramSecret: TELEGRAM_SECRET,
+  smsUrl: `${base}/webhooks/twilio/sms`,
+  request: (p, init) => fetch(`${base}${p}`, init),
+  answers: async (channel, address) => {
+    const contact = await contactRow(channel, address);
+    if (!contact) return [];
+    const rows = db.prepare(`SELECT question_key, value FROM answers WHERE contact_id = ? ORDER BY created_at, id`).all(contact.id) as { question_key: string; value: string }[];
+    return rows.map((r) => [r.question_key, JSON.parse(r.value)]);
+  },
+  contact: async (channel, address) => {
+    const row = await contactRow(channel, address);
+    return row ? { area: row.area, attribution: row.attribution, status: row.status } : null;
+  },
+  inboundRecorded: async (id) => (db.prepare(`SELECT count(*) AS n FROM inbound_messages WHERE id = ?`).get(id) as { n: number }).n,
+  runOutbox: async () => {
+    const response = await fetch(`${base}/__scheduled?cron=${encodeURIComponent("* * * * *")}`);
+    expect(response.status).toBe(200);
+  },
+  createPartner: async (name, areas) => {
+    const token = `pv_${randomUUID().replace(/-/g, "")}${randomUUID().replace(/-/g, "")}`;
+    db.prepare(`INSERT INTO partners (id, name, token_hash, areas, role, created_at) VALUES (?, ?, ?, ?, 'partner', ?)`).run(randomUUID(), name, hashPartnerToken(token), JSON.stringify(areas), sqlDate(new Date()));
+    return token;
+  },
+}));
+
+describe("the Worker", () => {
+  it("keeps each resident's messages in their own Durable Object and nothing in clear", async () => {
+    const rows = db.prepare(`SELECT address_hash, address_enc FROM contacts`).all() as { address_hash: string; address_enc: string }[];
+    expect(rows.length).toBeGreaterThan(0);
+    const dump = JSON.stringify(db.prepare(`SELECT * FROM contacts`).all());
+    for (const address of ["447700900611", "71000001"]) expect(dump).not.toContain(address);
+    for (const row of rows) expect(await crypto.decrypt(row.address_enc)).toMatch(/^(\+44\d{10}|\d+)$/);
+    expect(devLog).not.toMatch(/Uncaught|TypeError|ReferenceError/);
+  });
+
+  it("runs retention from its daily Cron Trigger", async () => {
+    // One resident's answers made three years old: they lose their link; the rest keep it.
+    const old = (await contactRow("sms", "+447700900611"))!;
+    db.prepare(`UPDATE answers SET created_at = ? WHERE contact_id = ?`).run(sqlDate(new Date(Date.now() - 3 * 365 * 86_400_000)), old.id);
+    const linkedBefore = (db.prepare(`SELECT count(*) AS n FROM answers WHERE contact_id IS NOT NULL`).get() as { n: number }).n;
+    const oldCount = (db.prepare(`SELECT count(*) AS n FROM answers WHERE contact_id = ?`).get(old.id) as { n: number }).n;
+    expect(oldCount).toBe(5);
+    const response = await fetch(`${base}/__scheduled?cron=${encodeURIComponent("17 3 * * *")}`);
+    expect(response.status).toBe(200);
+    expect((db.prepare(`SELECT count(*) AS n FROM answers WHERE contact_id = ?`).get(old.id) as { n: number }).n).toBe(0);
+    expect((db.prepare(`SELECT count(*) AS n FROM answers WHERE contact_id IS NOT NULL`).get() as { n: number }).n).toBe(linkedBefore - oldCount);
+    // Free text is kept only in its redacted form.
+    const texts = db.prepare(`SELECT value, redacted FROM answers WHERE contact_id IS NULL AND redacted IS NOT NULL`).all() as { value: string; redacted: string }[];
+    for (const t of texts) expect(JSON.parse(t.value)).toBe(t.redacted);
+  });
+});
+
+describe("the Worker bundle", () => {
+  it("builds as `wrangler deploy --dry-run` builds it, at most 1 MiB gzipped", () => {
+    const out = run([wrangler, "deploy", "--dry-run", "--outdir", path.join(scratch.dir, "bundle")]);
+    const size = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(out);
+    expect(size, out).not.toBeNull();
+    const gzipKiB = Number(size![2]);
+    console.log(`Worker bundle: ${size![1]} KiB, ${gzipKiB} KiB gzipped (budget 1024 KiB)`);
+    expect(gzipKiB).toBeLessThanOrEqual(1024);
+    // No LangChain and no better-sqlite3 in the Worker: the offline analyser runs without them.
+    const code = readFileSync(path.join(scratch.dir, "bundle", "worker.js"), "utf8");
+    expect(code).not.toMatch(/LANGSMITH|@langchain|better-sqlite3/);
+  }, 120_000);
+});
