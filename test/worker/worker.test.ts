@@ -170,6 +170,29 @@ describe("the Worker", () => {
     expect(devLog).not.toMatch(/Uncaught|TypeError|ReferenceError/);
   });
 
+  it("sends queued SMS through Twilio's REST API with fetch, from the Cron Trigger, once", async () => {
+    const phone = "+447700900613";
+    const contact = (await contactRow("sms", phone))!;
+    db.prepare(`INSERT INTO outbox (id, contact_id, channel, payload, status, attempts, next_attempt_at, idempotency_key, created_at, kind) VALUES (?, ?, 'sms', ?, 'pending', 0, ?, ?, ?, 'broadcast')`).run(
+      "worker-sms-1",
+      contact.id,
+      JSON.stringify({ body: "Your council has published what residents said about buses." }),
+      sqlDate(new Date(Date.now() - 1000)),
+      "broadcast:worker-test:0",
+      sqlDate(new Date()),
+    );
+    const before = twilio.sent.length;
+    const response = await fetch(`${base}/__scheduled?cron=${encodeURIComponent("* * * * *")}`);
+    expect(response.status).toBe(200);
+    const sent = twilio.sent.slice(before);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ to: phone, from: TWILIO_NUMBER, body: "Your council has published what residents said about buses.", idempotencyToken: "broadcast:worker-test:0" });
+    expect(sent[0]!.statusCallback).toBe(`${base}/webhooks/twilio/status`);
+    expect((db.prepare(`SELECT status, provider_id FROM outbox WHERE id = 'worker-sms-1'`).get() as { status: string; provider_id: string }).status).toBe("sent");
+    await fetch(`${base}/__scheduled?cron=${encodeURIComponent("* * * * *")}`);
+    expect(twilio.sent.length).toBe(before + 1);
+  });
+
   it("runs retention from its daily Cron Trigger", async () => {
     // One resident's answers made three years old: they lose their link; the rest keep it.
     const old = (await contactRow("sms", "+447700900611"))!;
