@@ -55,7 +55,8 @@ describe("SMS conversation", () => {
     expect(offer.join("\n")).toContain("Tel 01632 9602");
     expect(offer.at(-1)).toMatch(/Would you like anything else\?\n\n1\. More like this\n2\. A different kind of help\n3\. That's all, thanks\n\nReply with a number\.$/);
     for (const message of offer) expect(segmentInfo(message).segments).toBeLessThanOrEqual(3);
-    expect(await text(phone, "3")).toEqual(["Thanks again. Message HELP to find out more about this service, or STOP to stop messages."]);
+    expect((await text(phone, "3"))[0]).toMatch(/^Can we message you later to say what changed because of what people told us\?.*Reply YES or NO/s);
+    expect(await text(phone, "yes")).toEqual(["Thanks again. Message HELP to find out more about this service, or STOP to stop messages."]);
     const { contact, answers } = await contactOf(phone);
     expect(answers).toEqual({
       postcode: "ST6",
@@ -63,6 +64,7 @@ describe("SMS conversation", () => {
       biggest_difference: "A proper bus to Hanley after 6pm",
       age_band: "age_25_34",
       wants_help: true,
+      hear_back: true,
     });
     expect(contact).toMatchObject({ area: "ST6", status: "active" });
     // The phone number is not stored anywhere in clear.

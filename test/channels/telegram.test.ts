@@ -87,11 +87,14 @@ describe("Telegram conversation", () => {
     expect(h.telegram.textsTo(chat).at(-1)).toContain("Would you like details of local services");
     const no = buttonData(chat, "No");
     await post(callbackUpdate(chat, no.messageId, no.data));
+    expect(h.telegram.textsTo(chat).at(-1)).toContain("Can we message you later to say what changed");
+    const hearBack = buttonData(chat, "Yes");
+    await post(callbackUpdate(chat, hearBack.messageId, hearBack.data));
     expect(h.telegram.textsTo(chat).at(-1)).toContain("Thanks again.");
 
     // Every button press was answered.
     expect(h.telegram.callsOf("answerCallbackQuery")).toHaveLength(h.telegram.calls.filter((c) => c.method === "answerCallbackQuery").length);
-    expect(h.telegram.callsOf("answerCallbackQuery").length).toBe(7);
+    expect(h.telegram.callsOf("answerCallbackQuery").length).toBe(8);
     const { contact, answers } = await answersOf(chat);
     expect(contact).toMatchObject({ attribution: "ST6BUS", area: "ST6", language: "en", consentVersion: "2026-11" });
     expect(answers).toEqual({
@@ -100,6 +103,7 @@ describe("Telegram conversation", () => {
       biggest_difference: "Buses that run after 7pm",
       age_band: "age_65_plus",
       wants_help: false,
+      hear_back: true,
     });
     // The chat id is never stored in clear.
     expect(JSON.stringify(contact)).not.toContain(String(chat));

@@ -4,7 +4,7 @@ import { runCli } from "../support/cli.js";
 
 describe("placevoice chat", () => {
   it("walks the whole priorities flow from piped stdin and shows what was stored", async () => {
-    const replies = ["english", "yes", "ST6 1AA", "2, 6 and housing", "A bus after 7pm to get home from work", "3", "no"];
+    const replies = ["english", "yes", "ST6 1AA", "2, 6 and housing", "A bus after 7pm to get home from work", "3", "no", "yes"];
     const result = await runCli(["chat", "priorities"], { input: `${replies.join("\n")}\n` });
     expect(result.code, result.stderr).toBe(0);
     const out = result.stdout;
@@ -27,6 +27,8 @@ describe("placevoice chat", () => {
       "bot> Got it: 25-34.",
       "Would you like details of local services",
       "you> no",
+      "Can we message you later to say what changed",
+      "you> yes",
       "bot> Thanks again.",
       "(conversation ended)",
       "Stored answers:",
@@ -35,6 +37,7 @@ describe("placevoice chat", () => {
       '  priorities.biggest_difference = "A bus after 7pm to get home from work"',
       '  priorities.age_band = "age_25_34"',
       "  priorities.wants_help = false",
+      "  priorities.hear_back = true",
       "Contact: language=en area=ST6 consent=2026-11 status=active",
     ];
     let from = 0;

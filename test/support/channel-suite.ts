@@ -96,13 +96,15 @@ export function channelSuite(runtime: string, target: () => ChannelTarget): void
       const offer = (await sms(phone, "yes please")).join("\n");
       expect(offer).toMatch(/^Here are some local services that could help:/);
       expect(offer).toContain("Tel 01632 9602");
-      expect(await sms(phone, "3")).toEqual(["Thanks again. Message HELP to find out more about this service, or STOP to stop messages."]);
+      expect((await sms(phone, "3"))[0]).toContain("Can we message you later to say what changed");
+      expect(await sms(phone, "no thanks")).toEqual(["Thanks again. Message HELP to find out more about this service, or STOP to stop messages."]);
       expect(Object.fromEntries(await t.answers("sms", phone))).toEqual({
         postcode: "ST6",
         priorities: ["cost_of_living", "safety", "transport"],
         biggest_difference: "A proper bus to Hanley after 6pm",
         age_band: "age_25_34",
         wants_help: true,
+        hear_back: false,
       });
       // STOP is honoured before any flow.
       expect((await sms(phone, "STOP"))[0]).toContain("You won't get any more messages");

@@ -58,6 +58,8 @@ beforeAll(async () => {
   const persist = path.join(scratch.dir, "state");
   const [telegramRoot, twilioBase, port] = await Promise.all([telegram.start(), twilio.start(), freePort()]);
   base = `http://127.0.0.1:${port}`;
+  // The flows as they are now, bundled (npm install does this too; a flow edited since must not test a stale copy).
+  run([process.execPath, path.join(packageRoot, "scripts", "worker-prepare.mjs")]);
   // The local D1, built from the migrations exactly as `wrangler d1 migrations apply` builds the real one.
   run([wrangler, "d1", "migrations", "apply", "placevoice", "--local", "--persist-to", persist]);
   // The services directory (exported from a Node import of the shipped sample) and a champion code.
