@@ -201,7 +201,7 @@ describe("the Worker", () => {
     db.prepare(`UPDATE answers SET created_at = ? WHERE contact_id = ?`).run(sqlDate(new Date(Date.now() - 3 * 365 * 86_400_000)), old.id);
     const linkedBefore = (db.prepare(`SELECT count(*) AS n FROM answers WHERE contact_id IS NOT NULL`).get() as { n: number }).n;
     const oldCount = (db.prepare(`SELECT count(*) AS n FROM answers WHERE contact_id = ?`).get(old.id) as { n: number }).n;
-    expect(oldCount).toBe(5);
+    expect(oldCount).toBe(6);
     const response = await fetch(`${base}/__scheduled?cron=${encodeURIComponent("17 3 * * *")}`);
     expect(response.status).toBe(200);
     expect((db.prepare(`SELECT count(*) AS n FROM answers WHERE contact_id = ?`).get(old.id) as { n: number }).n).toBe(0);
