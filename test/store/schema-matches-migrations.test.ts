@@ -87,6 +87,7 @@ describe("database built from migrations matches prisma/schema.prisma", () => {
       "Contact", "Session", "Answer", "InboundMessage", "OutboxMessage",
       "Service", "DirectorySetting", "FlowCompletion", "Champion", "ReferralCode", "ReferralTouch",
       "ThemeFact", "Partner", "AuditEntry", "ThemeCount", "RespondentCount",
+      "Update", "UpdateDelivery", "WebhookDelivery",
     ]);
   });
 
@@ -156,6 +157,8 @@ describe("every model round-trips every field through the Prisma client", () => 
         if (field.name === "contactId") return "contact-1";
         if (field.name === "championId") return "champion-1";
         if (field.name === "answerId") return "answer-1";
+        if (field.name === "updateId") return "update-1";
+        if (field.name === "partnerId") return "partner-1";
         switch (field.type) {
           case "String":
             return `${model.name}-${field.name}-${n}`;
@@ -172,11 +175,11 @@ describe("every model round-trips every field through the Prisma client", () => 
         }
       };
       // Models others refer to come first.
-      const rank = (m: SchemaModel) => (m.name === "Contact" ? 0 : m.name === "Champion" ? 1 : m.name === "Answer" ? 2 : 3);
+      const rank = (m: SchemaModel) => (m.name === "Contact" ? 0 : m.name === "Champion" ? 1 : ["Answer", "Update", "Partner"].includes(m.name) ? 2 : 3);
       const ordered = [...schema].sort((a, b) => rank(a) - rank(b));
       for (const model of ordered) {
         const data: Record<string, unknown> = {};
-        const fixedIds: Record<string, string> = { Contact: "contact-1", Champion: "champion-1", Answer: "answer-1" };
+        const fixedIds: Record<string, string> = { Contact: "contact-1", Champion: "champion-1", Answer: "answer-1", Update: "update-1", Partner: "partner-1" };
         model.fields.filter((f) => SCALARS.has(f.type)).forEach((f, i) => (data[f.name] = f.attributes.includes("@id") && fixedIds[model.name] ? fixedIds[model.name] : sample(model, f, i)));
         const delegate = (prisma as unknown as Record<string, { create(a: unknown): Promise<unknown>; findUniqueOrThrow(a: unknown): Promise<Record<string, unknown>> }>)[
           model.name.charAt(0).toLowerCase() + model.name.slice(1)
