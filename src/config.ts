@@ -19,6 +19,7 @@ const envSchema = z.object({
     .default("")
     .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.string().min(32, "APP_SECRET_PREVIOUS holds earlier APP_SECRET values, comma-separated, each at least 32 characters"))),
+  UPDATE_SMALL_AUDIENCE: z.enum(["send", "refuse"]).default("send"),
   CONTACT_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(20),
   API_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(120),
   PUBLIC_URL: optionalString.pipe(z.url({ message: "PUBLIC_URL must be a URL such as https://placevoice.example.org" }).optional()),
@@ -77,6 +78,8 @@ export type Config = {
   readonly appSecret: string | undefined;
   /** Earlier secrets, still accepted for reading addresses during a key rotation. */
   readonly previousAppSecrets: readonly string[];
+  /** A "you said, we did" update that would reach fewer residents than K_THRESHOLD: sent anyway (the count is never shown) or refused. */
+  readonly updateSmallAudience: "send" | "refuse";
   /** Messages per minute one resident may send; the excess is politely refused and not processed. */
   readonly contactRateLimit: number;
   /** Requests per minute per partner token on the API and dashboard. */
@@ -190,6 +193,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     appSecret: e.APP_SECRET,
     previousAppSecrets: e.APP_SECRET_PREVIOUS,
     contactRateLimit: e.CONTACT_RATE_LIMIT,
+    updateSmallAudience: e.UPDATE_SMALL_AUDIENCE,
     apiRateLimit: e.API_RATE_LIMIT,
     publicUrl,
     logLevel: e.LOG_LEVEL,

@@ -42,6 +42,8 @@ export interface ConversationDeps {
   readonly analyse?: TextAnalyser;
   /** Messages per minute one resident may send; more are politely refused and not processed. */
   readonly messagesPerMinute?: number;
+  /** UPDATES: the "you said, we did" updates published for an area, as a message in the resident's language. */
+  readonly updatesFor?: (area: string | null, language: string) => Promise<string>;
 }
 
 export type TextAnalyser = (text: string) => Promise<{ readonly themes: readonly string[]; readonly redacted: string }>;
@@ -113,13 +115,41 @@ export class ConversationService {
    * middle of another conversation are left alone ("busy"). Replies are queued in the outbox,
    * not before `notBefore`, with idempotency keys `<key>:<n>`; nothing is queued twice for one key.
    */
-  async startFlowFor(contact: ContactRecord, flowId: string, options: { render: ReplyRenderer; notBefore: Date; key: string }): Promise<"queued" | "busy" | "stopped" | "duplicate"> {
+  async startFlowFor(
+    contact: ContactRecord,
+    flowId: string,
+    options: {
+      render: ReplyRenderer;
+      notBefore: Date;
+      key: string;
+      /** Sent before the flow's first message (e.g. the text of an update). */
+      prefix?: readonly OutboundEffect[];
+      /** For a contact mid-conversation: leave them alone ("skip", the default) or send only the prefix, without starting the flow. */
+      whenBusy?: "skip" | "prefix_only";
+    },
+  ): Promise<"queued" | "busy" | "stopped" | "duplicate"> {
+    const queue = (replies: readonly OutboundEffect[]): NewOutboxMessage[] =>
+      options.render(replies, contact).map((payload, index) => ({
+        id: this.deps.newId(),
+        contactId: contact.id,
+        channel: contact.channel,
+        payload,
+        idempotencyKey: `${options.key}:${index}`,
+        notBefore: options.notBefore,
+        kind: "broadcast",
+      }));
     return this.queue.run(`${contact.channel}:${contact.addressHash}`, async () => {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
         const now = this.deps.now();
         const session = await this.deps.store.loadSession(contact.id);
         if (await this.deps.store.seenInbound(options.key)) return "duplicate";
-        if (session && session.state.expiresAt > now.toISOString()) return "busy";
+        if (session && session.state.expiresAt > now.toISOString()) {
+          if (options.whenBusy !== "prefix_only" || !options.prefix?.length) return "busy";
+          // The conversation they are in carries on; only the prefix is sent.
+          const committed = await this.deps.store.commitStep({ contact, now, contactChanges: {}, answers: [], inbound: { id: options.key, channel: contact.channel }, outbox: queue(options.prefix) });
+          if (committed === "duplicate") return "duplicate";
+          return "busy";
+        }
         const result = step(
           {
             registry: this.deps.registry,
@@ -133,16 +163,7 @@ export class ConversationService {
           null,
           { type: "start", flowId },
         );
-        const replies = result.effects.filter(isOutbound);
-        const outbox: NewOutboxMessage[] = options.render(replies, contact).map((payload, index) => ({
-          id: this.deps.newId(),
-          contactId: contact.id,
-          channel: contact.channel,
-          payload,
-          idempotencyKey: `${options.key}:${index}`,
-          notBefore: options.notBefore,
-          kind: "broadcast",
-        }));
+        const outbox = queue([...(options.prefix ?? []), ...result.effects.filter(isOutbound)]);
         const committed = await this.deps.store.commitStep({
           contact,
           now,
@@ -323,6 +344,9 @@ export class ConversationService {
       }
     }
 
+    if (keyword === "updates" && this.deps.updatesFor && contact.status === "active") {
+      return finish([{ type: "send", text: await this.deps.updatesFor(contact.area, contact.language) }], [], { answers: [] });
+    }
     if (keyword === "mydata") return this.myData(contact, say, (replies) => finish(replies, [], { answers: [] }));
     if (keyword === "delete") {
       const confirmed = inbound.input.type === "text" && detectKeyword(inbound.input.text)?.argument === "yes";

@@ -2,7 +2,7 @@
 // reply is treated as an answer, so STOP can never be swallowed by a question.
 import { normaliseReply } from "./text.js";
 
-export type Keyword = "stop" | "start" | "help" | "language" | "skip" | "restart" | "mydata" | "delete";
+export type Keyword = "stop" | "start" | "help" | "language" | "skip" | "restart" | "mydata" | "delete" | "updates";
 
 const KEYWORDS: Readonly<Record<string, Keyword>> = {
   stop: "stop", stopall: "stop", unsubscribe: "stop", cancel: "stop", end: "stop", quit: "stop", revoke: "stop", optout: "stop", "opt out": "stop", stopio: "stop",
@@ -13,6 +13,7 @@ const KEYWORDS: Readonly<Record<string, Keyword>> = {
   restart: "restart", "start again": "restart", ailddechrau: "restart",
   mydata: "mydata", "my data": "mydata", "fy nata": "mydata", fynata: "mydata",
   delete: "delete", "delete my data": "delete", dileu: "delete", "dileu fy nata": "delete",
+  updates: "updates", diweddariadau: "updates", news: "updates", newyddion: "updates",
 };
 
 export interface KeywordMatch {

@@ -23,6 +23,7 @@ import { PrismaDirectoryStore } from "../store/prisma-directory.js";
 import { PrismaOutboxStore } from "../store/prisma-outbox.js";
 import type { PrismaConversationStore } from "../store/prisma-store.js";
 import type { AppDeps } from "../web/app.js";
+import { UpdateService } from "../updates/updates.js";
 
 export interface ComposeInput {
   readonly config: Config;
@@ -51,17 +52,18 @@ export interface ComposedServices {
   readonly bot: Bot | undefined;
   /** Outbox renderers of the channels that can send. */
   readonly renderers: ReadonlyMap<string, ReplyRenderer>;
+  readonly updates: UpdateService;
   /** Everything the HTTP app needs, channels included. */
   readonly appDeps: AppDeps;
 }
 
-/** Labels of choice options (theme ids) as the English flow text gives them. */
-function themeLabelsOf(registry: FlowRegistry): Map<string, string> {
+/** Labels of choice options (theme ids) in one language, as the flows give them (English where a translation is missing). */
+function themeLabelsOf(registry: FlowRegistry, language = "en"): Map<string, string> {
   const labels = new Map<string, string>();
   for (const flow of registry.flows.values()) {
     for (const node of flow.nodes) {
       if (node.type === "question" && (node.input.kind === "multi_choice" || node.input.kind === "single_choice")) {
-        for (const o of node.input.options) if (!labels.has(o.id)) labels.set(o.id, o.label.en ?? o.id);
+        for (const o of node.input.options) if (!labels.has(o.id)) labels.set(o.id, o.label[language] ?? o.label.en ?? o.id);
       }
     }
   }
@@ -73,6 +75,8 @@ export function composeServices(input: ComposeInput): ComposedServices {
   const nowOption = input.now ? { now: input.now } : {};
   const directoryStore = new PrismaDirectoryStore(prisma);
   const directory = new DirectoryHolder(directoryStore, config.timezone);
+  // Set below; UPDATES in a conversation reads the published updates through it.
+  let updates: UpdateService | undefined;
   const conversation = new ConversationService({
     store,
     registry,
@@ -90,6 +94,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
     urgent: input.urgent,
     analyse: input.analyse,
     messagesPerMinute: config.contactRateLimit,
+    updatesFor: (area, language) => updates!.summaryFor(area, language),
   });
   const outbox = new PrismaOutboxStore(prisma);
   const bot = config.telegram ? createBot(config.telegram) : undefined;
@@ -106,6 +111,22 @@ export function composeServices(input: ComposeInput): ComposedServices {
   const insightQueries = new InsightQueries(prisma, config.kThreshold);
   const themeLabels = themeLabelsOf(registry);
   const themeLabel = (id: string) => themeLabels.get(id) ?? id;
+  const welshLabels = themeLabelsOf(registry, "cy");
+  updates = new UpdateService({
+    prisma,
+    conversation,
+    renderers,
+    queries: insightQueries,
+    themeLabel: (id, language) => (language === "cy" ? welshLabels.get(id) : themeLabels.get(id)) ?? id,
+    threshold: config.kThreshold,
+    organisationName: config.organisationName,
+    smsMaxSegments: config.smsMaxSegments,
+    quietHours: config.quietHours,
+    timezone: config.timezone,
+    smallAudience: config.updateSmallAudience,
+    now: input.now ?? (() => new Date()),
+    newId: input.newId,
+  });
   const sessionSecret = createHash("sha256").update(`placevoice-dashboard-session:${input.secret}`).digest("base64url");
   const appDeps: AppDeps = {
     store,
@@ -142,5 +163,5 @@ export function composeServices(input: ComposeInput): ComposedServices {
       ? { sms: { config: config.twilio, publicUrl: config.publicUrl, maxSegments: config.smsMaxSegments, conversation, outbox, log, ...nowOption } }
       : {}),
   };
-  return { conversation, outbox, directoryStore, directory, partners, dispatcher, bot, renderers, appDeps };
+  return { conversation, outbox, directoryStore, directory, partners, dispatcher, bot, renderers, updates, appDeps };
 }

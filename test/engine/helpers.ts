@@ -41,7 +41,7 @@ export function registryOf(flows: readonly Flow[], entry: string, help?: string)
 
 /** The three shipped flows, parsed from /flows, in a registry like the server's. */
 export function shippedFlows(): Flow[] {
-  return ["priorities", "help", "feedback"].map((name) => flowFrom(readFileSync(path.join(repoRoot, "flows", `${name}.yaml`), "utf8"), `flows/${name}.yaml`));
+  return ["priorities", "help", "feedback", "update-reply"].map((name) => flowFrom(readFileSync(path.join(repoRoot, "flows", `${name}.yaml`), "utf8"), `flows/${name}.yaml`));
 }
 
 export function shippedRegistry(): FlowRegistry {

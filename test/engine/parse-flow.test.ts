@@ -176,7 +176,7 @@ describe("the shipped flows", () => {
     if (registry.ok) {
       expect(registry.registry.entryFlowId).toBe("priorities");
       expect(registry.registry.helpFlowId).toBe("help");
-      expect([...registry.registry.flows.keys()].sort()).toEqual(["feedback", "help", "priorities"]);
+      expect([...registry.registry.flows.keys()].sort()).toEqual(["feedback", "help", "priorities", "update_reply"]);
     }
   });
 });

@@ -1,0 +1,173 @@
+// "You said, we did" end to end: residents in two areas answer over SMS and Telegram; a
+// partner publishes an update for one area and theme; exactly the residents who qualify get
+// it on their own channel, in their language — nobody who stopped, declined, said no to
+// hearing back, chose other things or lives elsewhere — and their replies are counted.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { textUpdate } from "../support/fake-telegram.js";
+import { startHarness, type Harness } from "../support/channel-harness.js";
+
+interface Resident {
+  readonly channel: "sms" | "telegram";
+  readonly address: string;
+  readonly language: "en" | "cy";
+  readonly postcode: string;
+  readonly picks: string;
+  readonly hearBack: boolean;
+}
+
+let h: Harness;
+let n = 0;
+const sms = (language: "en" | "cy", postcode: string, picks: string, hearBack: boolean): Resident => ({ channel: "sms", address: `+4477009${String(++n).padStart(5, "0")}`, language, postcode, picks, hearBack });
+const tg = (language: "en" | "cy", postcode: string, picks: string, hearBack: boolean): Resident => ({ channel: "telegram", address: String(880_000 + ++n), language, postcode, picks, hearBack });
+
+/** One resident through the priorities flow, to the question about hearing back. */
+async function takePart(r: Resident) {
+  const en = r.language === "en";
+  const replies = [en ? "hi" : "helo", en ? "1" : "2", en ? "yes" : "ie", r.postcode, r.picks, "skip", "skip", en ? "no" : "na", r.hearBack ? (en ? "yes" : "ie") : en ? "no" : "na"];
+  for (const text of replies) await h.services.conversation.handle({ channel: r.channel, address: r.address, input: { type: "text", text } });
+}
+
+async function contactOf(r: Resident) {
+  const addressHash = await h.services.addressCrypto.hash(r.channel, r.address);
+  return h.services.prisma.contact.findUniqueOrThrow({ where: { channel_addressHash: { channel: r.channel, addressHash } } });
+}
+
+/** Messages that reached a resident at the fake platforms. */
+function received(r: Resident): string[] {
+  return r.channel === "sms" ? h.twilio.sent.filter((m) => m.to === r.address).map((m) => m.body) : h.telegram.textsTo(Number(r.address));
+}
+
+// ST6, transport, yes to hearing back: these 10 qualify (3 in Welsh; 4 on Telegram).
+const qualifying = [
+  sms("en", "ST6 1AA", "6", true),
+  sms("en", "ST6 2BB", "6, 1", true),
+  sms("en", "ST6 3CC", "transport and housing", true),
+  sms("en", "ST6 4DD", "buses", true),
+  sms("cy", "ST6 5EE", "6", true),
+  sms("cy", "ST6 6FF", "6, 2", true),
+  tg("en", "ST6 7GG", "6", true),
+  tg("en", "ST6 8HH", "6, 5", true),
+  tg("en", "ST6 9JJ", "transport", true),
+  tg("cy", "ST6 1KK", "6", true),
+];
+const saidNo = [sms("en", "ST6 1LL", "6", false), tg("en", "ST6 1MM", "6", false)];
+const stopped = sms("en", "ST6 1NN", "6", true);
+const otherArea = [sms("en", "ST3 1AA", "6", true), sms("en", "ST3 2BB", "6", true), tg("en", "ST3 3CC", "6", true)];
+const otherTheme = [sms("en", "ST6 1PP", "1", true), tg("en", "ST6 1QQ", "2", true)];
+const declined = sms("en", "ST6 1RR", "6", true);
+// Enough other ST6 residents that the share choosing transport can be published at all.
+const others = Array.from({ length: 8 }, () => sms("en", "ST6 2ZZ", "1", false));
+
+beforeAll(async () => {
+  h = await startHarness({ QUIET_HOURS: "00:00-00:00", TWILIO_MAX_PER_SECOND: "100", TELEGRAM_MAX_PER_SECOND: "100" });
+  for (const r of [...qualifying, ...saidNo, stopped, ...otherArea, ...otherTheme, ...others]) await takePart(r);
+  await h.services.conversation.handle({ channel: stopped.channel, address: stopped.address, input: { type: "text", text: "STOP" } });
+  for (const text of ["hi", "1", "no"]) await h.services.conversation.handle({ channel: declined.channel, address: declined.address, input: { type: "text", text } });
+  h.telegram.reset();
+  h.twilio.reset();
+}, 120_000);
+
+afterAll(async () => {
+  await h.close();
+});
+
+describe("you said, we did", () => {
+  let updateId: string;
+
+  it("previews the audience and the message per channel before sending", async () => {
+    const draft = await h.services.updates.draft({ author: "test", theme: "transport", areas: ["ST6"], weDid: { en: "The 98 bus now runs until 11pm.", cy: "Mae'r bws 98 nawr yn rhedeg tan 11pm." } });
+    expect(draft.audience).toEqual({ count: 10, suppressed: false });
+    // Pre-filled from the published figures: 13 of the 23 ST6 residents who answered chose transport.
+    expect(draft.youSaid.en).toBe("57% of residents in ST6 put buses and transport in their top 3.");
+    expect(draft.youSaid.cy).toBe("Rhoddodd 57% o drigolion ST6 bysiau a thrafnidiaeth yn eu 3 uchaf.");
+    const sms = draft.previews.find((p) => p.channel === "sms" && p.language === "en")!;
+    expect(sms.text).toContain("We did: The 98 bus now runs until 11pm.");
+    expect(sms.segments).toBeGreaterThanOrEqual(1);
+    expect(sms.segments).toBeLessThanOrEqual(3);
+    expect(draft.previews.find((p) => p.channel === "telegram" && p.language === "cy")!.text).toContain("Fe wnaethon ni: Mae'r bws 98 nawr yn rhedeg tan 11pm.");
+  });
+
+  it("reaches exactly the residents who qualify, on their channel, in their language", async () => {
+    const result = await h.services.updates.publish({ author: "partner-st6", theme: "transport", areas: ["ST6"], weDid: { en: "The 98 bus now runs until 11pm.", cy: "Mae'r bws 98 nawr yn rhedeg tan 11pm." }, link: "https://stoke.example.org/buses" });
+    updateId = result.id;
+    expect(result.queued).toBe(10);
+    await h.services.dispatcher.drain();
+    for (const r of qualifying) {
+      const got = received(r).join("\n");
+      if (r.language === "cy") {
+        expect(got, r.address).toContain("Diweddariad gan PlaceVoice i ST6:");
+        expect(got).toContain("Fe wnaethon ni: Mae'r bws 98 nawr yn rhedeg tan 11pm.");
+        expect(got).toContain("Oedd y diweddariad hwn yn ddefnyddiol?");
+      } else {
+        expect(got, r.address).toContain("An update from PlaceVoice for ST6:");
+        expect(got).toContain("We did: The 98 bus now runs until 11pm.");
+        expect(got).toContain("More: https://stoke.example.org/buses");
+        expect(got).toContain("Was this update helpful?");
+      }
+    }
+    for (const r of [...saidNo, stopped, ...otherArea, ...otherTheme, declined, ...others]) expect(received(r), `${r.address} should get nothing`).toEqual([]);
+    // Each qualifying resident got it once.
+    expect(h.twilio.sent.filter((m) => m.body.includes("98 bus") || m.body.includes("bws 98"))).toHaveLength(6);
+    expect(h.telegram.callsOf("sendMessage").filter((c) => String(c.params.text).includes("98"))).toHaveLength(4);
+  });
+
+  it("counts replies to the update, and shows them only at or above the threshold", async () => {
+    // Seven say it was helpful (SMS "1", Telegram in words), one not.
+    for (const r of qualifying.slice(0, 7)) await h.services.conversation.handle({ channel: r.channel, address: r.address, input: { type: "text", text: r.channel === "sms" ? "1" : "yes, helpful" } });
+    await h.services.conversation.handle({ channel: qualifying[7]!.channel, address: qualifying[7]!.address, input: { type: "text", text: "not really" } });
+    const answers = await h.services.prisma.answer.findMany({ where: { flowId: "update_reply", questionKey: "helpful" } });
+    expect(answers.map((a) => a.value).sort()).toEqual([...Array(7).fill('"helpful"'), '"not_helpful"'].sort());
+    const [stats] = await h.services.updates.stats(["ST6"]);
+    expect(stats!.id).toBe(updateId);
+    expect(stats!.audience).toEqual({ count: 10, suppressed: false });
+    expect(stats!.delivered).toEqual({ count: 10, suppressed: false });
+    // 7 and 1 are below 10: withheld.
+    expect(stats!.helpful).toEqual({ count: null, suppressed: true });
+    expect(stats!.notHelpful).toEqual({ count: null, suppressed: true });
+    // A partner for other areas does not see it.
+    expect(await h.services.updates.stats(["ST3"])).toEqual([]);
+  });
+
+  it("lets residents see past updates for their area with UPDATES / /updates", async () => {
+    const r = qualifying[0]!;
+    const outcome = await h.services.conversation.handle({ channel: r.channel, address: r.address, input: { type: "text", text: "UPDATES" } });
+    const text = outcome.replies.map((x) => ("text" in x ? x.text : "")).join("\n");
+    expect(text).toContain("Updates for ST6:");
+    expect(text).toContain("We did: The 98 bus now runs until 11pm. https://stoke.example.org/buses");
+    const welsh = qualifying[9]!;
+    const before = h.telegram.textsTo(Number(welsh.address)).length;
+    await h.telegramUpdate(textUpdate(Number(welsh.address), "/updates"));
+    const reply = h.telegram.textsTo(Number(welsh.address)).slice(before).join("\n");
+    expect(reply).toContain("Diweddariadau i ST6:");
+    const elsewhere = otherArea[0]!;
+    const other = await h.services.conversation.handle({ channel: elsewhere.channel, address: elsewhere.address, input: { type: "text", text: "updates" } });
+    expect(other.replies.map((x) => ("text" in x ? x.text : "")).join("\n")).toContain("No updates for ST3 yet.");
+  });
+
+  it("sends to a small audience without revealing its size, by default", async () => {
+    h.twilio.reset();
+    h.telegram.reset();
+    const draft = await h.services.updates.draft({ author: "test", theme: "transport", areas: ["ST3"], weDid: { en: "A new shelter at the Longton stop." } });
+    expect(draft.audience).toEqual({ count: null, suppressed: true });
+    const result = await h.services.updates.publish({ author: "test", theme: "transport", areas: ["ST3"], weDid: { en: "A new shelter at the Longton stop." } });
+    expect(result.audience).toEqual({ count: null, suppressed: true });
+    expect(result.refused).toBeUndefined();
+    await h.services.dispatcher.drain();
+    for (const r of otherArea) expect(received(r).join("\n")).toContain("A new shelter at the Longton stop.");
+  });
+});
+
+describe("you said, we did, with UPDATE_SMALL_AUDIENCE=refuse", () => {
+  it("refuses an update that would reach fewer than the threshold, without saying how many", async () => {
+    const strict = await startHarness({ QUIET_HOURS: "00:00-00:00", UPDATE_SMALL_AUDIENCE: "refuse" });
+    try {
+      for (const text of ["hi", "1", "yes", "ST4 1AA", "6", "skip", "skip", "no", "yes"]) await strict.services.conversation.handle({ channel: "sms", address: "+447700900999", input: { type: "text", text } });
+      const result = await strict.services.updates.publish({ author: "test", theme: "transport", areas: ["ST4"], weDid: { en: "More buses." } });
+      expect(result).toMatchObject({ refused: true, queued: 0, audience: { count: null, suppressed: true } });
+      expect(await strict.services.prisma.update.count()).toBe(0);
+      expect(await strict.services.prisma.outboxMessage.count({ where: { kind: "broadcast" } })).toBe(0);
+    } finally {
+      await strict.close();
+    }
+  });
+});
