@@ -148,6 +148,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
       sessionSecret,
       secureCookies: (config.publicUrl ?? "").startsWith("https://"),
       organisationName: config.organisationName,
+      updates,
     },
     admin: { partners, sessionSecret, registry, outbox, ...nowOption },
     champions: {

@@ -12,6 +12,8 @@ import type { PartnerIdentity, PartnerStore } from "../insights/partners.js";
 import type { InsightFilter, InsightQueries } from "../insights/queries.js";
 import { themeTableCsv } from "../insights/csv.js";
 import { barChart, lineChart } from "./charts.js";
+import type { UpdateService } from "../updates/updates.js";
+import { registerUpdatesView } from "./updates-view.js";
 
 export interface DashboardDeps {
   readonly partners: PartnerStore;
@@ -21,6 +23,8 @@ export interface DashboardDeps {
   readonly sessionSecret: string;
   readonly secureCookies: boolean;
   readonly organisationName: string;
+  /** "You said, we did" at /dashboard/updates. */
+  readonly updates?: UpdateService;
 }
 
 const COOKIE = "pv_session";
@@ -78,6 +82,7 @@ export function validCsrf(secret: string, session: DashboardSession, given: unkn
 }
 
 export function registerDashboard(app: Hono, deps: DashboardDeps): void {
+  if (deps.updates) registerUpdatesView(app, { ...deps, updates: deps.updates });
   const fewer = `fewer than ${deps.threshold}`;
   // The app sets CSP and the other security headers on every response; pages with partner data are never cached.
   const noStore = (c: Context) => c.header("Cache-Control", "no-store");
@@ -183,7 +188,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
       page(
         "Insight",
         html`<header><h1>Insight for ${partner.name}</h1>
-${partner.role === "operator" ? html`<nav><a href="/dashboard/admin">Admin</a></nav>` : ""}
+<nav><a href="/dashboard/updates">You said, we did</a>${partner.role === "operator" ? html` · <a href="/dashboard/admin">Admin</a>` : ""}</nav>
 <form method="post" action="/dashboard/logout"><input type="hidden" name="csrf" value="${sign(deps.sessionSecret, current.raw)}"><button type="submit">Sign out</button></form></header>
 <main>
 <form class="filters" method="get" action="/dashboard" aria-label="Filters">

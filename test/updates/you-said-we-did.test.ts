@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { textUpdate } from "../support/fake-telegram.js";
 import { startHarness, type Harness } from "../support/channel-harness.js";
+import { DashboardClient, csrfOf } from "../support/dashboard-client.js";
 
 interface Resident {
   readonly channel: "sms" | "telegram";
@@ -169,5 +170,45 @@ describe("you said, we did, with UPDATE_SMALL_AUDIENCE=refuse", () => {
     } finally {
       await strict.close();
     }
+  });
+});
+
+describe("you said, we did, from the dashboard", () => {
+  it("lets a partner preview and send an update for its own areas, and refuses other areas with 403 and an audit entry", async () => {
+    const { partner, token } = await h.services.partners.create("Burslem Partnership", ["ST6"]);
+    const client = new DashboardClient(h.app);
+    await client.signIn(token);
+    expect((await client.page("/dashboard")).html).toContain('<a href="/dashboard/updates">You said, we did</a>');
+    const list = await client.page("/dashboard/updates");
+    expect(list.status).toBe(200);
+    // The earlier update to ST6 is listed with its figures under disclosure control.
+    expect(list.html).toContain("The 98 bus now runs until 11pm.");
+    expect(list.html).toMatch(/<td class="num">10<\/td><td class="num">10<\/td>/);
+    const csrf = csrfOf(list.html);
+
+    const preview = await client.post("/dashboard/updates/preview", { csrf, theme: "transport", areas: "ST6", we_did: "Two more buses on Sundays.", we_did_cy: "Dau fws arall ar ddydd Sul.", link: "" });
+    expect(preview.status).toBe(200);
+    const previewHtml = await preview.text();
+    expect(previewHtml).toContain('<strong data-testid="audience">10</strong>');
+    expect(previewHtml).toMatch(/SMS · English · [123] SMS segments?/);
+    expect(previewHtml).toContain("57% of residents in ST6 put buses and transport in their top 3.");
+    expect(previewHtml).toContain("Dau fws arall ar ddydd Sul.");
+
+    h.twilio.reset();
+    const sent = await client.post("/dashboard/updates/publish", { csrf, theme: "transport", areas: "ST6", we_did: "Two more buses on Sundays.", we_did_cy: "Dau fws arall ar ddydd Sul.", you_said: "Many of you asked for Sunday buses.", you_said_cy: "" });
+    expect(sent.status).toBe(303);
+    await h.services.dispatcher.drain();
+    expect(h.twilio.sent.filter((m) => m.body.includes("Two more buses on Sundays.") || m.body.includes("Dau fws arall"))).toHaveLength(6);
+    expect(h.twilio.sent.some((m) => m.body.includes("You said: Many of you asked for Sunday buses."))).toBe(true);
+
+    // Another area: refused and audited; nothing stored.
+    const before = await h.services.prisma.update.count();
+    const refused = await client.post("/dashboard/updates/publish", { csrf, theme: "transport", areas: "ST3", we_did: "Not yours to say." });
+    expect(refused.status).toBe(403);
+    expect(await h.services.prisma.update.count()).toBe(before);
+    const audit = (await h.services.prisma.auditEntry.findMany({ where: { actor: partner.id } })).map((a) => a.action);
+    expect(audit).toEqual(expect.arrayContaining(["updates.view", "update.publish", "denied: update outside own areas"]));
+    // Without the CSRF token: refused.
+    expect((await client.post("/dashboard/updates/publish", { theme: "transport", areas: "ST6", we_did: "x" })).status).toBe(403);
   });
 });

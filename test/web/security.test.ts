@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inboundSms } from "../support/fake-twilio.js";
 import { textUpdate } from "../support/fake-telegram.js";
-import { PUBLIC_URL, SMS_URL, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, startHarness, type Harness } from "../support/channel-harness.js";
+import { DashboardClient, csrfOf } from "../support/dashboard-client.js";
+import { SMS_URL, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, startHarness, type Harness } from "../support/channel-harness.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -19,33 +20,15 @@ async function auditActions(actor?: string): Promise<string[]> {
   return rows.map((r) => r.action);
 }
 
-/** Signs in at /dashboard/login as a browser would; returns the session cookie. */
-async function signIn(token: string): Promise<string> {
-  const response = await h.app.request(`${PUBLIC_URL}/dashboard/login`, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: PUBLIC_URL },
-    body: new URLSearchParams({ token }).toString(),
-  });
-  expect(response.status).toBe(303);
-  const cookie = response.headers.get("Set-Cookie")!;
-  expect(cookie).toMatch(/^pv_session=/);
-  return cookie.split(";")[0]!;
+/** Signs in at /dashboard/login as a browser would; returns a client carrying the session cookie. */
+async function signIn(token: string): Promise<DashboardClient> {
+  const client = new DashboardClient(h.app);
+  await client.signIn(token);
+  return client;
 }
 
-async function page(path: string, cookie: string) {
-  const response = await h.app.request(`${PUBLIC_URL}${path}`, { headers: { Cookie: cookie } });
-  return { status: response.status, html: await response.text(), headers: response.headers };
-}
-
-async function postForm(path: string, cookie: string, fields: Record<string, string>) {
-  return h.app.request(`${PUBLIC_URL}${path}`, {
-    method: "POST",
-    headers: { Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded", Origin: PUBLIC_URL },
-    body: new URLSearchParams(fields).toString(),
-  });
-}
-
-const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)![1]!;
+const page = (path: string, client: DashboardClient) => client.page(path);
+const postForm = (path: string, client: DashboardClient, fields: Record<string, string>) => client.post(path, fields);
 
 describe("security headers", () => {
   it("are on every page and API response, and a page's stricter choice is kept", async () => {

@@ -1,0 +1,38 @@
+// Using the dashboard as a browser would, through app.request(): sign in, read pages, post
+// forms with the session cookie and the CSRF token the page carries.
+import type { Hono } from "hono";
+import { expect } from "vitest";
+import { PUBLIC_URL } from "./channel-harness.js";
+
+export class DashboardClient {
+  private cookie = "";
+
+  constructor(private readonly app: Hono) {}
+
+  async signIn(token: string): Promise<void> {
+    const response = await this.app.request(`${PUBLIC_URL}/dashboard/login`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: PUBLIC_URL },
+      body: new URLSearchParams({ token }).toString(),
+    });
+    expect(response.status).toBe(303);
+    const cookie = response.headers.get("Set-Cookie")!;
+    expect(cookie).toMatch(/^pv_session=/);
+    this.cookie = cookie.split(";")[0]!;
+  }
+
+  async page(path: string): Promise<{ status: number; html: string; headers: Headers }> {
+    const response = await this.app.request(`${PUBLIC_URL}${path}`, { headers: { Cookie: this.cookie } });
+    return { status: response.status, html: await response.text(), headers: response.headers };
+  }
+
+  async post(path: string, fields: Record<string, string>): Promise<Response> {
+    return this.app.request(`${PUBLIC_URL}${path}`, {
+      method: "POST",
+      headers: { Cookie: this.cookie, "Content-Type": "application/x-www-form-urlencoded", Origin: PUBLIC_URL },
+      body: new URLSearchParams(fields).toString(),
+    });
+  }
+}
+
+export const csrfOf = (html: string): string => /name="csrf" value="([^"]+)"/.exec(html)![1]!;
