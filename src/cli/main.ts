@@ -33,6 +33,9 @@ Usage:
                                         a partner API token (shown once) for those areas
   placevoice partner list | revoke <id|name>
   placevoice retention run [--dry-run]  anonymise old answers, delete old message ids and delivery logs
+  placevoice update preview|publish --areas ST6 --theme transport --we-did "…" [--we-did-cy "…"] [--link …]
+                                        "you said, we did" back to residents who agreed to hear back
+  placevoice update list [--areas ST6]  published updates: sent, delivered, read, replies (never under the threshold)
   placevoice keys status | rotate [--dry-run] [--new-secret]
                                         re-encrypt stored addresses under the current APP_SECRET
   placevoice themes [--offline]         JSON lines {"text": …} on stdin -> {"text", "themes", "redacted"} on stdout
@@ -84,6 +87,10 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
       case "retention": {
         const { retentionCommand } = await import("./retention.js");
         return retentionCommand(rest, io);
+      }
+      case "update": {
+        const { updateCommand } = await import("./update.js");
+        return updateCommand(rest, io);
       }
       case "keys": {
         const { keysCommand } = await import("./keys.js");

@@ -56,6 +56,8 @@ export interface PublishResult {
   readonly sendFrom: Date;
   /** Refused: the audience was below the threshold and the configuration says refuse. */
   readonly refused?: boolean;
+  /** Residents on a channel that is not configured to send here (e.g. the CLI run without the channel's settings). */
+  readonly noChannel: number;
 }
 
 export interface UpdateStats {
@@ -180,7 +182,7 @@ export class UpdateService {
     const draft = await this.draft(request);
     const id = this.deps.newId();
     const sendFrom = nextSendTime(now, this.deps.quietHours, this.deps.timezone);
-    if (draft.audience.suppressed && this.deps.smallAudience === "refuse") return { id, audience: draft.audience, queued: 0, sendFrom, refused: true };
+    if (draft.audience.suppressed && this.deps.smallAudience === "refuse") return { id, audience: draft.audience, queued: 0, sendFrom, refused: true, noChannel: 0 };
     const update = { youSaid: draft.youSaid, weDid: request.weDid, link: request.link ?? null, areas: request.areas };
     await this.deps.prisma.update.create({
       data: {
@@ -196,21 +198,24 @@ export class UpdateService {
       },
     });
     let queued = 0;
+    let noChannel = 0;
     let after = "";
     for (;;) {
       const ids = await this.audiencePage(request, after, PAGE);
       const contacts = (await this.deps.prisma.contact.findMany({ where: { id: { in: ids } }, orderBy: { id: "asc" } })).map(toContactRecord);
-      for (const contact of contacts) if (await this.deliver(id, update, contact, sendFrom)) queued++;
+      for (const contact of contacts) {
+        if (!this.deps.renderers.has(contact.channel)) noChannel++;
+        else if (await this.deliver(id, update, contact, sendFrom)) queued++;
+      }
       if (ids.length < PAGE) break;
       after = ids[ids.length - 1]!;
     }
     await this.deps.prisma.update.update({ where: { id }, data: { audience: queued } });
-    return { id, audience: primary(queued, this.deps.threshold), queued, sendFrom };
+    return { id, audience: primary(queued, this.deps.threshold), queued, sendFrom, noChannel };
   }
 
   private async deliver(updateId: string, update: Parameters<UpdateService["messageText"]>[0], contact: ContactRecord, sendFrom: Date): Promise<boolean> {
-    const render = this.deps.renderers.get(contact.channel);
-    if (!render) return false;
+    const render = this.deps.renderers.get(contact.channel)!;
     const message: OutboundEffect = { type: "send", text: this.messageText(update, contact.language) };
     const outcome = await this.deps.conversation.startFlowFor(contact, UPDATE_REPLY_FLOW, { render, notBefore: sendFrom, key: `update:${updateId}:${contact.id}`, prefix: [message], whenBusy: "prefix_only" });
     if (outcome !== "queued" && outcome !== "busy") return false;

@@ -4,8 +4,9 @@
 // hearing back, chose other things or lives elsewhere — and their replies are counted.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { textUpdate } from "../support/fake-telegram.js";
-import { startHarness, type Harness } from "../support/channel-harness.js";
+import { PUBLIC_URL, TELEGRAM_SECRET, TELEGRAM_TOKEN, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, startHarness, type Harness } from "../support/channel-harness.js";
 import { DashboardClient, csrfOf } from "../support/dashboard-client.js";
+import { runCliInProcess } from "../support/cli.js";
 
 interface Resident {
   readonly channel: "sms" | "telegram";
@@ -210,5 +211,41 @@ describe("you said, we did, from the dashboard", () => {
     expect(audit).toEqual(expect.arrayContaining(["updates.view", "update.publish", "denied: update outside own areas"]));
     // Without the CSRF token: refused.
     expect((await client.post("/dashboard/updates/publish", { theme: "transport", areas: "ST6", we_did: "x" })).status).toBe(403);
+  });
+});
+
+describe("you said, we did, from the command line", () => {
+  it("previews, publishes and lists updates, never showing a count under the threshold", async () => {
+    // The CLI runs with the server's settings (it renders for each channel; the server's outbox sends).
+    const env = {
+      DATABASE_URL: `file:${h.services.databaseFile}`,
+      APP_SECRET: "channel-tests-app-secret-0123456789abcdef",
+      QUIET_HOURS: "00:00-00:00",
+      LOG_LEVEL: "error",
+      PUBLIC_URL,
+      TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
+      TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
+      TWILIO_ACCOUNT_SID: TWILIO_SID,
+      TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+      TWILIO_FROM: TWILIO_NUMBER,
+    };
+    const preview = await runCliInProcess(["update", "preview", "--areas", "ST6", "--theme", "transport", "--we-did", "Bus stop benches on Waterloo Road."], { env });
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.stdout).toContain("Would reach: 10 residents");
+    expect(preview.stdout).toMatch(/--- sms \(en\), [123] SMS segment\(s\)\nAn update from PlaceVoice for ST6:/);
+    const small = await runCliInProcess(["update", "publish", "--areas", "ST3", "--theme", "transport", "--we-did", "Real-time bus signs in Longton."], { env });
+    expect(small.code, small.stderr).toBe(0);
+    expect(small.stdout).toContain("Would reach: fewer than 10 residents");
+    expect(small.stdout).toMatch(/queued for fewer than 10 residents/);
+    expect(small.stdout).not.toMatch(/queued for [0-9]/);
+    h.twilio.reset();
+    await h.services.dispatcher.drain();
+    expect(h.twilio.sent.filter((m) => m.body.includes("Real-time bus signs in Longton."))).toHaveLength(2);
+    const list = await runCliInProcess(["update", "list"], { env });
+    expect(list.stdout).toContain("ST3  transport  sent to fewer than 10");
+    expect(list.stdout).toContain("ST6  transport  sent to 10, delivered 10");
+    const bad = await runCliInProcess(["update", "publish", "--areas", "Stoke", "--we-did", "x"], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--areas: postcode districts");
   });
 });
