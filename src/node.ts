@@ -32,6 +32,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   };
   setTimeout(() => void retention(), 60_000).unref();
   setInterval(() => void retention(), 24 * 3_600_000).unref();
+  // Partners' webhooks: the weekly feed when a week has passed, and retries that are due.
+  const webhookTimer = setInterval(() => {
+    void services.feed
+      .enqueueWeekly((id) => services.partners.byId(id))
+      .then(() => services.feed.deliverDue())
+      .catch((error: Error) => log.error("partner webhooks failed", { error: error.name }));
+  }, 60_000);
+  webhookTimer.unref();
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });

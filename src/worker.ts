@@ -5,7 +5,8 @@
 // named after the resident (a keyed hash of their chat id or number), so one resident's
 // messages are handled one at a time, in order, wherever they arrive; different residents run
 // in parallel. Everything else (API, dashboard, delivery callbacks) is served by the Worker.
-// A Cron Trigger sends what the outbox holds each minute and runs retention daily.
+// A Cron Trigger sends what the outbox and the partners' webhooks hold each minute and runs
+// retention daily.
 import type { DurableObjectState, ExecutionContext, ScheduledController, WorkerEnv } from "./runtime-worker/cloudflare.js";
 import { workerServices } from "./runtime-worker/services.js";
 import { runRetention } from "./store/retention.js";
@@ -57,6 +58,9 @@ export default {
       return;
     }
     await services.directory.reload();
+    // Partners' webhooks: the weekly feed when a week has passed, and retries that are due.
+    await services.feed.enqueueWeekly((id) => services.partners.byId(id));
+    await services.feed.deliverDue();
     const report = await services.dispatcher.drain();
     if (report.sent + report.retried + report.dead > 0) services.log.info("outbox run", { sent: report.sent, retried: report.retried, dead: report.dead });
   },

@@ -24,6 +24,7 @@ import { PrismaOutboxStore } from "../store/prisma-outbox.js";
 import type { PrismaConversationStore } from "../store/prisma-store.js";
 import type { AppDeps } from "../web/app.js";
 import { UpdateService } from "../updates/updates.js";
+import { PartnerFeed } from "../updates/partner-feed.js";
 
 export interface ComposeInput {
   readonly config: Config;
@@ -53,6 +54,7 @@ export interface ComposedServices {
   /** Outbox renderers of the channels that can send. */
   readonly renderers: ReadonlyMap<string, ReplyRenderer>;
   readonly updates: UpdateService;
+  readonly feed: PartnerFeed;
   /** Everything the HTTP app needs, channels included. */
   readonly appDeps: AppDeps;
 }
@@ -127,12 +129,23 @@ export function composeServices(input: ComposeInput): ComposedServices {
     now: input.now ?? (() => new Date()),
     newId: input.newId,
   });
+  const feed = new PartnerFeed({
+    prisma,
+    queries: insightQueries,
+    updates,
+    themeLabel,
+    threshold: config.kThreshold,
+    appSecret: input.secret,
+    log,
+    now: input.now ?? (() => new Date()),
+    newId: input.newId,
+  });
   const sessionSecret = createHash("sha256").update(`placevoice-dashboard-session:${input.secret}`).digest("base64url");
   const appDeps: AppDeps = {
     store,
     log,
     ...(input.checkDatabase ? { checkDatabase: input.checkDatabase } : {}),
-    insights: { partners, queries: insightQueries, themeLabel, threshold: config.kThreshold, requestsPerMinute: config.apiRateLimit },
+    insights: { partners, queries: insightQueries, themeLabel, threshold: config.kThreshold, requestsPerMinute: config.apiRateLimit, feed },
     privacy: {
       organisationName: config.organisationName,
       contact: config.privacyContact,
@@ -149,6 +162,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
       secureCookies: (config.publicUrl ?? "").startsWith("https://"),
       organisationName: config.organisationName,
       updates,
+      feed,
     },
     admin: { partners, sessionSecret, registry, outbox, ...nowOption },
     champions: {
@@ -164,5 +178,5 @@ export function composeServices(input: ComposeInput): ComposedServices {
       ? { sms: { config: config.twilio, publicUrl: config.publicUrl, maxSegments: config.smsMaxSegments, conversation, outbox, log, ...nowOption } }
       : {}),
   };
-  return { conversation, outbox, directoryStore, directory, partners, dispatcher, bot, renderers, updates, appDeps };
+  return { conversation, outbox, directoryStore, directory, partners, dispatcher, bot, renderers, updates, feed, appDeps };
 }

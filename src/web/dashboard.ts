@@ -14,6 +14,8 @@ import { themeTableCsv } from "../insights/csv.js";
 import { barChart, lineChart } from "./charts.js";
 import type { UpdateService } from "../updates/updates.js";
 import { registerUpdatesView } from "./updates-view.js";
+import type { PartnerFeed } from "../updates/partner-feed.js";
+import { registerWebhookView } from "./webhook-view.js";
 
 export interface DashboardDeps {
   readonly partners: PartnerStore;
@@ -25,6 +27,8 @@ export interface DashboardDeps {
   readonly organisationName: string;
   /** "You said, we did" at /dashboard/updates. */
   readonly updates?: UpdateService;
+  /** The partner's webhook at /dashboard/webhook. */
+  readonly feed?: PartnerFeed;
 }
 
 const COOKIE = "pv_session";
@@ -83,6 +87,7 @@ export function validCsrf(secret: string, session: DashboardSession, given: unkn
 
 export function registerDashboard(app: Hono, deps: DashboardDeps): void {
   if (deps.updates) registerUpdatesView(app, { ...deps, updates: deps.updates });
+  if (deps.feed) registerWebhookView(app, { ...deps, feed: deps.feed });
   const fewer = `fewer than ${deps.threshold}`;
   // The app sets CSP and the other security headers on every response; pages with partner data are never cached.
   const noStore = (c: Context) => c.header("Cache-Control", "no-store");
@@ -188,7 +193,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
       page(
         "Insight",
         html`<header><h1>Insight for ${partner.name}</h1>
-<nav><a href="/dashboard/updates">You said, we did</a>${partner.role === "operator" ? html` · <a href="/dashboard/admin">Admin</a>` : ""}</nav>
+<nav><a href="/dashboard/updates">You said, we did</a> · <a href="/dashboard/webhook">Webhook</a>${partner.role === "operator" ? html` · <a href="/dashboard/admin">Admin</a>` : ""}</nav>
 <form method="post" action="/dashboard/logout"><input type="hidden" name="csrf" value="${sign(deps.sessionSecret, current.raw)}"><button type="submit">Sign out</button></form></header>
 <main>
 <form class="filters" method="get" action="/dashboard" aria-label="Filters">

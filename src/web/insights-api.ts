@@ -9,6 +9,7 @@ import { RateLimiter } from "../rate-limit.js";
 import type { InsightFilter, InsightQueries } from "../insights/queries.js";
 import { themeTableCsv, toCsv } from "../insights/csv.js";
 import { openApiDocument } from "./openapi.js";
+import { PartnerFeed } from "../updates/partner-feed.js";
 
 export interface InsightsApiDeps {
   readonly partners: PartnerStore;
@@ -17,6 +18,8 @@ export interface InsightsApiDeps {
   readonly threshold: number;
   /** Requests per minute per token (default 120); more get 429 with Retry-After. */
   readonly requestsPerMinute?: number;
+  /** The polling feed at /api/v1/feed. */
+  readonly feed?: PartnerFeed;
 }
 
 const district = z.string().trim().toUpperCase().regex(/^[A-Z]{1,2}\d[A-Z\d]?$/, "area is a postcode district such as ST6");
@@ -43,7 +46,7 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
   // Refusals are audited, but a flood of bad tokens must not flood the audit log: at most this many a minute.
   const deniedAudits = new RateLimiter(60, 60_000);
 
-  api.use("/api/v1/insights/*", async (c, next) => {
+  const authenticate = async (c: Context<Vars>, next: () => Promise<void>) => {
     const header = c.req.header("Authorization") ?? "";
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     // Limited before the token is checked, so guessing costs as much as using.
@@ -63,7 +66,25 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
     c.set("partner", partner);
     await deps.partners.audit(partner.id, `${c.req.method} ${c.req.path}`, Object.fromEntries(new URL(c.req.url).searchParams));
     await next();
-  });
+    return undefined;
+  };
+  api.use("/api/v1/insights/*", authenticate);
+  api.use("/api/v1/feed", authenticate);
+
+  // The partner's insight and updates as one JSON document, for systems that poll: unchanged
+  // insight gives the same ETag, and If-None-Match then gets 304 with no body.
+  if (deps.feed) {
+    const feed = deps.feed;
+    api.get("/api/v1/feed", async (c) => {
+      const body = JSON.stringify(await feed.feed(c.get("partner")));
+      const etag = PartnerFeed.etag(body);
+      c.header("ETag", etag);
+      c.header("Cache-Control", "private, no-cache");
+      const match = c.req.header("If-None-Match");
+      if (match && match.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)) return c.body(null, 304);
+      return c.body(body, 200, { "Content-Type": "application/json; charset=utf-8" });
+    });
+  }
 
   /** Validated query and the filter it means for this partner, or the response refusing it. */
   const parse = <S extends z.ZodType>(c: Context<Vars>, schema: S): { query: z.infer<S>; filter: InsightFilter } | Response => {
