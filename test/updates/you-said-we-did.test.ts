@@ -249,3 +249,24 @@ describe("you said, we did, from the command line", () => {
     expect(bad.stderr).toContain("--areas: postcode districts");
   });
 });
+
+describe("you said, we did, in quiet hours", () => {
+  it("waits for the morning: queued now, sent when quiet hours end", async () => {
+    // Quiet hours from an hour ago to two hours ahead, on the London clock.
+    const hhmm = (offsetHours: number) => new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(Date.now() + offsetHours * 3_600_000));
+    const quiet = await startHarness({ QUIET_HOURS: `${hhmm(-1)}-${hhmm(2)}` });
+    try {
+      for (const text of ["hi", "1", "yes", "ST5 1AA", "6", "skip", "skip", "no", "yes"]) await quiet.services.conversation.handle({ channel: "sms", address: "+447700900998", input: { type: "text", text } });
+      const result = await quiet.services.updates.publish({ author: "test", theme: "transport", areas: ["ST5"], weDid: { en: "Later buses." } });
+      expect(result.queued).toBe(1);
+      expect(result.sendFrom.getTime()).toBeGreaterThan(Date.now() + 3_600_000);
+      const rows = await quiet.services.prisma.outboxMessage.findMany({ where: { idempotencyKey: { startsWith: `update:${result.id}:` } } });
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) expect(row.nextAttemptAt.getTime()).toBe(result.sendFrom.getTime());
+      await quiet.services.dispatcher.drain();
+      expect(quiet.twilio.sent).toHaveLength(0);
+    } finally {
+      await quiet.close();
+    }
+  });
+});
