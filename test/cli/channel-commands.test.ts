@@ -59,7 +59,7 @@ describe("placevoice broadcast", () => {
     const { silentLogger } = await import("../../src/log.js");
     const services = await openNodeServices(loadConfig(env), { log: silentLogger });
     for (const phone of ["+447700900301", "+447700900302", "+447700900303"]) {
-      for (const text of ["hi", "english", "yes", phone.endsWith("3") ? "ST3 1AA" : "ST6 1AA", "1", "skip", "skip", "no"]) {
+      for (const text of ["hi", "english", "yes", phone.endsWith("3") ? "ST3 1AA" : "ST6 1AA", "1", "skip", "skip", "no", "no"]) {
         await services.conversation.handle({ channel: "sms", address: phone, input: { type: "text", text } });
       }
     }

@@ -29,7 +29,7 @@ describe("placevoice flows lint", () => {
   it("passes the shipped flows", async () => {
     const result = await runCli(["flows", "lint"]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/3 flow\(s\) OK: feedback \(\d+ nodes\), help \(\d+ nodes\), priorities \(\d+ nodes\)/);
+    expect(result.stdout).toMatch(/4 flow\(s\) OK: feedback \(\d+ nodes\), help \(\d+ nodes\), priorities \(\d+ nodes\), update_reply \(\d+ nodes\)/);
   });
 
   it("exits 1 and names the file, line and node of each problem", async () => {
