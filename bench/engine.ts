@@ -19,6 +19,7 @@ const CONVERSATION: EngineInput[] = [
   { type: "text", text: "More buses in the evening so I can get to work" },
   { type: "text", text: "4" },
   { type: "text", text: "no" },
+  { type: "text", text: "no" },
 ];
 
 export function benchEngine(durationMs = 3000): EngineBenchResult {

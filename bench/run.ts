@@ -1,28 +1,88 @@
 // `npm run bench`: prints each benchmark with the machine it ran on. Figures go in README.md.
+//
+// Environment (all optional):
+//   BENCH_INSIGHTS=10000,100000,1000000  stored answers to measure insight queries and the inbound
+//                                        pipeline over (the 1M seed takes minutes: leave it out to shorten)
+//   BENCH_SECONDS=10                     measured seconds per inbound load run (after BENCH_WARMUP=3)
+//   BENCH_OUTBOUND=10000                 broadcast recipients per channel (0 skips the outbound benchmark)
+//   BENCH_OUTBOUND_RATE=200              the pacing limit configured for the broadcast, per second
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
+import { migrationsDir } from "../src/runtime-node/paths.js";
+import { migrateSqliteFile } from "../src/store/sqlite-file.js";
 import { benchEngine } from "./engine.js";
+import { benchInbound, seedHistory, type LoadFigures } from "./inbound.js";
+import { benchInsightQueries, seedAnswers } from "./insights.js";
 import { benchMatching } from "./matching.js";
-import { benchInsights } from "./insights.js";
+import { benchOutbound } from "./outbound.js";
+
+const n = (x: number, digits = 0) => x.toLocaleString("en-GB", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const met = (ok: boolean) => (ok ? "met" : "NOT MET");
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
 
 const cpu = os.cpus();
-console.log(`machine: ${cpu.length} x ${cpu[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`);
+console.log(`machine: ${cpu.length} x ${cpu[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}; load average at start ${load()}`);
+const settings = ["BENCH_INSIGHTS", "BENCH_SECONDS", "BENCH_WARMUP", "BENCH_OUTBOUND", "BENCH_OUTBOUND_RATE"].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join("");
+console.log(`command: ${settings}npm run bench`);
 
 const engine = benchEngine();
 const goal = 50_000;
 console.log(
-  `engine: ${Math.round(engine.stepsPerSecond).toLocaleString("en-GB")} steps/s (${engine.steps.toLocaleString("en-GB")} steps of the priorities flow in ${engine.seconds.toFixed(2)} s, one core) — goal ≥ ${goal.toLocaleString("en-GB")}: ${engine.stepsPerSecond >= goal ? "met" : "NOT MET"}`,
+  `engine: ${n(engine.stepsPerSecond)} steps/s (${n(engine.steps)} steps of the priorities flow in ${engine.seconds.toFixed(2)} s, one core) — goal ≥ ${n(goal)}: ${met(engine.stepsPerSecond >= goal)}`,
 );
 
 const matching = await benchMatching();
 console.log(
-  `signpost matching: ${matching.services.toLocaleString("en-GB")} services, median ${matching.medianMs.toFixed(2)} ms, p99 ${matching.p99Ms.toFixed(2)} ms per request (index built in ${matching.buildMs.toFixed(0)} ms) — goal < 20 ms: ${matching.p99Ms < 20 ? "met" : "NOT MET"}`,
+  `signpost matching: ${n(matching.services)} services, median ${matching.medianMs.toFixed(2)} ms, p99 ${matching.p99Ms.toFixed(2)} ms per request (index built in ${matching.buildMs.toFixed(0)} ms) — goal < 20 ms: ${met(matching.p99Ms < 20)}`,
 );
 
-// Insight queries at 10k, 100k and 1M stored residents (BENCH_INSIGHTS=10000,100000 to shorten).
+// Insight queries and the inbound pipeline, over the same database at 10k, 100k and 1M stored answers.
 const sizes = (process.env.BENCH_INSIGHTS ?? "10000,100000,1000000").split(",").map(Number);
-for (const n of sizes) {
-  const result = await benchInsights(n);
-  const worst = Math.max(...result.rows.map((r) => r.medianMs));
-  console.log(`insights over ${n.toLocaleString("en-GB")} residents (${Math.round(n * 2).toLocaleString("en-GB")}-odd theme facts, seeded in ${result.seedSeconds.toFixed(0)} s): slowest query ${worst.toFixed(1)} ms warm — goal < 100 ms: ${worst < 100 ? "met" : "NOT MET"}`);
-  for (const r of result.rows) console.log(`  ${r.query.padEnd(48)} ${r.medianMs.toFixed(1)} ms`);
+const inbound = { seconds: Number(process.env.BENCH_SECONDS ?? 10), warmupSeconds: Number(process.env.BENCH_WARMUP ?? 3), connections: 50 };
+const line = (label: string, f: LoadFigures, bare?: LoadFigures) =>
+  `  ${label.padEnd(40)} ${n(f.perSecond).padStart(6)}/s${bare ? ` (${(f.perSecond / bare.perSecond).toFixed(3)} of bare)` : "               "}, p50 ${n(f.p50Ms)} ms, p99 ${n(f.p99Ms)} ms, ${n(f.requests)} requests, ${f.failures} failed${f.missingReplies ? `, ${f.missingReplies} without reply` : ""}`;
+for (const size of sizes) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "placevoice-bench-"));
+  try {
+    const file = path.join(dir, "placevoice.db");
+    migrateSqliteFile(file, migrationsDir);
+    const seeded = performance.now();
+    seedAnswers(file, size);
+    seedHistory(file, size);
+    const seedSeconds = (performance.now() - seeded) / 1000;
+
+    const rows = await benchInsightQueries(file);
+    const worst = Math.max(...rows.map((r) => r.medianMs));
+    console.log(`insights over ${n(size)} stored answers (${n(size * 2)}-odd theme facts, seeded in ${seedSeconds.toFixed(0)} s): slowest query ${worst.toFixed(1)} ms warm — goal < 100 ms: ${met(worst < 100)}`);
+    for (const r of rows) console.log(`  ${r.query.padEnd(48)} ${r.medianMs.toFixed(1)} ms`);
+
+    const f = await benchInbound(file, path.join(dir, "bare.db"), inbound);
+    const ratio = Math.min(f.sms.perSecond, f.telegram.perSecond) / f.bare.perSecond;
+    const p99 = Math.max(f.sms.p99Ms, f.telegram.p99Ms);
+    console.log(`inbound pipeline with ${n(size)} answers stored (${inbound.connections} connections, ${inbound.seconds} s measured after ${inbound.warmupSeconds} s warm-up each, loopback; load average ${load()}):`);
+    console.log(line("bare Hono + better-sqlite3, 1 row/request", f.bare));
+    console.log(line("SMS webhooks, whole path (TwiML reply)", f.sms, f.bare));
+    console.log(line("Telegram webhooks, whole path", f.telegram, f.bare) + `, ${n(f.telegramSends)} Bot API calls`);
+    console.log(`  server RSS ${n(f.startRssMb)} MB after start, peak ${n(f.peakRssMb)} MB`);
+    console.log(`  goals: ≥ 0.25 of bare: ${met(ratio >= 0.25)} (${ratio.toFixed(3)}); p99 < 50 ms: ${met(p99 < 50)} (${n(p99)} ms); RSS < 200 MB: ${met(f.peakRssMb < 200)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
+
+// A broadcast, sent by the server's outbox worker under the configured pacing limit.
+const recipients = Number(process.env.BENCH_OUTBOUND ?? 10_000);
+const rate = Number(process.env.BENCH_OUTBOUND_RATE ?? 200);
+if (recipients > 0) {
+  for (const channel of ["telegram", "sms"] as const) {
+    const o = await benchOutbound(channel, recipients, rate);
+    const share = o.achievedPerSecond / o.limitPerSecond;
+    console.log(
+      `outbound broadcast to ${n(o.recipients)} ${channel === "telegram" ? "Telegram chats" : "phones"} at ${channel === "telegram" ? "TELEGRAM" : "TWILIO"}_MAX_PER_SECOND=${o.limitPerSecond}: ` +
+        `queued by \`placevoice broadcast\` in ${o.queueSeconds.toFixed(1)} s; sent ${n(o.sent)} to ${n(o.recipientsReached)} recipients (${o.duplicates} twice) at ${o.achievedPerSecond.toFixed(1)}/s = ${(share * 100).toFixed(1)}% of the limit; ` +
+        `busiest second at the API ${o.worstWindow}, ${o.violations} over the limit — goal ≥ 95%, 0 over: ${met(share >= 0.95 && o.violations === 0 && o.duplicates === 0)}`,
+    );
+  }
+}
+console.log(`load average at end ${load()}`);

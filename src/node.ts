@@ -53,7 +53,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     url,
     services,
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Stop accepting, let in-flight requests finish, then stop the outbox worker (it finishes
+      // its batch) and close the database.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A keep-alive connection whose last request finishes after close() would otherwise hold
+      // the exit for the whole keep-alive timeout; close each one as soon as it is idle.
+      const sweep = setInterval(() => "closeIdleConnections" in server && server.closeIdleConnections(), 50);
+      await closed.finally(() => clearInterval(sweep));
       await services.close();
     },
   };

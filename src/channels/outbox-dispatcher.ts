@@ -48,6 +48,9 @@ export interface DispatchReport {
   skipped: number;
 }
 
+/** How long the background loop leaves a newly due row to the request that queued it. */
+const LEAVE_FRESH_MS = 2_000;
+
 export function backoffMs(attempt: number): number {
   return Math.min(60 * 60_000, 2_000 * 2 ** (attempt - 1));
 }
@@ -55,6 +58,7 @@ export function backoffMs(attempt: number): number {
 export class OutboxDispatcher {
   private readonly senders: Map<string, { sender: ChannelSender; pacer: Pacer }>;
   private readonly perRecipient = new KeyedQueue();
+  private readonly inCallOrder = new KeyedQueue();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = false;
@@ -67,16 +71,24 @@ export class OutboxDispatcher {
     return this.options.now?.() ?? new Date();
   }
 
-  /** Sends these rows now (they were just committed); whatever fails stays queued for the loop. */
-  async dispatchNow(ids: readonly string[]): Promise<DispatchReport> {
+  /**
+   * Sends these rows now (they were just committed); whatever fails stays queued for the loop.
+   * Calls with the same `orderKey` (the contact) send one after the other, in call order: two
+   * replies' claims racing must not let the later reply reach the resident first.
+   */
+  async dispatchNow(ids: readonly string[], orderKey?: string): Promise<DispatchReport> {
     if (ids.length === 0) return { sent: 0, retried: 0, dead: 0, skipped: 0 };
-    const rows = await this.options.store.claimDue(this.now(), ids.length, this.options.leaseMs ?? 60_000, ids);
-    return this.sendAll(rows);
+    const dispatch = async () => this.sendAll(await this.options.store.claimDue(this.now(), ids.length, this.options.leaseMs ?? 60_000, ids));
+    return orderKey === undefined ? dispatch() : this.inCallOrder.run(orderKey, dispatch);
   }
 
   /** One pass over due messages. */
   async runOnce(limit = 200): Promise<DispatchReport> {
-    const rows = await this.options.store.claimDue(this.now(), limit, this.options.leaseMs ?? 60_000);
+    return this.pass(this.now(), limit);
+  }
+
+  private async pass(dueBy: Date, limit: number): Promise<DispatchReport> {
+    const rows = await this.options.store.claimDue(dueBy, limit, this.options.leaseMs ?? 60_000);
     return this.sendAll(rows);
   }
 
@@ -98,9 +110,19 @@ export class OutboxDispatcher {
     this.stopped = false;
     const tick = async () => {
       if (this.stopped) return;
-      this.running = this.runOnce().catch((error: Error) => this.options.log.error("outbox pass failed", { error: error.name, message: error.message.slice(0, 200) }));
-      await this.running;
-      if (!this.stopped) this.timer = setTimeout(() => void tick(), intervalMs);
+      // Rows that only just became due are left to the webhook that committed them
+      // (dispatchNow, which sends one resident's replies in order) rather than raced for.
+      const pass = this.pass(new Date(this.now().getTime() - LEAVE_FRESH_MS), 200).catch((error: Error) => {
+        this.options.log.error("outbox pass failed", { error: error.name, message: error.message.slice(0, 200) });
+        return undefined;
+      });
+      this.running = pass;
+      const report = await pass;
+      // A pass that found work goes straight on to the next batch: waiting between batches
+      // would leave a broadcast well below the channel's pacing limit (the pacer, not this
+      // loop, keeps the rate). Only an empty or failed pass waits for the interval.
+      const busy = report !== undefined && report.sent + report.retried + report.dead + report.skipped > 0;
+      if (!this.stopped) this.timer = setTimeout(() => void tick(), busy ? 0 : intervalMs);
     };
     this.timer = setTimeout(() => void tick(), 0);
   }
@@ -138,12 +160,14 @@ export class OutboxDispatcher {
       return;
     }
     const address = await this.options.addressCrypto.decrypt(target.addressEnc);
-    await channel.pacer.acquire(channel.sender.countsPerRecipient?.(row.payload) === false ? undefined : row.contactId);
+    const sent = await channel.pacer.acquire(channel.sender.countsPerRecipient?.(row.payload) === false ? undefined : row.contactId);
     let result: SendResult;
     try {
       result = await channel.sender.send(row.payload, address, row.idempotencyKey);
     } catch (error) {
       result = { ok: false, error: (error as Error).message || "send failed" };
+    } finally {
+      sent();
     }
     const attempts = row.attempts + 1;
     if (result.ok) {

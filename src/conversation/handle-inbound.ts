@@ -99,10 +99,16 @@ export interface Outcome {
 }
 
 const ADMITTED: RateDecision = { allowed: true, retryAfterMs: 0, firstRefusal: false };
+/**
+ * NUL and other control characters carry nothing a resident meant, and would be stored with a
+ * free-text answer for CSV exports and dashboards to trip over; line breaks and tabs stay.
+ */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 const MAX_ATTEMPTS = 5;
 
 export class ConversationService {
   private readonly queue = new KeyedQueue();
+  private readonly arrivals = new KeyedQueue();
 
   private readonly limiter: RateLimiter | undefined;
 
@@ -182,6 +188,14 @@ export class ConversationService {
   }
 
   async handle(inbound: Inbound): Promise<Outcome> {
+    // A message takes its place in its sender's line as it arrives: hashing the address is
+    // asynchronous and can finish out of order, so the line is keyed by the address itself
+    // (in memory only) until the hash is known.
+    const input = inbound.input.type === "text" ? { ...inbound.input, text: inbound.input.text.replace(CONTROL_CHARACTERS, "") } : inbound.input;
+    return this.arrivals.run(`${inbound.channel}:${inbound.address}`, () => this.handleInTurn({ ...inbound, input }));
+  }
+
+  private async handleInTurn(inbound: Inbound): Promise<Outcome> {
     const addressHash = await this.deps.addressCrypto.hash(inbound.channel, inbound.address);
     return this.queue.run(`${inbound.channel}:${addressHash}`, async () => {
       // Mid-rotation, a resident first seen under an earlier key is moved to the current one.

@@ -16,6 +16,11 @@ const KEYWORDS: Readonly<Record<string, Keyword>> = {
   updates: "updates", diweddariadau: "updates", news: "updates", newyddion: "updates",
 };
 
+/** Own keys only: "constructor" or "toString" are words a resident may send, not keywords. */
+function keywordFor(word: string): Keyword | undefined {
+  return Object.hasOwn(KEYWORDS, word) ? KEYWORDS[word] : undefined;
+}
+
 export interface KeywordMatch {
   readonly keyword: Keyword;
   /** Whatever followed the keyword (e.g. `cy` in `LANGUAGE cy`). */
@@ -34,14 +39,14 @@ export function detectKeyword(text: string): KeywordMatch | undefined {
   const command = /^\/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$/i.exec(trimmed);
   if (command) {
     const name = command[1]!.toLowerCase();
-    const keyword = KEYWORDS[name];
+    const keyword = keywordFor(name);
     return keyword ? { keyword, argument: (command[2] ?? "").trim() } : undefined;
   }
   const normalised = normaliseReply(trimmed);
-  const whole = KEYWORDS[normalised];
+  const whole = keywordFor(normalised);
   if (whole) return { keyword: whole, argument: "" };
   const [first, ...rest] = normalised.split(" ");
-  const leading = first ? KEYWORDS[first] : undefined;
+  const leading = first ? keywordFor(first) : undefined;
   if (leading === "language" && rest.length > 0) return { keyword: "language", argument: rest.join(" ") };
   // "DELETE YES" confirms an erasure; nothing else after DELETE does.
   if (leading === "delete" && rest.length === 1 && /^(yes|ie|confirm)$/.test(rest[0]!)) return { keyword: "delete", argument: "yes" };

@@ -91,7 +91,8 @@ export function tokenise(text: string): Token[] {
       tokens.push({ raw: piece, lower, stem: lower, clause });
       continue;
     }
-    const spelt = TEXT_SPEAK[lower];
+    // Own keys only: a resident who writes "constructor" or "toString" must not find Object's.
+    const spelt = Object.hasOwn(TEXT_SPEAK, lower) ? TEXT_SPEAK[lower] : undefined;
     if (spelt === undefined) {
       tokens.push({ raw: piece, lower, stem: stem(lower), clause });
     } else if (!spelt.includes(" ")) {

@@ -33,8 +33,11 @@ export interface AppDeps {
 
 /** Errors that mean "the database is busy or unavailable right now": the platform should retry. */
 function isTransientDatabaseError(error: unknown): boolean {
-  const text = `${(error as Error)?.name ?? ""} ${(error as Error)?.message ?? ""} ${(error as { code?: string })?.code ?? ""}`;
-  return /SQLITE_BUSY|SQLITE_LOCKED|SQLITE_FULL|SQLITE_IOERR|SQLITE_CANTOPEN|SQLITE_CORRUPT|database is locked|disk is full|P1001|P1008|P2024|Timed out/i.test(text);
+  const e = error as { name?: string; message?: string; code?: string; cause?: { originalCode?: string; kind?: string } } | undefined;
+  // Raw statements fail with Prisma's DriverAdapterError, whose message is SQLite's own ("disk
+  // I/O error" when a write fails) and whose cause carries the SQLite code.
+  const text = `${e?.name ?? ""} ${e?.message ?? ""} ${e?.code ?? ""} ${e?.cause?.originalCode ?? ""} ${e?.cause?.kind ?? ""}`;
+  return /SQLITE_BUSY|SQLITE_LOCKED|SQLITE_FULL|SQLITE_IOERR|SQLITE_CANTOPEN|SQLITE_CORRUPT|database is locked|disk is full|disk I\/O error|SocketTimeout|P1001|P1008|P2024|Timed out/i.test(text);
 }
 
 export function createApp(deps: AppDeps): Hono {

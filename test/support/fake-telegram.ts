@@ -18,6 +18,8 @@ export class FakeTelegram {
   readonly blocked = new Set<number>();
   /** Return a reply to override the default for a call (fault injection). */
   intercept: ((call: BotApiCall) => BotApiReply | undefined) | undefined;
+  /** Answer each call this much later (after recording it): messages on the wire when a test kills the sender. */
+  delayMs = 0;
   private server: Server | undefined;
   private nextMessageId = 1000;
   private started = 0;
@@ -27,7 +29,8 @@ export class FakeTelegram {
   async start(): Promise<string> {
     this.started = performance.now();
     this.server = createServer((req, res) => {
-      void this.handle(req).then((reply) => {
+      void this.handle(req).then(async (reply) => {
+        if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
         res.writeHead(reply.ok ? 200 : reply.error_code, { "Content-Type": "application/json" });
         res.end(JSON.stringify(reply));
       });

@@ -19,6 +19,8 @@ export class FakeTwilio {
   readonly sent: SentSms[] = [];
   readonly requests: { token: string | undefined; at: number }[] = [];
   intercept: ((form: URLSearchParams) => { status: number; body: unknown; headers?: Record<string, string> } | undefined) | undefined;
+  /** Answer each request this much later (after recording it): messages on the wire when a test kills the sender. */
+  delayMs = 0;
   private server: Server | undefined;
   private readonly byToken = new Map<string, string>();
   private started = 0;
@@ -29,7 +31,8 @@ export class FakeTwilio {
   async start(): Promise<string> {
     this.started = performance.now();
     this.server = createServer((req, res) => {
-      void this.handle(req).then(({ status, body, headers }) => {
+      void this.handle(req).then(async ({ status, body, headers }) => {
+        if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
         res.writeHead(status, { "Content-Type": "application/json", ...headers });
         res.end(JSON.stringify(body));
       });

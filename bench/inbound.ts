@@ -1,0 +1,242 @@
+// Inbound pipeline under load: signed Twilio SMS webhooks and Telegram updates through a real
+// `placevoice serve` process (verify signature/secret, dedupe, load contact and session, engine
+// step, store answers in one transaction, reply: TwiML for SMS; the outbox and a Bot API call to
+// the local fake for Telegram), driven by autocannon over loopback from this process. The
+// ceiling is a bare Hono handler storing one row per request with better-sqlite3
+// (bench/bare-server.ts), driven in the same run by the same generator with the same signed SMS
+// bodies, so the ratio compares like with like.
+//
+// Every connection plays residents one after another; each resident sends the ten messages of
+// a whole priorities conversation (language, consent, postcode, three priorities, a sentence,
+// age band, "yes" to local services — signposting runs —, "that's all" and "yes" to hearing
+// back) and waits for each reply before the next, as a person would, only faster.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import autocannon from "autocannon";
+import Database from "better-sqlite3";
+import { packageRoot } from "../src/runtime-node/paths.js";
+import { FakeTelegram } from "../test/support/fake-telegram.js";
+import { FakeTwilio, inboundSms } from "../test/support/fake-twilio.js";
+import { startServe } from "../test/support/cli.js";
+
+const PUBLIC_URL = "https://placevoice.example.org";
+const TELEGRAM_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+const TELEGRAM_SECRET = "bench-telegram-webhook-secret-0123";
+const TWILIO_SID = `AC${"1".repeat(32)}`;
+const TWILIO_TOKEN = "bench-twilio-auth-token";
+const TWILIO_NUMBER = "+447700900000";
+
+export const CONVERSATION = ["hi", "English", "yes please", "st6 1aa", "2, 6 and housng", "Buses after 7pm so I can get to my shifts at the hospital", "4", "yes", "that's all", "yes"];
+
+export interface InboundOptions {
+  /** Measured seconds per run, after `warmupSeconds` of the same traffic (other residents). */
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  readonly connections: number;
+}
+
+export interface LoadFigures {
+  readonly requests: number;
+  readonly perSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Responses other than 2xx, connection errors and timeouts: all should be 0. */
+  readonly failures: number;
+  /** SMS answered 200 without a reply in the TwiML (should be 0). */
+  readonly missingReplies: number;
+}
+
+export interface InboundFigures {
+  readonly bare: LoadFigures;
+  readonly sms: LoadFigures;
+  readonly telegram: LoadFigures;
+  /** Bot API calls the fake received during the measured Telegram run. */
+  readonly telegramSends: number;
+  /** Resident set size of the server process just after start, and its peak (VmHWM) over all runs, in MB. */
+  readonly startRssMb: number;
+  readonly peakRssMb: number;
+}
+
+interface Request {
+  readonly method: "POST";
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+let residentCounter = 0;
+let updateCounter = 9_000_000;
+
+function smsRequest(from: string, body: string): Request {
+  const init = inboundSms({ url: `${PUBLIC_URL}/webhooks/twilio/sms`, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body });
+  return { method: "POST", path: "/webhooks/twilio/sms", headers: init.headers as Record<string, string>, body: String(init.body) };
+}
+
+function telegramRequest(chatId: number, text: string): Request {
+  const update = {
+    update_id: updateCounter++,
+    message: { message_id: updateCounter, from: { id: chatId, is_bot: false, first_name: "Sam", language_code: "en" }, chat: { id: chatId, first_name: "Sam", type: "private" }, date: 1767607200, text },
+  };
+  return { method: "POST", path: "/webhooks/telegram", headers: { "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET }, body: JSON.stringify(update) };
+}
+
+/** A new resident's whole conversation; every message has its own MessageSid / update_id. */
+function conversation(channel: "sms" | "telegram"): Request[] {
+  const n = ++residentCounter;
+  return CONVERSATION.map((text, step) => (channel === "sms" ? smsRequest(`+447${String(100_000_000 + n).slice(-9)}`, text) : telegramRequest(700_000_000 + n, step === 0 ? "/start" : text)));
+}
+
+/**
+ * Requests for one run, signed before it starts so that signing costs the generator nothing
+ * while it drives (the bare ceiling would otherwise measure the generator). Each connection
+ * walks through whole conversations in order; a pool that runs dry is refilled on the fly.
+ */
+function prepare(channel: "sms" | "telegram", count: number, options: { cycle?: boolean } = {}): () => Request {
+  const pool: Request[] = [];
+  while (pool.length < count) pool.push(...conversation(channel));
+  let next = 0;
+  return () => {
+    if (next >= pool.length) {
+      // The bare handler stores whatever it gets: it may see a body twice. PlaceVoice may not.
+      if (options.cycle) next = 0;
+      else pool.push(...conversation(channel));
+    }
+    return pool[next++]!;
+  };
+}
+
+let missingReplies = 0;
+
+async function drive(url: string, channel: "sms" | "telegram", seconds: number, connections: number, expectedPerSecond: number, pathOverride?: string): Promise<LoadFigures> {
+  missingReplies = 0;
+  // One resident's conversation stays on one connection (context), so its messages are sequential.
+  const take = pathOverride ? prepare(channel, 20_000, { cycle: true }) : prepare(channel, Math.ceil(expectedPerSecond * seconds * 1.2));
+  const requests: autocannon.Request[] = CONVERSATION.map((_, step) => ({
+    setupRequest: (defaults: autocannon.Request, context: Record<string, unknown>) => {
+      if (step === 0 || context.conversation === undefined) context.conversation = Array.from(CONVERSATION, take);
+      const request = (context.conversation as Request[])[step]!;
+      return { ...defaults, ...request, headers: { ...defaults.headers, ...request.headers }, ...(pathOverride ? { path: pathOverride } : {}) };
+    },
+    ...(channel === "sms" && !pathOverride
+      ? {
+          onResponse: (status: number, body: string) => {
+            if (status === 200 && !body.includes("<Message>")) missingReplies++;
+          },
+        }
+      : {}),
+  }));
+  const result = await autocannon({ url, connections, duration: seconds, requests, timeout: 30 });
+  return {
+    requests: result.requests.total,
+    perSecond: result.requests.total / seconds,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    failures: result.non2xx + result.errors + result.timeouts,
+    missingReplies,
+  };
+}
+
+function rssMb(pid: number, field: "VmRSS" | "VmHWM"): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+/** The bare ceiling: same generator, same SMS bodies, one row stored per request. */
+async function benchBare(databaseFile: string, options: InboundOptions): Promise<LoadFigures> {
+  const child = spawn(process.execPath, [path.join(packageRoot, "bin", "run-ts.js"), path.join(packageRoot, "bench", "bare-server.ts"), databaseFile], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child.stdout!.on("data", (d) => {
+        out += d;
+        const m = /bare listening url=(\S+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.once("exit", (code) => reject(new Error(`bare server exited with ${code}`)));
+    });
+    await drive(url, "sms", options.warmupSeconds, options.connections, 15_000, "/bare");
+    return await drive(url, "sms", options.seconds, options.connections, 15_000, "/bare");
+  } finally {
+    await stop(child);
+  }
+}
+
+/**
+ * History a database of `n` stored answers would have besides the answers themselves (seeded by
+ * bench/insights.ts): a contact per resident and a processed message id per answer, so the
+ * unique indexes every message checks and extends are as large as they would be.
+ */
+export function seedHistory(file: string, n: number): void {
+  const db = new Database(file);
+  db.pragma("synchronous = OFF");
+  const now = new Date().toISOString().replace("Z", "+00:00");
+  const contact = db.prepare(`INSERT INTO contacts (id, channel, address_hash, address_enc, language, status, consent_version, consent_at, area, created_at, updated_at) VALUES (?, ?, ?, 'bench', 'en', 'active', '2026-11', ?, 'ST6', ?, ?)`);
+  const inbound = db.prepare(`INSERT INTO inbound_messages (id, channel, received_at) VALUES (?, ?, ?)`);
+  const batch = db.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const channel = i % 5 < 3 ? "sms" : "telegram";
+      contact.run(`history-${i}`, channel, randomBytes(32).toString("base64url"), now, now, now);
+      inbound.run(channel === "sms" ? `sms:SM${randomBytes(16).toString("hex")}` : `telegram:${100_000_000 + i}`, channel, now);
+    }
+  });
+  for (let i = 0; i < n; i += 50_000) batch(i, Math.min(n, i + 50_000));
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  db.close();
+}
+
+/** Bare ceiling, then both channels through `placevoice serve` on this (migrated, seeded) database. */
+export async function benchInbound(databaseFile: string, bareFile: string, options: InboundOptions): Promise<InboundFigures> {
+  const bare = await benchBare(bareFile, options);
+  const telegram = new FakeTelegram(TELEGRAM_TOKEN);
+  const twilio = new FakeTwilio(TWILIO_SID, TWILIO_TOKEN);
+  const [telegramRoot, twilioBase] = await Promise.all([telegram.start(), twilio.start()]);
+  const server = await startServe(
+    {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      DATABASE_URL: `file:${databaseFile}`,
+      APP_SECRET: "bench-app-secret-0123456789abcdef-0123456789",
+      PUBLIC_URL,
+      TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
+      TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
+      TELEGRAM_BOT_USERNAME: "placevoice_bench_bot",
+      TELEGRAM_API_ROOT: telegramRoot,
+      // Residents here answer within milliseconds; Telegram's real limits (30/s, 1/s per chat)
+      // would make this a measurement of pacing, which the outbound benchmark measures instead.
+      TELEGRAM_MAX_PER_SECOND: "100000",
+      TELEGRAM_MAX_PER_CHAT_PER_SECOND: "1000",
+      TWILIO_ACCOUNT_SID: TWILIO_SID,
+      TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+      TWILIO_FROM: TWILIO_NUMBER,
+      TWILIO_API_BASE: twilioBase,
+    },
+    packageRoot,
+  );
+  try {
+    const pid = server.child.pid!;
+    const startRssMb = rssMb(pid, "VmRSS");
+    const { url } = server;
+    await drive(url, "sms", options.warmupSeconds, options.connections, 1000);
+    const sms = await drive(url, "sms", options.seconds, options.connections, 1000);
+    await drive(url, "telegram", options.warmupSeconds, options.connections, 1000);
+    const before = telegram.calls.length;
+    const tg = await drive(url, "telegram", options.seconds, options.connections, 1000);
+    const telegramSends = telegram.calls.length - before;
+    const errors = server.logs().split("\n").filter((l) => /\bERROR\b/.test(l));
+    if (errors.length > 0) console.log(`  server logged ${errors.length} error(s), first: ${errors[0]}`);
+    return { bare, sms, telegram: tg, telegramSends, startRssMb, peakRssMb: rssMb(pid, "VmHWM") };
+  } finally {
+    await stop(server.child);
+    await Promise.all([telegram.stop(), twilio.stop()]);
+  }
+}
