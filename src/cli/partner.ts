@@ -2,6 +2,7 @@
 // `partner list`, `partner revoke <id|name>`.
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.js";
+import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import { openNodeServices } from "../runtime-node/services.js";
 import { cliLogger, type CliIO } from "./main.js";
 
@@ -17,7 +18,7 @@ export async function partnerCommand(args: readonly string[], io: CliIO): Promis
         return 2;
       }
       const areas = (values.areas ?? "").split(",").map((a) => a.trim().toUpperCase()).filter(Boolean);
-      const bad = areas.filter((a) => !/^[A-Z]{1,2}\d[A-Z\d]?$/.test(a));
+      const bad = areas.filter((a) => !POSTCODE_DISTRICT.test(a));
       if (bad.length > 0) {
         io.err(`Not postcode districts: ${bad.join(", ")}`);
         return 2;

@@ -4,6 +4,7 @@
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.js";
 import { isTheme } from "../directory/themes.js";
+import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import type { Cell } from "../insights/disclosure.js";
 import { openNodeServices } from "../runtime-node/services.js";
 import type { UpdateRequest } from "../updates/updates.js";
@@ -46,7 +47,7 @@ export async function updateCommand(args: readonly string[], io: CliIO): Promise
       return 0;
     }
     const problems: string[] = [];
-    if (areas.length === 0 || areas.some((a) => !/^[A-Z]{1,2}\d[A-Z\d]?$/.test(a))) problems.push("--areas: postcode districts, e.g. ST6,ST7");
+    if (areas.length === 0 || areas.some((a) => !POSTCODE_DISTRICT.test(a))) problems.push("--areas: postcode districts, e.g. ST6,ST7");
     if (!values.theme === !values.question) problems.push("one of --theme or --question");
     if (values.theme && !isTheme(values.theme)) problems.push(`--theme: unknown theme "${values.theme}"`);
     if (!values["we-did"]?.trim()) problems.push('--we-did "what was done"');

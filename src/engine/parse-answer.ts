@@ -226,6 +226,9 @@ function parseText(reply: string, maxLength: number, minLength: number): ParsedA
   return { ok: true, value: text };
 }
 
+/** The shape of a postcode district (outcode) such as ST6 or CF10, in capitals: how areas are named everywhere. */
+export const POSTCODE_DISTRICT = /^[A-Z]{1,2}\d[A-Z\d]?$/;
+
 /** Reduces a postcode to its district (`ST6 1AA` -> `ST6`); the full postcode is never returned. */
 export function postcodeDistrict(reply: string): string | undefined {
   const compact = reply.trim().toUpperCase();
@@ -233,7 +236,7 @@ export function postcodeDistrict(reply: string): string | undefined {
   const inside = findPostcodes(compact).find((p) => isValidPostcode(p));
   if (inside) return toOutcode(inside) ?? undefined;
   const outcode = compact.replace(/\s+/g, "");
-  if (/^[A-Z]{1,2}\d[A-Z\d]?$/.test(outcode) && validOutcode(outcode)) return outcode;
+  if (POSTCODE_DISTRICT.test(outcode) && validOutcode(outcode)) return outcode;
   return undefined;
 }
 

@@ -4,6 +4,7 @@
 // a partner who tries gets 403, and every view and action is written to the audit log.
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
+import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import type { FlowRegistry } from "../engine/types.js";
 import type { PartnerStore } from "../insights/partners.js";
 import type { PrismaOutboxStore } from "../store/prisma-outbox.js";
@@ -17,7 +18,6 @@ export interface AdminDeps {
   readonly now?: () => Date;
 }
 
-const DISTRICT = /^[A-Z]{1,2}\d[A-Z\d]?$/;
 const when = (d: Date) => d.toISOString().slice(0, 16).replace("T", " ");
 
 export function registerAdmin(app: Hono, deps: AdminDeps): void {
@@ -132,7 +132,7 @@ ${dead.length === 0
       .split(",")
       .map((a) => a.trim().toUpperCase())
       .filter(Boolean);
-    const bad = areas.filter((a) => !DISTRICT.test(a));
+    const bad = areas.filter((a) => !POSTCODE_DISTRICT.test(a));
     if (!name || bad.length > 0 || (role === "operator" && areas.length > 0)) {
       const problem = !name ? "A name is needed." : bad.length > 0 ? `Not postcode districts: ${bad.join(", ")}.` : "An operator sees every area: leave Areas blank.";
       c.status(400);

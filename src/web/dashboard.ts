@@ -8,6 +8,7 @@ import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { THEMES } from "../directory/themes.js";
+import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import type { PartnerIdentity, PartnerStore } from "../insights/partners.js";
 import type { InsightFilter, InsightQueries } from "../insights/queries.js";
 import { themeTableCsv } from "../insights/csv.js";
@@ -144,7 +145,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
     let error: string | undefined;
     const area = (q.area ?? "").trim().toUpperCase();
     if (area) {
-      if (!/^[A-Z]{1,2}\d[A-Z\d]?$/.test(area)) error = "Area must be a postcode district such as ST6.";
+      if (!POSTCODE_DISTRICT.test(area)) error = "Area must be a postcode district such as ST6.";
       else if (partner.areas.length > 0 && !partner.areas.includes(area)) error = `${area} is not one of your areas.`;
       else values.area = area;
     }

@@ -4,6 +4,7 @@
 import type { Context, Hono } from "hono";
 import * as z from "zod";
 import { THEMES } from "../directory/themes.js";
+import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import { hashPartnerToken, type PartnerIdentity, type PartnerStore } from "../insights/partners.js";
 import { RateLimiter } from "../rate-limit.js";
 import type { InsightFilter, InsightQueries } from "../insights/queries.js";
@@ -22,7 +23,7 @@ export interface InsightsApiDeps {
   readonly feed?: PartnerFeed;
 }
 
-const district = z.string().trim().toUpperCase().regex(/^[A-Z]{1,2}\d[A-Z\d]?$/, "area is a postcode district such as ST6");
+const district = z.string().trim().toUpperCase().regex(POSTCODE_DISTRICT, "area is a postcode district such as ST6");
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "dates are YYYY-MM-DD");
 const common = z.object({
   area: district.optional(),

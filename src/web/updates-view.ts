@@ -5,6 +5,7 @@
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
 import { THEMES } from "../directory/themes.js";
+import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import type { Cell } from "../insights/disclosure.js";
 import type { PartnerStore } from "../insights/partners.js";
 import type { UpdateRequest, UpdateService } from "../updates/updates.js";
@@ -18,7 +19,6 @@ export interface UpdatesViewDeps {
   readonly threshold: number;
 }
 
-const DISTRICT = /^[A-Z]{1,2}\d[A-Z\d]?$/;
 
 export function registerUpdatesView(app: Hono, deps: UpdatesViewDeps): void {
   const session = sessionReader(deps);
@@ -29,7 +29,7 @@ export function registerUpdatesView(app: Hono, deps: UpdatesViewDeps): void {
   const requestFrom = (form: Record<string, unknown>, current: DashboardSession): { request: UpdateRequest } | { problem: string; forbidden?: boolean } => {
     const text = (key: string, max: number) => (typeof form[key] === "string" ? (form[key] as string).trim().slice(0, max) : "");
     const areas = [...new Set(text("areas", 200).toUpperCase().split(/[\s,]+/).filter(Boolean))];
-    if (areas.length === 0 || areas.some((a) => !DISTRICT.test(a))) return { problem: "Areas are postcode districts, such as ST6." };
+    if (areas.length === 0 || areas.some((a) => !POSTCODE_DISTRICT.test(a))) return { problem: "Areas are postcode districts, such as ST6." };
     const own = current.partner.areas;
     if (own.length > 0 && areas.some((a) => !own.includes(a))) return { problem: `You can publish only for your areas (${own.join(", ")}).`, forbidden: true };
     const theme = text("theme", 40);
