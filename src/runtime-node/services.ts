@@ -15,7 +15,9 @@ import { createChatModelFromConfig, createTextAnalyser } from "../nlp/index.js";
 import { composeServices, type ComposedServices } from "../runtime/compose.js";
 import { createAddressCrypto, type AddressCrypto } from "../store/address-crypto.js";
 import type { MigrationReport } from "../store/migrate.js";
-import { PrismaConversationStore } from "../store/prisma-store.js";
+import { SqliteConnection } from "../store/sqlite-direct.js";
+import { SqliteOutboxStore } from "../store/sqlite-outbox.js";
+import { SqliteConversationStore } from "../store/sqlite-store.js";
 import { migrateSqliteFile, openPrismaSqlite, sqlitePathFromUrl } from "../store/sqlite-file.js";
 import { ensureAppSecrets, type AppSecrets } from "./app-secret.js";
 import { loadRegistry } from "./flow-dir.js";
@@ -25,7 +27,7 @@ import { migrationsDir, sampleDirectoryDir, shippedFlowsDir } from "./paths.js";
 export interface NodeServices extends ComposedServices {
   readonly config: Config;
   readonly prisma: PrismaClient;
-  readonly store: PrismaConversationStore;
+  readonly store: SqliteConversationStore;
   readonly registry: FlowRegistry;
   readonly addressCrypto: AddressCrypto;
   readonly secrets: AppSecrets;
@@ -58,7 +60,9 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
   const secrets = ensureAppSecrets(config.appSecret, config.previousAppSecrets, path.dirname(databaseFile), log);
   const secret = secrets.current;
   const [prisma, addressCrypto] = await Promise.all([openPrismaSqlite(databaseFile), createAddressCrypto(secret, secrets.previous)]);
-  const store = new PrismaConversationStore(prisma);
+  // The webhook path's reads and writes on their own connection with prepared statements; everything else through Prisma.
+  const sqlite = new SqliteConnection(databaseFile);
+  const store = new SqliteConversationStore(prisma, sqlite);
   // Free text is redacted and tagged before it is stored for analysis: offline unless an LLM is configured.
   const llm = config.llm ? await createChatModelFromConfig(config.llm) : undefined;
   if (llm) log.info("theme tagging uses an LLM, with the offline tagger as fallback", { provider: config.llm!.provider });
@@ -68,6 +72,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     config,
     prisma,
     store,
+    outbox: new SqliteOutboxStore(prisma, sqlite),
     addressCrypto,
     secret,
     registry,

@@ -30,6 +30,8 @@ export interface ComposeInput {
   readonly config: Config;
   readonly prisma: PrismaClient;
   readonly store: PrismaConversationStore;
+  /** The outbox, when the runtime has a faster one than Prisma's (Node's direct SQLite). */
+  readonly outbox?: PrismaOutboxStore;
   readonly addressCrypto: AddressCrypto;
   /** The current APP_SECRET: dashboard sessions are signed with a key derived from it. */
   readonly secret: string;
@@ -98,7 +100,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
     messagesPerMinute: config.contactRateLimit,
     updatesFor: (area, language) => updates!.summaryFor(area, language),
   });
-  const outbox = new PrismaOutboxStore(prisma);
+  const outbox = input.outbox ?? new PrismaOutboxStore(prisma);
   const bot = config.telegram ? createBot(config.telegram) : undefined;
   const senders: ChannelSender[] = [];
   if (bot && config.telegram) senders.push(telegramSender(bot, config.telegram));

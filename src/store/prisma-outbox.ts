@@ -20,7 +20,7 @@ export interface SendTarget {
 }
 
 /** Forward-only order of platform delivery states; a late "sent" never overwrites "delivered". */
-const DELIVERY_RANK: Readonly<Record<string, number>> = { accepted: 0, queued: 1, sending: 2, sent: 3, undelivered: 4, failed: 4, delivered: 5, read: 6 };
+export const DELIVERY_RANK: Readonly<Record<string, number>> = { accepted: 0, queued: 1, sending: 2, sent: 3, undelivered: 4, failed: 4, delivered: 5, read: 6 };
 
 export interface OutboxStore {
   claimDue(now: Date, limit: number, leaseMs: number, ids?: readonly string[]): Promise<OutboxRow[]>;

@@ -1,5 +1,7 @@
-// ConversationStore on Prisma. One engine step is one transaction: the session moves, the
-// answers are stored and the contact changes together, or none of them do.
+// ConversationStore on Prisma: what both runtimes share. One engine step is one list of
+// statements applied atomically (the session moves, the answers are stored and the contact
+// changes together, or none of them do); how a list is applied is the runtime's: one D1 batch
+// on Workers (d1-store.ts), one synchronous SQLite transaction on Node (sqlite-store.ts).
 import type { AnswerValue, SessionState } from "../engine/types.js";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import { isoWeek } from "../insights/week.js";
@@ -32,8 +34,8 @@ export function toContactRecord(row: ContactRow): ContactRecord {
   };
 }
 
-export class PrismaConversationStore implements ConversationStore {
-  constructor(private readonly prisma: PrismaClient) {}
+export abstract class PrismaConversationStore implements ConversationStore {
+  constructor(protected readonly prisma: PrismaClient) {}
 
   async findOrCreateContact(contact: NewContact): Promise<ContactRecord> {
     const row = await this.prisma.contact.upsert({
@@ -84,8 +86,7 @@ export class PrismaConversationStore implements ConversationStore {
 
   async commitStep(commit: StepCommit): Promise<CommitResult> {
     try {
-      const moves = commit.ageBand ? await this.ageBandMoves(commit) : undefined;
-      await this.runAtomically(stepStatements(commit, moves));
+      await this.applyStep(commit);
       return "ok";
     } catch (error) {
       const meaning = classifyStepFailure(error, commit.inbound !== undefined);
@@ -95,15 +96,14 @@ export class PrismaConversationStore implements ConversationStore {
     }
   }
 
-  /** Runs the statements so that all or none apply: one SQLite transaction here; one D1 batch in the Worker's store. */
-  protected async runAtomically(statements: readonly SqlStatement[]): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
-      for (const s of statements) {
-        if (s.sql.startsWith("SELECT")) await tx.$queryRawUnsafe(s.sql, ...s.params);
-        else await tx.$executeRawUnsafe(s.sql, ...s.params);
-      }
-    });
+  /** Writes the step so that all or none of it applies (its guards raise errors that `classifyStepFailure` reads). */
+  protected async applyStep(commit: StepCommit): Promise<void> {
+    const moves = commit.ageBand ? await this.ageBandMoves(commit) : undefined;
+    await this.runAtomically(stepStatements(commit, moves));
   }
+
+  /** Runs the statements so that all or none apply. */
+  protected abstract runAtomically(statements: readonly SqlStatement[]): Promise<void>;
 
   /** The facts and respondents of this conversation so far, whose running totals move to the new age band. */
   private async ageBandMoves(commit: StepCommit): Promise<AgeBandMoves> {

@@ -95,7 +95,8 @@ describe("SIGKILL under load, then restart", () => {
 
     // Kill it mid-way: conversations under way and the broadcast part-sent.
     const acked = (channel: string) => log.filter((s) => s.channel === channel && s.delivery.status === 200).length;
-    await waitFor("load and a part-sent broadcast", () => acked("sms") >= 40 && acked("telegram") >= 40 && server.twilio.sent.length >= 20, 60_000, 5);
+    // …at a moment a Telegram reply is on the wire (claimed, not yet confirmed).
+    await waitFor("load, a part-sent broadcast and a reply on the wire", () => acked("sms") >= 40 && acked("telegram") >= 40 && server.twilio.sent.length >= 20 && server.telegram.inFlight > 0, 60_000, 1);
     expect(await server.signal("SIGKILL")).toBe("SIGKILL");
     const acknowledged = log.filter((s) => s.delivery.status === 200);
     const broadcastSentBeforeKill = server.twilio.sent.length;

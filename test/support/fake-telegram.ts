@@ -20,6 +20,8 @@ export class FakeTelegram {
   intercept: ((call: BotApiCall) => BotApiReply | undefined) | undefined;
   /** Answer each call this much later (after recording it): messages on the wire when a test kills the sender. */
   delayMs = 0;
+  /** Calls received and not yet answered (during `delayMs`). */
+  inFlight = 0;
   private server: Server | undefined;
   private nextMessageId = 1000;
   private started = 0;
@@ -30,7 +32,9 @@ export class FakeTelegram {
     this.started = performance.now();
     this.server = createServer((req, res) => {
       void this.handle(req).then(async (reply) => {
+        this.inFlight++;
         if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+        this.inFlight--;
         res.writeHead(reply.ok ? 200 : reply.error_code, { "Content-Type": "application/json" });
         res.end(JSON.stringify(reply));
       });

@@ -21,6 +21,8 @@ export class FakeTwilio {
   intercept: ((form: URLSearchParams) => { status: number; body: unknown; headers?: Record<string, string> } | undefined) | undefined;
   /** Answer each request this much later (after recording it): messages on the wire when a test kills the sender. */
   delayMs = 0;
+  /** Calls received and not yet answered (during `delayMs`). */
+  inFlight = 0;
   private server: Server | undefined;
   private readonly byToken = new Map<string, string>();
   private started = 0;
@@ -32,7 +34,9 @@ export class FakeTwilio {
     this.started = performance.now();
     this.server = createServer((req, res) => {
       void this.handle(req).then(async ({ status, body, headers }) => {
+        this.inFlight++;
         if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+        this.inFlight--;
         res.writeHead(status, { "Content-Type": "application/json", ...headers });
         res.end(JSON.stringify(body));
       });

@@ -1,0 +1,117 @@
+// The conversation store on Node: the reads and writes every inbound message makes go straight
+// to SQLite through prepared statements (sqlite-direct.ts); the rest (erasure, MYDATA,
+// broadcast audiences, key rotation) stays on Prisma. One engine step is one synchronous
+// IMMEDIATE transaction holding the same statement list the Worker sends to D1 as a batch.
+import type { SessionState } from "../engine/types.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { RESPONDENT_KEY } from "../insights/rollups.js";
+import { isoWeek } from "../insights/week.js";
+import { PrismaConversationStore } from "./prisma-store.js";
+import { readSqlDate, type SqliteConnection } from "./sqlite-direct.js";
+import { sqlDate, stepStatements, type AgeBandMoves, type SqlStatement } from "./step-statements.js";
+import type { ContactRecord, NewContact, SessionRecord, StepCommit } from "./types.js";
+
+interface ContactRow {
+  id: string;
+  channel: string;
+  address_hash: string;
+  language: string;
+  status: string;
+  consent_version: string | null;
+  consent_at: string | null;
+  consent_refused_version: string | null;
+  consent_refused_at: string | null;
+  area: string | null;
+  attribution: string | null;
+  created_at: string;
+}
+
+const CONTACT = `SELECT "id", "channel", "address_hash", "language", "status", "consent_version", "consent_at", "consent_refused_version", "consent_refused_at", "area", "attribution", "created_at" FROM "contacts" WHERE "channel" = ? AND "address_hash" = ?`;
+const NEW_CONTACT = `INSERT INTO "contacts" ("id", "channel", "address_hash", "address_enc", "language", "status", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, 'active', ?, ?) ON CONFLICT ("channel", "address_hash") DO NOTHING`;
+const SESSION = `SELECT "state", "version" FROM "sessions" WHERE "contact_id" = ?`;
+const SEEN = `SELECT 1 AS "seen" FROM "inbound_messages" WHERE "id" = ?`;
+const RECORD_INBOUND = `INSERT INTO "inbound_messages" ("id", "channel", "received_at") VALUES (?, ?, ?) ON CONFLICT ("id") DO NOTHING`;
+const SCOPE = `"contact_id" = ? AND "flow_id" = ? AND "created_at" >= ?`;
+const FACTS_SO_FAR = `SELECT "source", "question_key", "theme", "area", "week", "channel", "age_band" FROM "theme_facts" WHERE ${SCOPE}`;
+const RESPONDENTS_SO_FAR = `SELECT "question_key", "area", "created_at", "channel", "age_band" FROM "answers" WHERE ${SCOPE} AND "question_key" = ? AND "value" <> 'null'`;
+
+const toDate = (value: string | null) => (value === null ? null : readSqlDate(value));
+
+function toContact(row: ContactRow): ContactRecord {
+  return {
+    id: row.id,
+    channel: row.channel,
+    addressHash: row.address_hash,
+    language: row.language,
+    status: row.status === "stopped" ? "stopped" : "active",
+    consentVersion: row.consent_version,
+    consentAt: toDate(row.consent_at),
+    consentRefusedVersion: row.consent_refused_version,
+    consentRefusedAt: toDate(row.consent_refused_at),
+    area: row.area,
+    attribution: row.attribution,
+    createdAt: readSqlDate(row.created_at),
+  };
+}
+
+export class SqliteConversationStore extends PrismaConversationStore {
+  constructor(
+    prisma: PrismaClient,
+    private readonly sqlite: SqliteConnection,
+  ) {
+    super(prisma);
+  }
+
+  override findOrCreateContact(contact: NewContact): Promise<ContactRecord> {
+    return this.sqlite.read(() => {
+      const found = this.sqlite.get<ContactRow>(CONTACT, contact.channel, contact.addressHash);
+      if (found) return toContact(found);
+      // Another process may create the same contact first: then theirs is the one.
+      const at = sqlDate(new Date());
+      this.sqlite.run(NEW_CONTACT, contact.id, contact.channel, contact.addressHash, contact.addressEnc, contact.language, at, at);
+      return toContact(this.sqlite.get<ContactRow>(CONTACT, contact.channel, contact.addressHash)!);
+    });
+  }
+
+  override loadSession(contactId: string): Promise<SessionRecord | null> {
+    return this.sqlite.read(() => {
+      const row = this.sqlite.get<{ state: string; version: number }>(SESSION, contactId);
+      return row ? { state: JSON.parse(row.state) as SessionState, version: row.version } : null;
+    });
+  }
+
+  override seenInbound(id: string): Promise<boolean> {
+    return this.sqlite.read(() => this.sqlite.get(SEEN, id) !== undefined);
+  }
+
+  override recordInbound(id: string, channel: string): Promise<boolean> {
+    return this.sqlite.read(() => this.sqlite.run(RECORD_INBOUND, id, channel, sqlDate(new Date())) === 1);
+  }
+
+  /** The reads an age band needs happen inside the step's transaction, so they cannot go stale before its writes. */
+  protected override applyStep(commit: StepCommit): Promise<void> {
+    return this.sqlite.transaction(() => {
+      this.sqlite.runAll(stepStatements(commit, commit.ageBand ? this.ageBandMovesNow(commit) : undefined));
+    });
+  }
+
+  protected override runAtomically(statements: readonly SqlStatement[]): Promise<void> {
+    return this.sqlite.transaction(() => this.sqlite.runAll(statements));
+  }
+
+  private ageBandMovesNow(commit: StepCommit): AgeBandMoves {
+    const band = commit.ageBand!;
+    const scope = [commit.contact.id, band.flowId, sqlDate(band.since)];
+    const facts = this.sqlite.all<{ source: string; question_key: string; theme: string; area: string | null; week: string; channel: string; age_band: string | null }>(FACTS_SO_FAR, ...scope);
+    const respondents = this.sqlite.all<{ question_key: string; area: string | null; created_at: string; channel: string; age_band: string | null }>(RESPONDENTS_SO_FAR, ...scope, RESPONDENT_KEY);
+    return {
+      facts: facts.map((f) => ({ source: f.source, questionKey: f.question_key, theme: f.theme, area: f.area, week: f.week, channel: f.channel, ageBand: f.age_band })),
+      respondents: respondents.map((r) => ({ questionKey: r.question_key, area: r.area, week: isoWeek(readSqlDate(r.created_at)), channel: r.channel, ageBand: r.age_band })),
+    };
+  }
+
+  override async close(): Promise<void> {
+    this.sqlite.close();
+    await super.close();
+  }
+}
