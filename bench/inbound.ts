@@ -46,6 +46,8 @@ export interface LoadFigures {
   readonly failures: number;
   /** SMS answered 200 without a reply in the TwiML (should be 0). */
   readonly missingReplies: number;
+  /** CPU time the server process spent per request (user + system), in ms: what the path costs, whatever else the machine runs. */
+  readonly cpuMsPerRequest?: number;
 }
 
 export interface InboundFigures {
@@ -138,6 +140,19 @@ async function drive(url: string, channel: "sms" | "telegram", seconds: number, 
   };
 }
 
+/** User + system CPU time of a process so far, in ms (Linux /proc; clock ticks are 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** A measured run, with the server's CPU time per request. */
+async function measured(pid: number, run: () => Promise<LoadFigures>): Promise<LoadFigures> {
+  const before = cpuMs(pid);
+  const figures = await run();
+  return { ...figures, cpuMsPerRequest: (cpuMs(pid) - before) / Math.max(1, figures.requests) };
+}
+
 function rssMb(pid: number, field: "VmRSS" | "VmHWM"): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
@@ -164,7 +179,7 @@ async function benchBare(databaseFile: string, options: InboundOptions): Promise
       child.once("exit", (code) => reject(new Error(`bare server exited with ${code}`)));
     });
     await drive(url, "sms", options.warmupSeconds, options.connections, 15_000, "/bare");
-    return await drive(url, "sms", options.seconds, options.connections, 15_000, "/bare");
+    return await measured(child.pid!, () => drive(url, "sms", options.seconds, options.connections, 15_000, "/bare"));
   } finally {
     await stop(child);
   }
@@ -227,10 +242,10 @@ export async function benchInbound(databaseFile: string, bareFile: string, optio
     const startRssMb = rssMb(pid, "VmRSS");
     const { url } = server;
     await drive(url, "sms", options.warmupSeconds, options.connections, 1000);
-    const sms = await drive(url, "sms", options.seconds, options.connections, 1000);
+    const sms = await measured(pid, () => drive(url, "sms", options.seconds, options.connections, 1000));
     await drive(url, "telegram", options.warmupSeconds, options.connections, 1000);
     const before = telegram.calls.length;
-    const tg = await drive(url, "telegram", options.seconds, options.connections, 1000);
+    const tg = await measured(pid, () => drive(url, "telegram", options.seconds, options.connections, 1000));
     const telegramSends = telegram.calls.length - before;
     const errors = server.logs().split("\n").filter((l) => /\bERROR\b/.test(l));
     if (errors.length > 0) console.log(`  server logged ${errors.length} error(s), first: ${errors[0]}`);

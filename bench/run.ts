@@ -41,7 +41,7 @@ console.log(
 const sizes = (process.env.BENCH_INSIGHTS ?? "10000,100000,1000000").split(",").map(Number);
 const inbound = { seconds: Number(process.env.BENCH_SECONDS ?? 10), warmupSeconds: Number(process.env.BENCH_WARMUP ?? 3), connections: 50 };
 const line = (label: string, f: LoadFigures, bare?: LoadFigures) =>
-  `  ${label.padEnd(40)} ${n(f.perSecond).padStart(6)}/s${bare ? ` (${(f.perSecond / bare.perSecond).toFixed(3)} of bare)` : "               "}, p50 ${n(f.p50Ms)} ms, p99 ${n(f.p99Ms)} ms, ${n(f.requests)} requests, ${f.failures} failed${f.missingReplies ? `, ${f.missingReplies} without reply` : ""}`;
+  `  ${label.padEnd(40)} ${n(f.perSecond).padStart(6)}/s${bare ? ` (${(f.perSecond / bare.perSecond).toFixed(3)} of bare)` : "               "}, p50 ${n(f.p50Ms)} ms, p99 ${n(f.p99Ms)} ms, ${n(f.requests)} requests, ${f.failures} failed${f.missingReplies ? `, ${f.missingReplies} without reply` : ""}${f.cpuMsPerRequest !== undefined ? `, server CPU ${f.cpuMsPerRequest.toFixed(2)} ms/request` : ""}`;
 for (const size of sizes) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "placevoice-bench-"));
   try {

@@ -279,13 +279,16 @@ export class ConversationService {
     const now = this.deps.now();
     const inboundRef = inbound.messageId ? { id: `${inbound.channel}:${inbound.messageId}`, channel: inbound.channel } : undefined;
     const hint = inbound.languageHint?.slice(0, 2).toLowerCase();
-    const contact = await store.findOrCreateContact({
-      id: this.deps.newId(),
-      channel: inbound.channel,
-      addressHash,
-      addressEnc: await this.deps.addressCrypto.encrypt(inbound.address),
-      language: hint && settings.languages.includes(hint) ? hint : (settings.languages[0] ?? "en"),
-    });
+    // The address is encrypted (for replies) only when the contact is new.
+    const contact =
+      (await store.findContact(inbound.channel, addressHash)) ??
+      (await store.findOrCreateContact({
+        id: this.deps.newId(),
+        channel: inbound.channel,
+        addressHash,
+        addressEnc: await this.deps.addressCrypto.encrypt(inbound.address),
+        language: hint && settings.languages.includes(hint) ? hint : (settings.languages[0] ?? "en"),
+      }));
     const duplicate = (): Outcome => ({ contact, duplicate: true, replies: [], queued: [], effects: [] });
     if (inboundRef && (await store.seenInbound(inboundRef.id))) return duplicate();
 

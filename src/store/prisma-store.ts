@@ -37,6 +37,11 @@ export function toContactRecord(row: ContactRow): ContactRecord {
 export abstract class PrismaConversationStore implements ConversationStore {
   constructor(protected readonly prisma: PrismaClient) {}
 
+  async findContact(channel: string, addressHash: string): Promise<ContactRecord | null> {
+    const row = await this.prisma.contact.findUnique({ where: { channel_addressHash: { channel, addressHash } } });
+    return row ? toContactRecord(row) : null;
+  }
+
   async findOrCreateContact(contact: NewContact): Promise<ContactRecord> {
     const row = await this.prisma.contact.upsert({
       where: { channel_addressHash: { channel: contact.channel, addressHash: contact.addressHash } },

@@ -54,15 +54,15 @@ export class SqliteOutboxStore extends PrismaOutboxStore {
   }
 
   override async markSent(id: string, providerId: string | undefined, now: Date): Promise<void> {
-    await this.sqlite.read(() => this.sqlite.run(SENT, sqlDate(now), providerId ?? null, id));
+    await this.sqlite.transaction(() => this.sqlite.run(SENT, sqlDate(now), providerId ?? null, id));
   }
 
   override async reschedule(id: string, attempts: number, error: string, nextAttemptAt: Date): Promise<void> {
-    await this.sqlite.read(() => this.sqlite.run(RESCHEDULE, attempts, error.slice(0, 500), sqlDate(nextAttemptAt), id));
+    await this.sqlite.transaction(() => this.sqlite.run(RESCHEDULE, attempts, error.slice(0, 500), sqlDate(nextAttemptAt), id));
   }
 
   override async markDead(id: string, attempts: number, error: string): Promise<void> {
-    await this.sqlite.read(() => this.sqlite.run(DEAD, attempts, error.slice(0, 500), id));
+    await this.sqlite.transaction(() => this.sqlite.run(DEAD, attempts, error.slice(0, 500), id));
   }
 
   override target(contactId: string): Promise<SendTarget | null> {
@@ -73,7 +73,7 @@ export class SqliteOutboxStore extends PrismaOutboxStore {
   }
 
   override async stopContact(contactId: string, now: Date): Promise<void> {
-    await this.sqlite.read(() => this.sqlite.run(STOP, sqlDate(now), sqlDate(new Date()), contactId));
+    await this.sqlite.transaction(() => this.sqlite.run(STOP, sqlDate(now), sqlDate(new Date()), contactId));
   }
 
   override recordDelivery(providerId: string, status: string): Promise<string | null> {

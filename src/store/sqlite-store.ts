@@ -62,8 +62,15 @@ export class SqliteConversationStore extends PrismaConversationStore {
     super(prisma);
   }
 
-  override findOrCreateContact(contact: NewContact): Promise<ContactRecord> {
+  override findContact(channel: string, addressHash: string): Promise<ContactRecord | null> {
     return this.sqlite.read(() => {
+      const found = this.sqlite.get<ContactRow>(CONTACT, channel, addressHash);
+      return found ? toContact(found) : null;
+    });
+  }
+
+  override findOrCreateContact(contact: NewContact): Promise<ContactRecord> {
+    return this.sqlite.transaction(() => {
       const found = this.sqlite.get<ContactRow>(CONTACT, contact.channel, contact.addressHash);
       if (found) return toContact(found);
       // Another process may create the same contact first: then theirs is the one.
@@ -85,7 +92,7 @@ export class SqliteConversationStore extends PrismaConversationStore {
   }
 
   override recordInbound(id: string, channel: string): Promise<boolean> {
-    return this.sqlite.read(() => this.sqlite.run(RECORD_INBOUND, id, channel, sqlDate(new Date())) === 1);
+    return this.sqlite.transaction(() => this.sqlite.run(RECORD_INBOUND, id, channel, sqlDate(new Date())) === 1);
   }
 
   /** The reads an age band needs happen inside the step's transaction, so they cannot go stale before its writes. */

@@ -113,6 +113,8 @@ export interface ConversationStore {
   referralCodeExists(code: string): Promise<boolean>;
   /** Active contacts who have given consent (any notice version), for broadcasts. */
   audience(query: AudienceQuery): Promise<ContactRecord[]>;
+  /** The contact with this address hash on this channel, if there is one. */
+  findContact(channel: string, addressHash: string): Promise<ContactRecord | null>;
   findOrCreateContact(contact: NewContact): Promise<ContactRecord>;
   /**
    * During a key rotation: moves a contact found under one of its earlier address hashes to
