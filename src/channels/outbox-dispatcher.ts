@@ -1,5 +1,5 @@
-// Sends what the outbox holds. Replies to a webhook are dispatched at once (and stay in the
-// outbox if that fails); everything else is picked up by the polling loop. Each channel has
+// Sends what the outbox holds. Replies to a webhook are sent at once by the request (and stay in
+// the outbox if that fails); everything else is picked up by the polling loop. Each channel has
 // its own pacing; failures are retried with exponential backoff and, after the configured
 // number of attempts, left as "dead" for the operator to see.
 import { KeyedQueue } from "../conversation/keyed-queue.js";
@@ -48,9 +48,6 @@ export interface DispatchReport {
   skipped: number;
 }
 
-/** How long the background loop leaves a newly due row to the request that queued it. */
-const LEAVE_FRESH_MS = 2_000;
-
 export function backoffMs(attempt: number): number {
   return Math.min(60 * 60_000, 2_000 * 2 ** (attempt - 1));
 }
@@ -71,15 +68,21 @@ export class OutboxDispatcher {
     return this.options.now?.() ?? new Date();
   }
 
+  /** How long a claim on a row lasts before another worker may take it over. */
+  get leaseMs(): number {
+    return this.options.leaseMs ?? 60_000;
+  }
+
   /**
-   * Sends these rows now (they were just committed); whatever fails stays queued for the loop.
-   * Calls with the same `orderKey` (the contact) send one after the other, in call order: two
-   * replies' claims racing must not let the later reply reach the resident first.
+   * Sends rows the caller stored already claimed (NewOutboxMessage.claimedUntil: the replies a
+   * webhook just committed) to an address it knows in clear; whatever fails stays queued for the
+   * loop. Calls with the same `orderKey` (the contact) send one after the other, in call order,
+   * so a later reply never reaches the resident first. Nothing to claim and no ciphertext to
+   * open: the loop cannot take these rows while the claim lasts.
    */
-  async dispatchNow(ids: readonly string[], orderKey?: string): Promise<DispatchReport> {
-    if (ids.length === 0) return { sent: 0, retried: 0, dead: 0, skipped: 0 };
-    const dispatch = async () => this.sendAll(await this.options.store.claimDue(this.now(), ids.length, this.options.leaseMs ?? 60_000, ids));
-    return orderKey === undefined ? dispatch() : this.inCallOrder.run(orderKey, dispatch);
+  async sendClaimed(rows: readonly OutboxRow[], orderKey: string, address: string): Promise<DispatchReport> {
+    if (rows.length === 0) return { sent: 0, retried: 0, dead: 0, skipped: 0 };
+    return this.inCallOrder.run(orderKey, () => this.sendAll(rows, address));
   }
 
   /** One pass over due messages. */
@@ -110,9 +113,7 @@ export class OutboxDispatcher {
     this.stopped = false;
     const tick = async () => {
       if (this.stopped) return;
-      // Rows that only just became due are left to the webhook that committed them
-      // (dispatchNow, which sends one resident's replies in order) rather than raced for.
-      const pass = this.pass(new Date(this.now().getTime() - LEAVE_FRESH_MS), 200).catch((error: Error) => {
+      const pass = this.pass(this.now(), 200).catch((error: Error) => {
         this.options.log.error("outbox pass failed", { error: error.name, message: error.message.slice(0, 200) });
         return undefined;
       });
@@ -133,13 +134,13 @@ export class OutboxDispatcher {
     await this.running;
   }
 
-  private async sendAll(rows: readonly OutboxRow[]): Promise<DispatchReport> {
+  private async sendAll(rows: readonly OutboxRow[], address?: string): Promise<DispatchReport> {
     const report: DispatchReport = { sent: 0, retried: 0, dead: 0, skipped: 0 };
     const limit = this.options.concurrency ?? 16;
     const inFlight = new Set<Promise<void>>();
     for (const row of rows) {
       // Same recipient: strictly in order. Different recipients: in parallel, paced.
-      const task = this.perRecipient.run(row.contactId, () => this.sendOne(row, report));
+      const task = this.perRecipient.run(row.contactId, () => this.sendOne(row, report, address));
       const tracked: Promise<void> = task.finally(() => inFlight.delete(tracked));
       inFlight.add(tracked);
       if (inFlight.size >= limit) await Promise.race(inFlight);
@@ -148,7 +149,7 @@ export class OutboxDispatcher {
     return report;
   }
 
-  private async sendOne(row: OutboxRow, report: DispatchReport): Promise<void> {
+  private async sendOne(row: OutboxRow, report: DispatchReport, knownAddress?: string): Promise<void> {
     const { store, log } = this.options;
     const channel = this.senders.get(row.channel);
     const target = await store.target(row.contactId);
@@ -159,7 +160,7 @@ export class OutboxDispatcher {
       report.skipped++;
       return;
     }
-    const address = await this.options.addressCrypto.decrypt(target.addressEnc);
+    const address = knownAddress ?? (await this.options.addressCrypto.decrypt(target.addressEnc));
     const sent = await channel.pacer.acquire(channel.sender.countsPerRecipient?.(row.payload) === false ? undefined : row.contactId);
     let result: SendResult;
     try {

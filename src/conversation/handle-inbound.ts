@@ -80,6 +80,8 @@ export interface Inbound {
   readonly quietStop?: boolean;
   /** When given, replies are rendered and queued in the outbox in the same transaction. */
   readonly render?: ReplyRenderer;
+  /** The caller sends the queued replies itself right after the commit: they are stored claimed by it for this long (ms). */
+  readonly claimMs?: number;
 }
 
 export interface Outcome {
@@ -325,6 +327,7 @@ export class ConversationService {
             idempotencyKey: `${inboundRef?.id ?? `${contact.channel}:${this.deps.newId()}`}:${index}`,
             notBefore: now,
             kind,
+            ...(inbound.claimMs ? { claimedUntil: new Date(now.getTime() + inbound.claimMs) } : {}),
           }))
         : [];
       const completions = effects.filter((e) => e.type === "end" && e.reason === "completed").map((e) => ({ id: this.deps.newId(), flowId: (e as { flowId: string }).flowId }));

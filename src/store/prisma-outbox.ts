@@ -23,7 +23,7 @@ export interface SendTarget {
 export const DELIVERY_RANK: Readonly<Record<string, number>> = { accepted: 0, queued: 1, sending: 2, sent: 3, undelivered: 4, failed: 4, delivered: 5, read: 6 };
 
 export interface OutboxStore {
-  claimDue(now: Date, limit: number, leaseMs: number, ids?: readonly string[]): Promise<OutboxRow[]>;
+  claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxRow[]>;
   markSent(id: string, providerId: string | undefined, now: Date): Promise<void>;
   reschedule(id: string, attempts: number, error: string, nextAttemptAt: Date): Promise<void>;
   markDead(id: string, attempts: number, error: string): Promise<void>;
@@ -37,9 +37,9 @@ export interface OutboxStore {
 export class PrismaOutboxStore implements OutboxStore {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async claimDue(now: Date, limit: number, leaseMs: number, ids?: readonly string[]): Promise<OutboxRow[]> {
+  async claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxRow[]> {
     const due = await this.prisma.outboxMessage.findMany({
-      where: { status: { in: ["pending", "sending"] }, nextAttemptAt: { lte: now }, ...(ids ? { id: { in: [...ids] } } : {}) },
+      where: { status: { in: ["pending", "sending"] }, nextAttemptAt: { lte: now } },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       take: limit,
     });

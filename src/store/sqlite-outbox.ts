@@ -20,9 +20,7 @@ interface Row {
 }
 
 const DUE = `SELECT "id", "contact_id", "channel", "payload", "status", "attempts", "next_attempt_at", "idempotency_key", "kind" FROM "outbox" WHERE "status" IN ('pending', 'sending') AND "next_attempt_at" <= ?`;
-const ORDER = `ORDER BY "created_at" ASC, "id" ASC LIMIT ?`;
-const DUE_ANY = `${DUE} ${ORDER}`;
-const DUE_OF = `${DUE} AND "id" IN (SELECT "value" FROM json_each(?)) ${ORDER}`;
+const DUE_FIRST = `${DUE} ORDER BY "created_at" ASC, "id" ASC LIMIT ?`;
 const CLAIM = `UPDATE "outbox" SET "status" = 'sending', "next_attempt_at" = ? WHERE "id" = ? AND "status" = ? AND "next_attempt_at" = ?`;
 const SENT = `UPDATE "outbox" SET "status" = 'sent', "sent_at" = ?, "provider_id" = ?, "attempts" = "attempts" + 1, "last_error" = NULL WHERE "id" = ?`;
 const RESCHEDULE = `UPDATE "outbox" SET "status" = 'pending', "attempts" = ?, "last_error" = ?, "next_attempt_at" = ? WHERE "id" = ?`;
@@ -40,10 +38,10 @@ export class SqliteOutboxStore extends PrismaOutboxStore {
     super(prisma);
   }
 
-  override claimDue(now: Date, limit: number, leaseMs: number, ids?: readonly string[]): Promise<OutboxRow[]> {
+  override claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxRow[]> {
     const leaseUntil = sqlDate(new Date(now.getTime() + leaseMs));
     return this.sqlite.transaction(() => {
-      const due = ids ? this.sqlite.all<Row>(DUE_OF, sqlDate(now), JSON.stringify(ids), limit) : this.sqlite.all<Row>(DUE_ANY, sqlDate(now), limit);
+      const due = this.sqlite.all<Row>(DUE_FIRST, sqlDate(now), limit);
       const claimed: OutboxRow[] = [];
       for (const row of due) {
         if (this.sqlite.run(CLAIM, leaseUntil, row.id, row.status, row.next_attempt_at) !== 1) continue;

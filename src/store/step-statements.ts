@@ -116,8 +116,8 @@ export function stepStatements(commit: StepCommit, moves: AgeBandMoves | undefin
   if (commit.touch) out.push({ sql: `INSERT INTO "referral_touches" ("id", "contact_id", "code", "created_at") VALUES (?, ?, ?, ?)`, params: [commit.touch.id, contact.id, commit.touch.code, at] });
   for (const m of commit.outbox ?? []) {
     out.push({
-      sql: `INSERT INTO "outbox" ("id", "contact_id", "channel", "payload", "status", "attempts", "next_attempt_at", "idempotency_key", "created_at", "kind") VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)`,
-      params: [m.id, m.contactId, m.channel, JSON.stringify(m.payload), sqlDate(m.notBefore), m.idempotencyKey, at, m.kind ?? "reply"],
+      sql: `INSERT INTO "outbox" ("id", "contact_id", "channel", "payload", "status", "attempts", "next_attempt_at", "idempotency_key", "created_at", "kind") VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
+      params: [m.id, m.contactId, m.channel, JSON.stringify(m.payload), m.claimedUntil ? "sending" : "pending", sqlDate(m.claimedUntil ?? m.notBefore), m.idempotencyKey, at, m.kind ?? "reply"],
     });
   }
   return out;

@@ -70,6 +70,12 @@ export interface NewOutboxMessage {
   readonly idempotencyKey: string;
   readonly notBefore: Date;
   readonly kind?: "reply" | "opt_out_confirmation" | "broadcast";
+  /**
+   * Stored already claimed for sending, until then (a lease), by the request that queued it and
+   * sends it straight after the commit; if that process dies, the lease runs out and the outbox
+   * loop sends it instead.
+   */
+  readonly claimedUntil?: Date;
 }
 
 export type CommitResult = "ok" | "conflict" | "duplicate";

@@ -85,8 +85,10 @@ export function registerTelegramWebhook(app: Hono, deps: TelegramChannelDeps): v
       messageId: String(ctx.update.update_id),
       ...(ctx.from?.language_code ? { languageHint: ctx.from.language_code } : {}),
       render: (replies, contact) => planTelegramReplies(replies, contact.language, callbackMessageId).payloads,
+      claimMs: dispatcher.leaseMs,
     });
-    if (outcome.queued.length > 0) await dispatcher.dispatchNow(outcome.queued.map((m) => m.id), outcome.contact.id);
+    const claimed = outcome.queued.map((m) => ({ id: m.id, contactId: m.contactId, channel: m.channel, payload: m.payload, attempts: 0, idempotencyKey: m.idempotencyKey, kind: m.kind ?? "reply" }));
+    await dispatcher.sendClaimed(claimed, outcome.contact.id, String(chatId));
     if (outcome.erased) {
       // The contact (and so its outbox) is gone: say goodbye directly.
       for (const payload of planTelegramReplies(outcome.replies, outcome.contact.language).payloads) {
