@@ -1,6 +1,5 @@
 // Composition root for Node: opens the SQLite file (migrating it first), loads the flows and
 // wires the conversation host. The server, the CLI and the tests all start here.
-import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -14,6 +13,7 @@ import type { Logger } from "../log.js";
 import { createChatModelFromConfig, createTextAnalyser } from "../nlp/index.js";
 import { composeServices, type ComposedServices } from "../runtime/compose.js";
 import { createAddressCrypto, type AddressCrypto } from "../store/address-crypto.js";
+import { newRowId } from "../store/ids.js";
 import type { MigrationReport } from "../store/migrate.js";
 import { SqliteConnection } from "../store/sqlite-direct.js";
 import { SqliteOutboxStore } from "../store/sqlite-outbox.js";
@@ -79,7 +79,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     urgent: parseUrgentLexicon(readFileSync(path.join(flowsDir, "lexicons", "urgent-needs.yaml"), "utf8")),
     analyse: (text) => analyser.invoke(text),
     log,
-    newId: options.newId ?? randomUUID,
+    newId: options.newId ?? newRowId,
     ...(options.now ? { now: options.now } : {}),
     // The long-lived connection can keep serving from its cache after the file is damaged or
     // gone; a fresh read-only connection sees the database as a restart would.

@@ -18,6 +18,7 @@ import { D1ConversationStore } from "../store/d1-store.js";
 import { createApp } from "../web/app.js";
 import type { Hono } from "hono";
 import type { WorkerEnv } from "./cloudflare.js";
+import { newRowId } from "../store/ids.js";
 
 export interface WorkerServices extends ComposedServices {
   readonly config: Config;
@@ -67,7 +68,7 @@ async function open(env: WorkerEnv): Promise<WorkerServices> {
     urgent: parseUrgentLexicon(urgentLexicon),
     analyse: async (text) => analyseOffline(text),
     log,
-    newId: () => crypto.randomUUID(),
+    newId: newRowId,
   });
   await composed.directory.reload();
   return { ...composed, config, prisma, store, addressCrypto, registry, app: createApp(composed.appDeps), log };

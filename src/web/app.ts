@@ -2,7 +2,7 @@
 // (webhooks, partner API, dashboard); everything they need arrives in AppDeps.
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { bodyLimit } from "hono/body-limit";
+import { bodyLimit } from "./body-limit.js";
 import { secureHeaders } from "hono/secure-headers";
 import { registerSmsWebhooks, type SmsChannelDeps } from "../channels/sms/webhook.js";
 import { registerTelegramWebhook, type TelegramChannelDeps } from "../channels/telegram/webhook.js";

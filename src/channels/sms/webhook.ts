@@ -2,7 +2,7 @@
 // X-Twilio-Signature (HMAC-SHA1 over PUBLIC_URL + path + the sorted form parameters), or it
 // gets 403 and nothing is stored. Replies to an inbound SMS go back as TwiML.
 import type { Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { bodyLimit } from "../../web/body-limit.js";
 import MessagingResponse from "twilio/lib/twiml/MessagingResponse.js";
 import { validateRequest } from "twilio/lib/webhooks/webhooks.js";
 import type { TwilioConfig } from "../../config.js";

@@ -5,7 +5,7 @@
 import { InputFile, type Bot, type Context } from "grammy";
 import type { Update } from "grammy/types";
 import type { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { bodyLimit } from "../../web/body-limit.js";
 import { HTTPException } from "hono/http-exception";
 import * as z from "zod";
 import type { TelegramConfig } from "../../config.js";
