@@ -3,12 +3,26 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startServe } from "../support/cli.js";
+import { spawnSync } from "node:child_process";
+import { packageRoot } from "../../src/runtime-node/paths.js";
+import { runCli, startServe } from "../support/cli.js";
 import { tempDir } from "../support/temp-db.js";
 
 const stops: (() => void)[] = [];
 afterEach(() => {
   for (const stop of stops.splice(0)) stop();
+});
+
+describe("placevoice, bundled and from source", () => {
+  it("the bundle npm install builds (dist/node/cli.mjs) and the TypeScript sources behave the same", async () => {
+    // Rebuilt here so it is newer than every source file, as after `npm install`.
+    expect(spawnSync(process.execPath, [path.join(packageRoot, "scripts", "build-node.mjs")]).status).toBe(0);
+    expect(statSync(path.join(packageRoot, "dist", "node", "cli.mjs")).size).toBeGreaterThan(100_000);
+    const [bundled, source] = await Promise.all([runCli(["help"]), runCli(["help"], { env: { PLACEVOICE_FROM_SOURCE: "1" } })]);
+    expect(bundled.code).toBe(0);
+    expect(bundled.stdout).toContain("placevoice serve");
+    expect(source).toEqual(bundled);
+  });
 });
 
 describe("placevoice serve", () => {
