@@ -15,7 +15,11 @@ function isUniqueViolation(error: unknown): boolean {
   return e?.code === "P2002" || /UNIQUE constraint failed/.test(String(e?.message ?? ""));
 }
 
-type ContactRow = Prisma.ContactGetPayload<object>;
+/** The columns a ContactRecord is made of, as Prisma (or a raw query with the same names) returns them. */
+export type ContactRow = Pick<
+  Prisma.ContactGetPayload<object>,
+  "id" | "channel" | "addressHash" | "language" | "status" | "consentVersion" | "consentAt" | "consentRefusedVersion" | "consentRefusedAt" | "area" | "attribution" | "createdAt"
+>;
 
 export function toContactRecord(row: ContactRow): ContactRecord {
   return {

@@ -6,27 +6,15 @@ import type { SessionState } from "../engine/types.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { RESPONDENT_KEY } from "../insights/rollups.js";
 import { isoWeek } from "../insights/week.js";
-import { PrismaConversationStore } from "./prisma-store.js";
+import { PrismaConversationStore, toContactRecord, type ContactRow } from "./prisma-store.js";
 import { readSqlDate, type SqliteConnection } from "./sqlite-direct.js";
 import { sqlDate, stepStatements, type AgeBandMoves, type SqlStatement } from "./step-statements.js";
 import type { ContactRecord, NewContact, SessionRecord, StepCommit } from "./types.js";
 
-interface ContactRow {
-  id: string;
-  channel: string;
-  address_hash: string;
-  language: string;
-  status: string;
-  consent_version: string | null;
-  consent_at: string | null;
-  consent_refused_version: string | null;
-  consent_refused_at: string | null;
-  area: string | null;
-  attribution: string | null;
-  created_at: string;
-}
+/** A contact as SQLite returns it: the record's columns under its names, dates as text. */
+type SqlContactRow = Omit<ContactRow, "consentAt" | "consentRefusedAt" | "createdAt"> & { consentAt: string | null; consentRefusedAt: string | null; createdAt: string };
 
-const CONTACT = `SELECT "id", "channel", "address_hash", "language", "status", "consent_version", "consent_at", "consent_refused_version", "consent_refused_at", "area", "attribution", "created_at" FROM "contacts" WHERE "channel" = ? AND "address_hash" = ?`;
+const CONTACT = `SELECT "id", "channel", "address_hash" AS "addressHash", "language", "status", "consent_version" AS "consentVersion", "consent_at" AS "consentAt", "consent_refused_version" AS "consentRefusedVersion", "consent_refused_at" AS "consentRefusedAt", "area", "attribution", "created_at" AS "createdAt" FROM "contacts" WHERE "channel" = ? AND "address_hash" = ?`;
 const NEW_CONTACT = `INSERT INTO "contacts" ("id", "channel", "address_hash", "address_enc", "language", "status", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, 'active', ?, ?) ON CONFLICT ("channel", "address_hash") DO NOTHING`;
 const SESSION = `SELECT "state", "version" FROM "sessions" WHERE "contact_id" = ?`;
 const SEEN = `SELECT 1 AS "seen" FROM "inbound_messages" WHERE "id" = ?`;
@@ -37,21 +25,8 @@ const RESPONDENTS_SO_FAR = `SELECT "question_key", "area", "created_at", "channe
 
 const toDate = (value: string | null) => (value === null ? null : readSqlDate(value));
 
-function toContact(row: ContactRow): ContactRecord {
-  return {
-    id: row.id,
-    channel: row.channel,
-    addressHash: row.address_hash,
-    language: row.language,
-    status: row.status === "stopped" ? "stopped" : "active",
-    consentVersion: row.consent_version,
-    consentAt: toDate(row.consent_at),
-    consentRefusedVersion: row.consent_refused_version,
-    consentRefusedAt: toDate(row.consent_refused_at),
-    area: row.area,
-    attribution: row.attribution,
-    createdAt: readSqlDate(row.created_at),
-  };
+function toContact(row: SqlContactRow): ContactRecord {
+  return toContactRecord({ ...row, consentAt: toDate(row.consentAt), consentRefusedAt: toDate(row.consentRefusedAt), createdAt: readSqlDate(row.createdAt) });
 }
 
 export class SqliteConversationStore extends PrismaConversationStore {
@@ -64,19 +39,19 @@ export class SqliteConversationStore extends PrismaConversationStore {
 
   override findContact(channel: string, addressHash: string): Promise<ContactRecord | null> {
     return this.sqlite.read(() => {
-      const found = this.sqlite.get<ContactRow>(CONTACT, channel, addressHash);
+      const found = this.sqlite.get<SqlContactRow>(CONTACT, channel, addressHash);
       return found ? toContact(found) : null;
     });
   }
 
   override findOrCreateContact(contact: NewContact): Promise<ContactRecord> {
     return this.sqlite.transaction(() => {
-      const found = this.sqlite.get<ContactRow>(CONTACT, contact.channel, contact.addressHash);
+      const found = this.sqlite.get<SqlContactRow>(CONTACT, contact.channel, contact.addressHash);
       if (found) return toContact(found);
       // Another process may create the same contact first: then theirs is the one.
       const at = sqlDate(new Date());
       this.sqlite.run(NEW_CONTACT, contact.id, contact.channel, contact.addressHash, contact.addressEnc, contact.language, at, at);
-      return toContact(this.sqlite.get<ContactRow>(CONTACT, contact.channel, contact.addressHash)!);
+      return toContact(this.sqlite.get<SqlContactRow>(CONTACT, contact.channel, contact.addressHash)!);
     });
   }
 
