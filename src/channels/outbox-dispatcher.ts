@@ -6,6 +6,7 @@ import { KeyedQueue } from "../conversation/keyed-queue.js";
 import type { Logger } from "../log.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
 import type { OutboxRow, OutboxStore } from "../store/prisma-outbox.js";
+import type { NewOutboxMessage } from "../store/types.js";
 import { Pacer } from "./pacer.js";
 
 export type SendResult =
@@ -80,8 +81,9 @@ export class OutboxDispatcher {
    * so a later reply never reaches the resident first. Nothing to claim and no ciphertext to
    * open: the loop cannot take these rows while the claim lasts.
    */
-  async sendClaimed(rows: readonly OutboxRow[], orderKey: string, address: string): Promise<DispatchReport> {
-    if (rows.length === 0) return { sent: 0, retried: 0, dead: 0, skipped: 0 };
+  async sendClaimed(messages: readonly NewOutboxMessage[], orderKey: string, address: string): Promise<DispatchReport> {
+    if (messages.length === 0) return { sent: 0, retried: 0, dead: 0, skipped: 0 };
+    const rows = messages.map((m): OutboxRow => ({ id: m.id, contactId: m.contactId, channel: m.channel, payload: m.payload, attempts: 0, idempotencyKey: m.idempotencyKey, kind: m.kind ?? "reply" }));
     return this.inCallOrder.run(orderKey, () => this.sendAll(rows, address));
   }
 

@@ -5,7 +5,8 @@
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { D1Database } from "../runtime-worker/cloudflare.js";
 import { PrismaConversationStore } from "./prisma-store.js";
-import type { SqlStatement } from "./step-statements.js";
+import { stepStatements } from "./step-statements.js";
+import type { StepCommit } from "./types.js";
 
 export class D1ConversationStore extends PrismaConversationStore {
   constructor(
@@ -15,7 +16,8 @@ export class D1ConversationStore extends PrismaConversationStore {
     super(prisma);
   }
 
-  protected override async runAtomically(statements: readonly SqlStatement[]): Promise<void> {
+  protected override async applyStep(commit: StepCommit): Promise<void> {
+    const statements = stepStatements(commit, commit.ageBand ? await this.ageBandMoves(commit) : undefined);
     if (statements.length === 0) return;
     await this.db.batch(statements.map((s) => this.db.prepare(s.sql).bind(...s.params)));
   }

@@ -20,7 +20,13 @@ export interface SendTarget {
 }
 
 /** Forward-only order of platform delivery states; a late "sent" never overwrites "delivered". */
-export const DELIVERY_RANK: Readonly<Record<string, number>> = { accepted: 0, queued: 1, sending: 2, sent: 3, undelivered: 4, failed: 4, delivered: 5, read: 6 };
+const DELIVERY_RANK: Readonly<Record<string, number>> = { accepted: 0, queued: 1, sending: 2, sent: 3, undelivered: 4, failed: 4, delivered: 5, read: 6 };
+
+/** Whether a receipt saying `next` moves a message on from `current` (receipts arrive out of order). */
+export function deliveryMovesForward(current: string | null, next: string): boolean {
+  const rank = DELIVERY_RANK[next];
+  return rank !== undefined && rank > (current ? (DELIVERY_RANK[current] ?? -1) : -1);
+}
 
 export interface OutboxStore {
   claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxRow[]>;
@@ -81,9 +87,7 @@ export class PrismaOutboxStore implements OutboxStore {
   async recordDelivery(providerId: string, status: string): Promise<string | null> {
     const row = await this.prisma.outboxMessage.findFirst({ where: { providerId }, select: { id: true, contactId: true, deliveryStatus: true } });
     if (!row) return null;
-    const current = row.deliveryStatus ? (DELIVERY_RANK[row.deliveryStatus] ?? -1) : -1;
-    const next = DELIVERY_RANK[status];
-    if (next === undefined || next <= current) return row.contactId;
+    if (!deliveryMovesForward(row.deliveryStatus, status)) return row.contactId;
     await this.prisma.outboxMessage.updateMany({ where: { id: row.id, deliveryStatus: row.deliveryStatus }, data: { deliveryStatus: status } });
     return row.contactId;
   }

@@ -6,7 +6,7 @@ import type { AnswerValue, SessionState } from "../engine/types.js";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import { isoWeek } from "../insights/week.js";
 import { RESPONDENT_KEY } from "../insights/rollups.js";
-import { classifyStepFailure, stepStatements, type AgeBandMoves, type SqlStatement } from "./step-statements.js";
+import { classifyStepFailure, type AgeBandMoves } from "./step-statements.js";
 import type { AnswerRecord, AudienceQuery, CommitResult, ContactRecord, ConversationStore, NewContact, SessionRecord, StepCommit } from "./types.js";
 
 /** A unique constraint failed (Prisma's P2002; a raw statement's error names the constraint). Duck-typed, so it holds for the Node and the Worker client alike. */
@@ -105,17 +105,14 @@ export abstract class PrismaConversationStore implements ConversationStore {
     }
   }
 
-  /** Writes the step so that all or none of it applies (its guards raise errors that `classifyStepFailure` reads). */
-  protected async applyStep(commit: StepCommit): Promise<void> {
-    const moves = commit.ageBand ? await this.ageBandMoves(commit) : undefined;
-    await this.runAtomically(stepStatements(commit, moves));
-  }
-
-  /** Runs the statements so that all or none apply. */
-  protected abstract runAtomically(statements: readonly SqlStatement[]): Promise<void>;
+  /**
+   * Writes the step's statements (`stepStatements`) so that all or none apply; its guards raise
+   * the errors `classifyStepFailure` reads.
+   */
+  protected abstract applyStep(commit: StepCommit): Promise<void>;
 
   /** The facts and respondents of this conversation so far, whose running totals move to the new age band. */
-  private async ageBandMoves(commit: StepCommit): Promise<AgeBandMoves> {
+  protected async ageBandMoves(commit: StepCommit): Promise<AgeBandMoves> {
     const band = commit.ageBand!;
     const where = { contactId: commit.contact.id, flowId: band.flowId, createdAt: { gte: band.since } };
     const [facts, respondents] = await Promise.all([

@@ -3,7 +3,7 @@
 // is one IMMEDIATE transaction, and still a compare-and-set on (status, next_attempt_at), so a
 // second process sharing the file never sends a row this one claimed.
 import type { PrismaClient } from "../generated/prisma/client.js";
-import { DELIVERY_RANK, PrismaOutboxStore, type OutboxRow, type SendTarget } from "./prisma-outbox.js";
+import { deliveryMovesForward, PrismaOutboxStore, type OutboxRow, type SendTarget } from "./prisma-outbox.js";
 import type { SqliteConnection } from "./sqlite-direct.js";
 import { sqlDate } from "./step-statements.js";
 
@@ -78,9 +78,7 @@ export class SqliteOutboxStore extends PrismaOutboxStore {
     return this.sqlite.transaction(() => {
       const row = this.sqlite.get<{ id: string; contact_id: string; delivery_status: string | null }>(BY_PROVIDER, providerId);
       if (!row) return null;
-      const current = row.delivery_status ? (DELIVERY_RANK[row.delivery_status] ?? -1) : -1;
-      const next = DELIVERY_RANK[status];
-      if (next !== undefined && next > current) this.sqlite.run(DELIVERED, status, row.id, row.delivery_status);
+      if (deliveryMovesForward(row.delivery_status, status)) this.sqlite.run(DELIVERED, status, row.id, row.delivery_status);
       return row.contact_id;
     });
   }

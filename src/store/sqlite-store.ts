@@ -8,7 +8,7 @@ import { RESPONDENT_KEY } from "../insights/rollups.js";
 import { isoWeek } from "../insights/week.js";
 import { PrismaConversationStore, toContactRecord, type ContactRow } from "./prisma-store.js";
 import { readSqlDate, type SqliteConnection } from "./sqlite-direct.js";
-import { sqlDate, stepStatements, type AgeBandMoves, type SqlStatement } from "./step-statements.js";
+import { sqlDate, stepStatements, type AgeBandMoves } from "./step-statements.js";
 import type { ContactRecord, NewContact, SessionRecord, StepCommit } from "./types.js";
 
 /** A contact as SQLite returns it: the record's columns under its names, dates as text. */
@@ -75,10 +75,6 @@ export class SqliteConversationStore extends PrismaConversationStore {
     return this.sqlite.transaction(() => {
       this.sqlite.runAll(stepStatements(commit, commit.ageBand ? this.ageBandMovesNow(commit) : undefined));
     });
-  }
-
-  protected override runAtomically(statements: readonly SqlStatement[]): Promise<void> {
-    return this.sqlite.transaction(() => this.sqlite.runAll(statements));
   }
 
   private ageBandMovesNow(commit: StepCommit): AgeBandMoves {

@@ -87,8 +87,7 @@ export function registerTelegramWebhook(app: Hono, deps: TelegramChannelDeps): v
       render: (replies, contact) => planTelegramReplies(replies, contact.language, callbackMessageId).payloads,
       claimMs: dispatcher.leaseMs,
     });
-    const claimed = outcome.queued.map((m) => ({ id: m.id, contactId: m.contactId, channel: m.channel, payload: m.payload, attempts: 0, idempotencyKey: m.idempotencyKey, kind: m.kind ?? "reply" }));
-    await dispatcher.sendClaimed(claimed, outcome.contact.id, String(chatId));
+    await dispatcher.sendClaimed(outcome.queued, outcome.contact.id, String(chatId));
     if (outcome.erased) {
       // The contact (and so its outbox) is gone: say goodbye directly.
       for (const payload of planTelegramReplies(outcome.replies, outcome.contact.language).payloads) {
