@@ -3,7 +3,7 @@
 // (flows/urgent-needs.yaml); this only finds them.
 import { parse } from "yaml";
 import * as z from "zod";
-import { normaliseReply } from "../engine/text.js";
+import { escapeRegExp, normaliseReply } from "../engine/text.js";
 import type { LocalisedText } from "../engine/types.js";
 
 const lexiconSchema = z.strictObject({
@@ -38,9 +38,21 @@ export function parseUrgentLexicon(source: string): UrgentLexicon {
   };
 }
 
+/** Each kind's phrases as one whole-word pattern over a normalised text padded with spaces. */
+const patterns = new WeakMap<UrgentKind, RegExp>();
+
+function patternOf(kind: UrgentKind): RegExp {
+  let pattern = patterns.get(kind);
+  if (!pattern) {
+    pattern = new RegExp(` (?:${kind.phrases.map(escapeRegExp).join("|")}) `);
+    patterns.set(kind, pattern);
+  }
+  return pattern;
+}
+
 /** The urgent-need kinds a message signals, in lexicon order (empty for most messages). */
 export function detectUrgentNeeds(lexicon: UrgentLexicon, text: string): UrgentKind[] {
   if (text.length < 4) return [];
   const padded = ` ${normaliseReply(text.slice(0, 2000))} `;
-  return lexicon.kinds.filter((kind) => kind.phrases.some((phrase) => padded.includes(` ${phrase} `)));
+  return lexicon.kinds.filter((kind) => kind.phrases.length > 0 && patternOf(kind).test(padded));
 }

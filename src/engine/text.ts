@@ -5,6 +5,11 @@ export function localise(text: LocalisedText, language: string): string {
   return text[language] ?? text.en ?? Object.values(text)[0] ?? "";
 }
 
+/** `text` as a RegExp source that matches it literally. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
 /** Replaces `{name}` placeholders; unknown names are left as they are so authors notice. */
 export function interpolate(text: string, variables: Readonly<Record<string, string>> | (() => Readonly<Record<string, string>>)): string {
   if (!text.includes("{")) return text;

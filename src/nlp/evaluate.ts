@@ -3,6 +3,7 @@
 // place names and words that must survive. Pure: the caller reads the file.
 import * as z from "zod";
 import { THEMES, type ThemeId } from "../directory/themes.js";
+import { escapeRegExp } from "../engine/text.js";
 import type { TextAnalysis } from "./analyse.js";
 
 export const PII_TYPES = ["phone", "email", "postcode", "address", "name", "ni-number"] as const;
@@ -79,10 +80,6 @@ export interface EvalReport {
 
 function ratio(a: number, b: number): number {
   return b === 0 ? 0 : a / b;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 const TERM_PATTERNS = PROTECTED_TERMS.map((term) => [term, new RegExp(`(?<![\\p{L}\\p{N}-])${escapeRegExp(term)}(?![\\p{L}\\p{N}-])`, "giu")] as const);

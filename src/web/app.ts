@@ -1,6 +1,6 @@
 // The Hono application shared by the Node server and the Worker. Routes are added per room
 // (webhooks, partner API, dashboard); everything they need arrives in AppDeps.
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "./body-limit.js";
 import { secureHeaders } from "hono/secure-headers";
@@ -42,29 +42,30 @@ function isTransientDatabaseError(error: unknown): boolean {
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  // Security headers on every response. Pages hold no scripts: only inline styles and our own
-  // (or data:) images. A route may set a stricter header itself (the champion page sends no
-  // referrer at all, since its URL carries a key); it is not overwritten.
-  app.use(
-    "*",
-    secureHeaders({
-      overwrite: false,
-      contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], imgSrc: ["'self'", "data:"], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"] },
-      // same-origin, not no-referrer: with no-referrer, browsers send "Origin: null" on our own
-      // form posts, and the dashboard's sign-in origin check would refuse them.
-      referrerPolicy: "same-origin",
-      xFrameOptions: "DENY",
-      strictTransportSecurity: "max-age=31536000; includeSubDomains",
-      crossOriginResourcePolicy: "same-origin",
-      crossOriginOpenerPolicy: "same-origin",
-      permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [] },
-    }),
-  );
-  // Every route has a body limit; the webhooks set their own (1 MB Telegram, 64 kB Twilio).
-  app.use("*", async (c, next) => {
-    if (c.req.path.startsWith("/webhooks/")) return next();
-    return bodyLimit({ maxSize: 64 * 1024, onError: (cx) => cx.json({ error: "payload_too_large", message: "Request body too large" }, 413) })(c, next);
+  // Security headers on every response a browser may render. Pages hold no scripts: only
+  // inline styles and our own (or data:) images. A route may set a stricter header itself (the
+  // champion page sends no referrer at all, since its URL carries a key); it is not
+  // overwritten.
+  const secure = secureHeaders({
+    overwrite: false,
+    contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], imgSrc: ["'self'", "data:"], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"] },
+    // same-origin, not no-referrer: with no-referrer, browsers send "Origin: null" on our own
+    // form posts, and the dashboard's sign-in origin check would refuse them.
+    referrerPolicy: "same-origin",
+    xFrameOptions: "DENY",
+    strictTransportSecurity: "max-age=31536000; includeSubDomains",
+    crossOriginResourcePolicy: "same-origin",
+    crossOriginOpenerPolicy: "same-origin",
+    permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [] },
   });
+  // Every route has a body limit.
+  const limit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: "payload_too_large", message: "Request body too large" }, 413) });
+  // The webhooks set their own limits (1 MB Telegram, 64 kB Twilio), and answer Telegram and
+  // Twilio, which render nothing: no browser headers, which would otherwise cost each webhook
+  // reply a Headers object.
+  const isWebhook = (c: Context): boolean => c.req.path.startsWith("/webhooks/");
+  app.use("*", (c, next) => (isWebhook(c) ? next() : secure(c, next)));
+  app.use("*", (c, next) => (isWebhook(c) ? next() : limit(c, next)));
 
   app.get("/healthz", async (c) => {
     try {

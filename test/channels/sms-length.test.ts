@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { segmentInfo, toGsmFriendly } from "../../src/channels/sms/gsm.js";
 import { checkSmsLength } from "../../src/channels/sms/lint.js";
@@ -19,6 +20,29 @@ describe("SMS segment counting", () => {
     ["🙂".repeat(35), "UCS-2", 70, 1], // an emoji is two UTF-16 units
   ])("%#: %j is %s, %i units, %i segment(s)", (text, encoding, units, segments) => {
     expect(segmentInfo(text)).toEqual({ encoding, units, segments });
+  });
+
+  it("counts exactly as the GSM 03.38 tables say, character by character, for any text", () => {
+    // The definition, one character at a time: what the pattern-based counting must agree with.
+    const basic = new Set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà");
+    const extended = new Set("^{}\\[~]|€\f");
+    const reference = (text: string) => {
+      let septets = 0;
+      for (const ch of text) {
+        if (basic.has(ch)) septets += 1;
+        else if (extended.has(ch)) septets += 2;
+        else return { encoding: "UCS-2", units: text.length, segments: text.length <= 70 ? 1 : Math.ceil(text.length / 67) };
+      }
+      return { encoding: "GSM-7", units: septets, segments: septets <= 160 ? 1 : Math.ceil(septets / 153) };
+    };
+    const gsmish = fc.constantFrom(..."aZ09 @£€{}[]~^|\\\f\n\rÅñü§¿ΔΩ", "ŵ", "ŷ", "🙂", "’", "–", "\u00a0", "é", "ê", "ç", "\u0000");
+    const texts = fc.oneof(fc.string({ unit: gsmish, maxLength: 400 }), fc.string({ unit: "grapheme", maxLength: 200 }));
+    fc.assert(
+      fc.property(texts, (text) => {
+        expect(segmentInfo(text)).toEqual(reference(text));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it("replaces typography that would force UCS-2, and leaves Welsh letters alone", () => {

@@ -6,8 +6,11 @@ const GSM7_BASIC =
   "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
 const GSM7_EXTENDED = "^{}\\[~]|€\f";
 
-const basic = new Set(GSM7_BASIC);
-const extended = new Set(GSM7_EXTENDED);
+/** A character class of the given characters, for building a RegExp. */
+const charClass = (chars: string): string => [...chars].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
+/** Texts that are GSM-7 throughout (every character of both tables is one UTF-16 unit). */
+const ALL_GSM7 = new RegExp(`^[${charClass(GSM7_BASIC + GSM7_EXTENDED)}]*$`);
+const EXTENDED = new RegExp(`[${charClass(GSM7_EXTENDED)}]`, "g");
 
 const REPLACEMENTS: Readonly<Record<string, string>> = {
   "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
@@ -17,11 +20,11 @@ const REPLACEMENTS: Readonly<Record<string, string>> = {
   "\u2022": "-", "\u00b7": "-", "\u2713": "v", "\u2714": "v",
 };
 
+const TYPOGRAPHIC = new RegExp(`[${charClass(Object.keys(REPLACEMENTS).join(""))}]`, "g");
+
 /** Replaces typographic characters that have a GSM-7 equivalent; leaves real letters alone. */
 export function toGsmFriendly(text: string): string {
-  let out = "";
-  for (const ch of text) out += REPLACEMENTS[ch] ?? ch;
-  return out;
+  return text.replace(TYPOGRAPHIC, (ch) => REPLACEMENTS[ch]!);
 }
 
 export interface SegmentInfo {
@@ -32,17 +35,10 @@ export interface SegmentInfo {
 }
 
 export function segmentInfo(text: string): SegmentInfo {
-  let septets = 0;
-  let gsm = true;
-  for (const ch of text) {
-    if (basic.has(ch)) septets += 1;
-    else if (extended.has(ch)) septets += 2;
-    else {
-      gsm = false;
-      break;
-    }
+  if (ALL_GSM7.test(text)) {
+    const septets = text.length + (text.match(EXTENDED)?.length ?? 0);
+    return { encoding: "GSM-7", units: septets, segments: septets === 0 ? 1 : septets <= 160 ? 1 : Math.ceil(septets / 153) };
   }
-  if (gsm) return { encoding: "GSM-7", units: septets, segments: septets === 0 ? 1 : septets <= 160 ? 1 : Math.ceil(septets / 153) };
   const units = text.length; // UTF-16 code units: an emoji takes two
   return { encoding: "UCS-2", units, segments: units <= 70 ? 1 : Math.ceil(units / 67) };
 }

@@ -30,9 +30,11 @@ export function renderSms(replies: readonly OutboundEffect[], language: string, 
     let text: string;
     if (reply.type === "signpost") {
       // Services are long: drop links, then descriptions, before splitting a reply.
-      const tries = (["full", "no_links", "brief"] as const).map((detail) => toGsmFriendly(renderSignpostPlain(reply, language, detail)).trim());
-      text = tries.find((t) => segmentInfo(t).segments <= maxSegments) ?? tries[tries.length - 1]!;
-      return fitBudget(text, maxSegments);
+      for (const detail of ["full", "no_links", "brief"] as const) {
+        text = toGsmFriendly(renderSignpostPlain(reply, language, detail)).trim();
+        if (segmentInfo(text).segments <= maxSegments) break;
+      }
+      return fitBudget(text!, maxSegments);
     }
     text = toGsmFriendly(reply.type === "send" ? reply.text : renderAskPlain(reply, language)).trim();
     return text.length > 0 ? fitBudget(text, Math.max(maxSegments, reply.smsSegments ?? 0)) : [];

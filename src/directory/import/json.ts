@@ -2,6 +2,7 @@
 // them ({ contents: [...], total_items, ... }), or a bare array. Open Referral UK's JSON
 // names (regular_schedules, service_taxonomys, physical_addresses) are read too.
 // Lines are best effort: the line of the entity's "id" in the file, else its service's.
+import { escapeRegExp } from "../../engine/text.js";
 import type { ServiceLocation, TaxonomyTerm } from "../types.js";
 import type { DraftArea, DraftPhone, DraftSchedule, DraftService, ProblemLog, Where } from "./build.js";
 import { cleanPostcode, isPlaceholder, parseCoordinates } from "./text.js";
@@ -46,8 +47,7 @@ class LineFinder {
   find(key: string, value: unknown, from: number): number | undefined {
     const literal = typeof value === "string" ? JSON.stringify(value) : typeof value === "number" ? String(value) : undefined;
     if (literal === undefined) return undefined;
-    const escaped = literal.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    const pattern = new RegExp(`"${key}"\\s*:\\s*${escaped}${typeof value === "number" ? "(?![\\d.])" : ""}`, "g");
+    const pattern = new RegExp(`"${key}"\\s*:\\s*${escapeRegExp(literal)}${typeof value === "number" ? "(?![\\d.])" : ""}`, "g");
     pattern.lastIndex = from;
     return pattern.exec(this.source)?.index;
   }
