@@ -281,9 +281,11 @@ export class ConversationService {
     const now = this.deps.now();
     const inboundRef = inbound.messageId ? { id: `${inbound.channel}:${inbound.messageId}`, channel: inbound.channel } : undefined;
     const hint = inbound.languageHint?.slice(0, 2).toLowerCase();
-    // The address is encrypted (for replies) only when the contact is new.
+    // The contact, its session and whether this message was seen, in one read. The address is
+    // encrypted (for replies) only when the contact is new.
+    const turn = await store.openTurn(inbound.channel, addressHash, inboundRef?.id);
     const contact =
-      (await store.findContact(inbound.channel, addressHash)) ??
+      turn.contact ??
       (await store.findOrCreateContact({
         id: this.deps.newId(),
         channel: inbound.channel,
@@ -292,7 +294,7 @@ export class ConversationService {
         language: hint && settings.languages.includes(hint) ? hint : (settings.languages[0] ?? "en"),
       }));
     const duplicate = (): Outcome => ({ contact, duplicate: true, replies: [], queued: [], effects: [] });
-    if (inboundRef && (await store.seenInbound(inboundRef.id))) return duplicate();
+    if (turn.seen) return duplicate();
 
     const keyword = inbound.input.type === "text" ? detectKeyword(inbound.input.text)?.keyword : undefined;
     const say = (text: LocalisedText, language = contact.language): OutboundEffect => ({
@@ -402,7 +404,8 @@ export class ConversationService {
       }
     }
 
-    const session = await store.loadSession(contact.id);
+    // A contact created just now may have been created (and its conversation begun) by another process.
+    const session = turn.contact ? turn.session : await store.loadSession(contact.id);
     const result = step(
       {
         registry: this.deps.registry,

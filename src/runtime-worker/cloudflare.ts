@@ -2,6 +2,7 @@
 // type-checks with the Node and DOM libraries (no global @cloudflare/workers-types).
 export interface D1PreparedStatement {
   bind(...values: unknown[]): D1PreparedStatement;
+  first<T = Record<string, unknown>>(): Promise<T | null>;
 }
 export interface D1Database {
   prepare(sql: string): D1PreparedStatement;

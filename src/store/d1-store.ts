@@ -6,6 +6,7 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import type { D1Database } from "../runtime-worker/cloudflare.js";
 import { PrismaConversationStore } from "./prisma-store.js";
 import { stepStatements } from "./step-statements.js";
+import { toTurn, TURN_SQL, turnParams, type Turn, type TurnRow } from "./turn.js";
 import type { StepCommit } from "./types.js";
 
 export class D1ConversationStore extends PrismaConversationStore {
@@ -14,6 +15,11 @@ export class D1ConversationStore extends PrismaConversationStore {
     private readonly db: D1Database,
   ) {
     super(prisma);
+  }
+
+  /** One round trip for the contact, its session and the redelivery check. */
+  override async openTurn(channel: string, addressHash: string, inboundId?: string): Promise<Turn> {
+    return toTurn((await this.db.prepare(TURN_SQL).bind(...turnParams(channel, addressHash, inboundId)).first<TurnRow>())!);
   }
 
   protected override async applyStep(commit: StepCommit): Promise<void> {

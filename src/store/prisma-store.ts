@@ -7,6 +7,7 @@ import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import { isoWeek } from "../insights/week.js";
 import { RESPONDENT_KEY } from "../insights/rollups.js";
 import { classifyStepFailure, type AgeBandMoves } from "./step-statements.js";
+import type { Turn } from "./turn.js";
 import type { AnswerRecord, AudienceQuery, CommitResult, ContactRecord, ConversationStore, NewContact, SessionRecord, StepCommit } from "./types.js";
 
 /** A unique constraint failed (Prisma's P2002; a raw statement's error names the constraint). Duck-typed, so it holds for the Node and the Worker client alike. */
@@ -41,10 +42,8 @@ export function toContactRecord(row: ContactRow): ContactRecord {
 export abstract class PrismaConversationStore implements ConversationStore {
   constructor(protected readonly prisma: PrismaClient) {}
 
-  async findContact(channel: string, addressHash: string): Promise<ContactRecord | null> {
-    const row = await this.prisma.contact.findUnique({ where: { channel_addressHash: { channel, addressHash } } });
-    return row ? toContactRecord(row) : null;
-  }
+  /** One SQL statement (`turn.ts`), which each runtime runs on its own connection. */
+  abstract openTurn(channel: string, addressHash: string, inboundId?: string): Promise<Turn>;
 
   async findOrCreateContact(contact: NewContact): Promise<ContactRecord> {
     const row = await this.prisma.contact.upsert({

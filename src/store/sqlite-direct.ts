@@ -156,8 +156,3 @@ export async function retryWhileBusy<T>(work: () => T, budgetMs = BUSY_TIMEOUT_M
   }
 }
 
-/** A DateTime column as Prisma's SQLite adapter writes it ("…+00:00"), or as CURRENT_TIMESTAMP does ("YYYY-MM-DD HH:MM:SS", UTC). */
-export function readSqlDate(value: string | number): Date {
-  if (typeof value === "number") return new Date(value);
-  return new Date(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(value) ? `${value.replace(" ", "T")}Z` : value);
-}

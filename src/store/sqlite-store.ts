@@ -6,15 +6,12 @@ import type { SessionState } from "../engine/types.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { RESPONDENT_KEY } from "../insights/rollups.js";
 import { isoWeek } from "../insights/week.js";
-import { PrismaConversationStore, toContactRecord, type ContactRow } from "./prisma-store.js";
-import { readSqlDate, type SqliteConnection } from "./sqlite-direct.js";
+import { PrismaConversationStore } from "./prisma-store.js";
+import type { SqliteConnection } from "./sqlite-direct.js";
 import { sqlDate, stepStatements, type AgeBandMoves } from "./step-statements.js";
+import { CONTACT_SQL as CONTACT, readSqlDate, toContact, toTurn, TURN_SQL, turnParams, type SqlContactRow, type Turn, type TurnRow } from "./turn.js";
 import type { ContactRecord, NewContact, SessionRecord, StepCommit } from "./types.js";
 
-/** A contact as SQLite returns it: the record's columns under its names, dates as text. */
-type SqlContactRow = Omit<ContactRow, "consentAt" | "consentRefusedAt" | "createdAt"> & { consentAt: string | null; consentRefusedAt: string | null; createdAt: string };
-
-const CONTACT = `SELECT "id", "channel", "address_hash" AS "addressHash", "language", "status", "consent_version" AS "consentVersion", "consent_at" AS "consentAt", "consent_refused_version" AS "consentRefusedVersion", "consent_refused_at" AS "consentRefusedAt", "area", "attribution", "created_at" AS "createdAt" FROM "contacts" WHERE "channel" = ? AND "address_hash" = ?`;
 const NEW_CONTACT = `INSERT INTO "contacts" ("id", "channel", "address_hash", "address_enc", "language", "status", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, 'active', ?, ?) ON CONFLICT ("channel", "address_hash") DO NOTHING`;
 const SESSION = `SELECT "state", "version" FROM "sessions" WHERE "contact_id" = ?`;
 const SEEN = `SELECT 1 AS "seen" FROM "inbound_messages" WHERE "id" = ?`;
@@ -22,12 +19,6 @@ const RECORD_INBOUND = `INSERT INTO "inbound_messages" ("id", "channel", "receiv
 const SCOPE = `"contact_id" = ? AND "flow_id" = ? AND "created_at" >= ?`;
 const FACTS_SO_FAR = `SELECT "source", "question_key", "theme", "area", "week", "channel", "age_band" FROM "theme_facts" WHERE ${SCOPE}`;
 const RESPONDENTS_SO_FAR = `SELECT "question_key", "area", "created_at", "channel", "age_band" FROM "answers" WHERE ${SCOPE} AND "question_key" = ? AND "value" <> 'null'`;
-
-const toDate = (value: string | null) => (value === null ? null : readSqlDate(value));
-
-function toContact(row: SqlContactRow): ContactRecord {
-  return toContactRecord({ ...row, consentAt: toDate(row.consentAt), consentRefusedAt: toDate(row.consentRefusedAt), createdAt: readSqlDate(row.createdAt) });
-}
 
 export class SqliteConversationStore extends PrismaConversationStore {
   constructor(
@@ -37,11 +28,8 @@ export class SqliteConversationStore extends PrismaConversationStore {
     super(prisma);
   }
 
-  override findContact(channel: string, addressHash: string): Promise<ContactRecord | null> {
-    return this.sqlite.read(() => {
-      const found = this.sqlite.get<SqlContactRow>(CONTACT, channel, addressHash);
-      return found ? toContact(found) : null;
-    });
+  override openTurn(channel: string, addressHash: string, inboundId?: string): Promise<Turn> {
+    return this.sqlite.read(() => toTurn(this.sqlite.get<TurnRow>(TURN_SQL, ...turnParams(channel, addressHash, inboundId))!));
   }
 
   override findOrCreateContact(contact: NewContact): Promise<ContactRecord> {

@@ -1,6 +1,7 @@
 // The persistence the conversation host needs, as small interfaces. The Prisma
 // implementation (prisma-store.ts) serves SQLite on Node and, later, D1 on Workers.
 import type { AnswerValue, SessionState } from "../engine/types.js";
+import type { Turn } from "./turn.js";
 
 export type ContactStatus = "active" | "stopped";
 
@@ -119,8 +120,11 @@ export interface ConversationStore {
   referralCodeExists(code: string): Promise<boolean>;
   /** Active contacts who have given consent (any notice version), for broadcasts. */
   audience(query: AudienceQuery): Promise<ContactRecord[]>;
-  /** The contact with this address hash on this channel, if there is one. */
-  findContact(channel: string, addressHash: string): Promise<ContactRecord | null>;
+  /**
+   * What an inbound message needs before its step, read together: the contact with this
+   * address hash on this channel (if any), its session, and whether `inboundId` was processed.
+   */
+  openTurn(channel: string, addressHash: string, inboundId?: string): Promise<Turn>;
   findOrCreateContact(contact: NewContact): Promise<ContactRecord>;
   /**
    * During a key rotation: moves a contact found under one of its earlier address hashes to

@@ -1,0 +1,56 @@
+// What every inbound message reads before its step, as one SQL statement the Node (direct
+// SQLite) and Worker (D1) stores share: the contact with this address hash, its session, and
+// whether the message id was processed already. One prepared statement on Node instead of
+// three, and one D1 round trip instead of three on Workers.
+import type { SessionState } from "../engine/types.js";
+import { toContactRecord, type ContactRow } from "./prisma-store.js";
+import type { ContactRecord, SessionRecord } from "./types.js";
+
+export interface Turn {
+  readonly contact: ContactRecord | null;
+  /** The contact's session (null when there is no contact). */
+  readonly session: SessionRecord | null;
+  /** The inbound message id was recorded already: a redelivery. */
+  readonly seen: boolean;
+}
+
+/** A DateTime column as Prisma's SQLite adapter writes it ("…+00:00"), or as CURRENT_TIMESTAMP does ("YYYY-MM-DD HH:MM:SS", UTC). */
+export function readSqlDate(value: string | number): Date {
+  if (typeof value === "number") return new Date(value);
+  return new Date(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(value) ? `${value.replace(" ", "T")}Z` : value);
+}
+
+const CONTACT_COLUMNS = `c."id", c."channel", c."address_hash" AS "addressHash", c."language", c."status", c."consent_version" AS "consentVersion", c."consent_at" AS "consentAt", c."consent_refused_version" AS "consentRefusedVersion", c."consent_refused_at" AS "consentRefusedAt", c."area", c."attribution", c."created_at" AS "createdAt"`;
+
+/** The contact record's columns under its names, by channel and address hash (parameters in that order). */
+export const CONTACT_SQL = `SELECT ${CONTACT_COLUMNS} FROM "contacts" AS c WHERE c."channel" = ? AND c."address_hash" = ?`;
+
+/** Always one row; parameters: `turnParams`. */
+export const TURN_SQL = `SELECT (SELECT 1 FROM "inbound_messages" WHERE "id" = ?) AS "seen", ${CONTACT_COLUMNS}, s."state" AS "sessionState", s."version" AS "sessionVersion"
+FROM (SELECT ? AS "channel", ? AS "hash") AS k
+LEFT JOIN "contacts" AS c ON c."channel" = k."channel" AND c."address_hash" = k."hash"
+LEFT JOIN "sessions" AS s ON s."contact_id" = c."id"`;
+
+export function turnParams(channel: string, addressHash: string, inboundId: string | undefined): [string | null, string, string] {
+  return [inboundId ?? null, channel, addressHash];
+}
+
+/** A contact as SQLite returns it: the record's columns under its names, dates as text. */
+export type SqlContactRow = Omit<ContactRow, "consentAt" | "consentRefusedAt" | "createdAt"> & { consentAt: string | null; consentRefusedAt: string | null; createdAt: string };
+type TurnRow = { seen: number | null; sessionState: string | null; sessionVersion: number | null } & ({ id: null } | SqlContactRow);
+
+const toDate = (value: string | null) => (value === null ? null : readSqlDate(value));
+
+export function toContact(row: SqlContactRow): ContactRecord {
+  return toContactRecord({ ...row, consentAt: toDate(row.consentAt), consentRefusedAt: toDate(row.consentRefusedAt), createdAt: readSqlDate(row.createdAt) });
+}
+
+export function toTurn(row: TurnRow): Turn {
+  return {
+    seen: row.seen !== null,
+    contact: row.id === null ? null : toContact(row),
+    session: row.sessionState === null || row.sessionVersion === null ? null : { state: JSON.parse(row.sessionState) as SessionState, version: row.sessionVersion },
+  };
+}
+
+export type { TurnRow };
