@@ -1,12 +1,15 @@
 // Channel addresses (phone numbers, Telegram chat ids) are personal data. They are kept as an
-// HMAC for look-up and AES-GCM ciphertext for replying, with keys derived from APP_SECRET by
-// HKDF. Keys and ciphers are Web Crypto; the HMAC, computed for every inbound message, is
-// node:crypto's synchronous one (also on Workers, under nodejs_compat): a Web Crypto job per
-// message cost more than the rest of the look-up.
-import { createHmac } from "node:crypto";
+// HMAC for look-up and AES-256-GCM ciphertext for replying, with keys derived from APP_SECRET by
+// HKDF (Web Crypto, once at start). The HMAC (every inbound message) and the cipher (every new
+// contact, every broadcast recipient) are node:crypto's synchronous ones, on Node and on
+// Workers (nodejs_compat): a Web Crypto job each cost more than the rest of the look-up, and
+// ran on libuv's thread pool. The bytes are Web Crypto's (test/privacy/address-crypto.test.ts).
+import { Buffer } from "node:buffer";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+/** AES-GCM's tag, as Web Crypto appends it to the ciphertext. */
+const TAG_BYTES = 16;
 
 export interface AddressCrypto {
   /** Id of the key new ciphertext is written under (the `<kid>` in `v1.<kid>.…`). */
@@ -22,27 +25,8 @@ export interface AddressCrypto {
   keyIdOf(sealed: string): string | null;
 }
 
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-}
-
-async function deriveKey(secret: string, info: string, algorithm: AesKeyGenParams, usages: KeyUsage[]): Promise<CryptoKey> {
-  const material = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
-  return crypto.subtle.deriveKey(
-    { name: "HKDF", hash: "SHA-256", salt: encoder.encode("placevoice/v1"), info: encoder.encode(info) },
-    material,
-    algorithm,
-    false,
-    usages,
-  );
-}
+const toBase64Url = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url");
+const fromBase64Url = (text: string): Buffer => Buffer.from(text, "base64url");
 
 /** Key id written in front of every ciphertext, so a rotated key can still read old rows. */
 async function keyId(secret: string): Promise<string> {
@@ -50,7 +34,7 @@ async function keyId(secret: string): Promise<string> {
   return toBase64Url(new Uint8Array(digest).slice(0, 6));
 }
 
-/** The first 256 bits of the same HKDF as `deriveKey`: the raw bytes of the HMAC key it would make. */
+/** 256 bits of HKDF-SHA256: the raw bytes of the key Web Crypto's deriveKey would make (HMAC or AES-256). */
 async function deriveBytes(secret: string, info: string): Promise<Uint8Array> {
   const material = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveBits"]);
   const bits = await crypto.subtle.deriveBits({ name: "HKDF", hash: "SHA-256", salt: encoder.encode("placevoice/v1"), info: encoder.encode(info) }, material, 256);
@@ -60,15 +44,11 @@ async function deriveBytes(secret: string, info: string): Promise<Uint8Array> {
 interface KeySet {
   readonly kid: string;
   readonly hmac: Uint8Array;
-  readonly aes: CryptoKey;
+  readonly aes: Uint8Array;
 }
 
 async function keySet(secret: string): Promise<KeySet> {
-  const [hmac, aes, kid] = await Promise.all([
-    deriveBytes(secret, "address-hmac"),
-    deriveKey(secret, "address-aes-gcm", { name: "AES-GCM", length: 256 }, ["encrypt", "decrypt"]),
-    keyId(secret),
-  ]);
+  const [hmac, aes, kid] = await Promise.all([deriveBytes(secret, "address-hmac"), deriveBytes(secret, "address-aes-gcm"), keyId(secret)]);
   return { kid, hmac, aes };
 }
 
@@ -90,17 +70,21 @@ export async function createAddressCrypto(appSecret: string, previousSecrets: re
     hash: async (channel, address) => hmacOf(current, channel, address),
     previousHashes: async (channel, address) => previous.map((k) => hmacOf(k, channel, address)),
     async encrypt(address) {
-      const iv = crypto.getRandomValues(new Uint8Array(12));
-      const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, current.aes, encoder.encode(address));
-      return `v1.${current.kid}.${toBase64Url(iv)}.${toBase64Url(new Uint8Array(sealed))}`;
+      const iv = randomBytes(12);
+      const cipher = createCipheriv("aes-256-gcm", current.aes, iv);
+      const sealed = Buffer.concat([cipher.update(address, "utf8"), cipher.final(), cipher.getAuthTag()]);
+      return `v1.${current.kid}.${toBase64Url(iv)}.${toBase64Url(sealed)}`;
     },
     async decrypt(sealed) {
       const [version, id, iv, body] = sealed.split(".");
       if (version !== "v1" || !id || !iv || !body) throw new Error("Unrecognised address ciphertext");
       const keys = byKid.get(id);
       if (!keys) throw new Error("Address was encrypted under a key that is no longer configured");
-      const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64Url(iv) }, keys.aes, fromBase64Url(body));
-      return decoder.decode(plain);
+      const bytes = fromBase64Url(body);
+      if (bytes.length < TAG_BYTES) throw new Error("Unrecognised address ciphertext");
+      const decipher = createDecipheriv("aes-256-gcm", keys.aes, fromBase64Url(iv));
+      decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+      return Buffer.concat([decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)), decipher.final()]).toString("utf8");
     },
     keyIdOf(sealed) {
       const [version, id] = sealed.split(".");
