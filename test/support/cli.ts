@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { packageRoot } from "../../src/runtime-node/paths.js";
 
@@ -28,10 +29,15 @@ export function runCli(args: string[], options: { input?: string; env?: Record<s
   });
 }
 
-/** Starts `placevoice serve` and resolves with its URL once it logs that it is listening. */
+/** The Node flags `npm start` runs the server with (package.json), so tests and the bench run it as operators do. */
+export const serveNodeFlags: readonly string[] = (JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .filter((word) => word.startsWith("--"));
+
+/** Starts `placevoice serve` as `npm start` does and resolves with its URL once it logs that it is listening. */
 export function startServe(env: Record<string, string>, cwd: string): Promise<{ url: string; child: ChildProcess; logs: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [placevoiceBin, "serve"], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...serveNodeFlags, placevoiceBin, "serve"], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let logs = "";
     const onData = (d: Buffer) => {
       logs += d;
