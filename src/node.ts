@@ -82,7 +82,7 @@ function logChannels(config: Config, log: Logger): void {
  * this flag at each collection, so setting it at run time takes effect; a value given on the
  * command line or in NODE_OPTIONS wins.
  */
-export function tuneHeapForServing(): void {
+function tuneHeapForServing(): void {
   const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" ");
   if (!/--heap[-_]growing[-_]percent/.test(given)) v8.setFlagsFromString("--heap-growing-percent=20");
 }

@@ -2,8 +2,9 @@
 // HMAC for look-up and AES-256-GCM ciphertext for replying, with keys derived from APP_SECRET by
 // HKDF (Web Crypto, once at start). The HMAC (every inbound message) and the cipher (every new
 // contact, every broadcast recipient) are node:crypto's synchronous ones, on Node and on
-// Workers (nodejs_compat): a Web Crypto job each cost more than the rest of the look-up, and
-// ran on libuv's thread pool. The bytes are Web Crypto's (test/privacy/address-crypto.test.ts).
+// Workers (nodejs_compat): a Web Crypto job per message is asynchronous, runs on libuv's thread
+// pool on Node, and for the HMAC cost more than the rest of the look-up. The bytes are Web
+// Crypto's (test/privacy/address-crypto.test.ts pins both).
 import { Buffer } from "node:buffer";
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 

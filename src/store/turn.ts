@@ -37,7 +37,7 @@ export function turnParams(channel: string, addressHash: string, inboundId: stri
 
 /** A contact as SQLite returns it: the record's columns under its names, dates as text. */
 export type SqlContactRow = Omit<ContactRow, "consentAt" | "consentRefusedAt" | "createdAt"> & { consentAt: string | null; consentRefusedAt: string | null; createdAt: string };
-type TurnRow = { seen: number | null; sessionState: string | null; sessionVersion: number | null } & ({ id: null } | SqlContactRow);
+export type TurnRow = { seen: number | null; sessionState: string | null; sessionVersion: number | null } & ({ id: null } | SqlContactRow);
 
 const toDate = (value: string | null) => (value === null ? null : readSqlDate(value));
 
@@ -52,5 +52,3 @@ export function toTurn(row: TurnRow): Turn {
     session: row.sessionState === null || row.sessionVersion === null ? null : { state: JSON.parse(row.sessionState) as SessionState, version: row.sessionVersion },
   };
 }
-
-export type { TurnRow };
