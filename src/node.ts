@@ -73,7 +73,6 @@ function logChannels(config: Config, log: Logger): void {
   if (!config.telegram && !config.twilio) log.info("try it without any account: npx placevoice chat priorities");
 }
 
-/** Reads the environment, starts, and stops cleanly on SIGINT/SIGTERM. */
 /**
  * What the server allocates is mostly garbage within a request. By default V8 lets the old
  * generation grow to about twice what survived the last full collection before it collects
@@ -87,6 +86,7 @@ function tuneHeapForServing(): void {
   if (!/--heap[-_]growing[-_]percent/.test(given)) v8.setFlagsFromString("--heap-growing-percent=20");
 }
 
+/** Reads the environment, starts, and stops cleanly on SIGINT/SIGTERM. */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   tuneHeapForServing();
   const config = loadConfig(env);

@@ -2,19 +2,16 @@
 // to SQLite through prepared statements (sqlite-direct.ts); the rest (erasure, MYDATA,
 // broadcast audiences, key rotation) stays on Prisma. One engine step is one synchronous
 // IMMEDIATE transaction holding the same statement list the Worker sends to D1 as a batch.
-import type { SessionState } from "../engine/types.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { RESPONDENT_KEY } from "../insights/rollups.js";
 import { isoWeek } from "../insights/week.js";
 import { PrismaConversationStore } from "./prisma-store.js";
 import type { SqliteConnection } from "./sqlite-direct.js";
 import { sqlDate, stepStatements, type AgeBandMoves } from "./step-statements.js";
-import { CONTACT_SQL as CONTACT, readSqlDate, toContact, toTurn, TURN_SQL, turnParams, type SqlContactRow, type Turn, type TurnRow } from "./turn.js";
+import { CONTACT_SQL as CONTACT, readSqlDate, SEEN_SQL as SEEN, SESSION_SQL as SESSION, toContact, toSession, toTurn, TURN_SQL, turnParams, type SqlContactRow, type Turn, type TurnRow } from "./turn.js";
 import type { ContactRecord, NewContact, SessionRecord, StepCommit } from "./types.js";
 
 const NEW_CONTACT = `INSERT INTO "contacts" ("id", "channel", "address_hash", "address_enc", "language", "status", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, 'active', ?, ?) ON CONFLICT ("channel", "address_hash") DO NOTHING`;
-const SESSION = `SELECT "state", "version" FROM "sessions" WHERE "contact_id" = ?`;
-const SEEN = `SELECT 1 AS "seen" FROM "inbound_messages" WHERE "id" = ?`;
 const RECORD_INBOUND = `INSERT INTO "inbound_messages" ("id", "channel", "received_at") VALUES (?, ?, ?) ON CONFLICT ("id") DO NOTHING`;
 const SCOPE = `"contact_id" = ? AND "flow_id" = ? AND "created_at" >= ?`;
 const FACTS_SO_FAR = `SELECT "source", "question_key", "theme", "area", "week", "channel", "age_band" FROM "theme_facts" WHERE ${SCOPE}`;
@@ -46,7 +43,7 @@ export class SqliteConversationStore extends PrismaConversationStore {
   override loadSession(contactId: string): Promise<SessionRecord | null> {
     return this.sqlite.read(() => {
       const row = this.sqlite.get<{ state: string; version: number }>(SESSION, contactId);
-      return row ? { state: JSON.parse(row.state) as SessionState, version: row.version } : null;
+      return row ? toSession(row.state, row.version) : null;
     });
   }
 

@@ -25,8 +25,14 @@ const CONTACT_COLUMNS = `c."id", c."channel", c."address_hash" AS "addressHash",
 /** The contact record's columns under its names, by channel and address hash (parameters in that order). */
 export const CONTACT_SQL = `SELECT ${CONTACT_COLUMNS} FROM "contacts" AS c WHERE c."channel" = ? AND c."address_hash" = ?`;
 
+/** A row when the inbound message id was processed already. */
+export const SEEN_SQL = `SELECT 1 AS "seen" FROM "inbound_messages" WHERE "id" = ?`;
+
+/** The contact's session (parameter: the contact id). */
+export const SESSION_SQL = `SELECT "state", "version" FROM "sessions" WHERE "contact_id" = ?`;
+
 /** Always one row; parameters: `turnParams`. */
-export const TURN_SQL = `SELECT (SELECT 1 FROM "inbound_messages" WHERE "id" = ?) AS "seen", ${CONTACT_COLUMNS}, s."state" AS "sessionState", s."version" AS "sessionVersion"
+export const TURN_SQL = `SELECT (${SEEN_SQL}) AS "seen", ${CONTACT_COLUMNS}, s."state" AS "sessionState", s."version" AS "sessionVersion"
 FROM (SELECT ? AS "channel", ? AS "hash") AS k
 LEFT JOIN "contacts" AS c ON c."channel" = k."channel" AND c."address_hash" = k."hash"
 LEFT JOIN "sessions" AS s ON s."contact_id" = c."id"`;
@@ -45,10 +51,14 @@ export function toContact(row: SqlContactRow): ContactRecord {
   return toContactRecord({ ...row, consentAt: toDate(row.consentAt), consentRefusedAt: toDate(row.consentRefusedAt), createdAt: readSqlDate(row.createdAt) });
 }
 
+export function toSession(state: string, version: number): SessionRecord {
+  return { state: JSON.parse(state) as SessionState, version };
+}
+
 export function toTurn(row: TurnRow): Turn {
   return {
     seen: row.seen !== null,
     contact: row.id === null ? null : toContact(row),
-    session: row.sessionState === null || row.sessionVersion === null ? null : { state: JSON.parse(row.sessionState) as SessionState, version: row.sessionVersion },
+    session: row.sessionState === null || row.sessionVersion === null ? null : toSession(row.sessionState, row.sessionVersion),
   };
 }

@@ -1,5 +1,6 @@
-// The persistence the conversation host needs, as small interfaces. The Prisma
-// implementation (prisma-store.ts) serves SQLite on Node and, later, D1 on Workers.
+// The persistence the conversation host needs, as small interfaces. prisma-store.ts holds what
+// both runtimes share; sqlite-store.ts (Node) and d1-store.ts (Workers) add the webhook path's
+// reads and the atomic step.
 import type { AnswerValue, SessionState } from "../engine/types.js";
 import type { Turn } from "./turn.js";
 
