@@ -20,6 +20,7 @@ import { SqliteOutboxStore } from "../store/sqlite-outbox.js";
 import { SqliteConversationStore } from "../store/sqlite-store.js";
 import { migrateSqliteFile, openPrismaSqlite, sqlitePathFromUrl } from "../store/sqlite-file.js";
 import { ensureAppSecrets, type AppSecrets } from "./app-secret.js";
+import { botApiFetch } from "./bot-api-fetch.js";
 import { loadRegistry } from "./flow-dir.js";
 import { importServices } from "./import-services.js";
 import { migrationsDir, sampleDirectoryDir, shippedFlowsDir } from "./paths.js";
@@ -81,6 +82,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     log,
     newId: options.newId ?? newRowId,
     ...(options.now ? { now: options.now } : {}),
+    botApiFetch: botApiFetch(),
     // The long-lived connection can keep serving from its cache after the file is damaged or
     // gone; a fresh read-only connection sees the database as a restart would.
     checkDatabase: async () => {

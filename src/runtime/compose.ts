@@ -4,7 +4,7 @@
 // the database, the secrets, the flows and the text analyser.
 import { createHash } from "node:crypto";
 import type { Bot } from "grammy";
-import { createBot, telegramSender } from "../channels/telegram/bot.js";
+import { createBot, telegramSender, type BotApiFetch } from "../channels/telegram/bot.js";
 import { smsSender } from "../channels/sms/sender.js";
 import { OutboxDispatcher, type ChannelSender } from "../channels/outbox-dispatcher.js";
 import { outboxRenderer } from "../channels/renderers.js";
@@ -41,6 +41,8 @@ export interface ComposeInput {
   readonly log: Logger;
   readonly now?: () => Date;
   readonly newId: () => string;
+  /** The HTTP client for Bot API calls (Node's is undici; the Worker uses the platform's fetch). */
+  readonly botApiFetch?: BotApiFetch;
   /** A deeper database check for /healthz than the store's own ping. */
   readonly checkDatabase?: () => Promise<void>;
 }
@@ -101,7 +103,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
     updatesFor: (area, language) => updates!.summaryFor(area, language),
   });
   const outbox = input.outbox ?? new PrismaOutboxStore(prisma);
-  const bot = config.telegram ? createBot(config.telegram) : undefined;
+  const bot = config.telegram ? createBot(config.telegram, input.botApiFetch) : undefined;
   const senders: ChannelSender[] = [];
   if (bot && config.telegram) senders.push(telegramSender(bot, config.telegram));
   if (config.twilio) senders.push(smsSender(config.twilio, config.publicUrl));
