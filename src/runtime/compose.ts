@@ -41,7 +41,7 @@ export interface ComposeInput {
   readonly log: Logger;
   readonly now?: () => Date;
   readonly newId: () => string;
-  /** The HTTP client for Bot API calls (Node's is undici; the Worker uses the platform's fetch). */
+  /** The HTTP client for Bot API calls (Node's runs on node:http; the Worker keeps grammY's, the platform's fetch). */
   readonly botApiFetch?: BotApiFetch;
   /** A deeper database check for /healthz than the store's own ping. */
   readonly checkDatabase?: () => Promise<void>;
