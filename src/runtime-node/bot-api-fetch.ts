@@ -30,9 +30,10 @@ interface BotApiResponse {
   json(): Promise<unknown>;
 }
 
-export function botApiFetch(options: { readonly maxSockets?: number } = {}): BotApiFetch {
-  // Connections kept open between calls, as many as the outbox sends in parallel and more.
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 32 };
+export function botApiFetch(): BotApiFetch {
+  // Connections kept open between calls: twice the sends the outbox loop has in parallel, so
+  // webhook replies find one free while a broadcast runs; more calls wait for a connection.
+  const agentOptions = { keepAlive: true, maxSockets: 32 };
   const agents: Record<string, http.Agent> = { "http:": new http.Agent(agentOptions), "https:": new https.Agent(agentOptions) };
   const call = (url: string, init: BotApiInit = {}): Promise<BotApiResponse> =>
     new Promise((resolve, reject) => {
