@@ -35,6 +35,8 @@ export interface InboundOptions {
   readonly seconds: number;
   readonly warmupSeconds: number;
   readonly connections: number;
+  /** Rounds of bare, SMS and Telegram runs, one after the other: figures are medians over them. */
+  readonly rounds: number;
 }
 
 export interface LoadFigures {
@@ -51,9 +53,13 @@ export interface LoadFigures {
 }
 
 export interface InboundFigures {
+  /** Medians over the rounds (requests, failures and missing replies are totals). */
   readonly bare: LoadFigures;
   readonly sms: LoadFigures;
   readonly telegram: LoadFigures;
+  /** Medians of each round's ratio to the bare run just before it. */
+  readonly smsRatio: number;
+  readonly telegramRatio: number;
   /** Bot API calls the fake received during the measured Telegram run. */
   readonly telegramSends: number;
   /** Resident set size of the server process just after start, and its peak (VmHWM) over all runs, in MB. */
@@ -165,24 +171,39 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** The bare ceiling: same generator, same SMS bodies, one row stored per request. */
-async function benchBare(databaseFile: string, options: InboundOptions): Promise<LoadFigures> {
+/** The bare ceiling's process: same generator, same SMS bodies, one row stored per request. */
+async function startBare(databaseFile: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [path.join(packageRoot, "bin", "run-ts.js"), path.join(packageRoot, "bench", "bare-server.ts"), databaseFile], { stdio: ["ignore", "pipe", "inherit"] });
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      child.stdout!.on("data", (d) => {
-        out += d;
-        const m = /bare listening url=(\S+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.once("exit", (code) => reject(new Error(`bare server exited with ${code}`)));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += d;
+      const m = /bare listening url=(\S+)/.exec(out);
+      if (m) resolve(m[1]!);
     });
-    await drive(url, "sms", options.warmupSeconds, options.connections, 15_000, "/bare");
-    return await measured(child.pid!, () => drive(url, "sms", options.seconds, options.connections, 15_000, "/bare"));
-  } finally {
-    await stop(child);
-  }
+    child.once("exit", (code) => reject(new Error(`bare server exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** Medians of the rounds' figures; counts are summed. */
+function medianFigures(runs: readonly LoadFigures[]): LoadFigures {
+  const cpu = runs.map((r) => r.cpuMsPerRequest).filter((c): c is number => c !== undefined);
+  return {
+    requests: runs.reduce((sum, r) => sum + r.requests, 0),
+    perSecond: median(runs.map((r) => r.perSecond)),
+    p50Ms: median(runs.map((r) => r.p50Ms)),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+    failures: runs.reduce((sum, r) => sum + r.failures, 0),
+    missingReplies: runs.reduce((sum, r) => sum + r.missingReplies, 0),
+    ...(cpu.length > 0 ? { cpuMsPerRequest: median(cpu) } : {}),
+  };
 }
 
 /**
@@ -208,9 +229,13 @@ export function seedHistory(file: string, n: number): void {
   db.close();
 }
 
-/** Bare ceiling, then both channels through `placevoice serve` on this (migrated, seeded) database. */
+/**
+ * The bare ceiling and both channels through `placevoice serve` on this (migrated, seeded)
+ * database, in rounds: bare, SMS, Telegram, bare, SMS, Telegram… Each ratio compares runs
+ * seconds apart, so a change in what else the machine is doing moves both sides of it.
+ */
 export async function benchInbound(databaseFile: string, bareFile: string, options: InboundOptions): Promise<InboundFigures> {
-  const bare = await benchBare(bareFile, options);
+  const bareServer = await startBare(bareFile);
   const telegram = new FakeTelegram(TELEGRAM_TOKEN);
   const twilio = new FakeTwilio(TWILIO_SID, TWILIO_TOKEN);
   const [telegramRoot, twilioBase] = await Promise.all([telegram.start(), twilio.start()]);
@@ -239,19 +264,49 @@ export async function benchInbound(databaseFile: string, bareFile: string, optio
   );
   try {
     const pid = server.child.pid!;
+    const barePid = bareServer.child.pid!;
     const startRssMb = rssMb(pid, "VmRSS");
     const { url } = server;
+    const runs = {
+      bare: () => drive(bareServer.url, "sms", options.seconds, options.connections, 15_000, "/bare"),
+      sms: () => drive(url, "sms", options.seconds, options.connections, 1000),
+      telegram: () => drive(url, "telegram", options.seconds, options.connections, 1000),
+    };
+    await drive(bareServer.url, "sms", options.warmupSeconds, options.connections, 15_000, "/bare");
     await drive(url, "sms", options.warmupSeconds, options.connections, 1000);
-    const sms = await measured(pid, () => drive(url, "sms", options.seconds, options.connections, 1000));
     await drive(url, "telegram", options.warmupSeconds, options.connections, 1000);
-    const before = telegram.calls.length;
-    const tg = await measured(pid, () => drive(url, "telegram", options.seconds, options.connections, 1000));
-    const telegramSends = telegram.calls.length - before;
+    const bare: LoadFigures[] = [];
+    const sms: LoadFigures[] = [];
+    const tg: LoadFigures[] = [];
+    const smsRatios: number[] = [];
+    const telegramRatios: number[] = [];
+    const sendsBefore = telegram.calls.length;
+    for (let round = 0; round < options.rounds; round++) {
+      const b = await measured(barePid, runs.bare);
+      const s = await measured(pid, runs.sms);
+      const t = await measured(pid, runs.telegram);
+      bare.push(b);
+      sms.push(s);
+      tg.push(t);
+      smsRatios.push(s.perSecond / b.perSecond);
+      telegramRatios.push(t.perSecond / b.perSecond);
+    }
+    const telegramSends = telegram.calls.length - sendsBefore;
     const errors = server.logs().split("\n").filter((l) => /\bERROR\b/.test(l));
     if (errors.length > 0) console.log(`  server logged ${errors.length} error(s), first: ${errors[0]}`);
-    return { bare, sms, telegram: tg, telegramSends, startRssMb, peakRssMb: rssMb(pid, "VmHWM") };
+    return {
+      bare: medianFigures(bare),
+      sms: medianFigures(sms),
+      telegram: medianFigures(tg),
+      smsRatio: median(smsRatios),
+      telegramRatio: median(telegramRatios),
+      telegramSends,
+      startRssMb,
+      peakRssMb: rssMb(pid, "VmHWM"),
+    };
   } finally {
     await stop(server.child);
+    await stop(bareServer.child);
     await Promise.all([telegram.stop(), twilio.stop()]);
   }
 }

@@ -3,7 +3,8 @@
 // Environment (all optional):
 //   BENCH_INSIGHTS=10000,100000,1000000  stored answers to measure insight queries and the inbound
 //                                        pipeline over (the 1M seed takes minutes: leave it out to shorten)
-//   BENCH_SECONDS=10                     measured seconds per inbound load run (after BENCH_WARMUP=3)
+//   BENCH_SECONDS=5                      measured seconds per inbound load run (after BENCH_WARMUP=3)
+//   BENCH_ROUNDS=3                       rounds of bare, SMS and Telegram runs; figures are their medians
 //   BENCH_OUTBOUND=10000                 broadcast recipients per channel (0 skips the outbound benchmark)
 //   BENCH_OUTBOUND_RATE=200              the pacing limit configured for the broadcast, per second
 import { mkdtempSync, rmSync } from "node:fs";
@@ -23,7 +24,7 @@ const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
 
 const cpu = os.cpus();
 console.log(`machine: ${cpu.length} x ${cpu[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}; load average at start ${load()}`);
-const settings = ["BENCH_INSIGHTS", "BENCH_SECONDS", "BENCH_WARMUP", "BENCH_OUTBOUND", "BENCH_OUTBOUND_RATE"].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join("");
+const settings = ["BENCH_INSIGHTS", "BENCH_SECONDS", "BENCH_WARMUP", "BENCH_ROUNDS", "BENCH_OUTBOUND", "BENCH_OUTBOUND_RATE"].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join("");
 console.log(`command: ${settings}npm run bench`);
 
 const engine = benchEngine();
@@ -39,9 +40,9 @@ console.log(
 
 // Insight queries and the inbound pipeline, over the same database at 10k, 100k and 1M stored answers.
 const sizes = (process.env.BENCH_INSIGHTS ?? "10000,100000,1000000").split(",").map(Number);
-const inbound = { seconds: Number(process.env.BENCH_SECONDS ?? 10), warmupSeconds: Number(process.env.BENCH_WARMUP ?? 3), connections: 50 };
-const line = (label: string, f: LoadFigures, bare?: LoadFigures) =>
-  `  ${label.padEnd(40)} ${n(f.perSecond).padStart(6)}/s${bare ? ` (${(f.perSecond / bare.perSecond).toFixed(3)} of bare)` : "               "}, p50 ${n(f.p50Ms)} ms, p99 ${n(f.p99Ms)} ms, ${n(f.requests)} requests, ${f.failures} failed${f.missingReplies ? `, ${f.missingReplies} without reply` : ""}${f.cpuMsPerRequest !== undefined ? `, server CPU ${f.cpuMsPerRequest.toFixed(2)} ms/request` : ""}`;
+const inbound = { seconds: Number(process.env.BENCH_SECONDS ?? 5), warmupSeconds: Number(process.env.BENCH_WARMUP ?? 3), rounds: Number(process.env.BENCH_ROUNDS ?? 3), connections: 50 };
+const line = (label: string, f: LoadFigures, ratio?: number) =>
+  `  ${label.padEnd(40)} ${n(f.perSecond).padStart(6)}/s${ratio !== undefined ? ` (${ratio.toFixed(3)} of bare)` : "               "}, p50 ${n(f.p50Ms)} ms, p99 ${n(f.p99Ms)} ms, ${n(f.requests)} requests, ${f.failures} failed${f.missingReplies ? `, ${f.missingReplies} without reply` : ""}${f.cpuMsPerRequest !== undefined ? `, server CPU ${f.cpuMsPerRequest.toFixed(2)} ms/request` : ""}`;
 for (const size of sizes) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "placevoice-bench-"));
   try {
@@ -58,12 +59,14 @@ for (const size of sizes) {
     for (const r of rows) console.log(`  ${r.query.padEnd(48)} ${r.medianMs.toFixed(1)} ms`);
 
     const f = await benchInbound(file, path.join(dir, "bare.db"), inbound);
-    const ratio = Math.min(f.sms.perSecond, f.telegram.perSecond) / f.bare.perSecond;
+    const ratio = Math.min(f.smsRatio, f.telegramRatio);
     const p99 = Math.max(f.sms.p99Ms, f.telegram.p99Ms);
-    console.log(`inbound pipeline with ${n(size)} answers stored (${inbound.connections} connections, ${inbound.seconds} s measured after ${inbound.warmupSeconds} s warm-up each, loopback; load average ${load()}):`);
+    console.log(
+      `inbound pipeline with ${n(size)} answers stored (${inbound.connections} connections, loopback; ${inbound.rounds} rounds of bare, SMS and Telegram runs of ${inbound.seconds} s each after ${inbound.warmupSeconds} s warm-up; medians; load average ${load()}):`,
+    );
     console.log(line("bare Hono + better-sqlite3, 1 row/request", f.bare));
-    console.log(line("SMS webhooks, whole path (TwiML reply)", f.sms, f.bare));
-    console.log(line("Telegram webhooks, whole path", f.telegram, f.bare) + `, ${n(f.telegramSends)} Bot API calls`);
+    console.log(line("SMS webhooks, whole path (TwiML reply)", f.sms, f.smsRatio));
+    console.log(line("Telegram webhooks, whole path", f.telegram, f.telegramRatio) + `, ${n(f.telegramSends)} Bot API calls`);
     console.log(`  server RSS ${n(f.startRssMb)} MB after start, peak ${n(f.peakRssMb)} MB`);
     console.log(`  goals: ≥ 0.25 of bare: ${met(ratio >= 0.25)} (${ratio.toFixed(3)}); p99 < 50 ms: ${met(p99 < 50)} (${n(p99)} ms); RSS < 200 MB: ${met(f.peakRssMb < 200)}`);
   } finally {
