@@ -13,7 +13,7 @@ export interface MatchingBenchResult {
   readonly buildMs: number;
 }
 
-export async function benchMatching(count = 10_000, requests = 500): Promise<MatchingBenchResult> {
+export async function benchMatching(count = 10_000, requests = 1_000): Promise<MatchingBenchResult> {
   const sample = await importDirectory(sampleDirectoryDir);
   const settings = toDirectorySettings((await loadDirectoryConfig(sampleDirectoryDir)).config);
   const districts = ["ST1", "ST2", "ST3", "ST4", "ST6", "ST7", "ST8", "ST5", "ST10", "WS1"];
@@ -32,9 +32,12 @@ export async function benchMatching(count = 10_000, requests = 500): Promise<Mat
   const buildMs = performance.now() - started;
   const times: number[] = [];
   const now = new Date("2026-11-24T10:30:00Z");
+  const request = (r: number) => index.match({ themes: [THEMES[r % THEMES.length]!, "cost_of_living"], text: "help with my energy bills and rent", area: districts[r % 7]!, exclude: [], limit: 3, language: "en", now });
+  // Warm, as the server's long-lived index is: the first calls run before V8 has compiled them.
+  for (let r = 0; r < 100; r++) request(r);
   for (let r = 0; r < requests; r++) {
     const t = performance.now();
-    index.match({ themes: [THEMES[r % THEMES.length]!, "cost_of_living"], text: "help with my energy bills and rent", area: districts[r % 7]!, exclude: [], limit: 3, language: "en", now });
+    request(r);
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
