@@ -60,7 +60,7 @@ export interface InboundFigures {
   /** Medians of each round's ratio to the bare run just before it. */
   readonly smsRatio: number;
   readonly telegramRatio: number;
-  /** Bot API calls the fake received during the measured Telegram run. */
+  /** Bot API calls the fake received during the measured Telegram runs. */
   readonly telegramSends: number;
   /** Resident set size of the server process just after start, and its peak (VmHWM) over all runs, in MB. */
   readonly startRssMb: number;
@@ -268,13 +268,11 @@ export async function benchInbound(databaseFile: string, bareFile: string, optio
     const startRssMb = rssMb(pid, "VmRSS");
     const { url } = server;
     const runs = {
-      bare: () => drive(bareServer.url, "sms", options.seconds, options.connections, 15_000, "/bare"),
-      sms: () => drive(url, "sms", options.seconds, options.connections, 1000),
-      telegram: () => drive(url, "telegram", options.seconds, options.connections, 1000),
+      bare: (seconds: number) => drive(bareServer.url, "sms", seconds, options.connections, 15_000, "/bare"),
+      sms: (seconds: number) => drive(url, "sms", seconds, options.connections, 1000),
+      telegram: (seconds: number) => drive(url, "telegram", seconds, options.connections, 1000),
     };
-    await drive(bareServer.url, "sms", options.warmupSeconds, options.connections, 15_000, "/bare");
-    await drive(url, "sms", options.warmupSeconds, options.connections, 1000);
-    await drive(url, "telegram", options.warmupSeconds, options.connections, 1000);
+    for (const warmUp of Object.values(runs)) await warmUp(options.warmupSeconds);
     const bare: LoadFigures[] = [];
     const sms: LoadFigures[] = [];
     const tg: LoadFigures[] = [];
@@ -282,9 +280,9 @@ export async function benchInbound(databaseFile: string, bareFile: string, optio
     const telegramRatios: number[] = [];
     const sendsBefore = telegram.calls.length;
     for (let round = 0; round < options.rounds; round++) {
-      const b = await measured(barePid, runs.bare);
-      const s = await measured(pid, runs.sms);
-      const t = await measured(pid, runs.telegram);
+      const b = await measured(barePid, () => runs.bare(options.seconds));
+      const s = await measured(pid, () => runs.sms(options.seconds));
+      const t = await measured(pid, () => runs.telegram(options.seconds));
       bare.push(b);
       sms.push(s);
       tg.push(t);

@@ -34,13 +34,16 @@ export function botApiFetch(): BotApiFetch {
   // Connections kept open between calls: twice the sends the outbox loop has in parallel, so
   // webhook replies find one free while a broadcast runs; more calls wait for a connection.
   const agentOptions = { keepAlive: true, maxSockets: 32 };
-  const agents: Record<string, http.Agent> = { "http:": new http.Agent(agentOptions), "https:": new https.Agent(agentOptions) };
+  const clients: Record<string, { readonly request: typeof http.request; readonly agent: http.Agent }> = {
+    "http:": { request: http.request, agent: new http.Agent(agentOptions) },
+    "https:": { request: https.request, agent: new https.Agent(agentOptions) },
+  };
   const call = (url: string, init: BotApiInit = {}): Promise<BotApiResponse> =>
     new Promise((resolve, reject) => {
       const target = new URL(url);
-      const agent = agents[target.protocol];
-      if (!agent) throw new Error(`Bot API root must be http or https: ${target.protocol}`);
-      const request = (target.protocol === "https:" ? https : http).request(target, { method: init.method ?? "GET", headers: init.headers, agent, signal: init.signal }, (response) => {
+      const client = clients[target.protocol];
+      if (!client) throw new Error(`Bot API root must be http or https: ${target.protocol}`);
+      const request = client.request(target, { method: init.method ?? "GET", headers: init.headers, agent: client.agent, signal: init.signal }, (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("error", reject);
