@@ -1,6 +1,7 @@
 // Node entry point: `npm start` / `placevoice serve`. Embedded SQLite by default, no accounts.
 import v8 from "node:v8";
 import { serve, type ServerType } from "@hono/node-server";
+import type { Clock } from "./clock.js";
 import { loadConfig, type Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
 import { openNodeServices, type NodeServices } from "./runtime-node/services.js";
@@ -13,8 +14,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  const services = await openNodeServices(config, { log });
+export async function startServer(config: Config, log: Logger, options: { now?: Clock } = {}): Promise<RunningServer> {
+  const services = await openNodeServices(config, { log, ...options });
   const app = createApp(services.appDeps);
   services.dispatcher.start();
   // Pick up `placevoice services import` run against this database while we serve.
@@ -25,7 +26,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   // Retention, daily (and once shortly after start).
   const retention = async () => {
     try {
-      const report = await runRetention(services.prisma, { now: new Date(), retentionDays: config.retentionDays, dryRun: false });
+      const report = await runRetention(services.prisma, { now: services.now(), retentionDays: config.retentionDays, dryRun: false });
       log.info("retention run", { anonymised: report.answersAnonymised, redacted: report.freeTextRedacted, inboundDeleted: report.inboundIdsDeleted, deliveriesDeleted: report.deliveryLogsDeleted });
     } catch (error) {
       log.error("retention run failed", { error: (error as Error).name });

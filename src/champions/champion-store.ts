@@ -2,6 +2,7 @@
 // leave this file, and every count below the disclosure threshold is withheld.
 import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client.js";
+import type { Clock } from "../clock.js";
 import { generateCode } from "./codes.js";
 
 export interface CreatedChampion {
@@ -37,6 +38,7 @@ export class ChampionStore {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly newId: () => string,
+    private readonly now: Clock,
   ) {}
 
   private async freshCode(): Promise<string> {
@@ -52,7 +54,7 @@ export class ChampionStore {
     const code = await this.freshCode();
     const viewToken = randomBytes(24).toString("base64url");
     await this.prisma.champion.create({
-      data: { id, name, organisation: organisation ?? null, viewTokenHash: hashViewToken(viewToken), codes: { create: { code } } },
+      data: { id, name, organisation: organisation ?? null, viewTokenHash: hashViewToken(viewToken), createdAt: this.now(), codes: { create: { code, createdAt: this.now() } } },
     });
     return { id, name, code, viewToken };
   }
@@ -62,12 +64,16 @@ export class ChampionStore {
     const owner = await this.prisma.referralCode.findUnique({ where: { code: championCode.toUpperCase() }, include: { champion: true } });
     if (!owner) throw new Error(`No champion with code ${championCode.toUpperCase()}`);
     const code = await this.freshCode();
-    await this.prisma.referralCode.create({ data: { code, championId: owner.championId, campaign } });
+    await this.prisma.referralCode.create({ data: { code, championId: owner.championId, campaign, createdAt: this.now() } });
     return { code, champion: owner.champion.name };
   }
 
   async list(): Promise<{ name: string; organisation: string | null; codes: { code: string; campaign: string | null }[]; revoked: boolean }[]> {
-    const rows = await this.prisma.champion.findMany({ include: { codes: { orderBy: { createdAt: "asc" } } }, orderBy: { createdAt: "asc" } });
+    // Codes made in the same instant still list in one order: the champion's own code (no campaign) first.
+    const rows = await this.prisma.champion.findMany({
+      include: { codes: { orderBy: [{ createdAt: "asc" }, { campaign: { sort: "asc", nulls: "first" } }, { code: "asc" }] } },
+      orderBy: [{ createdAt: "asc" }, { name: "asc" }, { id: "asc" }],
+    });
     return rows.map((r) => ({ name: r.name, organisation: r.organisation, revoked: r.revokedAt !== null, codes: r.codes.map((c) => ({ code: c.code, campaign: c.campaign })) }));
   }
 

@@ -2,6 +2,7 @@
 // the outbox if that fails); everything else is picked up by the polling loop. Each channel has
 // its own pacing; failures are retried with exponential backoff and, after the configured
 // number of attempts, left as "dead" for the operator to see.
+import type { Clock } from "../clock.js";
 import { KeyedQueue } from "../conversation/keyed-queue.js";
 import type { Logger } from "../log.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
@@ -36,7 +37,7 @@ export interface DispatcherOptions {
   readonly addressCrypto: AddressCrypto;
   readonly log: Logger;
   readonly maxAttempts: number;
-  readonly now?: () => Date;
+  readonly now: Clock;
   /** Parallel sends in flight (each still paced). */
   readonly concurrency?: number;
   readonly leaseMs?: number;
@@ -66,7 +67,7 @@ export class OutboxDispatcher {
   }
 
   private now(): Date {
-    return this.options.now?.() ?? new Date();
+    return this.options.now();
   }
 
   /** How long a claim on a row lasts before another worker may take it over. */

@@ -25,7 +25,7 @@ export async function broadcastCommand(args: readonly string[], io: CliIO): Prom
     return 2;
   }
   const config = loadConfig(io.env);
-  const services = await openNodeServices(config, { log: cliLogger("warn", io) });
+  const services = await openNodeServices(config, { log: cliLogger("warn", io), now: io.now });
   try {
     if (!services.registry.flows.has(values.flow)) {
       io.err(`No flow "${values.flow}". Flows: ${[...services.registry.flows.keys()].join(", ")}`);
@@ -35,18 +35,18 @@ export async function broadcastCommand(args: readonly string[], io: CliIO): Prom
       io.err("No channel can send: configure Telegram or Twilio first (see README, Configuration).");
       return 1;
     }
-    const id = values.id ?? `${values.flow}-${new Date().toISOString().slice(0, 16)}`;
+    const id = values.id ?? `${values.flow}-${services.now().toISOString().slice(0, 16)}`;
     const area = values.area?.toUpperCase();
     io.out(`Broadcast "${id}": flow ${values.flow}${area ? `, area ${area}` : ""}${values.channel ? `, ${values.channel} only` : ""}`);
     const report = await runBroadcast(
       { id, flowId: values.flow, ...(area ? { area } : {}), ...(values.channel ? { channel: values.channel } : {}) },
-      { store: services.store, conversation: services.conversation, renderers: services.renderers, quietHours: config.quietHours, timezone: config.timezone, now: () => new Date() },
+      { store: services.store, conversation: services.conversation, renderers: services.renderers, quietHours: config.quietHours, timezone: config.timezone, now: services.now },
       (done, r) => io.out(`  … ${done} contacts checked, ${r.queued} queued`),
     );
     io.out(
       `Matched ${report.matched} opted-in contact(s): ${report.queued} queued, ${report.busy} mid-conversation (left alone), ${report.alreadyQueued} already queued by this broadcast, ${report.noChannel} on a channel that cannot send.`,
     );
-    const quiet = report.sendFrom.getTime() > Date.now() + 1000;
+    const quiet = report.sendFrom.getTime() > services.now().getTime() + 1000;
     io.out(quiet ? `Quiet hours (${config.quietHours.start}-${config.quietHours.end} ${config.timezone}): sending starts ${report.sendFrom.toISOString()}.` : "Sending now.");
     if (values.send && !quiet) {
       let total = 0;

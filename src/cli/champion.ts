@@ -4,12 +4,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import QRCode from "qrcode";
-import { ChampionStore } from "../champions/champion-store.js";
 import { shareLinks } from "../champions/codes.js";
 import { loadConfig, type Config } from "../config.js";
 import { openNodeServices } from "../runtime-node/services.js";
 import { cliLogger, type CliIO } from "./main.js";
-import { newRowId } from "../store/ids.js";
 
 async function writeQr(link: string, outDir: string, code: string): Promise<string[]> {
   mkdirSync(outDir, { recursive: true });
@@ -35,8 +33,8 @@ export async function championCommand(args: readonly string[], io: CliIO): Promi
   const [sub, ...rest] = args;
   const { values } = parseArgs({ args: rest, options: { name: { type: "string" }, org: { type: "string" }, code: { type: "string" }, out: { type: "string" } } });
   const config = loadConfig(io.env);
-  const services = await openNodeServices(config, { log: cliLogger("warn", io) });
-  const champions = new ChampionStore(services.prisma, newRowId);
+  const services = await openNodeServices(config, { log: cliLogger("warn", io), now: io.now });
+  const { champions } = services;
   const outDir = path.resolve(values.out ?? path.join(path.dirname(services.databaseFile), "champions"));
   try {
     if (sub === "create") {

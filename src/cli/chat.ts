@@ -25,7 +25,7 @@ export async function runChat(options: ChatOptions, io: CliIO): Promise<number> 
   const config = scratch
     ? { ...base, databaseUrl: `file:${path.join(scratch, "chat.db")}`, appSecret: base.appSecret ?? randomBytes(32).toString("hex") }
     : base;
-  const services = await openNodeServices(config, { log: cliLogger("warn", io) });
+  const services = await openNodeServices(config, { log: cliLogger("warn", io), now: io.now });
   try {
     if (!services.registry.flows.has(options.flowId)) {
       io.err(`No flow "${options.flowId}". Flows: ${[...services.registry.flows.keys()].join(", ")}`);

@@ -35,7 +35,7 @@ export async function keysCommand(args: readonly string[], io: CliIO): Promise<n
     replaceGeneratedSecret(file);
     io.out(`New secret written to ${file}; the old one is kept in ${file}.previous for reading. Back both up with the database.`);
   }
-  const services = await openNodeServices(config, { log: cliLogger("error", io) });
+  const services = await openNodeServices(config, { log: cliLogger("error", io), now: io.now });
   try {
     const crypto = services.addressCrypto;
     if (sub === "status") {

@@ -1,6 +1,7 @@
 // `placevoice <command>`: the operator's tool. Each command reads the environment once here
 // and passes configuration down.
 import { parseArgs } from "node:util";
+import { systemClock, type Clock } from "../clock.js";
 import { ConfigError, loadConfig } from "../config.js";
 import { formatProblem } from "../engine/parse-flow.js";
 import { createLogger } from "../log.js";
@@ -142,6 +143,8 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
 export interface CliIO {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** The clock the commands read (the system clock; tests pass their own). */
+  readonly now: Clock;
   out(line: string): void;
   err(line: string): void;
 }
@@ -149,6 +152,7 @@ export interface CliIO {
 export const processIO: CliIO = {
   env: process.env,
   stdin: process.stdin,
+  now: systemClock,
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
 };

@@ -5,7 +5,7 @@ import { openNodeServices } from "../runtime-node/services.js";
 import { cliLogger, type CliIO } from "./main.js";
 
 export async function outboxCommand(args: readonly string[], io: CliIO): Promise<number> {
-  const services = await openNodeServices(loadConfig(io.env), { log: cliLogger("warn", io) });
+  const services = await openNodeServices(loadConfig(io.env), { log: cliLogger("warn", io), now: io.now });
   try {
     const [sub = "list", target] = args;
     if (sub === "list") {
@@ -17,7 +17,7 @@ export async function outboxCommand(args: readonly string[], io: CliIO): Promise
       return 0;
     }
     if (sub === "retry" && target) {
-      const count = await services.outbox.retryDead(target === "--all-dead" ? "all" : { id: target }, new Date());
+      const count = await services.outbox.retryDead(target === "--all-dead" ? "all" : { id: target }, services.now());
       await services.partners.audit("operator (cli)", "admin.outbox.retry", { target });
       io.out(`${count} message(s) queued again.`);
       return count > 0 ? 0 : 1;

@@ -10,7 +10,7 @@ export async function partnerCommand(args: readonly string[], io: CliIO): Promis
   const [sub, ...rest] = args;
   const { values, positionals } = parseArgs({ args: rest, options: { name: { type: "string" }, areas: { type: "string" }, operator: { type: "boolean", default: false } }, allowPositionals: true });
   const config = loadConfig(io.env);
-  const services = await openNodeServices(config, { log: cliLogger("warn", io) });
+  const services = await openNodeServices(config, { log: cliLogger("warn", io), now: io.now });
   try {
     if (sub === "create") {
       if (!values.name?.trim()) {

@@ -14,10 +14,11 @@ export async function servicesCommand(args: readonly string[], io: CliIO): Promi
     io.err("Usage: placevoice services import <folder with datapackage.json | services.json>\n       placevoice services export-sql > services.sql   (for `wrangler d1 execute placevoice --file services.sql`)");
     return 2;
   }
-  const services = await openNodeServices(loadConfig(io.env), { log: cliLogger("warn", io) });
+  const services = await openNodeServices(loadConfig(io.env), { log: cliLogger("warn", io), now: io.now });
   try {
     let lastReported = 0;
     const report = await importServices(location, services.directoryStore, {
+      now: services.now(),
       onRowsRead: (rows) => {
         if (rows - lastReported >= 5000) {
           lastReported = rows;
@@ -46,7 +47,7 @@ export async function servicesCommand(args: readonly string[], io: CliIO): Promi
 
 /** The directory as SQL (services and directory settings, replacing what is there): how it reaches D1 on Workers. */
 async function exportSql(io: CliIO): Promise<number> {
-  const services = await openNodeServices(loadConfig(io.env), { log: cliLogger("warn", io) });
+  const services = await openNodeServices(loadConfig(io.env), { log: cliLogger("warn", io), now: io.now });
   try {
     const literal = (v: unknown): string => {
       if (v === null || v === undefined) return "NULL";

@@ -38,7 +38,7 @@ export async function updateCommand(args: readonly string[], io: CliIO): Promise
   const fewer = `fewer than ${config.kThreshold}`;
   const show = (c: Cell) => (c.count === null ? fewer : String(c.count));
   const areas = (values.areas ?? "").split(",").map((a) => a.trim().toUpperCase()).filter(Boolean);
-  const services = await openNodeServices(config, { log: cliLogger("warn", io) });
+  const services = await openNodeServices(config, { log: cliLogger("warn", io), now: io.now });
   try {
     if (sub === "list") {
       for (const u of await services.updates.stats(areas)) {

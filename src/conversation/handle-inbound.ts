@@ -292,6 +292,7 @@ export class ConversationService {
         addressHash,
         addressEnc: await this.deps.addressCrypto.encrypt(inbound.address),
         language: hint && settings.languages.includes(hint) ? hint : (settings.languages[0] ?? "en"),
+        createdAt: now,
       }));
     const duplicate = (): Outcome => ({ contact, duplicate: true, replies: [], queued: [], effects: [] });
     if (turn.seen) return duplicate();
@@ -374,7 +375,7 @@ export class ConversationService {
       const confirmed = inbound.input.type === "text" && detectKeyword(inbound.input.text)?.argument === "yes";
       if (!confirmed) return finish([say(hostMessages.deleteConfirm)], [], { answers: [] });
       await store.eraseContact(contact.id);
-      if (inboundRef) await store.recordInbound(inboundRef.id, inboundRef.channel);
+      if (inboundRef) await store.recordInbound(inboundRef.id, inboundRef.channel, now);
       // Logged without anything that could identify the person.
       this.deps.log.info("contact erased at their request", { channel: contact.channel });
       return { contact, erased: true, duplicate: false, replies: [say(hostMessages.deleted)], queued: [], effects: [] };

@@ -1,5 +1,6 @@
 // Partner organisations: a bearer token each (only its hash is stored), a set of areas they
 // may see, revocable; and the audit log of what every partner asked for.
+import type { Clock } from "../clock.js";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client.js";
 
@@ -24,7 +25,7 @@ export class PartnerStore {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly newId: () => string,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: Clock,
   ) {}
 
   /** A new token (returned once; only its hash is kept). Operators see every area. `actor` is who did it, for the audit log. */

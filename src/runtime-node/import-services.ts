@@ -18,10 +18,10 @@ export interface ServicesImportReport {
 export async function importServices(
   location: string,
   store: PrismaDirectoryStore,
-  options: { now?: Date; onRowsRead?: (rows: number) => void; onStored?: (done: number, total: number) => void } = {},
+  options: { now: Date; onRowsRead?: (rows: number) => void; onStored?: (done: number, total: number) => void },
 ): Promise<ServicesImportReport> {
   const resolved = path.resolve(location);
-  const now = options.now ?? new Date();
+  const { now } = options;
   const result = await importDirectory(resolved, { now, ...(options.onRowsRead ? { onProgress: options.onRowsRead } : {}) });
   const folder = statSync(resolved).isDirectory() ? resolved : path.dirname(resolved);
   const loaded = await loadDirectoryConfig(folder);

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { checkSmsLength } from "../channels/sms/lint.js";
+import { systemClock, type Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import { parseUrgentLexicon } from "../directory/urgent.js";
 import { formatProblem } from "../engine/parse-flow.js";
@@ -39,8 +40,8 @@ export interface NodeServices extends ComposedServices {
 
 export interface ServiceOptions {
   readonly log: Logger;
-  /** Injected in tests for replayable conversations. */
-  readonly now?: () => Date;
+  /** The clock; the system clock unless a test sets one. */
+  readonly now?: Clock;
   readonly newId?: () => string;
   readonly registry?: FlowRegistry;
 }
@@ -81,7 +82,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     analyse: (text) => analyser.invoke(text),
     log,
     newId: options.newId ?? newRowId,
-    ...(options.now ? { now: options.now } : {}),
+    now: options.now ?? systemClock,
     botApiFetch: botApiFetch(),
     // The long-lived connection can keep serving from its cache after the file is damaged or
     // gone; a fresh read-only connection sees the database as a restart would.
@@ -98,7 +99,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
   if (config.servicesDirectory !== "none" && (await directoryStore.count()) === 0) {
     // First start: signpost out of the box from the configured (or shipped sample) directory.
     const location = config.servicesDirectory ?? sampleDirectoryDir;
-    const report = await importServices(location, directoryStore);
+    const report = await importServices(location, directoryStore, { now: composed.now() });
     log.info("services directory imported", { source: report.source, services: report.services, problems: report.problems.length });
   }
   await directory.reload();

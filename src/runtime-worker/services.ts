@@ -2,6 +2,7 @@
 // through Prisma's D1 adapter (the `cloudflare` runtime client), flows bundled at build time.
 // Built once per isolate and reused by every request, cron run and Durable Object in it.
 import { PrismaD1 } from "@prisma/adapter-d1";
+import { systemClock } from "../clock.js";
 import { loadConfig, type Config } from "../config.js";
 import { parseUrgentLexicon } from "../directory/urgent.js";
 import { parseFlow, type FlowProblem, formatProblem } from "../engine/parse-flow.js";
@@ -69,6 +70,7 @@ async function open(env: WorkerEnv): Promise<WorkerServices> {
     analyse: async (text) => analyseOffline(text),
     log,
     newId: newRowId,
+    now: systemClock,
   });
   await composed.directory.reload();
   return { ...composed, config, prisma, store, addressCrypto, registry, app: createApp(composed.appDeps), log };

@@ -9,6 +9,7 @@ import { smsSender } from "../channels/sms/sender.js";
 import { OutboxDispatcher, type ChannelSender } from "../channels/outbox-dispatcher.js";
 import { outboxRenderer } from "../channels/renderers.js";
 import { ChampionStore } from "../champions/champion-store.js";
+import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import { ConversationService, type ReplyRenderer, type TextAnalyser } from "../conversation/handle-inbound.js";
 import { DirectoryHolder } from "../directory/holder.js";
@@ -39,7 +40,8 @@ export interface ComposeInput {
   readonly urgent: UrgentLexicon;
   readonly analyse: TextAnalyser;
   readonly log: Logger;
-  readonly now?: () => Date;
+  /** The one clock: every part that reads the time gets this. */
+  readonly now: Clock;
   readonly newId: () => string;
   /** The HTTP client for Bot API calls (Node's runs on node:http; the Worker keeps grammY's, the platform's fetch). */
   readonly botApiFetch?: BotApiFetch;
@@ -53,6 +55,9 @@ export interface ComposedServices {
   readonly directoryStore: PrismaDirectoryStore;
   readonly directory: DirectoryHolder;
   readonly partners: PartnerStore;
+  readonly champions: ChampionStore;
+  /** The clock every part of the service reads. */
+  readonly now: Clock;
   readonly dispatcher: OutboxDispatcher;
   readonly bot: Bot | undefined;
   /** Outbox renderers of the channels that can send. */
@@ -78,7 +83,6 @@ function themeLabelsOf(registry: FlowRegistry, language = "en"): Map<string, str
 
 export function composeServices(input: ComposeInput): ComposedServices {
   const { config, prisma, store, addressCrypto, registry, log } = input;
-  const nowOption = input.now ? { now: input.now } : {};
   const directoryStore = new PrismaDirectoryStore(prisma);
   const directory = new DirectoryHolder(directoryStore, config.timezone);
   // Set below; UPDATES in a conversation reads the published updates through it.
@@ -93,7 +97,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
       organisationName: config.organisationName,
       variables: { privacy_url: config.privacyUrl, organisation: config.organisationName },
     },
-    now: input.now ?? (() => new Date()),
+    now: input.now,
     newId: input.newId,
     log,
     directory: () => directory.current(),
@@ -112,8 +116,9 @@ export function composeServices(input: ComposeInput): ComposedServices {
     const render = outboxRenderer(sender.channel, config.smsMaxSegments);
     if (render) renderers.set(sender.channel, render);
   }
-  const dispatcher = new OutboxDispatcher({ store: outbox, senders, addressCrypto, log, maxAttempts: config.outboxMaxAttempts, ...nowOption });
+  const dispatcher = new OutboxDispatcher({ store: outbox, senders, addressCrypto, log, maxAttempts: config.outboxMaxAttempts, now: input.now });
   const partners = new PartnerStore(prisma, input.newId, input.now);
+  const champions = new ChampionStore(prisma, input.newId, input.now);
   const insightQueries = new InsightQueries(prisma, config.kThreshold);
   const themeLabels = themeLabelsOf(registry);
   const themeLabel = (id: string) => themeLabels.get(id) ?? id;
@@ -130,7 +135,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
     quietHours: config.quietHours,
     timezone: config.timezone,
     smallAudience: config.updateSmallAudience,
-    now: input.now ?? (() => new Date()),
+    now: input.now,
     newId: input.newId,
   });
   const feed = new PartnerFeed({
@@ -141,7 +146,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
     threshold: config.kThreshold,
     appSecret: input.secret,
     log,
-    now: input.now ?? (() => new Date()),
+    now: input.now,
     newId: input.newId,
   });
   const sessionSecret = createHash("sha256").update(`placevoice-dashboard-session:${input.secret}`).digest("base64url");
@@ -165,22 +170,23 @@ export function composeServices(input: ComposeInput): ComposedServices {
       sessionSecret,
       secureCookies: (config.publicUrl ?? "").startsWith("https://"),
       organisationName: config.organisationName,
+      now: input.now,
       updates,
       feed,
     },
-    admin: { partners, sessionSecret, registry, outbox, ...nowOption },
+    admin: { partners, sessionSecret, registry, outbox, now: input.now },
     champions: {
       audit: (actor, action, detail) => partners.audit(actor, action, detail),
-      champions: new ChampionStore(prisma, input.newId),
+      champions,
       kThreshold: config.kThreshold,
       entryFlowId: config.entryFlow,
       organisationName: config.organisationName,
       themeLabel,
     },
-    ...(bot && config.telegram ? { telegram: { config: config.telegram, bot, conversation, dispatcher, store, addressCrypto, log } } : {}),
+    ...(bot && config.telegram ? { telegram: { config: config.telegram, bot, conversation, dispatcher, store, addressCrypto, log, now: input.now } } : {}),
     ...(config.twilio && config.publicUrl
-      ? { sms: { config: config.twilio, publicUrl: config.publicUrl, maxSegments: config.smsMaxSegments, conversation, outbox, log, ...nowOption } }
+      ? { sms: { config: config.twilio, publicUrl: config.publicUrl, maxSegments: config.smsMaxSegments, conversation, outbox, log, now: input.now } }
       : {}),
   };
-  return { conversation, outbox, directoryStore, directory, partners, dispatcher, bot, renderers, updates, feed, appDeps };
+  return { conversation, outbox, directoryStore, directory, partners, champions, now: input.now, dispatcher, bot, renderers, updates, feed, appDeps };
 }

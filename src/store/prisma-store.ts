@@ -48,7 +48,7 @@ export abstract class PrismaConversationStore implements ConversationStore {
   async findOrCreateContact(contact: NewContact): Promise<ContactRecord> {
     const row = await this.prisma.contact.upsert({
       where: { channel_addressHash: { channel: contact.channel, addressHash: contact.addressHash } },
-      create: { ...contact },
+      create: { ...contact, updatedAt: contact.createdAt },
       update: {},
     });
     return toContactRecord(row);
@@ -128,9 +128,9 @@ export abstract class PrismaConversationStore implements ConversationStore {
     return (await this.prisma.inboundMessage.findUnique({ where: { id }, select: { id: true } })) !== null;
   }
 
-  async recordInbound(id: string, channel: string): Promise<boolean> {
+  async recordInbound(id: string, channel: string, at: Date): Promise<boolean> {
     try {
-      await this.prisma.inboundMessage.create({ data: { id, channel } });
+      await this.prisma.inboundMessage.create({ data: { id, channel, receivedAt: at } });
       return true;
     } catch (error) {
       if (isUniqueViolation(error)) return false;

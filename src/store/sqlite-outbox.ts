@@ -71,7 +71,7 @@ export class SqliteOutboxStore extends PrismaOutboxStore {
   }
 
   override async stopContact(contactId: string, now: Date): Promise<void> {
-    await this.sqlite.transaction(() => this.sqlite.run(STOP, sqlDate(now), sqlDate(new Date()), contactId));
+    await this.sqlite.transaction(() => this.sqlite.run(STOP, sqlDate(now), sqlDate(now), contactId));
   }
 
   override recordDelivery(providerId: string, status: string): Promise<string | null> {

@@ -34,7 +34,7 @@ export class SqliteConversationStore extends PrismaConversationStore {
       const found = this.sqlite.get<SqlContactRow>(CONTACT, contact.channel, contact.addressHash);
       if (found) return toContact(found);
       // Another process may create the same contact first: then theirs is the one.
-      const at = sqlDate(new Date());
+      const at = sqlDate(contact.createdAt);
       this.sqlite.run(NEW_CONTACT, contact.id, contact.channel, contact.addressHash, contact.addressEnc, contact.language, at, at);
       return toContact(this.sqlite.get<SqlContactRow>(CONTACT, contact.channel, contact.addressHash)!);
     });
@@ -51,8 +51,8 @@ export class SqliteConversationStore extends PrismaConversationStore {
     return this.sqlite.read(() => this.sqlite.get(SEEN, id) !== undefined);
   }
 
-  override recordInbound(id: string, channel: string): Promise<boolean> {
-    return this.sqlite.transaction(() => this.sqlite.run(RECORD_INBOUND, id, channel, sqlDate(new Date())) === 1);
+  override recordInbound(id: string, channel: string, at: Date): Promise<boolean> {
+    return this.sqlite.transaction(() => this.sqlite.run(RECORD_INBOUND, id, channel, sqlDate(at)) === 1);
   }
 
   /** The reads an age band needs happen inside the step's transaction, so they cannot go stale before its writes. */

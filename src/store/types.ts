@@ -106,6 +106,7 @@ export interface NewContact {
   readonly addressHash: string;
   readonly addressEnc: string;
   readonly language: string;
+  readonly createdAt: Date;
 }
 
 export interface AudienceQuery {
@@ -141,7 +142,7 @@ export interface ConversationStore {
   /** Whether an inbound message id was already processed (a cheap early check; commitStep is the guarantee). */
   seenInbound(id: string): Promise<boolean>;
   /** Records an inbound id on its own (for messages that change nothing); false if it was already there. */
-  recordInbound(id: string, channel: string): Promise<boolean>;
+  recordInbound(id: string, channel: string, at: Date): Promise<boolean>;
   answersOf(contactId: string): Promise<AnswerRecord[]>;
   /** Erases a contact and everything linked to it (sessions, answers and their facts, outbox, touches). Running totals keep their counts. */
   eraseContact(contactId: string): Promise<void>;

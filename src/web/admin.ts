@@ -2,6 +2,7 @@
 // dead letters (retry), partner and operator accounts (create, revoke) and the audit log.
 // Signed in through the same dashboard session, but only for accounts with the operator role;
 // a partner who tries gets 403, and every view and action is written to the audit log.
+import type { Clock } from "../clock.js";
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
 import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
@@ -15,14 +16,14 @@ export interface AdminDeps {
   readonly sessionSecret: string;
   readonly registry: FlowRegistry;
   readonly outbox: PrismaOutboxStore;
-  readonly now?: () => Date;
+  readonly now: Clock;
 }
 
 const when = (d: Date) => d.toISOString().slice(0, 16).replace("T", " ");
 
 export function registerAdmin(app: Hono, deps: AdminDeps): void {
   const session = sessionReader(deps);
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now;
 
   /** The signed-in operator, or the response refusing the request. */
   const operator = async (c: Context): Promise<DashboardSession | Response> => {

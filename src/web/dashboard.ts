@@ -2,6 +2,7 @@
 // cookie (HttpOnly, SameSite=Strict, Secure over https). Priorities by area as a bar chart,
 // the weekly trend of a theme as a line chart, the themes table with suppression shown
 // honestly, redacted quotes with filters, and CSV downloads — all through src/insights.
+import type { Clock } from "../clock.js";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Context, Hono } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
@@ -26,6 +27,8 @@ export interface DashboardDeps {
   readonly sessionSecret: string;
   readonly secureCookies: boolean;
   readonly organisationName: string;
+  /** Sessions expire by this clock. */
+  readonly now: Clock;
   /** "You said, we did" at /dashboard/updates. */
   readonly updates?: UpdateService;
   /** The partner's webhook at /dashboard/webhook. */
@@ -69,12 +72,12 @@ export function sign(secret: string, value: string): string {
 export type DashboardSession = { partner: PartnerIdentity; raw: string };
 
 /** Reads the signed session cookie: the signed-in partner or operator, if the session is valid. */
-export function sessionReader(deps: Pick<DashboardDeps, "sessionSecret" | "partners">): (c: Context) => Promise<DashboardSession | null> {
+export function sessionReader(deps: Pick<DashboardDeps, "sessionSecret" | "partners" | "now">): (c: Context) => Promise<DashboardSession | null> {
   return async (c) => {
     const raw = await getSignedCookie(c, deps.sessionSecret, COOKIE);
     if (!raw) return null;
     const [id, expires] = raw.split("|");
-    if (!id || !expires || Number(expires) < Date.now()) return null;
+    if (!id || !expires || Number(expires) < deps.now().getTime()) return null;
     const partner = await deps.partners.byId(id);
     return partner ? { partner, raw } : null;
   };
@@ -121,7 +124,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
     const partner = token ? await deps.partners.authenticate(token) : null;
     if (!partner) return loginPage(c, "That token is not valid.");
     await deps.partners.audit(partner.id, "dashboard.login", {});
-    await setSignedCookie(c, COOKIE, `${partner.id}|${Date.now() + SESSION_HOURS * 3_600_000}`, deps.sessionSecret, {
+    await setSignedCookie(c, COOKIE, `${partner.id}|${deps.now().getTime() + SESSION_HOURS * 3_600_000}`, deps.sessionSecret, {
       httpOnly: true,
       sameSite: "Strict",
       secure: deps.secureCookies,

@@ -7,6 +7,7 @@ import { html } from "hono/html";
 import { THEMES } from "../directory/themes.js";
 import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import type { Cell } from "../insights/disclosure.js";
+import type { Clock } from "../clock.js";
 import type { PartnerStore } from "../insights/partners.js";
 import type { UpdateRequest, UpdateService } from "../updates/updates.js";
 import { page, sessionReader, sign, validCsrf, type DashboardSession } from "./dashboard.js";
@@ -14,6 +15,7 @@ import { page, sessionReader, sign, validCsrf, type DashboardSession } from "./d
 export interface UpdatesViewDeps {
   readonly partners: PartnerStore;
   readonly sessionSecret: string;
+  readonly now: Clock;
   readonly updates: UpdateService;
   readonly themeLabel: (id: string) => string;
   readonly threshold: number;

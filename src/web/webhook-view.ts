@@ -1,6 +1,7 @@
 // /dashboard/webhook: a partner registers where new insight for its areas is POSTed (shown
 // its signing secret once), sends it now, and sees the delivery log. Operators' and partners'
 // own; every change is audited.
+import type { Clock } from "../clock.js";
 import type { Hono } from "hono";
 import { html } from "hono/html";
 import type { PartnerStore } from "../insights/partners.js";
@@ -10,6 +11,7 @@ import { page, sessionReader, sign, validCsrf } from "./dashboard.js";
 export interface WebhookViewDeps {
   readonly partners: PartnerStore;
   readonly sessionSecret: string;
+  readonly now: Clock;
   readonly feed: PartnerFeed;
 }
 

@@ -67,7 +67,7 @@ describe("champion page", () => {
   let champions: ChampionStore;
   beforeAll(async () => {
     h = await startHarness();
-    champions = new ChampionStore(h.services.prisma, () => crypto.randomUUID());
+    champions = h.services.champions;
   });
   afterAll(async () => {
     await h.close();

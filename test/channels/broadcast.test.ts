@@ -49,6 +49,8 @@ describe("broadcast audience and queueing", () => {
   });
 
   it("reaches only active, consented contacts in the area, never twice, and waits for the morning", async () => {
+    // Half past ten at night, for the resident mid-conversation, the broadcast and the dispatcher alike.
+    h.clock.set("2026-11-23T22:30:00Z");
     await seedContacts(h, 5, { channel: "telegram", area: "ST6", firstChat: 1000 });
     await seedContacts(h, 2, { channel: "telegram", area: "ST6", firstChat: 2000, status: "stopped" });
     await seedContacts(h, 2, { channel: "telegram", area: "ST6", firstChat: 3000, consent: false });
@@ -58,8 +60,7 @@ describe("broadcast audience and queueing", () => {
     await h.telegramUpdate((await import("../support/fake-telegram.js")).textUpdate(busyChat, "/start"));
     await h.services.prisma.contact.updateMany({ where: { channel: "telegram", consentVersion: null, status: "active", area: null }, data: { consentVersion: "2026-11", area: "ST6" } });
 
-    const at = new Date("2026-11-23T22:30:00Z");
-    const deps = { store: h.services.store, conversation: h.services.conversation, renderers: h.services.renderers, quietHours, timezone: "Europe/London", now: () => at };
+    const deps = { store: h.services.store, conversation: h.services.conversation, renderers: h.services.renderers, quietHours, timezone: "Europe/London", now: h.services.now };
     const report = await runBroadcast({ id: "feedback-st6", flowId: "feedback", area: "ST6" }, deps);
     expect(report).toMatchObject({ matched: 6, queued: 5, busy: 1, alreadyQueued: 0, noChannel: 0 });
     expect(report.sendFrom.toISOString()).toBe("2026-11-24T09:00:00.000Z");
@@ -75,6 +76,11 @@ describe("broadcast audience and queueing", () => {
     const again = await runBroadcast({ id: "feedback-st6", flowId: "feedback", area: "ST6" }, deps);
     expect(again).toMatchObject({ queued: 0, alreadyQueued: 5 });
     expect(await h.services.prisma.outboxMessage.count({ where: { kind: "broadcast" } })).toBe(5);
+    // Still nothing a minute before nine; at nine in the morning all five go.
+    h.clock.set("2026-11-24T08:59:00Z");
+    expect((await h.services.dispatcher.runOnce()).sent).toBe(0);
+    h.clock.set("2026-11-24T09:00:00Z");
+    expect((await h.services.dispatcher.runOnce()).sent).toBe(5);
   });
 });
 
@@ -90,10 +96,10 @@ describe("broadcast pacing against the Telegram Bot API", () => {
 
   it("sends to 1,000 chats within both limits while some calls get 429, each exactly once", async () => {
     await seedContacts(h, 1000, { channel: "telegram", firstChat: 10_000 });
-    // Sent straight away: no quiet hours in this test, and the real clock (the dispatcher's).
+    // Sent straight away: no quiet hours in this test, and the service's clock (the dispatcher's).
     const report = await runBroadcast(
       { id: "big", flowId: "feedback" },
-      { store: h.services.store, conversation: h.services.conversation, renderers: h.services.renderers, quietHours: { start: "00:00", end: "00:00" }, timezone: "Europe/London", now: () => new Date() },
+      { store: h.services.store, conversation: h.services.conversation, renderers: h.services.renderers, quietHours: { start: "00:00", end: "00:00" }, timezone: "Europe/London", now: h.services.now },
     );
     expect(report.queued).toBe(1000);
 

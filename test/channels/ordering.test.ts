@@ -3,6 +3,7 @@
 // two processes sharing the database (session version check).
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testClock } from "../support/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/log.js";
 import { openNodeServices, type NodeServices } from "../../src/runtime-node/services.js";
@@ -42,8 +43,8 @@ describe("ordering across two processes sharing one database", () => {
   let b: NodeServices;
   beforeAll(async () => {
     const config = loadConfig({ DATABASE_URL: `file:${path.join(dir.dir, "shared.db")}`, APP_SECRET: "shared-secret-shared-secret-shared-secret" });
-    a = await openNodeServices(config, { log: silentLogger });
-    b = await openNodeServices(config, { log: silentLogger });
+    a = await openNodeServices(config, { log: silentLogger, now: testClock().now });
+    b = await openNodeServices(config, { log: silentLogger, now: testClock().now });
   });
   afterAll(async () => {
     await a.close();

@@ -202,7 +202,7 @@ describe("SMS delivery status callbacks", () => {
     const { contact } = await contactOf(phone);
     // A proactive message through the outbox, sent by the REST API.
     await h.services.prisma.outboxMessage.create({
-      data: { id: "ob-status-1", contactId: contact!.id, channel: "sms", payload: JSON.stringify({ body: "Reminder: tell us what matters" }), idempotencyKey: "status-test-1", kind: "broadcast" },
+      data: { id: "ob-status-1", contactId: contact!.id, channel: "sms", payload: JSON.stringify({ body: "Reminder: tell us what matters" }), idempotencyKey: "status-test-1", kind: "broadcast", nextAttemptAt: h.services.now() },
     });
     const report = await h.services.dispatcher.runOnce();
     expect(report.sent).toBe(1);

@@ -1,6 +1,7 @@
 // The operator's channel commands, run as processes against local fakes of Telegram and Twilio.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testClock } from "../support/clock.js";
 import { FakeTelegram } from "../support/fake-telegram.js";
 import { FakeTwilio } from "../support/fake-twilio.js";
 import { runCli } from "../support/cli.js";
@@ -57,7 +58,7 @@ describe("placevoice broadcast", () => {
     const { loadConfig } = await import("../../src/config.js");
     const { openNodeServices } = await import("../../src/runtime-node/services.js");
     const { silentLogger } = await import("../../src/log.js");
-    const services = await openNodeServices(loadConfig(env), { log: silentLogger });
+    const services = await openNodeServices(loadConfig(env), { log: silentLogger, now: testClock().now });
     for (const phone of ["+447700900301", "+447700900302", "+447700900303"]) {
       for (const text of ["hi", "english", "yes", phone.endsWith("3") ? "ST3 1AA" : "ST6 1AA", "1", "skip", "skip", "no", "no"]) {
         await services.conversation.handle({ channel: "sms", address: phone, input: { type: "text", text } });

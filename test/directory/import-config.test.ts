@@ -4,6 +4,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyCrisisConfig, importDirectory, loadDirectoryConfig, parseDirectoryConfig, toDirectorySettings } from "../../src/directory/import/index.js";
 
+// Schedules are judged against this day, not the machine's.
+const NOW = new Date("2025-06-01T12:00:00Z");
+
 const STOKE = join(import.meta.dirname, "../../directories/stoke-on-trent");
 const temps: string[] = [];
 afterAll(() => {
@@ -34,7 +37,7 @@ describe("placevoice.yaml, a directory's own configuration", () => {
   });
 
   it("routes crisis kinds to services that exist in the sample", async () => {
-    const [loaded, imported] = await Promise.all([loadDirectoryConfig(STOKE), importDirectory(STOKE)]);
+    const [loaded, imported] = await Promise.all([loadDirectoryConfig(STOKE), importDirectory(STOKE, { now: NOW })]);
     const { services, problems } = applyCrisisConfig(imported.services, loaded);
     expect(problems).toEqual([]);
     const crisisOf = (id: string) => services.find((s) => s.id === id)?.crisis;

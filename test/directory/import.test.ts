@@ -222,15 +222,15 @@ describe("HSDS /services JSON", () => {
   it("refuses things that are not a directory", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "other.json"), '{"hello": "world"}');
-    await expect(importDirectory(join(dir, "other.json"))).rejects.toThrow(DirectoryImportError);
-    await expect(importDirectory(dir)).rejects.toThrow(/no services.csv \(HSDS 3\) or service.csv \(Open Referral UK\)/);
-    await expect(importDirectory(join(dir, "missing"))).rejects.toThrow(/no such file or folder/);
+    await expect(importDirectory(join(dir, "other.json"), { now: NOW })).rejects.toThrow(DirectoryImportError);
+    await expect(importDirectory(dir, { now: NOW })).rejects.toThrow(/no services.csv \(HSDS 3\) or service.csv \(Open Referral UK\)/);
+    await expect(importDirectory(join(dir, "missing"), { now: NOW })).rejects.toThrow(/no such file or folder/);
   });
 });
 
 describe("the Stoke-on-Trent sample directory", () => {
   it("imports with no problems, at least 25 services, every theme at least twice", async () => {
-    const result = await importDirectory(STOKE);
+    const result = await importDirectory(STOKE, { now: NOW });
     expect(result.format).toBe("oruk-tabular");
     expect(result.problems).toEqual([]);
     expect(result.services.length).toBeGreaterThanOrEqual(25);
@@ -247,7 +247,7 @@ describe("the Stoke-on-Trent sample directory", () => {
   });
 
   it("normalises national helplines, local services and shared-location schedules", async () => {
-    const result = await importDirectory(STOKE);
+    const result = await importDirectory(STOKE, { now: NOW });
     expect(byId(result, "samaritans")).toMatchObject({
       name: "Samaritans",
       organisation: "Samaritans",
@@ -338,8 +338,8 @@ describe("a broken copy of the sample", () => {
 
   it("loads the good rows and reports each bad row at its exact file and line", async () => {
     const dir = await brokenCopy();
-    const clean = await importDirectory(STOKE);
-    const result = await importDirectory(dir);
+    const clean = await importDirectory(STOKE, { now: NOW });
+    const result = await importDirectory(dir, { now: NOW });
 
     expect(listed(result)).toEqual([
       "location.csv:2: latitude 153.0043 is not between -90 and 90; coordinates not used",

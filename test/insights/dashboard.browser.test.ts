@@ -1,26 +1,26 @@
-// The dashboard in a real browser (Debian's Chromium through playwright-core): sign in with a
+// The dashboard in a real browser (Chromium from npm through playwright-core): sign in with a
 // partner token, filter by area, see the chart, download CSV, and see a suppressed cell shown
 // as "fewer than 10". A screenshot is kept in test-results/.
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/log.js";
 import { startServer, type RunningServer } from "../../src/node.js";
 import { packageRoot } from "../../src/runtime-node/paths.js";
+import { launchChromium } from "../support/browser.js";
+import { testClock } from "../support/clock.js";
 import { tempDir } from "../support/temp-db.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const t = tempDir();
 let server: RunningServer;
 let browser: Browser;
 let token: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (CI does this in .ci/run)`);
   const config = loadConfig({ DATABASE_URL: `file:${path.join(t.dir, "dash.db")}`, APP_SECRET: "dashboard-browser-secret-0123456789abcdef", PORT: "0", HOST: "127.0.0.1" });
-  server = await startServer(config, silentLogger);
+  server = await startServer(config, silentLogger, { now: testClock().now });
   const { conversation, partners } = server.services;
   let n = 0;
   const resident = async (postcode: string, picks: string) => {
@@ -30,10 +30,7 @@ beforeAll(async () => {
   for (let i = 0; i < 14; i++) await resident("ST6 1AA", i < 4 ? "housing, safety" : "housing, transport");
   for (let i = 0; i < 11; i++) await resident("ST3 4HS", "jobs");
   token = (await partners.create("Stoke-on-Trent City Council", ["ST3", "ST6"])).token;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

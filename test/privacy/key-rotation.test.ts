@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { testClock } from "../support/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
 import { openNodeServices } from "../../src/runtime-node/services.js";
@@ -119,7 +120,7 @@ describe("key rotation", () => {
     try {
       const env = { DATABASE_URL: `file:${path.join(dir.dir, "data", "pv.db")}`, LOG_LEVEL: "silent" };
       const log = createLogger("silent");
-      let services = await openNodeServices(loadConfig(env), { log });
+      let services = await openNodeServices(loadConfig(env), { log, now: testClock().now });
       await services.conversation.handle({ channel: "sms", address: phone, input: { type: "text", text: "hi" }, messageId: "SM-first" });
       const oldKid = services.addressCrypto.currentKeyId;
       await services.close();
@@ -133,7 +134,7 @@ describe("key rotation", () => {
       expect(readFileSync(`${secretFile}.previous`, "utf8")).toContain(oldSecret);
       expect(existsSync(`${secretFile}.new`)).toBe(false);
 
-      services = await openNodeServices(loadConfig(env), { log });
+      services = await openNodeServices(loadConfig(env), { log, now: testClock().now });
       expect(services.addressCrypto.currentKeyId).not.toBe(oldKid);
       const row = await services.prisma.contact.findFirstOrThrow();
       expect(services.addressCrypto.keyIdOf(row.addressEnc)).toBe(services.addressCrypto.currentKeyId);

@@ -3,6 +3,7 @@
 // Object's own properties, and control characters in a resident's free text.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testClock } from "../support/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { detectKeyword } from "../../src/engine/keywords.js";
 import { silentLogger } from "../../src/log.js";
@@ -32,7 +33,7 @@ describe("control characters in a free-text answer", () => {
   const dir = tempDir();
   let services: NodeServices;
   beforeAll(async () => {
-    services = await openNodeServices(loadConfig({ DATABASE_URL: `file:${path.join(dir.dir, "hostile.db")}`, APP_SECRET: "hostile-words-secret-0123456789abcdef" }), { log: silentLogger });
+    services = await openNodeServices(loadConfig({ DATABASE_URL: `file:${path.join(dir.dir, "hostile.db")}`, APP_SECRET: "hostile-words-secret-0123456789abcdef" }), { log: silentLogger, now: testClock().now });
   });
   afterAll(async () => {
     await services.close();

@@ -6,6 +6,7 @@ import { loadConfig } from "../../src/config.js";
 import { createLogger, type Logger } from "../../src/log.js";
 import { openNodeServices, type NodeServices } from "../../src/runtime-node/services.js";
 import { createApp } from "../../src/web/app.js";
+import { testClock, type TestClock } from "./clock.js";
 import { FakeTelegram } from "./fake-telegram.js";
 import { FakeTwilio } from "./fake-twilio.js";
 import { tempDir } from "./temp-db.js";
@@ -23,12 +24,14 @@ export interface Harness {
   readonly telegram: FakeTelegram;
   readonly twilio: FakeTwilio;
   readonly logs: string[];
+  /** The service's clock: set it and move it, never read the machine's. */
+  readonly clock: TestClock;
   telegramUpdate(update: unknown, secret?: string | null): Promise<Response>;
   sms(init: RequestInit, pathname?: string): Promise<Response>;
   close(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}, clock: TestClock = testClock()): Promise<Harness> {
   const telegram = new FakeTelegram(TELEGRAM_TOKEN);
   const twilio = new FakeTwilio(TWILIO_SID, TWILIO_TOKEN);
   const [telegramRoot, twilioBase] = await Promise.all([telegram.start(), twilio.start()]);
@@ -51,7 +54,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     TWILIO_API_BASE: twilioBase,
     ...env,
   });
-  const services = await openNodeServices(config, { log });
+  const services = await openNodeServices(config, { log, now: clock.now });
   // A champion with known codes, for attribution tests.
   // (Upsert: a harness may be restarted on the same database.)
   await services.prisma.champion.upsert({
@@ -66,6 +69,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     telegram,
     twilio,
     logs,
+    clock,
     telegramUpdate: async (update, secret = TELEGRAM_SECRET) =>
       app.request("/webhooks/telegram", {
         method: "POST",

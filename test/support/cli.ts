@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import type { Clock } from "../../src/clock.js";
 import { packageRoot } from "../../src/runtime-node/paths.js";
+import { testClock } from "./clock.js";
 
 export const placevoiceBin = path.join(packageRoot, "bin", "placevoice.js");
 
@@ -51,7 +53,7 @@ export function startServe(env: Record<string, string>, cwd: string): Promise<{ 
 }
 
 /** Runs the same CLI code in this process (no process start-up): for tests that call it many times. */
-export async function runCliInProcess(args: string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<CliResult> {
+export async function runCliInProcess(args: string[], options: { env?: Record<string, string>; input?: string; now?: Clock } = {}): Promise<CliResult> {
   const { run } = await import("../../src/cli/main.js");
   const { Readable } = await import("node:stream");
   let stdout = "";
@@ -59,6 +61,7 @@ export async function runCliInProcess(args: string[], options: { env?: Record<st
   const code = await run(args, {
     env: { ...options.env },
     stdin: Readable.from([options.input ?? ""]),
+    now: options.now ?? testClock().now,
     out: (line) => (stdout += `${line}\n`),
     err: (line) => (stderr += `${line}\n`),
   });

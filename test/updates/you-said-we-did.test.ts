@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { textUpdate } from "../support/fake-telegram.js";
 import { PUBLIC_URL, TELEGRAM_SECRET, TELEGRAM_TOKEN, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, startHarness, type Harness } from "../support/channel-harness.js";
+import { testClock } from "../support/clock.js";
 import { DashboardClient, csrfOf } from "../support/dashboard-client.js";
 import { runCliInProcess } from "../support/cli.js";
 
@@ -229,11 +230,11 @@ describe("you said, we did, from the command line", () => {
       TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
       TWILIO_FROM: TWILIO_NUMBER,
     };
-    const preview = await runCliInProcess(["update", "preview", "--areas", "ST6", "--theme", "transport", "--we-did", "Bus stop benches on Waterloo Road."], { env });
+    const preview = await runCliInProcess(["update", "preview", "--areas", "ST6", "--theme", "transport", "--we-did", "Bus stop benches on Waterloo Road."], { env, now: h.services.now });
     expect(preview.code, preview.stderr).toBe(0);
     expect(preview.stdout).toContain("Would reach: 10 residents");
     expect(preview.stdout).toMatch(/--- sms \(en\), [123] SMS segment\(s\)\nAn update from PlaceVoice for ST6:/);
-    const small = await runCliInProcess(["update", "publish", "--areas", "ST3", "--theme", "transport", "--we-did", "Real-time bus signs in Longton."], { env });
+    const small = await runCliInProcess(["update", "publish", "--areas", "ST3", "--theme", "transport", "--we-did", "Real-time bus signs in Longton."], { env, now: h.services.now });
     expect(small.code, small.stderr).toBe(0);
     expect(small.stdout).toContain("Would reach: fewer than 10 residents");
     expect(small.stdout).toMatch(/queued for fewer than 10 residents/);
@@ -241,10 +242,10 @@ describe("you said, we did, from the command line", () => {
     h.twilio.reset();
     await h.services.dispatcher.drain();
     expect(h.twilio.sent.filter((m) => m.body.includes("Real-time bus signs in Longton."))).toHaveLength(2);
-    const list = await runCliInProcess(["update", "list"], { env });
+    const list = await runCliInProcess(["update", "list"], { env, now: h.services.now });
     expect(list.stdout).toContain("ST3  transport  sent to fewer than 10");
     expect(list.stdout).toContain("ST6  transport  sent to 10, delivered 10");
-    const bad = await runCliInProcess(["update", "publish", "--areas", "Stoke", "--we-did", "x"], { env });
+    const bad = await runCliInProcess(["update", "publish", "--areas", "Stoke", "--we-did", "x"], { env, now: h.services.now });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--areas: postcode districts");
   });
@@ -252,19 +253,21 @@ describe("you said, we did, from the command line", () => {
 
 describe("you said, we did, in quiet hours", () => {
   it("waits for the morning: queued now, sent when quiet hours end", async () => {
-    // Quiet hours from an hour ago to two hours ahead, on the London clock.
-    const hhmm = (offsetHours: number) => new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(Date.now() + offsetHours * 3_600_000));
-    const quiet = await startHarness({ QUIET_HOURS: `${hhmm(-1)}-${hhmm(2)}` });
+    // Half past nine at night in London (GMT in January), inside quiet hours of 21:00-09:00.
+    const quiet = await startHarness({ QUIET_HOURS: "21:00-09:00" }, testClock("2026-01-05T21:30:00Z"));
     try {
       for (const text of ["hi", "1", "yes", "ST5 1AA", "6", "skip", "skip", "no", "yes"]) await quiet.services.conversation.handle({ channel: "sms", address: "+447700900998", input: { type: "text", text } });
       const result = await quiet.services.updates.publish({ author: "test", theme: "transport", areas: ["ST5"], weDid: { en: "Later buses." } });
       expect(result.queued).toBe(1);
-      expect(result.sendFrom.getTime()).toBeGreaterThan(Date.now() + 3_600_000);
+      expect(result.sendFrom.toISOString()).toBe("2026-01-06T09:00:00.000Z");
       const rows = await quiet.services.prisma.outboxMessage.findMany({ where: { idempotencyKey: { startsWith: `update:${result.id}:` } } });
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) expect(row.nextAttemptAt.getTime()).toBe(result.sendFrom.getTime());
       await quiet.services.dispatcher.drain();
       expect(quiet.twilio.sent).toHaveLength(0);
+      quiet.clock.set("2026-01-06T09:00:00Z");
+      await quiet.services.dispatcher.drain();
+      expect(quiet.twilio.sent.filter((m) => m.body.includes("Later buses."))).toHaveLength(1);
     } finally {
       await quiet.close();
     }

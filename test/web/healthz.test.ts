@@ -2,6 +2,7 @@
 import { writeFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testClock } from "../support/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/log.js";
 import { openNodeServices, type NodeServices } from "../../src/runtime-node/services.js";
@@ -12,7 +13,7 @@ const t = tempDir();
 let services: NodeServices;
 
 beforeAll(async () => {
-  services = await openNodeServices(loadConfig({ DATABASE_URL: `file:${path.join(t.dir, "h.db")}`, APP_SECRET: "x".repeat(40) }), { log: silentLogger });
+  services = await openNodeServices(loadConfig({ DATABASE_URL: `file:${path.join(t.dir, "h.db")}`, APP_SECRET: "x".repeat(40) }), { log: silentLogger, now: testClock().now });
 });
 afterAll(async () => {
   await services.close();

@@ -1,6 +1,7 @@
 // POST /webhooks/twilio/sms and /webhooks/twilio/status. Every request must carry a valid
 // X-Twilio-Signature (HMAC-SHA1 over PUBLIC_URL + path + the sorted form parameters), or it
 // gets 403 and nothing is stored. Replies to an inbound SMS go back as TwiML.
+import type { Clock } from "../../clock.js";
 import type { Context, Hono } from "hono";
 import { bodyLimit } from "../../web/body-limit.js";
 import MessagingResponse from "twilio/lib/twiml/MessagingResponse.js";
@@ -18,7 +19,7 @@ export interface SmsChannelDeps {
   readonly conversation: ConversationService;
   readonly outbox: OutboxStore;
   readonly log: Logger;
-  readonly now?: () => Date;
+  readonly now: Clock;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -101,7 +102,7 @@ export function registerSmsWebhooks(app: Hono, deps: SmsChannelDeps): void {
     if (!sid || !status) return c.json({ error: "bad_request", message: "MessageSid and MessageStatus are required" }, 400);
     const contactId = await deps.outbox.recordDelivery(sid, status.toLowerCase());
     if (contactId && params.ErrorCode === UNSUBSCRIBED) {
-      await deps.outbox.stopContact(contactId, deps.now?.() ?? new Date());
+      await deps.outbox.stopContact(contactId, deps.now());
       log.info("contact stopped: carrier reports unsubscribed", { contact: contactId });
     }
     return c.body(null, 204);

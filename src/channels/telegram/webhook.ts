@@ -2,6 +2,7 @@
 // read; a malformed update is refused with 400; a valid one runs through grammY's middleware
 // into the conversation host. The update_id is committed with the step, so a redelivered
 // update changes nothing and sends nothing.
+import type { Clock } from "../../clock.js";
 import { InputFile, type Bot, type Context } from "grammy";
 import type { Update } from "grammy/types";
 import type { Hono } from "hono";
@@ -25,6 +26,7 @@ export interface TelegramChannelDeps {
   readonly store: ConversationStore;
   readonly addressCrypto: AddressCrypto;
   readonly log: Logger;
+  readonly now: Clock;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -105,7 +107,7 @@ export function registerTelegramWebhook(app: Hono, deps: TelegramChannelDeps): v
     if (chat.type !== "private") {
       // Flows never run in groups; say so once per group.
       const hash = await deps.addressCrypto.hash("telegram-group", String(chat.id));
-      if (await deps.store.recordInbound(`telegram-group:${hash}`, "telegram")) {
+      if (await deps.store.recordInbound(`telegram-group:${hash}`, "telegram", deps.now())) {
         const language = ctx.from?.language_code?.startsWith("cy") ? "cy" : "en";
         const link = `https://t.me/${bot.botInfo.username}`;
         await ctx.api.sendMessage(chat.id, localise(groupNotice, language).replace("{link}", link));

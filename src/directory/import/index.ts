@@ -22,8 +22,8 @@ export type DirectoryFormat = "hsds3-tabular" | "oruk-tabular" | "hsds-json";
 export interface ImportOptions {
   /** Called as rows are read (every 1,000 rows, and once at the end) with the running count. */
   readonly onProgress?: (rowsRead: number) => void;
-  /** Today, for dropping schedules that have ended. Defaults to the current time. */
-  readonly now?: Date;
+  /** Today, for dropping schedules that have ended (from the service's clock). */
+  readonly now: Date;
 }
 
 /** The input is not a directory this importer understands at all (as opposed to one with bad rows). */
@@ -38,8 +38,8 @@ export class DirectoryImportError extends Error {
  * - a .json file with one service, a page ({ contents: [...] }) or an array → "hsds-json".
  * Throws DirectoryImportError when the path is none of these.
  */
-export async function importDirectory(path: string, options: ImportOptions = {}): Promise<ImportResult & { readonly format: DirectoryFormat }> {
-  const today = (options.now ?? new Date()).toISOString().slice(0, 10);
+export async function importDirectory(path: string, options: ImportOptions): Promise<ImportResult & { readonly format: DirectoryFormat }> {
+  const today = options.now.toISOString().slice(0, 10);
   const problems = new ProblemLog();
   let stats;
   try {
