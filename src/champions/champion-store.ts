@@ -69,12 +69,14 @@ export class ChampionStore {
   }
 
   async list(): Promise<{ name: string; organisation: string | null; codes: { code: string; campaign: string | null }[]; revoked: boolean }[]> {
-    // Codes made in the same instant still list in one order: the champion's own code (no campaign) first.
     const rows = await this.prisma.champion.findMany({
-      include: { codes: { orderBy: [{ createdAt: "asc" }, { campaign: { sort: "asc", nulls: "first" } }, { code: "asc" }] } },
+      include: { codes: { orderBy: [{ createdAt: "asc" }, { code: "asc" }] } },
       orderBy: [{ createdAt: "asc" }, { name: "asc" }, { id: "asc" }],
     });
-    return rows.map((r) => ({ name: r.name, organisation: r.organisation, revoked: r.revokedAt !== null, codes: r.codes.map((c) => ({ code: c.code, campaign: c.campaign })) }));
+    // The champion's own code (no campaign) first, then campaigns as they were made: the order
+    // holds even when two codes share an instant or two machines' clocks disagree.
+    const ownFirst = (codes: typeof rows[number]["codes"]) => [...codes.filter((c) => c.campaign === null), ...codes.filter((c) => c.campaign !== null)];
+    return rows.map((r) => ({ name: r.name, organisation: r.organisation, revoked: r.revokedAt !== null, codes: ownFirst(r.codes).map((c) => ({ code: c.code, campaign: c.campaign })) }));
   }
 
   /** The champion behind `code`, if `token` is their view secret; otherwise null (and no hint which was wrong). */

@@ -137,10 +137,11 @@ export class DirectoryIndex implements DirectoryLookup {
 
   private present(service: DirectoryService, language: string, at: ReturnType<typeof localMoment>): SignpostService {
     const hours = formatHours(service.hours, language, at.date);
+    const translated = this.settings.translations?.[service.id]?.[language];
     return {
       id: service.id,
-      name: service.name,
-      summary: service.summary,
+      name: translated?.name ?? service.name,
+      summary: translated?.summary ?? service.summary,
       ...(service.phones[0] ? { phone: service.phones[0] } : {}),
       ...(hours ? { hours } : {}),
       ...(service.url ? { url: service.url } : {}),

@@ -17,6 +17,13 @@ export interface DirectorySettings {
   readonly fallback: readonly FallbackContact[];
   /** Urgent-need kind -> service ids, in the order to offer them. */
   readonly crisis: Readonly<Record<string, readonly string[]>>;
+  /** Service id -> language -> its name and summary in that language (the data is usually English only). */
+  readonly translations?: Readonly<Record<string, Readonly<Record<string, ServiceTranslation>>>>;
 }
 
-export const EMPTY_SETTINGS: DirectorySettings = { area: "", districts: [], centroids: {}, fallback: [], crisis: {} };
+export interface ServiceTranslation {
+  readonly name?: string;
+  readonly summary?: string;
+}
+
+export const EMPTY_SETTINGS: DirectorySettings = { area: "", districts: [], centroids: {}, fallback: [], crisis: {}, translations: {} };

@@ -57,6 +57,23 @@ describe("placevoice.yaml, a directory's own configuration", () => {
     ]);
   });
 
+  it("reads services' names and summaries in other languages, and reports ids it does not know and summaries too long for one line", () => {
+    const source = `area: Testville\ntranslations:\n  helpline:\n    cy:\n      name: Llinell gymorth\n      summary: Cymorth am ddim.\n  gone-service:\n    cy:\n      summary: Dim.\n`;
+    const loaded = parseDirectoryConfig(source, "placevoice.yaml", "x");
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.config.translations).toEqual({ helpline: { cy: { name: "Llinell gymorth", summary: "Cymorth am ddim." } }, "gone-service": { cy: { summary: "Dim." } } });
+    const helpline = { id: "helpline" } as Parameters<typeof applyCrisisConfig>[0][number];
+    expect(applyCrisisConfig([helpline], loaded).problems).toEqual([{ file: "placevoice.yaml", line: 7, message: 'translations: "gone-service" is not a service in the directory' }]);
+    const tooLong = parseDirectoryConfig(`area: T\ntranslations:\n  helpline:\n    cy:\n      summary: ${"a".repeat(141)}\n`, "placevoice.yaml", "x");
+    expect(tooLong.problems.map((p) => p.message)).toEqual(["translations.helpline.cy.summary: a summary is one line of at most 140 characters"]);
+  });
+
+  it("gives every crisis service in the sample a Welsh name and summary", async () => {
+    const { config } = await loadDirectoryConfig(STOKE);
+    const crisisIds = new Set(Object.values(config.crisis).flat());
+    for (const id of crisisIds) expect(config.translations[id]?.cy?.summary, id).toBeTruthy();
+  });
+
   it("converts to the matcher's settings, one fallback entry per `when`", async () => {
     const settings = toDirectorySettings((await loadDirectoryConfig(STOKE)).config);
     expect(settings.fallback.map((f) => f.when)).toEqual(["always", "health_wellbeing", "cost_of_living", "housing"]);
@@ -68,7 +85,7 @@ describe("placevoice.yaml, a directory's own configuration", () => {
     const dir = mkdtempSync(join(tmpdir(), "placevoice-config-"));
     temps.push(dir);
     const loaded = await loadDirectoryConfig(dir);
-    expect(loaded.config).toEqual({ area: dir.split("/").pop(), districts: [], centroids: {}, fallback: [], crisis: {} });
+    expect(loaded.config).toEqual({ area: dir.split("/").pop(), districts: [], centroids: {}, fallback: [], crisis: {}, translations: {} });
     expect(loaded.problems).toHaveLength(1);
     expect(loaded.problems[0]).toMatchObject({ file: "placevoice.yaml", line: 1 });
     expect(loaded.problems[0]?.message).toMatch(/^no placevoice.yaml in .*: no fallback contacts and no crisis routing/);

@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { isMap, LineCounter, parseDocument, type Document } from "yaml";
 import * as z from "zod";
-import type { DirectorySettings } from "../settings.js";
+import type { DirectorySettings, ServiceTranslation } from "../settings.js";
 import { isTheme, THEMES, type ThemeId } from "../themes.js";
 import type { DirectoryService, ImportProblem } from "../types.js";
 
@@ -38,6 +38,8 @@ export interface DirectoryConfig {
   readonly fallback: readonly ConfiguredFallback[];
   /** Urgent-need kind -> ids of services in the directory, in the order to offer them. */
   readonly crisis: Readonly<Partial<Record<CrisisKind, readonly string[]>>>;
+  /** Service id -> language -> name and summary in that language. */
+  readonly translations: Readonly<Record<string, Readonly<Record<string, ServiceTranslation>>>>;
 }
 
 export interface LoadedDirectoryConfig {
@@ -45,7 +47,7 @@ export interface LoadedDirectoryConfig {
   readonly problems: readonly ImportProblem[];
   /** The file's basename, for problems found later (unknown crisis service ids). */
   readonly file: string;
-  /** Line of each crisis entry, keyed "kind/serviceId". */
+  /** Line of each entry naming a service: "kind/serviceId" for crisis, "translations/serviceId". */
   readonly crisisLines: ReadonlyMap<string, number>;
 }
 
@@ -94,10 +96,19 @@ const configSchema = z.strictObject({
   crisis: z
     .strictObject(Object.fromEntries(CRISIS_KINDS.map((k) => [k, z.array(z.string().trim().min(1)).min(1).optional()])) as Record<CrisisKind, z.ZodOptional<z.ZodArray<z.ZodString>>>)
     .default({}),
+  translations: z
+    .record(
+      z.string().trim().min(1),
+      z.record(
+        z.string().regex(/^[a-z]{2,3}$/, "language codes are two or three letters"),
+        z.strictObject({ name: z.string().trim().min(1).optional(), summary: z.string().trim().min(1).max(140, "a summary is one line of at most 140 characters").optional() }),
+      ),
+    )
+    .default({}),
 });
 
 function defaults(area: string): DirectoryConfig {
-  return { area, districts: [], centroids: {}, fallback: [], crisis: {} };
+  return { area, districts: [], centroids: {}, fallback: [], crisis: {}, translations: {} };
 }
 
 /** Reads `placevoice.yaml` from a directory's folder. Never throws for its content: problems say what is wrong and the defaults (no fallback, no crisis routing) apply. */
@@ -162,7 +173,9 @@ export function parseDirectoryConfig(source: string, file: string, defaultArea: 
       text: f.text as ConfiguredFallback["text"],
     })),
     crisis,
+    translations: data.translations as DirectoryConfig["translations"],
   };
+  for (const id of Object.keys(data.translations)) crisisLines.set(`translations/${id}`, lineAt(offsetOf(doc, ["translations", id])));
   return { config, problems: [], file, crisisLines };
 }
 
@@ -185,6 +198,9 @@ export function applyCrisisConfig(
       }
       kindsOf.set(id, [...(kindsOf.get(id) ?? []), kind]);
     }
+  }
+  for (const id of Object.keys(loaded.config.translations ?? {})) {
+    if (!known.has(id)) problems.push({ file: loaded.file, line: loaded.crisisLines.get(`translations/${id}`) ?? 1, message: `translations: "${id}" is not a service in the directory` });
   }
   return { services: services.map((s) => ({ ...s, crisis: kindsOf.get(s.id) ?? [] })), problems };
 }
@@ -216,5 +232,6 @@ export function toDirectorySettings(config: DirectoryConfig): DirectorySettings 
     centroids: config.centroids,
     fallback: config.fallback.flatMap((f) => f.when.map((when) => ({ when, text: f.text }))),
     crisis: config.crisis as Readonly<Record<string, readonly string[]>>,
+    translations: config.translations,
   };
 }
