@@ -114,6 +114,8 @@ export type Config = {
   readonly timezone: string;
   /** Why a channel is off, in one line for the start-up log. */
   readonly disabledChannels: readonly string[];
+  /** Variables that are set but change nothing, because the ones they go with are missing: one line each. */
+  readonly warnings: readonly string[];
 };
 
 export interface TelegramConfig {
@@ -134,6 +136,7 @@ export interface TwilioConfig {
   readonly advancedOptOut: boolean;
 }
 
+/** What the configuration is missing or gets wrong: one line per variable, each saying what right looks like. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
   constructor(readonly problems: readonly string[]) {
@@ -141,12 +144,29 @@ export class ConfigError extends Error {
   }
 }
 
+// Variables that only do something together with others.
+const PARTNERS: readonly { readonly needs: readonly string[]; readonly what: string; readonly vars: readonly string[] }[] = [
+  { needs: ["TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"], what: "Telegram is off", vars: ["TELEGRAM_BOT_USERNAME", "TELEGRAM_API_ROOT", "TELEGRAM_MAX_PER_SECOND", "TELEGRAM_MAX_PER_CHAT_PER_SECOND"] },
+  { needs: ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"], what: "SMS is off", vars: ["TWILIO_API_BASE", "TWILIO_MAX_PER_SECOND", "TWILIO_ADVANCED_OPT_OUT"] },
+  { needs: ["LLM_PROVIDER"], what: "no LLM is configured", vars: ["LLM_API_KEY", "LLM_BASE_URL", "LLM_MODEL"] },
+];
+
+function unusedVariables(set: Readonly<Record<string, unknown>>): string[] {
+  return PARTNERS.flatMap(({ needs, what, vars }) => {
+    const missing = needs.filter((n) => !(n in set));
+    // (A partner half-set, such as a webhook secret without its bot token, has no effect either.)
+    const idle = [...needs, ...vars].filter((v) => v in set);
+    if (missing.length === 0 || idle.length === 0) return [];
+    return [`${idle.join(", ")} ${idle.length === 1 ? "is" : "are"} set but ${what}: set ${missing.join(" and ")} too, or unset ${idle.length === 1 ? "it" : "them"}`];
+  });
+}
+
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   // An empty variable means "not set", as in most shells' `VAR= command`.
   const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = envSchema.safeParse(set);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`));
+    throw new ConfigError(parsed.error.issues.map(describeIssue));
   }
   const e = parsed.data;
   const publicUrl = e.PUBLIC_URL?.replace(/\/+$/, "");
@@ -216,5 +236,31 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     quietHours: { start: quietStart, end: quietEnd },
     timezone: e.TIMEZONE,
     disabledChannels,
+    warnings: unusedVariables(set),
   };
+}
+
+/** A schema problem as one line: the variable, what is wrong, and (from the schema's message) what right looks like. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const name = issue.path.join(".") || "environment";
+  // Messages written for this schema already name the variable and give an example.
+  if (issue.message.startsWith(name)) return issue.message;
+  const expected: Record<string, string> = {
+    PORT: "a port number such as 8080",
+    CONTACT_RATE_LIMIT: "a whole number of messages a minute, such as 20",
+    API_RATE_LIMIT: "a whole number of requests a minute, such as 120",
+    K_THRESHOLD: "a whole number of at least 2, such as 10",
+    RETENTION_DAYS: "a number of days from 30 to 3650, such as 730",
+    SMS_MAX_SEGMENTS: "a whole number from 1 to 10, such as 3",
+    OUTBOX_MAX_ATTEMPTS: "a whole number from 1 to 50, such as 8",
+    TELEGRAM_API_ROOT: "a URL such as https://api.telegram.org",
+    TWILIO_API_BASE: "a URL such as https://api.twilio.com",
+    TELEGRAM_MAX_PER_SECOND: "a positive number such as 30",
+    TELEGRAM_MAX_PER_CHAT_PER_SECOND: "a positive number such as 1",
+    TWILIO_MAX_PER_SECOND: "a positive number such as 1",
+    LOG_LEVEL: "one of debug, info, warn, error, silent",
+    UPDATE_SMALL_AUDIENCE: "send or refuse",
+    TWILIO_ADVANCED_OPT_OUT: "true or false",
+  };
+  return expected[name] ? `${name}: expected ${expected[name]}` : `${name}: ${issue.message}`;
 }

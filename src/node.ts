@@ -92,6 +92,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   tuneHeapForServing();
   const config = loadConfig(env);
   const log = createLogger(config.logLevel);
+  for (const warning of config.warnings) log.warn(warning);
   let running: RunningServer | undefined;
   let stopping = false;
   const stop = async (signal: string) => {

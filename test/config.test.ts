@@ -37,10 +37,13 @@ describe("configuration from environment variables", () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join("\n");
-    expect(problems).toContain("PORT:");
-    expect(problems).toContain("APP_SECRET: APP_SECRET must be at least 32 characters");
-    expect(problems).toContain("PUBLIC_URL: PUBLIC_URL must be a URL");
-    expect(problems).toContain("LOG_LEVEL:");
+    // Each line names its variable once, says what is wrong and what right looks like.
+    expect((error as ConfigError).problems).toEqual([
+      "PORT: expected a port number such as 8080",
+      "APP_SECRET must be at least 32 characters (use `openssl rand -hex 32`)",
+      "PUBLIC_URL must be a URL such as https://placevoice.example.org",
+      "LOG_LEVEL: expected one of debug, info, warn, error, silent",
+    ]);
     expect((error as ConfigError).problems).toHaveLength(4);
   });
 });

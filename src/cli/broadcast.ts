@@ -1,9 +1,8 @@
 // `placevoice broadcast --flow <id> [--area ST6] [--channel sms|telegram] [--id <name>] [--send]`
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config.js";
 import { runBroadcast } from "../conversation/broadcast.js";
 import { openNodeServices } from "../runtime-node/services.js";
-import { cliLogger, type CliIO } from "./main.js";
+import { cliConfig, cliLogger, type CliIO } from "./io.js";
 
 export async function broadcastCommand(args: readonly string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
@@ -24,7 +23,7 @@ export async function broadcastCommand(args: readonly string[], io: CliIO): Prom
     io.err('--channel is "sms" or "telegram"');
     return 2;
   }
-  const config = loadConfig(io.env);
+  const config = cliConfig(io);
   const services = await openNodeServices(config, { log: cliLogger("warn", io), now: io.now });
   try {
     if (!services.registry.flows.has(values.flow)) {

@@ -5,9 +5,9 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import QRCode from "qrcode";
 import { shareLinks } from "../champions/codes.js";
-import { loadConfig, type Config } from "../config.js";
+import type { Config } from "../config.js";
 import { openNodeServices } from "../runtime-node/services.js";
-import { cliLogger, type CliIO } from "./main.js";
+import { cliConfig, cliLogger, type CliIO } from "./io.js";
 
 async function writeQr(link: string, outDir: string, code: string): Promise<string[]> {
   mkdirSync(outDir, { recursive: true });
@@ -32,7 +32,7 @@ async function printShare(code: string, config: Config, outDir: string, io: CliI
 export async function championCommand(args: readonly string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = args;
   const { values } = parseArgs({ args: rest, options: { name: { type: "string" }, org: { type: "string" }, code: { type: "string" }, out: { type: "string" } } });
-  const config = loadConfig(io.env);
+  const config = cliConfig(io);
   const services = await openNodeServices(config, { log: cliLogger("warn", io), now: io.now });
   const { champions } = services;
   const outDir = path.resolve(values.out ?? path.join(path.dirname(services.databaseFile), "champions"));

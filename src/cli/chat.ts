@@ -6,11 +6,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { loadConfig } from "../config.js";
 import type { Outcome } from "../conversation/handle-inbound.js";
 import { renderPlain } from "../conversation/render-plain.js";
 import { openNodeServices } from "../runtime-node/services.js";
-import { cliLogger, type CliIO } from "./main.js";
+import { cliConfig, cliLogger, type CliIO } from "./io.js";
 
 export interface ChatOptions {
   readonly flowId: string;
@@ -20,7 +19,7 @@ export interface ChatOptions {
 }
 
 export async function runChat(options: ChatOptions, io: CliIO): Promise<number> {
-  const base = loadConfig(io.env);
+  const base = cliConfig(io);
   const scratch = options.persist ? undefined : mkdtempSync(path.join(tmpdir(), "placevoice-chat-"));
   const config = scratch
     ? { ...base, databaseUrl: `file:${path.join(scratch, "chat.db")}`, appSecret: base.appSecret ?? randomBytes(32).toString("hex") }

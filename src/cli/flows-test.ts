@@ -1,9 +1,8 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { loadConfig } from "../config.js";
 import { loadRegistry } from "../runtime-node/flow-dir.js";
 import { runScriptFile } from "../runtime-node/script-driver.js";
-import type { CliIO } from "./main.js";
+import { cliConfig, type CliIO } from "./io.js";
 
 export function listScriptFiles(flowsDir: string): string[] {
   const dir = path.join(flowsDir, "tests");
@@ -16,7 +15,7 @@ export function listScriptFiles(flowsDir: string): string[] {
 
 /** `placevoice flows test [dir]`: runs every conversation script in <dir>/tests. */
 export async function runFlowTests(dir: string, io: CliIO): Promise<number> {
-  const config = loadConfig(io.env);
+  const config = cliConfig(io);
   const registry = loadRegistry(path.resolve(dir), config.entryFlow, config.helpFlow);
   const files = listScriptFiles(dir);
   let failed = 0;

@@ -2,12 +2,11 @@
 // addresses, and re-encryption under the current key.
 import path from "node:path";
 import { existsSync } from "node:fs";
-import { loadConfig } from "../config.js";
 import { replaceGeneratedSecret } from "../runtime-node/app-secret.js";
 import { openNodeServices } from "../runtime-node/services.js";
 import { sqlitePathFromUrl } from "../store/sqlite-file.js";
 import { addressKeyUsage, rotateAddressKeys } from "../store/key-rotation.js";
-import { cliLogger, type CliIO } from "./main.js";
+import { cliConfig, cliLogger, type CliIO } from "./io.js";
 
 const USAGE = `Usage:
   placevoice keys status                   stored addresses per key id
@@ -21,7 +20,7 @@ export async function keysCommand(args: readonly string[], io: CliIO): Promise<n
     io.err(USAGE);
     return 2;
   }
-  const config = loadConfig(io.env);
+  const config = cliConfig(io);
   if (sub === "rotate" && flags.includes("--new-secret")) {
     if (config.appSecret) {
       io.err("APP_SECRET is set, so there is no generated secret to replace. Put the new secret in APP_SECRET and the old one in APP_SECRET_PREVIOUS, restart the server, then run: placevoice keys rotate");

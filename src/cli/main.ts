@@ -1,13 +1,12 @@
 // `placevoice <command>`: the operator's tool. Each command reads the environment once here
 // and passes configuration down.
 import { parseArgs } from "node:util";
-import { systemClock, type Clock } from "../clock.js";
-import { ConfigError, loadConfig } from "../config.js";
+import { ConfigError } from "../config.js";
 import { formatProblem } from "../engine/parse-flow.js";
-import { createLogger } from "../log.js";
 import { FlowLoadError } from "../runtime-node/flow-dir.js";
 import { runChat } from "./chat.js";
 import { lintFlows } from "./flows-lint.js";
+import { cliConfig, processIO, type CliIO } from "./io.js";
 import { runFlowTests } from "./flows-test.js";
 
 const USAGE = `placevoice — hear residents, signpost help, share safe insight
@@ -53,7 +52,7 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
         return new Promise<number>(() => {}); // runs until a signal stops the process
       }
       case "migrate": {
-        const config = loadConfig(io.env);
+        const config = cliConfig(io);
         const { sqlitePathFromUrl, migrateSqliteFile } = await import("../store/sqlite-file.js");
         const { migrationsDir } = await import("../runtime-node/paths.js");
         const report = migrateSqliteFile(sqlitePathFromUrl(config.databaseUrl), migrationsDir);
@@ -64,50 +63,50 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
         const [sub, dir] = rest;
         const { shippedFlowsDir } = await import("../runtime-node/paths.js");
         const folder = dir ?? io.env.FLOWS_DIR ?? shippedFlowsDir;
-        if (sub === "lint") return lintFlows(folder, io);
-        if (sub === "test") return runFlowTests(folder, io);
+        if (sub === "lint") return await lintFlows(folder, io);
+        if (sub === "test") return await runFlowTests(folder, io);
         io.err(`Unknown flows command "${sub ?? ""}". Try: placevoice flows lint`);
         return 2;
       }
       case "broadcast": {
         const { broadcastCommand } = await import("./broadcast.js");
-        return broadcastCommand(rest, io);
+        return await broadcastCommand(rest, io);
       }
       case "telegram": {
         const { telegramCommand } = await import("./telegram.js");
-        return telegramCommand(rest, io);
+        return await telegramCommand(rest, io);
       }
       case "champion": {
         const { championCommand } = await import("./champion.js");
-        return championCommand(rest, io);
+        return await championCommand(rest, io);
       }
       case "themes": {
         const { themesCommand } = await import("./themes.js");
-        return themesCommand(rest, io);
+        return await themesCommand(rest, io);
       }
       case "retention": {
         const { retentionCommand } = await import("./retention.js");
-        return retentionCommand(rest, io);
+        return await retentionCommand(rest, io);
       }
       case "update": {
         const { updateCommand } = await import("./update.js");
-        return updateCommand(rest, io);
+        return await updateCommand(rest, io);
       }
       case "keys": {
         const { keysCommand } = await import("./keys.js");
-        return keysCommand(rest, io);
+        return await keysCommand(rest, io);
       }
       case "partner": {
         const { partnerCommand } = await import("./partner.js");
-        return partnerCommand(rest, io);
+        return await partnerCommand(rest, io);
       }
       case "services": {
         const { servicesCommand } = await import("./services.js");
-        return servicesCommand(rest, io);
+        return await servicesCommand(rest, io);
       }
       case "outbox": {
         const { outboxCommand } = await import("./outbox.js");
-        return outboxCommand(rest, io);
+        return await outboxCommand(rest, io);
       }
       case "chat": {
         const { values, positionals } = parseArgs({
@@ -120,7 +119,7 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
           io.err("Which flow? e.g. placevoice chat priorities");
           return 2;
         }
-        return runChat({ flowId, ...(values.lang ? { language: values.lang } : {}), persist: values.persist ?? false }, io);
+        return await runChat({ flowId, ...(values.lang ? { language: values.lang } : {}), persist: values.persist ?? false }, io);
       }
       case undefined:
       case "help":
@@ -133,28 +132,33 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
         return 2;
     }
   } catch (error) {
-    if (error instanceof ConfigError) io.err(error.message);
-    else if (error instanceof FlowLoadError) io.err(error.problems.map(formatProblem).join("\n"));
-    else io.err(`placevoice: ${(error as Error).message}`);
-    return 1;
+    return reportFailure(command, error, io);
   }
 }
 
-export interface CliIO {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  /** The clock the commands read (the system clock; tests pass their own). */
-  readonly now: Clock;
-  out(line: string): void;
-  err(line: string): void;
+/**
+ * A problem a person can fix (configuration, a mistyped option, a broken flow file) is plain
+ * lines and exit code 2; anything else is one line and exit code 1. A stack trace only with
+ * LOG_LEVEL=debug.
+ */
+function reportFailure(command: string | undefined, error: unknown, io: CliIO): number {
+  const debug = io.env.LOG_LEVEL === "debug";
+  if (debug && error instanceof Error && error.stack) io.err(error.stack);
+  if (error instanceof ConfigError) {
+    io.err(`placevoice ${command ?? ""}: the configuration needs fixing:`);
+    for (const problem of error.problems) io.err(`  ${problem}`);
+    io.err("Configuration comes from environment variables; README.md lists them with examples.");
+    return 2;
+  }
+  if (error instanceof FlowLoadError) {
+    io.err(error.problems.map(formatProblem).join("\n"));
+    return 2;
+  }
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_")) {
+    io.err(`placevoice ${command ?? ""}: ${(error as Error).message.split(". To specify")[0]}. See: placevoice help`);
+    return 2;
+  }
+  io.err(`placevoice ${command ?? ""}: ${(error as Error)?.message ?? String(error)}${debug ? "" : " (LOG_LEVEL=debug shows where)"}`);
+  return 1;
 }
-
-export const processIO: CliIO = {
-  env: process.env,
-  stdin: process.stdin,
-  now: systemClock,
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
-
-export const cliLogger = (level: "debug" | "info" | "warn" | "error" | "silent", io: CliIO) => createLogger(level, io.err);

@@ -1,11 +1,10 @@
 // `placevoice outbox [list]` shows what waits and what failed; `placevoice outbox retry <id|--all-dead>`
 // puts dead letters back in the queue once the cause is fixed.
-import { loadConfig } from "../config.js";
 import { openNodeServices } from "../runtime-node/services.js";
-import { cliLogger, type CliIO } from "./main.js";
+import { cliConfig, cliLogger, type CliIO } from "./io.js";
 
 export async function outboxCommand(args: readonly string[], io: CliIO): Promise<number> {
-  const services = await openNodeServices(loadConfig(io.env), { log: cliLogger("warn", io), now: io.now });
+  const services = await openNodeServices(cliConfig(io), { log: cliLogger("warn", io), now: io.now });
   try {
     const [sub = "list", target] = args;
     if (sub === "list") {

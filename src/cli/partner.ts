@@ -1,15 +1,14 @@
 // `placevoice partner create --name "…" [--areas ST1,ST6] [--operator]` (prints the token once),
 // `partner list`, `partner revoke <id|name>`.
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config.js";
 import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import { openNodeServices } from "../runtime-node/services.js";
-import { cliLogger, type CliIO } from "./main.js";
+import { cliConfig, cliLogger, type CliIO } from "./io.js";
 
 export async function partnerCommand(args: readonly string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = args;
   const { values, positionals } = parseArgs({ args: rest, options: { name: { type: "string" }, areas: { type: "string" }, operator: { type: "boolean", default: false } }, allowPositionals: true });
-  const config = loadConfig(io.env);
+  const config = cliConfig(io);
   const services = await openNodeServices(config, { log: cliLogger("warn", io), now: io.now });
   try {
     if (sub === "create") {

@@ -1,15 +1,14 @@
 // `placevoice retention run [--dry-run]`: apply the retention rules now and say what was done.
-import { loadConfig } from "../config.js";
 import { openNodeServices } from "../runtime-node/services.js";
 import { runRetention } from "../store/retention.js";
-import { cliLogger, type CliIO } from "./main.js";
+import { cliConfig, cliLogger, type CliIO } from "./io.js";
 
 export async function retentionCommand(args: readonly string[], io: CliIO): Promise<number> {
   if (args[0] !== "run") {
     io.err("Usage: placevoice retention run [--dry-run]");
     return 2;
   }
-  const config = loadConfig(io.env);
+  const config = cliConfig(io);
   const services = await openNodeServices(config, { log: cliLogger("warn", io), now: io.now });
   try {
     const report = await runRetention(services.prisma, { now: services.now(), retentionDays: config.retentionDays, dryRun: args.includes("--dry-run") });

@@ -1,11 +1,10 @@
 // `placevoice services import <path>`: import an Open Referral directory, reporting every row
 // it could not use with file and line, and progress on large files.
 import { DirectoryImportError } from "../directory/import/index.js";
-import { loadConfig } from "../config.js";
 import { importServices } from "../runtime-node/import-services.js";
 import { openNodeServices } from "../runtime-node/services.js";
 import { sqlDate } from "../store/step-statements.js";
-import { cliLogger, type CliIO } from "./main.js";
+import { cliConfig, cliLogger, type CliIO } from "./io.js";
 
 export async function servicesCommand(args: readonly string[], io: CliIO): Promise<number> {
   const [sub, location] = args;
@@ -14,7 +13,7 @@ export async function servicesCommand(args: readonly string[], io: CliIO): Promi
     io.err("Usage: placevoice services import <folder with datapackage.json | services.json>\n       placevoice services export-sql > services.sql   (for `wrangler d1 execute placevoice --file services.sql`)");
     return 2;
   }
-  const services = await openNodeServices(loadConfig(io.env), { log: cliLogger("warn", io), now: io.now });
+  const services = await openNodeServices(cliConfig(io), { log: cliLogger("warn", io), now: io.now });
   try {
     let lastReported = 0;
     const report = await importServices(location, services.directoryStore, {
@@ -47,7 +46,7 @@ export async function servicesCommand(args: readonly string[], io: CliIO): Promi
 
 /** The directory as SQL (services and directory settings, replacing what is there): how it reaches D1 on Workers. */
 async function exportSql(io: CliIO): Promise<number> {
-  const services = await openNodeServices(loadConfig(io.env), { log: cliLogger("warn", io), now: io.now });
+  const services = await openNodeServices(cliConfig(io), { log: cliLogger("warn", io), now: io.now });
   try {
     const literal = (v: unknown): string => {
       if (v === null || v === undefined) return "NULL";

@@ -1,8 +1,7 @@
 // `placevoice telegram set-webhook`: points Telegram at this server, with the secret token and
 // only the updates we handle, and sets the command menu in English and Welsh.
-import { loadConfig } from "../config.js";
 import { createBot } from "../channels/telegram/bot.js";
-import type { CliIO } from "./main.js";
+import { cliConfig, type CliIO } from "./io.js";
 
 export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
 
@@ -30,7 +29,7 @@ export async function telegramCommand(args: readonly string[], io: CliIO): Promi
     io.err("Usage: placevoice telegram set-webhook");
     return 2;
   }
-  const config = loadConfig(io.env);
+  const config = cliConfig(io);
   if (!config.telegram) {
     io.err("Telegram is not configured: set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET.");
     return 1;

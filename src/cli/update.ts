@@ -2,13 +2,12 @@
 // operators (the dashboard is the partners' way in). The audience size is shown as the
 // dashboard shows it: never a number under the threshold.
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config.js";
 import { isTheme } from "../directory/themes.js";
 import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import type { Cell } from "../insights/disclosure.js";
 import { openNodeServices } from "../runtime-node/services.js";
 import type { UpdateRequest } from "../updates/updates.js";
-import { cliLogger, type CliIO } from "./main.js";
+import { cliConfig, cliLogger, type CliIO } from "./io.js";
 
 const USAGE = `Usage:
   placevoice update preview|publish --areas ST6[,ST7] (--theme transport | --question <key>) --we-did "…"
@@ -34,7 +33,7 @@ export async function updateCommand(args: readonly string[], io: CliIO): Promise
     io.err(USAGE);
     return 2;
   }
-  const config = loadConfig(io.env);
+  const config = cliConfig(io);
   const fewer = `fewer than ${config.kThreshold}`;
   const show = (c: Cell) => (c.count === null ? fewer : String(c.count));
   const areas = (values.areas ?? "").split(",").map((a) => a.trim().toUpperCase()).filter(Boolean);

@@ -53,7 +53,7 @@ describe("placevoice flows lint", () => {
   it("stops the server from starting, saying which file is wrong", async () => {
     const { flows, dir } = brokenCopy();
     const result = await runCli(["serve"], { cwd: dir, env: { FLOWS_DIR: flows, PORT: "0" } });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2); // a problem the operator fixes in a file, like configuration
     expect(result.stderr).toContain("feedback.yaml:");
     expect(result.stderr).toContain('unknown field "maximum"');
     expect(result.stderr).not.toContain("PlaceVoice listening");
