@@ -155,6 +155,11 @@ export function composeServices(input: ComposeInput): ComposedServices {
     log,
     ...(input.checkDatabase ? { checkDatabase: input.checkDatabase } : {}),
     insights: { partners, queries: insightQueries, themeLabel, threshold: config.kThreshold, requestsPerMinute: config.apiRateLimit, feed },
+    home: {
+      organisationName: config.organisationName,
+      ...(config.telegram?.username ? { telegramUsername: config.telegram.username } : {}),
+      ...(config.twilio && config.twilio.from.startsWith("+") ? { smsNumber: config.twilio.from } : {}),
+    },
     privacy: {
       organisationName: config.organisationName,
       contact: config.privacyContact,

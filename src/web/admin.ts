@@ -9,7 +9,8 @@ import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import type { FlowRegistry } from "../engine/types.js";
 import type { PartnerStore } from "../insights/partners.js";
 import type { PrismaOutboxStore } from "../store/prisma-outbox.js";
-import { page, sessionReader, sign, validCsrf, type DashboardSession } from "./dashboard.js";
+import { sessionReader, sign, validCsrf, type DashboardSession } from "./dashboard.js";
+import { page } from "./layout.js";
 
 export interface AdminDeps {
   readonly partners: PartnerStore;

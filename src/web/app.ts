@@ -12,6 +12,8 @@ import { registerInsightsApi, type InsightsApiDeps } from "./insights-api.js";
 import { registerDashboard, type DashboardDeps } from "./dashboard.js";
 import { registerAdmin, type AdminDeps } from "./admin.js";
 import { registerPrivacyNotice, type PrivacyDeps } from "./privacy.js";
+import { notFoundPage, registerHome, wantsHtml, type HomeDeps } from "./home.js";
+import { trimTrailingSlash } from "hono/trailing-slash";
 import type { ConversationStore } from "../store/types.js";
 
 export interface AppDeps {
@@ -29,6 +31,8 @@ export interface AppDeps {
   /** The operator's admin views under /dashboard/admin (same sign-in as the dashboard). */
   readonly admin?: AdminDeps;
   readonly privacy?: PrivacyDeps;
+  /** The front door at /, the favicon and robots.txt. */
+  readonly home?: HomeDeps;
 }
 
 /** Errors that mean "the database is busy or unavailable right now": the platform should retry. */
@@ -66,6 +70,8 @@ export function createApp(deps: AppDeps): Hono {
   const isWebhook = (c: Context): boolean => c.req.path.startsWith("/webhooks/");
   app.use("*", (c, next) => (isWebhook(c) ? next() : secure(c, next)));
   app.use("*", (c, next) => (isWebhook(c) ? next() : limit(c, next)));
+  // "/dashboard/" finds "/dashboard": a GET that would be a 404 is redirected without its slash.
+  app.use("*", trimTrailingSlash());
 
   app.get("/healthz", async (c) => {
     try {
@@ -85,8 +91,10 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.admin) registerAdmin(app, deps.admin);
   if (deps.dashboard) registerDashboard(app, deps.dashboard);
   if (deps.privacy) registerPrivacyNotice(app, deps.privacy);
+  if (deps.home) registerHome(app, deps.home);
 
-  app.notFound((c) => c.json({ error: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }, 404));
+  // Browsers get a page with a way home; API clients and platforms keep JSON.
+  app.notFound((c) => (wantsHtml(c) ? notFoundPage(c, deps.home?.organisationName ?? "PlaceVoice") : c.json({ error: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }, 404)));
 
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();

@@ -18,6 +18,7 @@ import type { UpdateService } from "../updates/updates.js";
 import { registerUpdatesView } from "./updates-view.js";
 import type { PartnerFeed } from "../updates/partner-feed.js";
 import { registerWebhookView } from "./webhook-view.js";
+import { page } from "./layout.js";
 
 export interface DashboardDeps {
   readonly partners: PartnerStore;
@@ -37,32 +38,6 @@ export interface DashboardDeps {
 
 const COOKIE = "pv_session";
 const SESSION_HOURS = 8;
-
-export function page(title: string, body: HtmlEscapedString | Promise<HtmlEscapedString>) {
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · PlaceVoice</title>
-<style>
-  :root { color: #0b0c0c; background: #fff; font: 1rem/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; }
-  body { max-width: 60rem; margin: 0 auto; padding: 1rem; }
-  a { color: #1d70b8; } a:focus, button:focus, input:focus, select:focus { outline: 3px solid #ffdd00; outline-offset: 0; }
-  header { display: flex; justify-content: space-between; align-items: center; gap: 1rem; border-bottom: 4px solid #1d70b8; margin-bottom: 1rem; }
-  form.filters { display: flex; flex-wrap: wrap; gap: .75rem; align-items: end; background: #f3f2f1; padding: .75rem; }
-  label { display: flex; flex-direction: column; font-weight: 600; font-size: .9rem; }
-  input, select, button { font: inherit; padding: .35rem .5rem; border: 2px solid #0b0c0c; }
-  button { background: #00703c; color: #fff; border-color: #00703c; cursor: pointer; }
-  table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid #b1b4b6; }
-  td.num, th.num { text-align: right; } .suppressed { color: #505a5f; font-style: italic; }
-  blockquote { margin: .5rem 0; padding: .5rem .75rem; border-left: 5px solid #b1b4b6; background: #f8f8f8; }
-  .note { color: #505a5f; font-size: .9rem; } .error { color: #d4351c; font-weight: 600; }
-</style>
-</head>
-<body>${body}</body>
-</html>`;
-}
 
 /** The CSRF token for forms in a session: an HMAC of the session cookie's value. */
 export function sign(secret: string, value: string): string {

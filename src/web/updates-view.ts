@@ -10,7 +10,8 @@ import type { Cell } from "../insights/disclosure.js";
 import type { Clock } from "../clock.js";
 import type { PartnerStore } from "../insights/partners.js";
 import type { UpdateRequest, UpdateService } from "../updates/updates.js";
-import { page, sessionReader, sign, validCsrf, type DashboardSession } from "./dashboard.js";
+import { sessionReader, sign, validCsrf, type DashboardSession } from "./dashboard.js";
+import { page } from "./layout.js";
 
 export interface UpdatesViewDeps {
   readonly partners: PartnerStore;

@@ -6,7 +6,8 @@ import type { Hono } from "hono";
 import { html } from "hono/html";
 import type { PartnerStore } from "../insights/partners.js";
 import type { PartnerFeed } from "../updates/partner-feed.js";
-import { page, sessionReader, sign, validCsrf } from "./dashboard.js";
+import { sessionReader, sign, validCsrf } from "./dashboard.js";
+import { page } from "./layout.js";
 
 export interface WebhookViewDeps {
   readonly partners: PartnerStore;
