@@ -36,6 +36,8 @@ Usage:
   placevoice update preview|publish --areas ST6 --theme transport --we-did "…" [--we-did-cy "…"] [--link …]
                                         "you said, we did" back to residents who agreed to hear back
   placevoice update list [--areas ST6]  published updates: sent, delivered, read, replies (never under the threshold)
+  placevoice demo [--database data/demo/placevoice.db] [--residents 320] [--fresh]
+                                        a separate database of synthetic residents over eight weeks, to look around
   placevoice keys status | rotate [--dry-run] [--new-secret]
                                         re-encrypt stored addresses under the current APP_SECRET
   placevoice themes [--offline]         JSON lines {"text": …} on stdin -> {"text", "themes", "redacted"} on stdout
@@ -103,6 +105,10 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
       case "services": {
         const { servicesCommand } = await import("./services.js");
         return await servicesCommand(rest, io);
+      }
+      case "demo": {
+        const { demoCommand } = await import("./demo.js");
+        return await demoCommand(rest, io);
       }
       case "outbox": {
         const { outboxCommand } = await import("./outbox.js");
