@@ -1,5 +1,6 @@
-// The README's examples are code too: the example flow must lint clean and the example
-// conversation test must pass against the shipped flows.
+// The docs' examples are code too: the example flow must lint clean and the example
+// conversation test must pass against the shipped flows (docs/flows.md), and the webhook
+// verification recipe must verify what PlaceVoice signs (docs/insight-and-disclosure.md).
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -9,14 +10,15 @@ import { packageRoot, shippedFlowsDir } from "../src/runtime-node/paths.js";
 import { runScriptFile } from "../src/runtime-node/script-driver.js";
 import { tempDir } from "./support/temp-db.js";
 
-const readme = readFileSync(path.join(packageRoot, "README.md"), "utf8");
-const yamlBlocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+const flowsDoc = readFileSync(path.join(packageRoot, "docs", "flows.md"), "utf8");
+const insightDoc = readFileSync(path.join(packageRoot, "docs", "insight-and-disclosure.md"), "utf8");
+const yamlBlocks = [...flowsDoc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
-describe("README examples", () => {
+describe("docs examples: docs/flows.md", () => {
   it("the example flow passes the linter", () => {
     const example = yamlBlocks.find((b) => b.startsWith("id: bins"));
     expect(example).toBeDefined();
-    const result = parseFlow(example!, "README.md");
+    const result = parseFlow(example!, "docs/flows.md");
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([]);
   });
 
@@ -35,10 +37,10 @@ describe("README examples", () => {
   });
 });
 
-describe("README webhook recipe", () => {
+describe("docs examples: the webhook recipe in docs/insight-and-disclosure.md", () => {
   it("verifies what PlaceVoice signs, and its worked example is what PlaceVoice computes", async () => {
     const { signWebhook } = await import("../src/updates/partner-feed.js");
-    const recipe = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes("function verifyPlaceVoice"));
+    const recipe = [...insightDoc.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes("function verifyPlaceVoice"));
     expect(recipe).toBeDefined();
     const t = tempDir();
     try {
@@ -51,7 +53,7 @@ describe("README webhook recipe", () => {
       expect(verifyPlaceVoice(body.replace("ST6", "ST7"), header, "whsec_example")).toBe(false);
       expect(verifyPlaceVoice(body, header, "whsec_other")).toBe(false);
       expect(verifyPlaceVoice(body, signWebhook("whsec_example", body, new Date(Date.now() - 3_600_000)), "whsec_example")).toBe(false);
-      const example = /the header is\s+`(t=\d+,v1=[0-9a-f]{64})`/.exec(readme)![1]!;
+      const example = /the header is\s+`(t=\d+,v1=[0-9a-f]{64})`/.exec(insightDoc)![1]!;
       expect(signWebhook("whsec_test", '{"id":"d1"}', new Date(1767607200_000))).toBe(example);
     } finally {
       t.cleanup();
