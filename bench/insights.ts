@@ -1,6 +1,7 @@
 // Insight queries over many stored answers: seeds N residents' priorities (with facts) straight
 // into SQLite, then times each partner query warm (median of repeated runs), through the same
 // InsightQueries the API and dashboard use.
+import { blockIndexOf, blockPeriod } from "../src/insights/periods.js";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -84,14 +85,16 @@ export async function benchInsights(residents: number): Promise<{ residents: num
 export async function benchInsightQueries(file: string): Promise<InsightBenchRow[]> {
   const prisma = await openPrismaSqlite(file);
   const queries = new InsightQueries(prisma, 10);
+  // The seed's answers run to the end of 2026; "today" is fixed so the periods are too.
+  const TODAY = new Date("2026-12-31T12:00:00Z");
   const partner = { allowedAreas: [] as string[] };
   const cases: [string, () => Promise<unknown>][] = [
     ["priorities, all areas", () => queries.themeTable(partner, "choice", THEMES)],
     ["priorities, one area", () => queries.themeTable({ ...partner, area: "ST6" }, "choice", THEMES)],
-    ["priorities, area + channel + age band + dates", () => queries.themeTable({ ...partner, area: "ST6", channel: "sms", ageBand: "age_25_34", from: "2026-03-01", to: "2026-09-01" }, "choice", THEMES)],
+    ["priorities, area + channel + age band + a four-week block", () => queries.themeTable({ ...partner, area: "ST6", channel: "sms", ageBand: "age_25_34", period: blockPeriod(blockIndexOf(new Date("2026-06-01T00:00:00Z")), TODAY) }, "choice", THEMES)],
     ["priorities, partner with 5 areas", () => queries.themeTable({ allowedAreas: ["ST1", "ST2", "ST3", "ST4", "ST6"] }, "choice", THEMES)],
-    ["trend of one theme, one area", () => queries.trend({ ...partner, area: "ST6" }, "choice", "housing")],
-    ["trend of one theme, all areas", () => queries.trend(partner, "choice", "housing")],
+    ["trend of one theme, one area", () => queries.trend({ ...partner, area: "ST6" }, "choice", "housing", TODAY)],
+    ["trend of one theme, all areas", () => queries.trend(partner, "choice", "housing", TODAY)],
   ];
   const rows: InsightBenchRow[] = [];
   for (const [name, run] of cases) {

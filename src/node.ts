@@ -14,7 +14,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, log: Logger, options: { now?: Clock } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, log: Logger, options: { now?: Clock; recordKey?: () => number } = {}): Promise<RunningServer> {
   const services = await openNodeServices(config, { log, ...options });
   const app = createApp(services.appDeps);
   services.dispatcher.start();

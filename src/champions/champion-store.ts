@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Clock } from "../clock.js";
+import { publishTally, type Tally } from "../insights/disclosure.js";
 import { generateCode } from "./codes.js";
 
 export interface CreatedChampion {
@@ -30,8 +31,10 @@ export function hashViewToken(token: string): string {
   return createHash("sha256").update(`placevoice-champion-view:${token}`).digest("hex");
 }
 
-export function publish(count: number, k: number): PublishedCount {
-  return count >= k ? { value: count } : { fewerThan: k };
+/** A count through the one disclosure gate (src/insights/disclosure.ts), in the champion page's shape. */
+export function publish(tally: Tally, k: number): PublishedCount {
+  const cell = publishTally(tally, k);
+  return cell.count === null ? { fewerThan: k } : { value: cell.count };
 }
 
 export class ChampionStore {
@@ -84,28 +87,44 @@ export class ChampionStore {
     const champion = await this.prisma.champion.findUnique({ where: { viewTokenHash: hashViewToken(token) }, include: { codes: true } });
     if (!champion || champion.revokedAt !== null || !champion.codes.some((c) => c.code === code.toUpperCase())) return null;
     const codes = champion.codes.map((c) => c.code);
-    const contacts = await this.prisma.contact.findMany({ where: { attribution: { in: codes } }, select: { id: true } });
+    const contacts = await this.prisma.contact.findMany({ where: { attribution: { in: codes } }, select: { id: true, recordKey: true } });
     const ids = contacts.map((c) => c.id);
-    const finished = ids.length === 0 ? 0 : (await this.prisma.flowCompletion.groupBy({ by: ["contactId"], where: { contactId: { in: ids }, flowId: entryFlowId } })).length;
-    const touches = await this.prisma.referralTouch.count({ where: { code: { in: codes } } });
-    const answers = ids.length === 0 ? [] : await this.prisma.answer.findMany({ where: { contactId: { in: ids }, questionKey: prioritiesKey }, select: { value: true } });
-    const themeCounts = new Map<string, number>();
+    const keyOf = new Map(contacts.map((c) => [c.id, c.recordKey]));
+    // Each count carries its residents' key sum, so it is adjusted as every published count is.
+    const tallyOf = (contactIds: Iterable<string>, keys: ReadonlyMap<string, number> = keyOf): Tally => {
+      let count = 0;
+      let keySum = 0;
+      for (const id of contactIds) {
+        count++;
+        keySum += keys.get(id) ?? 0;
+      }
+      return { count, keySum };
+    };
+    const finishers = ids.length === 0 ? [] : await this.prisma.flowCompletion.groupBy({ by: ["contactId"], where: { contactId: { in: ids }, flowId: entryFlowId } });
+    const touchRows = await this.prisma.referralTouch.findMany({ where: { code: { in: codes } }, select: { contactId: true, contact: { select: { recordKey: true } } } });
+    const touches: Tally = { count: touchRows.length, keySum: touchRows.reduce((sum, t) => sum + t.contact.recordKey, 0) };
+    const answers = ids.length === 0 ? [] : await this.prisma.answer.findMany({ where: { contactId: { in: ids }, questionKey: prioritiesKey }, select: { value: true, contactId: true } });
+    const pickedBy = new Map<string, Set<string>>();
     for (const a of answers) {
       const value = JSON.parse(a.value) as unknown;
-      for (const theme of Array.isArray(value) ? value : typeof value === "string" ? [value] : []) themeCounts.set(String(theme), (themeCounts.get(String(theme)) ?? 0) + 1);
+      for (const theme of Array.isArray(value) ? value : typeof value === "string" ? [value] : []) {
+        const who = pickedBy.get(String(theme)) ?? new Set<string>();
+        if (a.contactId) who.add(a.contactId);
+        pickedBy.set(String(theme), who);
+      }
     }
     // Only themes whose own count clears the threshold are listed at all.
-    const topPriorities = [...themeCounts.entries()]
-      .filter(([, n]) => n >= k)
-      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-      .slice(0, 5)
-      .map(([theme, n]) => ({ theme, count: publish(n, k) }));
+    const topPriorities = [...pickedBy.entries()]
+      .map(([theme, who]) => ({ theme, count: publish(tallyOf(who), k) }))
+      .filter((p): p is { theme: string; count: { value: number } } => "value" in p.count)
+      .sort((a, b) => b.count.value - a.count.value || a.theme.localeCompare(b.theme))
+      .slice(0, 5);
     return {
       name: champion.name,
       organisation: champion.organisation,
       codes: champion.codes.map((c) => ({ code: c.code, campaign: c.campaign })),
-      reached: publish(ids.length, k),
-      finished: publish(finished, k),
+      reached: publish(tallyOf(ids), k),
+      finished: publish(tallyOf(finishers.map((f) => f.contactId)), k),
       laterTouches: publish(touches, k),
       topPriorities,
     };

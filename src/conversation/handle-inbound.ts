@@ -3,6 +3,7 @@
 // engine step and commits everything the step decided in one transaction: the session, the
 // answers, the contact's changes, the platform's message id (so a retried webhook is a
 // no-op) and the replies to send (the outbox). Channels call this; so does the simulator.
+import { randomInt } from "node:crypto";
 import { detectKeyword } from "../engine/keywords.js";
 import { step } from "../engine/step.js";
 import { interpolate, localise } from "../engine/text.js";
@@ -32,6 +33,8 @@ export interface ConversationDeps {
   readonly addressCrypto: AddressCrypto;
   readonly settings: ConversationSettings;
   readonly now: () => Date;
+  /** A new resident's record key, 0-255 (consistent perturbation); random unless a test fixes it. */
+  readonly recordKey?: () => number;
   readonly newId: () => string;
   readonly log: Logger;
   /** The services directory as it is now (it can be reloaded after an import). */
@@ -292,6 +295,7 @@ export class ConversationService {
         addressHash,
         addressEnc: await this.deps.addressCrypto.encrypt(inbound.address),
         language: hint && settings.languages.includes(hint) ? hint : (settings.languages[0] ?? "en"),
+        recordKey: this.deps.recordKey?.() ?? randomInt(256),
         createdAt: now,
       }));
     const duplicate = (): Outcome => ({ contact, duplicate: true, replies: [], queued: [], effects: [] });

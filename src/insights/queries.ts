@@ -2,8 +2,9 @@
 // This is the only road from residents' answers to partners (DESIGN.md).
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { RESPONDENT_KEY } from "./rollups.js";
-import { isoWeek } from "./week.js";
-import { protectCell, share, type Cell } from "./disclosure.js";
+import { weekStart } from "./week.js";
+import { protectCell, share, type Cell, type Tally } from "./disclosure.js";
+import { allTimePeriod, blockIndexOf, blockPeriod, blocksOf, yearPeriod, type Period, type PeriodRequest } from "./periods.js";
 
 /** A SQL condition with ? placeholders, then its values. */
 type Condition = [sql: string, ...params: string[]];
@@ -16,9 +17,8 @@ export interface InsightFilter {
   /** Postcode districts the caller may see; empty = all. */
   readonly allowedAreas: readonly string[];
   readonly area?: string;
-  /** ISO dates (inclusive from, exclusive to). */
-  readonly from?: string;
-  readonly to?: string;
+  /** One of the published periods (periods.ts); absent: all time. */
+  readonly period?: Period;
   readonly channel?: string;
   readonly ageBand?: string;
 }
@@ -37,7 +37,8 @@ export interface ThemeTable {
 }
 
 export interface TrendPoint {
-  readonly week: string;
+  /** The four-week block: its id (first day) and the days counted. */
+  readonly period: Pick<Period, "id" | "from" | "to">;
   readonly count: number | null;
   readonly suppressed: boolean;
 }
@@ -49,8 +50,10 @@ export interface Quote {
   readonly month: string;
 }
 
-type Narrowing = "area" | "from" | "to" | "channel" | "ageBand";
-const NARROWINGS: readonly Narrowing[] = ["area", "from", "to", "channel", "ageBand"];
+type Narrowing = "area" | "period" | "channel" | "ageBand";
+const NARROWINGS: readonly Narrowing[] = ["area", "period", "channel", "ageBand"];
+const NONE: Tally = { count: 0, keySum: 0 };
+const add = (a: Tally, b: Tally): Tally => ({ count: a.count + b.count, keySum: a.keySum + b.keySum });
 
 export class InsightQueries {
   constructor(
@@ -59,8 +62,16 @@ export class InsightQueries {
     private readonly respondentKey = RESPONDENT_KEY,
   ) {}
 
+  /** A period a client asked for, with its exact days; all time starts the week anyone first answered. */
+  async resolvePeriod(request: PeriodRequest, today: Date): Promise<Period> {
+    if (request.kind === "block") return blockPeriod(request.index, today);
+    if (request.kind === "year") return yearPeriod(today);
+    const rows = await this.prisma.$queryRawUnsafe<{ w: string | null }[]>(`SELECT MIN("week") AS w FROM "respondent_counts"`);
+    return allTimePeriod(today, rows[0]?.w ? weekStart(rows[0].w) : undefined);
+  }
+
   /**
-   * WHERE conditions over the running totals for a filter (dates apply to whole ISO weeks), as
+   * WHERE conditions over the running totals for a filter (a period is whole ISO weeks), as
    * SQL with ? placeholders and their values: plain SQL text works with both Prisma clients
    * (Node and Worker), whose SQL template helpers are not interchangeable.
    */
@@ -70,28 +81,33 @@ export class InsightQueries {
     if (areas.length > 0) where.push([`"area" IN (${areas.map(() => "?").join(", ")})`, ...areas]);
     if (f.channel) where.push([`"channel" = ?`, f.channel]);
     if (f.ageBand) where.push([`"age_band" = ?`, f.ageBand]);
-    if (f.from) where.push([`"week" >= ?`, firstWeekFrom(f.from)]);
-    if (f.to) where.push([`"week" < ?`, firstWeekFrom(f.to)]);
+    if (f.period?.weeks) where.push([`"week" >= ? AND "week" <= ?`, f.period.weeks.first, f.period.weeks.last]);
     return where;
   }
 
-  /** Residents covered: one answer to the respondent question each. */
-  private async population(f: InsightFilter): Promise<number> {
+  /** Residents covered (one answer to the respondent question each), with their key sum. */
+  private async population(f: InsightFilter): Promise<Tally> {
     const where = and([[`"question_key" = ?`, this.respondentKey], ...this.conditions(f)]);
-    const rows = await this.prisma.$queryRawUnsafe<{ n: bigint | number | null }[]>(`SELECT SUM("count") AS n FROM "respondent_counts" WHERE ${where.sql}`, ...where.params);
-    return Number(rows[0]?.n ?? 0);
+    const rows = await this.prisma.$queryRawUnsafe<{ n: bigint | number | null; ks: bigint | number | null }[]>(
+      `SELECT SUM("count") AS n, SUM("key_sum") AS ks FROM "respondent_counts" WHERE ${where.sql}`,
+      ...where.params,
+    );
+    return { count: Number(rows[0]?.n ?? 0), keySum: Number(rows[0]?.ks ?? 0) };
   }
 
-  private async countsBy(f: InsightFilter, source: "choice" | "text", by: "theme" | "week" | "area", theme?: string): Promise<Map<string, number>> {
+  private async countsBy(f: InsightFilter, source: "choice" | "text", by: "theme" | "week" | "area", theme?: string): Promise<Map<string, Tally>> {
     const conditions: Condition[] = [[`"source" = ?`, source], ...this.conditions(f)];
     if (theme) conditions.push([`"theme" = ?`, theme]);
     const where = and(conditions);
     // `by` is one of three column names, never user input.
-    const rows = await this.prisma.$queryRawUnsafe<{ key: string; n: bigint | number }[]>(`SELECT "${by}" AS key, SUM("count") AS n FROM "theme_counts" WHERE ${where.sql} GROUP BY "${by}"`, ...where.params);
-    return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.key, Number(r.n)]));
+    const rows = await this.prisma.$queryRawUnsafe<{ key: string; n: bigint | number; ks: bigint | number }[]>(
+      `SELECT "${by}" AS key, SUM("count") AS n, SUM("key_sum") AS ks FROM "theme_counts" WHERE ${where.sql} GROUP BY "${by}"`,
+      ...where.params,
+    );
+    return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.key, { count: Number(r.n), keySum: Number(r.ks) }]));
   }
 
-  /** The same filter with each narrowing removed in turn (area widens to the caller's areas). */
+  /** The same filter with each narrowing removed in turn (area widens to the caller's areas, a period to all time). */
   private parents(f: InsightFilter): InsightFilter[] {
     return NARROWINGS.filter((n) => f[n] !== undefined).map((n) => {
       const { [n]: _removed, ...rest } = f;
@@ -108,24 +124,40 @@ export class InsightQueries {
       Promise.all(parentsFilters.map((p) => this.countsBy(p, source, "theme"))),
       Promise.all(parentsFilters.map((p) => this.population(p))),
     ]);
-    const respondents = protectCell(population, parentPopulations, population, this.k);
+    const respondents = protectCell(population, parentPopulations.map((p) => p.count), population.count, this.k);
     const rows = themes.map((theme) => {
       // A table whose population cannot be published publishes nothing: a cell equal to it would.
       if (respondents.suppressed) return { theme, count: null, share: null, suppressed: true };
       // The residents who did NOT pick a theme are a group too: the population is a parent.
-      const cell = protectCell(counts.get(theme) ?? 0, [population, ...parentCounts.map((m) => m.get(theme) ?? 0)], population, this.k);
+      const cell = protectCell(counts.get(theme) ?? NONE, [population.count, ...parentCounts.map((m) => m.get(theme)?.count ?? 0)], population.count, this.k);
       return { theme, count: cell.count, share: share(cell, respondents), suppressed: cell.suppressed };
     });
     return { respondents, rows, threshold: this.k };
   }
 
-  /** Residents per ISO week for one theme. No total is given: it would un-suppress weeks. */
-  async trend(f: InsightFilter, source: "choice" | "text", theme: string): Promise<TrendPoint[]> {
-    const parentsFilters = this.parents(f).filter((p) => p.from === f.from && p.to === f.to);
+  /**
+   * Residents per four-week block for one theme, every block of the period (none left out: a
+   * block with no one reads as withheld, like a small one). No total is given: it would
+   * un-suppress blocks. Each point is the number a query for that block alone publishes.
+   */
+  async trend(f: InsightFilter, source: "choice" | "text", theme: string, today: Date): Promise<TrendPoint[]> {
+    const period = f.period ?? (await this.resolvePeriod({ kind: "all" }, today));
+    const parentsFilters = this.parents(f).filter((p) => p.period === f.period);
     const [counts, ...parentCounts] = await Promise.all([this.countsBy(f, source, "week", theme), ...parentsFilters.map((p) => this.countsBy(p, source, "week", theme))]);
-    return [...counts.keys()].sort().map((week) => {
-      const cell = protectCell(counts.get(week) ?? 0, parentCounts.map((m) => m.get(week) ?? 0), Number.MAX_SAFE_INTEGER, this.k);
-      return { week, count: cell.count, suppressed: cell.suppressed };
+    const byBlock = (weeks: Map<string, Tally>) => {
+      const blocks = new Map<number, Tally>();
+      for (const [week, tally] of weeks) {
+        const block = blockIndexOf(weekStart(week));
+        blocks.set(block, add(blocks.get(block) ?? NONE, tally));
+      }
+      return blocks;
+    };
+    const mine = byBlock(counts);
+    const parents = parentCounts.map(byBlock);
+    return blocksOf(period, today).map((index) => {
+      const block = blockPeriod(index, today);
+      const cell = protectCell(mine.get(index) ?? NONE, parents.map((m) => m.get(index)?.count ?? 0), Number.MAX_SAFE_INTEGER, this.k);
+      return { period: { id: block.id, from: block.from, to: block.to }, count: cell.count, suppressed: cell.suppressed };
     });
   }
 
@@ -134,8 +166,8 @@ export class InsightQueries {
     const byArea = await this.countsBy(f, "text", "area", theme);
     const quotable: string[] = [];
     for (const [area, n] of byArea) {
-      if (area === "" || n < this.k) continue;
-      if ((await this.population({ ...f, area })) >= this.k) quotable.push(area);
+      if (area === "" || n.count < this.k) continue;
+      if ((await this.population({ ...f, area })).count >= this.k) quotable.push(area);
     }
     if (quotable.length === 0) return [];
     const rows = await this.prisma.answer.findMany({
@@ -144,6 +176,7 @@ export class InsightQueries {
         area: { in: quotable },
         ...(f.channel ? { channel: f.channel } : {}),
         ...(f.ageBand ? { ageBand: f.ageBand } : {}),
+        ...(f.period ? { createdAt: { gte: new Date(`${f.period.from}T00:00:00Z`), lt: new Date(new Date(`${f.period.to}T00:00:00Z`).getTime() + 86_400_000) } } : {}),
         themeFacts: { some: { theme, source: "text" } },
       },
       select: { redacted: true, area: true, createdAt: true },
@@ -153,12 +186,3 @@ export class InsightQueries {
     return rows.map((r) => ({ text: r.redacted!, area: r.area, month: r.createdAt.toISOString().slice(0, 7) }));
   }
 }
-
-/** The first ISO week starting on or after a date: date filters take whole weeks. */
-export function firstWeekFrom(date: string): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  const day = d.getUTCDay() || 7;
-  const monday = day === 1 ? d : new Date(d.getTime() + (8 - day) * 86_400_000);
-  return isoWeek(monday);
-}
-

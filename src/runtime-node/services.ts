@@ -43,6 +43,8 @@ export interface ServiceOptions {
   /** The clock; the system clock unless a test sets one. */
   readonly now?: Clock;
   readonly newId?: () => string;
+  /** Record keys for new residents; random unless a test fixes them. */
+  readonly recordKey?: () => number;
   readonly registry?: FlowRegistry;
 }
 
@@ -83,6 +85,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     log,
     newId: options.newId ?? newRowId,
     now: options.now ?? systemClock,
+    ...(options.recordKey ? { recordKey: options.recordKey } : {}),
     botApiFetch: botApiFetch(),
     // The long-lived connection can keep serving from its cache after the file is damaged or
     // gone; a fresh read-only connection sees the database as a restart would.

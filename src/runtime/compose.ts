@@ -43,6 +43,8 @@ export interface ComposeInput {
   /** The one clock: every part that reads the time gets this. */
   readonly now: Clock;
   readonly newId: () => string;
+  /** Record keys for new residents (random by default). */
+  readonly recordKey?: () => number;
   /** The HTTP client for Bot API calls (Node's runs on node:http; the Worker keeps grammY's, the platform's fetch). */
   readonly botApiFetch?: BotApiFetch;
   /** A deeper database check for /healthz than the store's own ping. */
@@ -99,6 +101,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
     },
     now: input.now,
     newId: input.newId,
+    ...(input.recordKey ? { recordKey: input.recordKey } : {}),
     log,
     directory: () => directory.current(),
     urgent: input.urgent,
@@ -154,7 +157,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
     store,
     log,
     ...(input.checkDatabase ? { checkDatabase: input.checkDatabase } : {}),
-    insights: { partners, queries: insightQueries, themeLabel, threshold: config.kThreshold, requestsPerMinute: config.apiRateLimit, feed },
+    insights: { partners, queries: insightQueries, themeLabel, threshold: config.kThreshold, requestsPerMinute: config.apiRateLimit, feed, now: input.now },
     home: {
       organisationName: config.organisationName,
       ...(config.telegram?.username ? { telegramUsername: config.telegram.username } : {}),

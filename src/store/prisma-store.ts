@@ -19,7 +19,7 @@ function isUniqueViolation(error: unknown): boolean {
 /** The columns a ContactRecord is made of, as Prisma (or a raw query with the same names) returns them. */
 export type ContactRow = Pick<
   Prisma.ContactGetPayload<object>,
-  "id" | "channel" | "addressHash" | "language" | "status" | "consentVersion" | "consentAt" | "consentRefusedVersion" | "consentRefusedAt" | "area" | "attribution" | "createdAt"
+  "id" | "channel" | "addressHash" | "language" | "status" | "consentVersion" | "consentAt" | "consentRefusedVersion" | "consentRefusedAt" | "area" | "attribution" | "recordKey" | "createdAt"
 >;
 
 export function toContactRecord(row: ContactRow): ContactRecord {
@@ -35,6 +35,7 @@ export function toContactRecord(row: ContactRow): ContactRecord {
     consentRefusedAt: row.consentRefusedAt,
     area: row.area,
     attribution: row.attribution,
+    recordKey: row.recordKey,
     createdAt: row.createdAt,
   };
 }

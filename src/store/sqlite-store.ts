@@ -11,7 +11,7 @@ import { sqlDate, stepStatements, type AgeBandMoves } from "./step-statements.js
 import { CONTACT_SQL as CONTACT, readSqlDate, SEEN_SQL as SEEN, SESSION_SQL as SESSION, toContact, toSession, toTurn, TURN_SQL, turnParams, type SqlContactRow, type Turn, type TurnRow } from "./turn.js";
 import type { ContactRecord, NewContact, SessionRecord, StepCommit } from "./types.js";
 
-const NEW_CONTACT = `INSERT INTO "contacts" ("id", "channel", "address_hash", "address_enc", "language", "status", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, 'active', ?, ?) ON CONFLICT ("channel", "address_hash") DO NOTHING`;
+const NEW_CONTACT = `INSERT INTO "contacts" ("id", "channel", "address_hash", "address_enc", "language", "status", "record_key", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?) ON CONFLICT ("channel", "address_hash") DO NOTHING`;
 const RECORD_INBOUND = `INSERT INTO "inbound_messages" ("id", "channel", "received_at") VALUES (?, ?, ?) ON CONFLICT ("id") DO NOTHING`;
 const SCOPE = `"contact_id" = ? AND "flow_id" = ? AND "created_at" >= ?`;
 const FACTS_SO_FAR = `SELECT "source", "question_key", "theme", "area", "week", "channel", "age_band" FROM "theme_facts" WHERE ${SCOPE}`;
@@ -35,7 +35,7 @@ export class SqliteConversationStore extends PrismaConversationStore {
       if (found) return toContact(found);
       // Another process may create the same contact first: then theirs is the one.
       const at = sqlDate(contact.createdAt);
-      this.sqlite.run(NEW_CONTACT, contact.id, contact.channel, contact.addressHash, contact.addressEnc, contact.language, at, at);
+      this.sqlite.run(NEW_CONTACT, contact.id, contact.channel, contact.addressHash, contact.addressEnc, contact.language, contact.recordKey, at, at);
       return toContact(this.sqlite.get<SqlContactRow>(CONTACT, contact.channel, contact.addressHash)!);
     });
   }

@@ -88,16 +88,16 @@ export function stepStatements(commit: StepCommit, moves: AgeBandMoves | undefin
         sql: `INSERT INTO "theme_facts" ("id", "answer_id", "contact_id", "flow_id", "question_key", "theme", "source", "area", "channel", "age_band", "week", "created_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         params: [f.id, a.id, contact.id, a.flowId, a.questionKey, f.theme, f.source, area, contact.channel, a.ageBand ?? null, week, at],
       });
-      out.push(themeCountUpsert(key, 1));
+      out.push(themeCountUpsert(key, 1, contact.recordKey));
     }
-    if (a.questionKey === RESPONDENT_KEY && a.value !== null) out.push(respondentCountUpsert({ questionKey: a.questionKey, area, week, channel: contact.channel, ageBand: a.ageBand ?? null }, 1));
+    if (a.questionKey === RESPONDENT_KEY && a.value !== null) out.push(respondentCountUpsert({ questionKey: a.questionKey, area, week, channel: contact.channel, ageBand: a.ageBand ?? null }, 1, contact.recordKey));
   }
 
   if (commit.ageBand && moves) {
     // Move the running totals from the old age band to the new one, then relabel the rows.
     const band = commit.ageBand.value;
-    for (const f of moves.facts) out.push(themeCountUpsert(f, -1), themeCountUpsert({ ...f, ageBand: band }, 1));
-    for (const r of moves.respondents) out.push(respondentCountUpsert(r, -1), respondentCountUpsert({ ...r, ageBand: band }, 1));
+    for (const f of moves.facts) out.push(themeCountUpsert(f, -1, contact.recordKey), themeCountUpsert({ ...f, ageBand: band }, 1, contact.recordKey));
+    for (const r of moves.respondents) out.push(respondentCountUpsert(r, -1, contact.recordKey), respondentCountUpsert({ ...r, ageBand: band }, 1, contact.recordKey));
     const scope = `"contact_id" = ? AND "flow_id" = ? AND "created_at" >= ?`;
     const scopeParams = [contact.id, commit.ageBand.flowId, sqlDate(commit.ageBand.since)];
     out.push({ sql: `UPDATE "answers" SET "age_band" = ? WHERE ${scope}`, params: [band, ...scopeParams] });

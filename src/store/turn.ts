@@ -20,7 +20,7 @@ export function readSqlDate(value: string | number): Date {
   return new Date(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(value) ? `${value.replace(" ", "T")}Z` : value);
 }
 
-const CONTACT_COLUMNS = `c."id", c."channel", c."address_hash" AS "addressHash", c."language", c."status", c."consent_version" AS "consentVersion", c."consent_at" AS "consentAt", c."consent_refused_version" AS "consentRefusedVersion", c."consent_refused_at" AS "consentRefusedAt", c."area", c."attribution", c."created_at" AS "createdAt"`;
+const CONTACT_COLUMNS = `c."id", c."channel", c."address_hash" AS "addressHash", c."language", c."status", c."consent_version" AS "consentVersion", c."consent_at" AS "consentAt", c."consent_refused_version" AS "consentRefusedVersion", c."consent_refused_at" AS "consentRefusedAt", c."area", c."attribution", c."record_key" AS "recordKey", c."created_at" AS "createdAt"`;
 
 /** The contact record's columns under its names, by channel and address hash (parameters in that order). */
 export const CONTACT_SQL = `SELECT ${CONTACT_COLUMNS} FROM "contacts" AS c WHERE c."channel" = ? AND c."address_hash" = ?`;

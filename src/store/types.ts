@@ -20,6 +20,8 @@ export interface ContactRecord {
   readonly consentRefusedAt: Date | null;
   readonly area: string | null;
   readonly attribution: string | null;
+  /** Random 0-255: the resident's share of every cell key (consistent perturbation, docs/disclosure.md). */
+  readonly recordKey: number;
   readonly createdAt: Date;
 }
 
@@ -106,6 +108,7 @@ export interface NewContact {
   readonly addressHash: string;
   readonly addressEnc: string;
   readonly language: string;
+  readonly recordKey: number;
   readonly createdAt: Date;
 }
 

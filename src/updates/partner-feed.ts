@@ -59,9 +59,10 @@ export class PartnerFeed {
     return { respondents: t.respondents, rows: t.rows.map((r) => ({ theme: r.theme, label: this.deps.themeLabel(r.theme), count: r.count, share: r.share })) };
   }
 
-  /** The feed for a partner: no clock in it, so the same insight gives the same bytes (and ETag). */
+  /** The feed for a partner, all time to today: the same insight on the same day gives the same bytes (and ETag). */
   async feed(partner: PartnerIdentity): Promise<Record<string, unknown>> {
     const filter = { allowedAreas: partner.areas };
+    const period = await this.deps.queries.resolvePeriod({ kind: "all" }, this.deps.now());
     const [priorities, ownWords, updates] = await Promise.all([
       this.deps.queries.themeTable(filter, "choice", THEMES),
       this.deps.queries.themeTable(filter, "text", THEMES),
@@ -72,8 +73,9 @@ export class PartnerFeed {
     return {
       partner: partner.name,
       areas: partner.areas.length > 0 ? partner.areas : "all",
+      period: { id: period.id, from: period.from, to: period.to },
       threshold: this.deps.threshold,
-      note: `Numbers under ${this.deps.threshold}, and numbers that would reveal one by subtraction, are null.`,
+      note: `Numbers under ${this.deps.threshold}, and numbers that would reveal one by subtraction, are null; the others are slightly adjusted (never by more than 3) so that no small group of residents can be worked out from them.`,
       priorities: this.table(priorities),
       themesInOwnWords: this.table(ownWords),
       byArea,

@@ -8,7 +8,7 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import type { ConversationService, ReplyRenderer } from "../conversation/handle-inbound.js";
 import { nextSendTime, type QuietHours } from "../conversation/quiet-hours.js";
 import type { OutboundEffect } from "../conversation/render-plain.js";
-import { primary, type Cell } from "../insights/disclosure.js";
+import { publishTally, type Cell, type Tally } from "../insights/disclosure.js";
 import type { InsightQueries } from "../insights/queries.js";
 import { renderSms } from "../channels/sms/render.js";
 import { segmentInfo } from "../channels/sms/gsm.js";
@@ -127,7 +127,7 @@ export class UpdateService {
   }
 
   /** Ids of the residents an update would reach, in id order, a page at a time. */
-  private async audiencePage(request: UpdateRequest, afterId: string, limit: number): Promise<string[]> {
+  private async audiencePage(request: UpdateRequest, afterId: string, limit: number): Promise<{ id: string; recordKey: number }[]> {
     const areas = [...request.areas];
     const params: (string | number)[] = [...areas];
     let interest = "";
@@ -140,32 +140,35 @@ export class UpdateService {
     }
     params.push(HEAR_BACK_KEY, afterId, limit);
     // Their latest word on hearing back counts (yes once, no later: no).
-    const rows = await this.deps.prisma.$queryRawUnsafe<{ id: string }[]>(
-      `SELECT c."id" AS id FROM "contacts" c
+    const rows = await this.deps.prisma.$queryRawUnsafe<{ id: string; record_key: number | bigint }[]>(
+      `SELECT c."id" AS id, c."record_key" AS record_key FROM "contacts" c
        WHERE c."status" = 'active' AND c."consent_version" IS NOT NULL AND c."area" IN (${areas.map(() => "?").join(", ")}) ${interest}
          AND (SELECT h."value" FROM "answers" h WHERE h."contact_id" = c."id" AND h."question_key" = ? ORDER BY h."created_at" DESC, h."id" DESC LIMIT 1) = 'true'
          AND c."id" > ?
        ORDER BY c."id" LIMIT ?`,
       ...params,
     );
-    return rows.map((r) => r.id);
+    return rows.map((r) => ({ id: r.id, recordKey: Number(r.record_key) }));
   }
 
-  async audienceSize(request: UpdateRequest): Promise<number> {
-    let n = 0;
+  /** The residents an update would reach, with their key sum: published through the same gate as every count. */
+  async audienceSize(request: UpdateRequest): Promise<Tally> {
+    let count = 0;
+    let keySum = 0;
     let after = "";
     for (;;) {
-      const ids = await this.audiencePage(request, after, PAGE);
-      n += ids.length;
-      if (ids.length < PAGE) return n;
-      after = ids[ids.length - 1]!;
+      const page = await this.audiencePage(request, after, PAGE);
+      count += page.length;
+      for (const p of page) keySum += p.recordKey;
+      if (page.length < PAGE) return { count, keySum };
+      after = page[page.length - 1]!.id;
     }
   }
 
   /** What the partner sees before sending: the audience (suppressed below the threshold) and the message per channel. */
   async draft(request: UpdateRequest): Promise<UpdateDraft> {
     const youSaid = request.youSaid?.en ? { en: request.youSaid.en, cy: request.youSaid.cy ?? request.youSaid.en } : await this.suggestYouSaid(request.theme, request.areas);
-    const audience = primary(await this.audienceSize(request), this.deps.threshold);
+    const audience = publishTally(await this.audienceSize(request), this.deps.threshold);
     const previews: UpdateDraft["previews"][number][] = [];
     for (const language of ["en", "cy"]) {
       const text = this.messageText({ youSaid, weDid: request.weDid, link: request.link ?? null, areas: request.areas }, language);
@@ -198,20 +201,24 @@ export class UpdateService {
       },
     });
     let queued = 0;
+    let queuedKeys = 0;
     let noChannel = 0;
     let after = "";
     for (;;) {
-      const ids = await this.audiencePage(request, after, PAGE);
+      const ids = (await this.audiencePage(request, after, PAGE)).map((p) => p.id);
       const contacts = (await this.deps.prisma.contact.findMany({ where: { id: { in: ids } }, orderBy: { id: "asc" } })).map(toContactRecord);
       for (const contact of contacts) {
         if (!this.deps.renderers.has(contact.channel)) noChannel++;
-        else if (await this.deliver(id, update, contact, sendFrom)) queued++;
+        else if (await this.deliver(id, update, contact, sendFrom)) {
+          queued++;
+          queuedKeys += contact.recordKey;
+        }
       }
       if (ids.length < PAGE) break;
       after = ids[ids.length - 1]!;
     }
     await this.deps.prisma.update.update({ where: { id }, data: { audience: queued } });
-    return { id, audience: primary(queued, this.deps.threshold), queued, sendFrom, noChannel };
+    return { id, audience: publishTally({ count: queued, keySum: queuedKeys }, this.deps.threshold), queued, sendFrom, noChannel };
   }
 
   private async deliver(updateId: string, update: Parameters<UpdateService["messageText"]>[0], contact: ContactRecord, sendFrom: Date): Promise<boolean> {
@@ -253,12 +260,22 @@ export class UpdateService {
     const out: UpdateStats[] = [];
     for (const r of visible) {
       const key = `update:${r.id}:%`;
-      const [sent, read, replies] = await Promise.all([
-        this.deps.prisma.$queryRawUnsafe<{ n: number | bigint }[]>(`SELECT count(DISTINCT "contact_id") AS n FROM "outbox" WHERE "idempotency_key" LIKE ? AND "status" = 'sent'`, key),
-        this.deps.prisma.$queryRawUnsafe<{ n: number | bigint }[]>(`SELECT count(DISTINCT "contact_id") AS n FROM "outbox" WHERE "idempotency_key" LIKE ? AND "delivery_status" = 'read'`, key),
+      // Each count with its residents' key sum, so it is published as every other count is.
+      const residents = (where: string) =>
+        this.deps.prisma.$queryRawUnsafe<{ n: number | bigint; ks: number | bigint | null }[]>(
+          `SELECT count(*) AS n, SUM(c."record_key") AS ks FROM "contacts" c WHERE c."id" IN (SELECT "contact_id" FROM "outbox" WHERE "idempotency_key" LIKE ? AND ${where})`,
+          key,
+        );
+      const [audience, sent, read, replies] = await Promise.all([
+        this.deps.prisma.$queryRawUnsafe<{ n: number | bigint; ks: number | bigint | null }[]>(
+          `SELECT count(*) AS n, SUM(c."record_key") AS ks FROM "contacts" c WHERE c."id" IN (SELECT "contact_id" FROM "update_deliveries" WHERE "update_id" = ?)`,
+          r.id,
+        ),
+        residents(`"status" = 'sent'`),
+        residents(`"delivery_status" = 'read'`),
         // A reply belongs to the latest update the resident had been sent before answering.
         this.deps.prisma.$queryRawUnsafe<{ value: string; n: number | bigint }[]>(
-          `SELECT a."value" AS value, count(*) AS n FROM "answers" a JOIN "update_deliveries" d ON d."contact_id" = a."contact_id" AND d."update_id" = ?
+          `SELECT a."value" AS value, count(*) AS n, SUM(c."record_key") AS ks FROM "answers" a JOIN "update_deliveries" d ON d."contact_id" = a."contact_id" AND d."update_id" = ? JOIN "contacts" c ON c."id" = a."contact_id"
            WHERE a."flow_id" = ? AND a."question_key" = 'helpful' AND a."created_at" >= d."created_at"
              AND NOT EXISTS (SELECT 1 FROM "update_deliveries" d2 WHERE d2."contact_id" = a."contact_id" AND d2."created_at" > d."created_at" AND d2."created_at" <= a."created_at")
            GROUP BY a."value"`,
@@ -266,7 +283,8 @@ export class UpdateService {
           UPDATE_REPLY_FLOW,
         ),
       ]);
-      const replyCount = (v: string) => Number(replies.find((x) => x.value === JSON.stringify(v))?.n ?? 0);
+      const tally = (row: { n: number | bigint; ks?: number | bigint | null } | undefined): Tally => ({ count: Number(row?.n ?? 0), keySum: Number(row?.ks ?? 0) });
+      const replyCount = (v: string) => tally(replies.find((x) => x.value === JSON.stringify(v)));
       out.push({
         id: r.id,
         createdAt: r.createdAt,
@@ -276,11 +294,11 @@ export class UpdateService {
         youSaid: JSON.parse(r.youSaid) as Bilingual,
         weDid: JSON.parse(r.weDid) as Bilingual,
         link: r.link,
-        audience: primary(r.audience, k),
-        delivered: primary(Number(sent[0]?.n ?? 0), k),
-        read: primary(Number(read[0]?.n ?? 0), k),
-        helpful: primary(replyCount("helpful"), k),
-        notHelpful: primary(replyCount("not_helpful"), k),
+        audience: publishTally(tally(audience[0]), k),
+        delivered: publishTally(tally(sent[0]), k),
+        read: publishTally(tally(read[0]), k),
+        helpful: publishTally(replyCount("helpful"), k),
+        notHelpful: publishTally(replyCount("not_helpful"), k),
       });
     }
     return out;

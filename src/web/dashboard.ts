@@ -12,6 +12,7 @@ import { THEMES } from "../directory/themes.js";
 import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import type { PartnerIdentity, PartnerStore } from "../insights/partners.js";
 import type { InsightFilter, InsightQueries } from "../insights/queries.js";
+import { blockPeriod, blocksOf, parsePeriod, periodLabel, type Period } from "../insights/periods.js";
 import { themeTableCsv } from "../insights/csv.js";
 import { barChart, lineChart } from "./charts.js";
 import type { UpdateService } from "../updates/updates.js";
@@ -117,7 +118,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
     return c.redirect("/dashboard", 303);
   });
 
-  const filterFrom = (c: Context, partner: PartnerIdentity): { filter: InsightFilter; values: Record<string, string>; error?: string } => {
+  const filterFrom = async (c: Context, partner: PartnerIdentity): Promise<{ filter: InsightFilter; values: Record<string, string>; period: Period; error?: string }> => {
     const q = c.req.query();
     const values: Record<string, string> = {};
     let error: string | undefined;
@@ -127,7 +128,14 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
       else if (partner.areas.length > 0 && !partner.areas.includes(area)) error = `${area} is not one of your areas.`;
       else values.area = area;
     }
-    for (const key of ["from", "to"] as const) if (q[key] && /^\d{4}-\d{2}-\d{2}$/.test(q[key]!)) values[key] = q[key]!;
+    const today = deps.now();
+    let requested = parsePeriod(q.period, today);
+    if ("error" in requested) {
+      error = requested.error.replace(/^period: /, "Period: ");
+      requested = { kind: "all" };
+    }
+    const period = await deps.queries.resolvePeriod(requested, today);
+    if (period.kind !== "all") values.period = period.id;
     if (q.channel === "sms" || q.channel === "telegram") values.channel = q.channel;
     if (q.age_band && /^[a-z0-9_]{2,32}$/.test(q.age_band)) values.age_band = q.age_band;
     if (q.theme && (THEMES as readonly string[]).includes(q.theme)) values.theme = q.theme;
@@ -135,12 +143,12 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
       filter: {
         allowedAreas: partner.areas,
         ...(values.area ? { area: values.area } : {}),
-        ...(values.from ? { from: values.from } : {}),
-        ...(values.to ? { to: values.to } : {}),
+        ...(period.kind === "all" ? {} : { period }),
         ...(values.channel ? { channel: values.channel } : {}),
         ...(values.age_band ? { ageBand: values.age_band } : {}),
       },
       values,
+      period,
       ...(error ? { error } : {}),
     };
   };
@@ -148,8 +156,8 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
   app.get("/dashboard/priorities.csv", async (c) => {
     const current = await session(c);
     if (!current) return c.redirect("/dashboard", 303);
-    const { filter } = filterFrom(c, current.partner);
-    await deps.partners.audit(current.partner.id, "dashboard.csv", { ...filter });
+    const { filter } = await filterFrom(c, current.partner);
+    await deps.partners.audit(current.partner.id, "dashboard.csv", { ...filter, period: filter.period?.id ?? "all" });
     const table = await deps.queries.themeTable(filter, "choice", THEMES);
     c.header("Content-Disposition", 'attachment; filename="priorities.csv"');
     return c.body(themeTableCsv(table.rows, deps.themeLabel, deps.threshold), 200, { "Content-Type": "text/csv; charset=utf-8" });
@@ -160,12 +168,12 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
     if (!current) return loginPage(c);
     noStore(c);
     const { partner } = current;
-    const { filter, values, error } = filterFrom(c, partner);
+    const { filter, values, period, error } = await filterFrom(c, partner);
     await deps.partners.audit(partner.id, "dashboard.view", values);
     const table = await deps.queries.themeTable(filter, "choice", THEMES);
     const rows = [...table.rows].sort((a, b) => (b.count ?? -1) - (a.count ?? -1));
     const theme = values.theme ?? rows.find((r) => r.count !== null)?.theme ?? "housing";
-    const [trend, quotes] = await Promise.all([deps.queries.trend(filter, "choice", theme), deps.queries.quotes(filter, theme, 10)]);
+    const [trend, quotes] = await Promise.all([deps.queries.trend({ ...filter, period }, "choice", theme, deps.now()), deps.queries.quotes(filter, theme, 10)]);
     const query = new URLSearchParams(values).toString();
     const option = (value: string, label: string, selected: string | undefined) => html`<option value="${value}" ${selected === value ? "selected" : ""}>${label}</option>`;
     return c.html(
@@ -181,8 +189,15 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
       ? html`<select id="area" name="area">${option("", "All my areas", values.area)}${partner.areas.map((a) => option(a, a, values.area))}</select>`
       : html`<input id="area" name="area" value="${values.area ?? ""}" placeholder="e.g. ST6" size="6">`}
   </label>
-  <label for="from">From <input id="from" name="from" type="date" value="${values.from ?? ""}"></label>
-  <label for="to">To <input id="to" name="to" type="date" value="${values.to ?? ""}"></label>
+  <label for="period">Period <select id="period" name="period">${option("", "All time", values.period)}${option("year", "Last 52 weeks", values.period)}${blocksOf(
+    { ...period, kind: "all", from: (await deps.queries.resolvePeriod({ kind: "all" }, deps.now())).from },
+    deps.now(),
+  )
+    .reverse()
+    .map((index) => {
+      const block = blockPeriod(index, deps.now());
+      return option(block.id, periodLabel(block), values.period);
+    })}</select></label>
   <label for="channel">Channel <select id="channel" name="channel">${option("", "Both", values.channel)}${option("sms", "SMS", values.channel)}${option("telegram", "Telegram", values.channel)}</select></label>
   <label for="theme">Theme for trend and quotes <select id="theme" name="theme">${THEMES.map((t) => option(t, deps.themeLabel(t), theme))}</select></label>
   <button type="submit">Show</button>
@@ -190,6 +205,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
 ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
 <section aria-labelledby="priorities-heading">
 <h2 id="priorities-heading">Priorities${values.area ? ` in ${values.area}` : ""}</h2>
+<p data-testid="period">Answers from ${periodLabel(period)}${period.kind === "all" ? " (all time)" : period.kind === "year" ? " (the last 52 weeks)" : ""}.</p>
 <p>Residents who answered: <strong data-testid="respondents">${table.respondents.count === null ? fewer : table.respondents.count.toLocaleString("en-GB")}</strong></p>
 ${barChart(`Residents per priority${values.area ? ` in ${values.area}` : ""}`, rows.map((r) => ({ label: deps.themeLabel(r.theme), value: r.count })), deps.threshold)}
 <table data-testid="themes-table"><caption class="note">Each resident could pick up to three priorities, so the numbers do not add up to the total.</caption>
@@ -202,8 +218,8 @@ ${barChart(`Residents per priority${values.area ? ` in ${values.area}` : ""}`, r
 </section>
 <section aria-labelledby="trend-heading">
 <h2 id="trend-heading">${deps.themeLabel(theme)} over time</h2>
-${lineChart(`Residents per week choosing ${deps.themeLabel(theme)}`, trend.map((p) => ({ label: p.week, value: p.count })), deps.threshold)}
-<table><thead><tr><th scope="col">Week</th><th scope="col" class="num">Residents</th></tr></thead><tbody>${trend.map((p) => html`<tr><th scope="row">${p.week}</th><td class="num ${p.count === null ? "suppressed" : ""}">${p.count === null ? fewer : p.count}</td></tr>`)}</tbody></table>
+${lineChart(`Residents per four weeks choosing ${deps.themeLabel(theme)}`, trend.map((p) => ({ label: periodLabel(p.period), value: p.count })), deps.threshold)}
+<table><thead><tr><th scope="col">Four weeks</th><th scope="col" class="num">Residents</th></tr></thead><tbody>${trend.map((p) => html`<tr><th scope="row">${periodLabel(p.period)}</th><td class="num ${p.count === null ? "suppressed" : ""}">${p.count === null ? fewer : p.count}</td></tr>`)}</tbody></table>
 </section>
 <section aria-labelledby="quotes-heading">
 <h2 id="quotes-heading">What residents said about ${deps.themeLabel(theme).toLowerCase()}</h2>
@@ -211,7 +227,7 @@ ${quotes.length === 0
   ? html`<p class="note">No quotes to show: quotes appear only from areas where enough residents have written about this theme.</p>`
   : quotes.map((q) => html`<blockquote>${q.text}<footer class="note">${q.area ?? ""}, ${q.month}</footer></blockquote>`)}
 </section>
-<p class="note">To protect residents, no number under ${deps.threshold} is shown (it reads “${fewer}”), and numbers that would let a small group be worked out by subtraction are withheld too. Quotes have names, numbers and addresses removed.</p>
+<p class="note" data-testid="disclosure-note">To protect residents, numbers under ${deps.threshold} are withheld (they read “${fewer}”) and the others are slightly adjusted, so that no small group can be worked out from them. Quotes have names, numbers and addresses removed.</p>
 </main>`,
       ),
     );

@@ -10,6 +10,14 @@ import { RateLimiter } from "../rate-limit.js";
 import type { InsightFilter, InsightQueries } from "../insights/queries.js";
 import { themeTableCsv, toCsv } from "../insights/csv.js";
 import { openApiDocument } from "./openapi.js";
+import type { Clock } from "../clock.js";
+import { parsePeriod, type Period } from "../insights/periods.js";
+
+/** What a response covers, as its `period`: the first and last day whose answers are counted. */
+const periodOf = (p: Period) => ({ id: p.id, from: p.from, to: p.to });
+/** The filter as the partner can read it back (the period is given on its own). */
+const describe = ({ period: _period, ...rest }: InsightFilter) => rest;
+const DISCLOSURE = "Numbers under the threshold are withheld; the others are slightly adjusted (never by more than 3) so that no small group of residents can be worked out from them. See /api/v1/openapi.json.";
 import { PartnerFeed } from "../updates/partner-feed.js";
 
 export interface InsightsApiDeps {
@@ -21,14 +29,17 @@ export interface InsightsApiDeps {
   readonly requestsPerMinute?: number;
   /** The polling feed at /api/v1/feed. */
   readonly feed?: PartnerFeed;
+  /** Today, for the periods (the service's clock). */
+  readonly now: Clock;
 }
 
 const district = z.string().trim().toUpperCase().regex(POSTCODE_DISTRICT, "area is a postcode district such as ST6");
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "dates are YYYY-MM-DD");
 const common = z.object({
   area: district.optional(),
-  from: isoDate.optional(),
-  to: isoDate.optional(),
+  period: z.string().max(20).optional(),
+  // Any day is no longer a period: say so rather than ignore them.
+  from: z.never({ error: 'from/to are not accepted: ask for a period ("all", "year", or a day of the four-week block you want)' }).optional(),
+  to: z.never({ error: 'from/to are not accepted: ask for a period ("all", "year", or a day of the four-week block you want)' }).optional(),
   channel: z.enum(["sms", "telegram"]).optional(),
   age_band: z.string().regex(/^[a-z0-9_]{2,32}$/).optional(),
   format: z.enum(["json", "csv"]).default("json"),
@@ -88,7 +99,7 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
   }
 
   /** Validated query and the filter it means for this partner, or the response refusing it. */
-  const parse = <S extends z.ZodType>(c: Context<Vars>, schema: S): { query: z.infer<S>; filter: InsightFilter } | Response => {
+  const parse = async <S extends z.ZodType>(c: Context<Vars>, schema: S): Promise<{ query: z.infer<S>; filter: InsightFilter; period: Period } | Response> => {
     const parsed = schema.safeParse(Object.fromEntries(new URL(c.req.url).searchParams));
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -100,20 +111,22 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
       void deps.partners.audit(partner.id, "denied: area outside partner's areas", { path: c.req.path, area: q.area });
       return c.json({ error: "forbidden", message: `${q.area} is not one of your areas (${partner.areas.join(", ")})` }, 403);
     }
-    if (q.from && q.to && q.from >= q.to) return c.json({ error: "bad_request", message: "from must be before to" }, 400);
+    const today = deps.now();
+    const requested = parsePeriod(q.period, today);
+    if ("error" in requested) return c.json({ error: "bad_request", message: requested.error }, 400);
+    const period = await deps.queries.resolvePeriod(requested, today);
     const filter: InsightFilter = {
       allowedAreas: partner.areas,
       ...(q.area ? { area: q.area } : {}),
-      ...(q.from ? { from: q.from } : {}),
-      ...(q.to ? { to: q.to } : {}),
+      ...(period.kind === "all" ? {} : { period }),
       ...(q.channel ? { channel: q.channel } : {}),
       ...(q.age_band ? { ageBand: q.age_band } : {}),
     };
-    return { query: parsed.data, filter };
+    return { query: parsed.data, filter, period };
   };
 
   const themeTable = (source: "choice" | "text") => async (c: Context<Vars>) => {
-    const parsed = parse(c, common);
+    const parsed = await parse(c, common);
     if (parsed instanceof Response) return parsed;
     const table = await deps.queries.themeTable(parsed.filter, source, THEMES);
     const rows = table.rows.map((r) => ({ ...r, label: deps.themeLabel(r.theme) })).sort((a, b) => (b.count ?? -1) - (a.count ?? -1));
@@ -125,29 +138,29 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
         { "Content-Type": "text/csv; charset=utf-8" },
       );
     }
-    return c.json({ filter: parsed.filter, threshold: table.threshold, respondents: table.respondents, rows });
+    return c.json({ period: periodOf(parsed.period), filter: describe(parsed.filter), threshold: table.threshold, disclosure: DISCLOSURE, respondents: table.respondents, rows });
   };
 
   api.get("/api/v1/insights/priorities", themeTable("choice"));
   api.get("/api/v1/insights/themes", themeTable("text"));
 
   api.get("/api/v1/insights/trend", async (c) => {
-    const parsed = parse(c, withTheme.extend({ source: z.enum(["choice", "text"]).default("choice") }));
+    const parsed = await parse(c, withTheme.extend({ source: z.enum(["choice", "text"]).default("choice") }));
     if (parsed instanceof Response) return parsed;
-    const points = await deps.queries.trend(parsed.filter, parsed.query.source, parsed.query.theme);
+    const points = await deps.queries.trend({ ...parsed.filter, period: parsed.period }, parsed.query.source, parsed.query.theme, deps.now());
     if (parsed.query.format === "csv") {
-      return c.body(toCsv([["week", "residents"], ...points.map((p) => [p.week, p.count ?? fewer])]), 200, { "Content-Type": "text/csv; charset=utf-8" });
+      return c.body(toCsv([["from", "to", "residents"], ...points.map((p) => [p.period.from, p.period.to, p.count ?? fewer])]), 200, { "Content-Type": "text/csv; charset=utf-8" });
     }
-    return c.json({ theme: parsed.query.theme, label: deps.themeLabel(parsed.query.theme), threshold: deps.threshold, points });
+    return c.json({ period: periodOf(parsed.period), theme: parsed.query.theme, label: deps.themeLabel(parsed.query.theme), threshold: deps.threshold, disclosure: DISCLOSURE, points });
   });
 
   api.get("/api/v1/insights/quotes", async (c) => {
-    const parsed = parse(c, withTheme);
+    const parsed = await parse(c, withTheme);
     if (parsed instanceof Response) return parsed;
     const quotes = await deps.queries.quotes(parsed.filter, parsed.query.theme);
     if (parsed.query.format === "csv") {
       return c.body(toCsv([["area", "month", "text"], ...quotes.map((q) => [q.area, q.month, q.text])]), 200, { "Content-Type": "text/csv; charset=utf-8" });
     }
-    return c.json({ theme: parsed.query.theme, threshold: deps.threshold, quotes });
+    return c.json({ period: periodOf(parsed.period), theme: parsed.query.theme, threshold: deps.threshold, quotes });
   });
 }

@@ -59,8 +59,9 @@ describe("placevoice demo", () => {
   it("gives the dashboard's partner eight weeks of trend, several areas and quotes with personal details removed", async () => {
     const app = createApp(services.appDeps);
     const get = async (url: string) => (await app.request(url, { headers: { Authorization: `Bearer ${tokenOf("partner")}` } })).json();
-    const trend = (await get("/api/v1/insights/trend?theme=transport")) as { points: { week: string; count: number | null }[] };
-    expect(new Set(trend.points.map((p) => p.week)).size).toBeGreaterThanOrEqual(6);
+    const trend = (await get("/api/v1/insights/trend?theme=transport")) as { points: { count: number | null }[] };
+    // Eight weeks are two or three four-week blocks, each published.
+    expect(trend.points.filter((p) => p.count !== null).length).toBeGreaterThanOrEqual(2);
     // Residents arrived in each of the eight weeks, by the demo's clock.
     const weeks = new Set((await services.prisma.contact.findMany({ select: { createdAt: true } })).map((c) => isoWeek(c.createdAt)));
     expect([...weeks].sort()).toEqual(["2026-W41", "2026-W42", "2026-W43", "2026-W44", "2026-W45", "2026-W46", "2026-W47", "2026-W48"]);

@@ -1,7 +1,7 @@
 // Partner API end to end: residents answer over SMS and Telegram (through the real host and
 // flows), a partner reads the aggregates with a bearer token, and disclosure control holds.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, type Harness } from "../support/channel-harness.js";
+import { published, startHarness, type Harness } from "../support/channel-harness.js";
 
 let h: Harness;
 let token: string;
@@ -47,8 +47,8 @@ describe("partner API", () => {
     const { status, body } = await get("/api/v1/insights/priorities?area=ST6");
     expect(status).toBe(200);
     expect(body.threshold).toBe(10);
-    expect(body.respondents).toEqual({ count: 30, suppressed: false });
-    expect(row(body, "housing")).toMatchObject({ count: 30, share: 100, suppressed: false });
+    expect(body.respondents).toEqual({ count: published(30), suppressed: false });
+    expect(row(body, "housing")).toMatchObject({ count: published(30), share: 100, suppressed: false });
     // 25 of 30 picked transport: publishing it would say 5 did not, so it is withheld.
     expect(row(body, "transport")).toMatchObject({ count: null, share: null, suppressed: true });
     expect(row(body, "safety")).toMatchObject({ count: null, suppressed: true });
@@ -63,17 +63,17 @@ describe("partner API", () => {
     // 30 - 25 would give the 5 away.
     expect(row(telegram, "housing")).toMatchObject({ count: null, suppressed: true });
     expect(row(sms, "housing")).toMatchObject({ count: null, suppressed: true });
-    expect(row(all, "housing").count).toBe(30);
+    expect(row(all, "housing").count).toBe(published(30));
     expect(sms.respondents).toEqual({ count: null, suppressed: true }); // 30 - 25 = 5 again
     // Every difference between published numbers: none is the hidden 5.
-    const published = [all, sms, telegram].flatMap((t) => [t.respondents.count, ...t.rows.map((r: Row) => r.count)]).filter((c): c is number => c !== null);
-    for (const a of published) for (const b of published) expect(a - b, `published ${JSON.stringify(published)}`).not.toBe(5);
+    const numbers = [all, sms, telegram].flatMap((t) => [t.respondents.count, ...t.rows.map((r: Row) => r.count)]).filter((c): c is number => c !== null);
+    for (const a of numbers) for (const b of numbers) expect(a - b, `published ${JSON.stringify(numbers)}`).not.toBe(5);
   });
 
   it("cannot be made to reveal a suppressed cell from the area total and the other cells", async () => {
     const st3 = (await get("/api/v1/insights/priorities?area=ST3")).body;
-    expect(st3.respondents.count).toBe(12);
-    expect(row(st3, "jobs_skills").count).toBe(12);
+    expect(st3.respondents.count).toBe(published(12));
+    expect(row(st3, "jobs_skills").count).toBe(published(12));
     expect(row(st3, "safety")).toMatchObject({ count: null, suppressed: true }); // truly 9
     // Residents pick several priorities, so cells never add up to the total: total minus the
     // published cells says nothing about safety.
@@ -87,21 +87,21 @@ describe("partner API", () => {
     expect(st4.respondents).toEqual({ count: null, suppressed: true });
     expect((st4.rows as Row[]).every((r) => r.suppressed)).toBe(true);
     const ageBand = (await get("/api/v1/insights/priorities?area=ST6&age_band=age_25_34")).body;
-    expect(ageBand.respondents).toEqual({ count: 12, suppressed: false });
-    expect(row(ageBand, "housing")).toMatchObject({ count: 12 });
+    expect(ageBand.respondents).toEqual({ count: published(12), suppressed: false });
+    expect(row(ageBand, "housing")).toMatchObject({ count: published(12) });
   });
 
   it("keeps a partner to its own areas", async () => {
     expect((await get("/api/v1/insights/priorities?area=ST3", st6Token)).status).toBe(403);
     const own = (await get("/api/v1/insights/priorities", st6Token)).body;
-    expect(own.respondents.count).toBe(30);
+    expect(own.respondents.count).toBe(published(30));
   });
 
-  it("gives weekly trends without totals", async () => {
+  it("gives trends by four-week block without totals, saying what each point covers", async () => {
     const { body } = await get("/api/v1/insights/trend?theme=housing&area=ST6");
-    expect(body.points).toHaveLength(1);
-    expect(body.points[0]).toMatchObject({ count: 30, suppressed: false });
-    expect(body.points[0].week).toMatch(/^\d{4}-W\d{2}$/);
+    // Everyone answered on 5 January 2026 (the harness's clock): one block, 29 Dec 2025 to 25 Jan 2026, cut at today.
+    expect(body.period).toEqual({ id: "all", from: "2026-01-05", to: "2026-01-05" });
+    expect(body.points).toEqual([{ period: { id: "2025-12-29", from: "2025-12-29", to: "2026-01-05" }, count: published(30), suppressed: false }]);
     expect(body.total).toBeUndefined();
   });
 
@@ -111,7 +111,7 @@ describe("partner API", () => {
     expect(headers.get("Content-Type")).toContain("text/csv");
     const lines = String(body).trim().split("\r\n");
     expect(lines[0]).toBe("theme,label,residents,share_percent");
-    expect(lines[1]).toBe("housing,Housing,30,100");
+    expect(lines[1]).toBe(`housing,Housing,${published(30)},100`);
     expect(lines).toContain("safety,Feeling safe,fewer than 10,");
   });
 
@@ -124,7 +124,12 @@ describe("partner API", () => {
     expect((await get("/api/v1/insights/priorities", soon)).status).toBe(401);
     expect((await get("/api/v1/insights/priorities?area=nowhere")).status).toBe(400);
     expect((await get("/api/v1/insights/trend?theme=unicorns")).status).toBe(400);
-    expect((await get("/api/v1/insights/priorities?from=2026-12-01&to=2026-01-01")).status).toBe(400);
+    // Any day is not a period: from/to are refused with a message saying what to send instead.
+    const days = await get("/api/v1/insights/priorities?from=2026-12-01&to=2026-01-01");
+    expect(days.status).toBe(400);
+    expect(days.body.message).toContain('ask for a period ("all", "year", or a day of the four-week block you want)');
+    expect((await get("/api/v1/insights/priorities?period=2026-13-45")).status).toBe(400);
+    expect((await get("/api/v1/insights/priorities?period=2031-01-01")).status).toBe(400);
     const audit = await h.services.prisma.auditEntry.findMany({ where: { action: "GET /api/v1/insights/priorities" } });
     expect(audit.length).toBeGreaterThan(5);
     expect(JSON.parse(audit.find((a) => a.detail.includes("ST3"))!.detail)).toEqual({ area: "ST3" });

@@ -10,6 +10,7 @@ import { silentLogger } from "../../src/log.js";
 import { startServer, type RunningServer } from "../../src/node.js";
 import { packageRoot } from "../../src/runtime-node/paths.js";
 import { launchChromium } from "../support/browser.js";
+import { HARNESS_RECORD_KEY, published } from "../support/channel-harness.js";
 import { testClock } from "../support/clock.js";
 import { tempDir } from "../support/temp-db.js";
 
@@ -20,7 +21,7 @@ let token: string;
 
 beforeAll(async () => {
   const config = loadConfig({ DATABASE_URL: `file:${path.join(t.dir, "dash.db")}`, APP_SECRET: "dashboard-browser-secret-0123456789abcdef", PORT: "0", HOST: "127.0.0.1" });
-  server = await startServer(config, silentLogger, { now: testClock().now });
+  server = await startServer(config, silentLogger, { now: testClock().now, recordKey: () => HARNESS_RECORD_KEY });
   const { conversation, partners } = server.services;
   let n = 0;
   const resident = async (postcode: string, picks: string) => {
@@ -59,18 +60,21 @@ describe("dashboard in Chromium", () => {
     await page.getByRole("button", { name: "Show" }).click();
     await page.getByRole("heading", { name: "Priorities in ST6" }).waitFor();
     expect(page.url()).toContain("area=ST6");
-    expect(await page.getByTestId("respondents").textContent()).toBe("14");
+    // It says which days the figures cover, and that small numbers are withheld and others adjusted.
+    expect(await page.getByTestId("period").textContent()).toBe("Answers from 5 Jan 2026 (all time).");
+    expect(await page.getByTestId("disclosure-note").textContent()).toContain("the others are slightly adjusted");
+    expect(await page.getByTestId("respondents").textContent()).toBe(String(published(14)));
     // The chart is there, named for screen readers.
     expect(await page.locator('svg[role="img"] title').first().textContent()).toBe("Residents per priority in ST6");
     // Housing (14) is shown; safety (4) is not, and says so.
     const table = page.getByTestId("themes-table");
-    expect(await table.getByRole("row", { name: /Housing/ }).textContent()).toContain("14");
+    expect(await table.getByRole("row", { name: /Housing/ }).textContent()).toContain(String(published(14)));
     expect(await table.getByRole("row", { name: /Feeling safe/ }).textContent()).toContain("fewer than 10");
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /Download these figures/ }).click()]);
     const csv = readFileSync((await download.path())!, "utf8");
     expect(csv.split("\r\n")[0]).toBe("theme,label,residents,share_percent");
-    expect(csv).toContain("housing,Housing,14,100");
+    expect(csv).toContain(`housing,Housing,${published(14)},100`);
     expect(csv).toContain("safety,Feeling safe,fewer than 10,");
 
     mkdirSync(path.join(packageRoot, "test-results"), { recursive: true });
@@ -79,7 +83,7 @@ describe("dashboard in Chromium", () => {
     // Keyboard: the filter controls follow each other in order.
     await page.locator("#area").focus();
     await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("from");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("period");
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByLabel("Partner token").waitFor();

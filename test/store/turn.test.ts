@@ -34,7 +34,7 @@ describe("openTurn", () => {
   });
 
   it("reads the contact as it was stored, its session, and whether this message was processed", async () => {
-    const created = await store.findOrCreateContact({ id: "contact-turn-1", channel: "telegram", addressHash: "hash-turn-1", addressEnc: "v1.x.y.z", language: "en", createdAt: new Date("2026-01-05T10:00:00Z") });
+    const created = await store.findOrCreateContact({ id: "contact-turn-1", channel: "telegram", addressHash: "hash-turn-1", addressEnc: "v1.x.y.z", language: "en", recordKey: 42, createdAt: new Date("2026-01-05T10:00:00Z") });
     expect(await store.openTurn("telegram", "hash-turn-1", "telegram:1")).toEqual({ contact: created, session: null, seen: false });
     // The same hash on another channel is someone else.
     expect((await store.openTurn("sms", "hash-turn-1")).contact).toBeNull();

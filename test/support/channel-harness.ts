@@ -6,6 +6,7 @@ import { loadConfig } from "../../src/config.js";
 import { createLogger, type Logger } from "../../src/log.js";
 import { openNodeServices, type NodeServices } from "../../src/runtime-node/services.js";
 import { createApp } from "../../src/web/app.js";
+import { publishTally } from "../../src/insights/disclosure.js";
 import { testClock, type TestClock } from "./clock.js";
 import { FakeTelegram } from "./fake-telegram.js";
 import { FakeTwilio } from "./fake-twilio.js";
@@ -17,6 +18,15 @@ export const TWILIO_SID = `AC${"1".repeat(32)}`;
 export const TWILIO_TOKEN = "twilio-auth-token-for-tests";
 export const TWILIO_NUMBER = "+447700900000";
 export const PUBLIC_URL = "https://placevoice.example.org";
+// With this key, counts of 10 to 16 are published as they are and larger ones are adjusted
+// (20 -> 19, 25 -> 22, 30 -> 32): tests near the threshold keep their premise, and every
+// expectation is still read through the real gate with published().
+export const HARNESS_RECORD_KEY = 79;
+
+/** What the disclosure gate publishes for `count` residents of the harness (all with HARNESS_RECORD_KEY), under K = 10 by default. */
+export function published(count: number, k = 10): number | null {
+  return publishTally({ count, keySum: count * HARNESS_RECORD_KEY }, k).count;
+}
 
 export interface Harness {
   readonly app: Hono;
@@ -31,7 +41,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}, clock: TestClock = testClock()): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}, clock: TestClock = testClock(), options: { recordKey?: () => number } = {}): Promise<Harness> {
   const telegram = new FakeTelegram(TELEGRAM_TOKEN);
   const twilio = new FakeTwilio(TWILIO_SID, TWILIO_TOKEN);
   const [telegramRoot, twilioBase] = await Promise.all([telegram.start(), twilio.start()]);
@@ -54,7 +64,9 @@ export async function startHarness(env: Record<string, string> = {}, clock: Test
     TWILIO_API_BASE: twilioBase,
     ...env,
   });
-  const services = await openNodeServices(config, { log, now: clock.now });
+  // Every resident's record key is HARNESS_RECORD_KEY, so a published count is a known function
+  // of the true count (published() below); the disclosure tests use random keys.
+  const services = await openNodeServices(config, { log, now: clock.now, recordKey: options.recordKey ?? (() => HARNESS_RECORD_KEY) });
   // A champion with known codes, for attribution tests.
   // (Upsert: a harness may be restarted on the same database.)
   await services.prisma.champion.upsert({

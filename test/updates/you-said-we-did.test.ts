@@ -4,7 +4,7 @@
 // hearing back, chose other things or lives elsewhere — and their replies are counted.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { textUpdate } from "../support/fake-telegram.js";
-import { PUBLIC_URL, TELEGRAM_SECRET, TELEGRAM_TOKEN, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, startHarness, type Harness } from "../support/channel-harness.js";
+import { PUBLIC_URL, TELEGRAM_SECRET, TELEGRAM_TOKEN, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, published, startHarness, type Harness } from "../support/channel-harness.js";
 import { testClock } from "../support/clock.js";
 import { DashboardClient, csrfOf } from "../support/dashboard-client.js";
 import { runCliInProcess } from "../support/cli.js";
@@ -74,15 +74,18 @@ afterAll(async () => {
   await h.close();
 });
 
+const SHARE = Math.round((published(13)! / published(23)!) * 100);
+
 describe("you said, we did", () => {
   let updateId: string;
 
   it("previews the audience and the message per channel before sending", async () => {
     const draft = await h.services.updates.draft({ author: "test", theme: "transport", areas: ["ST6"], weDid: { en: "The 98 bus now runs until 11pm.", cy: "Mae'r bws 98 nawr yn rhedeg tan 11pm." } });
     expect(draft.audience).toEqual({ count: 10, suppressed: false });
-    // Pre-filled from the published figures: 13 of the 23 ST6 residents who answered chose transport.
-    expect(draft.youSaid.en).toBe("57% of residents in ST6 put buses and transport in their top 3.");
-    expect(draft.youSaid.cy).toBe("Rhoddodd 57% o drigolion ST6 bysiau a thrafnidiaeth yn eu 3 uchaf.");
+    // Pre-filled from the published figures: 13 of the 23 ST6 residents who answered chose
+    // transport, each number as the gate publishes it.
+    expect(draft.youSaid.en).toBe(`${SHARE}% of residents in ST6 put buses and transport in their top 3.`);
+    expect(draft.youSaid.cy).toBe(`Rhoddodd ${SHARE}% o drigolion ST6 bysiau a thrafnidiaeth yn eu 3 uchaf.`);
     const sms = draft.previews.find((p) => p.channel === "sms" && p.language === "en")!;
     expect(sms.text).toContain("We did: The 98 bus now runs until 11pm.");
     expect(sms.segments).toBeGreaterThanOrEqual(1);
@@ -193,7 +196,7 @@ describe("you said, we did, from the dashboard", () => {
     const previewHtml = await preview.text();
     expect(previewHtml).toContain('<strong data-testid="audience">10</strong>');
     expect(previewHtml).toMatch(/SMS · English · [123] SMS segments?/);
-    expect(previewHtml).toContain("57% of residents in ST6 put buses and transport in their top 3.");
+    expect(previewHtml).toContain(`${SHARE}% of residents in ST6 put buses and transport in their top 3.`);
     expect(previewHtml).toContain("Dau fws arall ar ddydd Sul.");
 
     h.twilio.reset();
