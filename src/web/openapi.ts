@@ -4,8 +4,13 @@ import { THEMES } from "../directory/themes.js";
 export function openApiDocument(threshold: number) {
   const filters = [
     { name: "area", in: "query", schema: { type: "string", example: "ST6" }, description: "Postcode district; must be one of the partner's areas" },
-    { name: "from", in: "query", schema: { type: "string", format: "date" }, description: "Inclusive start date" },
-    { name: "to", in: "query", schema: { type: "string", format: "date" }, description: "Exclusive end date" },
+    {
+      name: "period",
+      in: "query",
+      schema: { type: "string", default: "all", examples: ["all", "year", "2026-11-30"] },
+      description:
+        'What the figures cover: "all" (all time), "year" (the last 52 weeks: 13 four-week blocks), or any day of one fixed four-week block (blocks run Monday to Sunday from 1 January 2024). Any other from/to is refused: arbitrary windows would let two queries a week apart single out that week\'s residents. The response\'s `period` gives the first and last day counted.',
+    },
     { name: "channel", in: "query", schema: { type: "string", enum: ["sms", "telegram"] } },
     { name: "age_band", in: "query", schema: { type: "string", example: "age_35_49" } },
     { name: "format", in: "query", schema: { type: "string", enum: ["json", "csv"], default: "json" } },
@@ -15,10 +20,17 @@ export function openApiDocument(threshold: number) {
     type: "object",
     properties: { count: { type: ["integer", "null"], description: `null when suppressed (fewer than ${threshold})` }, suppressed: { type: "boolean" } },
   };
+  const period = {
+    type: "object",
+    description: "The first and last day whose answers are counted, and the period id to ask for it again",
+    properties: { id: { type: "string" }, from: { type: "string", format: "date" }, to: { type: "string", format: "date" } },
+  };
   const table = {
     type: "object",
     properties: {
+      period,
       threshold: { type: "integer" },
+      disclosure: { type: "string" },
       respondents: cell,
       rows: { type: "array", items: { type: "object", properties: { theme: { type: "string" }, label: { type: "string" }, count: { type: ["integer", "null"] }, share: { type: ["integer", "null"], description: "percent of respondents" }, suppressed: { type: "boolean" } } } },
     },
@@ -34,7 +46,7 @@ export function openApiDocument(threshold: number) {
     info: {
       title: "PlaceVoice partner API",
       version: "1.0.0",
-      description: `Aggregated, anonymised insight from residents. Every count below ${threshold} is suppressed; see README "Disclosure control".`,
+      description: `Aggregated, anonymised insight from residents. Disclosure policy (docs/disclosure.md): every count is adjusted by a small amount (at most 3) read from a fixed table at a key that depends only on which residents it counts, so the same residents give the same number by every query, and differences between published numbers cannot be trusted to the resident; counts below ${threshold}, before or after the adjustment, are withheld (null); a cell that differs by 1 to ${threshold - 1} from the same cell with one filter removed is withheld; periods are fixed four-week blocks, the last 52 weeks or all time.`,
     },
     components: { securitySchemes: { partnerToken: { type: "http", scheme: "bearer" } } },
     security: [{ partnerToken: [] }],
@@ -43,16 +55,16 @@ export function openApiDocument(threshold: number) {
       "/api/v1/insights/themes": { get: { summary: "Residents per theme found in their own words", parameters: filters, responses: ok(table) } },
       "/api/v1/insights/trend": {
         get: {
-          summary: "Residents per ISO week for one theme",
+          summary: "Residents per four-week block for one theme, every block of the period",
           parameters: [theme, { name: "source", in: "query", schema: { type: "string", enum: ["choice", "text"], default: "choice" } }, ...filters],
-          responses: ok({ type: "object", properties: { points: { type: "array", items: { type: "object", properties: { week: { type: "string" }, count: { type: ["integer", "null"] }, suppressed: { type: "boolean" } } } } } }),
+          responses: ok({ type: "object", properties: { period, points: { type: "array", items: { type: "object", properties: { period, count: { type: ["integer", "null"] }, suppressed: { type: "boolean" } } } } } }),
         },
       },
       "/api/v1/insights/quotes": {
         get: {
           summary: "Redacted quotes about a theme, month only",
           parameters: [theme, ...filters],
-          responses: ok({ type: "object", properties: { quotes: { type: "array", items: { type: "object", properties: { text: { type: "string" }, area: { type: "string" }, month: { type: "string" } } } } } }),
+          responses: ok({ type: "object", properties: { period, quotes: { type: "array", items: { type: "object", properties: { text: { type: "string" }, area: { type: "string" }, month: { type: "string" } } } } } }),
         },
       },
     },
