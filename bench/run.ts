@@ -1,4 +1,4 @@
-// `npm run bench`: prints each benchmark with the machine it ran on. Figures go in README.md.
+// `npm run bench`: prints each benchmark with the machine it ran on. Figures go in docs/benchmarks.md.
 //
 // Environment (all optional):
 //   BENCH_INSIGHTS=10000,100000,1000000  stored answers to measure insight queries and the inbound

@@ -1,6 +1,6 @@
 // Conversation tests that engagement officers can read and write: a YAML script of what the
 // resident says and what the bot should say, run through the real engine and store with a
-// fixed clock. See flows/tests/*.yaml and README "Testing a flow".
+// fixed clock. See flows/tests/*.yaml and docs/flows.md.
 import { LineCounter, parseDocument } from "yaml";
 import * as z from "zod";
 import { normaliseReply } from "../engine/text.js";

@@ -1,5 +1,5 @@
 // The YAML shape of a flow file, validated with zod. Authors write snake_case; the engine
-// works on the camelCase types in types.ts. See README "Writing a flow" for examples.
+// works on the camelCase types in types.ts. See docs/flows.md for examples.
 import * as z from "zod";
 
 const id = z

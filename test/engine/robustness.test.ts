@@ -6,20 +6,9 @@ import { optionsOf, parseAnswer } from "../../src/engine/parse-answer.js";
 import { step } from "../../src/engine/step.js";
 import type { ContactView, Effect, EngineInput, FlowNode, FlowRegistry, QuestionNode, SessionState, StepResult } from "../../src/engine/types.js";
 import { asks, lastAsk, makeCtx, shippedRegistry, type AskEffect } from "./helpers.js";
+import { seededRandom } from "../../src/demo/residents.js";
 
 const registry: FlowRegistry = shippedRegistry();
-
-/** mulberry32: a tiny seeded PRNG, so "random" inputs are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Code points that carry no letter or digit even after NFKD: controls, punctuation, symbols, emoji, broken surrogates. */
 const NOISE = [

@@ -1,5 +1,5 @@
 // Runs every conversation script in flows/tests through the real engine and a real SQLite
-// store, one vitest test per script. Scripts are written for engagement officers; see README.
+// store, one vitest test per script. Scripts are written for engagement officers; see docs/flows.md.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";

@@ -115,7 +115,7 @@ describe("partner webhooks", () => {
     expect(received[1]!.body).toBe(received[0]!.body);
     expect(received[1]!.headers["x-placevoice-delivery"]).toBe(received[0]!.headers["x-placevoice-delivery"]);
 
-    // The README's recipe: recompute HMAC-SHA256(secret, "<t>.<raw body>") and compare in constant time.
+    // The recipe in docs/insight-and-disclosure.md: recompute HMAC-SHA256(secret, "<t>.<raw body>") and compare in constant time.
     for (const r of received) {
       const header = String(r.headers["x-placevoice-signature"]);
       const { t, v1 } = Object.fromEntries(header.split(",").map((part) => part.split("=") as [string, string]));
