@@ -69,6 +69,11 @@ const envSchema = z.object({
     .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'QUIET_HOURS is "HH:MM-HH:MM", e.g. 21:00-09:00')
     .default("21:00-09:00"),
   TIMEZONE: z.string().default("Europe/London"),
+  /** Hosts partners' webhooks may reach although they are not public (operators' local testing only). */
+  WEBHOOK_ALLOW_HOSTS: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean)),
 });
 
 export type Config = {
@@ -114,6 +119,8 @@ export type Config = {
   readonly timezone: string;
   /** Why a channel is off, in one line for the start-up log. */
   readonly disabledChannels: readonly string[];
+  /** Hosts partners' webhooks may reach although they are not public addresses (WEBHOOK_ALLOW_HOSTS). */
+  readonly webhookAllowHosts: readonly string[];
   /** Variables that are set but change nothing, because the ones they go with are missing: one line each. */
   readonly warnings: readonly string[];
 };
@@ -236,6 +243,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     quietHours: { start: quietStart, end: quietEnd },
     timezone: e.TIMEZONE,
     disabledChannels,
+    webhookAllowHosts: e.WEBHOOK_ALLOW_HOSTS,
     warnings: unusedVariables(set),
   };
 }

@@ -72,6 +72,30 @@ export class PartnerStore {
     return { id: row.id, name: row.name, areas: JSON.parse(row.areas) as string[], role: roleOf(row.role) };
   }
 
+  /** A dashboard sign-in for `hours`: its id goes in the (signed) cookie; the row is what makes it valid. */
+  async startSession(partnerId: string, hours: number): Promise<{ id: string; expiresAt: Date }> {
+    const id = randomBytes(24).toString("base64url");
+    const now = this.now();
+    const expiresAt = new Date(now.getTime() + hours * 3_600_000);
+    await this.prisma.dashboardSession.create({ data: { id, partnerId, createdAt: now, expiresAt } });
+    return { id, expiresAt };
+  }
+
+  /** Who a session belongs to, while it is neither ended, expired nor its partner revoked; and why not, when not. */
+  async sessionPartner(id: string): Promise<{ partner: PartnerIdentity } | { ended: "signed_out" | "expired" | "unknown" }> {
+    const row = await this.prisma.dashboardSession.findUnique({ where: { id }, include: { partner: true } });
+    if (!row || row.partner.revokedAt !== null) return { ended: "unknown" };
+    if (row.endedAt !== null) return { ended: "signed_out" };
+    if (row.expiresAt.getTime() <= this.now().getTime()) return { ended: "expired" };
+    const p = row.partner;
+    return { partner: { id: p.id, name: p.name, areas: JSON.parse(p.areas) as string[], role: roleOf(p.role) } };
+  }
+
+  /** Signing out: the session ends on the server, whoever still holds its cookie. */
+  async endSession(id: string): Promise<void> {
+    await this.prisma.dashboardSession.updateMany({ where: { id, endedAt: null }, data: { endedAt: this.now() } });
+  }
+
   async audit(actor: string, action: string, detail: Record<string, unknown>): Promise<void> {
     await this.prisma.auditEntry.create({ data: { id: this.newId(), actor, action, detail: JSON.stringify(detail), createdAt: this.now() } });
   }

@@ -22,6 +22,7 @@ import { SqliteConversationStore } from "../store/sqlite-store.js";
 import { migrateSqliteFile, openPrismaSqlite, sqlitePathFromUrl } from "../store/sqlite-file.js";
 import { ensureAppSecrets, type AppSecrets } from "./app-secret.js";
 import { botApiFetch } from "./bot-api-fetch.js";
+import { nodeWebhookPoster, nodeWebhookVet, type Resolve } from "./webhook-post.js";
 import { loadRegistry } from "./flow-dir.js";
 import { importServices } from "./import-services.js";
 import { migrationsDir, sampleDirectoryDir, shippedFlowsDir } from "./paths.js";
@@ -43,6 +44,8 @@ export interface ServiceOptions {
   /** The clock; the system clock unless a test sets one. */
   readonly now?: Clock;
   readonly newId?: () => string;
+  /** How webhook host names are resolved (tests point a name anywhere; the system's resolver otherwise). */
+  readonly resolveHost?: Resolve;
   /** Record keys for new residents; random unless a test fixes them. */
   readonly recordKey?: () => number;
   readonly registry?: FlowRegistry;
@@ -87,6 +90,10 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     now: options.now ?? systemClock,
     ...(options.recordKey ? { recordKey: options.recordKey } : {}),
     botApiFetch: botApiFetch(),
+    webhooks: {
+      post: nodeWebhookPoster({ allowHosts: config.webhookAllowHosts, ...(options.resolveHost ? { resolve: options.resolveHost } : {}) }),
+      vet: nodeWebhookVet({ allowHosts: config.webhookAllowHosts, ...(options.resolveHost ? { resolve: options.resolveHost } : {}) }),
+    },
     // The long-lived connection can keep serving from its cache after the file is damaged or
     // gone; a fresh read-only connection sees the database as a restart would.
     checkDatabase: async () => {

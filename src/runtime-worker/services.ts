@@ -20,6 +20,7 @@ import { createApp } from "../web/app.js";
 import type { Hono } from "hono";
 import type { WorkerEnv } from "./cloudflare.js";
 import { newRowId } from "../store/ids.js";
+import { workerWebhookPoster, workerWebhookVet } from "./webhook-post.js";
 
 export interface WorkerServices extends ComposedServices {
   readonly config: Config;
@@ -71,6 +72,7 @@ async function open(env: WorkerEnv): Promise<WorkerServices> {
     log,
     newId: newRowId,
     now: systemClock,
+    webhooks: { post: workerWebhookPoster(config.webhookAllowHosts), vet: workerWebhookVet(config.webhookAllowHosts) },
   });
   await composed.directory.reload();
   return { ...composed, config, prisma, store, addressCrypto, registry, app: createApp(composed.appDeps), log };

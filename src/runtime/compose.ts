@@ -25,7 +25,7 @@ import { PrismaOutboxStore } from "../store/prisma-outbox.js";
 import type { PrismaConversationStore } from "../store/prisma-store.js";
 import type { AppDeps } from "../web/app.js";
 import { UpdateService } from "../updates/updates.js";
-import { PartnerFeed } from "../updates/partner-feed.js";
+import { PartnerFeed, type FeedDeps } from "../updates/partner-feed.js";
 
 export interface ComposeInput {
   readonly config: Config;
@@ -47,6 +47,8 @@ export interface ComposeInput {
   readonly recordKey?: () => number;
   /** The HTTP client for Bot API calls (Node's runs on node:http; the Worker keeps grammY's, the platform's fetch). */
   readonly botApiFetch?: BotApiFetch;
+  /** How partners' webhooks are checked and sent on this runtime (only ever to public addresses). */
+  readonly webhooks: Pick<FeedDeps, "post" | "vet">;
   /** A deeper database check for /healthz than the store's own ping. */
   readonly checkDatabase?: () => Promise<void>;
 }
@@ -151,6 +153,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
     log,
     now: input.now,
     newId: input.newId,
+    ...input.webhooks,
   });
   const sessionSecret = createHash("sha256").update(`placevoice-dashboard-session:${input.secret}`).digest("base64url");
   const appDeps: AppDeps = {

@@ -27,8 +27,20 @@ export interface FeedDeps {
   readonly log: Logger;
   readonly now: () => Date;
   readonly newId: () => string;
-  /** fetch, replaceable in tests of the retry schedule. */
-  readonly fetch?: typeof fetch;
+  /** POSTs a delivery; each runtime's only ever connects to a public address (src/net/public-address.ts). */
+  readonly post: WebhookPoster;
+  /** Checks an address a partner typed before it is registered: null when fine, else why not, in words. */
+  readonly vet: (url: string) => Promise<string | null>;
+}
+
+/** What became of one POST: an answer with its status, or no answer at all (refused address, no connection, timeout). */
+export type WebhookPostResult = { readonly kind: "answered"; readonly status: number } | { readonly kind: "unreachable" } | { readonly kind: "timeout" };
+export type WebhookPoster = (url: string, body: string, headers: Record<string, string>) => Promise<WebhookPostResult>;
+
+/** What the delivery log tells the partner: nothing that maps a network. */
+export function deliveryOutcome(result: WebhookPostResult): { status: number | null; error: string | null } {
+  if (result.kind === "answered") return result.status >= 200 && result.status < 300 ? { status: result.status, error: null } : { status: result.status, error: `refused by your server (HTTP ${result.status})` };
+  return { status: null, error: "could not connect" };
 }
 
 export const SIGNATURE_HEADER = "X-PlaceVoice-Signature";
@@ -99,6 +111,11 @@ export class PartnerFeed {
     return `"${createHash("sha256").update(body).digest("base64url").slice(0, 32)}"`;
   }
 
+  /** Why this address may not be registered, in words; null when it may. */
+  vet(url: string): Promise<string | null> {
+    return this.deps.vet(url);
+  }
+
   /** Registers (or replaces) a partner's webhook; returns the signing secret, shown once. */
   async register(partnerId: string, url: string): Promise<string> {
     const nonce = randomBytes(16).toString("base64url");
@@ -145,20 +162,13 @@ export class PartnerFeed {
       let error: string | null = null;
       if (!d.partner.webhookUrl || !d.partner.webhookNonce || d.partner.revokedAt) error = "no webhook registered";
       else {
-        try {
-          const response = await (this.deps.fetch ?? fetch)(d.partner.webhookUrl, {
-            method: "POST",
-            headers: { "Content-Type": "application/json", [SIGNATURE_HEADER]: signWebhook(this.secretFor(d.partnerId, d.partner.webhookNonce), d.payload, this.deps.now()), "X-PlaceVoice-Delivery": d.id, "User-Agent": "PlaceVoice-Webhook/1" },
-            body: d.payload,
-            signal: AbortSignal.timeout(10_000),
-            redirect: "manual",
-          });
-          status = response.status;
-          await response.body?.cancel();
-          if (!response.ok) error = `HTTP ${response.status}`;
-        } catch (e) {
-          error = (e as Error).name === "TimeoutError" ? "timed out" : "could not connect";
-        }
+        const result = await this.deps.post(d.partner.webhookUrl, d.payload, {
+          "Content-Type": "application/json",
+          [SIGNATURE_HEADER]: signWebhook(this.secretFor(d.partnerId, d.partner.webhookNonce), d.payload, this.deps.now()),
+          "X-PlaceVoice-Delivery": d.id,
+          "User-Agent": "PlaceVoice-Webhook/1",
+        });
+        ({ status, error } = deliveryOutcome(result));
       }
       if (!error) {
         await this.deps.prisma.webhookDelivery.update({ where: { id: d.id }, data: { status: "delivered", attempts, lastStatus: status, lastError: null, deliveredAt: this.deps.now() } });

@@ -9,7 +9,7 @@ import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import type { FlowRegistry } from "../engine/types.js";
 import type { PartnerStore } from "../insights/partners.js";
 import type { PrismaOutboxStore } from "../store/prisma-outbox.js";
-import { sessionReader, sign, validCsrf, type DashboardSession } from "./dashboard.js";
+import { sessionReader, sign, validCsrf, type DashboardSession, signInAgain } from "./session.js";
 import { page } from "./layout.js";
 
 export interface AdminDeps {
@@ -29,7 +29,7 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
   /** The signed-in operator, or the response refusing the request. */
   const operator = async (c: Context): Promise<DashboardSession | Response> => {
     const current = await session(c);
-    if (!current) return c.redirect("/dashboard", 303);
+    if (!current) return signInAgain(c, deps);
     c.header("Cache-Control", "no-store");
     if (current.partner.role !== "operator") {
       await deps.partners.audit(current.partner.id, "denied: admin view", { path: c.req.path });

@@ -3,9 +3,7 @@
 // the weekly trend of a theme as a line chart, the themes table with suppression shown
 // honestly, redacted quotes with filters, and CSV downloads — all through src/insights.
 import type { Clock } from "../clock.js";
-import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Context, Hono } from "hono";
-import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { THEMES } from "../directory/themes.js";
@@ -20,6 +18,7 @@ import { registerUpdatesView } from "./updates-view.js";
 import type { PartnerFeed } from "../updates/partner-feed.js";
 import { registerWebhookView } from "./webhook-view.js";
 import { page } from "./layout.js";
+import { afterSignIn, beginSession, endSession, safeNext, sessionReader, sign, signInAgain, signInPage, validCsrf } from "./session.js";
 
 export interface DashboardDeps {
   readonly partners: PartnerStore;
@@ -37,34 +36,6 @@ export interface DashboardDeps {
   readonly feed?: PartnerFeed;
 }
 
-const COOKIE = "pv_session";
-const SESSION_HOURS = 8;
-
-/** The CSRF token for forms in a session: an HMAC of the session cookie's value. */
-export function sign(secret: string, value: string): string {
-  return createHmac("sha256", secret).update(`csrf:${value}`).digest("base64url");
-}
-
-export type DashboardSession = { partner: PartnerIdentity; raw: string };
-
-/** Reads the signed session cookie: the signed-in partner or operator, if the session is valid. */
-export function sessionReader(deps: Pick<DashboardDeps, "sessionSecret" | "partners" | "now">): (c: Context) => Promise<DashboardSession | null> {
-  return async (c) => {
-    const raw = await getSignedCookie(c, deps.sessionSecret, COOKIE);
-    if (!raw) return null;
-    const [id, expires] = raw.split("|");
-    if (!id || !expires || Number(expires) < deps.now().getTime()) return null;
-    const partner = await deps.partners.byId(id);
-    return partner ? { partner, raw } : null;
-  };
-}
-
-/** Whether a posted form carries this session's CSRF token. */
-export function validCsrf(secret: string, session: DashboardSession, given: unknown): boolean {
-  const expected = sign(secret, session.raw);
-  return typeof given === "string" && given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
-}
-
 export function registerDashboard(app: Hono, deps: DashboardDeps): void {
   if (deps.updates) registerUpdatesView(app, { ...deps, updates: deps.updates });
   if (deps.feed) registerWebhookView(app, { ...deps, feed: deps.feed });
@@ -74,23 +45,6 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
 
   const session = sessionReader(deps);
 
-  const loginPage = (c: Context, error?: string) => {
-    noStore(c);
-    return c.html(
-      page(
-        "Sign in",
-        html`<main><h1>${deps.organisationName} insight</h1>
-<p>Sign in with the partner token you were given.</p>
-${error ? html`<p class="error" role="alert">${error}</p>` : ""}
-<form method="post" action="/dashboard/login">
-  <label for="token">Partner token <input id="token" name="token" type="password" autocomplete="off" required></label>
-  <p><button type="submit">Sign in</button></p>
-</form></main>`,
-      ),
-      error ? 401 : 200,
-    );
-  };
-
   app.post("/dashboard/login", async (c) => {
     // Login forms can be posted cross-site: only accept our own origin.
     const origin = c.req.header("Origin");
@@ -98,34 +52,32 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
     const form = await c.req.parseBody();
     const token = typeof form.token === "string" ? form.token.trim() : "";
     const partner = token ? await deps.partners.authenticate(token) : null;
-    if (!partner) return loginPage(c, "That token is not valid.");
+    if (!partner) {
+      const draft = Object.fromEntries(Object.entries(form).filter((e): e is [string, string] => e[0].startsWith("draft_") && typeof e[1] === "string").map(([k, v]) => [k.slice(6), v]));
+      return signInPage(c, deps, { error: "That token is not valid.", ...(safeNext(form.next) ? { next: safeNext(form.next)! } : {}), draft });
+    }
     await deps.partners.audit(partner.id, "dashboard.login", {});
-    await setSignedCookie(c, COOKIE, `${partner.id}|${deps.now().getTime() + SESSION_HOURS * 3_600_000}`, deps.sessionSecret, {
-      httpOnly: true,
-      sameSite: "Strict",
-      secure: deps.secureCookies,
-      path: "/dashboard",
-      maxAge: SESSION_HOURS * 3600,
-    });
-    return c.redirect("/dashboard", 303);
+    await beginSession(c, deps, partner);
+    return c.redirect(afterSignIn(form), 303);
   });
 
   app.post("/dashboard/logout", async (c) => {
     const current = await session(c);
     const form = await c.req.parseBody();
     if (current && !validCsrf(deps.sessionSecret, current, form.csrf)) return c.text("Invalid form", 403);
-    deleteCookie(c, COOKIE, { path: "/dashboard" });
+    if (current) await endSession(c, deps, current);
     return c.redirect("/dashboard", 303);
   });
 
-  const filterFrom = async (c: Context, partner: PartnerIdentity): Promise<{ filter: InsightFilter; values: Record<string, string>; period: Period; error?: string }> => {
+  const filterFrom = async (c: Context, partner: PartnerIdentity): Promise<{ filter: InsightFilter; values: Record<string, string>; period: Period; error?: string; forbidden?: string }> => {
     const q = c.req.query();
     const values: Record<string, string> = {};
     let error: string | undefined;
+    let forbidden: string | undefined;
     const area = (q.area ?? "").trim().toUpperCase();
     if (area) {
       if (!POSTCODE_DISTRICT.test(area)) error = "Area must be a postcode district such as ST6.";
-      else if (partner.areas.length > 0 && !partner.areas.includes(area)) error = `${area} is not one of your areas.`;
+      else if (partner.areas.length > 0 && !partner.areas.includes(area)) forbidden = `${area} is not one of your areas (${partner.areas.join(", ")}).`;
       else values.area = area;
     }
     const today = deps.now();
@@ -150,13 +102,22 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
       values,
       period,
       ...(error ? { error } : {}),
+      ...(forbidden ? { forbidden } : {}),
     };
+  };
+
+  /** An area outside the partner's: refused as the API refuses it, with the partner's areas named, and audited. */
+  const refuseArea = async (c: Context, partnerId: string, message: string) => {
+    await deps.partners.audit(partnerId, "denied: area outside partner's areas", { path: c.req.path, area: c.req.query("area") ?? "" });
+    noStore(c);
+    return c.html(page("Not your area", html`<main id="main"><h1>Not your area</h1><p class="error" role="alert">${message}</p><p><a href="/dashboard">Back to your insight</a></p></main>`), 403);
   };
 
   app.get("/dashboard/priorities.csv", async (c) => {
     const current = await session(c);
-    if (!current) return c.redirect("/dashboard", 303);
-    const { filter } = await filterFrom(c, current.partner);
+    if (!current) return signInAgain(c, deps);
+    const { filter, forbidden } = await filterFrom(c, current.partner);
+    if (forbidden) return refuseArea(c, current.partner.id, forbidden);
     await deps.partners.audit(current.partner.id, "dashboard.csv", { ...filter, period: filter.period?.id ?? "all" });
     const table = await deps.queries.themeTable(filter, "choice", THEMES);
     c.header("Content-Disposition", 'attachment; filename="priorities.csv"');
@@ -165,10 +126,11 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
 
   app.get("/dashboard", async (c) => {
     const current = await session(c);
-    if (!current) return loginPage(c);
+    if (!current) return signInAgain(c, deps);
     noStore(c);
     const { partner } = current;
-    const { filter, values, period, error } = await filterFrom(c, partner);
+    const { filter, values, period, error, forbidden } = await filterFrom(c, partner);
+    if (forbidden) return refuseArea(c, partner.id, forbidden);
     await deps.partners.audit(partner.id, "dashboard.view", values);
     const table = await deps.queries.themeTable(filter, "choice", THEMES);
     const rows = [...table.rows].sort((a, b) => (b.count ?? -1) - (a.count ?? -1));

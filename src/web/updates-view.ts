@@ -10,7 +10,7 @@ import type { Cell } from "../insights/disclosure.js";
 import type { Clock } from "../clock.js";
 import type { PartnerStore } from "../insights/partners.js";
 import type { UpdateRequest, UpdateService } from "../updates/updates.js";
-import { sessionReader, sign, validCsrf, type DashboardSession } from "./dashboard.js";
+import { sessionReader, sign, validCsrf, type DashboardSession, signInAgain, draftFrom } from "./session.js";
 import { page } from "./layout.js";
 
 export interface UpdatesViewDeps {
@@ -66,7 +66,7 @@ export function registerUpdatesView(app: Hono, deps: UpdatesViewDeps): void {
 
   app.get("/dashboard/updates", async (c) => {
     const current = await session(c);
-    if (!current) return c.redirect("/dashboard", 303);
+    if (!current) return signInAgain(c, deps);
     c.header("Cache-Control", "no-store");
     await deps.partners.audit(current.partner.id, "updates.view", {});
     const stats = await deps.updates.stats(current.partner.areas);
@@ -78,7 +78,7 @@ export function registerUpdatesView(app: Hono, deps: UpdatesViewDeps): void {
 <main>
 ${notice ? html`<p role="status">${notice === "refused" ? `Not sent: it would reach ${fewer} residents.` : "Sent. It goes out through the outbox, outside quiet hours."}</p>` : ""}
 <p>Tell residents what changed because of what they said. It goes to residents in those areas who chose the theme and agreed to hear back.</p>
-${form(sign(deps.sessionSecret, current.raw), current)}
+${form(sign(deps.sessionSecret, current.raw), current, draftFrom(c))}
 <h2>Published</h2>
 ${stats.length === 0
   ? html`<p class="note">No updates yet.</p>`
@@ -97,7 +97,7 @@ ${stats.length === 0
   const post = (pathname: string, run: (c: Context, current: DashboardSession, request: UpdateRequest, form: Record<string, unknown>) => Promise<Response>) =>
     app.post(pathname, async (c) => {
       const current = await session(c);
-      if (!current) return c.redirect("/dashboard", 303);
+      if (!current) return signInAgain(c, deps);
       c.header("Cache-Control", "no-store");
       const body = await c.req.parseBody();
       if (!validCsrf(deps.sessionSecret, current, body.csrf)) return c.text("Invalid form", 403);

@@ -6,7 +6,7 @@ import type { Hono } from "hono";
 import { html } from "hono/html";
 import type { PartnerStore } from "../insights/partners.js";
 import type { PartnerFeed } from "../updates/partner-feed.js";
-import { sessionReader, sign, validCsrf } from "./dashboard.js";
+import { sessionReader, sign, validCsrf, signInAgain, draftFrom } from "./session.js";
 import { page } from "./layout.js";
 
 export interface WebhookViewDeps {
@@ -16,21 +16,12 @@ export interface WebhookViewDeps {
   readonly feed: PartnerFeed;
 }
 
-/** https, or http to this machine (for trying it out locally). */
-export function acceptableWebhookUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return u.protocol === "https:" || (u.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(u.hostname));
-  } catch {
-    return false;
-  }
-}
-
 export function registerWebhookView(app: Hono, deps: WebhookViewDeps): void {
   const session = sessionReader(deps);
 
-  const view = async (partnerId: string, csrf: string, notice?: ReturnType<typeof html>) => {
-    const [url, log] = await Promise.all([deps.feed.webhookUrl(partnerId), deps.feed.log(partnerId)]);
+  const view = async (partnerId: string, csrf: string, notice?: ReturnType<typeof html>, draftUrl?: string) => {
+    const [registered, log] = await Promise.all([deps.feed.webhookUrl(partnerId), deps.feed.log(partnerId)]);
+    const url = draftUrl ?? registered;
     return page(
       "Webhook",
       html`<header><h1>Insight webhook</h1><nav><a href="/dashboard">Insight</a></nav></header>
@@ -40,14 +31,14 @@ ${notice ?? ""}
 <form class="filters" method="post" action="/dashboard/webhook">
   <input type="hidden" name="csrf" value="${csrf}">
   <label for="url">Webhook URL <input id="url" name="url" value="${url ?? ""}" placeholder="https://" size="50" required></label>
-  <button type="submit">${url ? "Replace" : "Register"}</button>
+  <button type="submit">${registered ? "Replace" : "Register"}</button>
 </form>
-${url ? html`<form method="post" action="/dashboard/webhook/send"><input type="hidden" name="csrf" value="${csrf}"><p><button type="submit">Send now</button></p></form>` : ""}
+${registered ? html`<form method="post" action="/dashboard/webhook/send"><input type="hidden" name="csrf" value="${csrf}"><p><button type="submit">Send now</button></p></form>` : ""}
 <h2>Deliveries</h2>
 <table data-testid="webhook-log"><thead><tr><th scope="col">Queued</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col" class="num">Attempts</th><th scope="col">Last response</th><th scope="col">Next try</th></tr></thead>
 <tbody>${log.map(
         (d) =>
-          html`<tr><td>${d.createdAt.toISOString().slice(0, 16).replace("T", " ")}</td><td>${d.kind}</td><td>${d.status}</td><td class="num">${d.attempts}</td><td>${d.lastStatus ?? ""} ${d.lastError ?? ""}</td><td>${d.status === "pending" ? d.nextAttemptAt.toISOString().slice(0, 16).replace("T", " ") : ""}</td></tr>`,
+          html`<tr><td>${d.createdAt.toISOString().slice(0, 16).replace("T", " ")}</td><td>${d.kind}</td><td>${d.status}</td><td class="num">${d.attempts}</td><td>${d.status === "delivered" ? "delivered" : (d.lastError ?? "")}</td><td>${d.status === "pending" ? d.nextAttemptAt.toISOString().slice(0, 16).replace("T", " ") : ""}</td></tr>`,
       )}</tbody></table>
 </main>`,
     );
@@ -55,20 +46,24 @@ ${url ? html`<form method="post" action="/dashboard/webhook/send"><input type="h
 
   app.get("/dashboard/webhook", async (c) => {
     const current = await session(c);
-    if (!current) return c.redirect("/dashboard", 303);
+    if (!current) return signInAgain(c, deps);
     c.header("Cache-Control", "no-store");
-    return c.html(await view(current.partner.id, sign(deps.sessionSecret, current.raw)));
+    return c.html(await view(current.partner.id, sign(deps.sessionSecret, current.raw), undefined, draftFrom(c).url));
   });
 
   app.post("/dashboard/webhook", async (c) => {
     const current = await session(c);
-    if (!current) return c.redirect("/dashboard", 303);
+    if (!current) return signInAgain(c, deps);
     c.header("Cache-Control", "no-store");
     const form = await c.req.parseBody();
     if (!validCsrf(deps.sessionSecret, current, form.csrf)) return c.text("Invalid form", 403);
     const url = typeof form.url === "string" ? form.url.trim().slice(0, 500) : "";
     const csrf = sign(deps.sessionSecret, current.raw);
-    if (!acceptableWebhookUrl(url)) return c.html(await view(current.partner.id, csrf, html`<p class="error" role="alert">The address must start with https://</p>`), 400);
+    const refused = url ? await deps.feed.vet(url) : "Give the address to send to, starting with https://";
+    if (refused) {
+      await deps.partners.audit(current.partner.id, "denied: webhook address", { reason: refused });
+      return c.html(await view(current.partner.id, csrf, html`<p class="error" role="alert">${refused}</p>`), 400);
+    }
     const secret = await deps.feed.register(current.partner.id, url);
     await deps.partners.audit(current.partner.id, "webhook.register", { host: new URL(url).host });
     return c.html(
@@ -78,7 +73,7 @@ ${url ? html`<form method="post" action="/dashboard/webhook/send"><input type="h
 
   app.post("/dashboard/webhook/send", async (c) => {
     const current = await session(c);
-    if (!current) return c.redirect("/dashboard", 303);
+    if (!current) return signInAgain(c, deps);
     const form = await c.req.parseBody();
     if (!validCsrf(deps.sessionSecret, current, form.csrf)) return c.text("Invalid form", 403);
     const id = await deps.feed.enqueue(current.partner, "on_demand");

@@ -86,7 +86,7 @@ describe("database built from migrations matches prisma/schema.prisma", () => {
     expect(schema.map((m) => m.name)).toEqual([
       "Contact", "Session", "Answer", "InboundMessage", "OutboxMessage",
       "Service", "DirectorySetting", "FlowCompletion", "Champion", "ReferralCode", "ReferralTouch",
-      "ThemeFact", "Partner", "AuditEntry", "ThemeCount", "RespondentCount",
+      "ThemeFact", "Partner", "DashboardSession", "AuditEntry", "ThemeCount", "RespondentCount",
       "Update", "UpdateDelivery", "WebhookDelivery",
     ]);
   });

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from "../../src/log.js";
 import { openNodeServices, type NodeServices } from "../../src/runtime-node/services.js";
 import { createApp } from "../../src/web/app.js";
 import { publishTally } from "../../src/insights/disclosure.js";
+import type { Resolve } from "../../src/runtime-node/webhook-post.js";
 import { testClock, type TestClock } from "./clock.js";
 import { FakeTelegram } from "./fake-telegram.js";
 import { FakeTwilio } from "./fake-twilio.js";
@@ -41,7 +42,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}, clock: TestClock = testClock(), options: { recordKey?: () => number } = {}): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}, clock: TestClock = testClock(), options: { recordKey?: () => number; resolveHost?: Resolve } = {}): Promise<Harness> {
   const telegram = new FakeTelegram(TELEGRAM_TOKEN);
   const twilio = new FakeTwilio(TWILIO_SID, TWILIO_TOKEN);
   const [telegramRoot, twilioBase] = await Promise.all([telegram.start(), twilio.start()]);
@@ -66,7 +67,7 @@ export async function startHarness(env: Record<string, string> = {}, clock: Test
   });
   // Every resident's record key is HARNESS_RECORD_KEY, so a published count is a known function
   // of the true count (published() below); the disclosure tests use random keys.
-  const services = await openNodeServices(config, { log, now: clock.now, recordKey: options.recordKey ?? (() => HARNESS_RECORD_KEY) });
+  const services = await openNodeServices(config, { log, now: clock.now, recordKey: options.recordKey ?? (() => HARNESS_RECORD_KEY), ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}) });
   // A champion with known codes, for attribution tests.
   // (Upsert: a harness may be restarted on the same database.)
   await services.prisma.champion.upsert({

@@ -9,6 +9,15 @@ export class DashboardClient {
 
   constructor(private readonly app: Hono) {}
 
+  /** The session cookie as the browser holds it ("pv_session=…"), to replay later. */
+  get sessionCookie(): string {
+    return this.cookie;
+  }
+
+  set sessionCookie(value: string) {
+    this.cookie = value;
+  }
+
   async signIn(token: string): Promise<void> {
     const response = await this.app.request(`${PUBLIC_URL}/dashboard/login`, {
       method: "POST",

@@ -195,6 +195,22 @@ describe("the Worker", () => {
     expect(twilio.sent.length).toBe(before + 1);
   });
 
+  it("ends a dashboard session on sign-out: the old cookie is refused afterwards", async () => {
+    const token = `pv_${randomUUID().replace(/-/g, "")}${randomUUID().replace(/-/g, "")}`;
+    db.prepare(`INSERT INTO partners (id, name, token_hash, areas, role, created_at) VALUES (?, ?, ?, ?, 'partner', ?)`).run(randomUUID(), "Worker session partner", hashPartnerToken(token), JSON.stringify(["ST6"]), sqlDate(new Date()));
+    const login = await fetch(`${base}/dashboard/login`, { method: "POST", redirect: "manual", headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: base }, body: new URLSearchParams({ token }).toString() });
+    expect(login.status).toBe(303);
+    const cookie = login.headers.get("Set-Cookie")!.split(";")[0]!;
+    const signedIn = await (await fetch(`${base}/dashboard`, { headers: { Cookie: cookie } })).text();
+    expect(signedIn).toContain("Insight for Worker session partner");
+    const csrf = /name="csrf" value="([^"]+)"/.exec(signedIn)![1]!;
+    const logout = await fetch(`${base}/dashboard/logout`, { method: "POST", redirect: "manual", headers: { Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded", Origin: base }, body: new URLSearchParams({ csrf }).toString() });
+    expect(logout.status).toBe(303);
+    const replay = await (await fetch(`${base}/dashboard`, { headers: { Cookie: cookie } })).text();
+    expect(replay).not.toContain("Insight for Worker session partner");
+    expect(replay).toContain("Sign in with the partner token");
+  });
+
   it("runs retention from its daily Cron Trigger", async () => {
     // One resident's answers made three years old: they lose their link; the rest keep it.
     const old = (await contactRow("sms", "+447700900611"))!;
