@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPartnerToken } from "../../src/insights/partners.js";
+import { protectCell, share } from "../../src/insights/disclosure.js";
 import { packageRoot } from "../../src/runtime-node/paths.js";
 import { createAddressCrypto, type AddressCrypto } from "../../src/store/address-crypto.js";
 import { sqlDate } from "../../src/store/step-statements.js";
@@ -193,6 +194,31 @@ describe("the Worker", () => {
     expect((db.prepare(`SELECT status, provider_id FROM outbox WHERE id = 'worker-sms-1'`).get() as { status: string; provider_id: string }).status).toBe("sent");
     await fetch(`${base}/__scheduled?cron=${encodeURIComponent("* * * * *")}`);
     expect(twilio.sent.length).toBe(before + 1);
+  });
+
+  it("publishes from D1's running totals exactly what the disclosure gate makes of their counts and key sums", async () => {
+    const token = `pv_${randomUUID().replace(/-/g, "")}${randomUUID().replace(/-/g, "")}`;
+    db.prepare(`INSERT INTO partners (id, name, token_hash, areas, role, created_at) VALUES (?, ?, ?, ?, 'partner', ?)`).run(randomUUID(), "Worker gate partner", hashPartnerToken(token), "[]", sqlDate(new Date()));
+    // Totals large enough to publish, beside the suite's few residents (the write path's key sums are the Node statements').
+    db.prepare(`INSERT INTO respondent_counts (question_key, area, week, channel, age_band, count, key_sum) VALUES ('priorities', 'ZZ9', '2026-W01', 'sms', '', 40, 5117)`).run();
+    for (const [theme, n, ks] of [["housing", 31, 3999], ["transport", 22, 2711], ["safety", 12, 1502]] as const) {
+      db.prepare(`INSERT INTO theme_counts (source, question_key, theme, area, week, channel, age_band, count, key_sum) VALUES ('choice', 'priorities', ?, 'ZZ9', '2026-W01', 'sms', '', ?, ?)`).run(theme, n, ks);
+    }
+    const body = (await (await fetch(`${base}/api/v1/insights/priorities`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { respondents: { count: number | null }; rows: { theme: string; count: number | null; share: number | null }[] };
+    // The same totals, read straight from D1's file, through the same gate (no filter: no parents but the population).
+    const pop = db.prepare(`SELECT COALESCE(SUM("count"), 0) AS n, COALESCE(SUM("key_sum"), 0) AS ks FROM respondent_counts WHERE question_key = 'priorities'`).get() as { n: number; ks: number };
+    const keyed = db.prepare(`SELECT COUNT(*) AS n FROM contacts WHERE record_key <> 0`).get() as { n: number };
+    expect(keyed.n).toBeGreaterThan(0); // residents on the Worker get record keys
+    const respondents = protectCell({ count: pop.n, keySum: pop.ks }, [], pop.n, 10);
+    expect(respondents.count).not.toBeNull();
+    expect(body.respondents.count).toBe(respondents.count);
+    const themes = db.prepare(`SELECT theme, SUM("count") AS n, SUM("key_sum") AS ks FROM theme_counts WHERE source = 'choice' GROUP BY theme`).all() as { theme: string; n: number; ks: number }[];
+    for (const row of body.rows) {
+      const t = themes.find((x) => x.theme === row.theme) ?? { n: 0, ks: 0 };
+      const cell = protectCell({ count: t.n, keySum: t.ks }, [pop.n], pop.n, 10);
+      expect(row.count, row.theme).toBe(respondents.suppressed ? null : cell.count);
+      expect(row.share, row.theme).toBe(respondents.suppressed ? null : share(cell, respondents));
+    }
   });
 
   it("ends a dashboard session on sign-out: the old cookie is refused afterwards", async () => {
