@@ -9,7 +9,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { THEMES } from "../src/directory/themes.js";
 import { InsightQueries } from "../src/insights/queries.js";
-import { isoWeek } from "../src/insights/week.js";
+import { isoWeek } from "../src/store/week.js";
 import { migrationsDir } from "../src/runtime-node/paths.js";
 import { migrateSqliteFile, openPrismaSqlite } from "../src/store/sqlite-file.js";
 

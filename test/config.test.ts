@@ -36,7 +36,6 @@ describe("configuration from environment variables", () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    const problems = (error as ConfigError).problems.join("\n");
     // Each line names its variable once, says what is wrong and what right looks like.
     expect((error as ConfigError).problems).toEqual([
       "PORT: expected a port number such as 8080",

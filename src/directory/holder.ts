@@ -1,6 +1,6 @@
 // The directory in memory, rebuilt when an import changes it (checked cheaply by version), so
 // a running server picks up `placevoice services import` without a restart.
-import type { PrismaDirectoryStore } from "../store/prisma-directory.js";
+import type { PrismaDirectoryStore } from "./directory-store.js";
 import { DirectoryIndex } from "./match.js";
 
 export class DirectoryHolder {

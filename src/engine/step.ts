@@ -122,8 +122,8 @@ function handle(turn: Turn, session: SessionState | null, input: EngineInput): S
   const live = patch(session, { expiresAt: expiry(ctx, flow) });
 
   if (keyword?.keyword === "restart") return startFlow(turn, ctx.registry.entryFlowId, {});
-  if (keyword?.keyword === "language" && isLanguageRequest(ctx, keyword.argument)) return changeLanguage(turn, live, flow, node, keyword.argument);
-  if (live.choosingLanguage) return answerLanguageChoice(turn, live, flow, node, input);
+  if (keyword?.keyword === "language" && isLanguageRequest(ctx, keyword.argument)) return changeLanguage(turn, live, node, keyword.argument);
+  if (live.choosingLanguage) return answerLanguageChoice(turn, live, node, input);
 
   if (node.type === "signpost") return answerSignpost(turn, live, flow, node, input, keyword?.keyword === "skip");
   if (input.type === "button") return handleButton(turn, live, flow, node, input.payload);
@@ -429,7 +429,7 @@ function handleButton(turn: Turn, state: SessionState, flow: Flow, node: Questio
 // ---------------------------------------------------------------------------------------------
 // LANGUAGE / IAITH
 
-function changeLanguage(turn: Turn, state: SessionState, flow: Flow, node: WaitingNode, argument: string): SessionState | null {
+function changeLanguage(turn: Turn, state: SessionState, node: WaitingNode, argument: string): SessionState | null {
   const chosen = argument ? parseAnswer({ kind: "language" }, argument, turn.ctx.languages) : undefined;
   if (chosen?.ok && typeof chosen.value === "string") {
     applyLanguage(turn, chosen.value);
@@ -438,7 +438,7 @@ function changeLanguage(turn: Turn, state: SessionState, flow: Flow, node: Waiti
   return askLanguage(turn, patch(state, { choosingLanguage: true, step: state.step + 1 }));
 }
 
-function answerLanguageChoice(turn: Turn, state: SessionState, flow: Flow, node: WaitingNode, input: EngineInput): SessionState | null {
+function answerLanguageChoice(turn: Turn, state: SessionState, node: WaitingNode, input: EngineInput): SessionState | null {
   let chosen: string | undefined;
   if (input.type === "button") {
     const m = /^(\d{1,10}):o:(.+)$/.exec(input.payload);
@@ -573,7 +573,7 @@ function askSignpostNext(turn: Turn, state: SessionState, node: SignpostNode, re
   return state;
 }
 
-function helpKindOptions(turn: Turn, flow: Flow, node: SignpostNode): readonly ChoiceOption[] {
+function helpKindOptions(flow: Flow, node: SignpostNode): readonly ChoiceOption[] {
   const source = node.otherOptionsFrom ? flow.byId.get(node.otherOptionsFrom) : undefined;
   if (source?.type === "question" && (source.input.kind === "single_choice" || source.input.kind === "multi_choice")) return source.input.options;
   return [];
@@ -586,7 +586,7 @@ function askHelpKind(turn: Turn, state: SessionState, node: SignpostNode, reprom
   turn.effects.push({
     type: "ask", flowId: state.flowId, nodeId: node.id, key: `${node.id}_kind`, kind: "single_choice",
     text: localise(engineMessages.signpostChooseHelp, language),
-    options: helpKindOptions(turn, flow, node).map((o) => ({ id: o.id, label: localise(o.label, language), payload: `${s}:o:${o.id}` })),
+    options: helpKindOptions(flow, node).map((o) => ({ id: o.id, label: localise(o.label, language), payload: `${s}:o:${o.id}` })),
     step: s, refresh: false, reprompt,
   });
   return state;
@@ -605,7 +605,7 @@ function answerSignpost(turn: Turn, state: SessionState, flow: Flow, node: Signp
     return reask(turn, state, node);
   }
   if (state.choosingHelp) {
-    const options = helpKindOptions(turn, flow, node);
+    const options = helpKindOptions(flow, node);
     let id = pressed;
     if (id === undefined && input.type === "text") {
       const parsed = parseAnswer({ kind: "single_choice", options }, input.text, turn.ctx.languages);

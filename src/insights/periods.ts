@@ -2,7 +2,7 @@
 // boundaries for everyone, for ever), the last 52 weeks (13 blocks), and all time. Never any
 // day: a query space of any from/to lets two windows a week apart single out the residents of
 // that week (docs/disclosure.md).
-import { isoWeek } from "./week.js";
+import { isoWeek } from "../store/week.js";
 
 const DAY = 86_400_000;
 /** Block 0 starts on Monday 1 January 2024 (ISO 2024-W01); every block is 28 days. */

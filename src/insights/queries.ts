@@ -1,8 +1,8 @@
 // Aggregates over theme facts, with disclosure control applied before anything is returned.
 // This is the only road from residents' answers to partners (DESIGN.md).
 import type { PrismaClient } from "../generated/prisma/client.js";
-import { RESPONDENT_KEY } from "./rollups.js";
-import { weekStart } from "./week.js";
+import { RESPONDENT_KEY } from "../store/rollups.js";
+import { weekStart } from "../store/week.js";
 import { protectCell, share, type Cell, type Tally } from "./disclosure.js";
 import { allTimePeriod, blockIndexOf, blockPeriod, blocksOf, yearPeriod, type Period, type PeriodRequest } from "./periods.js";
 

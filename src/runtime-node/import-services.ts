@@ -5,7 +5,7 @@ import { statSync } from "node:fs";
 import path from "node:path";
 import { applyCrisisConfig, importDirectory, loadDirectoryConfig, toDirectorySettings } from "../directory/import/index.js";
 import type { ImportProblem } from "../directory/types.js";
-import type { ImportCounts, PrismaDirectoryStore } from "../store/prisma-directory.js";
+import type { ImportCounts, PrismaDirectoryStore } from "../directory/directory-store.js";
 
 export interface ServicesImportReport {
   readonly source: string;

@@ -1,13 +1,8 @@
 // The few Cloudflare Workers types PlaceVoice uses, declared here so the rest of the code
 // type-checks with the Node and DOM libraries (no global @cloudflare/workers-types).
-export interface D1PreparedStatement {
-  bind(...values: unknown[]): D1PreparedStatement;
-  first<T = Record<string, unknown>>(): Promise<T | null>;
-}
-export interface D1Database {
-  prepare(sql: string): D1PreparedStatement;
-  batch(statements: D1PreparedStatement[]): Promise<unknown[]>;
-}
+import type { D1Database } from "../store/d1-types.js";
+
+export type { D1Database, D1PreparedStatement } from "../store/d1-types.js";
 export interface DurableObjectId {
   toString(): string;
 }

@@ -20,7 +20,7 @@ import { PartnerStore } from "../insights/partners.js";
 import { InsightQueries } from "../insights/queries.js";
 import type { Logger } from "../log.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
-import { PrismaDirectoryStore } from "../store/prisma-directory.js";
+import { PrismaDirectoryStore } from "../directory/directory-store.js";
 import { PrismaOutboxStore } from "../store/prisma-outbox.js";
 import type { PrismaConversationStore } from "../store/prisma-store.js";
 import type { AppDeps } from "../web/app.js";

@@ -3,10 +3,11 @@
 // atomically, and the guards in the batch (inbound id, session version) make a redelivered or
 // raced step drop whole (src/store/step-statements.ts).
 import type { PrismaClient } from "../generated/prisma/client.js";
-import type { D1Database } from "../runtime-worker/cloudflare.js";
+import type { D1Database } from "./d1-types.js";
 import { PrismaConversationStore } from "./prisma-store.js";
 import { stepStatements } from "./step-statements.js";
-import { toTurn, TURN_SQL, turnParams, type Turn, type TurnRow } from "./turn.js";
+import { toTurn, TURN_SQL, turnParams, type TurnRow } from "./turn.js";
+import type { Turn } from "./types.js";
 import type { StepCommit } from "./types.js";
 
 export class D1ConversationStore extends PrismaConversationStore {

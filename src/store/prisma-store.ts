@@ -3,41 +3,18 @@
 // changes together, or none of them do); how a list is applied is the runtime's: one D1 batch
 // on Workers (d1-store.ts), one synchronous SQLite transaction on Node (sqlite-store.ts).
 import type { AnswerValue, SessionState } from "../engine/types.js";
-import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
-import { isoWeek } from "../insights/week.js";
-import { RESPONDENT_KEY } from "../insights/rollups.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { isoWeek } from "./week.js";
+import { RESPONDENT_KEY } from "./rollups.js";
 import { classifyStepFailure, type AgeBandMoves } from "./step-statements.js";
-import type { Turn } from "./turn.js";
+import type { Turn } from "./types.js";
+import { toContactRecord } from "./contact-record.js";
 import type { AnswerRecord, AudienceQuery, CommitResult, ContactRecord, ConversationStore, NewContact, SessionRecord, StepCommit } from "./types.js";
 
 /** A unique constraint failed (Prisma's P2002; a raw statement's error names the constraint). Duck-typed, so it holds for the Node and the Worker client alike. */
 function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown };
   return e?.code === "P2002" || /UNIQUE constraint failed/.test(String(e?.message ?? ""));
-}
-
-/** The columns a ContactRecord is made of, as Prisma (or a raw query with the same names) returns them. */
-export type ContactRow = Pick<
-  Prisma.ContactGetPayload<object>,
-  "id" | "channel" | "addressHash" | "language" | "status" | "consentVersion" | "consentAt" | "consentRefusedVersion" | "consentRefusedAt" | "area" | "attribution" | "recordKey" | "createdAt"
->;
-
-export function toContactRecord(row: ContactRow): ContactRecord {
-  return {
-    id: row.id,
-    channel: row.channel,
-    addressHash: row.addressHash,
-    language: row.language,
-    status: row.status === "stopped" ? "stopped" : "active",
-    consentVersion: row.consentVersion,
-    consentAt: row.consentAt,
-    consentRefusedVersion: row.consentRefusedVersion,
-    consentRefusedAt: row.consentRefusedAt,
-    area: row.area,
-    attribution: row.attribution,
-    recordKey: row.recordKey,
-    createdAt: row.createdAt,
-  };
 }
 
 export abstract class PrismaConversationStore implements ConversationStore {

@@ -3,12 +3,13 @@
 // broadcast audiences, key rotation) stays on Prisma. One engine step is one synchronous
 // IMMEDIATE transaction holding the same statement list the Worker sends to D1 as a batch.
 import type { PrismaClient } from "../generated/prisma/client.js";
-import { RESPONDENT_KEY } from "../insights/rollups.js";
-import { isoWeek } from "../insights/week.js";
+import { RESPONDENT_KEY } from "./rollups.js";
+import { isoWeek } from "./week.js";
 import { PrismaConversationStore } from "./prisma-store.js";
 import type { SqliteConnection } from "./sqlite-direct.js";
 import { sqlDate, stepStatements, type AgeBandMoves } from "./step-statements.js";
-import { CONTACT_SQL as CONTACT, readSqlDate, SEEN_SQL as SEEN, SESSION_SQL as SESSION, toContact, toSession, toTurn, TURN_SQL, turnParams, type SqlContactRow, type Turn, type TurnRow } from "./turn.js";
+import { CONTACT_SQL as CONTACT, readSqlDate, SEEN_SQL as SEEN, SESSION_SQL as SESSION, toContact, toSession, toTurn, TURN_SQL, turnParams, type SqlContactRow, type TurnRow } from "./turn.js";
+import type { Turn } from "./types.js";
 import type { ContactRecord, NewContact, SessionRecord, StepCommit } from "./types.js";
 
 const NEW_CONTACT = `INSERT INTO "contacts" ("id", "channel", "address_hash", "address_enc", "language", "status", "record_key", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?) ON CONFLICT ("channel", "address_hash") DO NOTHING`;

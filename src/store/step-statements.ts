@@ -8,8 +8,8 @@
 // - a session moving on is guarded by its version: a statement that fails unless the stored
 //   version is the one the step was computed from (or the unique contact_id of a new session)
 //   drops the whole step ("conflict"), and the host reads again and re-runs it.
-import { isoWeek } from "../insights/week.js";
-import { RESPONDENT_KEY, respondentCountUpsert, themeCountUpsert, type FactKey, type RespondentKey } from "../insights/rollups.js";
+import { isoWeek } from "./week.js";
+import { RESPONDENT_KEY, respondentCountUpsert, themeCountUpsert, type FactKey, type RespondentKey } from "./rollups.js";
 import type { ContactChanges, StepCommit } from "./types.js";
 
 export type SqlValue = string | number | null;

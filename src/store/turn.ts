@@ -3,16 +3,9 @@
 // whether the message id was processed already. One prepared statement on Node instead of
 // three, and one D1 round trip instead of three on Workers.
 import type { SessionState } from "../engine/types.js";
-import { toContactRecord, type ContactRow } from "./prisma-store.js";
-import type { ContactRecord, SessionRecord } from "./types.js";
+import { toContactRecord, type ContactRow } from "./contact-record.js";
+import type { ContactRecord, SessionRecord, Turn } from "./types.js";
 
-export interface Turn {
-  readonly contact: ContactRecord | null;
-  /** The contact's session (null when there is no contact). */
-  readonly session: SessionRecord | null;
-  /** The inbound message id was recorded already: a redelivery. */
-  readonly seen: boolean;
-}
 
 /** A DateTime column as Prisma's SQLite adapter writes it ("…+00:00"), or as CURRENT_TIMESTAMP does ("YYYY-MM-DD HH:MM:SS", UTC). */
 export function readSqlDate(value: string | number): Date {

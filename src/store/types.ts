@@ -2,7 +2,6 @@
 // both runtimes share; sqlite-store.ts (Node) and d1-store.ts (Workers) add the webhook path's
 // reads and the atomic step.
 import type { AnswerValue, SessionState } from "../engine/types.js";
-import type { Turn } from "./turn.js";
 
 export type ContactStatus = "active" | "stopped";
 
@@ -152,4 +151,13 @@ export interface ConversationStore {
   /** Throws if the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What an inbound message reads before its step (store/turn.ts runs it as one statement). */
+export interface Turn {
+  readonly contact: ContactRecord | null;
+  /** The contact's session (null when there is no contact). */
+  readonly session: SessionRecord | null;
+  /** The inbound message id was recorded already: a redelivery. */
+  readonly seen: boolean;
 }

@@ -13,7 +13,7 @@ import type { InsightQueries } from "../insights/queries.js";
 import { renderSms } from "../channels/sms/render.js";
 import { segmentInfo } from "../channels/sms/gsm.js";
 import type { ContactRecord } from "../store/types.js";
-import { toContactRecord } from "../store/prisma-store.js";
+import { toContactRecord } from "../store/contact-record.js";
 
 /** The answer a resident gives to "can we tell you what changed?" (flows/priorities.yaml). */
 export const HEAR_BACK_KEY = "hear_back";

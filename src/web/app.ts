@@ -2,7 +2,7 @@
 // (webhooks, partner API, dashboard); everything they need arrives in AppDeps.
 import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { bodyLimit } from "./body-limit.js";
+import { bodyLimit } from "../http/body-limit.js";
 import { secureHeaders } from "hono/secure-headers";
 import { registerSmsWebhooks, type SmsChannelDeps } from "../channels/sms/webhook.js";
 import { registerTelegramWebhook, type TelegramChannelDeps } from "../channels/telegram/webhook.js";

@@ -5,7 +5,6 @@
 import type { Clock } from "../clock.js";
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
-import type { HtmlEscapedString } from "hono/utils/html";
 import { THEMES } from "../directory/themes.js";
 import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import type { PartnerIdentity, PartnerStore } from "../insights/partners.js";

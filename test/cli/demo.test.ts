@@ -8,7 +8,7 @@ import { loadConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/log.js";
 import { openNodeServices, type NodeServices } from "../../src/runtime-node/services.js";
 import { createApp } from "../../src/web/app.js";
-import { isoWeek } from "../../src/insights/week.js";
+import { isoWeek } from "../../src/store/week.js";
 import { testClock } from "../support/clock.js";
 import { runCliInProcess, type CliResult } from "../support/cli.js";
 import { tempDir } from "../support/temp-db.js";

@@ -198,7 +198,6 @@ describe("the shipped flows", () => {
 describe.each(["en", "cy"])("robustness (contact language %s)", (language) => {
   describe.each(waitingNodes)("$flowId / $nodeId ($kind)", ({ flowId, nodeId, kind }) => {
     const snap = driveTo(flowId, nodeId, language);
-    const isText = kind === "text";
 
     it("an empty message", () => {
       expectRejected(snap, { type: "text", text: "" });

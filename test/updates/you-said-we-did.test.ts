@@ -30,10 +30,6 @@ async function takePart(r: Resident) {
   for (const text of replies) await h.services.conversation.handle({ channel: r.channel, address: r.address, input: { type: "text", text } });
 }
 
-async function contactOf(r: Resident) {
-  const addressHash = await h.services.addressCrypto.hash(r.channel, r.address);
-  return h.services.prisma.contact.findUniqueOrThrow({ where: { channel_addressHash: { channel: r.channel, addressHash } } });
-}
 
 /** Messages that reached a resident at the fake platforms. */
 function received(r: Resident): string[] {

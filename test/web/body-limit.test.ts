@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bodyLimit } from "../../src/web/body-limit.js";
+import { bodyLimit } from "../../src/http/body-limit.js";
 
 let server: ServerType;
 let port: number;

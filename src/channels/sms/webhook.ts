@@ -3,7 +3,7 @@
 // gets 403 and nothing is stored. Replies to an inbound SMS go back as TwiML.
 import type { Clock } from "../../clock.js";
 import type { Context, Hono } from "hono";
-import { bodyLimit } from "../../web/body-limit.js";
+import { bodyLimit } from "../../http/body-limit.js";
 import MessagingResponse from "twilio/lib/twiml/MessagingResponse.js";
 import { validateRequest } from "twilio/lib/webhooks/webhooks.js";
 import type { TwilioConfig } from "../../config.js";

@@ -6,7 +6,7 @@ import type { Clock } from "../../clock.js";
 import { InputFile, type Bot, type Context } from "grammy";
 import type { Update } from "grammy/types";
 import type { Hono } from "hono";
-import { bodyLimit } from "../../web/body-limit.js";
+import { bodyLimit } from "../../http/body-limit.js";
 import { HTTPException } from "hono/http-exception";
 import * as z from "zod";
 import type { TelegramConfig } from "../../config.js";

@@ -1,10 +1,10 @@
 // The services directory on Prisma. Import replaces one source's services in one transaction
 // (upsert by the source's own ids, then remove what the source no longer lists), so
 // re-importing updates and never duplicates.
-import type { DirectorySettings } from "../directory/settings.js";
-import { EMPTY_SETTINGS } from "../directory/settings.js";
-import type { ThemeId } from "../directory/themes.js";
-import type { DirectoryService } from "../directory/types.js";
+import type { DirectorySettings } from "./settings.js";
+import { EMPTY_SETTINGS } from "./settings.js";
+import type { ThemeId } from "./themes.js";
+import type { DirectoryService } from "./types.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 
 export interface ImportCounts {
