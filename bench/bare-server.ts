@@ -20,5 +20,7 @@ app.post("*", async (c) => {
   return c.json({ ok: true });
 });
 
-const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => console.log(`bare listening url=http://127.0.0.1:${info.port}`));
+const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) =>
+  console.log(`bare listening url=http://127.0.0.1:${info.port}`),
+);
 process.once("SIGTERM", () => server.close(() => process.exit(0)));

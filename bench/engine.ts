@@ -39,7 +39,14 @@ export function benchEngine(durationMs = 3000): EngineBenchResult {
         let session: SessionState | null = null;
         let contact = { language: "en", area: null as string | null, consentVersion: null as string | null };
         for (const input of CONVERSATION) {
-          const ctx: EngineContext = { registry: base.registry, now: base.now, contact, privacyNoticeVersion: base.privacyNoticeVersion, variables: base.variables, languages: base.languages };
+          const ctx: EngineContext = {
+            registry: base.registry,
+            now: base.now,
+            contact,
+            privacyNoticeVersion: base.privacyNoticeVersion,
+            variables: base.variables,
+            languages: base.languages,
+          };
           const result = step(ctx, session, input);
           session = result.session;
           for (const e of result.effects) {

@@ -28,7 +28,18 @@ const TWILIO_SID = `AC${"1".repeat(32)}`;
 const TWILIO_TOKEN = "bench-twilio-auth-token";
 const TWILIO_NUMBER = "+447700900000";
 
-export const CONVERSATION = ["hi", "English", "yes please", "st6 1aa", "2, 6 and housng", "Buses after 7pm so I can get to my shifts at the hospital", "4", "yes", "that's all", "yes"];
+export const CONVERSATION = [
+  "hi",
+  "English",
+  "yes please",
+  "st6 1aa",
+  "2, 6 and housng",
+  "Buses after 7pm so I can get to my shifts at the hospital",
+  "4",
+  "yes",
+  "that's all",
+  "yes",
+];
 
 export interface InboundOptions {
   /** Measured seconds per run, after `warmupSeconds` of the same traffic (other residents). */
@@ -78,22 +89,49 @@ let residentCounter = 0;
 let updateCounter = 9_000_000;
 
 function smsRequest(from: string, body: string): Request {
-  const init = inboundSms({ url: `${PUBLIC_URL}/webhooks/twilio/sms`, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body });
-  return { method: "POST", path: "/webhooks/twilio/sms", headers: init.headers as Record<string, string>, body: String(init.body) };
+  const init = inboundSms({
+    url: `${PUBLIC_URL}/webhooks/twilio/sms`,
+    authToken: TWILIO_TOKEN,
+    accountSid: TWILIO_SID,
+    from,
+    to: TWILIO_NUMBER,
+    body,
+  });
+  return {
+    method: "POST",
+    path: "/webhooks/twilio/sms",
+    headers: init.headers as Record<string, string>,
+    body: String(init.body),
+  };
 }
 
 function telegramRequest(chatId: number, text: string): Request {
   const update = {
     update_id: updateCounter++,
-    message: { message_id: updateCounter, from: { id: chatId, is_bot: false, first_name: "Sam", language_code: "en" }, chat: { id: chatId, first_name: "Sam", type: "private" }, date: 1767607200, text },
+    message: {
+      message_id: updateCounter,
+      from: { id: chatId, is_bot: false, first_name: "Sam", language_code: "en" },
+      chat: { id: chatId, first_name: "Sam", type: "private" },
+      date: 1767607200,
+      text,
+    },
   };
-  return { method: "POST", path: "/webhooks/telegram", headers: { "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET }, body: JSON.stringify(update) };
+  return {
+    method: "POST",
+    path: "/webhooks/telegram",
+    headers: { "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET },
+    body: JSON.stringify(update),
+  };
 }
 
 /** A new resident's whole conversation; every message has its own MessageSid / update_id. */
 function conversation(channel: "sms" | "telegram"): Request[] {
   const n = ++residentCounter;
-  return CONVERSATION.map((text, step) => (channel === "sms" ? smsRequest(`+447${String(100_000_000 + n).slice(-9)}`, text) : telegramRequest(700_000_000 + n, step === 0 ? "/start" : text)));
+  return CONVERSATION.map((text, step) =>
+    channel === "sms"
+      ? smsRequest(`+447${String(100_000_000 + n).slice(-9)}`, text)
+      : telegramRequest(700_000_000 + n, step === 0 ? "/start" : text),
+  );
 }
 
 /**
@@ -117,15 +155,29 @@ function prepare(channel: "sms" | "telegram", count: number, options: { cycle?: 
 
 let missingReplies = 0;
 
-async function drive(url: string, channel: "sms" | "telegram", seconds: number, connections: number, expectedPerSecond: number, pathOverride?: string): Promise<LoadFigures> {
+async function drive(
+  url: string,
+  channel: "sms" | "telegram",
+  seconds: number,
+  connections: number,
+  expectedPerSecond: number,
+  pathOverride?: string,
+): Promise<LoadFigures> {
   missingReplies = 0;
   // One resident's conversation stays on one connection (context), so its messages are sequential.
-  const take = pathOverride ? prepare(channel, 20_000, { cycle: true }) : prepare(channel, Math.ceil(expectedPerSecond * seconds * 1.2));
+  const take = pathOverride
+    ? prepare(channel, 20_000, { cycle: true })
+    : prepare(channel, Math.ceil(expectedPerSecond * seconds * 1.2));
   const requests: autocannon.Request[] = CONVERSATION.map((_, step) => ({
     setupRequest: (defaults: autocannon.Request, context: Record<string, unknown>) => {
       if (step === 0 || context.conversation === undefined) context.conversation = Array.from(CONVERSATION, take);
       const request = (context.conversation as Request[])[step]!;
-      return { ...defaults, ...request, headers: { ...defaults.headers, ...request.headers }, ...(pathOverride ? { path: pathOverride } : {}) };
+      return {
+        ...defaults,
+        ...request,
+        headers: { ...defaults.headers, ...request.headers },
+        ...(pathOverride ? { path: pathOverride } : {}),
+      };
     },
     ...(channel === "sms" && !pathOverride
       ? {
@@ -173,7 +225,11 @@ async function stop(child: ChildProcess): Promise<void> {
 
 /** The bare ceiling's process: same generator, same SMS bodies, one row stored per request. */
 async function startBare(databaseFile: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(packageRoot, "bin", "run-ts.js"), path.join(packageRoot, "bench", "bare-server.ts"), databaseFile], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(
+    process.execPath,
+    [path.join(packageRoot, "bin", "run-ts.js"), path.join(packageRoot, "bench", "bare-server.ts"), databaseFile],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d) => {
@@ -215,13 +271,19 @@ export function seedHistory(file: string, n: number): void {
   const db = new Database(file);
   db.pragma("synchronous = OFF");
   const now = new Date().toISOString().replace("Z", "+00:00");
-  const contact = db.prepare(`INSERT INTO contacts (id, channel, address_hash, address_enc, language, status, consent_version, consent_at, area, created_at, updated_at) VALUES (?, ?, ?, 'bench', 'en', 'active', '2026-11', ?, 'ST6', ?, ?)`);
+  const contact = db.prepare(
+    `INSERT INTO contacts (id, channel, address_hash, address_enc, language, status, consent_version, consent_at, area, created_at, updated_at) VALUES (?, ?, ?, 'bench', 'en', 'active', '2026-11', ?, 'ST6', ?, ?)`,
+  );
   const inbound = db.prepare(`INSERT INTO inbound_messages (id, channel, received_at) VALUES (?, ?, ?)`);
   const batch = db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {
       const channel = i % 5 < 3 ? "sms" : "telegram";
       contact.run(`history-${i}`, channel, randomBytes(32).toString("base64url"), now, now, now);
-      inbound.run(channel === "sms" ? `sms:SM${randomBytes(16).toString("hex")}` : `telegram:${100_000_000 + i}`, channel, now);
+      inbound.run(
+        channel === "sms" ? `sms:SM${randomBytes(16).toString("hex")}` : `telegram:${100_000_000 + i}`,
+        channel,
+        now,
+      );
     }
   });
   for (let i = 0; i < n; i += 50_000) batch(i, Math.min(n, i + 50_000));
@@ -234,7 +296,11 @@ export function seedHistory(file: string, n: number): void {
  * database, in rounds: bare, SMS, Telegram, bare, SMS, Telegram… Each ratio compares runs
  * seconds apart, so a change in what else the machine is doing moves both sides of it.
  */
-export async function benchInbound(databaseFile: string, bareFile: string, options: InboundOptions): Promise<InboundFigures> {
+export async function benchInbound(
+  databaseFile: string,
+  bareFile: string,
+  options: InboundOptions,
+): Promise<InboundFigures> {
   const bareServer = await startBare(bareFile);
   const telegram = new FakeTelegram(TELEGRAM_TOKEN);
   const twilio = new FakeTwilio(TWILIO_SID, TWILIO_TOKEN);
@@ -290,7 +356,10 @@ export async function benchInbound(databaseFile: string, bareFile: string, optio
       telegramRatios.push(t.perSecond / b.perSecond);
     }
     const telegramSends = telegram.calls.length - sendsBefore;
-    const errors = server.logs().split("\n").filter((l) => /\bERROR\b/.test(l));
+    const errors = server
+      .logs()
+      .split("\n")
+      .filter((l) => /\bERROR\b/.test(l));
     if (errors.length > 0) console.log(`  server logged ${errors.length} error(s), first: ${errors[0]}`);
     return {
       bare: medianFigures(bare),

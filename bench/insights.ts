@@ -13,7 +13,28 @@ import { isoWeek } from "../src/store/week.js";
 import { migrationsDir } from "../src/runtime-node/paths.js";
 import { migrateSqliteFile, openPrismaSqlite } from "../src/store/sqlite-file.js";
 
-const AREAS = ["ST1", "ST2", "ST3", "ST4", "ST6", "ST7", "ST8", "ST5", "ST10", "ST11", "ST12", "ST13", "ST14", "ST15", "ST16", "ST17", "ST18", "ST19", "ST20", "ST21"];
+const AREAS = [
+  "ST1",
+  "ST2",
+  "ST3",
+  "ST4",
+  "ST6",
+  "ST7",
+  "ST8",
+  "ST5",
+  "ST10",
+  "ST11",
+  "ST12",
+  "ST13",
+  "ST14",
+  "ST15",
+  "ST16",
+  "ST17",
+  "ST18",
+  "ST19",
+  "ST20",
+  "ST21",
+];
 const AGE = ["age_18_24", "age_25_34", "age_35_49", "age_50_64", "age_65_plus", null];
 
 export function seedAnswers(file: string, residents: number): void {
@@ -22,14 +43,18 @@ export function seedAnswers(file: string, residents: number): void {
   db.pragma("synchronous = OFF");
   const start = Date.parse("2025-11-24T09:00:00Z");
   const span = 365 * 86_400_000;
-  const insertAnswer = db.prepare(`INSERT INTO answers (id, contact_id, flow_id, question_key, value, channel, language, area, created_at, age_band) VALUES (?, NULL, 'priorities', 'priorities', ?, ?, 'en', ?, ?, ?)`);
-  const insertFact = db.prepare(`INSERT INTO theme_facts (id, answer_id, contact_id, flow_id, question_key, theme, source, area, channel, age_band, week, created_at) VALUES (?, ?, NULL, 'priorities', 'priorities', ?, 'choice', ?, ?, ?, ?, ?)`);
+  const insertAnswer = db.prepare(
+    `INSERT INTO answers (id, contact_id, flow_id, question_key, value, channel, language, area, created_at, age_band) VALUES (?, NULL, 'priorities', 'priorities', ?, ?, 'en', ?, ?, ?)`,
+  );
+  const insertFact = db.prepare(
+    `INSERT INTO theme_facts (id, answer_id, contact_id, flow_id, question_key, theme, source, area, channel, age_band, week, created_at) VALUES (?, ?, NULL, 'priorities', 'priorities', ?, 'choice', ?, ?, ?, ?, ?)`,
+  );
   // Running totals, as the app keeps them.
   const themeCounts = new Map<string, number>();
   const respondentCounts = new Map<string, number>();
   const bump = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + 1);
   let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const batch = db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {
       const area = AREAS[Math.floor(random() ** 1.5 * AREAS.length)]!;
@@ -51,8 +76,12 @@ export function seedAnswers(file: string, residents: number): void {
     }
   });
   for (let i = 0; i < residents; i += 50_000) batch(i, Math.min(residents, i + 50_000));
-  const insertThemeCount = db.prepare(`INSERT INTO theme_counts (source, question_key, theme, area, week, channel, age_band, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insertRespondentCount = db.prepare(`INSERT INTO respondent_counts (question_key, area, week, channel, age_band, count) VALUES (?, ?, ?, ?, ?, ?)`);
+  const insertThemeCount = db.prepare(
+    `INSERT INTO theme_counts (source, question_key, theme, area, week, channel, age_band, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertRespondentCount = db.prepare(
+    `INSERT INTO respondent_counts (question_key, area, week, channel, age_band, count) VALUES (?, ?, ?, ?, ?, ?)`,
+  );
   db.transaction(() => {
     for (const [key, n] of themeCounts) insertThemeCount.run(...key.split("\u0000"), n);
     for (const [key, n] of respondentCounts) insertRespondentCount.run(...key.split("\u0000"), n);
@@ -67,7 +96,9 @@ export interface InsightBenchRow {
   readonly medianMs: number;
 }
 
-export async function benchInsights(residents: number): Promise<{ residents: number; seedSeconds: number; rows: InsightBenchRow[] }> {
+export async function benchInsights(
+  residents: number,
+): Promise<{ residents: number; seedSeconds: number; rows: InsightBenchRow[] }> {
   const dir = mkdtempSync(path.join(tmpdir(), "placevoice-insights-bench-"));
   const file = path.join(dir, "bench.db");
   try {
@@ -91,8 +122,25 @@ export async function benchInsightQueries(file: string): Promise<InsightBenchRow
   const cases: [string, () => Promise<unknown>][] = [
     ["priorities, all areas", () => queries.themeTable(partner, "choice", THEMES)],
     ["priorities, one area", () => queries.themeTable({ ...partner, area: "ST6" }, "choice", THEMES)],
-    ["priorities, area + channel + age band + a four-week block", () => queries.themeTable({ ...partner, area: "ST6", channel: "sms", ageBand: "age_25_34", period: blockPeriod(blockIndexOf(new Date("2026-06-01T00:00:00Z")), TODAY) }, "choice", THEMES)],
-    ["priorities, partner with 5 areas", () => queries.themeTable({ allowedAreas: ["ST1", "ST2", "ST3", "ST4", "ST6"] }, "choice", THEMES)],
+    [
+      "priorities, area + channel + age band + a four-week block",
+      () =>
+        queries.themeTable(
+          {
+            ...partner,
+            area: "ST6",
+            channel: "sms",
+            ageBand: "age_25_34",
+            period: blockPeriod(blockIndexOf(new Date("2026-06-01T00:00:00Z")), TODAY),
+          },
+          "choice",
+          THEMES,
+        ),
+    ],
+    [
+      "priorities, partner with 5 areas",
+      () => queries.themeTable({ allowedAreas: ["ST1", "ST2", "ST3", "ST4", "ST6"] }, "choice", THEMES),
+    ],
     ["trend of one theme, one area", () => queries.trend({ ...partner, area: "ST6" }, "choice", "housing", TODAY)],
     ["trend of one theme, all areas", () => queries.trend(partner, "choice", "housing", TODAY)],
   ];

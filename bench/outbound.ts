@@ -37,7 +37,11 @@ export interface OutboundFigures {
 }
 
 /** Most calls in any window of `windowMs` (inclusive of both ends), and calls over the limit. */
-export function windowStats(times: readonly number[], limit: number, windowMs = 1000): { worst: number; violations: number } {
+export function windowStats(
+  times: readonly number[],
+  limit: number,
+  windowMs = 1000,
+): { worst: number; violations: number } {
   const sorted = [...times].sort((a, b) => a - b);
   let worst = 0;
   let violations = 0;
@@ -80,7 +84,11 @@ async function seedContacts(file: string, channel: "telegram" | "sms", count: nu
   return addresses;
 }
 
-export async function benchOutbound(channel: "telegram" | "sms", recipients: number, limitPerSecond: number): Promise<OutboundFigures> {
+export async function benchOutbound(
+  channel: "telegram" | "sms",
+  recipients: number,
+  limitPerSecond: number,
+): Promise<OutboundFigures> {
   const dir = mkdtempSync(path.join(tmpdir(), "placevoice-outbound-bench-"));
   const file = path.join(dir, "outbound.db");
   const telegram = new FakeTelegram(TELEGRAM_TOKEN);
@@ -94,8 +102,20 @@ export async function benchOutbound(channel: "telegram" | "sms", recipients: num
     QUIET_HOURS: "00:00-00:00",
     LOG_LEVEL: "info",
     ...(channel === "telegram"
-      ? { TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN, TELEGRAM_WEBHOOK_SECRET: "bench-outbound-secret-0123", TELEGRAM_BOT_USERNAME: "placevoice_bench_bot", TELEGRAM_API_ROOT: telegramRoot, TELEGRAM_MAX_PER_SECOND: String(limitPerSecond) }
-      : { TWILIO_ACCOUNT_SID: TWILIO_SID, TWILIO_AUTH_TOKEN: TWILIO_TOKEN, TWILIO_FROM: "+447700900000", TWILIO_API_BASE: twilioBase, TWILIO_MAX_PER_SECOND: String(limitPerSecond) }),
+      ? {
+          TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
+          TELEGRAM_WEBHOOK_SECRET: "bench-outbound-secret-0123",
+          TELEGRAM_BOT_USERNAME: "placevoice_bench_bot",
+          TELEGRAM_API_ROOT: telegramRoot,
+          TELEGRAM_MAX_PER_SECOND: String(limitPerSecond),
+        }
+      : {
+          TWILIO_ACCOUNT_SID: TWILIO_SID,
+          TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+          TWILIO_FROM: "+447700900000",
+          TWILIO_API_BASE: twilioBase,
+          TWILIO_MAX_PER_SECOND: String(limitPerSecond),
+        }),
   };
   try {
     migrateSqliteFile(file, migrationsDir);
@@ -103,10 +123,12 @@ export async function benchOutbound(channel: "telegram" | "sms", recipients: num
     const queued = performance.now();
     const cli = await runCli(["broadcast", "--flow", "feedback", "--id", "bench-outbound"], { env });
     const queueSeconds = (performance.now() - queued) / 1000;
-    if (cli.code !== 0 || !cli.stdout.includes(`${recipients} queued`)) throw new Error(`broadcast did not queue everyone:\n${cli.stdout}\n${cli.stderr}`);
+    if (cli.code !== 0 || !cli.stdout.includes(`${recipients} queued`))
+      throw new Error(`broadcast did not queue everyone:\n${cli.stdout}\n${cli.stderr}`);
 
     const server = await startServe({ ...env, PORT: "0", HOST: "127.0.0.1" }, packageRoot);
-    const times = (): number[] => (channel === "telegram" ? telegram.callsOf("sendMessage").map((c) => c.at) : twilio.sent.map((s) => s.at));
+    const times = (): number[] =>
+      channel === "telegram" ? telegram.callsOf("sendMessage").map((c) => c.at) : twilio.sent.map((s) => s.at);
     try {
       const deadline = Date.now() + (recipients / limitPerSecond) * 1000 * 3 + 30_000;
       while (times().length < recipients && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
@@ -115,7 +137,10 @@ export async function benchOutbound(channel: "telegram" | "sms", recipients: num
       await new Promise((r) => server.child.once("exit", r));
     }
     const at = times();
-    const to = channel === "telegram" ? telegram.callsOf("sendMessage").map((c) => String(c.params.chat_id)) : twilio.sent.map((s) => s.to);
+    const to =
+      channel === "telegram"
+        ? telegram.callsOf("sendMessage").map((c) => String(c.params.chat_id))
+        : twilio.sent.map((s) => s.to);
     const reached = new Set(to).size;
     const { worst, violations } = windowStats(at, limitPerSecond);
     // Mean over the whole seconds of the run (the pacer allows one window's worth at once at

@@ -18,13 +18,30 @@ import { benchInsightQueries, seedAnswers } from "./insights.js";
 import { benchMatching } from "./matching.js";
 import { benchOutbound } from "./outbound.js";
 
-const n = (x: number, digits = 0) => x.toLocaleString("en-GB", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const n = (x: number, digits = 0) =>
+  x.toLocaleString("en-GB", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const met = (ok: boolean) => (ok ? "met" : "NOT MET");
-const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 
 const cpu = os.cpus();
-console.log(`machine: ${cpu.length} x ${cpu[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}; load average at start ${load()}`);
-const settings = ["BENCH_INSIGHTS", "BENCH_SECONDS", "BENCH_WARMUP", "BENCH_ROUNDS", "BENCH_OUTBOUND", "BENCH_OUTBOUND_RATE"].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join("");
+console.log(
+  `machine: ${cpu.length} x ${cpu[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}; load average at start ${load()}`,
+);
+const settings = [
+  "BENCH_INSIGHTS",
+  "BENCH_SECONDS",
+  "BENCH_WARMUP",
+  "BENCH_ROUNDS",
+  "BENCH_OUTBOUND",
+  "BENCH_OUTBOUND_RATE",
+]
+  .filter((k) => process.env[k])
+  .map((k) => `${k}=${process.env[k]} `)
+  .join("");
 console.log(`command: ${settings}npm run bench`);
 
 const engine = benchEngine();
@@ -40,7 +57,12 @@ console.log(
 
 // Insight queries and the inbound pipeline, over the same database at 10k, 100k and 1M stored answers.
 const sizes = (process.env.BENCH_INSIGHTS ?? "10000,100000,1000000").split(",").map(Number);
-const inbound = { seconds: Number(process.env.BENCH_SECONDS ?? 5), warmupSeconds: Number(process.env.BENCH_WARMUP ?? 3), rounds: Number(process.env.BENCH_ROUNDS ?? 3), connections: 50 };
+const inbound = {
+  seconds: Number(process.env.BENCH_SECONDS ?? 5),
+  warmupSeconds: Number(process.env.BENCH_WARMUP ?? 3),
+  rounds: Number(process.env.BENCH_ROUNDS ?? 3),
+  connections: 50,
+};
 const line = (label: string, f: LoadFigures, ratio?: number) =>
   `  ${label.padEnd(40)} ${n(f.perSecond).padStart(6)}/s${ratio !== undefined ? ` (${ratio.toFixed(3)} of bare)` : "               "}, p50 ${n(f.p50Ms)} ms, p99 ${n(f.p99Ms)} ms, ${n(f.requests)} requests, ${f.failures} failed${f.missingReplies ? `, ${f.missingReplies} without reply` : ""}${f.cpuMsPerRequest !== undefined ? `, server CPU ${f.cpuMsPerRequest.toFixed(2)} ms/request` : ""}`;
 for (const size of sizes) {
@@ -55,7 +77,9 @@ for (const size of sizes) {
 
     const rows = await benchInsightQueries(file);
     const worst = Math.max(...rows.map((r) => r.medianMs));
-    console.log(`insights over ${n(size)} stored answers (${n(size * 2)}-odd theme facts, seeded in ${seedSeconds.toFixed(0)} s): slowest query ${worst.toFixed(1)} ms warm — goal < 100 ms: ${met(worst < 100)}`);
+    console.log(
+      `insights over ${n(size)} stored answers (${n(size * 2)}-odd theme facts, seeded in ${seedSeconds.toFixed(0)} s): slowest query ${worst.toFixed(1)} ms warm — goal < 100 ms: ${met(worst < 100)}`,
+    );
     for (const r of rows) console.log(`  ${r.query.padEnd(48)} ${r.medianMs.toFixed(1)} ms`);
 
     const f = await benchInbound(file, path.join(dir, "bare.db"), inbound);
@@ -66,9 +90,13 @@ for (const size of sizes) {
     );
     console.log(line("bare Hono + better-sqlite3, 1 row/request", f.bare));
     console.log(line("SMS webhooks, whole path (TwiML reply)", f.sms, f.smsRatio));
-    console.log(line("Telegram webhooks, whole path", f.telegram, f.telegramRatio) + `, ${n(f.telegramSends)} Bot API calls`);
+    console.log(
+      line("Telegram webhooks, whole path", f.telegram, f.telegramRatio) + `, ${n(f.telegramSends)} Bot API calls`,
+    );
     console.log(`  server RSS ${n(f.startRssMb)} MB after start, peak ${n(f.peakRssMb)} MB`);
-    console.log(`  goals: ≥ 0.25 of bare: ${met(ratio >= 0.25)} (${ratio.toFixed(3)}); p99 < 50 ms: ${met(p99 < 50)} (${n(p99)} ms); RSS < 200 MB: ${met(f.peakRssMb < 200)}`);
+    console.log(
+      `  goals: ≥ 0.25 of bare: ${met(ratio >= 0.25)} (${ratio.toFixed(3)}); p99 < 50 ms: ${met(p99 < 50)} (${n(p99)} ms); RSS < 200 MB: ${met(f.peakRssMb < 200)}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -24,17 +24,24 @@ const ROOMS = [
 const rankOf = (file) => {
   const room = file.split("/")[0];
   const rank = ROOMS.findIndex((rooms) => rooms.includes(room));
-  if (rank < 0) throw new Error(`${file}: src/${room} is not a room in scripts/check-imports.mjs; give it its place in the stack`);
+  if (rank < 0)
+    throw new Error(`${file}: src/${room} is not a room in scripts/check-imports.mjs; give it its place in the stack`);
   return rank;
 };
 
-const graph = await madge("src", { fileExtensions: ["ts"], tsConfig: "tsconfig.json", excludeRegExp: [/^generated\//], detectiveOptions: { ts: { skipTypeImports: false } } });
+const graph = await madge("src", {
+  fileExtensions: ["ts"],
+  tsConfig: "tsconfig.json",
+  excludeRegExp: [/^generated\//],
+  detectiveOptions: { ts: { skipTypeImports: false } },
+});
 const problems = [];
 for (const cycle of graph.circular()) problems.push(`cycle: ${cycle.join(" -> ")}`);
 for (const [file, deps] of Object.entries(graph.obj())) {
   for (const dep of deps) {
     if (dep.startsWith("generated/")) continue;
-    if (rankOf(dep) > rankOf(file)) problems.push(`upward: src/${file} imports src/${dep} (${dep.split("/")[0]} sits above ${file.split("/")[0]})`);
+    if (rankOf(dep) > rankOf(file))
+      problems.push(`upward: src/${file} imports src/${dep} (${dep.split("/")[0]} sits above ${file.split("/")[0]})`);
   }
 }
 if (problems.length > 0) {

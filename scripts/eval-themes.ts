@@ -17,14 +17,22 @@ export const MIN_REDACTION_RECALL = 0.95;
 
 const args = process.argv.slice(2);
 const showMisses = args.includes("--misses");
-const file = args.find((a) => !a.startsWith("--")) ?? fileURLToPath(new URL("../test/fixtures/themes-eval.jsonl", import.meta.url));
+const file =
+  args.find((a) => !a.startsWith("--")) ??
+  fileURLToPath(new URL("../test/fixtures/themes-eval.jsonl", import.meta.url));
 const examples = parseEvalSet(readFileSync(file, "utf8"));
 const analyser = createTextAnalyser();
 const analyse = (text: string) => analyser.invoke(text);
 
 const all = await evaluateAnalyser(examples, analyse);
-const development = await evaluateAnalyser(examples.filter((e) => !e.heldout), analyse);
-const heldout = await evaluateAnalyser(examples.filter((e) => e.heldout), analyse);
+const development = await evaluateAnalyser(
+  examples.filter((e) => !e.heldout),
+  analyse,
+);
+const heldout = await evaluateAnalyser(
+  examples.filter((e) => e.heldout),
+  analyse,
+);
 
 for (const line of formatReport("All", all)) console.log(line);
 console.log("");
@@ -34,10 +42,15 @@ for (const line of formatReport("Held out (its misses never inspected while buil
 
 if (showMisses) {
   console.log("\nDevelopment misses:");
-  for (const miss of development.themeMisses) console.log(`  ${JSON.stringify(miss.text)}\n    expected [${miss.expected.join(", ")}] got [${miss.got.join(", ")}]`);
-  for (const leak of development.leakedPii) console.log(`  LEAK ${leak.type} ${JSON.stringify(leak.value)} in ${JSON.stringify(leak.redacted)}`);
+  for (const miss of development.themeMisses)
+    console.log(
+      `  ${JSON.stringify(miss.text)}\n    expected [${miss.expected.join(", ")}] got [${miss.got.join(", ")}]`,
+    );
+  for (const leak of development.leakedPii)
+    console.log(`  LEAK ${leak.type} ${JSON.stringify(leak.value)} in ${JSON.stringify(leak.redacted)}`);
 }
-for (const over of all.overRedaction.examples) console.log(`  over-redacted "${over.lost}": ${JSON.stringify(over.redacted)}`);
+for (const over of all.overRedaction.examples)
+  console.log(`  over-redacted "${over.lost}": ${JSON.stringify(over.redacted)}`);
 
 // Time what runs per message, after a warm-up: the pure functions, and the runnable.
 const texts = examples.map((e) => e.text);
@@ -57,7 +70,9 @@ const core = (performance.now() - started) / (rounds * texts.length);
 started = performance.now();
 for (let r = 0; r < rounds; r++) for (const text of texts) await analyser.invoke(text);
 const viaRunnable = (performance.now() - started) / (rounds * texts.length);
-console.log(`\noffline analysis per message (mean of ${rounds * texts.length}): ${(core * 1000).toFixed(0)} µs tag + redact, ${(viaRunnable * 1000).toFixed(0)} µs through the analyser runnable`);
+console.log(
+  `\noffline analysis per message (mean of ${rounds * texts.length}): ${(core * 1000).toFixed(0)} µs tag + redact, ${(viaRunnable * 1000).toFixed(0)} µs through the analyser runnable`,
+);
 
 console.log(`macro-F1 ${all.macroF1.toFixed(2)}, redaction recall ${all.pii.recall.toFixed(2)}`);
 if (all.macroF1 < MIN_MACRO_F1 || all.pii.recall < MIN_REDACTION_RECALL) process.exitCode = 1;

@@ -25,7 +25,10 @@ export function d1MigrationFiles() {
 function writeAssets() {
   const flowsDir = path.resolve(root, process.env.FLOWS_DIR || "flows");
   const flows = {};
-  for (const name of readdirSync(flowsDir).filter((n) => /\.ya?ml$/.test(n)).sort()) flows[name] = readFileSync(path.join(flowsDir, name), "utf8");
+  for (const name of readdirSync(flowsDir)
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort())
+    flows[name] = readFileSync(path.join(flowsDir, name), "utf8");
   const lexicon = readFileSync(path.join(flowsDir, "lexicons", "urgent-needs.yaml"), "utf8");
   const out = path.join(root, "src", "generated", "worker-assets.ts");
   mkdirSync(path.dirname(out), { recursive: true });

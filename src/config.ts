@@ -13,16 +13,31 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default("0.0.0.0"),
   DATABASE_URL: z.string().default("file:./data/placevoice.db"),
-  APP_SECRET: optionalString.pipe(z.string().min(32, "APP_SECRET must be at least 32 characters (use `openssl rand -hex 32`)").optional()),
+  APP_SECRET: optionalString.pipe(
+    z.string().min(32, "APP_SECRET must be at least 32 characters (use `openssl rand -hex 32`)").optional(),
+  ),
   APP_SECRET_PREVIOUS: z
     .string()
     .default("")
-    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(z.string().min(32, "APP_SECRET_PREVIOUS holds earlier APP_SECRET values, comma-separated, each at least 32 characters"))),
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .min(32, "APP_SECRET_PREVIOUS holds earlier APP_SECRET values, comma-separated, each at least 32 characters"),
+      ),
+    ),
   UPDATE_SMALL_AUDIENCE: z.enum(["send", "refuse"]).default("send"),
   CONTACT_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(20),
   API_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(120),
-  PUBLIC_URL: optionalString.pipe(z.url({ message: "PUBLIC_URL must be a URL such as https://placevoice.example.org" }).optional()),
+  PUBLIC_URL: optionalString.pipe(
+    z.url({ message: "PUBLIC_URL must be a URL such as https://placevoice.example.org" }).optional(),
+  ),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   FLOWS_DIR: optionalString,
   ENTRY_FLOW: z.string().default("priorities"),
@@ -30,8 +45,17 @@ const envSchema = z.object({
   LANGUAGES: z
     .string()
     .default("en,cy")
-    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^[a-z]{2,3}$/, "LANGUAGES is a comma-separated list of language codes, e.g. en,cy")).min(1)),
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.string().regex(/^[a-z]{2,3}$/, "LANGUAGES is a comma-separated list of language codes, e.g. en,cy"))
+        .min(1),
+    ),
   PRIVACY_NOTICE_VERSION: z.string().min(1).default("2026-11"),
   ORGANISATION_NAME: z.string().min(1).default("PlaceVoice"),
   K_THRESHOLD: z.coerce.number().int().min(2).max(1000).default(10),
@@ -41,26 +65,59 @@ const envSchema = z.object({
   LLM_API_KEY: optionalString,
   LLM_BASE_URL: optionalString,
   LLM_MODEL: optionalString,
-  PRIVACY_CONTACT: z.string().min(1).default("Write to the data protection officer of the organisation that runs this service."),
+  PRIVACY_CONTACT: z
+    .string()
+    .min(1)
+    .default("Write to the data protection officer of the organisation that runs this service."),
 
-  TELEGRAM_BOT_TOKEN: optionalString.pipe(z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "TELEGRAM_BOT_TOKEN looks wrong: it is <bot id>:<secret> as BotFather gives it").optional()),
-  TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
-    z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, "TELEGRAM_WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -").optional(),
+  TELEGRAM_BOT_TOKEN: optionalString.pipe(
+    z
+      .string()
+      .regex(
+        /^\d+:[A-Za-z0-9_-]{20,}$/,
+        "TELEGRAM_BOT_TOKEN looks wrong: it is <bot id>:<secret> as BotFather gives it",
+      )
+      .optional(),
   ),
-  TELEGRAM_BOT_USERNAME: optionalString.pipe(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, "TELEGRAM_BOT_USERNAME is the bot's @name without the @").optional()),
+  TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,256}$/, "TELEGRAM_WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
+      .optional(),
+  ),
+  TELEGRAM_BOT_USERNAME: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, "TELEGRAM_BOT_USERNAME is the bot's @name without the @")
+      .optional(),
+  ),
   TELEGRAM_API_ROOT: z.url().default("https://api.telegram.org"),
   TELEGRAM_MAX_PER_SECOND: z.coerce.number().positive().default(30),
   TELEGRAM_MAX_PER_CHAT_PER_SECOND: z.coerce.number().positive().default(1),
 
-  TWILIO_ACCOUNT_SID: optionalString.pipe(z.string().regex(/^AC[0-9a-fA-F]{32}$/, "TWILIO_ACCOUNT_SID starts with AC followed by 32 hex digits").optional()),
+  TWILIO_ACCOUNT_SID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^AC[0-9a-fA-F]{32}$/, "TWILIO_ACCOUNT_SID starts with AC followed by 32 hex digits")
+      .optional(),
+  ),
   TWILIO_AUTH_TOKEN: optionalString,
   TWILIO_FROM: optionalString.pipe(
-    z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, "TWILIO_FROM is an E.164 number (+447700900123) or a Messaging Service SID (MG…)").optional(),
+    z
+      .string()
+      .regex(
+        /^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/,
+        "TWILIO_FROM is an E.164 number (+447700900123) or a Messaging Service SID (MG…)",
+      )
+      .optional(),
   ),
   TWILIO_API_BASE: z.url().default("https://api.twilio.com"),
   TWILIO_MAX_PER_SECOND: z.coerce.number().positive().default(1),
   /** Twilio's Advanced Opt-Out answers STOP itself; then PlaceVoice stays quiet. */
-  TWILIO_ADVANCED_OPT_OUT: z.enum(["true", "false", "1", "0"]).default("false").transform((v) => v === "true" || v === "1"),
+  TWILIO_ADVANCED_OPT_OUT: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
   SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(3),
 
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
@@ -73,7 +130,12 @@ const envSchema = z.object({
   WEBHOOK_ALLOW_HOSTS: z
     .string()
     .default("")
-    .transform((v) => v.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean)),
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    ),
 });
 
 export type Config = {
@@ -105,7 +167,14 @@ export type Config = {
   /** After this many days answers are anonymised (contact link removed, free text only redacted). */
   readonly retentionDays: number;
   /** Optional chat model for theme tagging (redaction never uses it). */
-  readonly llm: { readonly provider: string; readonly apiKey: string | undefined; readonly baseUrl: string | undefined; readonly model: string | undefined } | undefined;
+  readonly llm:
+    | {
+        readonly provider: string;
+        readonly apiKey: string | undefined;
+        readonly baseUrl: string | undefined;
+        readonly model: string | undefined;
+      }
+    | undefined;
   readonly privacyContact: string;
   /** Where the privacy notice is published; texts refer to it as {privacy_url}. */
   readonly privacyUrl: string;
@@ -152,9 +221,21 @@ export class ConfigError extends Error {
 }
 
 // Variables that only do something together with others.
-const PARTNERS: readonly { readonly needs: readonly string[]; readonly what: string; readonly vars: readonly string[] }[] = [
-  { needs: ["TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"], what: "Telegram is off", vars: ["TELEGRAM_BOT_USERNAME", "TELEGRAM_API_ROOT", "TELEGRAM_MAX_PER_SECOND", "TELEGRAM_MAX_PER_CHAT_PER_SECOND"] },
-  { needs: ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"], what: "SMS is off", vars: ["TWILIO_API_BASE", "TWILIO_MAX_PER_SECOND", "TWILIO_ADVANCED_OPT_OUT"] },
+const PARTNERS: readonly {
+  readonly needs: readonly string[];
+  readonly what: string;
+  readonly vars: readonly string[];
+}[] = [
+  {
+    needs: ["TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"],
+    what: "Telegram is off",
+    vars: ["TELEGRAM_BOT_USERNAME", "TELEGRAM_API_ROOT", "TELEGRAM_MAX_PER_SECOND", "TELEGRAM_MAX_PER_CHAT_PER_SECOND"],
+  },
+  {
+    needs: ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"],
+    what: "SMS is off",
+    vars: ["TWILIO_API_BASE", "TWILIO_MAX_PER_SECOND", "TWILIO_ADVANCED_OPT_OUT"],
+  },
   { needs: ["LLM_PROVIDER"], what: "no LLM is configured", vars: ["LLM_API_KEY", "LLM_BASE_URL", "LLM_MODEL"] },
 ];
 
@@ -164,7 +245,9 @@ function unusedVariables(set: Readonly<Record<string, unknown>>): string[] {
     // (A partner half-set, such as a webhook secret without its bot token, has no effect either.)
     const idle = [...needs, ...vars].filter((v) => v in set);
     if (missing.length === 0 || idle.length === 0) return [];
-    return [`${idle.join(", ")} ${idle.length === 1 ? "is" : "are"} set but ${what}: set ${missing.join(" and ")} too, or unset ${idle.length === 1 ? "it" : "them"}`];
+    return [
+      `${idle.join(", ")} ${idle.length === 1 ? "is" : "are"} set but ${what}: set ${missing.join(" and ")} too, or unset ${idle.length === 1 ? "it" : "them"}`,
+    ];
   });
 }
 
@@ -181,7 +264,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const disabledChannels: string[] = [];
   let telegram: TelegramConfig | undefined;
   if (e.TELEGRAM_BOT_TOKEN && !e.TELEGRAM_WEBHOOK_SECRET) {
-    problems.push("TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_BOT_TOKEN, so forged updates can be refused (e.g. `openssl rand -hex 32`)");
+    problems.push(
+      "TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_BOT_TOKEN, so forged updates can be refused (e.g. `openssl rand -hex 32`)",
+    );
   } else if (e.TELEGRAM_BOT_TOKEN && e.TELEGRAM_WEBHOOK_SECRET) {
     telegram = {
       token: e.TELEGRAM_BOT_TOKEN,
@@ -233,7 +318,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     kThreshold: e.K_THRESHOLD,
     servicesDirectory: e.SERVICES_DIRECTORY,
     retentionDays: e.RETENTION_DAYS,
-    llm: e.LLM_PROVIDER ? { provider: e.LLM_PROVIDER, apiKey: e.LLM_API_KEY, baseUrl: e.LLM_BASE_URL, model: e.LLM_MODEL } : undefined,
+    llm: e.LLM_PROVIDER
+      ? { provider: e.LLM_PROVIDER, apiKey: e.LLM_API_KEY, baseUrl: e.LLM_BASE_URL, model: e.LLM_MODEL }
+      : undefined,
     privacyContact: e.PRIVACY_CONTACT,
     privacyUrl: `${publicUrl ?? `http://localhost:${e.PORT}`}/privacy`,
     telegram,

@@ -17,14 +17,19 @@ function formatValue(value: string | number | boolean | null): string {
   return /[\s="]/.test(text) ? JSON.stringify(text) : text;
 }
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Logger {
-  const emit = (at: Exclude<LogLevel, "silent">) => (message: string, fields: LogFields = {}) => {
-    if (ORDER[at] < ORDER[level]) return;
-    const pairs = Object.entries(fields)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${k}=${formatValue(v as string | number | boolean | null)}`);
-    write([new Date().toISOString(), at.toUpperCase().padEnd(5), message, ...pairs].join(" "));
-  };
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Logger {
+  const emit =
+    (at: Exclude<LogLevel, "silent">) =>
+    (message: string, fields: LogFields = {}) => {
+      if (ORDER[at] < ORDER[level]) return;
+      const pairs = Object.entries(fields)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${k}=${formatValue(v as string | number | boolean | null)}`);
+      write([new Date().toISOString(), at.toUpperCase().padEnd(5), message, ...pairs].join(" "));
+    };
   return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
 }
 

@@ -14,20 +14,39 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, log: Logger, options: { now?: Clock; recordKey?: () => number } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  log: Logger,
+  options: { now?: Clock; recordKey?: () => number } = {},
+): Promise<RunningServer> {
   const services = await openNodeServices(config, { log, ...options });
   const app = createApp(services.appDeps);
   services.dispatcher.start();
   // Pick up `placevoice services import` run against this database while we serve.
   const directoryTimer = setInterval(() => {
-    void services.directory.reload().then((changed) => changed && log.info("services directory reloaded", { services: services.directory.current()?.size ?? 0 })).catch(() => undefined);
+    void services.directory
+      .reload()
+      .then(
+        (changed) =>
+          changed && log.info("services directory reloaded", { services: services.directory.current()?.size ?? 0 }),
+      )
+      .catch(() => undefined);
   }, 30_000);
   directoryTimer.unref();
   // Retention, daily (and once shortly after start).
   const retention = async () => {
     try {
-      const report = await runRetention(services.prisma, { now: services.now(), retentionDays: config.retentionDays, dryRun: false });
-      log.info("retention run", { anonymised: report.answersAnonymised, redacted: report.freeTextRedacted, inboundDeleted: report.inboundIdsDeleted, deliveriesDeleted: report.deliveryLogsDeleted });
+      const report = await runRetention(services.prisma, {
+        now: services.now(),
+        retentionDays: config.retentionDays,
+        dryRun: false,
+      });
+      log.info("retention run", {
+        anonymised: report.answersAnonymised,
+        redacted: report.freeTextRedacted,
+        inboundDeleted: report.inboundIdsDeleted,
+        deliveriesDeleted: report.deliveryLogsDeleted,
+      });
     } catch (error) {
       log.error("retention run failed", { error: (error as Error).name });
     }
@@ -50,7 +69,10 @@ export async function startServer(config: Config, log: Logger, options: { now?: 
   const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
   log.info("PlaceVoice listening", { url, database: services.databaseFile, flows: services.registry.flows.size });
   logChannels(config, log);
-  if (config.telegram && !config.publicUrl) log.warn("PUBLIC_URL is not set: `placevoice telegram set-webhook` needs it to tell Telegram where to send updates");
+  if (config.telegram && !config.publicUrl)
+    log.warn(
+      "PUBLIC_URL is not set: `placevoice telegram set-webhook` needs it to tell Telegram where to send updates",
+    );
   return {
     url,
     services,
@@ -68,9 +90,21 @@ export async function startServer(config: Config, log: Logger, options: { now?: 
 }
 
 function logChannels(config: Config, log: Logger): void {
-  if (config.telegram) log.info("channel telegram enabled", { webhook: "/webhooks/telegram", bot: config.telegram.username ?? "(set TELEGRAM_BOT_USERNAME for deep links)", api: config.telegram.apiRoot });
-  if (config.twilio) log.info("channel sms enabled", { webhook: "/webhooks/twilio/sms", status: "/webhooks/twilio/status", from: config.twilio.from.startsWith("MG") ? "messaging service" : "number", api: config.twilio.apiBase });
-  for (const reason of config.disabledChannels) log.info(`channel ${reason.split(":")[0]} disabled:${reason.slice(reason.indexOf(":") + 1)}`);
+  if (config.telegram)
+    log.info("channel telegram enabled", {
+      webhook: "/webhooks/telegram",
+      bot: config.telegram.username ?? "(set TELEGRAM_BOT_USERNAME for deep links)",
+      api: config.telegram.apiRoot,
+    });
+  if (config.twilio)
+    log.info("channel sms enabled", {
+      webhook: "/webhooks/twilio/sms",
+      status: "/webhooks/twilio/status",
+      from: config.twilio.from.startsWith("MG") ? "messaging service" : "number",
+      api: config.twilio.apiBase,
+    });
+  for (const reason of config.disabledChannels)
+    log.info(`channel ${reason.split(":")[0]} disabled:${reason.slice(reason.indexOf(":") + 1)}`);
   if (!config.telegram && !config.twilio) log.info("try it without any account: npx placevoice chat priorities");
 }
 

@@ -7,7 +7,12 @@
 // in parallel. Everything else (API, dashboard, delivery callbacks) is served by the Worker.
 // A Cron Trigger sends what the outbox and the partners' webhooks hold each minute and runs
 // retention daily.
-import type { DurableObjectState, ExecutionContext, ScheduledController, WorkerEnv } from "./runtime-worker/cloudflare.js";
+import type {
+  DurableObjectState,
+  ExecutionContext,
+  ScheduledController,
+  WorkerEnv,
+} from "./runtime-worker/cloudflare.js";
 import { workerServices } from "./runtime-worker/services.js";
 import { runRetention } from "./store/retention.js";
 
@@ -19,9 +24,16 @@ async function residentOf(request: Request, pathname: string): Promise<{ channel
   try {
     if (pathname === "/webhooks/telegram") {
       if (!request.headers.has("X-Telegram-Bot-Api-Secret-Token")) return null;
-      const update = (await request.json()) as Record<string, { chat?: { id?: unknown }; message?: { chat?: { id?: unknown } }; from?: { id?: unknown } } | undefined>;
+      const update = (await request.json()) as Record<
+        string,
+        { chat?: { id?: unknown }; message?: { chat?: { id?: unknown } }; from?: { id?: unknown } } | undefined
+      >;
       const id =
-        update.message?.chat?.id ?? update.edited_message?.chat?.id ?? update.callback_query?.message?.chat?.id ?? update.callback_query?.from?.id ?? update.my_chat_member?.chat?.id;
+        update.message?.chat?.id ??
+        update.edited_message?.chat?.id ??
+        update.callback_query?.message?.chat?.id ??
+        update.callback_query?.from?.id ??
+        update.my_chat_member?.chat?.id;
       return typeof id === "number" || typeof id === "string" ? { channel: "telegram", address: String(id) } : null;
     }
     if (pathname === "/webhooks/twilio/sms") {
@@ -38,7 +50,10 @@ async function residentOf(request: Request, pathname: string): Promise<{ channel
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
     const url = new URL(request.url);
-    if (request.method === "POST" && (url.pathname === "/webhooks/telegram" || url.pathname === "/webhooks/twilio/sms")) {
+    if (
+      request.method === "POST" &&
+      (url.pathname === "/webhooks/telegram" || url.pathname === "/webhooks/twilio/sms")
+    ) {
       const resident = await residentOf(request.clone(), url.pathname);
       if (resident) {
         const services = await workerServices(env);
@@ -53,8 +68,17 @@ export default {
   async scheduled(controller: ScheduledController, env: WorkerEnv, _ctx: ExecutionContext): Promise<void> {
     const services = await workerServices(env);
     if (controller.cron === RETENTION_CRON) {
-      const report = await runRetention(services.prisma, { now: new Date(controller.scheduledTime), retentionDays: services.config.retentionDays, dryRun: false });
-      services.log.info("retention run", { anonymised: report.answersAnonymised, redacted: report.freeTextRedacted, inboundDeleted: report.inboundIdsDeleted, deliveriesDeleted: report.deliveryLogsDeleted });
+      const report = await runRetention(services.prisma, {
+        now: new Date(controller.scheduledTime),
+        retentionDays: services.config.retentionDays,
+        dryRun: false,
+      });
+      services.log.info("retention run", {
+        anonymised: report.answersAnonymised,
+        redacted: report.freeTextRedacted,
+        inboundDeleted: report.inboundIdsDeleted,
+        deliveriesDeleted: report.deliveryLogsDeleted,
+      });
       return;
     }
     await services.directory.reload();
@@ -62,7 +86,8 @@ export default {
     await services.feed.enqueueWeekly((id) => services.partners.byId(id));
     await services.feed.deliverDue();
     const report = await services.dispatcher.drain();
-    if (report.sent + report.retried + report.dead > 0) services.log.info("outbox run", { sent: report.sent, retried: report.retried, dead: report.dead });
+    if (report.sent + report.retried + report.dead > 0)
+      services.log.info("outbox run", { sent: report.sent, retried: report.retried, dead: report.dead });
   },
 };
 

@@ -20,7 +20,12 @@ describe("configuration from environment variables", () => {
   });
 
   it("treats empty variables as unset and trims PUBLIC_URL's trailing slash", () => {
-    const config = loadConfig({ PORT: "", APP_SECRET: "", PUBLIC_URL: "https://voice.example.org/", LANGUAGES: "cy, en" });
+    const config = loadConfig({
+      PORT: "",
+      APP_SECRET: "",
+      PUBLIC_URL: "https://voice.example.org/",
+      LANGUAGES: "cy, en",
+    });
     expect(config.port).toBe(8080);
     expect(config.appSecret).toBeUndefined();
     expect(config.publicUrl).toBe("https://voice.example.org");

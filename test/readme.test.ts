@@ -40,19 +40,25 @@ describe("docs examples: docs/flows.md", () => {
 describe("docs examples: the webhook recipe in docs/insight-and-disclosure.md", () => {
   it("verifies what PlaceVoice signs, and its worked example is what PlaceVoice computes", async () => {
     const { signWebhook } = await import("../src/updates/partner-feed.js");
-    const recipe = [...insightDoc.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes("function verifyPlaceVoice"));
+    const recipe = [...insightDoc.matchAll(/```js\n([\s\S]*?)```/g)]
+      .map((m) => m[1]!)
+      .find((b) => b.includes("function verifyPlaceVoice"));
     expect(recipe).toBeDefined();
     const t = tempDir();
     try {
       const file = path.join(t.dir, "verify.mjs");
       writeFileSync(file, `${recipe}\nexport { verifyPlaceVoice };\n`);
-      const { verifyPlaceVoice } = (await import(file)) as { verifyPlaceVoice: (body: string, header: string, secret: string, tolerance?: number) => boolean };
+      const { verifyPlaceVoice } = (await import(file)) as {
+        verifyPlaceVoice: (body: string, header: string, secret: string, tolerance?: number) => boolean;
+      };
       const body = JSON.stringify({ id: "d1", feed: { areas: ["ST6"] } });
       const header = signWebhook("whsec_example", body, new Date());
       expect(verifyPlaceVoice(body, header, "whsec_example")).toBe(true);
       expect(verifyPlaceVoice(body.replace("ST6", "ST7"), header, "whsec_example")).toBe(false);
       expect(verifyPlaceVoice(body, header, "whsec_other")).toBe(false);
-      expect(verifyPlaceVoice(body, signWebhook("whsec_example", body, new Date(Date.now() - 3_600_000)), "whsec_example")).toBe(false);
+      expect(
+        verifyPlaceVoice(body, signWebhook("whsec_example", body, new Date(Date.now() - 3_600_000)), "whsec_example"),
+      ).toBe(false);
       const example = /the header is\s+`(t=\d+,v1=[0-9a-f]{64})`/.exec(insightDoc)![1]!;
       expect(signWebhook("whsec_test", '{"id":"d1"}', new Date(1767607200_000))).toBe(example);
     } finally {

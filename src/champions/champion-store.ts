@@ -57,37 +57,77 @@ export class ChampionStore {
     const code = await this.freshCode();
     const viewToken = randomBytes(24).toString("base64url");
     await this.prisma.champion.create({
-      data: { id, name, organisation: organisation ?? null, viewTokenHash: hashViewToken(viewToken), createdAt: this.now(), codes: { create: { code, createdAt: this.now() } } },
+      data: {
+        id,
+        name,
+        organisation: organisation ?? null,
+        viewTokenHash: hashViewToken(viewToken),
+        createdAt: this.now(),
+        codes: { create: { code, createdAt: this.now() } },
+      },
     });
     return { id, name, code, viewToken };
   }
 
   /** A campaign code for an existing champion (a poster per estate). */
   async addCampaign(championCode: string, campaign: string): Promise<{ code: string; champion: string }> {
-    const owner = await this.prisma.referralCode.findUnique({ where: { code: championCode.toUpperCase() }, include: { champion: true } });
+    const owner = await this.prisma.referralCode.findUnique({
+      where: { code: championCode.toUpperCase() },
+      include: { champion: true },
+    });
     if (!owner) throw new Error(`No champion with code ${championCode.toUpperCase()}`);
     const code = await this.freshCode();
-    await this.prisma.referralCode.create({ data: { code, championId: owner.championId, campaign, createdAt: this.now() } });
+    await this.prisma.referralCode.create({
+      data: { code, championId: owner.championId, campaign, createdAt: this.now() },
+    });
     return { code, champion: owner.champion.name };
   }
 
-  async list(): Promise<{ name: string; organisation: string | null; codes: { code: string; campaign: string | null }[]; revoked: boolean }[]> {
+  async list(): Promise<
+    {
+      name: string;
+      organisation: string | null;
+      codes: { code: string; campaign: string | null }[];
+      revoked: boolean;
+    }[]
+  > {
     const rows = await this.prisma.champion.findMany({
       include: { codes: { orderBy: [{ createdAt: "asc" }, { code: "asc" }] } },
       orderBy: [{ createdAt: "asc" }, { name: "asc" }, { id: "asc" }],
     });
     // The champion's own code (no campaign) first, then campaigns as they were made: the order
     // holds even when two codes share an instant or two machines' clocks disagree.
-    const ownFirst = (codes: typeof rows[number]["codes"]) => [...codes.filter((c) => c.campaign === null), ...codes.filter((c) => c.campaign !== null)];
-    return rows.map((r) => ({ name: r.name, organisation: r.organisation, revoked: r.revokedAt !== null, codes: ownFirst(r.codes).map((c) => ({ code: c.code, campaign: c.campaign })) }));
+    const ownFirst = (codes: (typeof rows)[number]["codes"]) => [
+      ...codes.filter((c) => c.campaign === null),
+      ...codes.filter((c) => c.campaign !== null),
+    ];
+    return rows.map((r) => ({
+      name: r.name,
+      organisation: r.organisation,
+      revoked: r.revokedAt !== null,
+      codes: ownFirst(r.codes).map((c) => ({ code: c.code, campaign: c.campaign })),
+    }));
   }
 
   /** The champion behind `code`, if `token` is their view secret; otherwise null (and no hint which was wrong). */
-  async view(code: string, token: string, k: number, entryFlowId: string, prioritiesKey = "priorities"): Promise<ChampionView | null> {
-    const champion = await this.prisma.champion.findUnique({ where: { viewTokenHash: hashViewToken(token) }, include: { codes: true } });
-    if (!champion || champion.revokedAt !== null || !champion.codes.some((c) => c.code === code.toUpperCase())) return null;
+  async view(
+    code: string,
+    token: string,
+    k: number,
+    entryFlowId: string,
+    prioritiesKey = "priorities",
+  ): Promise<ChampionView | null> {
+    const champion = await this.prisma.champion.findUnique({
+      where: { viewTokenHash: hashViewToken(token) },
+      include: { codes: true },
+    });
+    if (!champion || champion.revokedAt !== null || !champion.codes.some((c) => c.code === code.toUpperCase()))
+      return null;
     const codes = champion.codes.map((c) => c.code);
-    const contacts = await this.prisma.contact.findMany({ where: { attribution: { in: codes } }, select: { id: true, recordKey: true } });
+    const contacts = await this.prisma.contact.findMany({
+      where: { attribution: { in: codes } },
+      select: { id: true, recordKey: true },
+    });
     const ids = contacts.map((c) => c.id);
     const keyOf = new Map(contacts.map((c) => [c.id, c.recordKey]));
     // Each count carries its residents' key sum, so it is adjusted as every published count is.
@@ -100,10 +140,28 @@ export class ChampionStore {
       }
       return { count, keySum };
     };
-    const finishers = ids.length === 0 ? [] : await this.prisma.flowCompletion.groupBy({ by: ["contactId"], where: { contactId: { in: ids }, flowId: entryFlowId } });
-    const touchRows = await this.prisma.referralTouch.findMany({ where: { code: { in: codes } }, select: { contactId: true, contact: { select: { recordKey: true } } } });
-    const touches: Tally = { count: touchRows.length, keySum: touchRows.reduce((sum, t) => sum + t.contact.recordKey, 0) };
-    const answers = ids.length === 0 ? [] : await this.prisma.answer.findMany({ where: { contactId: { in: ids }, questionKey: prioritiesKey }, select: { value: true, contactId: true } });
+    const finishers =
+      ids.length === 0
+        ? []
+        : await this.prisma.flowCompletion.groupBy({
+            by: ["contactId"],
+            where: { contactId: { in: ids }, flowId: entryFlowId },
+          });
+    const touchRows = await this.prisma.referralTouch.findMany({
+      where: { code: { in: codes } },
+      select: { contactId: true, contact: { select: { recordKey: true } } },
+    });
+    const touches: Tally = {
+      count: touchRows.length,
+      keySum: touchRows.reduce((sum, t) => sum + t.contact.recordKey, 0),
+    };
+    const answers =
+      ids.length === 0
+        ? []
+        : await this.prisma.answer.findMany({
+            where: { contactId: { in: ids }, questionKey: prioritiesKey },
+            select: { value: true, contactId: true },
+          });
     const pickedBy = new Map<string, Set<string>>();
     for (const a of answers) {
       const value = JSON.parse(a.value) as unknown;

@@ -17,7 +17,11 @@ export interface ShareLinks {
 }
 
 /** What a champion shares: the Telegram deep link and the SMS instruction. */
-export function shareLinks(code: string, telegramUsername: string | undefined, smsNumber: string | undefined): ShareLinks {
+export function shareLinks(
+  code: string,
+  telegramUsername: string | undefined,
+  smsNumber: string | undefined,
+): ShareLinks {
   return {
     telegram: telegramUsername ? `https://t.me/${telegramUsername}?start=c_${code}` : undefined,
     sms: smsNumber && smsNumber.startsWith("+") ? `Text JOIN ${code} to ${smsNumber}` : undefined,

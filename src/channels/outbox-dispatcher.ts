@@ -84,7 +84,15 @@ export class OutboxDispatcher {
    */
   async sendClaimed(messages: readonly NewOutboxMessage[], orderKey: string, address: string): Promise<DispatchReport> {
     if (messages.length === 0) return { sent: 0, retried: 0, dead: 0, skipped: 0 };
-    const rows = messages.map((m): OutboxRow => ({ id: m.id, contactId: m.contactId, channel: m.channel, payload: m.payload, attempts: 0, idempotencyKey: m.idempotencyKey, kind: m.kind ?? "reply" }));
+    const rows = messages.map((m): OutboxRow => ({
+      id: m.id,
+      contactId: m.contactId,
+      channel: m.channel,
+      payload: m.payload,
+      attempts: 0,
+      idempotencyKey: m.idempotencyKey,
+      kind: m.kind ?? "reply",
+    }));
     return this.inCallOrder.run(orderKey, () => this.sendAll(rows, address));
   }
 
@@ -159,12 +167,18 @@ export class OutboxDispatcher {
     const mayReachStopped = row.kind === "opt_out_confirmation";
     if (!channel || !target || (target.status === "stopped" && !mayReachStopped)) {
       // Never send to a stopped contact; an unknown channel is an operator problem.
-      await store.markDead(row.id, row.attempts, !channel ? `no sender for channel ${row.channel}` : "contact stopped or erased");
+      await store.markDead(
+        row.id,
+        row.attempts,
+        !channel ? `no sender for channel ${row.channel}` : "contact stopped or erased",
+      );
       report.skipped++;
       return;
     }
     const address = knownAddress ?? (await this.options.addressCrypto.decrypt(target.addressEnc));
-    const sent = await channel.pacer.acquire(channel.sender.countsPerRecipient?.(row.payload) === false ? undefined : row.contactId);
+    const sent = await channel.pacer.acquire(
+      channel.sender.countsPerRecipient?.(row.payload) === false ? undefined : row.contactId,
+    );
     let result: SendResult;
     try {
       result = await channel.sender.send(row.payload, address, row.idempotencyKey);

@@ -7,6 +7,8 @@ import { planTelegramReplies } from "./telegram/render.js";
 
 export function outboxRenderer(channel: string, smsMaxSegments: number): ReplyRenderer | undefined {
   if (channel === "telegram") return (replies, contact) => planTelegramReplies(replies, contact.language).payloads;
-  if (channel === "sms") return (replies, contact) => renderSms(replies, contact.language, smsMaxSegments).map((body): SmsPayload => ({ body }));
+  if (channel === "sms")
+    return (replies, contact) =>
+      renderSms(replies, contact.language, smsMaxSegments).map((body): SmsPayload => ({ body }));
   return undefined;
 }

@@ -36,17 +36,30 @@ export async function broadcastCommand(args: readonly string[], io: CliIO): Prom
     }
     const id = values.id ?? `${values.flow}-${services.now().toISOString().slice(0, 16)}`;
     const area = values.area?.toUpperCase();
-    io.out(`Broadcast "${id}": flow ${values.flow}${area ? `, area ${area}` : ""}${values.channel ? `, ${values.channel} only` : ""}`);
+    io.out(
+      `Broadcast "${id}": flow ${values.flow}${area ? `, area ${area}` : ""}${values.channel ? `, ${values.channel} only` : ""}`,
+    );
     const report = await runBroadcast(
       { id, flowId: values.flow, ...(area ? { area } : {}), ...(values.channel ? { channel: values.channel } : {}) },
-      { store: services.store, conversation: services.conversation, renderers: services.renderers, quietHours: config.quietHours, timezone: config.timezone, now: services.now },
+      {
+        store: services.store,
+        conversation: services.conversation,
+        renderers: services.renderers,
+        quietHours: config.quietHours,
+        timezone: config.timezone,
+        now: services.now,
+      },
       (done, r) => io.out(`  … ${done} contacts checked, ${r.queued} queued`),
     );
     io.out(
       `Matched ${report.matched} opted-in contact(s): ${report.queued} queued, ${report.busy} mid-conversation (left alone), ${report.alreadyQueued} already queued by this broadcast, ${report.noChannel} on a channel that cannot send.`,
     );
     const quiet = report.sendFrom.getTime() > services.now().getTime() + 1000;
-    io.out(quiet ? `Quiet hours (${config.quietHours.start}-${config.quietHours.end} ${config.timezone}): sending starts ${report.sendFrom.toISOString()}.` : "Sending now.");
+    io.out(
+      quiet
+        ? `Quiet hours (${config.quietHours.start}-${config.quietHours.end} ${config.timezone}): sending starts ${report.sendFrom.toISOString()}.`
+        : "Sending now.",
+    );
     if (values.send && !quiet) {
       let total = 0;
       for (;;) {
@@ -56,7 +69,11 @@ export async function broadcastCommand(args: readonly string[], io: CliIO): Prom
         io.out(`  … ${total} sent`);
       }
       const counts = await services.outbox.counts();
-      io.out(`Sent ${total}. Outbox now: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(", ")}.`);
+      io.out(
+        `Sent ${total}. Outbox now: ${Object.entries(counts)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ")}.`,
+      );
     } else if (!values.send) {
       io.out("The running server sends queued messages (or add --send to send from here).");
     }

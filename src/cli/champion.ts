@@ -31,7 +31,10 @@ async function printShare(code: string, config: Config, outDir: string, io: CliI
 
 export async function championCommand(args: readonly string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = args;
-  const { values } = parseArgs({ args: rest, options: { name: { type: "string" }, org: { type: "string" }, code: { type: "string" }, out: { type: "string" } } });
+  const { values } = parseArgs({
+    args: rest,
+    options: { name: { type: "string" }, org: { type: "string" }, code: { type: "string" }, out: { type: "string" } },
+  });
   const config = cliConfig(io);
   const services = await openNodeServices(config, { log: cliLogger("warn", io), now: io.now });
   const { champions } = services;
@@ -46,7 +49,9 @@ export async function championCommand(args: readonly string[], io: CliIO): Promi
       io.out(`Champion created: ${created.name}${values.org ? ` (${values.org})` : ""}`);
       await printShare(created.code, config, outDir, io);
       const base = config.publicUrl ?? `http://localhost:${config.port}`;
-      io.out(`  Their page (keep it private; shown only now): ${base}/champions/${created.code}?key=${created.viewToken}`);
+      io.out(
+        `  Their page (keep it private; shown only now): ${base}/champions/${created.code}?key=${created.viewToken}`,
+      );
       return 0;
     }
     if (sub === "campaign") {
@@ -61,7 +66,9 @@ export async function championCommand(args: readonly string[], io: CliIO): Promi
     }
     if (sub === "list") {
       for (const c of await champions.list()) {
-        io.out(`${c.name}${c.organisation ? ` (${c.organisation})` : ""}${c.revoked ? " [revoked]" : ""}: ${c.codes.map((x) => (x.campaign ? `${x.code} "${x.campaign}"` : x.code)).join(", ")}`);
+        io.out(
+          `${c.name}${c.organisation ? ` (${c.organisation})` : ""}${c.revoked ? " [revoked]" : ""}: ${c.codes.map((x) => (x.campaign ? `${x.code} "${x.campaign}"` : x.code)).join(", ")}`,
+        );
       }
       return 0;
     }

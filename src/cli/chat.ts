@@ -22,7 +22,11 @@ export async function runChat(options: ChatOptions, io: CliIO): Promise<number> 
   const base = cliConfig(io);
   const scratch = options.persist ? undefined : mkdtempSync(path.join(tmpdir(), "placevoice-chat-"));
   const config = scratch
-    ? { ...base, databaseUrl: `file:${path.join(scratch, "chat.db")}`, appSecret: base.appSecret ?? randomBytes(32).toString("hex") }
+    ? {
+        ...base,
+        databaseUrl: `file:${path.join(scratch, "chat.db")}`,
+        appSecret: base.appSecret ?? randomBytes(32).toString("hex"),
+      }
     : base;
   const services = await openNodeServices(config, { log: cliLogger("warn", io), now: io.now });
   try {
@@ -33,7 +37,9 @@ export async function runChat(options: ChatOptions, io: CliIO): Promise<number> 
     const interactive = Boolean(io.stdin.isTTY);
     const address = `terminal-${randomUUID()}`;
     const flow = services.registry.flows.get(options.flowId)!;
-    io.out(`PlaceVoice chat: flow "${flow.id}" (${flow.name}). Numbers pick options; STOP, HELP and LANGUAGE work as on SMS.`);
+    io.out(
+      `PlaceVoice chat: flow "${flow.id}" (${flow.name}). Numbers pick options; STOP, HELP and LANGUAGE work as on SMS.`,
+    );
     io.out(interactive ? "Press Ctrl-D to finish.\n" : "");
 
     const say = (outcome: Outcome) => {
@@ -42,11 +48,17 @@ export async function runChat(options: ChatOptions, io: CliIO): Promise<number> 
       }
     };
     const send = (input: Parameters<typeof services.conversation.handle>[0]["input"]) =>
-      services.conversation.handle({ channel: "cli", address, input, ...(options.language ? { languageHint: options.language } : {}) });
+      services.conversation.handle({
+        channel: "cli",
+        address,
+        input,
+        ...(options.language ? { languageHint: options.language } : {}),
+      });
 
     let outcome = await send({ type: "start", flowId: options.flowId });
     say(outcome);
-    const over = async () => (await services.store.loadSession(outcome.contact.id)) === null && outcome.contact.status === "active";
+    const over = async () =>
+      (await services.store.loadSession(outcome.contact.id)) === null && outcome.contact.status === "active";
 
     if (!(await over())) {
       const lines = createInterface({ input: io.stdin, terminal: false });
@@ -65,9 +77,14 @@ export async function runChat(options: ChatOptions, io: CliIO): Promise<number> 
     io.out(ended ? "\n(conversation ended)" : "\n(conversation left unfinished)");
     const answers = await services.store.answersOf(outcome.contact.id);
     io.out(answers.length > 0 ? "Stored answers:" : "No answers stored.");
-    for (const a of answers) io.out(`  ${a.flowId}.${a.questionKey} = ${Array.isArray(a.value) ? a.value.join(", ") : JSON.stringify(a.value)}`);
+    for (const a of answers)
+      io.out(
+        `  ${a.flowId}.${a.questionKey} = ${Array.isArray(a.value) ? a.value.join(", ") : JSON.stringify(a.value)}`,
+      );
     const c = outcome.contact;
-    io.out(`Contact: language=${c.language} area=${c.area ?? "-"} consent=${c.consentVersion ?? "none"} status=${c.status}`);
+    io.out(
+      `Contact: language=${c.language} area=${c.area ?? "-"} consent=${c.consentVersion ?? "none"} status=${c.status}`,
+    );
     return 0;
   } finally {
     await services.close();

@@ -24,7 +24,12 @@ function mondayWeeksBefore(now: Date, weeksBack: number): Date {
 export async function demoCommand(args: readonly string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
-    options: { database: { type: "string" }, residents: { type: "string" }, seed: { type: "string" }, fresh: { type: "boolean", default: false } },
+    options: {
+      database: { type: "string" },
+      residents: { type: "string" },
+      seed: { type: "string" },
+      fresh: { type: "boolean", default: false },
+    },
   });
   const count = Number(values.residents ?? 320);
   if (!Number.isInteger(count) || count < 20 || count > 5000) {
@@ -36,7 +41,9 @@ export async function demoCommand(args: readonly string[], io: CliIO): Promise<n
   const file = path.resolve(values.database ?? DEFAULT_DATABASE);
   const configured = path.resolve(sqlitePathFromUrl(base.databaseUrl));
   if (file === configured && !values.database) {
-    io.err(`DATABASE_URL points at ${file}, where the demo would go: give the demo another place, e.g. --database data/demo/placevoice.db`);
+    io.err(
+      `DATABASE_URL points at ${file}, where the demo would go: give the demo another place, e.g. --database data/demo/placevoice.db`,
+    );
     return 2;
   }
   if (existsSync(file)) {
@@ -89,7 +96,9 @@ export async function demoCommand(args: readonly string[], io: CliIO): Promise<n
     const url = `http://localhost:${port}`;
     const shown = path.relative(process.cwd(), file).startsWith("..") ? file : path.relative(process.cwd(), file);
     io.out(`Demo database: ${shown}`);
-    io.out(`  ${residents.length} synthetic residents (${finished} finished) over ${WEEKS} weeks from ${first.toISOString().slice(0, 10)}, areas ${areas.join(", ")}, SMS and Telegram, English and Welsh; built in ${seconds} s.`);
+    io.out(
+      `  ${residents.length} synthetic residents (${finished} finished) over ${WEEKS} weeks from ${first.toISOString().slice(0, 10)}, areas ${areas.join(", ")}, SMS and Telegram, English and Welsh; built in ${seconds} s.`,
+    );
     io.out("");
     io.out("Start the server on it:");
     io.out(`  DATABASE_URL=file:${shown} npm start`);

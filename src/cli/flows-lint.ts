@@ -11,7 +11,10 @@ export function lintFlows(dir: string, io: CliIO): number {
   problems.push(...checkRegistry(flows));
   const config = cliConfig(io);
   const variables = { privacy_url: config.privacyUrl, organisation: config.organisationName };
-  for (const flow of flows) problems.push(...checkSmsLength(flow, { maxSegments: config.smsMaxSegments, languages: config.languages, variables }));
+  for (const flow of flows)
+    problems.push(
+      ...checkSmsLength(flow, { maxSegments: config.smsMaxSegments, languages: config.languages, variables }),
+    );
   if (problems.length > 0) {
     for (const problem of problems) io.err(formatProblem(problem));
     io.err(`\n${problems.length} problem(s) found.`);

@@ -21,7 +21,8 @@ export const processIO: CliIO = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
-export const cliLogger = (level: "debug" | "info" | "warn" | "error" | "silent", io: CliIO) => createLogger(level, io.err);
+export const cliLogger = (level: "debug" | "info" | "warn" | "error" | "silent", io: CliIO) =>
+  createLogger(level, io.err);
 
 /** The configuration, with one warning line for each variable that is set but does nothing. Throws ConfigError. */
 export function cliConfig(io: CliIO): Config {

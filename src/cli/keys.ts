@@ -23,7 +23,9 @@ export async function keysCommand(args: readonly string[], io: CliIO): Promise<n
   const config = cliConfig(io);
   if (sub === "rotate" && flags.includes("--new-secret")) {
     if (config.appSecret) {
-      io.err("APP_SECRET is set, so there is no generated secret to replace. Put the new secret in APP_SECRET and the old one in APP_SECRET_PREVIOUS, restart the server, then run: placevoice keys rotate");
+      io.err(
+        "APP_SECRET is set, so there is no generated secret to replace. Put the new secret in APP_SECRET and the old one in APP_SECRET_PREVIOUS, restart the server, then run: placevoice keys rotate",
+      );
       return 1;
     }
     const file = path.join(path.dirname(path.resolve(sqlitePathFromUrl(config.databaseUrl))), "app-secret");
@@ -32,24 +34,36 @@ export async function keysCommand(args: readonly string[], io: CliIO): Promise<n
       return 1;
     }
     replaceGeneratedSecret(file);
-    io.out(`New secret written to ${file}; the old one is kept in ${file}.previous for reading. Back both up with the database.`);
+    io.out(
+      `New secret written to ${file}; the old one is kept in ${file}.previous for reading. Back both up with the database.`,
+    );
   }
   const services = await openNodeServices(config, { log: cliLogger("error", io), now: io.now });
   try {
     const crypto = services.addressCrypto;
     if (sub === "status") {
       const usage = await addressKeyUsage(services.prisma, crypto);
-      io.out(`Current key: ${crypto.currentKeyId} (${services.secrets.previous.length} previous secret(s) accepted for reading)`);
+      io.out(
+        `Current key: ${crypto.currentKeyId} (${services.secrets.previous.length} previous secret(s) accepted for reading)`,
+      );
       if (usage.size === 0) io.out("No stored addresses.");
-      for (const [kid, count] of usage) io.out(`  ${kid}: ${count} address(es)${kid === crypto.currentKeyId ? " (current)" : ""}`);
+      for (const [kid, count] of usage)
+        io.out(`  ${kid}: ${count} address(es)${kid === crypto.currentKeyId ? " (current)" : ""}`);
       return 0;
     }
     const report = await rotateAddressKeys(services.prisma, crypto, { dryRun: flags.includes("--dry-run") });
     const verb = report.dryRun ? "Would re-encrypt" : "Re-encrypted";
-    io.out(`${verb} ${report.reEncrypted} address(es) under key ${report.keyId}; ${report.alreadyCurrent} already under it.`);
-    if (report.unreadable > 0) io.err(`${report.unreadable} address(es) are under a key that is not configured: add its secret to APP_SECRET_PREVIOUS and run this again.`);
-    if (report.conflicts > 0) io.err(`${report.conflicts} address(es) already had a newer contact under the current key; left as they are.`);
-    if (report.unreadable === 0 && report.conflicts === 0 && !report.dryRun) io.out("Every address is under the current key: the previous secret can now be removed.");
+    io.out(
+      `${verb} ${report.reEncrypted} address(es) under key ${report.keyId}; ${report.alreadyCurrent} already under it.`,
+    );
+    if (report.unreadable > 0)
+      io.err(
+        `${report.unreadable} address(es) are under a key that is not configured: add its secret to APP_SECRET_PREVIOUS and run this again.`,
+      );
+    if (report.conflicts > 0)
+      io.err(`${report.conflicts} address(es) already had a newer contact under the current key; left as they are.`);
+    if (report.unreadable === 0 && report.conflicts === 0 && !report.dryRun)
+      io.out("Every address is under the current key: the previous secret can now be removed.");
     return report.unreadable > 0 || report.conflicts > 0 ? 1 : 0;
   } finally {
     await services.close();

@@ -58,7 +58,11 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
         const { sqlitePathFromUrl, migrateSqliteFile } = await import("../store/sqlite-file.js");
         const { migrationsDir } = await import("../runtime-node/paths.js");
         const report = migrateSqliteFile(sqlitePathFromUrl(config.databaseUrl), migrationsDir);
-        io.out(report.applied.length > 0 ? `Applied ${report.applied.length} migration(s): ${report.applied.join(", ")}` : `Database is up to date (${report.alreadyApplied.length} migration(s) applied before).`);
+        io.out(
+          report.applied.length > 0
+            ? `Applied ${report.applied.length} migration(s): ${report.applied.join(", ")}`
+            : `Database is up to date (${report.alreadyApplied.length} migration(s) applied before).`,
+        );
         return 0;
       }
       case "flows": {
@@ -125,7 +129,10 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
           io.err("Which flow? e.g. placevoice chat priorities");
           return 2;
         }
-        return await runChat({ flowId, ...(values.lang ? { language: values.lang } : {}), persist: values.persist ?? false }, io);
+        return await runChat(
+          { flowId, ...(values.lang ? { language: values.lang } : {}), persist: values.persist ?? false },
+          io,
+        );
       }
       case undefined:
       case "help":
@@ -165,6 +172,8 @@ function reportFailure(command: string | undefined, error: unknown, io: CliIO): 
     io.err(`placevoice ${command ?? ""}: ${(error as Error).message.split(". To specify")[0]}. See: placevoice help`);
     return 2;
   }
-  io.err(`placevoice ${command ?? ""}: ${(error as Error)?.message ?? String(error)}${debug ? "" : " (LOG_LEVEL=debug shows where)"}`);
+  io.err(
+    `placevoice ${command ?? ""}: ${(error as Error)?.message ?? String(error)}${debug ? "" : " (LOG_LEVEL=debug shows where)"}`,
+  );
   return 1;
 }

@@ -9,10 +9,19 @@ export async function outboxCommand(args: readonly string[], io: CliIO): Promise
     const [sub = "list", target] = args;
     if (sub === "list") {
       const counts = await services.outbox.counts();
-      io.out(`Outbox: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(", ") || "empty"}`);
+      io.out(
+        `Outbox: ${
+          Object.entries(counts)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(", ") || "empty"
+        }`,
+      );
       const dead = await services.outbox.deadLetters(20);
       if (dead.length > 0) io.out("Dead letters (newest first):");
-      for (const d of dead) io.out(`  ${d.id}  ${d.channel}  ${d.kind}  attempts=${d.attempts}  ${d.createdAt.toISOString()}  ${d.lastError ?? ""}`);
+      for (const d of dead)
+        io.out(
+          `  ${d.id}  ${d.channel}  ${d.kind}  attempts=${d.attempts}  ${d.createdAt.toISOString()}  ${d.lastError ?? ""}`,
+        );
       return 0;
     }
     if (sub === "retry" && target) {

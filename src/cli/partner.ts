@@ -7,7 +7,11 @@ import { cliConfig, cliLogger, type CliIO } from "./io.js";
 
 export async function partnerCommand(args: readonly string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = args;
-  const { values, positionals } = parseArgs({ args: rest, options: { name: { type: "string" }, areas: { type: "string" }, operator: { type: "boolean", default: false } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { name: { type: "string" }, areas: { type: "string" }, operator: { type: "boolean", default: false } },
+    allowPositionals: true,
+  });
   const config = cliConfig(io);
   const services = await openNodeServices(config, { log: cliLogger("warn", io), now: io.now });
   try {
@@ -16,7 +20,10 @@ export async function partnerCommand(args: readonly string[], io: CliIO): Promis
         io.err('Usage: placevoice partner create --name "Stoke-on-Trent City Council" [--areas ST1,ST6]');
         return 2;
       }
-      const areas = (values.areas ?? "").split(",").map((a) => a.trim().toUpperCase()).filter(Boolean);
+      const areas = (values.areas ?? "")
+        .split(",")
+        .map((a) => a.trim().toUpperCase())
+        .filter(Boolean);
       const bad = areas.filter((a) => !POSTCODE_DISTRICT.test(a));
       if (bad.length > 0) {
         io.err(`Not postcode districts: ${bad.join(", ")}`);
@@ -26,7 +33,9 @@ export async function partnerCommand(args: readonly string[], io: CliIO): Promis
         io.err("An operator sees every area: leave out --areas.");
         return 2;
       }
-      const { partner, token } = await services.partners.create(values.name.trim(), areas, { role: values.operator ? "operator" : "partner" });
+      const { partner, token } = await services.partners.create(values.name.trim(), areas, {
+        role: values.operator ? "operator" : "partner",
+      });
       io.out(
         values.operator
           ? `Operator created: ${partner.name} (dashboard admin views: flows, outbox, dead letters, partners, audit log)`
@@ -37,7 +46,10 @@ export async function partnerCommand(args: readonly string[], io: CliIO): Promis
       return 0;
     }
     if (sub === "list") {
-      for (const p of await services.partners.list()) io.out(`${p.id}  ${p.name}  ${p.areas.join(",") || "all areas"}${p.role === "operator" ? "  [operator]" : ""}${p.revoked ? "  [revoked]" : ""}`);
+      for (const p of await services.partners.list())
+        io.out(
+          `${p.id}  ${p.name}  ${p.areas.join(",") || "all areas"}${p.role === "operator" ? "  [operator]" : ""}${p.revoked ? "  [revoked]" : ""}`,
+        );
       return 0;
     }
     if (sub === "revoke" && positionals[0]) {

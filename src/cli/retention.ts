@@ -11,10 +11,18 @@ export async function retentionCommand(args: readonly string[], io: CliIO): Prom
   const config = cliConfig(io);
   const services = await openNodeServices(config, { log: cliLogger("warn", io), now: io.now });
   try {
-    const report = await runRetention(services.prisma, { now: services.now(), retentionDays: config.retentionDays, dryRun: args.includes("--dry-run") });
+    const report = await runRetention(services.prisma, {
+      now: services.now(),
+      retentionDays: config.retentionDays,
+      dryRun: args.includes("--dry-run"),
+    });
     const verb = report.dryRun ? "Would" : "Did";
-    io.out(`${verb} anonymise ${report.answersAnonymised} answer(s) older than ${config.retentionDays} days (${report.freeTextRedacted} free-text answer(s) reduced to their redacted form, ${report.factsUnlinked} insight fact(s) unlinked).`);
-    io.out(`${verb} delete ${report.inboundIdsDeleted} message id(s) and ${report.deliveryLogsDeleted} delivery log(s) older than 30 days.`);
+    io.out(
+      `${verb} anonymise ${report.answersAnonymised} answer(s) older than ${config.retentionDays} days (${report.freeTextRedacted} free-text answer(s) reduced to their redacted form, ${report.factsUnlinked} insight fact(s) unlinked).`,
+    );
+    io.out(
+      `${verb} delete ${report.inboundIdsDeleted} message id(s) and ${report.deliveryLogsDeleted} delivery log(s) older than 30 days.`,
+    );
     return 0;
   } finally {
     await services.close();

@@ -10,7 +10,9 @@ export async function servicesCommand(args: readonly string[], io: CliIO): Promi
   const [sub, location] = args;
   if (sub === "export-sql") return exportSql(io);
   if (sub !== "import" || !location) {
-    io.err("Usage: placevoice services import <folder with datapackage.json | services.json>\n       placevoice services export-sql > services.sql   (for `wrangler d1 execute placevoice --file services.sql`)");
+    io.err(
+      "Usage: placevoice services import <folder with datapackage.json | services.json>\n       placevoice services export-sql > services.sql   (for `wrangler d1 execute placevoice --file services.sql`)",
+    );
     return 2;
   }
   const services = await openNodeServices(cliConfig(io), { log: cliLogger("warn", io), now: io.now });
@@ -25,7 +27,8 @@ export async function servicesCommand(args: readonly string[], io: CliIO): Promi
         }
       },
       onStored: (done, total) => {
-        if (total >= 2000) io.out(`  … ${done.toLocaleString("en-GB")} of ${total.toLocaleString("en-GB")} services stored`);
+        if (total >= 2000)
+          io.out(`  … ${done.toLocaleString("en-GB")} of ${total.toLocaleString("en-GB")} services stored`);
       },
     });
     for (const problem of report.problems) io.out(`${problem.file}:${problem.line}: ${problem.message}`);
@@ -60,7 +63,9 @@ async function exportSql(io: CliIO): Promise<number> {
       const rows = await services.prisma.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT * FROM "${table}"`);
       for (const row of rows) {
         const columns = Object.keys(row);
-        io.out(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map((c) => literal(row[c])).join(", ")});`);
+        io.out(
+          `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map((c) => literal(row[c])).join(", ")});`,
+        );
       }
     }
     return 0;

@@ -40,7 +40,11 @@ export async function telegramCommand(args: readonly string[], io: CliIO): Promi
   }
   const bot = createBot(config.telegram);
   const url = `${config.publicUrl}/webhooks/telegram`;
-  await bot.api.setWebhook(url, { secret_token: config.telegram.webhookSecret, allowed_updates: [...ALLOWED_UPDATES], max_connections: 40 });
+  await bot.api.setWebhook(url, {
+    secret_token: config.telegram.webhookSecret,
+    allowed_updates: [...ALLOWED_UPDATES],
+    max_connections: 40,
+  });
   await bot.api.setMyCommands(COMMANDS.en);
   await bot.api.setMyCommands(COMMANDS.cy, { language_code: "cy" });
   io.out(`Webhook set: ${url} (updates: ${ALLOWED_UPDATES.join(", ")}); commands set in en and cy.`);

@@ -44,15 +44,23 @@ function errorLine(message: string): LineResult {
   return { ok: false, line: JSON.stringify({ error: message }) };
 }
 
-async function analyseLine(analyser: Runnable<string, TextAnalysis>, raw: string, lineNumber: number): Promise<LineResult> {
+async function analyseLine(
+  analyser: Runnable<string, TextAnalysis>,
+  raw: string,
+  lineNumber: number,
+): Promise<LineResult> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch (error) {
     return errorLine(`line ${lineNumber}: not JSON (${error instanceof Error ? error.message : String(error)})`);
   }
-  const text = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as { text?: unknown }).text : undefined;
-  if (typeof text !== "string") return errorLine(`line ${lineNumber}: expected an object with a "text" string, like {"text": "more buses"}`);
+  const text =
+    typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as { text?: unknown }).text
+      : undefined;
+  if (typeof text !== "string")
+    return errorLine(`line ${lineNumber}: expected an object with a "text" string, like {"text": "more buses"}`);
   try {
     const { themes, redacted } = await analyser.invoke(text);
     return { ok: true, line: JSON.stringify({ text, themes, redacted }) };
@@ -61,10 +69,18 @@ async function analyseLine(analyser: Runnable<string, TextAnalysis>, raw: string
   }
 }
 
-export async function themesCommand(args: readonly string[], io: ThemesCommandIO, options: ThemesCommandOptions = {}): Promise<number> {
+export async function themesCommand(
+  args: readonly string[],
+  io: ThemesCommandIO,
+  options: ThemesCommandOptions = {},
+): Promise<number> {
   let offline: boolean;
   try {
-    const parsed = parseArgs({ args: [...args], options: { offline: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } }, allowPositionals: false });
+    const parsed = parseArgs({
+      args: [...args],
+      options: { offline: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+      allowPositionals: false,
+    });
     if (parsed.values.help) {
       io.out(USAGE);
       return 0;

@@ -36,17 +36,23 @@ export async function updateCommand(args: readonly string[], io: CliIO): Promise
   const config = cliConfig(io);
   const fewer = `fewer than ${config.kThreshold}`;
   const show = (c: Cell) => (c.count === null ? fewer : String(c.count));
-  const areas = (values.areas ?? "").split(",").map((a) => a.trim().toUpperCase()).filter(Boolean);
+  const areas = (values.areas ?? "")
+    .split(",")
+    .map((a) => a.trim().toUpperCase())
+    .filter(Boolean);
   const services = await openNodeServices(config, { log: cliLogger("warn", io), now: io.now });
   try {
     if (sub === "list") {
       for (const u of await services.updates.stats(areas)) {
-        io.out(`${u.createdAt.toISOString().slice(0, 10)}  ${u.areas.join(",")}  ${u.theme ?? u.questionKey ?? ""}  sent to ${show(u.audience)}, delivered ${show(u.delivered)}, read ${show(u.read)}, helpful ${show(u.helpful)}, not helpful ${show(u.notHelpful)}  — ${u.weDid.en}`);
+        io.out(
+          `${u.createdAt.toISOString().slice(0, 10)}  ${u.areas.join(",")}  ${u.theme ?? u.questionKey ?? ""}  sent to ${show(u.audience)}, delivered ${show(u.delivered)}, read ${show(u.read)}, helpful ${show(u.helpful)}, not helpful ${show(u.notHelpful)}  — ${u.weDid.en}`,
+        );
       }
       return 0;
     }
     const problems: string[] = [];
-    if (areas.length === 0 || areas.some((a) => !POSTCODE_DISTRICT.test(a))) problems.push("--areas: postcode districts, e.g. ST6,ST7");
+    if (areas.length === 0 || areas.some((a) => !POSTCODE_DISTRICT.test(a)))
+      problems.push("--areas: postcode districts, e.g. ST6,ST7");
     if (!values.theme === !values.question) problems.push("one of --theme or --question");
     if (values.theme && !isTheme(values.theme)) problems.push(`--theme: unknown theme "${values.theme}"`);
     if (!values["we-did"]?.trim()) problems.push('--we-did "what was done"');
@@ -60,21 +66,34 @@ export async function updateCommand(args: readonly string[], io: CliIO): Promise
       areas,
       ...(values.theme ? { theme: values.theme } : { questionKey: values.question! }),
       weDid: { en: values["we-did"]!.trim(), ...(values["we-did-cy"] ? { cy: values["we-did-cy"] } : {}) },
-      ...(values["you-said"] ? { youSaid: { en: values["you-said"], ...(values["you-said-cy"] ? { cy: values["you-said-cy"] } : {}) } } : {}),
+      ...(values["you-said"]
+        ? { youSaid: { en: values["you-said"], ...(values["you-said-cy"] ? { cy: values["you-said-cy"] } : {}) } }
+        : {}),
       ...(values.link ? { link: values.link } : {}),
     };
     const draft = await services.updates.draft(request);
     io.out(`Would reach: ${show(draft.audience)} residents`);
-    for (const p of draft.previews) io.out(`\n--- ${p.channel} (${p.language})${p.segments ? `, ${p.segments} SMS segment(s)` : ""}\n${p.text}`);
+    for (const p of draft.previews)
+      io.out(`\n--- ${p.channel} (${p.language})${p.segments ? `, ${p.segments} SMS segment(s)` : ""}\n${p.text}`);
     if (sub === "preview") return 0;
     const result = await services.updates.publish({ ...request, youSaid: draft.youSaid });
-    await services.partners.audit("operator (cli)", "update.publish", { update: result.id, areas, theme: values.theme ?? null, refused: result.refused ?? false });
+    await services.partners.audit("operator (cli)", "update.publish", {
+      update: result.id,
+      areas,
+      theme: values.theme ?? null,
+      refused: result.refused ?? false,
+    });
     if (result.refused) {
       io.err(`\nNot sent: it would reach ${fewer} residents (UPDATE_SMALL_AUDIENCE=refuse).`);
       return 1;
     }
-    if (result.noChannel > 0) io.err(`Some residents are on a channel not configured here (set the same TELEGRAM_* / TWILIO_* settings as the server): they were not sent this update.`);
-    io.out(`\nPublished ${result.id}: queued for ${show(result.audience)} residents, sending from ${result.sendFrom.toISOString()} (the server's outbox sends it, paced, outside quiet hours).`);
+    if (result.noChannel > 0)
+      io.err(
+        `Some residents are on a channel not configured here (set the same TELEGRAM_* / TWILIO_* settings as the server): they were not sent this update.`,
+      );
+    io.out(
+      `\nPublished ${result.id}: queued for ${show(result.audience)} residents, sending from ${result.sendFrom.toISOString()} (the server's outbox sends it, paced, outside quiet hours).`,
+    );
     return 0;
   } finally {
     await services.close();

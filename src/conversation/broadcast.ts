@@ -38,7 +38,11 @@ export interface BroadcastReport {
 
 const PAGE = 200;
 
-export async function runBroadcast(request: BroadcastRequest, deps: BroadcastDeps, onProgress?: (done: number, report: BroadcastReport) => void): Promise<BroadcastReport> {
+export async function runBroadcast(
+  request: BroadcastRequest,
+  deps: BroadcastDeps,
+  onProgress?: (done: number, report: BroadcastReport) => void,
+): Promise<BroadcastReport> {
   const sendFrom = nextSendTime(deps.now(), deps.quietHours, deps.timezone);
   const report = { matched: 0, queued: 0, busy: 0, alreadyQueued: 0, noChannel: 0, sendFrom };
   let afterId: string | undefined;
@@ -58,7 +62,11 @@ export async function runBroadcast(request: BroadcastRequest, deps: BroadcastDep
         report.noChannel++;
         continue;
       }
-      const outcome = await deps.conversation.startFlowFor(contact, request.flowId, { render, notBefore: sendFrom, key: `broadcast:${request.id}:${contact.id}` });
+      const outcome = await deps.conversation.startFlowFor(contact, request.flowId, {
+        render,
+        notBefore: sendFrom,
+        key: `broadcast:${request.id}:${contact.id}`,
+      });
       if (outcome === "queued") report.queued++;
       else if (outcome === "busy") report.busy++;
       else if (outcome === "duplicate") report.alreadyQueued++;

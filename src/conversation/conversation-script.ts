@@ -9,7 +9,13 @@ import type { AnswerRecord, ContactRecord } from "../store/types.js";
 import type { Outcome } from "./handle-inbound.js";
 import { renderSignpostPlain, type OutboundEffect } from "./render-plain.js";
 
-const answerValue: z.ZodType<AnswerValue> = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]);
+const answerValue: z.ZodType<AnswerValue> = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z.array(z.string()),
+]);
 
 const stepSchema = z.union([
   /** The next bot message contains this text (or every text of a list). */
@@ -61,7 +67,10 @@ export interface ParsedScript {
 export function parseScript(source: string, file: string): ParsedScript {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter });
-  if (doc.errors.length > 0) throw new Error(`${file}:${lineCounter.linePos(doc.errors[0]!.pos[0]).line}: ${doc.errors[0]!.message.split("\n")[0]}`);
+  if (doc.errors.length > 0)
+    throw new Error(
+      `${file}:${lineCounter.linePos(doc.errors[0]!.pos[0]).line}: ${doc.errors[0]!.message.split("\n")[0]}`,
+    );
   const parsed = scriptSchema.safeParse(doc.toJS());
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -84,7 +93,8 @@ function shown(effect: OutboundEffect, language: string): string {
 }
 
 function describe(effect: OutboundEffect, language = "en"): string {
-  const buttons = effect.type === "ask" && effect.options.length > 0 ? ` [${effect.options.map((o) => o.label).join(" | ")}]` : "";
+  const buttons =
+    effect.type === "ask" && effect.options.length > 0 ? ` [${effect.options.map((o) => o.label).join(" | ")}]` : "";
   return `"${shown(effect, language)}"${buttons}`;
 }
 
@@ -97,14 +107,21 @@ export async function runScript(parsed: ParsedScript, file: string, driver: Chat
   const { script, lines } = parsed;
   const failures: string[] = [];
   const at = (i: number) => `${file}:${lines[i] ?? 1}`;
-  let outcome = await driver.send(script.flow ? { type: "start", flowId: script.flow } : { type: "text", text: "hi" }, script.language);
+  let outcome = await driver.send(
+    script.flow ? { type: "start", flowId: script.flow } : { type: "text", text: "hi" },
+    script.language,
+  );
   let pending: OutboundEffect[] = [...outcome.replies];
   let contact: ContactRecord = outcome.contact;
-  let lastAsk: Extract<OutboundEffect, { type: "ask" }> | undefined = [...pending].reverse().find((e) => e.type === "ask") as never;
+  let lastAsk: Extract<OutboundEffect, { type: "ask" }> | undefined = [...pending]
+    .reverse()
+    .find((e) => e.type === "ask") as never;
 
   const flushCheck = (i: number): boolean => {
     if (pending.length === 0) return true;
-    failures.push(`${at(i)}: the bot also said ${pending.map((e) => describe(e, contact.language)).join(", then ")} before this step`);
+    failures.push(
+      `${at(i)}: the bot also said ${pending.map((e) => describe(e, contact.language)).join(", then ")} before this step`,
+    );
     return false;
   };
 
@@ -120,13 +137,17 @@ export async function runScript(parsed: ParsedScript, file: string, driver: Chat
       const actual = normaliseReply(shown(said, contact.language));
       const missing = expected.find((e) => normaliseReply(e).length === 0 || !actual.includes(normaliseReply(e)));
       if (missing !== undefined) {
-        failures.push(`${at(i)}: expected the bot to say "${missing}"\n    but it said ${describe(said, contact.language)}`);
+        failures.push(
+          `${at(i)}: expected the bot to say "${missing}"\n    but it said ${describe(said, contact.language)}`,
+        );
         break;
       }
       if (entry.buttons) {
         const labels = said.type === "ask" ? said.options.map((o) => o.label) : [];
         if (JSON.stringify(labels) !== JSON.stringify(entry.buttons)) {
-          failures.push(`${at(i)}: expected buttons [${entry.buttons.join(" | ")}]\n    but they were [${labels.join(" | ")}]`);
+          failures.push(
+            `${at(i)}: expected buttons [${entry.buttons.join(" | ")}]\n    but they were [${labels.join(" | ")}]`,
+          );
           break;
         }
       }
@@ -144,9 +165,13 @@ export async function runScript(parsed: ParsedScript, file: string, driver: Chat
     } else if ("press" in entry) {
       const label = normaliseReply(entry.press);
       const option = lastAsk?.options.find((o) => normaliseReply(o.label) === label);
-      const payload = option?.payload ?? (label === "done" ? lastAsk?.donePayload : label === "skip" ? lastAsk?.skipPayload : undefined);
+      const payload =
+        option?.payload ??
+        (label === "done" ? lastAsk?.donePayload : label === "skip" ? lastAsk?.skipPayload : undefined);
       if (!payload) {
-        failures.push(`${at(i)}: there is no "${entry.press}" button on the last question${lastAsk ? ` ${describe(lastAsk)}` : ""}`);
+        failures.push(
+          `${at(i)}: there is no "${entry.press}" button on the last question${lastAsk ? ` ${describe(lastAsk)}` : ""}`,
+        );
         break;
       }
       input = { type: "button", payload };
@@ -166,21 +191,35 @@ export async function runScript(parsed: ParsedScript, file: string, driver: Chat
     const stored = await driver.answers(contact.id);
     const byKey = new Map(stored.map((a) => [a.questionKey, a.value]));
     for (const [key, value] of Object.entries(expect.answers ?? {})) {
-      if (!byKey.has(key)) failures.push(`${file}: expected a stored answer "${key}" = ${JSON.stringify(value)}, but none was stored`);
-      else if (!sameAnswer(byKey.get(key), value)) failures.push(`${file}: stored answer "${key}" is ${JSON.stringify(byKey.get(key))}, expected ${JSON.stringify(value)}`);
+      if (!byKey.has(key))
+        failures.push(`${file}: expected a stored answer "${key}" = ${JSON.stringify(value)}, but none was stored`);
+      else if (!sameAnswer(byKey.get(key), value))
+        failures.push(
+          `${file}: stored answer "${key}" is ${JSON.stringify(byKey.get(key))}, expected ${JSON.stringify(value)}`,
+        );
     }
     for (const key of expect.no_answers ?? []) {
-      if (byKey.has(key)) failures.push(`${file}: expected no stored answer "${key}", but found ${JSON.stringify(byKey.get(key))}`);
+      if (byKey.has(key))
+        failures.push(`${file}: expected no stored answer "${key}", but found ${JSON.stringify(byKey.get(key))}`);
     }
-    if (expect.area !== undefined && contact.area !== expect.area) failures.push(`${file}: contact area is ${JSON.stringify(contact.area)}, expected ${JSON.stringify(expect.area)}`);
-    if (expect.language !== undefined && contact.language !== expect.language) failures.push(`${file}: contact language is "${contact.language}", expected "${expect.language}"`);
-    if (expect.consent !== undefined && (contact.consentVersion !== null) !== expect.consent) failures.push(`${file}: consent recorded is ${contact.consentVersion !== null}, expected ${expect.consent}`);
+    if (expect.area !== undefined && contact.area !== expect.area)
+      failures.push(
+        `${file}: contact area is ${JSON.stringify(contact.area)}, expected ${JSON.stringify(expect.area)}`,
+      );
+    if (expect.language !== undefined && contact.language !== expect.language)
+      failures.push(`${file}: contact language is "${contact.language}", expected "${expect.language}"`);
+    if (expect.consent !== undefined && (contact.consentVersion !== null) !== expect.consent)
+      failures.push(`${file}: consent recorded is ${contact.consentVersion !== null}, expected ${expect.consent}`);
     if (expect.consent_declined !== undefined && (contact.consentRefusedVersion !== null) !== expect.consent_declined)
-      failures.push(`${file}: consent refusal recorded is ${contact.consentRefusedVersion !== null}, expected ${expect.consent_declined}`);
-    if (expect.status !== undefined && contact.status !== expect.status) failures.push(`${file}: contact status is "${contact.status}", expected "${expect.status}"`);
+      failures.push(
+        `${file}: consent refusal recorded is ${contact.consentRefusedVersion !== null}, expected ${expect.consent_declined}`,
+      );
+    if (expect.status !== undefined && contact.status !== expect.status)
+      failures.push(`${file}: contact status is "${contact.status}", expected "${expect.status}"`);
     if (expect.ended !== undefined) {
       const ended = !(await driver.hasSession(contact.id));
-      if (ended !== expect.ended) failures.push(`${file}: expected the conversation ${expect.ended ? "to have ended" : "to be still going"}`);
+      if (ended !== expect.ended)
+        failures.push(`${file}: expected the conversation ${expect.ended ? "to have ended" : "to be still going"}`);
     }
   }
   return failures;

@@ -7,13 +7,27 @@ import { randomInt } from "node:crypto";
 import { detectKeyword } from "../engine/keywords.js";
 import { step } from "../engine/step.js";
 import { interpolate, localise } from "../engine/text.js";
-import type { DirectoryLookup, Effect, EngineInput, FlowRegistry, LocalisedText, SignpostService } from "../engine/types.js";
+import type {
+  DirectoryLookup,
+  Effect,
+  EngineInput,
+  FlowRegistry,
+  LocalisedText,
+  SignpostService,
+} from "../engine/types.js";
 import { detectUrgentNeeds, type UrgentLexicon } from "../directory/urgent.js";
 import { isTheme } from "../directory/themes.js";
 import type { Logger } from "../log.js";
 import { RateLimiter, type RateDecision } from "../rate-limit.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
-import type { ContactChanges, ContactRecord, ConversationStore, NewAnswer, NewOutboxMessage, StepCommit } from "../store/types.js";
+import type {
+  ContactChanges,
+  ContactRecord,
+  ConversationStore,
+  NewAnswer,
+  NewOutboxMessage,
+  StepCommit,
+} from "../store/types.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { hostMessages } from "./messages.js";
 import { isOutbound, type OutboundEffect } from "./render-plain.js";
@@ -118,7 +132,9 @@ export class ConversationService {
   private readonly limiter: RateLimiter | undefined;
 
   constructor(private readonly deps: ConversationDeps) {
-    this.limiter = deps.messagesPerMinute ? new RateLimiter(deps.messagesPerMinute, 60_000, () => deps.now().getTime()) : undefined;
+    this.limiter = deps.messagesPerMinute
+      ? new RateLimiter(deps.messagesPerMinute, 60_000, () => deps.now().getTime())
+      : undefined;
   }
 
   /**
@@ -157,7 +173,14 @@ export class ConversationService {
         if (session && session.state.expiresAt > now.toISOString()) {
           if (options.whenBusy !== "prefix_only" || !options.prefix?.length) return "busy";
           // The conversation they are in carries on; only the prefix is sent.
-          const committed = await this.deps.store.commitStep({ contact, now, contactChanges: {}, answers: [], inbound: { id: options.key, channel: contact.channel }, outbox: queue(options.prefix) });
+          const committed = await this.deps.store.commitStep({
+            contact,
+            now,
+            contactChanges: {},
+            answers: [],
+            inbound: { id: options.key, channel: contact.channel },
+            outbox: queue(options.prefix),
+          });
           if (committed === "duplicate") return "duplicate";
           return "busy";
         }
@@ -196,7 +219,10 @@ export class ConversationService {
     // A message takes its place in its sender's line as it arrives: hashing the address is
     // asynchronous and can finish out of order, so the line is keyed by the address itself
     // (in memory only) until the hash is known.
-    const input = inbound.input.type === "text" ? { ...inbound.input, text: inbound.input.text.replace(CONTROL_CHARACTERS, "") } : inbound.input;
+    const input =
+      inbound.input.type === "text"
+        ? { ...inbound.input, text: inbound.input.text.replace(CONTROL_CHARACTERS, "") }
+        : inbound.input;
     return this.arrivals.run(`${inbound.channel}:${inbound.address}`, () => this.handleInTurn({ ...inbound, input }));
   }
 
@@ -205,7 +231,13 @@ export class ConversationService {
     return this.queue.run(`${inbound.channel}:${addressHash}`, async () => {
       // Mid-rotation, a resident first seen under an earlier key is moved to the current one.
       const previous = await this.deps.addressCrypto.previousHashes(inbound.channel, inbound.address);
-      if (previous.length > 0) await this.deps.store.rekeyContact(inbound.channel, previous, addressHash, await this.deps.addressCrypto.encrypt(inbound.address));
+      if (previous.length > 0)
+        await this.deps.store.rekeyContact(
+          inbound.channel,
+          previous,
+          addressHash,
+          await this.deps.addressCrypto.encrypt(inbound.address),
+        );
       // Decided once per message, however many times a version conflict makes us re-run it.
       let decision: RateDecision | undefined;
       const admit = () => (decision ??= this.limiter?.take(`${inbound.channel}:${addressHash}`) ?? ADMITTED);
@@ -220,7 +252,11 @@ export class ConversationService {
   }
 
   /** MYDATA: what is held, in plain words, plus a JSON copy for channels that can send files. */
-  private async myData(contact: ContactRecord, say: (t: LocalisedText) => OutboundEffect, finish: (r: OutboundEffect[]) => Promise<Outcome | undefined>): Promise<Outcome | undefined> {
+  private async myData(
+    contact: ContactRecord,
+    say: (t: LocalisedText) => OutboundEffect,
+    finish: (r: OutboundEffect[]) => Promise<Outcome | undefined>,
+  ): Promise<Outcome | undefined> {
     const language = contact.language;
     const answers = await this.deps.store.answersOf(contact.id);
     const l = (key: string) => localise(LABELS[key]!, language);
@@ -242,9 +278,16 @@ export class ConversationService {
       `${l("answers")}:`,
       ...(answers.length === 0
         ? [localise(hostMessages.myDataNone, language)]
-        : answers.map((a) => `- ${a.questionKey}: ${a.value === null ? "(skipped)" : Array.isArray(a.value) ? a.value.join(", ") : String(a.value)} (${date(a.createdAt)})`)),
+        : answers.map(
+            (a) =>
+              `- ${a.questionKey}: ${a.value === null ? "(skipped)" : Array.isArray(a.value) ? a.value.join(", ") : String(a.value)} (${date(a.createdAt)})`,
+          )),
     ];
-    const outcome = await finish([say(hostMessages.myDataIntro), { type: "send", text: lines.join("\n") }, say(hostMessages.myDataOutro)]);
+    const outcome = await finish([
+      say(hostMessages.myDataIntro),
+      { type: "send", text: lines.join("\n") },
+      say(hostMessages.myDataOutro),
+    ]);
     if (!outcome) return undefined;
     const json = JSON.stringify(
       {
@@ -252,11 +295,21 @@ export class ConversationService {
         language,
         area: contact.area,
         status: contact.status,
-        consent: contact.consentVersion ? { noticeVersion: contact.consentVersion, at: contact.consentAt?.toISOString() ?? null } : null,
-        consentDeclined: contact.consentRefusedVersion ? { noticeVersion: contact.consentRefusedVersion, at: contact.consentRefusedAt?.toISOString() ?? null } : null,
+        consent: contact.consentVersion
+          ? { noticeVersion: contact.consentVersion, at: contact.consentAt?.toISOString() ?? null }
+          : null,
+        consentDeclined: contact.consentRefusedVersion
+          ? { noticeVersion: contact.consentRefusedVersion, at: contact.consentRefusedAt?.toISOString() ?? null }
+          : null,
         attribution: contact.attribution,
         firstMessage: contact.createdAt.toISOString(),
-        answers: answers.map((a) => ({ flow: a.flowId, question: a.questionKey, value: a.value, area: a.area, at: a.createdAt.toISOString() })),
+        answers: answers.map((a) => ({
+          flow: a.flowId,
+          question: a.questionKey,
+          value: a.value,
+          area: a.area,
+          at: a.createdAt.toISOString(),
+        })),
         address: "stored encrypted; not included here",
       },
       null,
@@ -266,23 +319,42 @@ export class ConversationService {
   }
 
   /** An answer as stored: chosen themes and themes found in free text become insight facts. */
-  private async toAnswer(effect: Extract<Effect, { type: "save_answer" }>, ageBand: string | undefined): Promise<NewAnswer> {
-    const base = { id: this.deps.newId(), flowId: effect.flowId, questionKey: effect.key, value: effect.value, ...(ageBand ? { ageBand } : {}) };
+  private async toAnswer(
+    effect: Extract<Effect, { type: "save_answer" }>,
+    ageBand: string | undefined,
+  ): Promise<NewAnswer> {
+    const base = {
+      id: this.deps.newId(),
+      flowId: effect.flowId,
+      questionKey: effect.key,
+      value: effect.value,
+      ...(ageBand ? { ageBand } : {}),
+    };
     if (isThemeAnswer(effect.value)) {
       const themes = typeof effect.value === "string" ? [effect.value] : effect.value;
       return { ...base, facts: themes.map((theme) => ({ id: this.deps.newId(), theme, source: "choice" as const })) };
     }
     if (effect.kind === "text" && typeof effect.value === "string" && this.deps.analyse) {
       const analysis = await this.deps.analyse(effect.value);
-      return { ...base, redacted: analysis.redacted, facts: analysis.themes.map((theme) => ({ id: this.deps.newId(), theme, source: "text" as const })) };
+      return {
+        ...base,
+        redacted: analysis.redacted,
+        facts: analysis.themes.map((theme) => ({ id: this.deps.newId(), theme, source: "text" as const })),
+      };
     }
     return base;
   }
 
-  private async attempt(inbound: Inbound, addressHash: string, admit: () => RateDecision): Promise<Outcome | undefined> {
+  private async attempt(
+    inbound: Inbound,
+    addressHash: string,
+    admit: () => RateDecision,
+  ): Promise<Outcome | undefined> {
     const { store, settings } = this.deps;
     const now = this.deps.now();
-    const inboundRef = inbound.messageId ? { id: `${inbound.channel}:${inbound.messageId}`, channel: inbound.channel } : undefined;
+    const inboundRef = inbound.messageId
+      ? { id: `${inbound.channel}:${inbound.messageId}`, channel: inbound.channel }
+      : undefined;
     const hint = inbound.languageHint?.slice(0, 2).toLowerCase();
     // The contact, its session and whether this message was seen, in one read. The address is
     // encrypted (for replies) only when the contact is new.
@@ -337,7 +409,9 @@ export class ConversationService {
             ...(inbound.claimMs ? { claimedUntil: new Date(now.getTime() + inbound.claimMs) } : {}),
           }))
         : [];
-      const completions = effects.filter((e) => e.type === "end" && e.reason === "completed").map((e) => ({ id: this.deps.newId(), flowId: (e as { flowId: string }).flowId }));
+      const completions = effects
+        .filter((e) => e.type === "end" && e.reason === "completed")
+        .map((e) => ({ id: this.deps.newId(), flowId: (e as { flowId: string }).flowId }));
       const result = await store.commitStep({
         contact,
         now,
@@ -366,13 +440,20 @@ export class ConversationService {
     if (keyword !== "delete") {
       const decision = admit();
       if (!decision.allowed) {
-        if (decision.firstRefusal) this.deps.log.warn("resident over the message rate limit; excess not processed", { channel: contact.channel });
-        return finish(decision.firstRefusal && contact.status === "active" ? [say(hostMessages.slowDown)] : [], [], { answers: [] });
+        if (decision.firstRefusal)
+          this.deps.log.warn("resident over the message rate limit; excess not processed", {
+            channel: contact.channel,
+          });
+        return finish(decision.firstRefusal && contact.status === "active" ? [say(hostMessages.slowDown)] : [], [], {
+          answers: [],
+        });
       }
     }
 
     if (keyword === "updates" && this.deps.updatesFor && contact.status === "active") {
-      return finish([{ type: "send", text: await this.deps.updatesFor(contact.area, contact.language) }], [], { answers: [] });
+      return finish([{ type: "send", text: await this.deps.updatesFor(contact.area, contact.language) }], [], {
+        answers: [],
+      });
     }
     if (keyword === "mydata") return this.myData(contact, say, (replies) => finish(replies, [], { answers: [] }));
     if (keyword === "delete") {
@@ -388,7 +469,8 @@ export class ConversationService {
     let input = inbound.input;
     const prefix: OutboundEffect[] = [];
     if (contact.status === "stopped") {
-      if (keyword === "help") return finish([say(hostMessages.helpWhileStopped)], [], { answers: [] }, "opt_out_confirmation");
+      if (keyword === "help")
+        return finish([say(hostMessages.helpWhileStopped)], [], { answers: [] }, "opt_out_confirmation");
       // Silence until the resident opts back in; nothing they send is stored meanwhile.
       if (keyword !== "start") return finish([], [], { answers: [] });
       Object.assign(changes, { status: "active", stoppedAt: null });
@@ -402,10 +484,27 @@ export class ConversationService {
     if (inbound.input.type === "text" && this.deps.urgent && directory) {
       // Someone who may need help right now hears where to get it first, whatever else is going on.
       const kinds = detectUrgentNeeds(this.deps.urgent, inbound.input.text);
-      const services = kinds.length > 0 ? directory.crisis(kinds.map((k) => k.id), contact.language, now) : [];
+      const services =
+        kinds.length > 0
+          ? directory.crisis(
+              kinds.map((k) => k.id),
+              contact.language,
+              now,
+            )
+          : [];
       if (services.length > 0) {
-        this.deps.log.info("urgent need: crisis services offered", { channel: contact.channel, kinds: kinds.map((k) => k.id).join(",") });
-        prefix.push({ type: "signpost", flowId: "", nodeId: "urgent", text: kinds.map((k) => localise(k.intro, contact.language)).join(" "), services, fallback: [] });
+        this.deps.log.info("urgent need: crisis services offered", {
+          channel: contact.channel,
+          kinds: kinds.map((k) => k.id).join(","),
+        });
+        prefix.push({
+          type: "signpost",
+          flowId: "",
+          nodeId: "urgent",
+          text: kinds.map((k) => localise(k.intro, contact.language)).join(" "),
+          services,
+          fallback: [],
+        });
       }
     }
 
@@ -436,8 +535,10 @@ export class ConversationService {
           ageBand = { value: effect.value, flowId: effect.flowId, since: since ? new Date(since) : now };
         }
       } else if (effect.type === "set_field") changes[effect.field] = effect.value;
-      else if (effect.type === "record_consent") Object.assign(changes, { consentVersion: effect.version, consentAt: now });
-      else if (effect.type === "record_consent_refusal") Object.assign(changes, { consentRefusedVersion: effect.version, consentRefusedAt: now });
+      else if (effect.type === "record_consent")
+        Object.assign(changes, { consentVersion: effect.version, consentAt: now });
+      else if (effect.type === "record_consent_refusal")
+        Object.assign(changes, { consentRefusedVersion: effect.version, consentRefusedAt: now });
     }
     return finish([...prefix, ...result.effects.filter(isOutbound)], result.effects, {
       session: { expectedVersion: session?.version ?? null, next: result.session, newId: this.deps.newId() },
@@ -470,7 +571,9 @@ function applyChanges(contact: ContactRecord, changes: ContactChanges, now: Date
     ...(changes.language ? { language: changes.language } : {}),
     ...(changes.area ? { area: changes.area } : {}),
     ...(changes.consentVersion ? { consentVersion: changes.consentVersion, consentAt: now } : {}),
-    ...(changes.consentRefusedVersion ? { consentRefusedVersion: changes.consentRefusedVersion, consentRefusedAt: now } : {}),
+    ...(changes.consentRefusedVersion
+      ? { consentRefusedVersion: changes.consentRefusedVersion, consentRefusedAt: now }
+      : {}),
     ...(changes.status ? { status: changes.status } : {}),
     ...(changes.attribution ? { attribution: changes.attribution } : {}),
   };

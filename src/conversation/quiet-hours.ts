@@ -12,10 +12,22 @@ function minutes(hhmm: string): number {
 
 /** Minutes past local midnight and the UTC offset (minutes) at `at` in `timeZone`. */
 function localClock(at: Date, timeZone: string): { minuteOfDay: number; offsetMinutes: number } {
-  const parts = new Intl.DateTimeFormat("en-GB", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(at);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   const localAsUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
-  return { minuteOfDay: get("hour") * 60 + get("minute"), offsetMinutes: Math.round((localAsUtc - Math.floor(at.getTime() / 1000) * 1000) / 60_000) };
+  return {
+    minuteOfDay: get("hour") * 60 + get("minute"),
+    offsetMinutes: Math.round((localAsUtc - Math.floor(at.getTime() / 1000) * 1000) / 60_000),
+  };
 }
 
 export function isQuiet(at: Date, quiet: QuietHours, timeZone: string): boolean {

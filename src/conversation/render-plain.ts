@@ -18,13 +18,18 @@ const signpostWords = {
 /** How much of each service to show: everything, without links, or name, phone and hours only. */
 export type SignpostDetail = "full" | "no_links" | "brief";
 
-export function renderSignpostPlain(effect: Extract<Effect, { type: "signpost" }>, language: string, detail: SignpostDetail = "full"): string {
+export function renderSignpostPlain(
+  effect: Extract<Effect, { type: "signpost" }>,
+  language: string,
+  detail: SignpostDetail = "full",
+): string {
   const blocks = [effect.text];
   for (const service of effect.services) {
     const head = detail === "brief" || !service.summary ? service.name : `${service.name}: ${service.summary}`;
     const facts: string[] = [];
     if (service.phone) facts.push(`${localise(signpostWords.tel, language)} ${service.phone}`);
-    if (service.hours) facts.push(service.openNow ? `${service.hours} (${localise(signpostWords.openNow, language)})` : service.hours);
+    if (service.hours)
+      facts.push(service.openNow ? `${service.hours} (${localise(signpostWords.openNow, language)})` : service.hours);
     if (service.url && detail === "full") facts.push(service.url.replace(/^https?:\/\//, "").replace(/\/$/, ""));
     blocks.push(facts.length > 0 ? `${head}\n${facts.join(". ")}` : head);
   }
@@ -42,7 +47,11 @@ export function renderAskPlain(ask: Extract<Effect, { type: "ask" }>, language: 
   if (yesNo) hints.push(localise(hostMessages.hintYesNo, language));
   else if (ask.kind === "multi_choice") {
     const max = ask.maxPicks ?? 1;
-    hints.push(max > 1 ? interpolate(localise(hostMessages.hintMulti, language), { max: String(max) }) : localise(hostMessages.hintMultiOne, language));
+    hints.push(
+      max > 1
+        ? interpolate(localise(hostMessages.hintMulti, language), { max: String(max) })
+        : localise(hostMessages.hintMultiOne, language),
+    );
   } else if (ask.options.length > 0) hints.push(localise(hostMessages.hintSingle, language));
   if (ask.skipPayload) hints.push(localise(hostMessages.hintSkip, language));
   if (hints.length > 0) lines.push(ask.options.length > 0 && !yesNo ? "" : "", hints.join(" "));
@@ -51,5 +60,13 @@ export function renderAskPlain(ask: Extract<Effect, { type: "ask" }>, language: 
 
 /** One string per message, in order. */
 export function renderPlain(effects: readonly Effect[], language: string): string[] {
-  return effects.filter(isOutbound).map((e) => (e.type === "send" ? e.text : e.type === "signpost" ? renderSignpostPlain(e, language) : renderAskPlain(e, language)));
+  return effects
+    .filter(isOutbound)
+    .map((e) =>
+      e.type === "send"
+        ? e.text
+        : e.type === "signpost"
+          ? renderSignpostPlain(e, language)
+          : renderAskPlain(e, language),
+    );
 }

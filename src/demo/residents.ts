@@ -29,15 +29,16 @@ export function seededRandom(seed: number): () => number {
 
 // Areas with the share of residents each brings, and the priorities (option numbers of the
 // priorities flow: 1 housing … 12 care and support) that weigh more there.
-const AREAS: readonly { district: string; postcodes: readonly string[]; share: number; leaning: readonly number[] }[] = [
-  { district: "ST6", postcodes: ["ST6 1AA", "ST6 3JJ", "ST6 4LH"], share: 0.33, leaning: [2, 6, 10, 8] },
-  { district: "ST4", postcodes: ["ST4 2EU", "ST4 7QB"], share: 0.2, leaning: [1, 5, 7] },
-  { district: "ST3", postcodes: ["ST3 4HS", "ST3 1PQ"], share: 0.2, leaning: [3, 2, 4] },
-  { district: "ST1", postcodes: ["ST1 3EL", "ST1 5NP"], share: 0.15, leaning: [10, 5, 9] },
-  { district: "ST2", postcodes: ["ST2 8LA"], share: 0.08, leaning: [7, 8, 12] },
-  // A small area: its figures stay withheld, as they should.
-  { district: "ST8", postcodes: ["ST8 6AB"], share: 0.04, leaning: [6, 11] },
-];
+const AREAS: readonly { district: string; postcodes: readonly string[]; share: number; leaning: readonly number[] }[] =
+  [
+    { district: "ST6", postcodes: ["ST6 1AA", "ST6 3JJ", "ST6 4LH"], share: 0.33, leaning: [2, 6, 10, 8] },
+    { district: "ST4", postcodes: ["ST4 2EU", "ST4 7QB"], share: 0.2, leaning: [1, 5, 7] },
+    { district: "ST3", postcodes: ["ST3 4HS", "ST3 1PQ"], share: 0.2, leaning: [3, 2, 4] },
+    { district: "ST1", postcodes: ["ST1 3EL", "ST1 5NP"], share: 0.15, leaning: [10, 5, 9] },
+    { district: "ST2", postcodes: ["ST2 8LA"], share: 0.08, leaning: [7, 8, 12] },
+    // A small area: its figures stay withheld, as they should.
+    { district: "ST8", postcodes: ["ST8 6AB"], share: 0.04, leaning: [6, 11] },
+  ];
 
 // Age-band option numbers with how often each answers (older residents answer more, as in life).
 const AGE_BANDS: readonly [string, number][] = [
@@ -106,18 +107,30 @@ export function demoResidents(count: number, weeks: number, seed: number): DemoR
   const weekWeights = Array.from({ length: weeks }, (_, w) => (w === 0 ? 0.5 : w === 2 ? 2 : w === 3 ? 1.6 : 1));
   const residents: DemoResident[] = [];
   for (let i = 0; i < count; i++) {
-    const area = weighted(random, AREAS.map((a) => [a, a.share] as [typeof a, number]));
-    const week = weighted(random, weekWeights.map((w, n) => [n, w] as [number, number]));
+    const area = weighted(
+      random,
+      AREAS.map((a) => [a, a.share] as [typeof a, number]),
+    );
+    const week = weighted(
+      random,
+      weekWeights.map((w, n) => [n, w] as [number, number]),
+    );
     const day = Math.floor(random() * 7);
     const minute = week * 7 * 1440 + day * 1440 + (9 * 60 + Math.floor(random() * 12 * 60)); // 09:00–21:00
     const channel = random() < 0.6 ? "telegram" : "sms";
     const language = random() < 0.1 ? "cy" : "en";
     const pickCount = 1 + Math.floor(random() * 3);
     const picks = new Set<number>();
-    while (picks.size < pickCount) picks.add(random() < 0.6 ? pick(random, area.leaning) : 1 + Math.floor(random() * 12));
+    while (picks.size < pickCount)
+      picks.add(random() < 0.6 ? pick(random, area.leaning) : 1 + Math.floor(random() * 12));
     const said = pick(random, language === "cy" ? WORDS_CY : WORDS_EN);
     // People say the same things in their own way: a few openings and endings keep quotes varied.
-    const words = random() < 0.7 ? `${language === "cy" ? "" : pick(random, OPENINGS)}${said}${language === "cy" ? "" : pick(random, ENDINGS)}` : language === "cy" ? "hepgor" : "skip";
+    const words =
+      random() < 0.7
+        ? `${language === "cy" ? "" : pick(random, OPENINGS)}${said}${language === "cy" ? "" : pick(random, ENDINGS)}`
+        : language === "cy"
+          ? "hepgor"
+          : "skip";
     const yes = language === "cy" ? "ie" : "yes";
     const no = language === "cy" ? "na" : "no";
     residents.push({
@@ -126,7 +139,16 @@ export function demoResidents(count: number, weeks: number, seed: number): DemoR
       language,
       area: area.district,
       startMinute: minute,
-      replies: [language === "cy" ? "cymraeg" : "english", yes, pick(random, area.postcodes), [...picks].join(", "), words, weighted(random, AGE_BANDS), no, random() < 0.55 ? yes : no],
+      replies: [
+        language === "cy" ? "cymraeg" : "english",
+        yes,
+        pick(random, area.postcodes),
+        [...picks].join(", "),
+        words,
+        weighted(random, AGE_BANDS),
+        no,
+        random() < 0.55 ? yes : no,
+      ],
       viaChampion: area.district === "ST6" && week >= 2 && random() < 0.35,
     });
   }

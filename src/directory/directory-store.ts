@@ -19,43 +19,58 @@ const BATCH = 500;
 export class PrismaDirectoryStore {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async replaceSource(source: string, services: readonly DirectoryService[], now: Date, onProgress?: (done: number) => void): Promise<ImportCounts> {
-    const existing = new Set((await this.prisma.service.findMany({ where: { source }, select: { id: true } })).map((s) => s.id));
-    const other = new Set((await this.prisma.service.findMany({ where: { source: { not: source } }, select: { id: true } })).map((s) => s.id));
+  async replaceSource(
+    source: string,
+    services: readonly DirectoryService[],
+    now: Date,
+    onProgress?: (done: number) => void,
+  ): Promise<ImportCounts> {
+    const existing = new Set(
+      (await this.prisma.service.findMany({ where: { source }, select: { id: true } })).map((s) => s.id),
+    );
+    const other = new Set(
+      (await this.prisma.service.findMany({ where: { source: { not: source } }, select: { id: true } })).map(
+        (s) => s.id,
+      ),
+    );
     const incoming = new Set(services.map((s) => s.id));
     let added = 0;
     let updated = 0;
-    await this.prisma.$transaction(async (tx) => {
-      for (let i = 0; i < services.length; i += BATCH) {
-        const batch = services.slice(i, i + BATCH).filter((s) => !other.has(s.id));
-        const rows = batch.map((s) => ({
-          id: s.id,
-          name: s.name,
-          summary: s.summary,
-          organisation: s.organisation ?? null,
-          url: s.url ?? null,
-          email: s.email ?? null,
-          phones: JSON.stringify(s.phones),
-          terms: JSON.stringify(s.terms),
-          themes: JSON.stringify(s.themes),
-          coverage: JSON.stringify(s.coverage),
-          national: s.national,
-          locations: JSON.stringify(s.locations),
-          hours: JSON.stringify(s.hours),
-          crisis: JSON.stringify(s.crisis),
-          source,
-          updatedAt: now,
-        }));
-        const fresh = rows.filter((r) => !existing.has(r.id));
-        if (fresh.length > 0) await tx.service.createMany({ data: fresh });
-        for (const row of rows.filter((r) => existing.has(r.id))) await tx.service.update({ where: { id: row.id }, data: row });
-        added += fresh.length;
-        updated += rows.length - fresh.length;
-        onProgress?.(Math.min(i + BATCH, services.length));
-      }
-      const stale = [...existing].filter((id) => !incoming.has(id));
-      if (stale.length > 0) await tx.service.deleteMany({ where: { id: { in: stale } } });
-    }, { timeout: 120_000, maxWait: 10_000 });
+    await this.prisma.$transaction(
+      async (tx) => {
+        for (let i = 0; i < services.length; i += BATCH) {
+          const batch = services.slice(i, i + BATCH).filter((s) => !other.has(s.id));
+          const rows = batch.map((s) => ({
+            id: s.id,
+            name: s.name,
+            summary: s.summary,
+            organisation: s.organisation ?? null,
+            url: s.url ?? null,
+            email: s.email ?? null,
+            phones: JSON.stringify(s.phones),
+            terms: JSON.stringify(s.terms),
+            themes: JSON.stringify(s.themes),
+            coverage: JSON.stringify(s.coverage),
+            national: s.national,
+            locations: JSON.stringify(s.locations),
+            hours: JSON.stringify(s.hours),
+            crisis: JSON.stringify(s.crisis),
+            source,
+            updatedAt: now,
+          }));
+          const fresh = rows.filter((r) => !existing.has(r.id));
+          if (fresh.length > 0) await tx.service.createMany({ data: fresh });
+          for (const row of rows.filter((r) => existing.has(r.id)))
+            await tx.service.update({ where: { id: row.id }, data: row });
+          added += fresh.length;
+          updated += rows.length - fresh.length;
+          onProgress?.(Math.min(i + BATCH, services.length));
+        }
+        const stale = [...existing].filter((id) => !incoming.has(id));
+        if (stale.length > 0) await tx.service.deleteMany({ where: { id: { in: stale } } });
+      },
+      { timeout: 120_000, maxWait: 10_000 },
+    );
     return { added, updated, removed: [...existing].filter((id) => !incoming.has(id)).length };
   }
 
@@ -90,7 +105,11 @@ export class PrismaDirectoryStore {
 
   async saveSettings(settings: DirectorySettings, now: Date): Promise<void> {
     const value = JSON.stringify(settings);
-    await this.prisma.directorySetting.upsert({ where: { key: SETTINGS_KEY }, create: { key: SETTINGS_KEY, value, updatedAt: now }, update: { value, updatedAt: now } });
+    await this.prisma.directorySetting.upsert({
+      where: { key: SETTINGS_KEY },
+      create: { key: SETTINGS_KEY, value, updatedAt: now },
+      update: { value, updatedAt: now },
+    });
   }
 
   /** Changes whenever the directory does: a cheap check for reloading the in-memory index. */

@@ -33,12 +33,25 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 export function localMoment(at: Date, timeZone: string): LocalMoment {
   let f = formatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat("en-GB", { timeZone, hourCycle: "h23", weekday: "short", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+    f = new Intl.DateTimeFormat("en-GB", {
+      timeZone,
+      hourCycle: "h23",
+      weekday: "short",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+    });
     formatters.set(timeZone, f);
   }
   const parts = Object.fromEntries(f.formatToParts(at).map((p) => [p.type, p.value]));
   const weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(parts.weekday ?? "Mon");
-  return { weekday, minute: Number(parts.hour) * 60 + Number(parts.minute), date: `${parts.year}-${parts.month}-${parts.day}` };
+  return {
+    weekday,
+    minute: Number(parts.hour) * 60 + Number(parts.minute),
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+  };
 }
 
 function toMinutes(hhmm: string): number {
@@ -88,7 +101,9 @@ export function formatHours(schedule: readonly WeeklyHours[], language: string, 
   const current = schedule.filter((h) => !today || applies(h, today));
   if (current.length === 0) return undefined;
   const names = NAMES[language] ?? NAMES.en!;
-  const everyDayAllDay = current.some((h) => h.days.length === 7 && h.opensAt === "00:00" && (h.closesAt === "24:00" || h.closesAt === "23:59"));
+  const everyDayAllDay = current.some(
+    (h) => h.days.length === 7 && h.opensAt === "00:00" && (h.closesAt === "24:00" || h.closesAt === "23:59"),
+  );
   if (everyDayAllDay) return word(WORDS.allDay, language);
   // times -> days
   const byTimes = new Map<string, Set<number>>();
@@ -102,18 +117,28 @@ export function formatHours(schedule: readonly WeeklyHours[], language: string, 
   for (const [times, daySet] of byTimes) {
     const days = [...daySet].sort((a, b) => a - b);
     const runs: string[] = [];
-    for (let i = 0; i < days.length; ) {
+    for (let i = 0; i < days.length;) {
       let j = i;
       while (j + 1 < days.length && days[j + 1] === days[j]! + 1) j++;
-      const span = j - i >= 2 ? `${names[days[i]!]}–${names[days[j]!]}` : j > i ? `${names[days[i]!]}, ${names[days[j]!]}` : names[days[i]!]!;
+      const span =
+        j - i >= 2
+          ? `${names[days[i]!]}–${names[days[j]!]}`
+          : j > i
+            ? `${names[days[i]!]}, ${names[days[j]!]}`
+            : names[days[i]!]!;
       runs.push(span);
       i = j + 1;
     }
     const [opens, closes] = times.split("-") as [string, string];
     const dayText = days.length === 7 ? word(WORDS.everyDay, language) : runs.join(", ");
     const allDayLong = toMinutes(opens) === 0 && toMinutes(closes) >= 24 * 60 - 1;
-    const timeText = allDayLong ? word(WORDS.allDayShort, language) : `${clock(toMinutes(opens), language)}–${clock(toMinutes(closes), language)}`;
+    const timeText = allDayLong
+      ? word(WORDS.allDayShort, language)
+      : `${clock(toMinutes(opens), language)}–${clock(toMinutes(closes), language)}`;
     parts.push({ first: days[0] ?? 0, text: `${dayText} ${timeText}` });
   }
-  return parts.sort((a, b) => a.first - b.first).map((p) => p.text).join(", ");
+  return parts
+    .sort((a, b) => a.first - b.first)
+    .map((p) => p.text)
+    .join(", ");
 }

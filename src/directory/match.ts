@@ -10,7 +10,9 @@ import type { DirectorySettings } from "./settings.js";
 import type { DirectoryService } from "./types.js";
 
 const STOP_WORDS = new Set(
-  "a an and are as at be but by can for from get got have help i if in into is it its me more my need no not of on or our so some than that the their them then there they this to too up us very was we were what when where which who will with would you your".split(" "),
+  "a an and are as at be but by can for from get got have help i if in into is it its me more my need no not of on or our so some than that the their them then there they this to too up us very was we were what when where which who will with would you your".split(
+    " ",
+  ),
 );
 
 /** Light stemming so "bills" meets "bill" and "housing" meets "house" often enough. */
@@ -118,7 +120,11 @@ export class DirectoryIndex implements DirectoryLookup {
     }
     contenders.sort((a, b) => b.score - a.score || a.entry.service.name.localeCompare(b.entry.service.name));
     const chosen = contenders.slice(0, query.limit).map((s) => this.present(s.entry.service, query.language, at));
-    return { services: chosen, more: scored.length > query.limit, fallback: this.fallbackFor(query.themes, query.language) };
+    return {
+      services: chosen,
+      more: scored.length > query.limit,
+      fallback: this.fallbackFor(query.themes, query.language),
+    };
   }
 
   /** The crisis services for these urgent-need kinds, in the configured order, deduplicated. */
@@ -132,7 +138,9 @@ export class DirectoryIndex implements DirectoryLookup {
   }
 
   fallbackFor(themes: readonly string[], language: string): string[] {
-    return this.settings.fallback.filter((f) => f.when === "always" || themes.includes(f.when)).map((f) => localise(f.text, language));
+    return this.settings.fallback
+      .filter((f) => f.when === "always" || themes.includes(f.when))
+      .map((f) => localise(f.text, language));
   }
 
   private present(service: DirectoryService, language: string, at: ReturnType<typeof localMoment>): SignpostService {

@@ -26,4 +26,11 @@ export interface ServiceTranslation {
   readonly summary?: string;
 }
 
-export const EMPTY_SETTINGS: DirectorySettings = { area: "", districts: [], centroids: {}, fallback: [], crisis: {}, translations: {} };
+export const EMPTY_SETTINGS: DirectorySettings = {
+  area: "",
+  districts: [],
+  centroids: {},
+  fallback: [],
+  crisis: {},
+  translations: {},
+};

@@ -22,68 +22,283 @@ interface ThemeKeywords {
 export const THEME_KEYWORDS: Readonly<Record<ThemeId, ThemeKeywords>> = {
   // LGA: Housing advice, Homelessness, Tenancy support, Social housing, Housing repairs
   housing: {
-    words: ["housing", "homeless", "homelessness", "rough sleeping", "rough sleeper", "tenancy", "tenant", "eviction", "landlord", "night shelter", "hostel", "temporary accommodation"],
+    words: [
+      "housing",
+      "homeless",
+      "homelessness",
+      "rough sleeping",
+      "rough sleeper",
+      "tenancy",
+      "tenant",
+      "eviction",
+      "landlord",
+      "night shelter",
+      "hostel",
+      "temporary accommodation",
+    ],
     termWords: ["accommodation", "shelter", "rent", "lettings", "housing repair"],
   },
   // LGA: Debt advice, Welfare benefits, Money advice, Food banks, Fuel poverty, Council tax support
   cost_of_living: {
-    words: ["debt", "welfare benefit", "benefits advice", "benefits", "universal credit", "money advice", "food bank", "foodbank", "food parcel", "food pantry", "community pantry", "cost of living", "fuel poverty", "energy bills", "budgeting", "hardship fund"],
-    termWords: ["money", "benefit", "welfare", "food", "pantry", "fuel", "energy", "financial", "finance", "income", "grant", "poverty", "hardship", "council tax"],
+    words: [
+      "debt",
+      "welfare benefit",
+      "benefits advice",
+      "benefits",
+      "universal credit",
+      "money advice",
+      "food bank",
+      "foodbank",
+      "food parcel",
+      "food pantry",
+      "community pantry",
+      "cost of living",
+      "fuel poverty",
+      "energy bills",
+      "budgeting",
+      "hardship fund",
+    ],
+    termWords: [
+      "money",
+      "benefit",
+      "welfare",
+      "food",
+      "pantry",
+      "fuel",
+      "energy",
+      "financial",
+      "finance",
+      "income",
+      "grant",
+      "poverty",
+      "hardship",
+      "council tax",
+    ],
   },
   // LGA: Employment support, Adult learning, Careers advice, Apprenticeships, ESOL
   jobs_skills: {
-    words: ["employment", "jobcentre", "job centre", "job", "jobs", "careers", "apprenticeship", "adult learning", "adult education", "esol", "cv", "job search", "work coach"],
+    words: [
+      "employment",
+      "jobcentre",
+      "job centre",
+      "job",
+      "jobs",
+      "careers",
+      "apprenticeship",
+      "adult learning",
+      "adult education",
+      "esol",
+      "cv",
+      "job search",
+      "work coach",
+    ],
     termWords: ["career", "training", "skills", "community learning", "education", "qualification"],
   },
   // LGA: Mental health, GP, Health advice, Counselling, Drug and alcohol services, Sexual health
   health_wellbeing: {
-    words: ["health", "mental health", "gp", "nhs", "wellbeing", "well being", "counselling", "counseling", "suicide", "self harm", "anxiety", "depression", "addiction", "alcohol", "drug", "bereavement", "pharmacy", "dentist", "emotional support"],
-    termWords: ["doctor", "therapy", "dental", "hospital", "substance misuse", "smoking", "fitness", "exercise", "loneliness", "isolation"],
+    words: [
+      "health",
+      "mental health",
+      "gp",
+      "nhs",
+      "wellbeing",
+      "well being",
+      "counselling",
+      "counseling",
+      "suicide",
+      "self harm",
+      "anxiety",
+      "depression",
+      "addiction",
+      "alcohol",
+      "drug",
+      "bereavement",
+      "pharmacy",
+      "dentist",
+      "emotional support",
+    ],
+    termWords: [
+      "doctor",
+      "therapy",
+      "dental",
+      "hospital",
+      "substance misuse",
+      "smoking",
+      "fitness",
+      "exercise",
+      "loneliness",
+      "isolation",
+    ],
   },
   // LGA: Community safety, Domestic abuse, Anti-social behaviour, Crime prevention, Victim support
   safety: {
-    words: ["community safety", "domestic abuse", "domestic violence", "anti social behaviour", "antisocial behaviour", "crime", "safeguarding", "scam", "hate crime", "victim", "coercive control"],
+    words: [
+      "community safety",
+      "domestic abuse",
+      "domestic violence",
+      "anti social behaviour",
+      "antisocial behaviour",
+      "crime",
+      "safeguarding",
+      "scam",
+      "hate crime",
+      "victim",
+      "coercive control",
+    ],
     termWords: ["safety", "abuse", "police", "fraud", "violence"],
   },
   // LGA: Public transport, Bus passes, Concessionary travel, Community transport, Cycling
   transport: {
-    words: ["public transport", "bus", "buses", "bus pass", "bus service", "railway", "train station", "concessionary travel", "community transport", "dial a ride", "ring and ride", "cycling", "timetable"],
+    words: [
+      "public transport",
+      "bus",
+      "buses",
+      "bus pass",
+      "bus service",
+      "railway",
+      "train station",
+      "concessionary travel",
+      "community transport",
+      "dial a ride",
+      "ring and ride",
+      "cycling",
+      "timetable",
+    ],
     termWords: ["transport", "travel", "train", "rail", "cycle", "parking", "road", "taxi", "journey"],
   },
   // LGA: Waste and recycling, Parks, Green spaces, Street cleaning, Fly-tipping, Allotments
   environment: {
-    words: ["recycling", "waste", "bin collection", "bins", "litter", "fly tipping", "parks", "green space", "allotment", "street cleaning", "tree planting", "conservation", "environmental"],
+    words: [
+      "recycling",
+      "waste",
+      "bin collection",
+      "bins",
+      "litter",
+      "fly tipping",
+      "parks",
+      "green space",
+      "allotment",
+      "street cleaning",
+      "tree planting",
+      "conservation",
+      "environmental",
+    ],
     termWords: ["environment", "park", "bin", "rubbish", "nature", "climate", "pollution", "air quality", "tree"],
   },
   // LGA: Youth clubs, Young people, Children and families, Youth services, Play
   young_people: {
-    words: ["youth", "young people", "young person", "teenager", "youth club", "youth work", "young carer", "children and families", "aged 11 to 18", "aged 11 to 19"],
-    termWords: ["children", "child", "childcare", "family", "families", "teen", "play", "school", "early years", "parenting"],
+    words: [
+      "youth",
+      "young people",
+      "young person",
+      "teenager",
+      "youth club",
+      "youth work",
+      "young carer",
+      "children and families",
+      "aged 11 to 18",
+      "aged 11 to 19",
+    ],
+    termWords: [
+      "children",
+      "child",
+      "childcare",
+      "family",
+      "families",
+      "teen",
+      "play",
+      "school",
+      "early years",
+      "parenting",
+    ],
   },
   // LGA: Libraries, Community centres, Community halls, Meeting rooms, Warm spaces
   community_spaces: {
-    words: ["library", "libraries", "community centre", "community center", "community hall", "village hall", "church hall", "meeting room", "warm space", "warm hub", "community hub"],
+    words: [
+      "library",
+      "libraries",
+      "community centre",
+      "community center",
+      "community hall",
+      "village hall",
+      "church hall",
+      "meeting room",
+      "warm space",
+      "warm hub",
+      "community hub",
+    ],
     termWords: ["community space", "venue", "room hire", "hall"],
   },
   // LGA: Town centre, High street, Markets, Business support, Shopping
   high_street: {
-    words: ["town centre", "city centre", "high street", "indoor market", "outdoor market", "market hall", "business improvement district", "shop local", "empty shops"],
+    words: [
+      "town centre",
+      "city centre",
+      "high street",
+      "indoor market",
+      "outdoor market",
+      "market hall",
+      "business improvement district",
+      "shop local",
+      "empty shops",
+    ],
     termWords: ["market", "shop", "shopping", "retail", "business", "trader"],
   },
   // LGA: Digital inclusion, Internet access, Computer courses, Device lending
   digital: {
-    words: ["digital", "digital inclusion", "digital skills", "internet", "computer", "wifi", "wi fi", "broadband", "get online", "getting online", "data bank", "device lending", "laptop", "smartphone"],
+    words: [
+      "digital",
+      "digital inclusion",
+      "digital skills",
+      "internet",
+      "computer",
+      "wifi",
+      "wi fi",
+      "broadband",
+      "get online",
+      "getting online",
+      "data bank",
+      "device lending",
+      "laptop",
+      "smartphone",
+    ],
     termWords: ["online", "device", "tablet", "it skills", "technology"],
   },
   // LGA: Adult social care, Carers, Disability support, Older people, Dementia
   care_support: {
-    words: ["adult social care", "social care", "carer", "carers", "disability support", "disabled people", "older people", "dementia", "respite", "care home", "home care", "personal care", "young carer"],
-    termWords: ["disability", "disabled", "elderly", "sensory impairment", "learning disability", "independent living", "aids and adaptations"],
+    words: [
+      "adult social care",
+      "social care",
+      "carer",
+      "carers",
+      "disability support",
+      "disabled people",
+      "older people",
+      "dementia",
+      "respite",
+      "care home",
+      "home care",
+      "personal care",
+      "young carer",
+    ],
+    termWords: [
+      "disability",
+      "disabled",
+      "elderly",
+      "sensory impairment",
+      "learning disability",
+      "independent living",
+      "aids and adaptations",
+    ],
   },
 };
 
 function normalise(text: string): string {
-  return ` ${text.toLowerCase().replace(/[’']/g, "").replace(/[^a-z0-9]+/g, " ").trim()} `;
+  return ` ${text
+    .toLowerCase()
+    .replace(/[’']/g, "")
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim()} `;
 }
 
 function compile(words: readonly string[]): RegExp {
@@ -91,8 +306,14 @@ function compile(words: readonly string[]): RegExp {
   return new RegExp(` (?:${alternatives.join("|")})(?:s|es)? `);
 }
 
-const TERM_PATTERNS: readonly (readonly [ThemeId, RegExp])[] = THEMES.map((theme) => [theme, compile([...THEME_KEYWORDS[theme].words, ...THEME_KEYWORDS[theme].termWords])]);
-const TEXT_PATTERNS: readonly (readonly [ThemeId, RegExp])[] = THEMES.map((theme) => [theme, compile(THEME_KEYWORDS[theme].words)]);
+const TERM_PATTERNS: readonly (readonly [ThemeId, RegExp])[] = THEMES.map((theme) => [
+  theme,
+  compile([...THEME_KEYWORDS[theme].words, ...THEME_KEYWORDS[theme].termWords]),
+]);
+const TEXT_PATTERNS: readonly (readonly [ThemeId, RegExp])[] = THEMES.map((theme) => [
+  theme,
+  compile(THEME_KEYWORDS[theme].words),
+]);
 
 function match(patterns: readonly (readonly [ThemeId, RegExp])[], text: string): Set<ThemeId> {
   const haystack = normalise(text);

@@ -33,7 +33,14 @@ export function parseUrgentLexicon(source: string): UrgentLexicon {
     kinds: Object.entries(data.kinds).map(([id, k]) => ({
       id,
       intro: k.intro,
-      phrases: [...new Set(Object.values(k.phrases).flat().map(normaliseReply).filter((p) => p.length > 0))],
+      phrases: [
+        ...new Set(
+          Object.values(k.phrases)
+            .flat()
+            .map(normaliseReply)
+            .filter((p) => p.length > 0),
+        ),
+      ],
     })),
   };
 }

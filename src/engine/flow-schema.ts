@@ -6,10 +6,19 @@ const id = z
   .string()
   .regex(/^[a-z][a-z0-9_-]{0,47}$/, "must be lower-case letters, digits, _ or - (at most 48), starting with a letter");
 
-const text = z.union([
-  z.string().min(1, "text must not be empty"),
-  z.record(z.string().regex(/^[a-z]{2,3}$/, "language codes are two or three letters"), z.string().min(1, "text must not be empty")),
-], { error: () => 'text must be a string, or one string per language such as { en: "…", cy: "…" } (quote texts that contain commas)' });
+const text = z.union(
+  [
+    z.string().min(1, "text must not be empty"),
+    z.record(
+      z.string().regex(/^[a-z]{2,3}$/, "language codes are two or three letters"),
+      z.string().min(1, "text must not be empty"),
+    ),
+  ],
+  {
+    error: () =>
+      'text must be a string, or one string per language such as { en: "…", cy: "…" } (quote texts that contain commas)',
+  },
+);
 
 const option = z.strictObject({
   id,
@@ -18,7 +27,10 @@ const option = z.strictObject({
 });
 
 const duration = z
-  .union([z.string().regex(/^[1-9]\d*\s*(m|h|d)$/, 'use a number above zero and a unit: "30m", "12h" or "3d"'), z.number().positive()])
+  .union([
+    z.string().regex(/^[1-9]\d*\s*(m|h|d)$/, 'use a number above zero and a unit: "30m", "12h" or "3d"'),
+    z.number().positive(),
+  ])
   .optional();
 
 /** Lets an author allow a longer SMS for one node (the default budget is SMS_MAX_SEGMENTS). */
@@ -47,66 +59,87 @@ const condition = z.union([
   z.strictObject({ lte: z.number() }),
 ]);
 
-const questionSchema = z.discriminatedUnion("input", [
-  z.strictObject({ ...questionFields, type: z.literal("question"), input: z.literal("single_choice"), options: z.array(option).min(2).max(20) }),
-  z.strictObject({
-    ...questionFields,
-    type: z.literal("question"),
-    input: z.literal("multi_choice"),
-    options: z.array(option).min(2).max(20),
-    max_picks: z.number().int().min(1),
-    min_picks: z.number().int().min(0).default(1),
-  }),
-  z.strictObject({
-    ...questionFields,
-    type: z.literal("question"),
-    input: z.literal("text"),
-    max_length: z.number().int().min(1).max(4000).default(500),
-    min_length: z.number().int().min(0).default(1),
-  }),
-  z.strictObject({
-    ...questionFields,
-    type: z.literal("question"),
-    input: z.literal("number"),
-    min: z.number(),
-    max: z.number(),
-    integer: z.boolean().default(true),
-  }),
-  z.strictObject({ ...questionFields, type: z.literal("question"), input: z.literal("yes_no") }),
-  z.strictObject({ ...questionFields, type: z.literal("question"), input: z.literal("postcode") }),
-  z.strictObject({ ...questionFields, type: z.literal("question"), input: z.literal("language") }),
-], { error: () => "input must be one of: single_choice, multi_choice, text, number, yes_no, postcode, language" });
+const questionSchema = z.discriminatedUnion(
+  "input",
+  [
+    z.strictObject({
+      ...questionFields,
+      type: z.literal("question"),
+      input: z.literal("single_choice"),
+      options: z.array(option).min(2).max(20),
+    }),
+    z.strictObject({
+      ...questionFields,
+      type: z.literal("question"),
+      input: z.literal("multi_choice"),
+      options: z.array(option).min(2).max(20),
+      max_picks: z.number().int().min(1),
+      min_picks: z.number().int().min(0).default(1),
+    }),
+    z.strictObject({
+      ...questionFields,
+      type: z.literal("question"),
+      input: z.literal("text"),
+      max_length: z.number().int().min(1).max(4000).default(500),
+      min_length: z.number().int().min(0).default(1),
+    }),
+    z.strictObject({
+      ...questionFields,
+      type: z.literal("question"),
+      input: z.literal("number"),
+      min: z.number(),
+      max: z.number(),
+      integer: z.boolean().default(true),
+    }),
+    z.strictObject({ ...questionFields, type: z.literal("question"), input: z.literal("yes_no") }),
+    z.strictObject({ ...questionFields, type: z.literal("question"), input: z.literal("postcode") }),
+    z.strictObject({ ...questionFields, type: z.literal("question"), input: z.literal("language") }),
+  ],
+  { error: () => "input must be one of: single_choice, multi_choice, text, number, yes_no, postcode, language" },
+);
 
-export const nodeSchema = z.discriminatedUnion("type", [
-  z.strictObject({ ...base, type: z.literal("message"), text }),
-  z.strictObject({ ...base, type: z.literal("consent"), text, declined: id }),
-  questionSchema,
-  z.strictObject({
-    id,
-    type: z.literal("branch"),
-    on: z.union([z.strictObject({ answer: id }), z.strictObject({ field: id })]),
-    cases: z.array(z.strictObject({ when: condition, goto: id })).min(1),
-    default: id,
-  }),
-  z.strictObject({ ...base, type: z.literal("set_field"), field: id, value: z.string() }),
-  z.strictObject({
-    ...base,
-    type: z.literal("signpost"),
-    text,
-    themes_from: id.optional(),
-    text_from: id.optional(),
-    max: z.number().int().min(1).max(5).default(3),
-    other_options_from: id.optional(),
-  }),
-  z.strictObject({ id, type: z.literal("goto_flow"), flow: id }),
-  z.strictObject({ id, type: z.literal("end"), text: text.optional(), sms_segments: smsSegments }),
-], { error: (issue) => (issue.code === "invalid_union" ? "type must be one of: message, question, consent, branch, set_field, goto_flow, end, signpost" : undefined) });
+export const nodeSchema = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({ ...base, type: z.literal("message"), text }),
+    z.strictObject({ ...base, type: z.literal("consent"), text, declined: id }),
+    questionSchema,
+    z.strictObject({
+      id,
+      type: z.literal("branch"),
+      on: z.union([z.strictObject({ answer: id }), z.strictObject({ field: id })]),
+      cases: z.array(z.strictObject({ when: condition, goto: id })).min(1),
+      default: id,
+    }),
+    z.strictObject({ ...base, type: z.literal("set_field"), field: id, value: z.string() }),
+    z.strictObject({
+      ...base,
+      type: z.literal("signpost"),
+      text,
+      themes_from: id.optional(),
+      text_from: id.optional(),
+      max: z.number().int().min(1).max(5).default(3),
+      other_options_from: id.optional(),
+    }),
+    z.strictObject({ id, type: z.literal("goto_flow"), flow: id }),
+    z.strictObject({ id, type: z.literal("end"), text: text.optional(), sms_segments: smsSegments }),
+  ],
+  {
+    error: (issue) =>
+      issue.code === "invalid_union"
+        ? "type must be one of: message, question, consent, branch, set_field, goto_flow, end, signpost"
+        : undefined,
+  },
+);
 
 export const flowSchema = z.strictObject({
   id,
   name: z.string().min(1),
   description: z.string().optional(),
-  languages: z.array(z.string().regex(/^[a-z]{2,3}$/)).min(1).default(["en"]),
+  languages: z
+    .array(z.string().regex(/^[a-z]{2,3}$/))
+    .min(1)
+    .default(["en"]),
   expires_after: duration,
   nodes: z.array(z.unknown()).min(1, "a flow needs at least one node"),
 });

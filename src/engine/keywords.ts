@@ -5,15 +5,43 @@ import { normaliseReply } from "./text.js";
 export type Keyword = "stop" | "start" | "help" | "language" | "skip" | "restart" | "mydata" | "delete" | "updates";
 
 const KEYWORDS: Readonly<Record<string, Keyword>> = {
-  stop: "stop", stopall: "stop", unsubscribe: "stop", cancel: "stop", end: "stop", quit: "stop", revoke: "stop", optout: "stop", "opt out": "stop", stopio: "stop",
-  start: "start", unstop: "start", yes: "start",
-  help: "help", info: "help", cymorth: "help",
-  language: "language", iaith: "language", lang: "language",
-  skip: "skip", hepgor: "skip", pass: "skip",
-  restart: "restart", "start again": "restart", ailddechrau: "restart",
-  mydata: "mydata", "my data": "mydata", "fy nata": "mydata", fynata: "mydata",
-  delete: "delete", "delete my data": "delete", dileu: "delete", "dileu fy nata": "delete",
-  updates: "updates", diweddariadau: "updates", news: "updates", newyddion: "updates",
+  stop: "stop",
+  stopall: "stop",
+  unsubscribe: "stop",
+  cancel: "stop",
+  end: "stop",
+  quit: "stop",
+  revoke: "stop",
+  optout: "stop",
+  "opt out": "stop",
+  stopio: "stop",
+  start: "start",
+  unstop: "start",
+  yes: "start",
+  help: "help",
+  info: "help",
+  cymorth: "help",
+  language: "language",
+  iaith: "language",
+  lang: "language",
+  skip: "skip",
+  hepgor: "skip",
+  pass: "skip",
+  restart: "restart",
+  "start again": "restart",
+  ailddechrau: "restart",
+  mydata: "mydata",
+  "my data": "mydata",
+  "fy nata": "mydata",
+  fynata: "mydata",
+  delete: "delete",
+  "delete my data": "delete",
+  dileu: "delete",
+  "dileu fy nata": "delete",
+  updates: "updates",
+  diweddariadau: "updates",
+  news: "updates",
+  newyddion: "updates",
 };
 
 /** Own keys only: "constructor" or "toString" are words a resident may send, not keywords. */
@@ -49,6 +77,7 @@ export function detectKeyword(text: string): KeywordMatch | undefined {
   const leading = first ? keywordFor(first) : undefined;
   if (leading === "language" && rest.length > 0) return { keyword: "language", argument: rest.join(" ") };
   // "DELETE YES" confirms an erasure; nothing else after DELETE does.
-  if (leading === "delete" && rest.length === 1 && /^(yes|ie|confirm)$/.test(rest[0]!)) return { keyword: "delete", argument: "yes" };
+  if (leading === "delete" && rest.length === 1 && /^(yes|ie|confirm)$/.test(rest[0]!))
+    return { keyword: "delete", argument: "yes" };
   return undefined;
 }

@@ -88,7 +88,10 @@ export const engineMessages = {
     en: "That's all the services I have for that. These can help with most things:",
     cy: "Dyna'r holl wasanaethau sydd gen i ar gyfer hynny. Gall y rhain helpu gyda'r rhan fwyaf o bethau:",
   },
-  signpostChooseHelp: { en: "What kind of help are you looking for?", cy: "Pa fath o help ydych chi'n chwilio amdano?" },
+  signpostChooseHelp: {
+    en: "What kind of help are you looking for?",
+    cy: "Pa fath o help ydych chi'n chwilio amdano?",
+  },
 } satisfies Record<string, LocalisedText>;
 
 /** What each language calls itself, for language questions. */

@@ -7,11 +7,54 @@ import { editDistance, normaliseReply, typoAllowance } from "./text.js";
 import type { AnswerValue, ChoiceOption, LocalisedText, QuestionInput } from "./types.js";
 
 export type ParsedAnswer =
-  | { readonly ok: true; readonly value: AnswerValue; /** ids or text to echo back, when the reply was typed */ readonly understood?: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly value: AnswerValue;
+      /** ids or text to echo back, when the reply was typed */ readonly understood?: readonly string[];
+    }
   | { readonly ok: false; readonly problem: LocalisedText; readonly vars?: Readonly<Record<string, string>> };
 
-const YES = new Set(["yes", "y", "yeah", "yep", "yup", "ye", "yes please", "ok", "okay", "sure", "agree", "i agree", "ie", "iawn", "do", "ydw", "ydy", "cytuno", "wrth gwrs", "yes thanks", "go on", "👍"]);
-const NO = new Set(["no", "n", "nope", "nah", "no thanks", "no thank you", "na", "nac", "naddo", "nac ydw", "dim diolch", "dim", "don t", "disagree", "👎"]);
+const YES = new Set([
+  "yes",
+  "y",
+  "yeah",
+  "yep",
+  "yup",
+  "ye",
+  "yes please",
+  "ok",
+  "okay",
+  "sure",
+  "agree",
+  "i agree",
+  "ie",
+  "iawn",
+  "do",
+  "ydw",
+  "ydy",
+  "cytuno",
+  "wrth gwrs",
+  "yes thanks",
+  "go on",
+  "👍",
+]);
+const NO = new Set([
+  "no",
+  "n",
+  "nope",
+  "nah",
+  "no thanks",
+  "no thank you",
+  "na",
+  "nac",
+  "naddo",
+  "nac ydw",
+  "dim diolch",
+  "dim",
+  "don t",
+  "disagree",
+  "👎",
+]);
 
 const YES_NO_OPTIONS: readonly ChoiceOption[] = [
   { id: "yes", label: { en: "Yes", cy: "Ie" } },
@@ -22,7 +65,10 @@ export function yesNoOptions(): readonly ChoiceOption[] {
   return YES_NO_OPTIONS;
 }
 
-const LANGUAGE_ALIASES: Readonly<Record<string, readonly string[]>> = { en: ["english", "saesneg", "eng"], cy: ["cymraeg", "welsh", "cym"] };
+const LANGUAGE_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  en: ["english", "saesneg", "eng"],
+  cy: ["cymraeg", "welsh", "cym"],
+};
 const languageOptionCache = new Map<string, readonly ChoiceOption[]>();
 
 export function languageOptions(languages: readonly string[]): readonly ChoiceOption[] {
@@ -136,16 +182,45 @@ function parseSingleChoice(options: readonly ChoiceOption[], reply: string): Par
 }
 
 /** Words that join or pad a list of choices and name none ("housing and the buses"). */
-const FILLER = new Set(["and", "or", "a", "ac", "neu", "the", "an", "my", "our", "more", "better", "also", "plus", "with", "y", "yr", "i", "a r", "both", "please", "thanks"]);
+const FILLER = new Set([
+  "and",
+  "or",
+  "a",
+  "ac",
+  "neu",
+  "the",
+  "an",
+  "my",
+  "our",
+  "more",
+  "better",
+  "also",
+  "plus",
+  "with",
+  "y",
+  "yr",
+  "i",
+  "a r",
+  "both",
+  "please",
+  "thanks",
+]);
 /** Longest option label, in words, tried as one span. */
 const MAX_SPAN = 7;
 
-function parseMultiChoice(options: readonly ChoiceOption[], reply: string, maxPicks: number, minPicks: number): ParsedAnswer {
+function parseMultiChoice(
+  options: readonly ChoiceOption[],
+  reply: string,
+  maxPicks: number,
+  minPicks: number,
+): ParsedAnswer {
   const problem = { ok: false as const, problem: engineMessages.chooseNumbers, vars: { max: String(maxPicks) } };
   // Read the reply left to right, taking at each point the longest run of words that names an
   // option exactly (so "jobs and skills" and "parciau, sbwriel a mannau gwyrdd" stay whole),
   // then near misses ("housng"); joining words are skipped; anything else is not understood.
-  const tokens = normaliseReply(reply).split(" ").filter((t) => t.length > 0);
+  const tokens = normaliseReply(reply)
+    .split(" ")
+    .filter((t) => t.length > 0);
   if (tokens.length === 0 || tokens.length > 60) return problem;
   const picked: string[] = [];
   let i = 0;
@@ -196,9 +271,15 @@ function exactOption(options: readonly ChoiceOption[], text: string): ChoiceOpti
   return wordIndex(options).get(text) ?? undefined;
 }
 
-export function checkPickCount(picked: readonly string[], maxPicks: number, minPicks: number): ParsedAnswer | undefined {
-  if (picked.length > maxPicks) return { ok: false, problem: engineMessages.tooManyPicks, vars: { max: String(maxPicks) } };
-  if (picked.length < minPicks) return { ok: false, problem: engineMessages.tooFewPicks, vars: { min: String(minPicks) } };
+export function checkPickCount(
+  picked: readonly string[],
+  maxPicks: number,
+  minPicks: number,
+): ParsedAnswer | undefined {
+  if (picked.length > maxPicks)
+    return { ok: false, problem: engineMessages.tooManyPicks, vars: { max: String(maxPicks) } };
+  if (picked.length < minPicks)
+    return { ok: false, problem: engineMessages.tooFewPicks, vars: { min: String(minPicks) } };
   return undefined;
 }
 
@@ -220,9 +301,11 @@ function parseNumber(reply: string, min: number, max: number, integer: boolean):
 
 function parseText(reply: string, maxLength: number, minLength: number): ParsedAnswer {
   const text = reply.trim().replace(/\s+/g, " ");
-  if (text.length > maxLength) return { ok: false, problem: engineMessages.textTooLong, vars: { max: String(maxLength) } };
+  if (text.length > maxLength)
+    return { ok: false, problem: engineMessages.textTooLong, vars: { max: String(maxLength) } };
   // Emoji or punctuation alone carry no words to analyse.
-  if (text.length < Math.max(1, minLength) || !/[\p{L}\p{N}]/u.test(text)) return { ok: false, problem: engineMessages.textEmpty };
+  if (text.length < Math.max(1, minLength) || !/[\p{L}\p{N}]/u.test(text))
+    return { ok: false, problem: engineMessages.textEmpty };
   return { ok: true, value: text };
 }
 

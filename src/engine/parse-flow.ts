@@ -12,7 +12,8 @@ export interface FlowProblem {
   readonly message: string;
 }
 
-export type ParseFlowResult = { readonly ok: true; readonly flow: Flow } | { readonly ok: false; readonly problems: readonly FlowProblem[] };
+export type ParseFlowResult =
+  { readonly ok: true; readonly flow: Flow } | { readonly ok: false; readonly problems: readonly FlowProblem[] };
 
 export const DEFAULT_EXPIRY_MS = 3 * 24 * 60 * 60 * 1000;
 
@@ -25,7 +26,10 @@ export function parseFlow(source: string, file: string): ParseFlowResult {
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineAt = (offset: number | undefined) => (offset === undefined ? 1 : lineCounter.linePos(offset).line);
   if (doc.errors.length > 0) {
-    return { ok: false, problems: doc.errors.map((e) => ({ file, line: lineAt(e.pos[0]), message: `YAML: ${e.message.split("\n")[0]}` })) };
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => ({ file, line: lineAt(e.pos[0]), message: `YAML: ${e.message.split("\n")[0]}` })),
+    };
   }
   const raw: unknown = doc.toJS();
   const top = flowSchema.safeParse(raw);
@@ -90,17 +94,35 @@ function toNode(n: NodeFile, line: number): FlowNode {
     case "message":
       return { id: n.id, line, type: "message", text: localised(n.text), ...(n.next ? { next: n.next } : {}) };
     case "consent":
-      return { id: n.id, line, type: "consent", text: localised(n.text), declined: n.declined, ...(n.next ? { next: n.next } : {}) };
+      return {
+        id: n.id,
+        line,
+        type: "consent",
+        text: localised(n.text),
+        declined: n.declined,
+        ...(n.next ? { next: n.next } : {}),
+      };
     case "question": {
       let input: QuestionInput;
       switch (n.input) {
         case "single_choice":
-          input = { kind: "single_choice", options: n.options.map((o) => ({ id: o.id, label: localised(o.label), ...(o.synonyms ? { synonyms: o.synonyms } : {}) })) };
+          input = {
+            kind: "single_choice",
+            options: n.options.map((o) => ({
+              id: o.id,
+              label: localised(o.label),
+              ...(o.synonyms ? { synonyms: o.synonyms } : {}),
+            })),
+          };
           break;
         case "multi_choice":
           input = {
             kind: "multi_choice",
-            options: n.options.map((o) => ({ id: o.id, label: localised(o.label), ...(o.synonyms ? { synonyms: o.synonyms } : {}) })),
+            options: n.options.map((o) => ({
+              id: o.id,
+              label: localised(o.label),
+              ...(o.synonyms ? { synonyms: o.synonyms } : {}),
+            })),
             maxPicks: n.max_picks,
             minPicks: n.min_picks,
           };
@@ -155,7 +177,8 @@ function toNode(n: NodeFile, line: number): FlowNode {
 export function checkGraph(flow: Flow, languages: readonly string[]): FlowProblem[] {
   const file = flow.file ?? flow.id;
   const problems: FlowProblem[] = [];
-  const at = (node: FlowNode, message: string) => problems.push({ file, line: node.line ?? 1, nodeId: node.id, message });
+  const at = (node: FlowNode, message: string) =>
+    problems.push({ file, line: node.line ?? 1, nodeId: node.id, message });
 
   const seen = new Set<string>();
   const keys = new Map<string, string>();
@@ -166,19 +189,28 @@ export function checkGraph(flow: Flow, languages: readonly string[]): FlowProble
       const other = keys.get(node.key);
       if (other) at(node, `answer key "${node.key}" is already used by node "${other}"`);
       keys.set(node.key, node.id);
-      if (node.input.kind === "multi_choice" && node.input.minPicks > node.input.maxPicks) at(node, "min_picks is larger than max_picks");
+      if (node.input.kind === "multi_choice" && node.input.minPicks > node.input.maxPicks)
+        at(node, "min_picks is larger than max_picks");
       if (node.input.kind === "number" && node.input.min > node.input.max) at(node, "min is larger than max");
-      if ((node.input.kind === "single_choice" || node.input.kind === "multi_choice") && new Set(node.input.options.map((o) => o.id)).size !== node.input.options.length) {
+      if (
+        (node.input.kind === "single_choice" || node.input.kind === "multi_choice") &&
+        new Set(node.input.options.map((o) => o.id)).size !== node.input.options.length
+      ) {
         at(node, "two options share an id");
       }
     }
     if (node.type === "signpost") {
       const answerKeys = new Set(flow.nodes.flatMap((n) => (n.type === "question" ? [n.key] : [])));
-      if (node.themesFrom && !answerKeys.has(node.themesFrom)) at(node, `themes_from "${node.themesFrom}" is not the key of a question in this flow`);
-      if (node.textFrom && !answerKeys.has(node.textFrom)) at(node, `text_from "${node.textFrom}" is not the key of a question in this flow`);
+      if (node.themesFrom && !answerKeys.has(node.themesFrom))
+        at(node, `themes_from "${node.themesFrom}" is not the key of a question in this flow`);
+      if (node.textFrom && !answerKeys.has(node.textFrom))
+        at(node, `text_from "${node.textFrom}" is not the key of a question in this flow`);
       if (node.otherOptionsFrom) {
         const source = flow.byId.get(node.otherOptionsFrom);
-        if (source?.type !== "question" || (source.input.kind !== "single_choice" && source.input.kind !== "multi_choice")) {
+        if (
+          source?.type !== "question" ||
+          (source.input.kind !== "single_choice" && source.input.kind !== "multi_choice")
+        ) {
           at(node, `other_options_from "${node.otherOptionsFrom}" must be a choice question in this flow`);
         }
       }
@@ -202,7 +234,8 @@ export function checkGraph(flow: Flow, languages: readonly string[]): FlowProble
   for (const node of flow.nodes) {
     for (const target of targets(node)) if (!flow.byId.has(target)) at(node, `goes to unknown node "${target}"`);
     const terminal = node.type === "end" || node.type === "goto_flow" || node.type === "branch";
-    if (!terminal && !flow.nextOf.get(node.id)) at(node, "dead end: nothing comes after this node (add `next:` or an `end` node)");
+    if (!terminal && !flow.nextOf.get(node.id))
+      at(node, "dead end: nothing comes after this node (add `next:` or an `end` node)");
   }
 
   const reachable = new Set<string>();
@@ -214,7 +247,8 @@ export function checkGraph(flow: Flow, languages: readonly string[]): FlowProble
     const node = flow.byId.get(id);
     if (node) queue.push(...targets(node).filter((t) => flow.byId.has(t)));
   }
-  for (const node of flow.nodes) if (!reachable.has(node.id)) at(node, "unreachable: no path from the first node leads here");
+  for (const node of flow.nodes)
+    if (!reachable.has(node.id)) at(node, "unreachable: no path from the first node leads here");
 
   // A cycle made only of nodes that never wait for the resident would spin forever.
   const waits = (n: FlowNode) => n.type === "question" || n.type === "consent" || n.type === "signpost";
@@ -230,7 +264,8 @@ export function checkGraph(flow: Flow, languages: readonly string[]): FlowProble
     return loops;
   };
   for (const node of flow.nodes) {
-    if (!waits(node) && !state.has(node.id) && visit(node.id)) at(node, "loop: these nodes go round without asking the resident anything");
+    if (!waits(node) && !state.has(node.id) && visit(node.id))
+      at(node, "loop: these nodes go round without asking the resident anything");
   }
   return problems;
 }
@@ -294,14 +329,23 @@ export function checkRegistry(flows: readonly Flow[]): FlowProblem[] {
   const seen = new Map<string, string>();
   for (const flow of flows) {
     const other = seen.get(flow.id);
-    if (other) problems.push({ file: flow.file ?? flow.id, line: 1, message: `flow id "${flow.id}" is already used by ${other}` });
+    if (other)
+      problems.push({
+        file: flow.file ?? flow.id,
+        line: 1,
+        message: `flow id "${flow.id}" is already used by ${other}`,
+      });
     seen.set(flow.id, flow.file ?? flow.id);
     for (const node of flow.nodes) {
       if (node.type === "goto_flow" && !ids.has(node.flow)) {
-        problems.push({ file: flow.file ?? flow.id, line: node.line ?? 1, nodeId: node.id, message: `goes to unknown flow "${node.flow}"` });
+        problems.push({
+          file: flow.file ?? flow.id,
+          line: node.line ?? 1,
+          nodeId: node.id,
+          message: `goes to unknown flow "${node.flow}"`,
+        });
       }
     }
   }
   return problems;
 }
-

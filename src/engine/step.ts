@@ -106,7 +106,8 @@ function handle(turn: Turn, session: SessionState | null, input: EngineInput): S
   const keyword = input.type === "text" ? detectKeyword(text) : undefined;
 
   if (!session) {
-    if (keyword?.keyword === "language" && isLanguageRequest(ctx, keyword.argument)) return changeLanguageWithoutSession(turn, keyword.argument);
+    if (keyword?.keyword === "language" && isLanguageRequest(ctx, keyword.argument))
+      return changeLanguageWithoutSession(turn, keyword.argument);
     return startFlow(turn, ctx.registry.entryFlowId, {});
   }
   if (expired) {
@@ -122,7 +123,8 @@ function handle(turn: Turn, session: SessionState | null, input: EngineInput): S
   const live = patch(session, { expiresAt: expiry(ctx, flow) });
 
   if (keyword?.keyword === "restart") return startFlow(turn, ctx.registry.entryFlowId, {});
-  if (keyword?.keyword === "language" && isLanguageRequest(ctx, keyword.argument)) return changeLanguage(turn, live, node, keyword.argument);
+  if (keyword?.keyword === "language" && isLanguageRequest(ctx, keyword.argument))
+    return changeLanguage(turn, live, node, keyword.argument);
   if (live.choosingLanguage) return answerLanguageChoice(turn, live, node, input);
 
   if (node.type === "signpost") return answerSignpost(turn, live, flow, node, input, keyword?.keyword === "skip");
@@ -133,14 +135,20 @@ function handle(turn: Turn, session: SessionState | null, input: EngineInput): S
     send(turn, engineMessages.notUnderstood);
     return reask(turn, live, node);
   }
-  if (node.type === "consent") return answerConsent(turn, live, flow, node, parseAnswer({ kind: "yes_no" }, text, ctx.languages));
+  if (node.type === "consent")
+    return answerConsent(turn, live, flow, node, parseAnswer({ kind: "yes_no" }, text, ctx.languages));
   return answerQuestion(turn, live, flow, node, parseAnswer(node.input, text, ctx.languages), true);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Moving through a flow
 
-function startFlow(turn: Turn, flowId: string, vars: Readonly<Record<string, string>>, parent?: SessionState): SessionState | null {
+function startFlow(
+  turn: Turn,
+  flowId: string,
+  vars: Readonly<Record<string, string>>,
+  parent?: SessionState,
+): SessionState | null {
   const flow = turn.ctx.registry.flows.get(flowId) ?? turn.ctx.registry.flows.get(turn.ctx.registry.entryFlowId);
   if (!flow) throw new Error(`Unknown flow "${flowId}" and no entry flow`);
   const first = flow.nodes[0];
@@ -176,20 +184,36 @@ function runFrom(turn: Turn, start: SessionState, startFlow: Flow, nodeId: strin
         current = flow.nextOf.get(node.id);
         break;
       case "question":
-        return ask(turn, patch(state, { flowId: flow.id, nodeId: node.id, step: state.step + 1, retries: 0, picks: [] }), node, false);
+        return ask(
+          turn,
+          patch(state, { flowId: flow.id, nodeId: node.id, step: state.step + 1, retries: 0, picks: [] }),
+          node,
+          false,
+        );
       case "consent":
         if (turn.contact.consentVersion === turn.ctx.privacyNoticeVersion) {
           current = flow.nextOf.get(node.id);
           break;
         }
-        return ask(turn, patch(state, { flowId: flow.id, nodeId: node.id, step: state.step + 1, retries: 0, picks: [] }), node, false);
+        return ask(
+          turn,
+          patch(state, { flowId: flow.id, nodeId: node.id, step: state.step + 1, retries: 0, picks: [] }),
+          node,
+          false,
+        );
       case "branch":
         current = chooseBranch(turn, state, node);
         break;
       case "signpost": {
         const from = node.themesFrom ? state.answers[node.themesFrom] : undefined;
         const themes = Array.isArray(from) ? [...from] : typeof from === "string" ? [from] : [];
-        return offer(turn, patch(state, { flowId: flow.id, nodeId: node.id, offered: state.offered ?? [] }), flow, node, themes);
+        return offer(
+          turn,
+          patch(state, { flowId: flow.id, nodeId: node.id, offered: state.offered ?? [] }),
+          flow,
+          node,
+          themes,
+        );
       }
       case "set_field":
         if (node.field === "language" || node.field === "area") {
@@ -230,8 +254,24 @@ function resume(turn: Turn, session: SessionState): SessionState | null {
   const flow = turn.ctx.registry.flows.get(session.flowId);
   const node = flow?.byId.get(session.nodeId);
   if (!flow || !isWaiting(node)) return startFlow(turn, turn.ctx.registry.entryFlowId, {});
-  if (node.type === "signpost") return askSignpostNext(turn, patch(session, { step: session.step + 1, choosingLanguage: false, choosingHelp: false, expiresAt: expiry(turn.ctx, flow) }), node, false);
-  return ask(turn, patch(session, { step: session.step + 1, choosingLanguage: false, picks: [], expiresAt: expiry(turn.ctx, flow) }), node, false);
+  if (node.type === "signpost")
+    return askSignpostNext(
+      turn,
+      patch(session, {
+        step: session.step + 1,
+        choosingLanguage: false,
+        choosingHelp: false,
+        expiresAt: expiry(turn.ctx, flow),
+      }),
+      node,
+      false,
+    );
+  return ask(
+    turn,
+    patch(session, { step: session.step + 1, choosingLanguage: false, picks: [], expiresAt: expiry(turn.ctx, flow) }),
+    node,
+    false,
+  );
 }
 
 function end(turn: Turn, flow: Flow, reason: EndReason): null {
@@ -245,7 +285,14 @@ function chooseBranch(turn: Turn, state: SessionState, node: Extract<FlowNode, {
   for (const c of node.cases) {
     const w = c.when;
     if ("equals" in w && value === w.equals) return c.goto;
-    if ("in" in w && value !== null && value !== undefined && !Array.isArray(value) && w.in.includes(value as string | number | boolean)) return c.goto;
+    if (
+      "in" in w &&
+      value !== null &&
+      value !== undefined &&
+      !Array.isArray(value) &&
+      w.in.includes(value as string | number | boolean)
+    )
+      return c.goto;
     if ("includes" in w && Array.isArray(value) && value.includes(w.includes)) return c.goto;
     if ("answered" in w && (value !== null && value !== undefined) === w.answered) return c.goto;
     if ("gte" in w && typeof value === "number" && value >= w.gte) return c.goto;
@@ -268,15 +315,28 @@ function setField(turn: Turn, field: "language" | "area", value: string): void {
 // ---------------------------------------------------------------------------------------------
 // Questions
 
-function ask(turn: Turn, state: SessionState, node: QuestionNode | Extract<FlowNode, { type: "consent" }>, refresh: boolean, reprompt = false): SessionState {
+function ask(
+  turn: Turn,
+  state: SessionState,
+  node: QuestionNode | Extract<FlowNode, { type: "consent" }>,
+  refresh: boolean,
+  reprompt = false,
+): SessionState {
   const language = turn.contact.language;
   const text = interpolate(localise(node.text, language), () => variables(turn, state));
   const s = state.step;
   if (node.type === "consent") {
     turn.effects.push({
-      type: "ask", flowId: state.flowId, nodeId: node.id, key: "consent", kind: "consent", text,
+      type: "ask",
+      flowId: state.flowId,
+      nodeId: node.id,
+      key: "consent",
+      kind: "consent",
+      text,
       options: labelled(optionsOf({ kind: "yes_no" }, turn.ctx.languages), language, (id) => `${s}:o:${id}`),
-      step: s, refresh, reprompt,
+      step: s,
+      refresh,
+      reprompt,
       ...(node.smsSegments ? { smsSegments: node.smsSegments } : {}),
     });
     return state;
@@ -286,39 +346,69 @@ function ask(turn: Turn, state: SessionState, node: QuestionNode | Extract<FlowN
   const action = multi ? "t" : "o";
   const options: AskOption[] = optionsOf(input, turn.ctx.languages).map((o) =>
     multi
-      ? { id: o.id, label: localise(o.label, language), payload: `${s}:${action}:${o.id}`, picked: state.picks.includes(o.id) }
+      ? {
+          id: o.id,
+          label: localise(o.label, language),
+          payload: `${s}:${action}:${o.id}`,
+          picked: state.picks.includes(o.id),
+        }
       : { id: o.id, label: localise(o.label, language), payload: `${s}:${action}:${o.id}` },
   );
   turn.effects.push({
-    type: "ask", flowId: state.flowId, nodeId: node.id, key: node.key, kind: input.kind, text, options,
+    type: "ask",
+    flowId: state.flowId,
+    nodeId: node.id,
+    key: node.key,
+    kind: input.kind,
+    text,
+    options,
     ...(multi ? { maxPicks: input.maxPicks, donePayload: `${s}:done` } : {}),
     ...(node.allowSkip ? { skipPayload: `${s}:skip` } : {}),
-    step: s, refresh, reprompt,
+    step: s,
+    refresh,
+    reprompt,
     ...(node.smsSegments ? { smsSegments: node.smsSegments } : {}),
   });
   return state;
 }
 
-function labelled(options: ReturnType<typeof optionsOf>, language: string, payload: (id: string) => string): AskOption[] {
+function labelled(
+  options: ReturnType<typeof optionsOf>,
+  language: string,
+  payload: (id: string) => string,
+): AskOption[] {
   return options.map((o) => ({ id: o.id, label: localise(o.label, language), payload: payload(o.id) }));
 }
 
 function reask(turn: Turn, state: SessionState, node: WaitingNode): SessionState {
-  if (node.type === "signpost") return state.choosingHelp ? askHelpKind(turn, state, node, true) : askSignpostNext(turn, state, node, true);
+  if (node.type === "signpost")
+    return state.choosingHelp ? askHelpKind(turn, state, node, true) : askSignpostNext(turn, state, node, true);
   return ask(turn, state, node, false, true);
 }
 
-function answerQuestion(turn: Turn, state: SessionState, flow: Flow, node: QuestionNode, parsed: ParsedAnswer, typed: boolean): SessionState | null {
+function answerQuestion(
+  turn: Turn,
+  state: SessionState,
+  flow: Flow,
+  node: QuestionNode,
+  parsed: ParsedAnswer,
+  typed: boolean,
+): SessionState | null {
   if (!parsed.ok) return invalid(turn, state, flow, node, parsed.problem, parsed.vars);
   const value = parsed.value;
   // A language choice is a setting for talking to the resident, not an answer for analysis.
-  if (node.input.kind !== "language") turn.effects.push({ type: "save_answer", flowId: flow.id, key: node.key, value, kind: node.input.kind });
+  if (node.input.kind !== "language")
+    turn.effects.push({ type: "save_answer", flowId: flow.id, key: node.key, value, kind: node.input.kind });
   if (node.input.kind === "postcode" && typeof value === "string") setField(turn, "area", value);
   if (node.input.kind === "language" && typeof value === "string") setField(turn, "language", value);
   if (typed && parsed.understood && node.input.kind !== "language") {
     send(turn, engineMessages.understood, { answer: describeUnderstood(turn, node, parsed.understood) });
   }
-  const answered: SessionState = patch(state, { answers: { ...state.answers, [node.key]: value }, retries: 0, picks: [] });
+  const answered: SessionState = patch(state, {
+    answers: { ...state.answers, [node.key]: value },
+    retries: 0,
+    picks: [],
+  });
   return runFrom(turn, answered, flow, flow.nextOf.get(node.id));
 }
 
@@ -333,7 +423,13 @@ function describeUnderstood(turn: Turn, node: QuestionNode, ids: readonly string
   return `${labels.slice(0, -1).join(", ")} ${localise(engineMessages.and, language)} ${labels[labels.length - 1]}`;
 }
 
-function answerConsent(turn: Turn, state: SessionState, flow: Flow, node: Extract<FlowNode, { type: "consent" }>, parsed: ParsedAnswer): SessionState | null {
+function answerConsent(
+  turn: Turn,
+  state: SessionState,
+  flow: Flow,
+  node: Extract<FlowNode, { type: "consent" }>,
+  parsed: ParsedAnswer,
+): SessionState | null {
   if (!parsed.ok) {
     const retries = state.retries + 1;
     if (retries > MAX_CONSENT_RETRIES) {
@@ -352,17 +448,30 @@ function answerConsent(turn: Turn, state: SessionState, flow: Flow, node: Extrac
   turn.effects.push({ type: "record_consent_refusal", version: turn.ctx.privacyNoticeVersion });
   const declinedState = runFrom(turn, patch(state, { retries: 0 }), flow, node.declined);
   const last = turn.effects[turn.effects.length - 1];
-  if (last?.type === "end" && last.flowId === flow.id) turn.effects[turn.effects.length - 1] = { ...last, reason: "declined" };
+  if (last?.type === "end" && last.flowId === flow.id)
+    turn.effects[turn.effects.length - 1] = { ...last, reason: "declined" };
   return declinedState;
 }
 
-function invalid(turn: Turn, state: SessionState, flow: Flow, node: QuestionNode, problem: LocalisedText, vars?: Readonly<Record<string, string>>): SessionState | null {
+function invalid(
+  turn: Turn,
+  state: SessionState,
+  flow: Flow,
+  node: QuestionNode,
+  problem: LocalisedText,
+  vars?: Readonly<Record<string, string>>,
+): SessionState | null {
   const retries = state.retries + 1;
   if (retries > node.retries) {
     if (node.onGiveUp === "next") {
       send(turn, engineMessages.movingOn);
       turn.effects.push({ type: "save_answer", flowId: flow.id, key: node.key, value: null, kind: node.input.kind });
-      return runFrom(turn, patch(state, { answers: { ...state.answers, [node.key]: null }, retries: 0, picks: [] }), flow, flow.nextOf.get(node.id));
+      return runFrom(
+        turn,
+        patch(state, { answers: { ...state.answers, [node.key]: null }, retries: 0, picks: [] }),
+        flow,
+        flow.nextOf.get(node.id),
+      );
     }
     send(turn, engineMessages.gaveUp);
     return end(turn, flow, "gave_up");
@@ -371,7 +480,12 @@ function invalid(turn: Turn, state: SessionState, flow: Flow, node: QuestionNode
   return reask(turn, patch(state, { retries }), node);
 }
 
-function skip(turn: Turn, state: SessionState, flow: Flow, node: QuestionNode | Extract<FlowNode, { type: "consent" }>): SessionState | null {
+function skip(
+  turn: Turn,
+  state: SessionState,
+  flow: Flow,
+  node: QuestionNode | Extract<FlowNode, { type: "consent" }>,
+): SessionState | null {
   if (node.type === "consent" || !node.allowSkip) {
     // Not skippable: treat "skip" as an answer we could not use.
     return node.type === "consent"
@@ -379,13 +493,24 @@ function skip(turn: Turn, state: SessionState, flow: Flow, node: QuestionNode | 
       : invalid(turn, state, flow, node, engineMessages.notUnderstood);
   }
   turn.effects.push({ type: "save_answer", flowId: flow.id, key: node.key, value: null, kind: node.input.kind });
-  return runFrom(turn, patch(state, { answers: { ...state.answers, [node.key]: null }, retries: 0, picks: [] }), flow, flow.nextOf.get(node.id));
+  return runFrom(
+    turn,
+    patch(state, { answers: { ...state.answers, [node.key]: null }, retries: 0, picks: [] }),
+    flow,
+    flow.nextOf.get(node.id),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
 // Buttons: payload is `<step>:o:<id>` (choose), `<step>:t:<id>` (toggle), `<step>:done`, `<step>:skip`
 
-function handleButton(turn: Turn, state: SessionState, flow: Flow, node: QuestionNode | Extract<FlowNode, { type: "consent" }>, payload: string): SessionState | null {
+function handleButton(
+  turn: Turn,
+  state: SessionState,
+  flow: Flow,
+  node: QuestionNode | Extract<FlowNode, { type: "consent" }>,
+  payload: string,
+): SessionState | null {
   const match = /^(\d{1,10}):(o|t|done|skip)(?::(.{1,60}))?$/.exec(payload);
   if (!match || Number(match[1]) !== state.step) {
     send(turn, engineMessages.oldButton);
@@ -438,7 +563,12 @@ function changeLanguage(turn: Turn, state: SessionState, node: WaitingNode, argu
   return askLanguage(turn, patch(state, { choosingLanguage: true, step: state.step + 1 }));
 }
 
-function answerLanguageChoice(turn: Turn, state: SessionState, node: WaitingNode, input: EngineInput): SessionState | null {
+function answerLanguageChoice(
+  turn: Turn,
+  state: SessionState,
+  node: WaitingNode,
+  input: EngineInput,
+): SessionState | null {
   let chosen: string | undefined;
   if (input.type === "button") {
     const m = /^(\d{1,10}):o:(.+)$/.exec(input.payload);
@@ -461,10 +591,16 @@ function changeLanguageWithoutSession(turn: Turn, argument: string): SessionStat
 function askLanguage(turn: Turn, state: SessionState): SessionState {
   const s = state.step;
   turn.effects.push({
-    type: "ask", flowId: state.flowId, nodeId: LANGUAGE_NODE_ID, key: "language", kind: "language",
+    type: "ask",
+    flowId: state.flowId,
+    nodeId: LANGUAGE_NODE_ID,
+    key: "language",
+    kind: "language",
     text: localise(engineMessages.chooseLanguage, turn.contact.language),
     options: labelled(languageOptions(turn.ctx.languages), turn.contact.language, (id) => `${s}:o:${id}`),
-    step: s, refresh: false, reprompt: false,
+    step: s,
+    refresh: false,
+    reprompt: false,
   });
   return state;
 }
@@ -520,10 +656,28 @@ type SignpostChoice = (typeof SIGNPOST_CHOICES)[number];
 const SIGNPOST_WORDS: Readonly<Record<SignpostChoice, readonly string[]>> = {
   more: ["more", "more like this", "mwy", "mwy fel hyn", "next"],
   other: ["other", "different", "something else", "different help", "arall", "gwahanol"],
-  done: ["done", "that s all", "thats all", "no", "no thanks", "finished", "bye", "dim diolch", "dyna r cyfan", "na", "stop showing"],
+  done: [
+    "done",
+    "that s all",
+    "thats all",
+    "no",
+    "no thanks",
+    "finished",
+    "bye",
+    "dim diolch",
+    "dyna r cyfan",
+    "na",
+    "stop showing",
+  ],
 };
 
-function offer(turn: Turn, state: SessionState, flow: Flow, node: SignpostNode, themes: readonly string[]): SessionState | null {
+function offer(
+  turn: Turn,
+  state: SessionState,
+  flow: Flow,
+  node: SignpostNode,
+  themes: readonly string[],
+): SessionState | null {
   const { ctx } = turn;
   const language = turn.contact.language;
   const exclude = state.offered ?? [];
@@ -541,7 +695,14 @@ function offer(turn: Turn, state: SessionState, flow: Flow, node: SignpostNode, 
   const intro = found
     ? interpolate(localise(node.text, language), () => variables(turn, state))
     : localise(exclude.length > 0 ? engineMessages.signpostNoMore : engineMessages.signpostNone, language);
-  turn.effects.push({ type: "signpost", flowId: flow.id, nodeId: node.id, text: intro, services: result.services, fallback: found ? [] : result.fallback });
+  turn.effects.push({
+    type: "signpost",
+    flowId: flow.id,
+    nodeId: node.id,
+    text: intro,
+    services: result.services,
+    fallback: found ? [] : result.fallback,
+  });
   const next = patch(state, {
     nodeId: node.id,
     step: state.step + 1,
@@ -557,25 +718,42 @@ function offer(turn: Turn, state: SessionState, flow: Flow, node: SignpostNode, 
 }
 
 function signpostChoices(state: SessionState, node: SignpostNode): SignpostChoice[] {
-  return SIGNPOST_CHOICES.filter((c) => (c === "more" ? state.signpostHasMore === true : c === "other" ? node.otherOptionsFrom !== undefined : true));
+  return SIGNPOST_CHOICES.filter((c) =>
+    c === "more" ? state.signpostHasMore === true : c === "other" ? node.otherOptionsFrom !== undefined : true,
+  );
 }
 
 function askSignpostNext(turn: Turn, state: SessionState, node: SignpostNode, reprompt: boolean): SessionState {
   const language = turn.contact.language;
   const s = state.step;
-  const label = { more: engineMessages.signpostMore, other: engineMessages.signpostOther, done: engineMessages.signpostDone };
+  const label = {
+    more: engineMessages.signpostMore,
+    other: engineMessages.signpostOther,
+    done: engineMessages.signpostDone,
+  };
   turn.effects.push({
-    type: "ask", flowId: state.flowId, nodeId: node.id, key: node.id, kind: "signpost",
+    type: "ask",
+    flowId: state.flowId,
+    nodeId: node.id,
+    key: node.id,
+    kind: "signpost",
     text: localise(engineMessages.signpostWhatNext, language),
-    options: signpostChoices(state, node).map((c) => ({ id: c, label: localise(label[c], language), payload: `${s}:o:${c}` })),
-    step: s, refresh: false, reprompt,
+    options: signpostChoices(state, node).map((c) => ({
+      id: c,
+      label: localise(label[c], language),
+      payload: `${s}:o:${c}`,
+    })),
+    step: s,
+    refresh: false,
+    reprompt,
   });
   return state;
 }
 
 function helpKindOptions(flow: Flow, node: SignpostNode): readonly ChoiceOption[] {
   const source = node.otherOptionsFrom ? flow.byId.get(node.otherOptionsFrom) : undefined;
-  if (source?.type === "question" && (source.input.kind === "single_choice" || source.input.kind === "multi_choice")) return source.input.options;
+  if (source?.type === "question" && (source.input.kind === "single_choice" || source.input.kind === "multi_choice"))
+    return source.input.options;
   return [];
 }
 
@@ -584,15 +762,32 @@ function askHelpKind(turn: Turn, state: SessionState, node: SignpostNode, reprom
   const language = turn.contact.language;
   const s = state.step;
   turn.effects.push({
-    type: "ask", flowId: state.flowId, nodeId: node.id, key: `${node.id}_kind`, kind: "single_choice",
+    type: "ask",
+    flowId: state.flowId,
+    nodeId: node.id,
+    key: `${node.id}_kind`,
+    kind: "single_choice",
     text: localise(engineMessages.signpostChooseHelp, language),
-    options: helpKindOptions(flow, node).map((o) => ({ id: o.id, label: localise(o.label, language), payload: `${s}:o:${o.id}` })),
-    step: s, refresh: false, reprompt,
+    options: helpKindOptions(flow, node).map((o) => ({
+      id: o.id,
+      label: localise(o.label, language),
+      payload: `${s}:o:${o.id}`,
+    })),
+    step: s,
+    refresh: false,
+    reprompt,
   });
   return state;
 }
 
-function answerSignpost(turn: Turn, state: SessionState, flow: Flow, node: SignpostNode, input: EngineInput, skipped: boolean): SessionState | null {
+function answerSignpost(
+  turn: Turn,
+  state: SessionState,
+  flow: Flow,
+  node: SignpostNode,
+  input: EngineInput,
+  skipped: boolean,
+): SessionState | null {
   const buttonChoice = (): string | undefined | "old" => {
     if (input.type !== "button") return undefined;
     const m = /^(\d{1,10}):o:(.{1,60})$/.exec(input.payload);
@@ -619,12 +814,23 @@ function answerSignpost(turn: Turn, state: SessionState, flow: Flow, node: Signp
   const available = signpostChoices(state, node);
   let choice: string | undefined = skipped ? "done" : pressed;
   if (choice === undefined && input.type === "text") {
-    const options = available.map((c) => ({ id: c, label: { en: localise(engineMessages[c === "more" ? "signpostMore" : c === "other" ? "signpostOther" : "signpostDone"], "en") }, synonyms: { en: [...SIGNPOST_WORDS[c]] } }));
+    const options = available.map((c) => ({
+      id: c,
+      label: {
+        en: localise(
+          engineMessages[c === "more" ? "signpostMore" : c === "other" ? "signpostOther" : "signpostDone"],
+          "en",
+        ),
+      },
+      synonyms: { en: [...SIGNPOST_WORDS[c]] },
+    }));
     const parsed = parseAnswer({ kind: "single_choice", options }, input.text, turn.ctx.languages);
     if (parsed.ok && typeof parsed.value === "string") choice = parsed.value;
   }
-  if (choice === "more" && available.includes("more")) return offer(turn, state, flow, node, state.signpostThemes ?? []);
-  if (choice === "other" && available.includes("other")) return askHelpKind(turn, patch(state, { choosingHelp: true, step: state.step + 1 }), node, false);
+  if (choice === "more" && available.includes("more"))
+    return offer(turn, state, flow, node, state.signpostThemes ?? []);
+  if (choice === "other" && available.includes("other"))
+    return askHelpKind(turn, patch(state, { choosingHelp: true, step: state.step + 1 }), node, false);
   if (choice === "done") return runFrom(turn, patch(state, { retries: 0 }), flow, flow.nextOf.get(node.id));
   const retries = state.retries + 1;
   // Not understood twice: assume they have what they need and move on.

@@ -11,7 +11,10 @@ export function escapeRegExp(text: string): string {
 }
 
 /** Replaces `{name}` placeholders; unknown names are left as they are so authors notice. */
-export function interpolate(text: string, variables: Readonly<Record<string, string>> | (() => Readonly<Record<string, string>>)): string {
+export function interpolate(
+  text: string,
+  variables: Readonly<Record<string, string>> | (() => Readonly<Record<string, string>>),
+): string {
   if (!text.includes("{")) return text;
   const values = typeof variables === "function" ? variables() : variables;
   return text.replace(/\{([a-z_][a-z0-9_.]*)\}/gi, (whole, name: string) => values[name] ?? whole);

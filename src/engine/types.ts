@@ -123,7 +123,8 @@ export interface SignpostNode extends NodeBase {
   readonly next?: string;
 }
 
-export type FlowNode = MessageNode | QuestionNode | ConsentNode | BranchNode | SetFieldNode | GotoFlowNode | EndNode | SignpostNode;
+export type FlowNode =
+  MessageNode | QuestionNode | ConsentNode | BranchNode | SetFieldNode | GotoFlowNode | EndNode | SignpostNode;
 
 /** One service as offered to a resident, already in their language. */
 export interface SignpostService {
@@ -253,7 +254,11 @@ export interface AskOption {
 }
 
 export type Effect =
-  | { readonly type: "send"; readonly text: string; /** the author's SMS allowance for this text */ readonly smsSegments?: number }
+  | {
+      readonly type: "send";
+      readonly text: string;
+      /** the author's SMS allowance for this text */ readonly smsSegments?: number;
+    }
   | {
       readonly type: "ask";
       readonly flowId: string;
@@ -284,7 +289,13 @@ export type Effect =
       /** General contacts, when nothing (or not enough) matched. */
       readonly fallback: readonly string[];
     }
-  | { readonly type: "save_answer"; readonly flowId: string; readonly key: string; readonly value: AnswerValue; /** the question's input kind */ readonly kind?: QuestionKind }
+  | {
+      readonly type: "save_answer";
+      readonly flowId: string;
+      readonly key: string;
+      readonly value: AnswerValue;
+      /** the question's input kind */ readonly kind?: QuestionKind;
+    }
   | { readonly type: "set_field"; readonly field: "language" | "area"; readonly value: string }
   | { readonly type: "record_consent"; readonly version: string }
   /** The resident said no: the only thing kept about them is this refusal (version and time). */

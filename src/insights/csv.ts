@@ -15,5 +15,8 @@ export function toCsv(rows: readonly (readonly Cell[])[]): string {
 /** A theme table: suppressed counts read "fewer than K", never a number. */
 export function themeTableCsv(rows: readonly ThemeRow[], label: (theme: string) => string, threshold: number): string {
   const fewer = `fewer than ${threshold}`;
-  return toCsv([["theme", "label", "residents", "share_percent"], ...rows.map((r) => [r.theme, label(r.theme), r.count ?? fewer, r.share])]);
+  return toCsv([
+    ["theme", "label", "residents", "share_percent"],
+    ...rows.map((r) => [r.theme, label(r.theme), r.count ?? fewer, r.share]),
+  ]);
 }

@@ -29,30 +29,52 @@ export class PartnerStore {
   ) {}
 
   /** A new token (returned once; only its hash is kept). Operators see every area. `actor` is who did it, for the audit log. */
-  async create(name: string, areas: readonly string[], options: { role?: PartnerRole; actor?: string } = {}): Promise<{ partner: PartnerIdentity; token: string }> {
+  async create(
+    name: string,
+    areas: readonly string[],
+    options: { role?: PartnerRole; actor?: string } = {},
+  ): Promise<{ partner: PartnerIdentity; token: string }> {
     const role = options.role ?? "partner";
     const token = `pv_${randomBytes(32).toString("base64url")}`;
     const id = this.newId();
     const clean = role === "operator" ? [] : [...new Set(areas.map((a) => a.trim().toUpperCase()).filter(Boolean))];
-    await this.prisma.partner.create({ data: { id, name, tokenHash: hashPartnerToken(token), areas: JSON.stringify(clean), role } });
+    await this.prisma.partner.create({
+      data: { id, name, tokenHash: hashPartnerToken(token), areas: JSON.stringify(clean), role },
+    });
     await this.audit(options.actor ?? "operator (cli)", "partner.create", { partner: id, name, areas: clean, role });
     return { partner: { id, name, areas: clean, role }, token };
   }
 
   async revoke(idOrName: string, actor = "operator (cli)"): Promise<number> {
-    const result = await this.prisma.partner.updateMany({ where: { OR: [{ id: idOrName }, { name: idOrName }], revokedAt: null }, data: { revokedAt: this.now() } });
+    const result = await this.prisma.partner.updateMany({
+      where: { OR: [{ id: idOrName }, { name: idOrName }], revokedAt: null },
+      data: { revokedAt: this.now() },
+    });
     if (result.count > 0) await this.audit(actor, "partner.revoke", { partner: idOrName });
     return result.count;
   }
 
-  async list(): Promise<{ id: string; name: string; areas: string[]; role: PartnerRole; revoked: boolean; createdAt: Date }[]> {
+  async list(): Promise<
+    { id: string; name: string; areas: string[]; role: PartnerRole; revoked: boolean; createdAt: Date }[]
+  > {
     const rows = await this.prisma.partner.findMany({ orderBy: { createdAt: "asc" } });
-    return rows.map((r) => ({ id: r.id, name: r.name, areas: JSON.parse(r.areas) as string[], role: roleOf(r.role), revoked: r.revokedAt !== null, createdAt: r.createdAt }));
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      areas: JSON.parse(r.areas) as string[],
+      role: roleOf(r.role),
+      revoked: r.revokedAt !== null,
+      createdAt: r.createdAt,
+    }));
   }
 
   /** The most recent audit entries, newest first. */
   async recentAudit(limit = 100): Promise<{ actor: string; action: string; detail: string; createdAt: Date }[]> {
-    return this.prisma.auditEntry.findMany({ orderBy: { createdAt: "desc" }, take: limit, select: { actor: true, action: true, detail: true, createdAt: true } });
+    return this.prisma.auditEntry.findMany({
+      orderBy: { createdAt: "desc" },
+      take: limit,
+      select: { actor: true, action: true, detail: true, createdAt: true },
+    });
   }
 
   /** The partner a token belongs to, if it is valid and not revoked. */
@@ -82,7 +104,9 @@ export class PartnerStore {
   }
 
   /** Who a session belongs to, while it is neither ended, expired nor its partner revoked; and why not, when not. */
-  async sessionPartner(id: string): Promise<{ partner: PartnerIdentity } | { ended: "signed_out" | "expired" | "unknown" }> {
+  async sessionPartner(
+    id: string,
+  ): Promise<{ partner: PartnerIdentity } | { ended: "signed_out" | "expired" | "unknown" }> {
     const row = await this.prisma.dashboardSession.findUnique({ where: { id }, include: { partner: true } });
     if (!row || row.partner.revokedAt !== null) return { ended: "unknown" };
     if (row.endedAt !== null) return { ended: "signed_out" };
@@ -97,6 +121,8 @@ export class PartnerStore {
   }
 
   async audit(actor: string, action: string, detail: Record<string, unknown>): Promise<void> {
-    await this.prisma.auditEntry.create({ data: { id: this.newId(), actor, action, detail: JSON.stringify(detail), createdAt: this.now() } });
+    await this.prisma.auditEntry.create({
+      data: { id: this.newId(), actor, action, detail: JSON.stringify(detail), createdAt: this.now() },
+    });
   }
 }

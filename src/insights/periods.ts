@@ -38,13 +38,25 @@ export function blockStart(index: number): number {
 export function blockPeriod(index: number, today: Date): Period {
   const start = blockStart(index);
   const end = Math.min(start + (BLOCK_DAYS - 1) * DAY, dayOf(today));
-  return { kind: "block", id: ymd(start), from: ymd(start), to: ymd(end), weeks: { first: isoWeek(new Date(start)), last: isoWeek(new Date(start + (BLOCK_DAYS - 1) * DAY)) } };
+  return {
+    kind: "block",
+    id: ymd(start),
+    from: ymd(start),
+    to: ymd(end),
+    weeks: { first: isoWeek(new Date(start)), last: isoWeek(new Date(start + (BLOCK_DAYS - 1) * DAY)) },
+  };
 }
 
 export function yearPeriod(today: Date): Period {
   const current = blockIndexOf(today);
   const start = blockStart(current - YEAR_BLOCKS + 1);
-  return { kind: "year", id: "year", from: ymd(start), to: ymd(dayOf(today)), weeks: { first: isoWeek(new Date(start)), last: isoWeek(new Date(blockStart(current) + (BLOCK_DAYS - 1) * DAY)) } };
+  return {
+    kind: "year",
+    id: "year",
+    from: ymd(start),
+    to: ymd(dayOf(today)),
+    weeks: { first: isoWeek(new Date(start)), last: isoWeek(new Date(blockStart(current) + (BLOCK_DAYS - 1) * DAY)) },
+  };
 }
 
 /** All time: from the Monday of the first week anyone answered (`firstWeekStart`, none yet: today) to today. */
@@ -52,7 +64,8 @@ export function allTimePeriod(today: Date, firstWeekStart: Date | undefined): Pe
   return { kind: "all", id: "all", from: ymd(dayOf(firstWeekStart ?? today)), to: ymd(dayOf(today)) };
 }
 
-export type PeriodRequest = { readonly kind: "all" } | { readonly kind: "year" } | { readonly kind: "block"; readonly index: number };
+export type PeriodRequest =
+  { readonly kind: "all" } | { readonly kind: "year" } | { readonly kind: "block"; readonly index: number };
 
 /** A client's `period`: "all" (also when absent), "year", or any day of a block (YYYY-MM-DD). */
 export function parsePeriod(value: string | undefined, today: Date): PeriodRequest | { readonly error: string } {
@@ -60,7 +73,10 @@ export function parsePeriod(value: string | undefined, today: Date): PeriodReque
   if (value === "year") return { kind: "year" };
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   const t = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
-  if (!m || Number.isNaN(t) || ymd(t) !== value) return { error: `period: "${value}" is not a date; use "all", "year" or a day of the four-week block you want, e.g. ${blockPeriod(blockIndexOf(today), today).id}` };
+  if (!m || Number.isNaN(t) || ymd(t) !== value)
+    return {
+      error: `period: "${value}" is not a date; use "all", "year" or a day of the four-week block you want, e.g. ${blockPeriod(blockIndexOf(today), today).id}`,
+    };
   const index = blockIndexOf(new Date(t));
   if (index > blockIndexOf(today)) return { error: `period: the block holding ${value} has not started yet` };
   if (index < 0) return { error: `period: nothing is counted before ${ymd(BLOCK_ANCHOR)}` };
@@ -82,7 +98,12 @@ export function blockOfWeek(weekMonday: Date): number {
 /** "5 Oct – 1 Nov 2026": a block as people read it. */
 export function periodLabel(period: Pick<Period, "from" | "to">, language: "en" | "cy" = "en"): string {
   const fmt = (d: string, withYear: boolean) =>
-    new Intl.DateTimeFormat(language === "cy" ? "cy-GB" : "en-GB", { day: "numeric", month: "short", ...(withYear ? { year: "numeric" } : {}), timeZone: "UTC" }).format(new Date(`${d}T00:00:00Z`));
+    new Intl.DateTimeFormat(language === "cy" ? "cy-GB" : "en-GB", {
+      day: "numeric",
+      month: "short",
+      ...(withYear ? { year: "numeric" } : {}),
+      timeZone: "UTC",
+    }).format(new Date(`${d}T00:00:00Z`));
   if (period.from === period.to) return fmt(period.from, true);
   return `${fmt(period.from, period.from.slice(0, 4) !== period.to.slice(0, 4))} – ${fmt(period.to, true)}`;
 }

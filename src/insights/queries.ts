@@ -4,7 +4,15 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import { RESPONDENT_KEY } from "../store/rollups.js";
 import { weekStart } from "../store/week.js";
 import { protectCell, share, type Cell, type Tally } from "./disclosure.js";
-import { allTimePeriod, blockIndexOf, blockPeriod, blocksOf, yearPeriod, type Period, type PeriodRequest } from "./periods.js";
+import {
+  allTimePeriod,
+  blockIndexOf,
+  blockPeriod,
+  blocksOf,
+  yearPeriod,
+  type Period,
+  type PeriodRequest,
+} from "./periods.js";
 
 /** A SQL condition with ? placeholders, then its values. */
 type Condition = [sql: string, ...params: string[]];
@@ -66,7 +74,9 @@ export class InsightQueries {
   async resolvePeriod(request: PeriodRequest, today: Date): Promise<Period> {
     if (request.kind === "block") return blockPeriod(request.index, today);
     if (request.kind === "year") return yearPeriod(today);
-    const rows = await this.prisma.$queryRawUnsafe<{ w: string | null }[]>(`SELECT MIN("week") AS w FROM "respondent_counts"`);
+    const rows = await this.prisma.$queryRawUnsafe<{ w: string | null }[]>(
+      `SELECT MIN("week") AS w FROM "respondent_counts"`,
+    );
     return allTimePeriod(today, rows[0]?.w ? weekStart(rows[0].w) : undefined);
   }
 
@@ -95,7 +105,12 @@ export class InsightQueries {
     return { count: Number(rows[0]?.n ?? 0), keySum: Number(rows[0]?.ks ?? 0) };
   }
 
-  private async countsBy(f: InsightFilter, source: "choice" | "text", by: "theme" | "week" | "area", theme?: string): Promise<Map<string, Tally>> {
+  private async countsBy(
+    f: InsightFilter,
+    source: "choice" | "text",
+    by: "theme" | "week" | "area",
+    theme?: string,
+  ): Promise<Map<string, Tally>> {
     const conditions: Condition[] = [[`"source" = ?`, source], ...this.conditions(f)];
     if (theme) conditions.push([`"theme" = ?`, theme]);
     const where = and(conditions);
@@ -104,7 +119,9 @@ export class InsightQueries {
       `SELECT "${by}" AS key, SUM("count") AS n, SUM("key_sum") AS ks FROM "theme_counts" WHERE ${where.sql} GROUP BY "${by}"`,
       ...where.params,
     );
-    return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.key, { count: Number(r.n), keySum: Number(r.ks) }]));
+    return new Map(
+      rows.filter((r) => Number(r.n) > 0).map((r) => [r.key, { count: Number(r.n), keySum: Number(r.ks) }]),
+    );
   }
 
   /** The same filter with each narrowing removed in turn (area widens to the caller's areas, a period to all time). */
@@ -124,12 +141,22 @@ export class InsightQueries {
       Promise.all(parentsFilters.map((p) => this.countsBy(p, source, "theme"))),
       Promise.all(parentsFilters.map((p) => this.population(p))),
     ]);
-    const respondents = protectCell(population, parentPopulations.map((p) => p.count), population.count, this.k);
+    const respondents = protectCell(
+      population,
+      parentPopulations.map((p) => p.count),
+      population.count,
+      this.k,
+    );
     const rows = themes.map((theme) => {
       // A table whose population cannot be published publishes nothing: a cell equal to it would.
       if (respondents.suppressed) return { theme, count: null, share: null, suppressed: true };
       // The residents who did NOT pick a theme are a group too: the population is a parent.
-      const cell = protectCell(counts.get(theme) ?? NONE, [population.count, ...parentCounts.map((m) => m.get(theme)?.count ?? 0)], population.count, this.k);
+      const cell = protectCell(
+        counts.get(theme) ?? NONE,
+        [population.count, ...parentCounts.map((m) => m.get(theme)?.count ?? 0)],
+        population.count,
+        this.k,
+      );
       return { theme, count: cell.count, share: share(cell, respondents), suppressed: cell.suppressed };
     });
     return { respondents, rows, threshold: this.k };
@@ -143,7 +170,10 @@ export class InsightQueries {
   async trend(f: InsightFilter, source: "choice" | "text", theme: string, today: Date): Promise<TrendPoint[]> {
     const period = f.period ?? (await this.resolvePeriod({ kind: "all" }, today));
     const parentsFilters = this.parents(f).filter((p) => p.period === f.period);
-    const [counts, ...parentCounts] = await Promise.all([this.countsBy(f, source, "week", theme), ...parentsFilters.map((p) => this.countsBy(p, source, "week", theme))]);
+    const [counts, ...parentCounts] = await Promise.all([
+      this.countsBy(f, source, "week", theme),
+      ...parentsFilters.map((p) => this.countsBy(p, source, "week", theme)),
+    ]);
     const byBlock = (weeks: Map<string, Tally>) => {
       const blocks = new Map<number, Tally>();
       for (const [week, tally] of weeks) {
@@ -156,8 +186,17 @@ export class InsightQueries {
     const parents = parentCounts.map(byBlock);
     return blocksOf(period, today).map((index) => {
       const block = blockPeriod(index, today);
-      const cell = protectCell(mine.get(index) ?? NONE, parents.map((m) => m.get(index)?.count ?? 0), Number.MAX_SAFE_INTEGER, this.k);
-      return { period: { id: block.id, from: block.from, to: block.to }, count: cell.count, suppressed: cell.suppressed };
+      const cell = protectCell(
+        mine.get(index) ?? NONE,
+        parents.map((m) => m.get(index)?.count ?? 0),
+        Number.MAX_SAFE_INTEGER,
+        this.k,
+      );
+      return {
+        period: { id: block.id, from: block.from, to: block.to },
+        count: cell.count,
+        suppressed: cell.suppressed,
+      };
     });
   }
 
@@ -176,7 +215,14 @@ export class InsightQueries {
         area: { in: quotable },
         ...(f.channel ? { channel: f.channel } : {}),
         ...(f.ageBand ? { ageBand: f.ageBand } : {}),
-        ...(f.period ? { createdAt: { gte: new Date(`${f.period.from}T00:00:00Z`), lt: new Date(new Date(`${f.period.to}T00:00:00Z`).getTime() + 86_400_000) } } : {}),
+        ...(f.period
+          ? {
+              createdAt: {
+                gte: new Date(`${f.period.from}T00:00:00Z`),
+                lt: new Date(new Date(`${f.period.to}T00:00:00Z`).getTime() + 86_400_000),
+              },
+            }
+          : {}),
         themeFacts: { some: { theme, source: "text" } },
       },
       select: { redacted: true, area: true, createdAt: true },

@@ -14,7 +14,9 @@ export function isPublicAddress(ip: string): boolean {
   return address.range() === "unicast";
 }
 
-export type UrlVerdict = { readonly ok: true; readonly url: URL; readonly allowedByOperator: boolean } | { readonly ok: false; readonly reason: string };
+export type UrlVerdict =
+  | { readonly ok: true; readonly url: URL; readonly allowedByOperator: boolean }
+  | { readonly ok: false; readonly reason: string };
 
 /** The hostname as an IP literal, if it is one ("[::1]" -> "::1"). */
 export function ipLiteral(hostname: string): string | undefined {
@@ -35,7 +37,8 @@ export function checkWebhookUrl(raw: string, allowHosts: readonly string[]): Url
     return { ok: false, reason: "That is not a web address. It must start with https://" };
   }
   const allowed = allowHosts.includes(url.hostname.toLowerCase());
-  if (url.protocol !== "https:" && !(allowed && url.protocol === "http:")) return { ok: false, reason: "The address must start with https://" };
+  if (url.protocol !== "https:" && !(allowed && url.protocol === "http:"))
+    return { ok: false, reason: "The address must start with https://" };
   if (url.username || url.password) return { ok: false, reason: "The address must not carry a user name or password." };
   if (allowed) return { ok: true, url, allowedByOperator: true };
   const literal = ipLiteral(url.hostname);
@@ -44,4 +47,5 @@ export function checkWebhookUrl(raw: string, allowHosts: readonly string[]): Url
   return { ok: true, url, allowedByOperator: false };
 }
 
-export const PRIVATE = "That address is on a private or local network. Webhooks can only go to a public internet address.";
+export const PRIVATE =
+  "That address is on a private or local network. Webhooks can only go to a public internet address.";

@@ -18,7 +18,9 @@ export interface TextAnalyserOptions extends ThemeTaggerOptions {
 
 /** Free text -> `{ themes, redacted }`. Offline unless `llm` is given. */
 export function createTextAnalyser(options: TextAnalyserOptions = {}): Runnable<string, TextAnalysis> {
-  const analyser = new RunnableMap<string, TextAnalysis>({ steps: { themes: options.tagger ?? createThemeTagger(options), redacted: createRedactor() } });
+  const analyser = new RunnableMap<string, TextAnalysis>({
+    steps: { themes: options.tagger ?? createThemeTagger(options), redacted: createRedactor() },
+  });
   analyser.name = "TextAnalyser";
   return analyser;
 }

@@ -32,14 +32,24 @@ const PROVIDERS: Readonly<Record<string, Provider>> = {
     defaultModel: "gpt-4o-mini",
     // An OpenAI-compatible server at LLM_BASE_URL may need no key.
     needsKey: false,
-    fields: (c, model) => ({ model, temperature: 0, apiKey: c.apiKey ?? "unused", ...(c.baseUrl ? { configuration: { baseURL: c.baseUrl } } : {}) }),
+    fields: (c, model) => ({
+      model,
+      temperature: 0,
+      apiKey: c.apiKey ?? "unused",
+      ...(c.baseUrl ? { configuration: { baseURL: c.baseUrl } } : {}),
+    }),
   },
   anthropic: {
     packageName: "@langchain/anthropic",
     className: "ChatAnthropic",
     defaultModel: "claude-3-5-haiku-latest",
     needsKey: true,
-    fields: (c, model) => ({ model, temperature: 0, apiKey: c.apiKey, ...(c.baseUrl ? { anthropicApiUrl: c.baseUrl } : {}) }),
+    fields: (c, model) => ({
+      model,
+      temperature: 0,
+      apiKey: c.apiKey,
+      ...(c.baseUrl ? { anthropicApiUrl: c.baseUrl } : {}),
+    }),
   },
   ollama: {
     packageName: "@langchain/ollama",
@@ -55,7 +65,12 @@ export const SUPPORTED_PROVIDERS: readonly string[] = Object.keys(PROVIDERS);
 function isModuleNotFound(error: unknown, packageName: string): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
-  return (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND" || /Cannot find (?:module|package)|Failed to (?:resolve|load)/i.test(error.message)) && error.message.includes(packageName);
+  return (
+    (code === "ERR_MODULE_NOT_FOUND" ||
+      code === "MODULE_NOT_FOUND" ||
+      /Cannot find (?:module|package)|Failed to (?:resolve|load)/i.test(error.message)) &&
+    error.message.includes(packageName)
+  );
 }
 
 /**
@@ -68,13 +83,17 @@ export async function createChatModelFromConfig(config: ChatModelConfig): Promis
   if (!name) return undefined;
   const provider = PROVIDERS[name];
   if (!provider) {
-    throw new ChatModelConfigError(`Unknown LLM provider "${config.provider}". Use one of: ${SUPPORTED_PROVIDERS.join(", ")}.`);
+    throw new ChatModelConfigError(
+      `Unknown LLM provider "${config.provider}". Use one of: ${SUPPORTED_PROVIDERS.join(", ")}.`,
+    );
   }
   if (provider.needsKey && !config.apiKey) {
     throw new ChatModelConfigError(`LLM provider "${name}" needs an API key (LLM_API_KEY).`);
   }
   if (name === "openai" && !config.apiKey && !config.baseUrl) {
-    throw new ChatModelConfigError('LLM provider "openai" needs an API key (LLM_API_KEY), or LLM_BASE_URL for a compatible server that needs none.');
+    throw new ChatModelConfigError(
+      'LLM provider "openai" needs an API key (LLM_API_KEY), or LLM_BASE_URL for a compatible server that needs none.',
+    );
   }
   let module: Record<string, unknown>;
   try {
@@ -83,13 +102,17 @@ export async function createChatModelFromConfig(config: ChatModelConfig): Promis
     module = (await import(/* @vite-ignore */ specifier)) as Record<string, unknown>;
   } catch (error) {
     if (isModuleNotFound(error, provider.packageName)) {
-      throw new ChatModelConfigError(`LLM provider "${name}" needs the ${provider.packageName} package, which is not installed. Run: npm install ${provider.packageName}`);
+      throw new ChatModelConfigError(
+        `LLM provider "${name}" needs the ${provider.packageName} package, which is not installed. Run: npm install ${provider.packageName}`,
+      );
     }
     throw error;
   }
   const ChatModel = module[provider.className] as (new (fields: Record<string, unknown>) => BaseChatModel) | undefined;
   if (typeof ChatModel !== "function") {
-    throw new ChatModelConfigError(`${provider.packageName} has no ${provider.className} export; is it a LangChain 1.x version?`);
+    throw new ChatModelConfigError(
+      `${provider.packageName} has no ${provider.className} export; is it a LangChain 1.x version?`,
+    );
   }
   return new ChatModel(provider.fields(config, config.model ?? provider.defaultModel));
 }

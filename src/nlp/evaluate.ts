@@ -26,7 +26,8 @@ export function parseEvalSet(jsonl: string): EvalExample[] {
     const parsed = exampleSchema.safeParse(JSON.parse(line));
     if (!parsed.success) throw new Error(`line ${index + 1}: ${parsed.error.message}`);
     for (const pii of parsed.data.pii) {
-      if (!parsed.data.text.includes(pii.value)) throw new Error(`line ${index + 1}: "${pii.value}" is not in the text`);
+      if (!parsed.data.text.includes(pii.value))
+        throw new Error(`line ${index + 1}: "${pii.value}" is not in the text`);
     }
     examples.push(parsed.data);
   });
@@ -38,11 +39,48 @@ export function parseEvalSet(jsonl: string): EvalExample[] {
  * words, case-insensitively, outside the planted personal details.
  */
 export const PROTECTED_TERMS: readonly string[] = [
-  "Stoke-on-Trent", "Stoke", "Hanley", "Burslem", "Longton", "Tunstall", "Fenton", "Meir", "Bentilee", "Abbey Hulton",
-  "Hartshill", "Shelton", "Etruria", "Trentham", "Smallthorne", "Norton", "Blurton", "Milton", "Cobridge", "Middleport",
-  "the high street", "high street", "Hanley bus station", "Queens Road park", "the A50", "Royal Stoke", "Moorland Road",
-  "Uttoxeter Road", "Leek Road", "Victoria Road", "Broad Street", "Hanley Park", "Co-op", "Greggs",
-  "GP", "NHS", "A&E", "Universal Credit", "Jobcentre", "Cardiff", "Abertawe", "Wales",
+  "Stoke-on-Trent",
+  "Stoke",
+  "Hanley",
+  "Burslem",
+  "Longton",
+  "Tunstall",
+  "Fenton",
+  "Meir",
+  "Bentilee",
+  "Abbey Hulton",
+  "Hartshill",
+  "Shelton",
+  "Etruria",
+  "Trentham",
+  "Smallthorne",
+  "Norton",
+  "Blurton",
+  "Milton",
+  "Cobridge",
+  "Middleport",
+  "the high street",
+  "high street",
+  "Hanley bus station",
+  "Queens Road park",
+  "the A50",
+  "Royal Stoke",
+  "Moorland Road",
+  "Uttoxeter Road",
+  "Leek Road",
+  "Victoria Road",
+  "Broad Street",
+  "Hanley Park",
+  "Co-op",
+  "Greggs",
+  "GP",
+  "NHS",
+  "A&E",
+  "Universal Credit",
+  "Jobcentre",
+  "Cardiff",
+  "Abertawe",
+  "Wales",
 ];
 
 export interface ThemeScore {
@@ -71,9 +109,17 @@ export interface EvalReport {
   readonly microF1: number;
   /** Share of examples whose theme set is exactly right. */
   readonly exactMatch: number;
-  readonly pii: { readonly planted: number; readonly removed: number; readonly recall: number; readonly byType: Readonly<Record<PiiType, { planted: number; removed: number }>> };
+  readonly pii: {
+    readonly planted: number;
+    readonly removed: number;
+    readonly recall: number;
+    readonly byType: Readonly<Record<PiiType, { planted: number; removed: number }>>;
+  };
   /** Protected terms that were in the text but not in its redaction. */
-  readonly overRedaction: { readonly count: number; readonly examples: readonly { text: string; redacted: string; lost: string }[] };
+  readonly overRedaction: {
+    readonly count: number;
+    readonly examples: readonly { text: string; redacted: string; lost: string }[];
+  };
   readonly themeMisses: readonly Miss[];
   readonly leakedPii: readonly { text: string; redacted: string; value: string; type: PiiType }[];
 }
@@ -82,7 +128,9 @@ function ratio(a: number, b: number): number {
   return b === 0 ? 0 : a / b;
 }
 
-const TERM_PATTERNS = PROTECTED_TERMS.map((term) => [term, new RegExp(`(?<![\\p{L}\\p{N}-])${escapeRegExp(term)}(?![\\p{L}\\p{N}-])`, "giu")] as const);
+const TERM_PATTERNS = PROTECTED_TERMS.map(
+  (term) => [term, new RegExp(`(?<![\\p{L}\\p{N}-])${escapeRegExp(term)}(?![\\p{L}\\p{N}-])`, "giu")] as const,
+);
 
 function countTerm(pattern: RegExp, text: string): number {
   pattern.lastIndex = 0;
@@ -91,11 +139,16 @@ function countTerm(pattern: RegExp, text: string): number {
 
 /** Scores `analyses[i]` (the analyser's output) against `examples[i]`. */
 export function scoreAnalyses(examples: readonly EvalExample[], analyses: readonly TextAnalysis[]): EvalReport {
-  const counts = new Map<ThemeId, { tp: number; fp: number; fn: number; support: number }>(THEMES.map((t) => [t, { tp: 0, fp: 0, fn: 0, support: 0 }]));
+  const counts = new Map<ThemeId, { tp: number; fp: number; fn: number; support: number }>(
+    THEMES.map((t) => [t, { tp: 0, fp: 0, fn: 0, support: 0 }]),
+  );
   const themeMisses: Miss[] = [];
   const leakedPii: EvalReport["leakedPii"][number][] = [];
   const overExamples: EvalReport["overRedaction"]["examples"][number][] = [];
-  const byType = Object.fromEntries(PII_TYPES.map((t) => [t, { planted: 0, removed: 0 }])) as Record<PiiType, { planted: number; removed: number }>;
+  const byType = Object.fromEntries(PII_TYPES.map((t) => [t, { planted: 0, removed: 0 }])) as Record<
+    PiiType,
+    { planted: number; removed: number }
+  >;
   let exact = 0;
   let planted = 0;
   let removed = 0;
@@ -143,7 +196,16 @@ export function scoreAnalyses(examples: readonly EvalExample[], analyses: readon
     const precision = ratio(c.tp, c.tp + c.fp);
     const recall = ratio(c.tp, c.tp + c.fn);
     const f1 = ratio(2 * precision * recall, precision + recall);
-    return { theme, support: c.support, truePositives: c.tp, falsePositives: c.fp, falseNegatives: c.fn, precision, recall, f1 };
+    return {
+      theme,
+      support: c.support,
+      truePositives: c.tp,
+      falsePositives: c.fp,
+      falseNegatives: c.fn,
+      precision,
+      recall,
+      f1,
+    };
   });
   const scored = themes.filter((t) => t.support > 0 || t.falsePositives > 0);
   const tp = themes.reduce((s, t) => s + t.truePositives, 0);
@@ -152,7 +214,10 @@ export function scoreAnalyses(examples: readonly EvalExample[], analyses: readon
   return {
     examples: examples.length,
     themes,
-    macroF1: ratio(scored.reduce((s, t) => s + t.f1, 0), scored.length),
+    macroF1: ratio(
+      scored.reduce((s, t) => s + t.f1, 0),
+      scored.length,
+    ),
     microF1: ratio(2 * tp, 2 * tp + fp + fn),
     exactMatch: ratio(exact, examples.length),
     pii: { planted, removed, recall: planted === 0 ? 1 : removed / planted, byType },
@@ -163,7 +228,10 @@ export function scoreAnalyses(examples: readonly EvalExample[], analyses: readon
 }
 
 /** Runs `analyse` over every example and scores the results. */
-export async function evaluateAnalyser(examples: readonly EvalExample[], analyse: (text: string) => TextAnalysis | Promise<TextAnalysis>): Promise<EvalReport> {
+export async function evaluateAnalyser(
+  examples: readonly EvalExample[],
+  analyse: (text: string) => TextAnalysis | Promise<TextAnalysis>,
+): Promise<EvalReport> {
   const analyses: TextAnalysis[] = [];
   for (const example of examples) analyses.push(await analyse(example.text));
   return scoreAnalyses(examples, analyses);
@@ -177,7 +245,9 @@ function pct(value: number): string {
 export function formatReport(title: string, report: EvalReport): string[] {
   const lines = [`${title} (${report.examples} messages)`, `  ${"theme".padEnd(18)} support   prec  recall    F1`];
   for (const t of report.themes) {
-    lines.push(`  ${t.theme.padEnd(18)} ${String(t.support).padStart(7)}   ${pct(t.precision)}    ${pct(t.recall)}  ${pct(t.f1)}`);
+    lines.push(
+      `  ${t.theme.padEnd(18)} ${String(t.support).padStart(7)}   ${pct(t.precision)}    ${pct(t.recall)}  ${pct(t.f1)}`,
+    );
   }
   const types = PII_TYPES.map((t) => `${t} ${report.pii.byType[t].removed}/${report.pii.byType[t].planted}`).join(", ");
   lines.push(

@@ -84,7 +84,11 @@ export class FuzzyVocabulary {
           best = candidate;
           bestDistance = distance;
           tie = false;
-        } else if (distance === bestDistance && candidate !== best && this.meaningOf(candidate) !== this.meaningOf(best!)) {
+        } else if (
+          distance === bestDistance &&
+          candidate !== best &&
+          this.meaningOf(candidate) !== this.meaningOf(best!)
+        ) {
           tie = true;
         }
       }

@@ -1,7 +1,12 @@
 // The text analysis room: theme tagging and redaction of free-text answers (DESIGN.md).
 // Offline by default; a chat model is optional and only ever sees redacted text.
 export { createTextAnalyser, type TextAnalysis, type TextAnalyserOptions } from "./analyse.js";
-export { ChatModelConfigError, createChatModelFromConfig, SUPPORTED_PROVIDERS, type ChatModelConfig } from "./chat-model.js";
+export {
+  ChatModelConfigError,
+  createChatModelFromConfig,
+  SUPPORTED_PROVIDERS,
+  type ChatModelConfig,
+} from "./chat-model.js";
 export {
   createLlmThemeTagger,
   createThemeTagger,
@@ -14,4 +19,10 @@ export {
 export { findThemeClues, tagThemes, type ThemeClue } from "./offline-theme-tagger.js";
 export { createOfflineThemeTagger, createRedactor } from "./pure-runnable.js";
 export { analyseOffline } from "./offline-analyse.js";
-export { findPersonalDetails, PLACEHOLDERS, redactPersonalDetails, type PersonalDetail, type PersonalDetailKind } from "./redact.js";
+export {
+  findPersonalDetails,
+  PLACEHOLDERS,
+  redactPersonalDetails,
+  type PersonalDetail,
+  type PersonalDetailKind,
+} from "./redact.js";

@@ -52,7 +52,10 @@ export class ThemeTaggerTimeoutError extends Error {
 }
 
 /** Tags with the chat model only: rejects on error or timeout (no fallback). */
-export function createLlmThemeTagger(llm: BaseChatModel, timeoutMs = DEFAULT_LLM_TIMEOUT_MS): Runnable<string, ThemeId[]> {
+export function createLlmThemeTagger(
+  llm: BaseChatModel,
+  timeoutMs = DEFAULT_LLM_TIMEOUT_MS,
+): Runnable<string, ThemeId[]> {
   const structured = llm.withStructuredOutput(themeTagsSchema, { name: "theme_tags" });
   return RunnableLambda.from(async (text: string, config): Promise<ThemeId[]> => {
     const controller = new AbortController();

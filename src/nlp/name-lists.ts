@@ -59,7 +59,9 @@ export const RELATION_WORDS = set(`
 `);
 
 /** Titles before a surname or full name ("Mrs Patel", "Rev. Margaret Evans"). */
-export const TITLES = set(`mr mrs ms miss mx dr rev revd reverend cllr councillor sir dame lady lord father sister pastor imam rabbi`);
+export const TITLES = set(
+  `mr mrs ms miss mx dr rev revd reverend cllr councillor sir dame lady lord father sister pastor imam rabbi`,
+);
 
 /**
  * Words that can follow "I'm" or start a sign-off without being a name: states, roles,

@@ -11,7 +11,14 @@ import { THEMES, type ThemeId } from "../directory/themes.js";
 import { FuzzyVocabulary } from "./fuzzy-vocabulary.js";
 import { FIRST_NAMES, PROTECTED_WORDS } from "./name-lists.js";
 import { REAL_WORDS } from "./real-words.js";
-import { FILLER_WORDS, IGNORED_PHRASES, NEGATING_AFTER, NEGATING_BEFORE, SHARED_PHRASES, THEME_LEXICON } from "./theme-lexicon.js";
+import {
+  FILLER_WORDS,
+  IGNORED_PHRASES,
+  NEGATING_AFTER,
+  NEGATING_BEFORE,
+  SHARED_PHRASES,
+  THEME_LEXICON,
+} from "./theme-lexicon.js";
 import { tokenise, type Token } from "./text-tokens.js";
 
 interface Meaning {
@@ -33,9 +40,30 @@ function newNode(): TrieNode {
 // --- Welsh mutations ---------------------------------------------------------------------------
 // Welsh changes the first consonant of a word after some words ("bysiau" -> "mwy o fysiau",
 // "gofal" -> "ei ofal"). The lexicon lists radical forms; the mutated ones are added here.
-const SOFT: readonly (readonly [string, string])[] = [["ll", "l"], ["rh", "r"], ["p", "b"], ["t", "d"], ["c", "g"], ["b", "f"], ["d", "dd"], ["g", ""], ["m", "f"]];
-const NASAL: readonly (readonly [string, string])[] = [["p", "mh"], ["t", "nh"], ["c", "ngh"], ["b", "m"], ["d", "n"], ["g", "ng"]];
-const ASPIRATE: readonly (readonly [string, string])[] = [["p", "ph"], ["t", "th"], ["c", "ch"]];
+const SOFT: readonly (readonly [string, string])[] = [
+  ["ll", "l"],
+  ["rh", "r"],
+  ["p", "b"],
+  ["t", "d"],
+  ["c", "g"],
+  ["b", "f"],
+  ["d", "dd"],
+  ["g", ""],
+  ["m", "f"],
+];
+const NASAL: readonly (readonly [string, string])[] = [
+  ["p", "mh"],
+  ["t", "nh"],
+  ["c", "ngh"],
+  ["b", "m"],
+  ["d", "n"],
+  ["g", "ng"],
+];
+const ASPIRATE: readonly (readonly [string, string])[] = [
+  ["p", "ph"],
+  ["t", "th"],
+  ["c", "ch"],
+];
 
 export function welshMutations(word: string): string[] {
   const forms = new Set<string>();
@@ -99,7 +127,12 @@ const { root: ROOT, vocabulary: VOCABULARY } = buildTrie();
 // Place names are spelt as they are: "Burslem" is not a misspelling of "burgled".
 const FUZZY = new FuzzyVocabulary(VOCABULARY, new Set([...REAL_WORDS, ...PROTECTED_WORDS, ...FIRST_NAMES]), (word) => {
   const weights = ROOT.next.get(word)?.weights;
-  return weights ? [...weights].map(([theme, weight]) => `${theme}:${weight}`).sort().join(" ") : `(${word})`;
+  return weights
+    ? [...weights]
+        .map(([theme, weight]) => `${theme}:${weight}`)
+        .sort()
+        .join(" ")
+    : `(${word})`;
 });
 
 /** The single words the lexicon knows (stemmed): what misspellings are corrected towards. */
@@ -110,7 +143,12 @@ export function lexiconVocabulary(): ReadonlySet<string> {
 // --- negation ------------------------------------------------------------------------------------
 function phraseAlternatives(phrases: readonly string[]): string {
   return phrases
-    .map((p) => p.split(" ").map((w) => w.replace(/[^a-z0-9]/g, "")).join(" "))
+    .map((p) =>
+      p
+        .split(" ")
+        .map((w) => w.replace(/[^a-z0-9]/g, ""))
+        .join(" "),
+    )
     .sort((a, b) => b.length - a.length)
     .join("|");
 }
@@ -120,7 +158,8 @@ const NEGATED_AFTER = new RegExp(`^(?:[a-z0-9]+ )?(?:${phraseAlternatives(NEGATI
 function isNegated(tokens: readonly Token[], start: number, end: number): boolean {
   const clause = tokens[start]!.clause;
   const before: string[] = [];
-  for (let i = start - 1; i >= 0 && i >= start - 6 && tokens[i]!.clause === clause; i--) before.unshift(tokens[i]!.lower);
+  for (let i = start - 1; i >= 0 && i >= start - 6 && tokens[i]!.clause === clause; i--)
+    before.unshift(tokens[i]!.lower);
   if (before.length > 0 && NEGATED_BEFORE.test(before.join(" "))) return true;
   const after: string[] = [];
   for (let i = end; i < tokens.length && i < end + 5 && tokens[i]!.clause === clause; i++) after.push(tokens[i]!.lower);
@@ -130,7 +169,21 @@ function isNegated(tokens: readonly Token[], start: number, end: number): boolea
 // --- street names --------------------------------------------------------------------------------
 // "Station Road", "Park Lane", "Ford Green Road": the words of a street's name say where, not what.
 const STREET_TYPES: ReadonlySet<string> = new Set([
-  "road", "street", "st", "lane", "avenue", "close", "drive", "way", "crescent", "grove", "terrace", "place", "square", "gardens", "walk",
+  "road",
+  "street",
+  "st",
+  "lane",
+  "avenue",
+  "close",
+  "drive",
+  "way",
+  "crescent",
+  "grove",
+  "terrace",
+  "place",
+  "square",
+  "gardens",
+  "walk",
 ]);
 
 function streetNameWords(tokens: readonly Token[]): Uint8Array {
@@ -153,7 +206,8 @@ function isCapitalised(raw: string): boolean {
 
 // --- tagging ----------------------------------------------------------------------------------
 function keyFor(token: Token): string {
-  if (VOCABULARY.has(token.stem) || VOCABULARY.has(token.lower)) return VOCABULARY.has(token.stem) ? token.stem : token.lower;
+  if (VOCABULARY.has(token.stem) || VOCABULARY.has(token.lower))
+    return VOCABULARY.has(token.stem) ? token.stem : token.lower;
   return FUZZY.correct(token.lower) ?? FUZZY.correct(token.stem) ?? token.stem;
 }
 
@@ -170,7 +224,9 @@ const CONTACT_DETAILS = /\S+@\S+|\bhttps?:\/\/\S+|\bwww\.\S+/gi;
 
 /** The lexicon phrases found in `text` and the weight each contributed: for tests and tuning. */
 export function findThemeClues(text: string): ThemeClue[] {
-  const tokens = tokenise(text.includes("@") || text.includes("://") || text.includes("www.") ? text.replace(CONTACT_DETAILS, " ") : text);
+  const tokens = tokenise(
+    text.includes("@") || text.includes("://") || text.includes("www.") ? text.replace(CONTACT_DETAILS, " ") : text,
+  );
   if (tokens.length === 0) return [];
   const keys = tokens.map(keyFor);
   const skip = streetNameWords(tokens);
@@ -218,7 +274,19 @@ export function findThemeClues(text: string): ThemeClue[] {
 
 // "by the park", "outside the school", "on the pavement": a place named to say where something
 // happens, not what the message is about. Such a word counts half.
-const LOCATIVE = new Set(["by", "near", "outside", "behind", "opposite", "past", "beside", "on", "round", "around", "across"]);
+const LOCATIVE = new Set([
+  "by",
+  "near",
+  "outside",
+  "behind",
+  "opposite",
+  "past",
+  "beside",
+  "on",
+  "round",
+  "around",
+  "across",
+]);
 const DETERMINERS = new Set(["the", "our", "my", "a", "that", "this", "every", "local"]);
 
 // "on the buses" is about the buses.
@@ -227,7 +295,8 @@ const VEHICLES = new Set(["bus", "buses", "train", "tram", "taxi"]);
 function isLocative(tokens: readonly Token[], start: number): boolean {
   let i = start - 1;
   if (i >= 0 && DETERMINERS.has(tokens[i]!.lower)) i--;
-  if (i < 0 || i === start - 1 || !LOCATIVE.has(tokens[i]!.lower) || tokens[i]!.clause !== tokens[start]!.clause) return false;
+  if (i < 0 || i === start - 1 || !LOCATIVE.has(tokens[i]!.lower) || tokens[i]!.clause !== tokens[start]!.clause)
+    return false;
   return !(tokens[i]!.lower === "on" && VEHICLES.has(tokens[start]!.stem));
 }
 
@@ -242,4 +311,3 @@ export function tagThemes(text: string): ThemeId[] {
   }
   return THEMES.filter((theme) => (scores.get(theme) ?? 0) >= 1);
 }
-

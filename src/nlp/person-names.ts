@@ -84,14 +84,44 @@ function words(pieces: readonly Piece[], i: number, phrase: readonly string[]): 
 }
 
 const NAMED_TRIGGERS: readonly (readonly string[])[] = [
-  ["my", "name", "is"], ["my", "name's"], ["my", "names"], ["name", "is"], ["name", ":"], ["my", "details", ":"],
-  ["i", "am", "called"], ["i'm", "called"], ["im", "called"], ["fy", "enw", "i", "yw"], ["fy", "enw", "yw"], ["fy", "enw", "i", "ydy"], ["fy", "enw", "ydy"],
+  ["my", "name", "is"],
+  ["my", "name's"],
+  ["my", "names"],
+  ["name", "is"],
+  ["name", ":"],
+  ["my", "details", ":"],
+  ["i", "am", "called"],
+  ["i'm", "called"],
+  ["im", "called"],
+  ["fy", "enw", "i", "yw"],
+  ["fy", "enw", "yw"],
+  ["fy", "enw", "i", "ydy"],
+  ["fy", "enw", "ydy"],
 ];
 const SELF_TRIGGERS: readonly (readonly string[])[] = [["i", "am"], ["i'm"], ["im"], ["i", "m"]];
 const LISTED_TRIGGERS: readonly (readonly string[])[] = [["this", "is"], ["it's"], ["its"], ["from"], ["call", "me"]];
 const CONTACT_TRIGGERS: readonly (readonly string[])[] = [
-  ["ask", "for"], ["speak", "to"], ["talk", "to"], ["contact"], ["written", "by"], ["signed"], ["thanks"], ["thank", "you"], ["cheers"],
-  ["regards"], ["best", "wishes"], ["love"], ["ta"], ["many", "thanks"], ["sincerely"], ["yours"], ["diolch"], ["cofion"], ["ring"], ["phone"], ["text"],
+  ["ask", "for"],
+  ["speak", "to"],
+  ["talk", "to"],
+  ["contact"],
+  ["written", "by"],
+  ["signed"],
+  ["thanks"],
+  ["thank", "you"],
+  ["cheers"],
+  ["regards"],
+  ["best", "wishes"],
+  ["love"],
+  ["ta"],
+  ["many", "thanks"],
+  ["sincerely"],
+  ["yours"],
+  ["diolch"],
+  ["cofion"],
+  ["ring"],
+  ["phone"],
+  ["text"],
 ];
 const TRIGGERS_BY_FIRST_WORD = new Map<string, Set<readonly string[]>>();
 for (const trigger of [...NAMED_TRIGGERS, ...SELF_TRIGGERS, ...LISTED_TRIGGERS, ...CONTACT_TRIGGERS]) {
@@ -100,7 +130,26 @@ for (const trigger of [...NAMED_TRIGGERS, ...SELF_TRIGGERS, ...LISTED_TRIGGERS, 
   TRIGGERS_BY_FIRST_WORD.get(first)!.add(trigger);
 }
 // After "I'm X" an unlisted capitalised word is a name only where a name would end.
-const AFTER_SELF_NAME: ReadonlySet<string> = new Set([",", ".", "!", "\n", "-", "and", "from", "here", "i", "im", "i'm", "aged", "age", "of", "in", "at", "my", "&"]);
+const AFTER_SELF_NAME: ReadonlySet<string> = new Set([
+  ",",
+  ".",
+  "!",
+  "\n",
+  "-",
+  "and",
+  "from",
+  "here",
+  "i",
+  "im",
+  "i'm",
+  "aged",
+  "age",
+  "of",
+  "in",
+  "at",
+  "my",
+  "&",
+]);
 const DASHES: ReadonlySet<string> = new Set(["-", "–", "—", "~"]);
 
 /** Spans of personal names in `text`. */
@@ -110,7 +159,8 @@ export function findNames(text: string): TextSpan[] {
   const pieces = piecesOf(text);
   const spans: TextSpan[] = [];
   let lastWordOrComma = pieces.length - 1;
-  while (lastWordOrComma >= 0 && !pieces[lastWordOrComma]!.word && pieces[lastWordOrComma]!.text !== ",") lastWordOrComma--;
+  while (lastWordOrComma >= 0 && !pieces[lastWordOrComma]!.word && pieces[lastWordOrComma]!.text !== ",")
+    lastWordOrComma--;
   const take = (first: number, lowerCaseSurnames = false): number => {
     const last = nameEnd(pieces, first, lowerCaseSurnames);
     spans.push({ start: pieces[first]!.start, end: pieces[last]!.end });
@@ -137,7 +187,8 @@ export function findNames(text: string): TextSpan[] {
     const candidates = TRIGGERS_BY_FIRST_WORD.get(piece.lower);
     const matched = (triggers: readonly (readonly string[])[]): number => {
       if (!candidates) return -1;
-      for (const trigger of triggers) if (candidates.has(trigger) && words(pieces, i, trigger)) return i + trigger.length;
+      for (const trigger of triggers)
+        if (candidates.has(trigger) && words(pieces, i, trigger)) return i + trigger.length;
       return -1;
     };
 
@@ -150,7 +201,10 @@ export function findNames(text: string): TextSpan[] {
     if (at >= 0) {
       const candidate = pieces[at];
       const after = pieces[nameEnd(pieces, at, false) + 1];
-      if (acceptsFirst(candidate, "listed") || (acceptsFirst(candidate, "triggered") && (!after || AFTER_SELF_NAME.has(after.lower) || !after.word))) {
+      if (
+        acceptsFirst(candidate, "listed") ||
+        (acceptsFirst(candidate, "triggered") && (!after || AFTER_SELF_NAME.has(after.lower) || !after.word))
+      ) {
         i = take(at) + 1;
         continue;
       }

@@ -55,17 +55,25 @@ const POSTCODE = /\b[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\b/g;
 
 // A house number, up to three words of street name, and a street type: "12 Hanley Road",
 // "Flat 3, 45 Victoria St", "7 the crescent", "112a Waterloo Road".
-const STREET_TYPES = "road rd street st avenue ave lane ln close drive dr crescent cres court ct grove place pl terrace gardens gdns square sq mews parade boulevard way";
+const STREET_TYPES =
+  "road rd street st avenue ave lane ln close drive dr crescent cres court ct grove place pl terrace gardens gdns square sq mews parade boulevard way";
 // Types that are ordinary words too ("7 walk"): counted only when capitalised.
-const CAPITALISED_TYPES = "Walk View Rise Hill Green Park Bank Vale Row Croft Fold Meadow Meadows Heights Villas Cottages Wharf Chase Gate Brow Dale Hollow End";
+const CAPITALISED_TYPES =
+  "Walk View Rise Hill Green Park Bank Vale Row Croft Fold Meadow Meadows Heights Villas Cottages Wharf Chase Gate Brow Dale Hollow End";
 // Types that are ordinary words in lower case ("2 dogs close to", "a 1 way street"): they make
 // an address only after a capitalised name or a word streets are typically named after.
 const AMBIGUOUS_TYPES: ReadonlySet<string> = new Set("close way place court drive square st dr pl ct sq".split(" "));
 const STREET_NAME_WORDS: ReadonlySet<string> = new Set(
-  "oak elm ash birch willow beech cedar holly maple rose lime pine hawthorn laurel chestnut sycamore poplar yew rowan park church mill station school bridge chapel green meadow orchard king kings queen queens victoria albert george market high new old north south east west hall manor farm castle abbey grange".split(" "),
+  "oak elm ash birch willow beech cedar holly maple rose lime pine hawthorn laurel chestnut sycamore poplar yew rowan park church mill station school bridge chapel green meadow orchard king kings queen queens victoria albert george market high new old north south east west hall manor farm castle abbey grange".split(
+    " ",
+  ),
 );
 // After "the", only types that name a street on their own ("7 the crescent", not "6 the road").
-const TYPES_AFTER_THE: ReadonlySet<string> = new Set("crescent close avenue grove terrace parade square mews drive gardens green walk rise croft fold meadows heights".split(" "));
+const TYPES_AFTER_THE: ReadonlySet<string> = new Set(
+  "crescent close avenue grove terrace parade square mews drive gardens green walk rise croft fold meadows heights".split(
+    " ",
+  ),
+);
 
 // Any case: "road" -> "[Rr][Oo][Aa][Dd]" (Node 20 has no inline (?i:) groups).
 function anyCase(words: string): string {
@@ -81,7 +89,9 @@ const ADDRESS = new RegExp(
 );
 // Words that cannot be part of a street's name: "4 houses on our street" is not an address.
 const NOT_STREET_WORDS: ReadonlySet<string> = new Set(
-  "a an and or of on in at to for from by with our my your their his her its this that these those is are was were be been has have had no not years year weeks week months month days day hours hour minutes mins times people kids houses homes cars buses shops way miles mile".split(" "),
+  "a an and or of on in at to for from by with our my your their his her its this that these those is are was were be been has have had no not years year weeks week months month days day hours hour minutes mins times people kids houses homes cars buses shops way miles mile".split(
+    " ",
+  ),
 );
 
 function addressSpans(text: string, found: PersonalDetail[]): void {
@@ -140,11 +150,14 @@ function phoneSpans(text: string, found: PersonalDetail[]): void {
 /** Personal details in `text`, non-overlapping, in order. */
 export function findPersonalDetails(text: string): PersonalDetail[] {
   const found: PersonalDetail[] = [];
-  if (text.includes("@")) for (const m of text.matchAll(EMAIL)) found.push({ kind: "email", start: m.index, end: m.index + m[0].length });
+  if (text.includes("@"))
+    for (const m of text.matchAll(EMAIL)) found.push({ kind: "email", start: m.index, end: m.index + m[0].length });
   if (/\d/.test(text)) {
-    for (const m of text.matchAll(NI_NUMBER)) found.push({ kind: "ni-number", start: m.index, end: m.index + m[0].length });
+    for (const m of text.matchAll(NI_NUMBER))
+      found.push({ kind: "ni-number", start: m.index, end: m.index + m[0].length });
     phoneSpans(text, found);
-    for (const m of text.matchAll(POSTCODE)) if (isValidPostcode(m[0])) found.push({ kind: "postcode", start: m.index, end: m.index + m[0].length });
+    for (const m of text.matchAll(POSTCODE))
+      if (isValidPostcode(m[0])) found.push({ kind: "postcode", start: m.index, end: m.index + m[0].length });
     addressSpans(text, found);
   }
   for (const span of findNames(text)) found.push({ kind: "name", ...span });
@@ -174,4 +187,3 @@ export function redactPersonalDetails(text: string): string {
   }
   return out + text.slice(at);
 }
-

@@ -23,10 +23,19 @@ const lines = (file: string): string[] =>
         .filter(Boolean)
     : [];
 
-export function ensureAppSecrets(configured: string | undefined, previous: readonly string[], dataDir: string, log: Logger): AppSecrets {
+export function ensureAppSecrets(
+  configured: string | undefined,
+  previous: readonly string[],
+  dataDir: string,
+  log: Logger,
+): AppSecrets {
   if (configured) return { current: configured, previous };
   const file = path.join(dataDir, "app-secret");
-  const fromFile = () => ({ current: readFileSync(file, "utf8").trim(), previous: [...previous, ...lines(`${file}.previous`)], file });
+  const fromFile = () => ({
+    current: readFileSync(file, "utf8").trim(),
+    previous: [...previous, ...lines(`${file}.previous`)],
+    file,
+  });
   if (existsSync(file)) {
     log.warn("APP_SECRET not set: using the generated secret in the data folder", { file });
     return fromFile();

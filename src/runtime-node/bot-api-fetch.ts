@@ -43,16 +43,20 @@ export function botApiFetch(): BotApiFetch {
       const target = new URL(url);
       const client = clients[target.protocol];
       if (!client) throw new Error(`Bot API root must be http or https: ${target.protocol}`);
-      const request = client.request(target, { method: init.method ?? "GET", headers: init.headers, agent: client.agent, signal: init.signal }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("error", reject);
-        response.on("end", () => {
-          const status = response.statusCode ?? 0;
-          const text = Buffer.concat(chunks).toString("utf8");
-          resolve({ ok: status >= 200 && status < 300, status, json: async () => JSON.parse(text) as unknown });
-        });
-      });
+      const request = client.request(
+        target,
+        { method: init.method ?? "GET", headers: init.headers, agent: client.agent, signal: init.signal },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("error", reject);
+          response.on("end", () => {
+            const status = response.statusCode ?? 0;
+            const text = Buffer.concat(chunks).toString("utf8");
+            resolve({ ok: status >= 200 && status < 300, status, json: async () => JSON.parse(text) as unknown });
+          });
+        },
+      );
       request.on("error", reject);
       if (init.body instanceof Readable) init.body.pipe(request);
       else request.end(init.body);

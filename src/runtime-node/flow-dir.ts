@@ -14,7 +14,8 @@ export class FlowLoadError extends Error {
 }
 
 export function listFlowFiles(dir: string): string[] {
-  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new FlowLoadError([{ file: dir, line: 1, message: "flows folder not found" }]);
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory())
+    throw new FlowLoadError([{ file: dir, line: 1, message: "flows folder not found" }]);
   return readdirSync(dir)
     .filter((name) => /\.ya?ml$/.test(name))
     .sort()

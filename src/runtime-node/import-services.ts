@@ -3,7 +3,12 @@
 // and replace that source's services in one transaction.
 import { statSync } from "node:fs";
 import path from "node:path";
-import { applyCrisisConfig, importDirectory, loadDirectoryConfig, toDirectorySettings } from "../directory/import/index.js";
+import {
+  applyCrisisConfig,
+  importDirectory,
+  loadDirectoryConfig,
+  toDirectorySettings,
+} from "../directory/import/index.js";
 import type { ImportProblem } from "../directory/types.js";
 import type { ImportCounts, PrismaDirectoryStore } from "../directory/directory-store.js";
 
@@ -22,12 +27,21 @@ export async function importServices(
 ): Promise<ServicesImportReport> {
   const resolved = path.resolve(location);
   const { now } = options;
-  const result = await importDirectory(resolved, { now, ...(options.onRowsRead ? { onProgress: options.onRowsRead } : {}) });
+  const result = await importDirectory(resolved, {
+    now,
+    ...(options.onRowsRead ? { onProgress: options.onRowsRead } : {}),
+  });
   const folder = statSync(resolved).isDirectory() ? resolved : path.dirname(resolved);
   const loaded = await loadDirectoryConfig(folder);
   const { services, problems: crisisProblems } = applyCrisisConfig(result.services, loaded);
   const source = path.basename(folder);
   const counts = await store.replaceSource(source, services, now, (done) => options.onStored?.(done, services.length));
   await store.saveSettings(toDirectorySettings(loaded.config), now);
-  return { source, format: result.format, services: services.length, counts, problems: [...result.problems, ...loaded.problems, ...crisisProblems] };
+  return {
+    source,
+    format: result.format,
+    services: services.length,
+    counts,
+    problems: [...result.problems, ...loaded.problems, ...crisisProblems],
+  };
 }

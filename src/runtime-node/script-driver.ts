@@ -15,13 +15,22 @@ export interface ScriptRun {
   readonly failures: readonly string[];
 }
 
-export async function runScriptFile(file: string, registry: FlowRegistry, env: Readonly<Record<string, string | undefined>> = {}): Promise<ScriptRun> {
+export async function runScriptFile(
+  file: string,
+  registry: FlowRegistry,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<ScriptRun> {
   const display = path.relative(process.cwd(), file) || file;
   const parsed = parseScript(readFileSync(file, "utf8"), display);
   const dir = mkdtempSync(path.join(tmpdir(), "placevoice-script-"));
   let clock = Date.parse(parsed.script.clock);
   let counter = 0;
-  const config = loadConfig({ ...env, DATABASE_URL: `file:${path.join(dir, "test.db")}`, APP_SECRET: "conversation-tests-secret-0123456789abcdef", PUBLIC_URL: "https://placevoice.example.org" });
+  const config = loadConfig({
+    ...env,
+    DATABASE_URL: `file:${path.join(dir, "test.db")}`,
+    APP_SECRET: "conversation-tests-secret-0123456789abcdef",
+    PUBLIC_URL: "https://placevoice.example.org",
+  });
   const services = await openNodeServices(config, {
     log: silentLogger,
     registry,
@@ -31,7 +40,13 @@ export async function runScriptFile(file: string, registry: FlowRegistry, env: R
   try {
     const address = "test-resident";
     const driver: ChatDriver = {
-      send: (input, languageHint) => services.conversation.handle({ channel: parsed.script.channel, address, input, ...(languageHint ? { languageHint } : {}) }),
+      send: (input, languageHint) =>
+        services.conversation.handle({
+          channel: parsed.script.channel,
+          address,
+          input,
+          ...(languageHint ? { languageHint } : {}),
+        }),
       advanceClock: (ms) => {
         clock += ms;
       },

@@ -55,24 +55,36 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
   const { log } = options;
   const databaseFile = path.resolve(sqlitePathFromUrl(config.databaseUrl));
   // Flows first: a broken flow file must stop the start before anything is written.
-  const registry = options.registry ?? loadRegistry(path.resolve(config.flowsDir ?? shippedFlowsDir), config.entryFlow, config.helpFlow);
+  const registry =
+    options.registry ??
+    loadRegistry(path.resolve(config.flowsDir ?? shippedFlowsDir), config.entryFlow, config.helpFlow);
   if (config.twilio) {
     const variables = { privacy_url: config.privacyUrl, organisation: config.organisationName };
     for (const flow of registry.flows.values()) {
-      for (const p of checkSmsLength(flow, { maxSegments: config.smsMaxSegments, languages: config.languages, variables })) log.warn(`flow text too long for SMS: ${formatProblem(p)}`);
+      for (const p of checkSmsLength(flow, {
+        maxSegments: config.smsMaxSegments,
+        languages: config.languages,
+        variables,
+      }))
+        log.warn(`flow text too long for SMS: ${formatProblem(p)}`);
     }
   }
   const migrations = migrateSqliteFile(databaseFile, migrationsDir);
-  if (migrations.applied.length > 0) log.info("database migrated", { applied: migrations.applied.join(","), file: databaseFile });
+  if (migrations.applied.length > 0)
+    log.info("database migrated", { applied: migrations.applied.join(","), file: databaseFile });
   const secrets = ensureAppSecrets(config.appSecret, config.previousAppSecrets, path.dirname(databaseFile), log);
   const secret = secrets.current;
-  const [prisma, addressCrypto] = await Promise.all([openPrismaSqlite(databaseFile), createAddressCrypto(secret, secrets.previous)]);
+  const [prisma, addressCrypto] = await Promise.all([
+    openPrismaSqlite(databaseFile),
+    createAddressCrypto(secret, secrets.previous),
+  ]);
   // The webhook path's reads and writes on their own connection with prepared statements; everything else through Prisma.
   const sqlite = new SqliteConnection(databaseFile);
   const store = new SqliteConversationStore(prisma, sqlite);
   // Free text is redacted and tagged before it is stored for analysis: offline unless an LLM is configured.
   const llm = config.llm ? await createChatModelFromConfig(config.llm) : undefined;
-  if (llm) log.info("theme tagging uses an LLM, with the offline tagger as fallback", { provider: config.llm!.provider });
+  if (llm)
+    log.info("theme tagging uses an LLM, with the offline tagger as fallback", { provider: config.llm!.provider });
   const analyser = createTextAnalyser(llm ? { llm } : {});
   const flowsDir = path.resolve(config.flowsDir ?? shippedFlowsDir);
   const composed = composeServices({
@@ -91,8 +103,14 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     ...(options.recordKey ? { recordKey: options.recordKey } : {}),
     botApiFetch: botApiFetch(),
     webhooks: {
-      post: nodeWebhookPoster({ allowHosts: config.webhookAllowHosts, ...(options.resolveHost ? { resolve: options.resolveHost } : {}) }),
-      vet: nodeWebhookVet({ allowHosts: config.webhookAllowHosts, ...(options.resolveHost ? { resolve: options.resolveHost } : {}) }),
+      post: nodeWebhookPoster({
+        allowHosts: config.webhookAllowHosts,
+        ...(options.resolveHost ? { resolve: options.resolveHost } : {}),
+      }),
+      vet: nodeWebhookVet({
+        allowHosts: config.webhookAllowHosts,
+        ...(options.resolveHost ? { resolve: options.resolveHost } : {}),
+      }),
     },
     // The long-lived connection can keep serving from its cache after the file is damaged or
     // gone; a fresh read-only connection sees the database as a restart would.
@@ -110,7 +128,11 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     // First start: signpost out of the box from the configured (or shipped sample) directory.
     const location = config.servicesDirectory ?? sampleDirectoryDir;
     const report = await importServices(location, directoryStore, { now: composed.now() });
-    log.info("services directory imported", { source: report.source, services: report.services, problems: report.problems.length });
+    log.info("services directory imported", {
+      source: report.source,
+      services: report.services,
+      problems: report.problems.length,
+    });
   }
   await directory.reload();
   return {

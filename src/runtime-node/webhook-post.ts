@@ -12,7 +12,11 @@ import type { WebhookPoster, WebhookPostResult } from "../updates/partner-feed.j
 export type Resolve = (hostname: string) => Promise<readonly string[]>;
 
 const systemResolve: Resolve = (hostname) =>
-  new Promise((resolve, reject) => dnsLookup(hostname, { all: true }, (error, addresses: LookupAddress[]) => (error ? reject(error) : resolve(addresses.map((a) => a.address)))));
+  new Promise((resolve, reject) =>
+    dnsLookup(hostname, { all: true }, (error, addresses: LookupAddress[]) =>
+      error ? reject(error) : resolve(addresses.map((a) => a.address)),
+    ),
+  );
 
 /** A lookup for http(s).request that only ever hands the socket a public address. */
 function publicOnlyLookup(resolve: Resolve): LookupFunction {
@@ -25,7 +29,11 @@ function publicOnlyLookup(resolve: Resolve): LookupFunction {
           return;
         }
         const family = usable[0]!.includes(":") ? 6 : 4;
-        if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, usable.map((address) => ({ address, family: address.includes(":") ? 6 : 4 })));
+        if ((options as { all?: boolean }).all)
+          (callback as unknown as (e: null, a: LookupAddress[]) => void)(
+            null,
+            usable.map((address) => ({ address, family: address.includes(":") ? 6 : 4 })),
+          );
         else callback(null, usable[0]!, family);
       },
       (error: Error) => callback(error as NodeJS.ErrnoException, "", 4),
@@ -33,7 +41,11 @@ function publicOnlyLookup(resolve: Resolve): LookupFunction {
   };
 }
 
-export function nodeWebhookPoster(options: { allowHosts: readonly string[]; resolve?: Resolve; timeoutMs?: number }): WebhookPoster {
+export function nodeWebhookPoster(options: {
+  allowHosts: readonly string[];
+  resolve?: Resolve;
+  timeoutMs?: number;
+}): WebhookPoster {
   const resolve = options.resolve ?? systemResolve;
   return async (target, body, headers): Promise<WebhookPostResult> => {
     const verdict = checkWebhookUrl(target, options.allowHosts);
@@ -59,14 +71,19 @@ export function nodeWebhookPoster(options: { allowHosts: readonly string[]; reso
         },
       );
       request.on("timeout", () => request.destroy(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })));
-      request.on("error", (error: NodeJS.ErrnoException) => done(error.code === "ETIMEDOUT" ? { kind: "timeout" } : { kind: "unreachable" }));
+      request.on("error", (error: NodeJS.ErrnoException) =>
+        done(error.code === "ETIMEDOUT" ? { kind: "timeout" } : { kind: "unreachable" }),
+      );
       request.end(body);
     });
   };
 }
 
 /** Checks an address a partner typed: the URL rules, then every address its name has now must be public. */
-export function nodeWebhookVet(options: { allowHosts: readonly string[]; resolve?: Resolve }): (url: string) => Promise<string | null> {
+export function nodeWebhookVet(options: {
+  allowHosts: readonly string[];
+  resolve?: Resolve;
+}): (url: string) => Promise<string | null> {
   const resolve = options.resolve ?? systemResolve;
   return async (raw) => {
     const verdict = checkWebhookUrl(raw, options.allowHosts);

@@ -46,14 +46,18 @@ function bundledRegistry(config: Config): FlowRegistry {
     else problems.push(...parsed.problems);
   }
   const registry = problems.length === 0 ? buildRegistry(flows, config.entryFlow, config.helpFlow) : undefined;
-  if (!registry?.ok) throw new Error(`Flow files have errors:\n${(registry ? registry.problems : problems).map(formatProblem).join("\n")}`);
+  if (!registry?.ok)
+    throw new Error(
+      `Flow files have errors:\n${(registry ? registry.problems : problems).map(formatProblem).join("\n")}`,
+    );
   return registry.registry;
 }
 
 async function open(env: WorkerEnv): Promise<WorkerServices> {
   const config = loadConfig(configEnv(env));
   const log = createLogger(config.logLevel, (line) => console.log(line));
-  if (!config.appSecret) throw new Error("APP_SECRET is not set: run `wrangler secret put APP_SECRET` (at least 32 characters)");
+  if (!config.appSecret)
+    throw new Error("APP_SECRET is not set: run `wrangler secret put APP_SECRET` (at least 32 characters)");
   // The two generated clients differ only in how they load Prisma's query compiler.
   const prisma = new WorkerPrismaClient({ adapter: new PrismaD1(env.DB as never) }) as unknown as PrismaClient;
   const store = new D1ConversationStore(prisma, env.DB);

@@ -9,7 +9,13 @@ export function workerWebhookPoster(allowHosts: readonly string[]): WebhookPoste
     const verdict = checkWebhookUrl(target, allowHosts);
     if (!verdict.ok) return { kind: "unreachable" };
     try {
-      const response = await fetch(verdict.url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(10_000) });
+      const response = await fetch(verdict.url, {
+        method: "POST",
+        headers,
+        body,
+        redirect: "manual",
+        signal: AbortSignal.timeout(10_000),
+      });
       await response.body?.cancel();
       return { kind: "answered", status: response.status };
     } catch (error) {

@@ -78,7 +78,8 @@ function themeLabelsOf(registry: FlowRegistry, language = "en"): Map<string, str
   for (const flow of registry.flows.values()) {
     for (const node of flow.nodes) {
       if (node.type === "question" && (node.input.kind === "multi_choice" || node.input.kind === "single_choice")) {
-        for (const o of node.input.options) if (!labels.has(o.id)) labels.set(o.id, o.label[language] ?? o.label.en ?? o.id);
+        for (const o of node.input.options)
+          if (!labels.has(o.id)) labels.set(o.id, o.label[language] ?? o.label.en ?? o.id);
       }
     }
   }
@@ -121,7 +122,14 @@ export function composeServices(input: ComposeInput): ComposedServices {
     const render = outboxRenderer(sender.channel, config.smsMaxSegments);
     if (render) renderers.set(sender.channel, render);
   }
-  const dispatcher = new OutboxDispatcher({ store: outbox, senders, addressCrypto, log, maxAttempts: config.outboxMaxAttempts, now: input.now });
+  const dispatcher = new OutboxDispatcher({
+    store: outbox,
+    senders,
+    addressCrypto,
+    log,
+    maxAttempts: config.outboxMaxAttempts,
+    now: input.now,
+  });
   const partners = new PartnerStore(prisma, input.newId, input.now);
   const champions = new ChampionStore(prisma, input.newId, input.now);
   const insightQueries = new InsightQueries(prisma, config.kThreshold);
@@ -160,7 +168,15 @@ export function composeServices(input: ComposeInput): ComposedServices {
     store,
     log,
     ...(input.checkDatabase ? { checkDatabase: input.checkDatabase } : {}),
-    insights: { partners, queries: insightQueries, themeLabel, threshold: config.kThreshold, requestsPerMinute: config.apiRateLimit, feed, now: input.now },
+    insights: {
+      partners,
+      queries: insightQueries,
+      themeLabel,
+      threshold: config.kThreshold,
+      requestsPerMinute: config.apiRateLimit,
+      feed,
+      now: input.now,
+    },
     home: {
       organisationName: config.organisationName,
       ...(config.telegram?.username ? { telegramUsername: config.telegram.username } : {}),
@@ -194,10 +210,47 @@ export function composeServices(input: ComposeInput): ComposedServices {
       organisationName: config.organisationName,
       themeLabel,
     },
-    ...(bot && config.telegram ? { telegram: { config: config.telegram, bot, conversation, dispatcher, store, addressCrypto, log, now: input.now } } : {}),
+    ...(bot && config.telegram
+      ? {
+          telegram: {
+            config: config.telegram,
+            bot,
+            conversation,
+            dispatcher,
+            store,
+            addressCrypto,
+            log,
+            now: input.now,
+          },
+        }
+      : {}),
     ...(config.twilio && config.publicUrl
-      ? { sms: { config: config.twilio, publicUrl: config.publicUrl, maxSegments: config.smsMaxSegments, conversation, outbox, log, now: input.now } }
+      ? {
+          sms: {
+            config: config.twilio,
+            publicUrl: config.publicUrl,
+            maxSegments: config.smsMaxSegments,
+            conversation,
+            outbox,
+            log,
+            now: input.now,
+          },
+        }
       : {}),
   };
-  return { conversation, outbox, directoryStore, directory, partners, champions, now: input.now, dispatcher, bot, renderers, updates, feed, appDeps };
+  return {
+    conversation,
+    outbox,
+    directoryStore,
+    directory,
+    partners,
+    champions,
+    now: input.now,
+    dispatcher,
+    bot,
+    renderers,
+    updates,
+    feed,
+    appDeps,
+  };
 }

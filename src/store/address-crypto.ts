@@ -26,7 +26,8 @@ export interface AddressCrypto {
   keyIdOf(sealed: string): string | null;
 }
 
-const toBase64Url = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url");
+const toBase64Url = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url");
 const fromBase64Url = (text: string): Buffer => Buffer.from(text, "base64url");
 
 /** Key id written in front of every ciphertext, so a rotated key can still read old rows. */
@@ -38,7 +39,11 @@ async function keyId(secret: string): Promise<string> {
 /** 256 bits of HKDF-SHA256: the raw bytes of the key Web Crypto's deriveKey would make (HMAC or AES-256). */
 async function deriveBytes(secret: string, info: string): Promise<Uint8Array> {
   const material = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveBits"]);
-  const bits = await crypto.subtle.deriveBits({ name: "HKDF", hash: "SHA-256", salt: encoder.encode("placevoice/v1"), info: encoder.encode(info) }, material, 256);
+  const bits = await crypto.subtle.deriveBits(
+    { name: "HKDF", hash: "SHA-256", salt: encoder.encode("placevoice/v1"), info: encoder.encode(info) },
+    material,
+    256,
+  );
   return new Uint8Array(bits);
 }
 
@@ -49,7 +54,11 @@ interface KeySet {
 }
 
 async function keySet(secret: string): Promise<KeySet> {
-  const [hmac, aes, kid] = await Promise.all([deriveBytes(secret, "address-hmac"), deriveBytes(secret, "address-aes-gcm"), keyId(secret)]);
+  const [hmac, aes, kid] = await Promise.all([
+    deriveBytes(secret, "address-hmac"),
+    deriveBytes(secret, "address-aes-gcm"),
+    keyId(secret),
+  ]);
   return { kid, hmac, aes };
 }
 
@@ -62,9 +71,14 @@ function hmacOf(keys: KeySet, channel: string, address: string): string {
  * new rows are written under the current key, and old rows stay readable until
  * `placevoice keys rotate` has re-encrypted them.
  */
-export async function createAddressCrypto(appSecret: string, previousSecrets: readonly string[] = []): Promise<AddressCrypto> {
+export async function createAddressCrypto(
+  appSecret: string,
+  previousSecrets: readonly string[] = [],
+): Promise<AddressCrypto> {
   const current = await keySet(appSecret);
-  const previous = (await Promise.all(previousSecrets.filter((s) => s && s !== appSecret).map(keySet))).filter((k) => k.kid !== current.kid);
+  const previous = (await Promise.all(previousSecrets.filter((s) => s && s !== appSecret).map(keySet))).filter(
+    (k) => k.kid !== current.kid,
+  );
   const byKid = new Map<string, KeySet>([current, ...previous].map((k) => [k.kid, k]));
   return {
     currentKeyId: current.kid,
@@ -85,7 +99,9 @@ export async function createAddressCrypto(appSecret: string, previousSecrets: re
       if (bytes.length < TAG_BYTES) throw new Error("Unrecognised address ciphertext");
       const decipher = createDecipheriv("aes-256-gcm", keys.aes, fromBase64Url(iv));
       decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-      return Buffer.concat([decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)), decipher.final()]).toString("utf8");
+      return Buffer.concat([decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)), decipher.final()]).toString(
+        "utf8",
+      );
     },
     keyIdOf(sealed) {
       const [version, id] = sealed.split(".");

@@ -6,7 +6,19 @@ import type { ContactRecord } from "./types.js";
 /** The columns a ContactRecord is made of, as Prisma (or a raw query with the same names) returns them. */
 export type ContactRow = Pick<
   Prisma.ContactGetPayload<object>,
-  "id" | "channel" | "addressHash" | "language" | "status" | "consentVersion" | "consentAt" | "consentRefusedVersion" | "consentRefusedAt" | "area" | "attribution" | "recordKey" | "createdAt"
+  | "id"
+  | "channel"
+  | "addressHash"
+  | "language"
+  | "status"
+  | "consentVersion"
+  | "consentAt"
+  | "consentRefusedVersion"
+  | "consentRefusedAt"
+  | "area"
+  | "attribution"
+  | "recordKey"
+  | "createdAt"
 >;
 
 export function toContactRecord(row: ContactRow): ContactRecord {

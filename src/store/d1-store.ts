@@ -20,7 +20,12 @@ export class D1ConversationStore extends PrismaConversationStore {
 
   /** One round trip for the contact, its session and the redelivery check. */
   override async openTurn(channel: string, addressHash: string, inboundId?: string): Promise<Turn> {
-    return toTurn((await this.db.prepare(TURN_SQL).bind(...turnParams(channel, addressHash, inboundId)).first<TurnRow>())!);
+    return toTurn(
+      (await this.db
+        .prepare(TURN_SQL)
+        .bind(...turnParams(channel, addressHash, inboundId))
+        .first<TurnRow>())!,
+    );
   }
 
   protected override async applyStep(commit: StepCommit): Promise<void> {

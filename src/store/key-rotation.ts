@@ -16,7 +16,11 @@ export interface RotationReport {
   readonly dryRun: boolean;
 }
 
-export async function rotateAddressKeys(prisma: PrismaClient, crypto: AddressCrypto, options: { dryRun?: boolean; batchSize?: number } = {}): Promise<RotationReport> {
+export async function rotateAddressKeys(
+  prisma: PrismaClient,
+  crypto: AddressCrypto,
+  options: { dryRun?: boolean; batchSize?: number } = {},
+): Promise<RotationReport> {
   const batchSize = options.batchSize ?? 500;
   const dryRun = options.dryRun ?? false;
   const currentPrefix = `v1.${crypto.currentKeyId}.`;
@@ -49,7 +53,10 @@ export async function rotateAddressKeys(prisma: PrismaClient, crypto: AddressCry
       const [addressHash, addressEnc] = await Promise.all([crypto.hash(row.channel, address), crypto.encrypt(address)]);
       try {
         // Only if nobody changed the row meanwhile (a server re-keying it on an inbound message).
-        const updated = await prisma.contact.updateMany({ where: { id: row.id, addressEnc: row.addressEnc }, data: { addressHash, addressEnc } });
+        const updated = await prisma.contact.updateMany({
+          where: { id: row.id, addressEnc: row.addressEnc },
+          data: { addressHash, addressEnc },
+        });
         if (updated.count > 0) reEncrypted++;
       } catch (error) {
         if ((error as { code?: string }).code !== "P2002") throw error;
@@ -65,7 +72,12 @@ export async function addressKeyUsage(prisma: PrismaClient, crypto: AddressCrypt
   const usage = new Map<string, number>();
   let cursor: string | undefined;
   for (;;) {
-    const rows = await prisma.contact.findMany({ select: { id: true, addressEnc: true }, orderBy: { id: "asc" }, take: 2000, ...(cursor ? { where: { id: { gt: cursor } } } : {}) });
+    const rows = await prisma.contact.findMany({
+      select: { id: true, addressEnc: true },
+      orderBy: { id: "asc" },
+      take: 2000,
+      ...(cursor ? { where: { id: { gt: cursor } } } : {}),
+    });
     if (rows.length === 0) break;
     cursor = rows[rows.length - 1]!.id;
     for (const row of rows) {

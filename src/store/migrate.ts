@@ -45,14 +45,24 @@ export function applyMigrations(db: Database.Database, migrations: readonly Migr
   db.exec("BEGIN IMMEDIATE");
   try {
     const done = new Map(
-      (db.prepare(`SELECT "name", "checksum" FROM "_placevoice_migrations"`).all() as { name: string; checksum: string }[]).map((r) => [r.name, r.checksum]),
+      (
+        db.prepare(`SELECT "name", "checksum" FROM "_placevoice_migrations"`).all() as {
+          name: string;
+          checksum: string;
+        }[]
+      ).map((r) => [r.name, r.checksum]),
     );
-    const record = db.prepare(`INSERT INTO "_placevoice_migrations" ("name", "checksum", "applied_at") VALUES (?, ?, ?)`);
+    const record = db.prepare(
+      `INSERT INTO "_placevoice_migrations" ("name", "checksum", "applied_at") VALUES (?, ?, ?)`,
+    );
     for (const migration of migrations) {
       const sum = checksum(migration.sql);
       const previous = done.get(migration.name);
       if (previous !== undefined) {
-        if (previous !== sum) throw new MigrationError(`Migration ${migration.name} was edited after it was applied; add a new migration instead`);
+        if (previous !== sum)
+          throw new MigrationError(
+            `Migration ${migration.name} was edited after it was applied; add a new migration instead`,
+          );
         alreadyApplied.push(migration.name);
         continue;
       }

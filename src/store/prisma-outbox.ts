@@ -20,7 +20,16 @@ export interface SendTarget {
 }
 
 /** Forward-only order of platform delivery states; a late "sent" never overwrites "delivered". */
-const DELIVERY_RANK: Readonly<Record<string, number>> = { accepted: 0, queued: 1, sending: 2, sent: 3, undelivered: 4, failed: 4, delivered: 5, read: 6 };
+const DELIVERY_RANK: Readonly<Record<string, number>> = {
+  accepted: 0,
+  queued: 1,
+  sending: 2,
+  sent: 3,
+  undelivered: 4,
+  failed: 4,
+  delivered: 5,
+  read: 6,
+};
 
 /** Whether a receipt saying `next` moves a message on from `current` (receipts arrive out of order). */
 export function deliveryMovesForward(current: string | null, next: string): boolean {
@@ -57,38 +66,75 @@ export class PrismaOutboxStore implements OutboxStore {
         data: { status: "sending", nextAttemptAt: leaseUntil },
       });
       if (won.count === 1) {
-        claimed.push({ id: row.id, contactId: row.contactId, channel: row.channel, payload: JSON.parse(row.payload), attempts: row.attempts, idempotencyKey: row.idempotencyKey, kind: row.kind });
+        claimed.push({
+          id: row.id,
+          contactId: row.contactId,
+          channel: row.channel,
+          payload: JSON.parse(row.payload),
+          attempts: row.attempts,
+          idempotencyKey: row.idempotencyKey,
+          kind: row.kind,
+        });
       }
     }
     return claimed;
   }
 
   async markSent(id: string, providerId: string | undefined, now: Date): Promise<void> {
-    await this.prisma.outboxMessage.update({ where: { id }, data: { status: "sent", sentAt: now, providerId: providerId ?? null, attempts: { increment: 1 }, lastError: null } });
+    await this.prisma.outboxMessage.update({
+      where: { id },
+      data: {
+        status: "sent",
+        sentAt: now,
+        providerId: providerId ?? null,
+        attempts: { increment: 1 },
+        lastError: null,
+      },
+    });
   }
 
   async reschedule(id: string, attempts: number, error: string, nextAttemptAt: Date): Promise<void> {
-    await this.prisma.outboxMessage.update({ where: { id }, data: { status: "pending", attempts, lastError: error.slice(0, 500), nextAttemptAt } });
+    await this.prisma.outboxMessage.update({
+      where: { id },
+      data: { status: "pending", attempts, lastError: error.slice(0, 500), nextAttemptAt },
+    });
   }
 
   async markDead(id: string, attempts: number, error: string): Promise<void> {
-    await this.prisma.outboxMessage.update({ where: { id }, data: { status: "dead", attempts, lastError: error.slice(0, 500) } });
+    await this.prisma.outboxMessage.update({
+      where: { id },
+      data: { status: "dead", attempts, lastError: error.slice(0, 500) },
+    });
   }
 
   async target(contactId: string): Promise<SendTarget | null> {
-    const c = await this.prisma.contact.findUnique({ where: { id: contactId }, select: { addressEnc: true, status: true, language: true } });
-    return c ? { addressEnc: c.addressEnc, status: c.status === "stopped" ? "stopped" : "active", language: c.language } : null;
+    const c = await this.prisma.contact.findUnique({
+      where: { id: contactId },
+      select: { addressEnc: true, status: true, language: true },
+    });
+    return c
+      ? { addressEnc: c.addressEnc, status: c.status === "stopped" ? "stopped" : "active", language: c.language }
+      : null;
   }
 
   async stopContact(contactId: string, now: Date): Promise<void> {
-    await this.prisma.contact.updateMany({ where: { id: contactId, status: "active" }, data: { status: "stopped", stoppedAt: now } });
+    await this.prisma.contact.updateMany({
+      where: { id: contactId, status: "active" },
+      data: { status: "stopped", stoppedAt: now },
+    });
   }
 
   async recordDelivery(providerId: string, status: string): Promise<string | null> {
-    const row = await this.prisma.outboxMessage.findFirst({ where: { providerId }, select: { id: true, contactId: true, deliveryStatus: true } });
+    const row = await this.prisma.outboxMessage.findFirst({
+      where: { providerId },
+      select: { id: true, contactId: true, deliveryStatus: true },
+    });
     if (!row) return null;
     if (!deliveryMovesForward(row.deliveryStatus, status)) return row.contactId;
-    await this.prisma.outboxMessage.updateMany({ where: { id: row.id, deliveryStatus: row.deliveryStatus }, data: { deliveryStatus: status } });
+    await this.prisma.outboxMessage.updateMany({
+      where: { id: row.id, deliveryStatus: row.deliveryStatus },
+      data: { deliveryStatus: status },
+    });
     return row.contactId;
   }
 
@@ -111,7 +157,10 @@ export class PrismaOutboxStore implements OutboxStore {
   /** Puts a dead letter (or all of them) back in the queue; how many were. */
   async retryDead(target: { id: string } | "all", now: Date): Promise<number> {
     const where = target === "all" ? { status: "dead" } : { id: target.id, status: "dead" };
-    const updated = await this.prisma.outboxMessage.updateMany({ where, data: { status: "pending", attempts: 0, nextAttemptAt: now } });
+    const updated = await this.prisma.outboxMessage.updateMany({
+      where,
+      data: { status: "pending", attempts: 0, nextAttemptAt: now },
+    });
     return updated.count;
   }
 }

@@ -9,7 +9,16 @@ import { RESPONDENT_KEY } from "./rollups.js";
 import { classifyStepFailure, type AgeBandMoves } from "./step-statements.js";
 import type { Turn } from "./types.js";
 import { toContactRecord } from "./contact-record.js";
-import type { AnswerRecord, AudienceQuery, CommitResult, ContactRecord, ConversationStore, NewContact, SessionRecord, StepCommit } from "./types.js";
+import type {
+  AnswerRecord,
+  AudienceQuery,
+  CommitResult,
+  ContactRecord,
+  ConversationStore,
+  NewContact,
+  SessionRecord,
+  StepCommit,
+} from "./types.js";
 
 /** A unique constraint failed (Prisma's P2002; a raw statement's error names the constraint). Duck-typed, so it holds for the Node and the Worker client alike. */
 function isUniqueViolation(error: unknown): boolean {
@@ -32,10 +41,18 @@ export abstract class PrismaConversationStore implements ConversationStore {
     return toContactRecord(row);
   }
 
-  async rekeyContact(channel: string, previousHashes: readonly string[], addressHash: string, addressEnc: string): Promise<boolean> {
+  async rekeyContact(
+    channel: string,
+    previousHashes: readonly string[],
+    addressHash: string,
+    addressEnc: string,
+  ): Promise<boolean> {
     if (previousHashes.length === 0) return false;
     try {
-      const result = await this.prisma.contact.updateMany({ where: { channel, addressHash: { in: [...previousHashes] } }, data: { addressHash, addressEnc } });
+      const result = await this.prisma.contact.updateMany({
+        where: { channel, addressHash: { in: [...previousHashes] } },
+        data: { addressHash, addressEnc },
+      });
       return result.count > 0;
     } catch (error) {
       // Already a contact under the current hash (created by a server that had the new key
@@ -46,7 +63,10 @@ export abstract class PrismaConversationStore implements ConversationStore {
   }
 
   async referralCodeExists(code: string): Promise<boolean> {
-    const row = await this.prisma.referralCode.findUnique({ where: { code }, select: { champion: { select: { revokedAt: true } } } });
+    const row = await this.prisma.referralCode.findUnique({
+      where: { code },
+      select: { champion: { select: { revokedAt: true } } },
+    });
     return row !== null && row.champion.revokedAt === null;
   }
 
@@ -98,7 +118,13 @@ export abstract class PrismaConversationStore implements ConversationStore {
     ]);
     return {
       facts,
-      respondents: respondents.map((r) => ({ questionKey: r.questionKey, area: r.area, week: isoWeek(r.createdAt), channel: r.channel, ageBand: r.ageBand })),
+      respondents: respondents.map((r) => ({
+        questionKey: r.questionKey,
+        area: r.area,
+        week: isoWeek(r.createdAt),
+        channel: r.channel,
+        ageBand: r.ageBand,
+      })),
     };
   }
 
@@ -117,8 +143,17 @@ export abstract class PrismaConversationStore implements ConversationStore {
   }
 
   async answersOf(contactId: string): Promise<AnswerRecord[]> {
-    const rows = await this.prisma.answer.findMany({ where: { contactId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
-    return rows.map((r) => ({ flowId: r.flowId, questionKey: r.questionKey, value: JSON.parse(r.value) as AnswerValue, area: r.area, createdAt: r.createdAt }));
+    const rows = await this.prisma.answer.findMany({
+      where: { contactId },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    });
+    return rows.map((r) => ({
+      flowId: r.flowId,
+      questionKey: r.questionKey,
+      value: JSON.parse(r.value) as AnswerValue,
+      area: r.area,
+      createdAt: r.createdAt,
+    }));
   }
 
   async eraseContact(contactId: string): Promise<void> {

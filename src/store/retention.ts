@@ -15,7 +15,10 @@ export interface RetentionReport {
 const LOG_DAYS = 30;
 const DAY = 86_400_000;
 
-export async function runRetention(prisma: PrismaClient, options: { now: Date; retentionDays: number; dryRun: boolean }): Promise<RetentionReport> {
+export async function runRetention(
+  prisma: PrismaClient,
+  options: { now: Date; retentionDays: number; dryRun: boolean },
+): Promise<RetentionReport> {
   const answerCutoff = new Date(options.now.getTime() - options.retentionDays * DAY);
   const logCutoff = new Date(options.now.getTime() - LOG_DAYS * DAY);
   const oldAnswers = { createdAt: { lt: answerCutoff }, contactId: { not: null } };
@@ -51,6 +54,13 @@ export async function runRetention(prisma: PrismaClient, options: { now: Date; r
     const factsUnlinked = (await tx.themeFact.updateMany({ where: oldFacts, data: { contactId: null } })).count;
     const inboundIdsDeleted = (await tx.inboundMessage.deleteMany({ where: oldInbound })).count;
     const deliveryLogsDeleted = (await tx.outboxMessage.deleteMany({ where: oldDeliveries })).count;
-    return { answersAnonymised, freeTextRedacted, factsUnlinked, inboundIdsDeleted, deliveryLogsDeleted, dryRun: false };
+    return {
+      answersAnonymised,
+      freeTextRedacted,
+      factsUnlinked,
+      inboundIdsDeleted,
+      deliveryLogsDeleted,
+      dryRun: false,
+    };
   }
 }

@@ -24,15 +24,33 @@ export interface RespondentKey {
 
 /** The upsert that adds `delta` to a theme's running total (a statement of the step's batch). */
 /** The upsert that adds (or with -1 takes away) one resident, whose record key is `recordKey`, to a theme's running total. */
-export function themeCountUpsert(key: FactKey, delta: 1 | -1, recordKey: number): { sql: string; params: (string | number)[] } {
+export function themeCountUpsert(
+  key: FactKey,
+  delta: 1 | -1,
+  recordKey: number,
+): { sql: string; params: (string | number)[] } {
   return {
     sql: `INSERT INTO "theme_counts" ("source", "question_key", "theme", "area", "week", "channel", "age_band", "count", "key_sum") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT ("source", "question_key", "theme", "area", "week", "channel", "age_band") DO UPDATE SET "count" = "count" + excluded."count", "key_sum" = "key_sum" + excluded."key_sum"`,
-    params: [key.source, key.questionKey, key.theme, key.area ?? "", key.week, key.channel, key.ageBand ?? "", delta, delta * recordKey],
+    params: [
+      key.source,
+      key.questionKey,
+      key.theme,
+      key.area ?? "",
+      key.week,
+      key.channel,
+      key.ageBand ?? "",
+      delta,
+      delta * recordKey,
+    ],
   };
 }
 
-export function respondentCountUpsert(key: RespondentKey, delta: 1 | -1, recordKey: number): { sql: string; params: (string | number)[] } {
+export function respondentCountUpsert(
+  key: RespondentKey,
+  delta: 1 | -1,
+  recordKey: number,
+): { sql: string; params: (string | number)[] } {
   return {
     sql: `INSERT INTO "respondent_counts" ("question_key", "area", "week", "channel", "age_band", "count", "key_sum") VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT ("question_key", "area", "week", "channel", "age_band") DO UPDATE SET "count" = "count" + excluded."count", "key_sum" = "key_sum" + excluded."key_sum"`,

@@ -155,4 +155,3 @@ export async function retryWhileBusy<T>(work: () => T, budgetMs = BUSY_TIMEOUT_M
     await pause(wait);
   }
 }
-

@@ -12,7 +12,8 @@ export const BUSY_TIMEOUT_MS = 5000;
 
 /** `file:./data/placevoice.db` -> `./data/placevoice.db`; only local files are supported on Node. */
 export function sqlitePathFromUrl(url: string): string {
-  if (url === ":memory:" || url === "file::memory:") throw new Error("DATABASE_URL must name a file: an in-memory database cannot be shared with Prisma");
+  if (url === ":memory:" || url === "file::memory:")
+    throw new Error("DATABASE_URL must name a file: an in-memory database cannot be shared with Prisma");
   if (!url.startsWith("file:")) throw new Error(`DATABASE_URL must start with "file:" (got "${url.split(":")[0]}:…")`);
   return url.slice("file:".length).replace(/^\/\/(?=\/)/, "");
 }

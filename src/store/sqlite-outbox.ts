@@ -45,7 +45,15 @@ export class SqliteOutboxStore extends PrismaOutboxStore {
       const claimed: OutboxRow[] = [];
       for (const row of due) {
         if (this.sqlite.run(CLAIM, leaseUntil, row.id, row.status, row.next_attempt_at) !== 1) continue;
-        claimed.push({ id: row.id, contactId: row.contact_id, channel: row.channel, payload: JSON.parse(row.payload), attempts: row.attempts, idempotencyKey: row.idempotency_key, kind: row.kind });
+        claimed.push({
+          id: row.id,
+          contactId: row.contact_id,
+          channel: row.channel,
+          payload: JSON.parse(row.payload),
+          attempts: row.attempts,
+          idempotencyKey: row.idempotency_key,
+          kind: row.kind,
+        });
       }
       return claimed;
     });
@@ -56,7 +64,9 @@ export class SqliteOutboxStore extends PrismaOutboxStore {
   }
 
   override async reschedule(id: string, attempts: number, error: string, nextAttemptAt: Date): Promise<void> {
-    await this.sqlite.transaction(() => this.sqlite.run(RESCHEDULE, attempts, error.slice(0, 500), sqlDate(nextAttemptAt), id));
+    await this.sqlite.transaction(() =>
+      this.sqlite.run(RESCHEDULE, attempts, error.slice(0, 500), sqlDate(nextAttemptAt), id),
+    );
   }
 
   override async markDead(id: string, attempts: number, error: string): Promise<void> {
@@ -66,7 +76,9 @@ export class SqliteOutboxStore extends PrismaOutboxStore {
   override target(contactId: string): Promise<SendTarget | null> {
     return this.sqlite.read(() => {
       const c = this.sqlite.get<{ address_enc: string; status: string; language: string }>(TARGET, contactId);
-      return c ? { addressEnc: c.address_enc, status: c.status === "stopped" ? "stopped" : "active", language: c.language } : null;
+      return c
+        ? { addressEnc: c.address_enc, status: c.status === "stopped" ? "stopped" : "active", language: c.language }
+        : null;
     });
   }
 
@@ -76,9 +88,13 @@ export class SqliteOutboxStore extends PrismaOutboxStore {
 
   override recordDelivery(providerId: string, status: string): Promise<string | null> {
     return this.sqlite.transaction(() => {
-      const row = this.sqlite.get<{ id: string; contact_id: string; delivery_status: string | null }>(BY_PROVIDER, providerId);
+      const row = this.sqlite.get<{ id: string; contact_id: string; delivery_status: string | null }>(
+        BY_PROVIDER,
+        providerId,
+      );
       if (!row) return null;
-      if (deliveryMovesForward(row.delivery_status, status)) this.sqlite.run(DELIVERED, status, row.id, row.delivery_status);
+      if (deliveryMovesForward(row.delivery_status, status))
+        this.sqlite.run(DELIVERED, status, row.id, row.delivery_status);
       return row.contact_id;
     });
   }

@@ -8,7 +8,19 @@ import { isoWeek } from "./week.js";
 import { PrismaConversationStore } from "./prisma-store.js";
 import type { SqliteConnection } from "./sqlite-direct.js";
 import { sqlDate, stepStatements, type AgeBandMoves } from "./step-statements.js";
-import { CONTACT_SQL as CONTACT, readSqlDate, SEEN_SQL as SEEN, SESSION_SQL as SESSION, toContact, toSession, toTurn, TURN_SQL, turnParams, type SqlContactRow, type TurnRow } from "./turn.js";
+import {
+  CONTACT_SQL as CONTACT,
+  readSqlDate,
+  SEEN_SQL as SEEN,
+  SESSION_SQL as SESSION,
+  toContact,
+  toSession,
+  toTurn,
+  TURN_SQL,
+  turnParams,
+  type SqlContactRow,
+  type TurnRow,
+} from "./turn.js";
 import type { Turn } from "./types.js";
 import type { ContactRecord, NewContact, SessionRecord, StepCommit } from "./types.js";
 
@@ -27,7 +39,9 @@ export class SqliteConversationStore extends PrismaConversationStore {
   }
 
   override openTurn(channel: string, addressHash: string, inboundId?: string): Promise<Turn> {
-    return this.sqlite.read(() => toTurn(this.sqlite.get<TurnRow>(TURN_SQL, ...turnParams(channel, addressHash, inboundId))!));
+    return this.sqlite.read(() =>
+      toTurn(this.sqlite.get<TurnRow>(TURN_SQL, ...turnParams(channel, addressHash, inboundId))!),
+    );
   }
 
   override findOrCreateContact(contact: NewContact): Promise<ContactRecord> {
@@ -36,7 +50,17 @@ export class SqliteConversationStore extends PrismaConversationStore {
       if (found) return toContact(found);
       // Another process may create the same contact first: then theirs is the one.
       const at = sqlDate(contact.createdAt);
-      this.sqlite.run(NEW_CONTACT, contact.id, contact.channel, contact.addressHash, contact.addressEnc, contact.language, contact.recordKey, at, at);
+      this.sqlite.run(
+        NEW_CONTACT,
+        contact.id,
+        contact.channel,
+        contact.addressHash,
+        contact.addressEnc,
+        contact.language,
+        contact.recordKey,
+        at,
+        at,
+      );
       return toContact(this.sqlite.get<SqlContactRow>(CONTACT, contact.channel, contact.addressHash)!);
     });
   }
@@ -66,11 +90,39 @@ export class SqliteConversationStore extends PrismaConversationStore {
   private ageBandMovesNow(commit: StepCommit): AgeBandMoves {
     const band = commit.ageBand!;
     const scope = [commit.contact.id, band.flowId, sqlDate(band.since)];
-    const facts = this.sqlite.all<{ source: string; question_key: string; theme: string; area: string | null; week: string; channel: string; age_band: string | null }>(FACTS_SO_FAR, ...scope);
-    const respondents = this.sqlite.all<{ question_key: string; area: string | null; created_at: string; channel: string; age_band: string | null }>(RESPONDENTS_SO_FAR, ...scope, RESPONDENT_KEY);
+    const facts = this.sqlite.all<{
+      source: string;
+      question_key: string;
+      theme: string;
+      area: string | null;
+      week: string;
+      channel: string;
+      age_band: string | null;
+    }>(FACTS_SO_FAR, ...scope);
+    const respondents = this.sqlite.all<{
+      question_key: string;
+      area: string | null;
+      created_at: string;
+      channel: string;
+      age_band: string | null;
+    }>(RESPONDENTS_SO_FAR, ...scope, RESPONDENT_KEY);
     return {
-      facts: facts.map((f) => ({ source: f.source, questionKey: f.question_key, theme: f.theme, area: f.area, week: f.week, channel: f.channel, ageBand: f.age_band })),
-      respondents: respondents.map((r) => ({ questionKey: r.question_key, area: r.area, week: isoWeek(readSqlDate(r.created_at)), channel: r.channel, ageBand: r.age_band })),
+      facts: facts.map((f) => ({
+        source: f.source,
+        questionKey: f.question_key,
+        theme: f.theme,
+        area: f.area,
+        week: f.week,
+        channel: f.channel,
+        ageBand: f.age_band,
+      })),
+      respondents: respondents.map((r) => ({
+        questionKey: r.question_key,
+        area: r.area,
+        week: isoWeek(readSqlDate(r.created_at)),
+        channel: r.channel,
+        ageBand: r.age_band,
+      })),
     };
   }
 

@@ -9,7 +9,13 @@
 //   version is the one the step was computed from (or the unique contact_id of a new session)
 //   drops the whole step ("conflict"), and the host reads again and re-runs it.
 import { isoWeek } from "./week.js";
-import { RESPONDENT_KEY, respondentCountUpsert, themeCountUpsert, type FactKey, type RespondentKey } from "./rollups.js";
+import {
+  RESPONDENT_KEY,
+  respondentCountUpsert,
+  themeCountUpsert,
+  type FactKey,
+  type RespondentKey,
+} from "./rollups.js";
 import type { ContactChanges, StepCommit } from "./types.js";
 
 export type SqlValue = string | number | null;
@@ -50,7 +56,11 @@ export function stepStatements(commit: StepCommit, moves: AgeBandMoves | undefin
   const { contact, now, session } = commit;
   const at = sqlDate(now);
   const out: SqlStatement[] = [];
-  if (commit.inbound) out.push({ sql: `INSERT INTO "inbound_messages" ("id", "channel", "received_at") VALUES (?, ?, ?)`, params: [commit.inbound.id, commit.inbound.channel, at] });
+  if (commit.inbound)
+    out.push({
+      sql: `INSERT INTO "inbound_messages" ("id", "channel", "received_at") VALUES (?, ?, ?)`,
+      params: [commit.inbound.id, commit.inbound.channel, at],
+    });
 
   if (session) {
     const next = session.next;
@@ -58,18 +68,44 @@ export function stepStatements(commit: StepCommit, moves: AgeBandMoves | undefin
       if (next) {
         out.push({
           sql: `INSERT INTO "sessions" ("id", "contact_id", "flow_id", "node_id", "state", "version", "expires_at", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)`,
-          params: [session.newId, contact.id, next.flowId, next.nodeId, JSON.stringify(next), sqlDate(new Date(next.expiresAt)), at, at],
+          params: [
+            session.newId,
+            contact.id,
+            next.flowId,
+            next.nodeId,
+            JSON.stringify(next),
+            sqlDate(new Date(next.expiresAt)),
+            at,
+            at,
+          ],
         });
       }
     } else {
-      out.push(guard(`EXISTS (SELECT 1 FROM "sessions" WHERE "contact_id" = ? AND "version" = ?)`, [contact.id, session.expectedVersion]));
+      out.push(
+        guard(`EXISTS (SELECT 1 FROM "sessions" WHERE "contact_id" = ? AND "version" = ?)`, [
+          contact.id,
+          session.expectedVersion,
+        ]),
+      );
       out.push(
         next
           ? {
               sql: `UPDATE "sessions" SET "flow_id" = ?, "node_id" = ?, "state" = ?, "version" = ?, "expires_at" = ?, "updated_at" = ? WHERE "contact_id" = ? AND "version" = ?`,
-              params: [next.flowId, next.nodeId, JSON.stringify(next), session.expectedVersion + 1, sqlDate(new Date(next.expiresAt)), at, contact.id, session.expectedVersion],
+              params: [
+                next.flowId,
+                next.nodeId,
+                JSON.stringify(next),
+                session.expectedVersion + 1,
+                sqlDate(new Date(next.expiresAt)),
+                at,
+                contact.id,
+                session.expectedVersion,
+              ],
             }
-          : { sql: `DELETE FROM "sessions" WHERE "contact_id" = ? AND "version" = ?`, params: [contact.id, session.expectedVersion] },
+          : {
+              sql: `DELETE FROM "sessions" WHERE "contact_id" = ? AND "version" = ?`,
+              params: [contact.id, session.expectedVersion],
+            },
       );
     }
   }
@@ -80,44 +116,115 @@ export function stepStatements(commit: StepCommit, moves: AgeBandMoves | undefin
   for (const a of commit.answers) {
     out.push({
       sql: `INSERT INTO "answers" ("id", "contact_id", "flow_id", "question_key", "value", "channel", "language", "area", "created_at", "redacted", "age_band") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      params: [a.id, contact.id, a.flowId, a.questionKey, JSON.stringify(a.value), contact.channel, language, area, at, a.redacted ?? null, a.ageBand ?? null],
+      params: [
+        a.id,
+        contact.id,
+        a.flowId,
+        a.questionKey,
+        JSON.stringify(a.value),
+        contact.channel,
+        language,
+        area,
+        at,
+        a.redacted ?? null,
+        a.ageBand ?? null,
+      ],
     });
     for (const f of a.facts ?? []) {
-      const key: FactKey = { source: f.source, questionKey: a.questionKey, theme: f.theme, area, week, channel: contact.channel, ageBand: a.ageBand ?? null };
+      const key: FactKey = {
+        source: f.source,
+        questionKey: a.questionKey,
+        theme: f.theme,
+        area,
+        week,
+        channel: contact.channel,
+        ageBand: a.ageBand ?? null,
+      };
       out.push({
         sql: `INSERT INTO "theme_facts" ("id", "answer_id", "contact_id", "flow_id", "question_key", "theme", "source", "area", "channel", "age_band", "week", "created_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        params: [f.id, a.id, contact.id, a.flowId, a.questionKey, f.theme, f.source, area, contact.channel, a.ageBand ?? null, week, at],
+        params: [
+          f.id,
+          a.id,
+          contact.id,
+          a.flowId,
+          a.questionKey,
+          f.theme,
+          f.source,
+          area,
+          contact.channel,
+          a.ageBand ?? null,
+          week,
+          at,
+        ],
       });
       out.push(themeCountUpsert(key, 1, contact.recordKey));
     }
-    if (a.questionKey === RESPONDENT_KEY && a.value !== null) out.push(respondentCountUpsert({ questionKey: a.questionKey, area, week, channel: contact.channel, ageBand: a.ageBand ?? null }, 1, contact.recordKey));
+    if (a.questionKey === RESPONDENT_KEY && a.value !== null)
+      out.push(
+        respondentCountUpsert(
+          { questionKey: a.questionKey, area, week, channel: contact.channel, ageBand: a.ageBand ?? null },
+          1,
+          contact.recordKey,
+        ),
+      );
   }
 
   if (commit.ageBand && moves) {
     // Move the running totals from the old age band to the new one, then relabel the rows.
     const band = commit.ageBand.value;
-    for (const f of moves.facts) out.push(themeCountUpsert(f, -1, contact.recordKey), themeCountUpsert({ ...f, ageBand: band }, 1, contact.recordKey));
-    for (const r of moves.respondents) out.push(respondentCountUpsert(r, -1, contact.recordKey), respondentCountUpsert({ ...r, ageBand: band }, 1, contact.recordKey));
+    for (const f of moves.facts)
+      out.push(
+        themeCountUpsert(f, -1, contact.recordKey),
+        themeCountUpsert({ ...f, ageBand: band }, 1, contact.recordKey),
+      );
+    for (const r of moves.respondents)
+      out.push(
+        respondentCountUpsert(r, -1, contact.recordKey),
+        respondentCountUpsert({ ...r, ageBand: band }, 1, contact.recordKey),
+      );
     const scope = `"contact_id" = ? AND "flow_id" = ? AND "created_at" >= ?`;
     const scopeParams = [contact.id, commit.ageBand.flowId, sqlDate(commit.ageBand.since)];
     out.push({ sql: `UPDATE "answers" SET "age_band" = ? WHERE ${scope}`, params: [band, ...scopeParams] });
     out.push({ sql: `UPDATE "theme_facts" SET "age_band" = ? WHERE ${scope}`, params: [band, ...scopeParams] });
   }
 
-  const changes = Object.entries(commit.contactChanges).filter(([, v]) => v !== undefined) as [keyof ContactChanges, string | Date | null][];
+  const changes = Object.entries(commit.contactChanges).filter(([, v]) => v !== undefined) as [
+    keyof ContactChanges,
+    string | Date | null,
+  ][];
   if (changes.length > 0) {
     const sets = changes.map(([k]) => `"${CONTACT_COLUMNS[k]}" = ?`);
     const values = changes.map(([, v]) => (v instanceof Date ? sqlDate(v) : v));
-    out.push({ sql: `UPDATE "contacts" SET ${sets.join(", ")}, "updated_at" = ? WHERE "id" = ?`, params: [...values, at, contact.id] });
+    out.push({
+      sql: `UPDATE "contacts" SET ${sets.join(", ")}, "updated_at" = ? WHERE "id" = ?`,
+      params: [...values, at, contact.id],
+    });
   }
   for (const c of commit.completions ?? []) {
-    out.push({ sql: `INSERT INTO "flow_completions" ("id", "contact_id", "flow_id", "created_at") VALUES (?, ?, ?, ?)`, params: [c.id, contact.id, c.flowId, at] });
+    out.push({
+      sql: `INSERT INTO "flow_completions" ("id", "contact_id", "flow_id", "created_at") VALUES (?, ?, ?, ?)`,
+      params: [c.id, contact.id, c.flowId, at],
+    });
   }
-  if (commit.touch) out.push({ sql: `INSERT INTO "referral_touches" ("id", "contact_id", "code", "created_at") VALUES (?, ?, ?, ?)`, params: [commit.touch.id, contact.id, commit.touch.code, at] });
+  if (commit.touch)
+    out.push({
+      sql: `INSERT INTO "referral_touches" ("id", "contact_id", "code", "created_at") VALUES (?, ?, ?, ?)`,
+      params: [commit.touch.id, contact.id, commit.touch.code, at],
+    });
   for (const m of commit.outbox ?? []) {
     out.push({
       sql: `INSERT INTO "outbox" ("id", "contact_id", "channel", "payload", "status", "attempts", "next_attempt_at", "idempotency_key", "created_at", "kind") VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
-      params: [m.id, m.contactId, m.channel, JSON.stringify(m.payload), m.claimedUntil ? "sending" : "pending", sqlDate(m.claimedUntil ?? m.notBefore), m.idempotencyKey, at, m.kind ?? "reply"],
+      params: [
+        m.id,
+        m.contactId,
+        m.channel,
+        JSON.stringify(m.payload),
+        m.claimedUntil ? "sending" : "pending",
+        sqlDate(m.claimedUntil ?? m.notBefore),
+        m.idempotencyKey,
+        at,
+        m.kind ?? "reply",
+      ],
     });
   }
   return out;

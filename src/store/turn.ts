@@ -6,7 +6,6 @@ import type { SessionState } from "../engine/types.js";
 import { toContactRecord, type ContactRow } from "./contact-record.js";
 import type { ContactRecord, SessionRecord, Turn } from "./types.js";
 
-
 /** A DateTime column as Prisma's SQLite adapter writes it ("…+00:00"), or as CURRENT_TIMESTAMP does ("YYYY-MM-DD HH:MM:SS", UTC). */
 export function readSqlDate(value: string | number): Date {
   if (typeof value === "number") return new Date(value);
@@ -30,18 +29,33 @@ FROM (SELECT ? AS "channel", ? AS "hash") AS k
 LEFT JOIN "contacts" AS c ON c."channel" = k."channel" AND c."address_hash" = k."hash"
 LEFT JOIN "sessions" AS s ON s."contact_id" = c."id"`;
 
-export function turnParams(channel: string, addressHash: string, inboundId: string | undefined): [string | null, string, string] {
+export function turnParams(
+  channel: string,
+  addressHash: string,
+  inboundId: string | undefined,
+): [string | null, string, string] {
   return [inboundId ?? null, channel, addressHash];
 }
 
 /** A contact as SQLite returns it: the record's columns under its names, dates as text. */
-export type SqlContactRow = Omit<ContactRow, "consentAt" | "consentRefusedAt" | "createdAt"> & { consentAt: string | null; consentRefusedAt: string | null; createdAt: string };
-export type TurnRow = { seen: number | null; sessionState: string | null; sessionVersion: number | null } & ({ id: null } | SqlContactRow);
+export type SqlContactRow = Omit<ContactRow, "consentAt" | "consentRefusedAt" | "createdAt"> & {
+  consentAt: string | null;
+  consentRefusedAt: string | null;
+  createdAt: string;
+};
+export type TurnRow = { seen: number | null; sessionState: string | null; sessionVersion: number | null } & (
+  { id: null } | SqlContactRow
+);
 
 const toDate = (value: string | null) => (value === null ? null : readSqlDate(value));
 
 export function toContact(row: SqlContactRow): ContactRecord {
-  return toContactRecord({ ...row, consentAt: toDate(row.consentAt), consentRefusedAt: toDate(row.consentRefusedAt), createdAt: readSqlDate(row.createdAt) });
+  return toContactRecord({
+    ...row,
+    consentAt: toDate(row.consentAt),
+    consentRefusedAt: toDate(row.consentRefusedAt),
+    createdAt: readSqlDate(row.createdAt),
+  });
 }
 
 export function toSession(state: string, version: number): SessionRecord {
@@ -52,6 +66,7 @@ export function toTurn(row: TurnRow): Turn {
   return {
     seen: row.seen !== null,
     contact: row.id === null ? null : toContact(row),
-    session: row.sessionState === null || row.sessionVersion === null ? null : toSession(row.sessionState, row.sessionVersion),
+    session:
+      row.sessionState === null || row.sessionVersion === null ? null : toSession(row.sessionState, row.sessionVersion),
   };
 }

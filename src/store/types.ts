@@ -88,7 +88,11 @@ export interface StepCommit {
   readonly now: Date;
   readonly contactChanges: ContactChanges;
   /** The version read before the step (null: there was no session), and what to keep now; absent: leave the session alone. */
-  readonly session?: { readonly expectedVersion: number | null; readonly next: SessionState | null; readonly newId: string };
+  readonly session?: {
+    readonly expectedVersion: number | null;
+    readonly next: SessionState | null;
+    readonly newId: string;
+  };
   readonly answers: readonly NewAnswer[];
   /** The platform's id for the inbound message; a second commit with the same id is refused as a duplicate. */
   readonly inbound?: { readonly id: string; readonly channel: string };
@@ -134,7 +138,12 @@ export interface ConversationStore {
    * During a key rotation: moves a contact found under one of its earlier address hashes to
    * the current hash and ciphertext. False when no contact had any of those hashes.
    */
-  rekeyContact(channel: string, previousHashes: readonly string[], addressHash: string, addressEnc: string): Promise<boolean>;
+  rekeyContact(
+    channel: string,
+    previousHashes: readonly string[],
+    addressHash: string,
+    addressEnc: string,
+  ): Promise<boolean>;
   loadSession(contactId: string): Promise<SessionRecord | null>;
   /**
    * Applies one engine step atomically: "conflict" (nothing written) if the session moved on

@@ -34,12 +34,18 @@ export interface FeedDeps {
 }
 
 /** What became of one POST: an answer with its status, or no answer at all (refused address, no connection, timeout). */
-export type WebhookPostResult = { readonly kind: "answered"; readonly status: number } | { readonly kind: "unreachable" } | { readonly kind: "timeout" };
+export type WebhookPostResult =
+  | { readonly kind: "answered"; readonly status: number }
+  | { readonly kind: "unreachable" }
+  | { readonly kind: "timeout" };
 export type WebhookPoster = (url: string, body: string, headers: Record<string, string>) => Promise<WebhookPostResult>;
 
 /** What the delivery log tells the partner: nothing that maps a network. */
 export function deliveryOutcome(result: WebhookPostResult): { status: number | null; error: string | null } {
-  if (result.kind === "answered") return result.status >= 200 && result.status < 300 ? { status: result.status, error: null } : { status: result.status, error: `refused by your server (HTTP ${result.status})` };
+  if (result.kind === "answered")
+    return result.status >= 200 && result.status < 300
+      ? { status: result.status, error: null }
+      : { status: result.status, error: `refused by your server (HTTP ${result.status})` };
   return { status: null, error: "could not connect" };
 }
 
@@ -58,7 +64,10 @@ export function signWebhook(secret: string, body: string, at: Date): string {
   return `t=${t},v1=${createHmac("sha256", secret).update(`${t}.${body}`).digest("hex")}`;
 }
 
-type FeedTable = { respondents: Cell; rows: { theme: string; label: string; count: number | null; share: number | null }[] };
+type FeedTable = {
+  respondents: Cell;
+  rows: { theme: string; label: string; count: number | null; share: number | null }[];
+};
 
 export class PartnerFeed {
   constructor(private readonly deps: FeedDeps) {}
@@ -68,7 +77,15 @@ export class PartnerFeed {
   }
 
   private table(t: ThemeTable): FeedTable {
-    return { respondents: t.respondents, rows: t.rows.map((r) => ({ theme: r.theme, label: this.deps.themeLabel(r.theme), count: r.count, share: r.share })) };
+    return {
+      respondents: t.respondents,
+      rows: t.rows.map((r) => ({
+        theme: r.theme,
+        label: this.deps.themeLabel(r.theme),
+        count: r.count,
+        share: r.share,
+      })),
+    };
   }
 
   /** The feed for a partner, all time to today: the same insight on the same day gives the same bytes (and ETag). */
@@ -81,7 +98,13 @@ export class PartnerFeed {
       this.deps.updates.stats(partner.areas),
     ]);
     const byArea = [];
-    for (const area of partner.areas) byArea.push({ area, priorities: this.table(await this.deps.queries.themeTable({ allowedAreas: partner.areas, area }, "choice", THEMES)) });
+    for (const area of partner.areas)
+      byArea.push({
+        area,
+        priorities: this.table(
+          await this.deps.queries.themeTable({ allowedAreas: partner.areas, area }, "choice", THEMES),
+        ),
+      });
     return {
       partner: partner.name,
       areas: partner.areas.length > 0 ? partner.areas : "all",
@@ -129,21 +152,40 @@ export class PartnerFeed {
 
   /** Queues the current feed for a partner's webhook ("on_demand" or "weekly"); null when none is registered. */
   async enqueue(partner: PartnerIdentity, kind: "weekly" | "on_demand"): Promise<string | null> {
-    const row = await this.deps.prisma.partner.findUnique({ where: { id: partner.id }, select: { webhookUrl: true, revokedAt: true } });
+    const row = await this.deps.prisma.partner.findUnique({
+      where: { id: partner.id },
+      select: { webhookUrl: true, revokedAt: true },
+    });
     if (!row?.webhookUrl || row.revokedAt) return null;
     const id = this.deps.newId();
     const body = JSON.stringify({ id, kind, sentAt: this.deps.now().toISOString(), feed: await this.feed(partner) });
-    await this.deps.prisma.webhookDelivery.create({ data: { id, partnerId: partner.id, kind, payload: body, nextAttemptAt: this.deps.now(), createdAt: this.deps.now() } });
+    await this.deps.prisma.webhookDelivery.create({
+      data: {
+        id,
+        partnerId: partner.id,
+        kind,
+        payload: body,
+        nextAttemptAt: this.deps.now(),
+        createdAt: this.deps.now(),
+      },
+    });
     return id;
   }
 
   /** Queues the weekly feed for every partner with a webhook whose last weekly one is a week old. */
   async enqueueWeekly(partners: (id: string) => Promise<PartnerIdentity | null>): Promise<number> {
     const now = this.deps.now();
-    const withHooks = await this.deps.prisma.partner.findMany({ where: { webhookUrl: { not: null }, revokedAt: null }, select: { id: true } });
+    const withHooks = await this.deps.prisma.partner.findMany({
+      where: { webhookUrl: { not: null }, revokedAt: null },
+      select: { id: true },
+    });
     let queued = 0;
     for (const { id } of withHooks) {
-      const last = await this.deps.prisma.webhookDelivery.findFirst({ where: { partnerId: id, kind: "weekly" }, orderBy: { createdAt: "desc" }, select: { createdAt: true } });
+      const last = await this.deps.prisma.webhookDelivery.findFirst({
+        where: { partnerId: id, kind: "weekly" },
+        orderBy: { createdAt: "desc" },
+        select: { createdAt: true },
+      });
       if (last && now.getTime() - last.createdAt.getTime() < WEEK) continue;
       const partner = await partners(id);
       if (partner && (await this.enqueue(partner, "weekly"))) queued++;
@@ -154,7 +196,12 @@ export class PartnerFeed {
   /** Sends what is due: signed POSTs, retried with backoff on failure, dead after 8 tries. */
   async deliverDue(limit = 50): Promise<{ delivered: number; failed: number; dead: number }> {
     const now = this.deps.now();
-    const due = await this.deps.prisma.webhookDelivery.findMany({ where: { status: "pending", nextAttemptAt: { lte: now } }, orderBy: { nextAttemptAt: "asc" }, take: limit, include: { partner: true } });
+    const due = await this.deps.prisma.webhookDelivery.findMany({
+      where: { status: "pending", nextAttemptAt: { lte: now } },
+      orderBy: { nextAttemptAt: "asc" },
+      take: limit,
+      include: { partner: true },
+    });
     const report = { delivered: 0, failed: 0, dead: 0 };
     for (const d of due) {
       const attempts = d.attempts + 1;
@@ -164,21 +211,39 @@ export class PartnerFeed {
       else {
         const result = await this.deps.post(d.partner.webhookUrl, d.payload, {
           "Content-Type": "application/json",
-          [SIGNATURE_HEADER]: signWebhook(this.secretFor(d.partnerId, d.partner.webhookNonce), d.payload, this.deps.now()),
+          [SIGNATURE_HEADER]: signWebhook(
+            this.secretFor(d.partnerId, d.partner.webhookNonce),
+            d.payload,
+            this.deps.now(),
+          ),
           "X-PlaceVoice-Delivery": d.id,
           "User-Agent": "PlaceVoice-Webhook/1",
         });
         ({ status, error } = deliveryOutcome(result));
       }
       if (!error) {
-        await this.deps.prisma.webhookDelivery.update({ where: { id: d.id }, data: { status: "delivered", attempts, lastStatus: status, lastError: null, deliveredAt: this.deps.now() } });
+        await this.deps.prisma.webhookDelivery.update({
+          where: { id: d.id },
+          data: { status: "delivered", attempts, lastStatus: status, lastError: null, deliveredAt: this.deps.now() },
+        });
         report.delivered++;
       } else if (attempts >= MAX_ATTEMPTS) {
-        await this.deps.prisma.webhookDelivery.update({ where: { id: d.id }, data: { status: "dead", attempts, lastStatus: status, lastError: error } });
+        await this.deps.prisma.webhookDelivery.update({
+          where: { id: d.id },
+          data: { status: "dead", attempts, lastStatus: status, lastError: error },
+        });
         this.deps.log.warn("partner webhook gave up", { delivery: d.id, attempts });
         report.dead++;
       } else {
-        await this.deps.prisma.webhookDelivery.update({ where: { id: d.id }, data: { attempts, lastStatus: status, lastError: error, nextAttemptAt: new Date(now.getTime() + webhookBackoffMs(attempts)) } });
+        await this.deps.prisma.webhookDelivery.update({
+          where: { id: d.id },
+          data: {
+            attempts,
+            lastStatus: status,
+            lastError: error,
+            nextAttemptAt: new Date(now.getTime() + webhookBackoffMs(attempts)),
+          },
+        });
         report.failed++;
       }
     }
@@ -186,10 +251,28 @@ export class PartnerFeed {
   }
 
   async log(partnerId: string, limit = 20) {
-    return this.deps.prisma.webhookDelivery.findMany({ where: { partnerId }, orderBy: { createdAt: "desc" }, take: limit, select: { id: true, kind: true, status: true, attempts: true, lastStatus: true, lastError: true, createdAt: true, deliveredAt: true, nextAttemptAt: true } });
+    return this.deps.prisma.webhookDelivery.findMany({
+      where: { partnerId },
+      orderBy: { createdAt: "desc" },
+      take: limit,
+      select: {
+        id: true,
+        kind: true,
+        status: true,
+        attempts: true,
+        lastStatus: true,
+        lastError: true,
+        createdAt: true,
+        deliveredAt: true,
+        nextAttemptAt: true,
+      },
+    });
   }
 
   async webhookUrl(partnerId: string): Promise<string | null> {
-    return (await this.deps.prisma.partner.findUnique({ where: { id: partnerId }, select: { webhookUrl: true } }))?.webhookUrl ?? null;
+    return (
+      (await this.deps.prisma.partner.findUnique({ where: { id: partnerId }, select: { webhookUrl: true } }))
+        ?.webhookUrl ?? null
+    );
   }
 }

@@ -45,7 +45,12 @@ export interface UpdateDraft {
   readonly weDid: Bilingual;
   /** Residents it would reach, under disclosure control ("fewer than 10", never the number). */
   readonly audience: Cell;
-  readonly previews: { readonly channel: "sms" | "telegram"; readonly language: string; readonly text: string; readonly segments?: number }[];
+  readonly previews: {
+    readonly channel: "sms" | "telegram";
+    readonly language: string;
+    readonly text: string;
+    readonly segments?: number;
+  }[];
 }
 
 export interface PublishResult {
@@ -101,11 +106,16 @@ export class UpdateService {
   constructor(private readonly deps: UpdateServiceDeps) {}
 
   /** The message a resident receives, in their language (English where no Welsh was written). */
-  messageText(update: { youSaid: Bilingual; weDid: Bilingual; link?: string | null; areas: readonly string[] }, language: string): string {
+  messageText(
+    update: { youSaid: Bilingual; weDid: Bilingual; link?: string | null; areas: readonly string[] },
+    language: string,
+  ): string {
     const cy = language === "cy";
     const pick = (t: Bilingual) => (cy && t.cy ? t.cy : t.en);
     const lines = [
-      cy ? `Diweddariad gan ${this.deps.organisationName} i ${update.areas.join(", ")}:` : `An update from ${this.deps.organisationName} for ${update.areas.join(", ")}:`,
+      cy
+        ? `Diweddariad gan ${this.deps.organisationName} i ${update.areas.join(", ")}:`
+        : `An update from ${this.deps.organisationName} for ${update.areas.join(", ")}:`,
       `${cy ? "Dywedoch chi" : "You said"}: ${pick(update.youSaid)}`,
       `${cy ? "Fe wnaethon ni" : "We did"}: ${pick(update.weDid)}`,
     ];
@@ -116,18 +126,32 @@ export class UpdateService {
   /** "41% of residents in ST6 put buses and transport in their top 3", from the published figures. */
   async suggestYouSaid(theme: string | undefined, areas: readonly string[]): Promise<Required<Bilingual>> {
     const where = areas.join(", ");
-    if (!theme) return { en: `Residents in ${where} told us what matters to them.`, cy: `Dywedodd trigolion ${where} wrthym beth sy'n bwysig iddyn nhw.` };
+    if (!theme)
+      return {
+        en: `Residents in ${where} told us what matters to them.`,
+        cy: `Dywedodd trigolion ${where} wrthym beth sy'n bwysig iddyn nhw.`,
+      };
     const table = await this.deps.queries.themeTable({ allowedAreas: [...areas] }, "choice", [theme]);
     const share = table.rows[0]?.share ?? null;
     const en = this.deps.themeLabel(theme, "en").toLowerCase();
     const cy = this.deps.themeLabel(theme, "cy").toLowerCase();
     return share === null
-      ? { en: `Residents in ${where} told us ${en} matters.`, cy: `Dywedodd trigolion ${where} wrthym fod ${cy} yn bwysig.` }
-      : { en: `${share}% of residents in ${where} put ${en} in their top 3.`, cy: `Rhoddodd ${share}% o drigolion ${where} ${cy} yn eu 3 uchaf.` };
+      ? {
+          en: `Residents in ${where} told us ${en} matters.`,
+          cy: `Dywedodd trigolion ${where} wrthym fod ${cy} yn bwysig.`,
+        }
+      : {
+          en: `${share}% of residents in ${where} put ${en} in their top 3.`,
+          cy: `Rhoddodd ${share}% o drigolion ${where} ${cy} yn eu 3 uchaf.`,
+        };
   }
 
   /** Ids of the residents an update would reach, in id order, a page at a time. */
-  private async audiencePage(request: UpdateRequest, afterId: string, limit: number): Promise<{ id: string; recordKey: number }[]> {
+  private async audiencePage(
+    request: UpdateRequest,
+    afterId: string,
+    limit: number,
+  ): Promise<{ id: string; recordKey: number }[]> {
     const areas = [...request.areas];
     const params: (string | number)[] = [...areas];
     let interest = "";
@@ -167,11 +191,16 @@ export class UpdateService {
 
   /** What the partner sees before sending: the audience (suppressed below the threshold) and the message per channel. */
   async draft(request: UpdateRequest): Promise<UpdateDraft> {
-    const youSaid = request.youSaid?.en ? { en: request.youSaid.en, cy: request.youSaid.cy ?? request.youSaid.en } : await this.suggestYouSaid(request.theme, request.areas);
+    const youSaid = request.youSaid?.en
+      ? { en: request.youSaid.en, cy: request.youSaid.cy ?? request.youSaid.en }
+      : await this.suggestYouSaid(request.theme, request.areas);
     const audience = publishTally(await this.audienceSize(request), this.deps.threshold);
     const previews: UpdateDraft["previews"][number][] = [];
     for (const language of ["en", "cy"]) {
-      const text = this.messageText({ youSaid, weDid: request.weDid, link: request.link ?? null, areas: request.areas }, language);
+      const text = this.messageText(
+        { youSaid, weDid: request.weDid, link: request.link ?? null, areas: request.areas },
+        language,
+      );
       const sms = renderSms([{ type: "send", text }], language, this.deps.smsMaxSegments).join("\n");
       previews.push({ channel: "sms", language, text: sms, segments: segmentInfo(sms).segments });
       previews.push({ channel: "telegram", language, text });
@@ -185,7 +214,8 @@ export class UpdateService {
     const draft = await this.draft(request);
     const id = this.deps.newId();
     const sendFrom = nextSendTime(now, this.deps.quietHours, this.deps.timezone);
-    if (draft.audience.suppressed && this.deps.smallAudience === "refuse") return { id, audience: draft.audience, queued: 0, sendFrom, refused: true, noChannel: 0 };
+    if (draft.audience.suppressed && this.deps.smallAudience === "refuse")
+      return { id, audience: draft.audience, queued: 0, sendFrom, refused: true, noChannel: 0 };
     const update = { youSaid: draft.youSaid, weDid: request.weDid, link: request.link ?? null, areas: request.areas };
     await this.deps.prisma.update.create({
       data: {
@@ -206,7 +236,9 @@ export class UpdateService {
     let after = "";
     for (;;) {
       const ids = (await this.audiencePage(request, after, PAGE)).map((p) => p.id);
-      const contacts = (await this.deps.prisma.contact.findMany({ where: { id: { in: ids } }, orderBy: { id: "asc" } })).map(toContactRecord);
+      const contacts = (
+        await this.deps.prisma.contact.findMany({ where: { id: { in: ids } }, orderBy: { id: "asc" } })
+      ).map(toContactRecord);
       for (const contact of contacts) {
         if (!this.deps.renderers.has(contact.channel)) noChannel++;
         else if (await this.deliver(id, update, contact, sendFrom)) {
@@ -218,30 +250,68 @@ export class UpdateService {
       after = ids[ids.length - 1]!;
     }
     await this.deps.prisma.update.update({ where: { id }, data: { audience: queued } });
-    return { id, audience: publishTally({ count: queued, keySum: queuedKeys }, this.deps.threshold), queued, sendFrom, noChannel };
+    return {
+      id,
+      audience: publishTally({ count: queued, keySum: queuedKeys }, this.deps.threshold),
+      queued,
+      sendFrom,
+      noChannel,
+    };
   }
 
-  private async deliver(updateId: string, update: Parameters<UpdateService["messageText"]>[0], contact: ContactRecord, sendFrom: Date): Promise<boolean> {
+  private async deliver(
+    updateId: string,
+    update: Parameters<UpdateService["messageText"]>[0],
+    contact: ContactRecord,
+    sendFrom: Date,
+  ): Promise<boolean> {
     const render = this.deps.renderers.get(contact.channel)!;
     const message: OutboundEffect = { type: "send", text: this.messageText(update, contact.language) };
-    const outcome = await this.deps.conversation.startFlowFor(contact, UPDATE_REPLY_FLOW, { render, notBefore: sendFrom, key: `update:${updateId}:${contact.id}`, prefix: [message], whenBusy: "prefix_only" });
+    const outcome = await this.deps.conversation.startFlowFor(contact, UPDATE_REPLY_FLOW, {
+      render,
+      notBefore: sendFrom,
+      key: `update:${updateId}:${contact.id}`,
+      prefix: [message],
+      whenBusy: "prefix_only",
+    });
     if (outcome !== "queued" && outcome !== "busy") return false;
-    await this.deps.prisma.updateDelivery.create({ data: { updateId, contactId: contact.id, createdAt: this.deps.now() } });
+    await this.deps.prisma.updateDelivery.create({
+      data: { updateId, contactId: contact.id, createdAt: this.deps.now() },
+    });
     return true;
   }
 
   /** Published updates for an area, newest first: what UPDATES shows a resident. */
-  async forArea(area: string, limit = 3): Promise<{ createdAt: Date; youSaid: Bilingual; weDid: Bilingual; link: string | null; areas: string[] }[]> {
-    const rows = await this.deps.prisma.update.findMany({ where: { areas: { contains: `"${area}"` } }, orderBy: { createdAt: "desc" }, take: limit });
-    return rows.map((r) => ({ createdAt: r.createdAt, youSaid: JSON.parse(r.youSaid) as Bilingual, weDid: JSON.parse(r.weDid) as Bilingual, link: r.link, areas: JSON.parse(r.areas) as string[] }));
+  async forArea(
+    area: string,
+    limit = 3,
+  ): Promise<{ createdAt: Date; youSaid: Bilingual; weDid: Bilingual; link: string | null; areas: string[] }[]> {
+    const rows = await this.deps.prisma.update.findMany({
+      where: { areas: { contains: `"${area}"` } },
+      orderBy: { createdAt: "desc" },
+      take: limit,
+    });
+    return rows.map((r) => ({
+      createdAt: r.createdAt,
+      youSaid: JSON.parse(r.youSaid) as Bilingual,
+      weDid: JSON.parse(r.weDid) as Bilingual,
+      link: r.link,
+      areas: JSON.parse(r.areas) as string[],
+    }));
   }
 
   /** What UPDATES replies: the latest updates for the resident's area, in their language. */
   async summaryFor(area: string | null, language: string): Promise<string> {
     const cy = language === "cy";
-    if (!area) return cy ? "Dywedwch wrthym eich cod post mewn sgwrs yn gyntaf, a byddwn yn dangos diweddariadau i'ch ardal." : "Tell us your postcode in a conversation first, and we'll show you the updates for your area.";
+    if (!area)
+      return cy
+        ? "Dywedwch wrthym eich cod post mewn sgwrs yn gyntaf, a byddwn yn dangos diweddariadau i'ch ardal."
+        : "Tell us your postcode in a conversation first, and we'll show you the updates for your area.";
     const updates = await this.forArea(area);
-    if (updates.length === 0) return cy ? `Dim diweddariadau i ${area} eto.` : `No updates for ${area} yet. If you said yes to hearing back, we'll message you when there is one.`;
+    if (updates.length === 0)
+      return cy
+        ? `Dim diweddariadau i ${area} eto.`
+        : `No updates for ${area} yet. If you said yes to hearing back, we'll message you when there is one.`;
     const date = (d: Date) => d.toISOString().slice(0, 10);
     return [
       cy ? `Diweddariadau i ${area}:` : `Updates for ${area}:`,
@@ -255,7 +325,11 @@ export class UpdateService {
   /** Updates in (or overlapping) these areas, with delivered / read / replies under disclosure control. */
   async stats(allowedAreas: readonly string[], limit = 20): Promise<UpdateStats[]> {
     const rows = await this.deps.prisma.update.findMany({ orderBy: { createdAt: "desc" }, take: 200 });
-    const visible = rows.filter((r) => allowedAreas.length === 0 || (JSON.parse(r.areas) as string[]).every((a) => allowedAreas.includes(a))).slice(0, limit);
+    const visible = rows
+      .filter(
+        (r) => allowedAreas.length === 0 || (JSON.parse(r.areas) as string[]).every((a) => allowedAreas.includes(a)),
+      )
+      .slice(0, limit);
     const k = this.deps.threshold;
     const out: UpdateStats[] = [];
     for (const r of visible) {
@@ -283,7 +357,10 @@ export class UpdateService {
           UPDATE_REPLY_FLOW,
         ),
       ]);
-      const tally = (row: { n: number | bigint; ks?: number | bigint | null } | undefined): Tally => ({ count: Number(row?.n ?? 0), keySum: Number(row?.ks ?? 0) });
+      const tally = (row: { n: number | bigint; ks?: number | bigint | null } | undefined): Tally => ({
+        count: Number(row?.n ?? 0),
+        keySum: Number(row?.ks ?? 0),
+      });
       const replyCount = (v: string) => tally(replies.find((x) => x.value === JSON.stringify(v)));
       out.push({
         id: r.id,

@@ -33,14 +33,25 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
     c.header("Cache-Control", "no-store");
     if (current.partner.role !== "operator") {
       await deps.partners.audit(current.partner.id, "denied: admin view", { path: c.req.path });
-      return c.html(page("Not allowed", html`<main><h1>Not allowed</h1><p>The admin views are for operators. <a href="/dashboard">Back to your insight</a></p></main>`), 403);
+      return c.html(
+        page(
+          "Not allowed",
+          html`<main><h1>Not allowed</h1><p>The admin views are for operators. <a href="/dashboard">Back to your insight</a></p></main>`,
+        ),
+        403,
+      );
     }
     return current;
   };
 
   const view = async (c: Context, current: DashboardSession, notice?: ReturnType<typeof html>) => {
     const csrf = sign(deps.sessionSecret, current.raw);
-    const [counts, dead, accounts, audit] = await Promise.all([deps.outbox.counts(), deps.outbox.deadLetters(50), deps.partners.list(), deps.partners.recentAudit(50)]);
+    const [counts, dead, accounts, audit] = await Promise.all([
+      deps.outbox.counts(),
+      deps.outbox.deadLetters(50),
+      deps.partners.list(),
+      deps.partners.recentAudit(50),
+    ]);
     const flows = [...deps.registry.flows.values()];
     return c.html(
       page(
@@ -56,16 +67,24 @@ ${notice ?? ""}
         )}</tbody></table></section>
 
 <section aria-labelledby="outbox-heading"><h2 id="outbox-heading">Outbox</h2>
-<p data-testid="outbox-counts">${Object.entries(counts).length === 0 ? "Empty." : Object.entries(counts).map(([status, n]) => `${status}: ${n}`).join(" · ")}</p>
+<p data-testid="outbox-counts">${
+          Object.entries(counts).length === 0
+            ? "Empty."
+            : Object.entries(counts)
+                .map(([status, n]) => `${status}: ${n}`)
+                .join(" · ")
+        }</p>
 <h3>Dead letters</h3>
-${dead.length === 0
-  ? html`<p class="note">None: every message was sent or is still being tried.</p>`
-  : html`<form method="post" action="/dashboard/admin/outbox/retry"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="id" value="all"><button type="submit">Retry all dead letters</button></form>
+${
+  dead.length === 0
+    ? html`<p class="note">None: every message was sent or is still being tried.</p>`
+    : html`<form method="post" action="/dashboard/admin/outbox/retry"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="id" value="all"><button type="submit">Retry all dead letters</button></form>
 <table data-testid="dead-letters"><thead><tr><th scope="col">Message</th><th scope="col">Channel</th><th scope="col">Kind</th><th scope="col" class="num">Attempts</th><th scope="col">Last error</th><th scope="col">Queued</th><th scope="col"></th></tr></thead>
 <tbody>${dead.map(
-      (d) =>
-        html`<tr><td><code>${d.id}</code></td><td>${d.channel}</td><td>${d.kind}</td><td class="num">${d.attempts}</td><td>${(d.lastError ?? "").slice(0, 160)}</td><td>${when(d.createdAt)}</td><td><form method="post" action="/dashboard/admin/outbox/retry"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="id" value="${d.id}"><button type="submit">Retry</button></form></td></tr>`,
-    )}</tbody></table>`}
+        (d) =>
+          html`<tr><td><code>${d.id}</code></td><td>${d.channel}</td><td>${d.kind}</td><td class="num">${d.attempts}</td><td>${(d.lastError ?? "").slice(0, 160)}</td><td>${when(d.createdAt)}</td><td><form method="post" action="/dashboard/admin/outbox/retry"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="id" value="${d.id}"><button type="submit">Retry</button></form></td></tr>`,
+      )}</tbody></table>`
+}
 <p class="note">Messages are shown without their text or recipient.</p>
 </section>
 
@@ -73,11 +92,13 @@ ${dead.length === 0
 <table data-testid="partners"><thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Areas</th><th scope="col">Created</th><th scope="col">Status</th></tr></thead>
 <tbody>${accounts.map(
           (p) =>
-            html`<tr><th scope="row">${p.name}</th><td>${p.role}</td><td>${p.areas.join(", ") || "all"}</td><td>${when(p.createdAt)}</td><td>${p.revoked
-              ? "revoked"
-              : p.id === current.partner.id
-                ? "active (you)"
-                : html`<form method="post" action="/dashboard/admin/partners/revoke"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="id" value="${p.id}"><button type="submit">Revoke</button></form>`}</td></tr>`,
+            html`<tr><th scope="row">${p.name}</th><td>${p.role}</td><td>${p.areas.join(", ") || "all"}</td><td>${when(p.createdAt)}</td><td>${
+              p.revoked
+                ? "revoked"
+                : p.id === current.partner.id
+                  ? "active (you)"
+                  : html`<form method="post" action="/dashboard/admin/partners/revoke"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="id" value="${p.id}"><button type="submit">Revoke</button></form>`
+            }</td></tr>`,
         )}</tbody></table>
 <form class="filters" method="post" action="/dashboard/admin/partners" aria-label="New partner">
   <input type="hidden" name="csrf" value="${csrf}">
@@ -103,7 +124,10 @@ ${dead.length === 0
   });
 
   /** A POSTed admin form: operator, CSRF-checked; the action's own response or a redirect back. */
-  const action = (pathname: string, run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<Response | undefined>) =>
+  const action = (
+    pathname: string,
+    run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<Response | undefined>,
+  ) =>
     app.post(pathname, async (c) => {
       const current = await operator(c);
       if (current instanceof Response) return current;
@@ -123,7 +147,8 @@ ${dead.length === 0
   action("/dashboard/admin/partners/revoke", async (form, current) => {
     const id = typeof form.id === "string" ? form.id : "";
     // Revoked by id only (names can repeat), and never the operator's own account.
-    if (id && id !== current.partner.id && (await deps.partners.list()).some((p) => p.id === id)) await deps.partners.revoke(id, current.partner.id);
+    if (id && id !== current.partner.id && (await deps.partners.list()).some((p) => p.id === id))
+      await deps.partners.revoke(id, current.partner.id);
     return undefined;
   });
 
@@ -136,7 +161,11 @@ ${dead.length === 0
       .filter(Boolean);
     const bad = areas.filter((a) => !POSTCODE_DISTRICT.test(a));
     if (!name || bad.length > 0 || (role === "operator" && areas.length > 0)) {
-      const problem = !name ? "A name is needed." : bad.length > 0 ? `Not postcode districts: ${bad.join(", ")}.` : "An operator sees every area: leave Areas blank.";
+      const problem = !name
+        ? "A name is needed."
+        : bad.length > 0
+          ? `Not postcode districts: ${bad.join(", ")}.`
+          : "An operator sees every area: leave Areas blank.";
       c.status(400);
       return view(c, current, html`<p class="error" role="alert">${problem}</p>`);
     }

@@ -37,11 +37,14 @@ export interface AppDeps {
 
 /** Errors that mean "the database is busy or unavailable right now": the platform should retry. */
 function isTransientDatabaseError(error: unknown): boolean {
-  const e = error as { name?: string; message?: string; code?: string; cause?: { originalCode?: string; kind?: string } } | undefined;
+  const e = error as
+    { name?: string; message?: string; code?: string; cause?: { originalCode?: string; kind?: string } } | undefined;
   // Raw statements fail with Prisma's DriverAdapterError, whose message is SQLite's own ("disk
   // I/O error" when a write fails) and whose cause carries the SQLite code.
   const text = `${e?.name ?? ""} ${e?.message ?? ""} ${e?.code ?? ""} ${e?.cause?.originalCode ?? ""} ${e?.cause?.kind ?? ""}`;
-  return /SQLITE_BUSY|SQLITE_LOCKED|SQLITE_FULL|SQLITE_IOERR|SQLITE_CANTOPEN|SQLITE_CORRUPT|database is locked|disk is full|disk I\/O error|SocketTimeout|P1001|P1008|P2024|Timed out/i.test(text);
+  return /SQLITE_BUSY|SQLITE_LOCKED|SQLITE_FULL|SQLITE_IOERR|SQLITE_CANTOPEN|SQLITE_CORRUPT|database is locked|disk is full|disk I\/O error|SocketTimeout|P1001|P1008|P2024|Timed out/i.test(
+    text,
+  );
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -52,7 +55,14 @@ export function createApp(deps: AppDeps): Hono {
   // overwritten.
   const secure = secureHeaders({
     overwrite: false,
-    contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], imgSrc: ["'self'", "data:"], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"] },
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      styleSrc: ["'unsafe-inline'"],
+      imgSrc: ["'self'", "data:"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+    },
     // same-origin, not no-referrer: with no-referrer, browsers send "Origin: null" on our own
     // form posts, and the dashboard's sign-in origin check would refuse them.
     referrerPolicy: "same-origin",
@@ -63,7 +73,10 @@ export function createApp(deps: AppDeps): Hono {
     permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [] },
   });
   // Every route has a body limit.
-  const limit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: "payload_too_large", message: "Request body too large" }, 413) });
+  const limit = bodyLimit({
+    maxSize: 64 * 1024,
+    onError: (c) => c.json({ error: "payload_too_large", message: "Request body too large" }, 413),
+  });
   // The webhooks set their own limits (1 MB Telegram, 64 kB Twilio), and answer Telegram and
   // Twilio, which render nothing: no browser headers, which would otherwise cost each webhook
   // reply a Headers object.
@@ -94,14 +107,20 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.home) registerHome(app, deps.home);
 
   // Browsers get a page with a way home; API clients and platforms keep JSON.
-  app.notFound((c) => (wantsHtml(c) ? notFoundPage(c, deps.home?.organisationName ?? "PlaceVoice") : c.json({ error: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }, 404)));
+  app.notFound((c) =>
+    wantsHtml(c)
+      ? notFoundPage(c, deps.home?.organisationName ?? "PlaceVoice")
+      : c.json({ error: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }, 404),
+  );
 
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();
     if (isTransientDatabaseError(error)) {
       // Nothing was committed: ask the platform to deliver the webhook again later.
       deps.log.warn("database unavailable, asking for a retry", { path: c.req.path, error: error.name });
-      return c.json({ error: "unavailable", message: "Temporarily unavailable, please retry" }, 503, { "Retry-After": "5" });
+      return c.json({ error: "unavailable", message: "Temporarily unavailable, please retry" }, 503, {
+        "Retry-After": "5",
+      });
     }
     deps.log.error("unhandled error", { path: c.req.path, error: error.name, message: error.message.slice(0, 200) });
     return c.json({ error: "internal_error", message: "Something went wrong on our side. It has been logged." }, 500);

@@ -23,12 +23,19 @@ export function registerChampionView(app: Hono, deps: ChampionViewDeps): void {
   app.get("/champions/:code", async (c) => {
     const code = c.req.param("code");
     const key = c.req.query("key") ?? "";
-    const view = /^[A-Za-z0-9]{4,12}$/.test(code) && key.length > 0 && key.length < 100 ? await deps.champions.view(code, key, deps.kThreshold, deps.entryFlowId) : null;
+    const view =
+      /^[A-Za-z0-9]{4,12}$/.test(code) && key.length > 0 && key.length < 100
+        ? await deps.champions.view(code, key, deps.kThreshold, deps.entryFlowId)
+        : null;
     c.header("Cache-Control", "no-store");
     c.header("Referrer-Policy", "no-referrer");
     c.header("X-Robots-Tag", "noindex");
     if (!view) await deps.audit?.("unknown", "denied: champion view", { code: code.slice(0, 12) });
-    if (!view) return c.html(html`<!doctype html><html lang="en"><meta charset="utf-8"><title>Not found</title><p>This link is not valid. Ask ${deps.organisationName} for your champion link.</p></html>`, 404);
+    if (!view)
+      return c.html(
+        html`<!doctype html><html lang="en"><meta charset="utf-8"><title>Not found</title><p>This link is not valid. Ask ${deps.organisationName} for your champion link.</p></html>`,
+        404,
+      );
     const k = deps.kThreshold;
     return c.html(html`<!doctype html>
 <html lang="en">
@@ -53,9 +60,11 @@ export function registerChampionView(app: Hono, deps: ChampionViewDeps): void {
   <dt>Came back through another of your codes</dt><dd data-count="touches">${shown(view.laterTouches)}</dd>
 </dl>
 <h2>What matters most to them</h2>
-${view.topPriorities.length === 0
-  ? html`<p data-count="priorities">Not enough answers yet to show without risking anyone being identified.</p>`
-  : html`<table><thead><tr><th scope="col">Priority</th><th scope="col">Residents</th></tr></thead><tbody>${view.topPriorities.map((p) => html`<tr><td>${deps.themeLabel(p.theme)}</td><td>${shown(p.count)}</td></tr>`)}</tbody></table>`}
+${
+  view.topPriorities.length === 0
+    ? html`<p data-count="priorities">Not enough answers yet to show without risking anyone being identified.</p>`
+    : html`<table><thead><tr><th scope="col">Priority</th><th scope="col">Residents</th></tr></thead><tbody>${view.topPriorities.map((p) => html`<tr><td>${deps.themeLabel(p.theme)}</td><td>${shown(p.count)}</td></tr>`)}</tbody></table>`
+}
 <h2>Your codes</h2>
 <ul>${view.codes.map((c) => html`<li><code>${c.code}</code>${c.campaign ? html` — ${c.campaign}` : " — your own code"}</li>`)}</ul>
 <p class="note">To protect residents, no number under ${k} is ever shown (it reads “fewer than ${k}”), and nothing here says who took part.</p>

@@ -43,7 +43,11 @@ export function lineChart(title: string, points: readonly Point[], threshold: nu
   const pad = { left: 40, right: 16, top: 16, bottom: 40 };
   if (points.length === 0) return html`<p>No weeks to show yet.</p>`;
   const max = Math.max(threshold, ...points.map((p) => p.value ?? 0));
-  const x = (i: number) => pad.left + (points.length === 1 ? (width - pad.left - pad.right) / 2 : (i * (width - pad.left - pad.right)) / (points.length - 1));
+  const x = (i: number) =>
+    pad.left +
+    (points.length === 1
+      ? (width - pad.left - pad.right) / 2
+      : (i * (width - pad.left - pad.right)) / (points.length - 1));
   const y = (v: number) => height - pad.bottom - (v * (height - pad.top - pad.bottom)) / max;
   const segments: string[] = [];
   let current: string[] = [];
@@ -62,7 +66,12 @@ export function lineChart(title: string, points: readonly Point[], threshold: nu
         : `<circle cx="${x(i).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="4" fill="#1d70b8"><title>${esc(p.label)}: ${p.value}</title></circle>`,
     )
     .join("");
-  const labels = points.map((p, i) => `<text x="${x(i).toFixed(1)}" y="${height - 12}" text-anchor="middle" font-size="11">${esc(p.label)}</text>`).join("");
+  const labels = points
+    .map(
+      (p, i) =>
+        `<text x="${x(i).toFixed(1)}" y="${height - 12}" text-anchor="middle" font-size="11">${esc(p.label)}</text>`,
+    )
+    .join("");
   return raw(
     `<svg role="img" aria-labelledby="line-title line-desc" viewBox="0 0 ${width} ${height}" width="100%" xmlns="http://www.w3.org/2000/svg"><title id="line-title">${esc(title)}</title><desc id="line-desc">Line chart of residents per week; weeks under ${threshold} are gaps marked &lt;${threshold}. The table below has the same numbers.</desc><line x1="${pad.left}" y1="${height - pad.bottom}" x2="${width - pad.right}" y2="${height - pad.bottom}" stroke="#0b0c0c"/>${lines}${dots}${labels}</svg>`,
   );

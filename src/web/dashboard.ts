@@ -17,7 +17,17 @@ import { registerUpdatesView } from "./updates-view.js";
 import type { PartnerFeed } from "../updates/partner-feed.js";
 import { registerWebhookView } from "./webhook-view.js";
 import { page } from "./layout.js";
-import { afterSignIn, beginSession, endSession, safeNext, sessionReader, sign, signInAgain, signInPage, validCsrf } from "./session.js";
+import {
+  afterSignIn,
+  beginSession,
+  endSession,
+  safeNext,
+  sessionReader,
+  sign,
+  signInAgain,
+  signInPage,
+  validCsrf,
+} from "./session.js";
 
 export interface DashboardDeps {
   readonly partners: PartnerStore;
@@ -52,8 +62,16 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
     const token = typeof form.token === "string" ? form.token.trim() : "";
     const partner = token ? await deps.partners.authenticate(token) : null;
     if (!partner) {
-      const draft = Object.fromEntries(Object.entries(form).filter((e): e is [string, string] => e[0].startsWith("draft_") && typeof e[1] === "string").map(([k, v]) => [k.slice(6), v]));
-      return signInPage(c, deps, { error: "That token is not valid.", ...(safeNext(form.next) ? { next: safeNext(form.next)! } : {}), draft });
+      const draft = Object.fromEntries(
+        Object.entries(form)
+          .filter((e): e is [string, string] => e[0].startsWith("draft_") && typeof e[1] === "string")
+          .map(([k, v]) => [k.slice(6), v]),
+      );
+      return signInPage(c, deps, {
+        error: "That token is not valid.",
+        ...(safeNext(form.next) ? { next: safeNext(form.next)! } : {}),
+        draft,
+      });
     }
     await deps.partners.audit(partner.id, "dashboard.login", {});
     await beginSession(c, deps, partner);
@@ -68,7 +86,16 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
     return c.redirect("/dashboard", 303);
   });
 
-  const filterFrom = async (c: Context, partner: PartnerIdentity): Promise<{ filter: InsightFilter; values: Record<string, string>; period: Period; error?: string; forbidden?: string }> => {
+  const filterFrom = async (
+    c: Context,
+    partner: PartnerIdentity,
+  ): Promise<{
+    filter: InsightFilter;
+    values: Record<string, string>;
+    period: Period;
+    error?: string;
+    forbidden?: string;
+  }> => {
     const q = c.req.query();
     const values: Record<string, string> = {};
     let error: string | undefined;
@@ -76,7 +103,8 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
     const area = (q.area ?? "").trim().toUpperCase();
     if (area) {
       if (!POSTCODE_DISTRICT.test(area)) error = "Area must be a postcode district such as ST6.";
-      else if (partner.areas.length > 0 && !partner.areas.includes(area)) forbidden = `${area} is not one of your areas (${partner.areas.join(", ")}).`;
+      else if (partner.areas.length > 0 && !partner.areas.includes(area))
+        forbidden = `${area} is not one of your areas (${partner.areas.join(", ")}).`;
       else values.area = area;
     }
     const today = deps.now();
@@ -107,9 +135,18 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
 
   /** An area outside the partner's: refused as the API refuses it, with the partner's areas named, and audited. */
   const refuseArea = async (c: Context, partnerId: string, message: string) => {
-    await deps.partners.audit(partnerId, "denied: area outside partner's areas", { path: c.req.path, area: c.req.query("area") ?? "" });
+    await deps.partners.audit(partnerId, "denied: area outside partner's areas", {
+      path: c.req.path,
+      area: c.req.query("area") ?? "",
+    });
     noStore(c);
-    return c.html(page("Not your area", html`<main id="main"><h1>Not your area</h1><p class="error" role="alert">${message}</p><p><a href="/dashboard">Back to your insight</a></p></main>`), 403);
+    return c.html(
+      page(
+        "Not your area",
+        html`<main id="main"><h1>Not your area</h1><p class="error" role="alert">${message}</p><p><a href="/dashboard">Back to your insight</a></p></main>`,
+      ),
+      403,
+    );
   };
 
   app.get("/dashboard/priorities.csv", async (c) => {
@@ -120,7 +157,9 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
     await deps.partners.audit(current.partner.id, "dashboard.csv", { ...filter, period: filter.period?.id ?? "all" });
     const table = await deps.queries.themeTable(filter, "choice", THEMES);
     c.header("Content-Disposition", 'attachment; filename="priorities.csv"');
-    return c.body(themeTableCsv(table.rows, deps.themeLabel, deps.threshold), 200, { "Content-Type": "text/csv; charset=utf-8" });
+    return c.body(themeTableCsv(table.rows, deps.themeLabel, deps.threshold), 200, {
+      "Content-Type": "text/csv; charset=utf-8",
+    });
   });
 
   app.get("/dashboard", async (c) => {
@@ -134,9 +173,13 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
     const table = await deps.queries.themeTable(filter, "choice", THEMES);
     const rows = [...table.rows].sort((a, b) => (b.count ?? -1) - (a.count ?? -1));
     const theme = values.theme ?? rows.find((r) => r.count !== null)?.theme ?? "housing";
-    const [trend, quotes] = await Promise.all([deps.queries.trend({ ...filter, period }, "choice", theme, deps.now()), deps.queries.quotes(filter, theme, 10)]);
+    const [trend, quotes] = await Promise.all([
+      deps.queries.trend({ ...filter, period }, "choice", theme, deps.now()),
+      deps.queries.quotes(filter, theme, 10),
+    ]);
     const query = new URLSearchParams(values).toString();
-    const option = (value: string, label: string, selected: string | undefined) => html`<option value="${value}" ${selected === value ? "selected" : ""}>${label}</option>`;
+    const option = (value: string, label: string, selected: string | undefined) =>
+      html`<option value="${value}" ${selected === value ? "selected" : ""}>${label}</option>`;
     return c.html(
       page(
         "Insight",
@@ -146,9 +189,11 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
 <main>
 <form class="filters" method="get" action="/dashboard" aria-label="Filters">
   <label for="area">Area
-    ${partner.areas.length > 0
-      ? html`<select id="area" name="area">${option("", "All my areas", values.area)}${partner.areas.map((a) => option(a, a, values.area))}</select>`
-      : html`<input id="area" name="area" value="${values.area ?? ""}" placeholder="e.g. ST6" size="6">`}
+    ${
+      partner.areas.length > 0
+        ? html`<select id="area" name="area">${option("", "All my areas", values.area)}${partner.areas.map((a) => option(a, a, values.area))}</select>`
+        : html`<input id="area" name="area" value="${values.area ?? ""}" placeholder="e.g. ST6" size="6">`
+    }
   </label>
   <label for="period">Period <select id="period" name="period">${option("", "All time", values.period)}${option("year", "Last 52 weeks", values.period)}${blocksOf(
     { ...period, kind: "all", from: (await deps.queries.resolvePeriod({ kind: "all" }, deps.now())).from },
@@ -168,7 +213,11 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
 <h2 id="priorities-heading">Priorities${values.area ? ` in ${values.area}` : ""}</h2>
 <p data-testid="period">Answers from ${periodLabel(period)}${period.kind === "all" ? " (all time)" : period.kind === "year" ? " (the last 52 weeks)" : ""}.</p>
 <p>Residents who answered: <strong data-testid="respondents">${table.respondents.count === null ? fewer : table.respondents.count.toLocaleString("en-GB")}</strong></p>
-${barChart(`Residents per priority${values.area ? ` in ${values.area}` : ""}`, rows.map((r) => ({ label: deps.themeLabel(r.theme), value: r.count })), deps.threshold)}
+${barChart(
+  `Residents per priority${values.area ? ` in ${values.area}` : ""}`,
+  rows.map((r) => ({ label: deps.themeLabel(r.theme), value: r.count })),
+  deps.threshold,
+)}
 <table data-testid="themes-table"><caption class="note">Each resident could pick up to three priorities, so the numbers do not add up to the total.</caption>
 <thead><tr><th scope="col">Priority</th><th scope="col" class="num">Residents</th><th scope="col" class="num">Share</th></tr></thead>
 <tbody>${rows.map(
@@ -179,14 +228,22 @@ ${barChart(`Residents per priority${values.area ? ` in ${values.area}` : ""}`, r
 </section>
 <section aria-labelledby="trend-heading">
 <h2 id="trend-heading">${deps.themeLabel(theme)} over time</h2>
-${lineChart(`Residents per four weeks choosing ${deps.themeLabel(theme)}`, trend.map((p) => ({ label: periodLabel(p.period), value: p.count })), deps.threshold)}
+${lineChart(
+  `Residents per four weeks choosing ${deps.themeLabel(theme)}`,
+  trend.map((p) => ({ label: periodLabel(p.period), value: p.count })),
+  deps.threshold,
+)}
 <table><thead><tr><th scope="col">Four weeks</th><th scope="col" class="num">Residents</th></tr></thead><tbody>${trend.map((p) => html`<tr><th scope="row">${periodLabel(p.period)}</th><td class="num ${p.count === null ? "suppressed" : ""}">${p.count === null ? fewer : p.count}</td></tr>`)}</tbody></table>
 </section>
 <section aria-labelledby="quotes-heading">
 <h2 id="quotes-heading">What residents said about ${deps.themeLabel(theme).toLowerCase()}</h2>
-${quotes.length === 0
-  ? html`<p class="note">No quotes to show: quotes appear only from areas where enough residents have written about this theme.</p>`
-  : quotes.map((q) => html`<blockquote>${q.text}<footer class="note">${q.area ?? ""}, ${q.month}</footer></blockquote>`)}
+${
+  quotes.length === 0
+    ? html`<p class="note">No quotes to show: quotes appear only from areas where enough residents have written about this theme.</p>`
+    : quotes.map(
+        (q) => html`<blockquote>${q.text}<footer class="note">${q.area ?? ""}, ${q.month}</footer></blockquote>`,
+      )
+}
 </section>
 <p class="note" data-testid="disclosure-note">To protect residents, numbers under ${deps.threshold} are withheld (they read “${fewer}”) and the others are slightly adjusted, so that no small group can be worked out from them. Quotes have names, numbers and addresses removed.</p>
 </main>`,

@@ -20,7 +20,14 @@ const langOf = (c: Context): Lang => (c.req.query("lang") === "cy" ? "cy" : "en"
 const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path fill="#1d70b8" d="M4 4h24a2 2 0 0 1 2 2v15a2 2 0 0 1-2 2H13l-7 6v-6H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/><circle cx="10" cy="13.5" r="2" fill="#fff"/><circle cx="16" cy="13.5" r="2" fill="#fff"/><circle cx="22" cy="13.5" r="2" fill="#fff"/></svg>`;
 
 // Partners' and champions' pages are private; the webhooks and API are not for search engines.
-const ROBOTS = ["User-agent: *", "Disallow: /dashboard", "Disallow: /champions", "Disallow: /api/", "Disallow: /webhooks/", ""].join("\n");
+const ROBOTS = [
+  "User-agent: *",
+  "Disallow: /dashboard",
+  "Disallow: /champions",
+  "Disallow: /api/",
+  "Disallow: /webhooks/",
+  "",
+].join("\n");
 
 /** "+447700900123" as people write a UK number ("07700 900123"); other countries as given. */
 export function displayPhone(e164: string): string {
@@ -69,14 +76,20 @@ ${
       ),
     );
   });
-  app.get("/favicon.svg", (c) => c.body(FAVICON, 200, { "Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400" }));
+  app.get("/favicon.svg", (c) =>
+    c.body(FAVICON, 200, { "Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400" }),
+  );
   app.get("/favicon.ico", (c) => c.redirect("/favicon.svg", 301));
   app.get("/robots.txt", (c) => c.text(ROBOTS, 200, { "Cache-Control": "public, max-age=86400" }));
 }
 
 /** Whether the client would rather read a page than JSON (a browser navigating, not an API client). */
 export function wantsHtml(c: Context): boolean {
-  return (c.req.header("Accept") ?? "").includes("text/html") && !c.req.path.startsWith("/api/") && !c.req.path.startsWith("/webhooks/");
+  return (
+    (c.req.header("Accept") ?? "").includes("text/html") &&
+    !c.req.path.startsWith("/api/") &&
+    !c.req.path.startsWith("/webhooks/")
+  );
 }
 
 export function notFoundPage(c: Context, organisationName: string) {

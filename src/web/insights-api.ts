@@ -17,7 +17,8 @@ import { parsePeriod, type Period } from "../insights/periods.js";
 const periodOf = (p: Period) => ({ id: p.id, from: p.from, to: p.to });
 /** The filter as the partner can read it back (the period is given on its own). */
 const describe = ({ period: _period, ...rest }: InsightFilter) => rest;
-const DISCLOSURE = "Numbers under the threshold are withheld; the others are slightly adjusted (never by more than 3) so that no small group of residents can be worked out from them. See /api/v1/openapi.json.";
+const DISCLOSURE =
+  "Numbers under the threshold are withheld; the others are slightly adjusted (never by more than 3) so that no small group of residents can be worked out from them. See /api/v1/openapi.json.";
 import { PartnerFeed } from "../updates/partner-feed.js";
 
 export interface InsightsApiDeps {
@@ -38,10 +39,21 @@ const common = z.object({
   area: district.optional(),
   period: z.string().max(20).optional(),
   // Any day is no longer a period: say so rather than ignore them.
-  from: z.never({ error: 'from/to are not accepted: ask for a period ("all", "year", or a day of the four-week block you want)' }).optional(),
-  to: z.never({ error: 'from/to are not accepted: ask for a period ("all", "year", or a day of the four-week block you want)' }).optional(),
+  from: z
+    .never({
+      error: 'from/to are not accepted: ask for a period ("all", "year", or a day of the four-week block you want)',
+    })
+    .optional(),
+  to: z
+    .never({
+      error: 'from/to are not accepted: ask for a period ("all", "year", or a day of the four-week block you want)',
+    })
+    .optional(),
   channel: z.enum(["sms", "telegram"]).optional(),
-  age_band: z.string().regex(/^[a-z0-9_]{2,32}$/).optional(),
+  age_band: z
+    .string()
+    .regex(/^[a-z0-9_]{2,32}$/)
+    .optional(),
   format: z.enum(["json", "csv"]).default("json"),
 });
 const withTheme = common.extend({ theme: z.enum(THEMES) });
@@ -64,19 +76,40 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
     // Limited before the token is checked, so guessing costs as much as using.
     const decision = perToken.take(token ? hashPartnerToken(token) : "no-token");
     if (!decision.allowed) {
-      if (decision.firstRefusal) await deps.partners.audit("unknown", "denied: rate limit", { path: c.req.path, limitPerMinute: perToken.limit });
+      if (decision.firstRefusal)
+        await deps.partners.audit("unknown", "denied: rate limit", {
+          path: c.req.path,
+          limitPerMinute: perToken.limit,
+        });
       c.header("Retry-After", String(Math.ceil(decision.retryAfterMs / 1000)));
-      return c.json({ error: "rate_limited", message: `At most ${perToken.limit} requests a minute per token. Try again in ${Math.ceil(decision.retryAfterMs / 1000)} s.` }, 429);
+      return c.json(
+        {
+          error: "rate_limited",
+          message: `At most ${perToken.limit} requests a minute per token. Try again in ${Math.ceil(decision.retryAfterMs / 1000)} s.`,
+        },
+        429,
+      );
     }
     const partner = token ? await deps.partners.authenticate(token) : null;
     if (!partner) {
       // Refusals are audited too, without the token itself.
-      if (deniedAudits.take("denied").allowed) await deps.partners.audit("unknown", "denied: invalid or revoked token", { path: c.req.path, presented: token ? "token" : "none" });
+      if (deniedAudits.take("denied").allowed)
+        await deps.partners.audit("unknown", "denied: invalid or revoked token", {
+          path: c.req.path,
+          presented: token ? "token" : "none",
+        });
       c.header("WWW-Authenticate", 'Bearer realm="placevoice"');
-      return c.json({ error: "unauthorized", message: "A valid partner token is required (Authorization: Bearer …)" }, 401);
+      return c.json(
+        { error: "unauthorized", message: "A valid partner token is required (Authorization: Bearer …)" },
+        401,
+      );
     }
     c.set("partner", partner);
-    await deps.partners.audit(partner.id, `${c.req.method} ${c.req.path}`, Object.fromEntries(new URL(c.req.url).searchParams));
+    await deps.partners.audit(
+      partner.id,
+      `${c.req.method} ${c.req.path}`,
+      Object.fromEntries(new URL(c.req.url).searchParams),
+    );
     await next();
     return undefined;
   };
@@ -99,7 +132,10 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
   }
 
   /** Validated query and the filter it means for this partner, or the response refusing it. */
-  const parse = async <S extends z.ZodType>(c: Context<Vars>, schema: S): Promise<{ query: z.infer<S>; filter: InsightFilter; period: Period } | Response> => {
+  const parse = async <S extends z.ZodType>(
+    c: Context<Vars>,
+    schema: S,
+  ): Promise<{ query: z.infer<S>; filter: InsightFilter; period: Period } | Response> => {
     const parsed = schema.safeParse(Object.fromEntries(new URL(c.req.url).searchParams));
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -109,7 +145,10 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
     const partner = c.get("partner");
     if (q.area && partner.areas.length > 0 && !partner.areas.includes(q.area)) {
       void deps.partners.audit(partner.id, "denied: area outside partner's areas", { path: c.req.path, area: q.area });
-      return c.json({ error: "forbidden", message: `${q.area} is not one of your areas (${partner.areas.join(", ")})` }, 403);
+      return c.json(
+        { error: "forbidden", message: `${q.area} is not one of your areas (${partner.areas.join(", ")})` },
+        403,
+      );
     }
     const today = deps.now();
     const requested = parsePeriod(q.period, today);
@@ -129,16 +168,23 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
     const parsed = await parse(c, common);
     if (parsed instanceof Response) return parsed;
     const table = await deps.queries.themeTable(parsed.filter, source, THEMES);
-    const rows = table.rows.map((r) => ({ ...r, label: deps.themeLabel(r.theme) })).sort((a, b) => (b.count ?? -1) - (a.count ?? -1));
+    const rows = table.rows
+      .map((r) => ({ ...r, label: deps.themeLabel(r.theme) }))
+      .sort((a, b) => (b.count ?? -1) - (a.count ?? -1));
     if (parsed.query.format === "csv") {
       c.header("Content-Disposition", `attachment; filename="${source === "choice" ? "priorities" : "themes"}.csv"`);
-      return c.body(
-        themeTableCsv(rows, deps.themeLabel, deps.threshold),
-        200,
-        { "Content-Type": "text/csv; charset=utf-8" },
-      );
+      return c.body(themeTableCsv(rows, deps.themeLabel, deps.threshold), 200, {
+        "Content-Type": "text/csv; charset=utf-8",
+      });
     }
-    return c.json({ period: periodOf(parsed.period), filter: describe(parsed.filter), threshold: table.threshold, disclosure: DISCLOSURE, respondents: table.respondents, rows });
+    return c.json({
+      period: periodOf(parsed.period),
+      filter: describe(parsed.filter),
+      threshold: table.threshold,
+      disclosure: DISCLOSURE,
+      respondents: table.respondents,
+      rows,
+    });
   };
 
   api.get("/api/v1/insights/priorities", themeTable("choice"));
@@ -147,11 +193,27 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
   api.get("/api/v1/insights/trend", async (c) => {
     const parsed = await parse(c, withTheme.extend({ source: z.enum(["choice", "text"]).default("choice") }));
     if (parsed instanceof Response) return parsed;
-    const points = await deps.queries.trend({ ...parsed.filter, period: parsed.period }, parsed.query.source, parsed.query.theme, deps.now());
+    const points = await deps.queries.trend(
+      { ...parsed.filter, period: parsed.period },
+      parsed.query.source,
+      parsed.query.theme,
+      deps.now(),
+    );
     if (parsed.query.format === "csv") {
-      return c.body(toCsv([["from", "to", "residents"], ...points.map((p) => [p.period.from, p.period.to, p.count ?? fewer])]), 200, { "Content-Type": "text/csv; charset=utf-8" });
+      return c.body(
+        toCsv([["from", "to", "residents"], ...points.map((p) => [p.period.from, p.period.to, p.count ?? fewer])]),
+        200,
+        { "Content-Type": "text/csv; charset=utf-8" },
+      );
     }
-    return c.json({ period: periodOf(parsed.period), theme: parsed.query.theme, label: deps.themeLabel(parsed.query.theme), threshold: deps.threshold, disclosure: DISCLOSURE, points });
+    return c.json({
+      period: periodOf(parsed.period),
+      theme: parsed.query.theme,
+      label: deps.themeLabel(parsed.query.theme),
+      threshold: deps.threshold,
+      disclosure: DISCLOSURE,
+      points,
+    });
   });
 
   api.get("/api/v1/insights/quotes", async (c) => {
@@ -159,7 +221,9 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
     if (parsed instanceof Response) return parsed;
     const quotes = await deps.queries.quotes(parsed.filter, parsed.query.theme);
     if (parsed.query.format === "csv") {
-      return c.body(toCsv([["area", "month", "text"], ...quotes.map((q) => [q.area, q.month, q.text])]), 200, { "Content-Type": "text/csv; charset=utf-8" });
+      return c.body(toCsv([["area", "month", "text"], ...quotes.map((q) => [q.area, q.month, q.text])]), 200, {
+        "Content-Type": "text/csv; charset=utf-8",
+      });
     }
     return c.json({ period: periodOf(parsed.period), theme: parsed.query.theme, threshold: deps.threshold, quotes });
   });

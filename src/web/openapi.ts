@@ -3,7 +3,12 @@ import { THEMES } from "../directory/themes.js";
 
 export function openApiDocument(threshold: number) {
   const filters = [
-    { name: "area", in: "query", schema: { type: "string", example: "ST6" }, description: "Postcode district; must be one of the partner's areas" },
+    {
+      name: "area",
+      in: "query",
+      schema: { type: "string", example: "ST6" },
+      description: "Postcode district; must be one of the partner's areas",
+    },
     {
       name: "period",
       in: "query",
@@ -18,12 +23,19 @@ export function openApiDocument(threshold: number) {
   const theme = { name: "theme", in: "query", required: true, schema: { type: "string", enum: [...THEMES] } };
   const cell = {
     type: "object",
-    properties: { count: { type: ["integer", "null"], description: `null when suppressed (fewer than ${threshold})` }, suppressed: { type: "boolean" } },
+    properties: {
+      count: { type: ["integer", "null"], description: `null when suppressed (fewer than ${threshold})` },
+      suppressed: { type: "boolean" },
+    },
   };
   const period = {
     type: "object",
     description: "The first and last day whose answers are counted, and the period id to ask for it again",
-    properties: { id: { type: "string" }, from: { type: "string", format: "date" }, to: { type: "string", format: "date" } },
+    properties: {
+      id: { type: "string" },
+      from: { type: "string", format: "date" },
+      to: { type: "string", format: "date" },
+    },
   };
   const table = {
     type: "object",
@@ -32,11 +44,26 @@ export function openApiDocument(threshold: number) {
       threshold: { type: "integer" },
       disclosure: { type: "string" },
       respondents: cell,
-      rows: { type: "array", items: { type: "object", properties: { theme: { type: "string" }, label: { type: "string" }, count: { type: ["integer", "null"] }, share: { type: ["integer", "null"], description: "percent of respondents" }, suppressed: { type: "boolean" } } } },
+      rows: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: {
+            theme: { type: "string" },
+            label: { type: "string" },
+            count: { type: ["integer", "null"] },
+            share: { type: ["integer", "null"], description: "percent of respondents" },
+            suppressed: { type: "boolean" },
+          },
+        },
+      },
     },
   };
   const ok = (schema: object) => ({
-    "200": { description: "OK", content: { "application/json": { schema }, "text/csv": { schema: { type: "string" } } } },
+    "200": {
+      description: "OK",
+      content: { "application/json": { schema }, "text/csv": { schema: { type: "string" } } },
+    },
     "400": { description: "Invalid query" },
     "401": { description: "Missing or invalid token" },
     "403": { description: "Area outside the partner's areas" },
@@ -51,20 +78,52 @@ export function openApiDocument(threshold: number) {
     components: { securitySchemes: { partnerToken: { type: "http", scheme: "bearer" } } },
     security: [{ partnerToken: [] }],
     paths: {
-      "/api/v1/insights/priorities": { get: { summary: "Residents per chosen priority", parameters: filters, responses: ok(table) } },
-      "/api/v1/insights/themes": { get: { summary: "Residents per theme found in their own words", parameters: filters, responses: ok(table) } },
+      "/api/v1/insights/priorities": {
+        get: { summary: "Residents per chosen priority", parameters: filters, responses: ok(table) },
+      },
+      "/api/v1/insights/themes": {
+        get: { summary: "Residents per theme found in their own words", parameters: filters, responses: ok(table) },
+      },
       "/api/v1/insights/trend": {
         get: {
           summary: "Residents per four-week block for one theme, every block of the period",
-          parameters: [theme, { name: "source", in: "query", schema: { type: "string", enum: ["choice", "text"], default: "choice" } }, ...filters],
-          responses: ok({ type: "object", properties: { period, points: { type: "array", items: { type: "object", properties: { period, count: { type: ["integer", "null"] }, suppressed: { type: "boolean" } } } } } }),
+          parameters: [
+            theme,
+            { name: "source", in: "query", schema: { type: "string", enum: ["choice", "text"], default: "choice" } },
+            ...filters,
+          ],
+          responses: ok({
+            type: "object",
+            properties: {
+              period,
+              points: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: { period, count: { type: ["integer", "null"] }, suppressed: { type: "boolean" } },
+                },
+              },
+            },
+          }),
         },
       },
       "/api/v1/insights/quotes": {
         get: {
           summary: "Redacted quotes about a theme, month only",
           parameters: [theme, ...filters],
-          responses: ok({ type: "object", properties: { period, quotes: { type: "array", items: { type: "object", properties: { text: { type: "string" }, area: { type: "string" }, month: { type: "string" } } } } } }),
+          responses: ok({
+            type: "object",
+            properties: {
+              period,
+              quotes: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: { text: { type: "string" }, area: { type: "string" }, month: { type: "string" } },
+                },
+              },
+            },
+          }),
         },
       },
     },

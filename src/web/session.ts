@@ -14,7 +14,17 @@ import { page } from "./layout.js";
 const COOKIE = "pv_session";
 const SESSION_HOURS = 8;
 /** Form fields a draft may carry back (longer text is cut): what partners type into dashboard forms. */
-const DRAFT_FIELDS = ["we_did", "we_did_cy", "you_said", "you_said_cy", "link", "areas", "theme", "question_key", "url"] as const;
+const DRAFT_FIELDS = [
+  "we_did",
+  "we_did_cy",
+  "you_said",
+  "you_said_cy",
+  "link",
+  "areas",
+  "theme",
+  "question_key",
+  "url",
+] as const;
 
 export interface SessionDeps {
   readonly sessionSecret: string;
@@ -34,7 +44,11 @@ export function sign(secret: string, value: string): string {
 /** Whether a posted form carries this session's CSRF token. */
 export function validCsrf(secret: string, session: DashboardSession, given: unknown): boolean {
   const expected = sign(secret, session.raw);
-  return typeof given === "string" && given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+  return (
+    typeof given === "string" &&
+    given.length === expected.length &&
+    timingSafeEqual(Buffer.from(given), Buffer.from(expected))
+  );
 }
 
 /** The signed-in partner or operator, if the cookie names a session that is still open. */
@@ -65,12 +79,18 @@ export async function endSession(c: Context, deps: SessionDeps, current: Dashboa
 
 /** Where to return after signing in: a dashboard page on this site, nothing else. */
 export function safeNext(value: unknown): string | undefined {
-  return typeof value === "string" && /^\/dashboard(\/[\w./-]*)?(\?[^\s]*)?$/.test(value) && !value.includes("//") && !value.includes("..") ? value : undefined;
+  return typeof value === "string" &&
+    /^\/dashboard(\/[\w./-]*)?(\?[^\s]*)?$/.test(value) &&
+    !value.includes("//") &&
+    !value.includes("..")
+    ? value
+    : undefined;
 }
 
 /** The page a form lives on, for a POST to one of its actions. */
 function formPage(path: string): string {
-  for (const root of ["/dashboard/updates", "/dashboard/webhook", "/dashboard/admin"]) if (path.startsWith(root)) return root;
+  for (const root of ["/dashboard/updates", "/dashboard/webhook", "/dashboard/admin"])
+    if (path.startsWith(root)) return root;
   return "/dashboard";
 }
 
@@ -81,7 +101,12 @@ export interface SignInOptions {
   readonly draft?: Readonly<Record<string, string>>;
 }
 
-export function signInPage(c: Context, deps: SessionDeps, options: SignInOptions = {}, status: 200 | 401 = options.error ? 401 : 200) {
+export function signInPage(
+  c: Context,
+  deps: SessionDeps,
+  options: SignInOptions = {},
+  status: 200 | 401 = options.error ? 401 : 200,
+) {
   c.header("Cache-Control", "no-store");
   return c.html(
     page(
@@ -110,9 +135,14 @@ ${options.draft && Object.keys(options.draft).length > 0 ? html`<p class="note">
 export async function signInAgain(c: Context, deps: SessionDeps): Promise<Response> {
   const raw = await getSignedCookie(c, deps.sessionSecret, COOKIE);
   const ended = raw ? await deps.partners.sessionPartner(raw) : undefined;
-  if (!ended || "partner" in ended || ended.ended === "unknown") return c.req.method === "GET" && c.req.path === "/dashboard" ? signInPage(c, deps) : c.redirect("/dashboard", 303);
-  const notice = ended.ended === "expired" ? "Your session has expired. Please sign in again." : "You signed out. Please sign in again.";
-  if (c.req.method === "GET") return signInPage(c, deps, { notice, next: new URL(c.req.url).pathname + new URL(c.req.url).search });
+  if (!ended || "partner" in ended || ended.ended === "unknown")
+    return c.req.method === "GET" && c.req.path === "/dashboard" ? signInPage(c, deps) : c.redirect("/dashboard", 303);
+  const notice =
+    ended.ended === "expired"
+      ? "Your session has expired. Please sign in again."
+      : "You signed out. Please sign in again.";
+  if (c.req.method === "GET")
+    return signInPage(c, deps, { notice, next: new URL(c.req.url).pathname + new URL(c.req.url).search });
   const form = await c.req.parseBody();
   const draft: Record<string, string> = {};
   for (const field of DRAFT_FIELDS) {

@@ -22,19 +22,32 @@ export interface UpdatesViewDeps {
   readonly threshold: number;
 }
 
-
 export function registerUpdatesView(app: Hono, deps: UpdatesViewDeps): void {
   const session = sessionReader(deps);
   const fewer = `fewer than ${deps.threshold}`;
-  const cell = (c: Cell) => (c.count === null ? html`<span class="suppressed">${fewer}</span>` : c.count.toLocaleString("en-GB"));
+  const cell = (c: Cell) =>
+    c.count === null ? html`<span class="suppressed">${fewer}</span>` : c.count.toLocaleString("en-GB");
 
   /** The request a form describes, or what is wrong with it (areas outside the partner's are refused). */
-  const requestFrom = (form: Record<string, unknown>, current: DashboardSession): { request: UpdateRequest } | { problem: string; forbidden?: boolean } => {
-    const text = (key: string, max: number) => (typeof form[key] === "string" ? (form[key] as string).trim().slice(0, max) : "");
-    const areas = [...new Set(text("areas", 200).toUpperCase().split(/[\s,]+/).filter(Boolean))];
-    if (areas.length === 0 || areas.some((a) => !POSTCODE_DISTRICT.test(a))) return { problem: "Areas are postcode districts, such as ST6." };
+  const requestFrom = (
+    form: Record<string, unknown>,
+    current: DashboardSession,
+  ): { request: UpdateRequest } | { problem: string; forbidden?: boolean } => {
+    const text = (key: string, max: number) =>
+      typeof form[key] === "string" ? (form[key] as string).trim().slice(0, max) : "";
+    const areas = [
+      ...new Set(
+        text("areas", 200)
+          .toUpperCase()
+          .split(/[\s,]+/)
+          .filter(Boolean),
+      ),
+    ];
+    if (areas.length === 0 || areas.some((a) => !POSTCODE_DISTRICT.test(a)))
+      return { problem: "Areas are postcode districts, such as ST6." };
     const own = current.partner.areas;
-    if (own.length > 0 && areas.some((a) => !own.includes(a))) return { problem: `You can publish only for your areas (${own.join(", ")}).`, forbidden: true };
+    if (own.length > 0 && areas.some((a) => !own.includes(a)))
+      return { problem: `You can publish only for your areas (${own.join(", ")}).`, forbidden: true };
     const theme = text("theme", 40);
     if (!(THEMES as readonly string[]).includes(theme)) return { problem: "Choose a theme." };
     const weDid = { en: text("we_did", 320), cy: text("we_did_cy", 320) };
@@ -54,7 +67,11 @@ export function registerUpdatesView(app: Hono, deps: UpdatesViewDeps): void {
     };
   };
 
-  const form = (csrf: string, current: DashboardSession, values: Record<string, string> = {}) => html`<form class="filters" method="post" action="/dashboard/updates/preview" aria-label="New update">
+  const form = (
+    csrf: string,
+    current: DashboardSession,
+    values: Record<string, string> = {},
+  ) => html`<form class="filters" method="post" action="/dashboard/updates/preview" aria-label="New update">
   <input type="hidden" name="csrf" value="${csrf}">
   <label for="theme">Theme <select id="theme" name="theme">${THEMES.map((t) => html`<option value="${t}" ${values.theme === t ? "selected" : ""}>${deps.themeLabel(t)}</option>`)}</select></label>
   <label for="areas">Areas <input id="areas" name="areas" required value="${values.areas ?? current.partner.areas.join(", ")}" placeholder="ST6" size="14"></label>
@@ -80,13 +97,15 @@ ${notice ? html`<p role="status">${notice === "refused" ? `Not sent: it would re
 <p>Tell residents what changed because of what they said. It goes to residents in those areas who chose the theme and agreed to hear back.</p>
 ${form(sign(deps.sessionSecret, current.raw), current, draftFrom(c))}
 <h2>Published</h2>
-${stats.length === 0
-  ? html`<p class="note">No updates yet.</p>`
-  : html`<table data-testid="updates"><thead><tr><th scope="col">Date</th><th scope="col">Areas</th><th scope="col">Theme</th><th scope="col">We did</th><th scope="col" class="num">Sent to</th><th scope="col" class="num">Delivered</th><th scope="col" class="num">Read</th><th scope="col" class="num">Helpful</th><th scope="col" class="num">Not helpful</th></tr></thead>
+${
+  stats.length === 0
+    ? html`<p class="note">No updates yet.</p>`
+    : html`<table data-testid="updates"><thead><tr><th scope="col">Date</th><th scope="col">Areas</th><th scope="col">Theme</th><th scope="col">We did</th><th scope="col" class="num">Sent to</th><th scope="col" class="num">Delivered</th><th scope="col" class="num">Read</th><th scope="col" class="num">Helpful</th><th scope="col" class="num">Not helpful</th></tr></thead>
 <tbody>${stats.map(
-      (u) =>
-        html`<tr><td>${u.createdAt.toISOString().slice(0, 10)}</td><td>${u.areas.join(", ")}</td><td>${u.theme ? deps.themeLabel(u.theme) : u.questionKey ?? ""}</td><td>${u.weDid.en}</td><td class="num">${cell(u.audience)}</td><td class="num">${cell(u.delivered)}</td><td class="num">${cell(u.read)}</td><td class="num">${cell(u.helpful)}</td><td class="num">${cell(u.notHelpful)}</td></tr>`,
-    )}</tbody></table>`}
+        (u) =>
+          html`<tr><td>${u.createdAt.toISOString().slice(0, 10)}</td><td>${u.areas.join(", ")}</td><td>${u.theme ? deps.themeLabel(u.theme) : (u.questionKey ?? "")}</td><td>${u.weDid.en}</td><td class="num">${cell(u.audience)}</td><td class="num">${cell(u.delivered)}</td><td class="num">${cell(u.read)}</td><td class="num">${cell(u.helpful)}</td><td class="num">${cell(u.notHelpful)}</td></tr>`,
+      )}</tbody></table>`
+}
 <p class="note">Telegram does not report reads; SMS rarely does. No number under ${deps.threshold} is shown.</p>
 </main>`,
       ),
@@ -94,7 +113,15 @@ ${stats.length === 0
   });
 
   /** POSTed forms: signed in, CSRF-checked, and a request within the partner's areas. */
-  const post = (pathname: string, run: (c: Context, current: DashboardSession, request: UpdateRequest, form: Record<string, unknown>) => Promise<Response>) =>
+  const post = (
+    pathname: string,
+    run: (
+      c: Context,
+      current: DashboardSession,
+      request: UpdateRequest,
+      form: Record<string, unknown>,
+    ) => Promise<Response>,
+  ) =>
     app.post(pathname, async (c) => {
       const current = await session(c);
       if (!current) return signInAgain(c, deps);
@@ -103,8 +130,17 @@ ${stats.length === 0
       if (!validCsrf(deps.sessionSecret, current, body.csrf)) return c.text("Invalid form", 403);
       const parsed = requestFrom(body, current);
       if ("problem" in parsed) {
-        if (parsed.forbidden) await deps.partners.audit(current.partner.id, "denied: update outside own areas", { areas: String(body.areas ?? "").slice(0, 100) });
-        return c.html(page("Updates", html`<main><h1>You said, we did</h1><p class="error" role="alert">${parsed.problem}</p><p><a href="/dashboard/updates">Back</a></p></main>`), parsed.forbidden ? 403 : 400);
+        if (parsed.forbidden)
+          await deps.partners.audit(current.partner.id, "denied: update outside own areas", {
+            areas: String(body.areas ?? "").slice(0, 100),
+          });
+        return c.html(
+          page(
+            "Updates",
+            html`<main><h1>You said, we did</h1><p class="error" role="alert">${parsed.problem}</p><p><a href="/dashboard/updates">Back</a></p></main>`,
+          ),
+          parsed.forbidden ? 403 : 400,
+        );
       }
       return run(c, current, parsed.request, body);
     });
@@ -112,7 +148,8 @@ ${stats.length === 0
   post("/dashboard/updates/preview", async (c, current, request) => {
     const draft = await deps.updates.draft(request);
     const csrf = sign(deps.sessionSecret, current.raw);
-    const hidden = (name: string, value: string | undefined) => html`<input type="hidden" name="${name}" value="${value ?? ""}">`;
+    const hidden = (name: string, value: string | undefined) =>
+      html`<input type="hidden" name="${name}" value="${value ?? ""}">`;
     return c.html(
       page(
         "Preview update",
@@ -120,7 +157,8 @@ ${stats.length === 0
 <main>
 <p>It would reach <strong data-testid="audience">${cell(draft.audience)}</strong> residents.</p>
 ${draft.previews.map(
-  (p) => html`<section><h2>${p.channel === "sms" ? "SMS" : "Telegram"} · ${p.language === "cy" ? "Cymraeg" : "English"}${p.segments ? ` · ${p.segments} SMS segment${p.segments === 1 ? "" : "s"}` : ""}</h2><pre data-testid="preview-${p.channel}-${p.language}">${p.text}</pre></section>`,
+  (p) =>
+    html`<section><h2>${p.channel === "sms" ? "SMS" : "Telegram"} · ${p.language === "cy" ? "Cymraeg" : "English"}${p.segments ? ` · ${p.segments} SMS segment${p.segments === 1 ? "" : "s"}` : ""}</h2><pre data-testid="preview-${p.channel}-${p.language}">${p.text}</pre></section>`,
 )}
 <form method="post" action="/dashboard/updates/publish">
   ${hidden("csrf", csrf)}${hidden("theme", request.theme)}${hidden("areas", request.areas.join(", "))}${hidden("we_did", request.weDid.en)}${hidden("we_did_cy", request.weDid.cy)}${hidden("link", request.link)}
@@ -135,7 +173,12 @@ ${draft.previews.map(
 
   post("/dashboard/updates/publish", async (c, current, request) => {
     const result = await deps.updates.publish(request);
-    await deps.partners.audit(current.partner.id, "update.publish", { update: result.id, theme: request.theme ?? null, areas: [...request.areas], refused: result.refused ?? false });
+    await deps.partners.audit(current.partner.id, "update.publish", {
+      update: result.id,
+      theme: request.theme ?? null,
+      areas: [...request.areas],
+      refused: result.refused ?? false,
+    });
     return c.redirect(`/dashboard/updates?sent=${result.refused ? "refused" : "ok"}`, 303);
   });
 }

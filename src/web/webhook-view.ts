@@ -67,7 +67,11 @@ ${registered ? html`<form method="post" action="/dashboard/webhook/send"><input 
     const secret = await deps.feed.register(current.partner.id, url);
     await deps.partners.audit(current.partner.id, "webhook.register", { host: new URL(url).host });
     return c.html(
-      await view(current.partner.id, csrf, html`<div role="status"><p>Registered. Your signing secret, shown only this once:</p><p><code data-testid="webhook-secret">${secret}</code></p></div>`),
+      await view(
+        current.partner.id,
+        csrf,
+        html`<div role="status"><p>Registered. Your signing secret, shown only this once:</p><p><code data-testid="webhook-secret">${secret}</code></p></div>`,
+      ),
     );
   });
 

@@ -7,7 +7,14 @@ import { ChampionStore } from "../../src/champions/champion-store.js";
 import { CODE_PATTERN, generateCode, shareLinks } from "../../src/champions/codes.js";
 import { inboundSms } from "../support/fake-twilio.js";
 import { runCli } from "../support/cli.js";
-import { SMS_URL, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, startHarness, type Harness } from "../support/channel-harness.js";
+import {
+  SMS_URL,
+  TWILIO_NUMBER,
+  TWILIO_SID,
+  TWILIO_TOKEN,
+  startHarness,
+  type Harness,
+} from "../support/channel-harness.js";
 import { tempDir } from "../support/temp-db.js";
 
 describe("codes", () => {
@@ -36,19 +43,36 @@ describe("placevoice champion create", () => {
         TWILIO_AUTH_TOKEN: "token",
         TWILIO_FROM: "+447700900000",
       };
-      const result = await runCli(["champion", "create", "--name", "Burslem Community Pantry", "--org", "BCP", "--out", path.join(t.dir, "qr")], { env });
+      const result = await runCli(
+        ["champion", "create", "--name", "Burslem Community Pantry", "--org", "BCP", "--out", path.join(t.dir, "qr")],
+        { env },
+      );
       expect(result.code, result.stderr).toBe(0);
       const code = /code: +([A-Z0-9]+)/.exec(result.stdout)?.[1];
       expect(code).toMatch(CODE_PATTERN);
       expect(result.stdout).toContain("Champion created: Burslem Community Pantry (BCP)");
       expect(result.stdout).toContain(`Telegram:  https://t.me/stoke_voice_bot?start=c_${code}`);
       expect(result.stdout).toContain(`SMS:       Text JOIN ${code} to +447700900000`);
-      expect(result.stdout).toMatch(new RegExp(`https://voice\\.example\\.org/champions/${code}\\?key=[A-Za-z0-9_-]{32}`));
+      expect(result.stdout).toMatch(
+        new RegExp(`https://voice\\.example\\.org/champions/${code}\\?key=[A-Za-z0-9_-]{32}`),
+      );
       const png = path.join(t.dir, "qr", `${code}.png`);
       expect(readFileSync(png).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
       expect(readFileSync(path.join(t.dir, "qr", `${code}.svg`), "utf8")).toContain("<svg");
 
-      const campaign = await runCli(["champion", "campaign", "--code", code!.toLowerCase(), "--name", "Poster: Middleport", "--out", path.join(t.dir, "qr")], { env });
+      const campaign = await runCli(
+        [
+          "champion",
+          "campaign",
+          "--code",
+          code!.toLowerCase(),
+          "--name",
+          "Poster: Middleport",
+          "--out",
+          path.join(t.dir, "qr"),
+        ],
+        { env },
+      );
       expect(campaign.code, campaign.stderr).toBe(0);
       expect(campaign.stdout).toContain('Campaign "Poster: Middleport" for Burslem Community Pantry:');
       const campaignCode = /code: +([A-Z0-9]+)/.exec(campaign.stdout)?.[1];
@@ -76,9 +100,18 @@ describe("champion page", () => {
   let phone = 500;
   async function residentVia(code: string, finish: boolean) {
     const from = `+4477009${String(++phone).padStart(5, "0")}`;
-    const replies = [`JOIN ${code}`, "english", "yes", "ST6 1AA", "1, 6", ...(finish ? ["More buses", "skip", "no"] : [])];
+    const replies = [
+      `JOIN ${code}`,
+      "english",
+      "yes",
+      "ST6 1AA",
+      "1, 6",
+      ...(finish ? ["More buses", "skip", "no"] : []),
+    ];
     for (const body of replies) {
-      const response = await h.sms(inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body }));
+      const response = await h.sms(
+        inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body }),
+      );
       expect(response.status).toBe(200);
     }
   }
@@ -117,7 +150,12 @@ describe("champion page", () => {
   it("gives the same 404 for a wrong key, another champion's code, or no champion", async () => {
     const a = await champions.create("A", undefined);
     const b = await champions.create("B", undefined);
-    for (const [code, key] of [[a.code, "wrong"], [a.code, b.viewToken], ["NOSUCH", a.viewToken], [a.code, ""]] as const) {
+    for (const [code, key] of [
+      [a.code, "wrong"],
+      [a.code, b.viewToken],
+      ["NOSUCH", a.viewToken],
+      [a.code, ""],
+    ] as const) {
       const view = await page(code, key);
       expect(view.status).toBe(404);
       expect(view.text).toContain("This link is not valid.");

@@ -11,7 +11,17 @@ import { FakeTelegram } from "../support/fake-telegram.js";
 const TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
 
 function botAt(apiRoot: string): Bot {
-  return createBot({ token: TOKEN, webhookSecret: "secret-secret-secret", username: "placevoice_test_bot", apiRoot, maxPerSecond: 30, maxPerChatPerSecond: 1 }, botApiFetch());
+  return createBot(
+    {
+      token: TOKEN,
+      webhookSecret: "secret-secret-secret",
+      username: "placevoice_test_bot",
+      apiRoot,
+      maxPerSecond: 30,
+      maxPerChatPerSecond: 1,
+    },
+    botApiFetch(),
+  );
 }
 
 async function failureOf(call: Promise<unknown>) {
@@ -38,21 +48,32 @@ describe("Bot API calls over node:http", () => {
 
   it("sends a message with its keyboard and hands back the message Telegram made", async () => {
     const keyboard = { inline_keyboard: [[{ text: "Yes ✅", callback_data: "yes" }]] };
-    const sent = await bot.api.sendMessage(700_000_001, "Beth sy'n bwysig i chi? £5 — “quotes”", { reply_markup: keyboard });
+    const sent = await bot.api.sendMessage(700_000_001, "Beth sy'n bwysig i chi? £5 — “quotes”", {
+      reply_markup: keyboard,
+    });
     expect(sent.message_id).toBeGreaterThanOrEqual(1000);
     const [call] = telegram.callsOf("sendMessage");
-    expect(call!.params).toEqual({ chat_id: 700_000_001, text: "Beth sy'n bwysig i chi? £5 — “quotes”", reply_markup: keyboard });
+    expect(call!.params).toEqual({
+      chat_id: 700_000_001,
+      text: "Beth sy'n bwysig i chi? £5 — “quotes”",
+      reply_markup: keyboard,
+    });
   });
 
   it("keeps calls apart when many are in flight at once", async () => {
-    const sent = await Promise.all(Array.from({ length: 100 }, (_, i) => bot.api.sendMessage(800_000_000 + i, `message ${i}`)));
+    const sent = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => bot.api.sendMessage(800_000_000 + i, `message ${i}`)),
+    );
     expect(new Set(sent.map((m) => m.message_id)).size).toBe(100);
     for (let i = 0; i < 100; i++) expect(telegram.textsTo(800_000_000 + i)).toEqual([`message ${i}`]);
     sent.forEach((m, i) => expect(m.chat.id).toBe(800_000_000 + i));
   });
 
   it("uploads a file as multipart form data (a resident's data export)", async () => {
-    const json = JSON.stringify({ answers: [{ question: "priorities", value: ["transport", "housing"] }], note: "ŵ".repeat(5000) });
+    const json = JSON.stringify({
+      answers: [{ question: "priorities", value: ["transport", "housing"] }],
+      note: "ŵ".repeat(5000),
+    });
     await bot.api.sendDocument(700_000_002, new InputFile(new TextEncoder().encode(json), "my-data.json"));
     const [call] = telegram.callsOf("sendDocument");
     expect(Number(call!.params.chat_id)).toBe(700_000_002);
@@ -60,8 +81,17 @@ describe("Bot API calls over node:http", () => {
   });
 
   it("reports Telegram's refusals with their codes: 429 waits, 403 stops the contact, 400 is not retried", async () => {
-    telegram.intercept = () => ({ ok: false, error_code: 429, description: "Too Many Requests: retry after 7", parameters: { retry_after: 7 } });
-    expect(await failureOf(bot.api.sendMessage(1, "hi"))).toEqual({ ok: false, error: "429 Too Many Requests: retry after 7", retryAfterMs: 7000 });
+    telegram.intercept = () => ({
+      ok: false,
+      error_code: 429,
+      description: "Too Many Requests: retry after 7",
+      parameters: { retry_after: 7 },
+    });
+    expect(await failureOf(bot.api.sendMessage(1, "hi"))).toEqual({
+      ok: false,
+      error: "429 Too Many Requests: retry after 7",
+      retryAfterMs: 7000,
+    });
     telegram.intercept = undefined;
     telegram.blocked.add(2);
     expect(await failureOf(bot.api.sendMessage(2, "hi"))).toMatchObject({ ok: false, stopContact: true });
@@ -74,7 +104,9 @@ describe("Bot API calls over node:http", () => {
     slow.delayMs = 3_000;
     const impatient = botAt(await slow.start());
     // The call's own signal (grammY's timeout is 10 s): the transport must stop on it.
-    impatient.api.config.use((prev, method, payload, signal) => prev(method, payload, signal ?? (AbortSignal.timeout(300) as unknown as typeof signal)));
+    impatient.api.config.use((prev, method, payload, signal) =>
+      prev(method, payload, signal ?? (AbortSignal.timeout(300) as unknown as typeof signal)),
+    );
     try {
       const started = performance.now();
       const failure = await failureOf(impatient.api.sendMessage(4, "hi"));

@@ -20,10 +20,17 @@ describe("quiet hours (Europe/London)", () => {
   });
 });
 
-async function seedContacts(h: Harness, count: number, options: { channel: string; area?: string; status?: string; consent?: boolean; firstChat?: number }) {
+async function seedContacts(
+  h: Harness,
+  count: number,
+  options: { channel: string; area?: string; status?: string; consent?: boolean; firstChat?: number },
+) {
   const rows = [];
   for (let i = 0; i < count; i++) {
-    const address = options.channel === "telegram" ? String((options.firstChat ?? 100_000) + i) : `+4477009${String(10_000 + i).padStart(5, "0")}`;
+    const address =
+      options.channel === "telegram"
+        ? String((options.firstChat ?? 100_000) + i)
+        : `+4477009${String(10_000 + i).padStart(5, "0")}`;
     rows.push({
       id: `${options.channel}-${options.firstChat ?? 0}-${String(i).padStart(5, "0")}`,
       channel: options.channel,
@@ -58,9 +65,19 @@ describe("broadcast audience and queueing", () => {
     // One resident is in the middle of a conversation: not interrupted.
     const busyChat = 5000;
     await h.telegramUpdate((await import("../support/fake-telegram.js")).textUpdate(busyChat, "/start"));
-    await h.services.prisma.contact.updateMany({ where: { channel: "telegram", consentVersion: null, status: "active", area: null }, data: { consentVersion: "2026-11", area: "ST6" } });
+    await h.services.prisma.contact.updateMany({
+      where: { channel: "telegram", consentVersion: null, status: "active", area: null },
+      data: { consentVersion: "2026-11", area: "ST6" },
+    });
 
-    const deps = { store: h.services.store, conversation: h.services.conversation, renderers: h.services.renderers, quietHours, timezone: "Europe/London", now: h.services.now };
+    const deps = {
+      store: h.services.store,
+      conversation: h.services.conversation,
+      renderers: h.services.renderers,
+      quietHours,
+      timezone: "Europe/London",
+      now: h.services.now,
+    };
     const report = await runBroadcast({ id: "feedback-st6", flowId: "feedback", area: "ST6" }, deps);
     expect(report).toMatchObject({ matched: 6, queued: 5, busy: 1, alreadyQueued: 0, noChannel: 0 });
     expect(report.sendFrom.toISOString()).toBe("2026-11-24T09:00:00.000Z");
@@ -99,19 +116,35 @@ describe("broadcast pacing against the Telegram Bot API", () => {
     // Sent straight away: no quiet hours in this test, and the service's clock (the dispatcher's).
     const report = await runBroadcast(
       { id: "big", flowId: "feedback" },
-      { store: h.services.store, conversation: h.services.conversation, renderers: h.services.renderers, quietHours: { start: "00:00", end: "00:00" }, timezone: "Europe/London", now: h.services.now },
+      {
+        store: h.services.store,
+        conversation: h.services.conversation,
+        renderers: h.services.renderers,
+        quietHours: { start: "00:00", end: "00:00" },
+        timezone: "Europe/London",
+        now: h.services.now,
+      },
     );
     expect(report.queued).toBe(1000);
 
     // Every 125th sendMessage call is refused with 429 (retry after 1 s).
     let calls = 0;
     h.telegram.intercept = (call) =>
-      call.method === "sendMessage" && ++calls % 125 === 0 ? { ok: false, error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } } : undefined;
+      call.method === "sendMessage" && ++calls % 125 === 0
+        ? {
+            ok: false,
+            error_code: 429,
+            description: "Too Many Requests: retry after 1",
+            parameters: { retry_after: 1 },
+          }
+        : undefined;
 
     const started = Date.now();
     for (;;) {
       await h.services.dispatcher.runOnce(500);
-      const pending = await h.services.prisma.outboxMessage.count({ where: { status: { in: ["pending", "sending"] } } });
+      const pending = await h.services.prisma.outboxMessage.count({
+        where: { status: { in: ["pending", "sending"] } },
+      });
       if (pending === 0) break;
       if (Date.now() - started > 60_000) throw new Error(`still ${pending} pending after 60 s`);
       await new Promise((r) => setTimeout(r, 100));
@@ -123,7 +156,8 @@ describe("broadcast pacing against the Telegram Bot API", () => {
     // Exactly one delivered message per chat.
     const delivered = new Map<number, number>();
     sends.forEach((c, i) => {
-      if ((i + 1) % 125 !== 0) delivered.set(Number(c.params.chat_id), (delivered.get(Number(c.params.chat_id)) ?? 0) + 1);
+      if ((i + 1) % 125 !== 0)
+        delivered.set(Number(c.params.chat_id), (delivered.get(Number(c.params.chat_id)) ?? 0) + 1);
     });
     expect(delivered.size).toBe(1000);
     expect([...delivered.values()].every((n) => n === 1)).toBe(true);
@@ -139,8 +173,10 @@ describe("broadcast pacing against the Telegram Bot API", () => {
     expect(worst).toBeLessThanOrEqual(perSecond);
     // Per chat: a retried chat's second attempt came at least a second after the first.
     const byChat = new Map<number, number[]>();
-    for (const c of sends) byChat.set(Number(c.params.chat_id), [...(byChat.get(Number(c.params.chat_id)) ?? []), c.at]);
-    for (const list of byChat.values()) for (let i = 1; i < list.length; i++) expect(list[i]! - list[i - 1]!).toBeGreaterThanOrEqual(1000);
+    for (const c of sends)
+      byChat.set(Number(c.params.chat_id), [...(byChat.get(Number(c.params.chat_id)) ?? []), c.at]);
+    for (const list of byChat.values())
+      for (let i = 1; i < list.length; i++) expect(list[i]! - list[i - 1]!).toBeGreaterThanOrEqual(1000);
     // The whole run respected the overall rate.
     expect((times.at(-1)! - times[0]!) / 1000).toBeGreaterThanOrEqual((sends.length - perSecond) / perSecond);
   }, 90_000);

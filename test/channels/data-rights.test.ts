@@ -4,7 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inboundSms } from "../support/fake-twilio.js";
 import { textUpdate } from "../support/fake-telegram.js";
-import { SMS_URL, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, startHarness, type Harness } from "../support/channel-harness.js";
+import {
+  SMS_URL,
+  TWILIO_NUMBER,
+  TWILIO_SID,
+  TWILIO_TOKEN,
+  startHarness,
+  type Harness,
+} from "../support/channel-harness.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -20,18 +27,33 @@ async function post(update: unknown) {
 
 /** Every text cell of every table, to look for anything that links back to a person. */
 async function scanDatabase(): Promise<string> {
-  const tables = (await h.services.prisma.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)).map((t) => t.name);
+  const tables = (
+    await h.services.prisma.$queryRawUnsafe<{ name: string }[]>(
+      `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`,
+    )
+  ).map((t) => t.name);
   const dump: string[] = [];
-  for (const table of tables) dump.push(JSON.stringify(await h.services.prisma.$queryRawUnsafe(`SELECT * FROM "${table}"`), (_k, v) => (typeof v === "bigint" ? Number(v) : v)));
+  for (const table of tables)
+    dump.push(
+      JSON.stringify(await h.services.prisma.$queryRawUnsafe(`SELECT * FROM "${table}"`), (_k, v) =>
+        typeof v === "bigint" ? Number(v) : v,
+      ),
+    );
   return dump.join("\n");
 }
 
 /** The tables whose rows mention a value. */
 async function tablesMentioning(value: string): Promise<string[]> {
-  const tables = (await h.services.prisma.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)).map((t) => t.name);
+  const tables = (
+    await h.services.prisma.$queryRawUnsafe<{ name: string }[]>(
+      `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`,
+    )
+  ).map((t) => t.name);
   const found: string[] = [];
   for (const table of tables) {
-    const rows = JSON.stringify(await h.services.prisma.$queryRawUnsafe(`SELECT * FROM "${table}"`), (_k, v) => (typeof v === "bigint" ? Number(v) : v));
+    const rows = JSON.stringify(await h.services.prisma.$queryRawUnsafe(`SELECT * FROM "${table}"`), (_k, v) =>
+      typeof v === "bigint" ? Number(v) : v,
+    );
     if (rows.includes(value)) found.push(table);
   }
   return found;
@@ -40,13 +62,26 @@ async function tablesMentioning(value: string): Promise<string[]> {
 describe("consent refused", () => {
   it("keeps nothing but the refusal: the notice version and when, shown by MYDATA", async () => {
     const from = "+447700900611";
-    const send = async (body: string) => (await (await h.sms(inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body }))).text());
+    const send = async (body: string) =>
+      await (
+        await h.sms(
+          inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body }),
+        )
+      ).text();
     await send("Hi from ST6 1AA, buses please");
     await send("English");
     expect(await send("No thanks")).toContain("Nothing you've told us has been kept.");
     const hash = await h.services.addressCrypto.hash("sms", from);
-    const contact = await h.services.prisma.contact.findUniqueOrThrow({ where: { channel_addressHash: { channel: "sms", addressHash: hash } } });
-    expect(contact).toMatchObject({ consentVersion: null, consentAt: null, consentRefusedVersion: "2026-11", area: null, attribution: null });
+    const contact = await h.services.prisma.contact.findUniqueOrThrow({
+      where: { channel_addressHash: { channel: "sms", addressHash: hash } },
+    });
+    expect(contact).toMatchObject({
+      consentVersion: null,
+      consentAt: null,
+      consentRefusedVersion: "2026-11",
+      area: null,
+      attribution: null,
+    });
     expect(contact.consentRefusedAt).toBeInstanceOf(Date);
     // The refusal lives on the contact row and nowhere else: no session, answers, facts or messages.
     expect(await tablesMentioning(contact.id)).toEqual(["contacts"]);
@@ -63,7 +98,9 @@ describe("consent refused", () => {
     await post(textUpdate(chat, "no"));
     expect(h.telegram.textsTo(chat).at(-1)).toContain("Nothing you've told us has been kept.");
     const tgHash = await h.services.addressCrypto.hash("telegram", String(chat));
-    const tg = await h.services.prisma.contact.findUniqueOrThrow({ where: { channel_addressHash: { channel: "telegram", addressHash: tgHash } } });
+    const tg = await h.services.prisma.contact.findUniqueOrThrow({
+      where: { channel_addressHash: { channel: "telegram", addressHash: tgHash } },
+    });
     expect(tg).toMatchObject({ consentVersion: null, consentRefusedVersion: "2026-11", area: null });
     expect(await h.services.prisma.session.count({ where: { contactId: tg.id } })).toBe(0);
     expect(await h.services.prisma.answer.count({ where: { contactId: tg.id } })).toBe(0);
@@ -73,9 +110,12 @@ describe("consent refused", () => {
 describe("MYDATA and DELETE", () => {
   it("shows exactly what is held, as text and as a JSON file, then erases it all on confirmation", async () => {
     const chat = 8801;
-    for (const text of ["/start", "english", "yes", "ST6 1AA", "housing, transport", "More buses at night", "4", "no"]) await post(textUpdate(chat, text));
+    for (const text of ["/start", "english", "yes", "ST6 1AA", "housing, transport", "More buses at night", "4", "no"])
+      await post(textUpdate(chat, text));
     const hash = await h.services.addressCrypto.hash("telegram", String(chat));
-    const contact = await h.services.prisma.contact.findUniqueOrThrow({ where: { channel_addressHash: { channel: "telegram", addressHash: hash } } });
+    const contact = await h.services.prisma.contact.findUniqueOrThrow({
+      where: { channel_addressHash: { channel: "telegram", addressHash: hash } },
+    });
 
     await post(textUpdate(chat, "/mydata"));
     const texts = h.telegram.textsTo(chat);
@@ -89,8 +129,19 @@ describe("MYDATA and DELETE", () => {
     const file = h.telegram.callsOf("sendDocument").at(-1)!;
     expect(Number(file.params.chat_id)).toBe(chat);
     const exported = JSON.parse((file.params.document as { content: string }).content);
-    expect(exported).toMatchObject({ channel: "telegram", language: "en", area: "ST6", consent: { noticeVersion: "2026-11" } });
-    expect(exported.answers.map((a: { question: string }) => a.question)).toEqual(["postcode", "priorities", "biggest_difference", "age_band", "wants_help"]);
+    expect(exported).toMatchObject({
+      channel: "telegram",
+      language: "en",
+      area: "ST6",
+      consent: { noticeVersion: "2026-11" },
+    });
+    expect(exported.answers.map((a: { question: string }) => a.question)).toEqual([
+      "postcode",
+      "priorities",
+      "biggest_difference",
+      "age_band",
+      "wants_help",
+    ]);
     expect(JSON.stringify(exported)).not.toContain(String(chat));
 
     const totalsBefore = await h.services.prisma.themeCount.aggregate({ _sum: { count: true } });
@@ -100,11 +151,14 @@ describe("MYDATA and DELETE", () => {
     expect(h.telegram.textsTo(chat).at(-1)).toContain("Reply DELETE YES to confirm.");
     expect(await h.services.prisma.contact.count({ where: { id: contact.id } })).toBe(1);
     await post(textUpdate(chat, "DELETE YES"));
-    expect(h.telegram.textsTo(chat).at(-1)).toBe("Done: everything we held about you has been deleted. If you message us again, you'll start afresh.");
+    expect(h.telegram.textsTo(chat).at(-1)).toBe(
+      "Done: everything we held about you has been deleted. If you message us again, you'll start afresh.",
+    );
 
     // Nothing links back: not the contact id, the address hash, the encrypted address, the answers.
     const dump = await scanDatabase();
-    for (const trace of [contact.id, contact.addressHash, contact.addressEnc, "More buses at night", String(chat)]) expect(dump).not.toContain(trace);
+    for (const trace of [contact.id, contact.addressHash, contact.addressEnc, "More buses at night", String(chat)])
+      expect(dump).not.toContain(trace);
     expect(await h.services.prisma.session.count({ where: { contactId: contact.id } })).toBe(0);
     expect(await h.services.prisma.answer.count({ where: { contactId: contact.id } })).toBe(0);
     // Published aggregates keep their counts.
@@ -121,7 +175,12 @@ describe("MYDATA and DELETE", () => {
 
   it("works over SMS, in Welsh too, even after STOP", async () => {
     const from = "+447700900888";
-    const send = async (body: string) => (await (await h.sms(inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body }))).text());
+    const send = async (body: string) =>
+      await (
+        await h.sms(
+          inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body }),
+        )
+      ).text();
     for (const body of ["hi", "cymraeg", "ie", "ST3 4HS"]) await send(body);
     await send("STOP");
     const data = await send("MYDATA");

@@ -4,7 +4,15 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inboundSms } from "../support/fake-twilio.js";
 import { textUpdate, callbackUpdate } from "../support/fake-telegram.js";
-import { SMS_URL, TELEGRAM_SECRET, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, startHarness, type Harness } from "../support/channel-harness.js";
+import {
+  SMS_URL,
+  TELEGRAM_SECRET,
+  TWILIO_NUMBER,
+  TWILIO_SID,
+  TWILIO_TOKEN,
+  startHarness,
+  type Harness,
+} from "../support/channel-harness.js";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks.js";
 
 let h: Harness;
@@ -26,16 +34,26 @@ const telegramHeaders = { "Content-Type": "application/json", "X-Telegram-Bot-Ap
 function telegramAttempts(): Attempt[] {
   const valid = JSON.stringify(textUpdate(9001, "hello"));
   const attempts: Attempt[] = [];
-  const post = (label: string, body: BodyInit, headers: Record<string, string> = telegramHeaders) => attempts.push({ label, path: "/webhooks/telegram", init: { method: "POST", headers, body } });
+  const post = (label: string, body: BodyInit, headers: Record<string, string> = telegramHeaders) =>
+    attempts.push({ label, path: "/webhooks/telegram", init: { method: "POST", headers, body } });
   // Truncated JSON at many cut points.
-  for (let cut = 1; cut < valid.length; cut += Math.ceil(valid.length / 60)) post(`truncated at ${cut}`, valid.slice(0, cut));
+  for (let cut = 1; cut < valid.length; cut += Math.ceil(valid.length / 60))
+    post(`truncated at ${cut}`, valid.slice(0, cut));
   // Wrong types and missing fields.
   const base = textUpdate(9001, "hello");
   const variants: [string, unknown][] = [
-    ["null", null], ["number", 42], ["string", "update"], ["array", [base]], ["empty object", {}],
-    ["no update_id", { message: base.message }], ["update_id string", { ...base, update_id: "7" }], ["negative update_id", { ...base, update_id: -1 }],
-    ["fractional update_id", { ...base, update_id: 1.5 }], ["only update_id", { update_id: 5 }],
-    ["message is a number", { ...base, message: 5 }], ["text is a number", { ...base, message: { ...base.message, text: 5 } }],
+    ["null", null],
+    ["number", 42],
+    ["string", "update"],
+    ["array", [base]],
+    ["empty object", {}],
+    ["no update_id", { message: base.message }],
+    ["update_id string", { ...base, update_id: "7" }],
+    ["negative update_id", { ...base, update_id: -1 }],
+    ["fractional update_id", { ...base, update_id: 1.5 }],
+    ["only update_id", { update_id: 5 }],
+    ["message is a number", { ...base, message: 5 }],
+    ["text is a number", { ...base, message: { ...base.message, text: 5 } }],
     ["chat id string", { ...base, message: { ...base.message, chat: { id: "x", type: "private" } } }],
     ["chat missing", { ...base, message: { ...base.message, chat: undefined } }],
     ["unknown chat type", { ...base, message: { ...base.message, chat: { id: 1, type: "castle" } } }],
@@ -43,8 +61,17 @@ function telegramAttempts(): Attempt[] {
     ["from without id", { ...base, message: { ...base.message, from: { first_name: "x" } } }],
     ["callback without from", { update_id: 77, callback_query: { id: "1", data: "1:o:en" } }],
     ["callback data over 64", callbackUpdate(9001, 1, "x".repeat(65))],
-    ["callback message is a string", { ...callbackUpdate(9001, 1, "1:o:en"), callback_query: { ...callbackUpdate(9001, 1, "1:o:en").callback_query, message: "m" } }],
-    ["language_code object", { ...base, message: { ...base.message, from: { id: 1, is_bot: false, first_name: "x", language_code: {} } } }],
+    [
+      "callback message is a string",
+      {
+        ...callbackUpdate(9001, 1, "1:o:en"),
+        callback_query: { ...callbackUpdate(9001, 1, "1:o:en").callback_query, message: "m" },
+      },
+    ],
+    [
+      "language_code object",
+      { ...base, message: { ...base.message, from: { id: 1, is_bot: false, first_name: "x", language_code: {} } } },
+    ],
   ];
   for (const [label, body] of variants) post(label, JSON.stringify(body));
   post("empty body", "");
@@ -54,19 +81,41 @@ function telegramAttempts(): Attempt[] {
   post("deeply nested", `${"[".repeat(5000)}${"]".repeat(5000)}`);
   post("invalid UTF-8", new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]));
   // Generated junk: random JSON values and strings.
-  for (const value of fc.sample(fc.jsonValue({ maxDepth: 4 }), { numRuns: 60, seed: 2026 })) post("generated JSON", JSON.stringify(value));
-  for (const value of fc.sample(fc.string({ maxLength: 200 }), { numRuns: 20, seed: 11 })) post("generated string", value);
+  for (const value of fc.sample(fc.jsonValue({ maxDepth: 4 }), { numRuns: 60, seed: 2026 }))
+    post("generated JSON", JSON.stringify(value));
+  for (const value of fc.sample(fc.string({ maxLength: 200 }), { numRuns: 20, seed: 11 }))
+    post("generated string", value);
   return attempts;
 }
 
 function smsAttempts(): Attempt[] {
   const attempts: Attempt[] = [];
-  const signed = (params: Record<string, string>, contentType = "application/x-www-form-urlencoded", body?: string) => ({
+  const signed = (
+    params: Record<string, string>,
+    contentType = "application/x-www-form-urlencoded",
+    body?: string,
+  ) => ({
     method: "POST",
-    headers: { "Content-Type": contentType, "X-Twilio-Signature": getExpectedTwilioSignature(TWILIO_TOKEN, SMS_URL, params) },
+    headers: {
+      "Content-Type": contentType,
+      "X-Twilio-Signature": getExpectedTwilioSignature(TWILIO_TOKEN, SMS_URL, params),
+    },
     body: body ?? new URLSearchParams(params).toString(),
   });
-  const valid = Object.fromEntries(new URLSearchParams(String(inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from: "+447700900999", to: TWILIO_NUMBER, body: "hi" }).body)));
+  const valid = Object.fromEntries(
+    new URLSearchParams(
+      String(
+        inboundSms({
+          url: SMS_URL,
+          authToken: TWILIO_TOKEN,
+          accountSid: TWILIO_SID,
+          from: "+447700900999",
+          to: TWILIO_NUMBER,
+          body: "hi",
+        }).body,
+      ),
+    ),
+  );
   const drop = (key: string) => Object.fromEntries(Object.entries(valid).filter(([k]) => !k.includes(key)));
   const cases: [string, RequestInit][] = [
     ["no MessageSid", signed(drop("Sid"))],
@@ -77,13 +126,35 @@ function smsAttempts(): Attempt[] {
     ["no content type", { method: "POST", headers: { "X-Twilio-Signature": "x" }, body: "a=b" }],
     ["over 64 kB", signed({ ...valid, Body: "x".repeat(70_000) })],
     ["From over 40", signed({ ...valid, From: "+4".repeat(30) })],
-    ["unsigned", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(valid).toString() }],
-    ["signature of other params", { ...signed(valid), body: new URLSearchParams({ ...valid, Body: "STOP" }).toString() }],
+    [
+      "unsigned",
+      {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(valid).toString(),
+      },
+    ],
+    [
+      "signature of other params",
+      { ...signed(valid), body: new URLSearchParams({ ...valid, Body: "STOP" }).toString() },
+    ],
   ];
   for (const [label, init] of cases) attempts.push({ label, path: "/webhooks/twilio/sms", init });
-  for (const [label, init] of cases.slice(0, 6)) attempts.push({ label: `status: ${label}`, path: "/webhooks/twilio/status", init });
-  for (const value of fc.sample(fc.dictionary(fc.string({ maxLength: 12 }), fc.string({ maxLength: 40 })), { numRuns: 40, seed: 7 })) {
-    attempts.push({ label: "generated form, unsigned", path: "/webhooks/twilio/sms", init: { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": "AAAA" }, body: new URLSearchParams(value).toString() } });
+  for (const [label, init] of cases.slice(0, 6))
+    attempts.push({ label: `status: ${label}`, path: "/webhooks/twilio/status", init });
+  for (const value of fc.sample(fc.dictionary(fc.string({ maxLength: 12 }), fc.string({ maxLength: 40 })), {
+    numRuns: 40,
+    seed: 7,
+  })) {
+    attempts.push({
+      label: "generated form, unsigned",
+      path: "/webhooks/twilio/sms",
+      init: {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": "AAAA" },
+        body: new URLSearchParams(value).toString(),
+      },
+    });
   }
   return attempts;
 }
@@ -98,7 +169,8 @@ describe("malformed webhook payloads", () => {
     for (const attempt of attempts) {
       const response = await h.app.request(attempt.path, attempt.init);
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-      if (response.status < 400 || response.status >= 500) wrong.push(`${attempt.label}: ${response.status} ${(await response.text()).slice(0, 120)}`);
+      if (response.status < 400 || response.status >= 500)
+        wrong.push(`${attempt.label}: ${response.status} ${(await response.text()).slice(0, 120)}`);
     }
     expect(wrong).toEqual([]);
     expect(await h.services.prisma.contact.count()).toBe(contactsBefore);

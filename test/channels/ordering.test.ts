@@ -8,7 +8,14 @@ import { loadConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/log.js";
 import { openNodeServices, type NodeServices } from "../../src/runtime-node/services.js";
 import { inboundSms } from "../support/fake-twilio.js";
-import { SMS_URL, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, startHarness, type Harness } from "../support/channel-harness.js";
+import {
+  SMS_URL,
+  TWILIO_NUMBER,
+  TWILIO_SID,
+  TWILIO_TOKEN,
+  startHarness,
+  type Harness,
+} from "../support/channel-harness.js";
 import { tempDir } from "../support/temp-db.js";
 
 describe("ordering within one process", () => {
@@ -22,13 +29,18 @@ describe("ordering within one process", () => {
 
   it("two SMS sent together are answered in order, both answers kept", async () => {
     const from = "+447700900555";
-    const send = (body: string) => h.sms(inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body }));
+    const send = (body: string) =>
+      h.sms(
+        inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body }),
+      );
     for (const body of ["hi", "english", "yes"]) expect((await send(body)).status).toBe(200);
     const [first, second] = await Promise.all([send("ST6 1AA"), send("1, 6")]);
     expect(await first!.text()).toContain("Got it: ST6.");
     expect(await second!.text()).toContain("Got it: Housing and Buses and transport.");
     const hash = await h.services.addressCrypto.hash("sms", from);
-    const contact = await h.services.prisma.contact.findUniqueOrThrow({ where: { channel_addressHash: { channel: "sms", addressHash: hash } } });
+    const contact = await h.services.prisma.contact.findUniqueOrThrow({
+      where: { channel_addressHash: { channel: "sms", addressHash: hash } },
+    });
     const answers = await h.services.store.answersOf(contact.id);
     expect(answers.map((a) => [a.questionKey, a.value])).toEqual([
       ["postcode", "ST6"],
@@ -42,7 +54,10 @@ describe("ordering across two processes sharing one database", () => {
   let a: NodeServices;
   let b: NodeServices;
   beforeAll(async () => {
-    const config = loadConfig({ DATABASE_URL: `file:${path.join(dir.dir, "shared.db")}`, APP_SECRET: "shared-secret-shared-secret-shared-secret" });
+    const config = loadConfig({
+      DATABASE_URL: `file:${path.join(dir.dir, "shared.db")}`,
+      APP_SECRET: "shared-secret-shared-secret-shared-secret",
+    });
     a = await openNodeServices(config, { log: silentLogger, now: testClock().now });
     b = await openNodeServices(config, { log: silentLogger, now: testClock().now });
   });
@@ -54,7 +69,8 @@ describe("ordering across two processes sharing one database", () => {
 
   it("racing steps for one contact never lose or double an answer", async () => {
     const address = "+447700900777";
-    const via = (s: NodeServices, text: string) => s.conversation.handle({ channel: "sms", address, input: { type: "text", text } });
+    const via = (s: NodeServices, text: string) =>
+      s.conversation.handle({ channel: "sms", address, input: { type: "text", text } });
     await via(a, "hi");
     await via(b, "english");
     await via(a, "yes");

@@ -2,7 +2,15 @@
 // embedded SQLite default. test/worker/worker.test.ts runs the same suite on the Worker.
 import { afterAll, beforeAll } from "vitest";
 import { channelSuite } from "../support/channel-suite.js";
-import { SMS_URL, TELEGRAM_SECRET, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, startHarness, type Harness } from "../support/channel-harness.js";
+import {
+  SMS_URL,
+  TELEGRAM_SECRET,
+  TWILIO_NUMBER,
+  TWILIO_SID,
+  TWILIO_TOKEN,
+  startHarness,
+  type Harness,
+} from "../support/channel-harness.js";
 
 let h: Harness;
 beforeAll(async () => {

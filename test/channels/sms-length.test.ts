@@ -24,19 +24,41 @@ describe("SMS segment counting", () => {
 
   it("counts exactly as the GSM 03.38 tables say, character by character, for any text", () => {
     // The definition, one character at a time: what the pattern-based counting must agree with.
-    const basic = new Set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà");
+    const basic = new Set(
+      "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà",
+    );
     const extended = new Set("^{}\\[~]|€\f");
     const reference = (text: string) => {
       let septets = 0;
       for (const ch of text) {
         if (basic.has(ch)) septets += 1;
         else if (extended.has(ch)) septets += 2;
-        else return { encoding: "UCS-2", units: text.length, segments: text.length <= 70 ? 1 : Math.ceil(text.length / 67) };
+        else
+          return {
+            encoding: "UCS-2",
+            units: text.length,
+            segments: text.length <= 70 ? 1 : Math.ceil(text.length / 67),
+          };
       }
       return { encoding: "GSM-7", units: septets, segments: septets <= 160 ? 1 : Math.ceil(septets / 153) };
     };
-    const gsmish = fc.constantFrom(..."aZ09 @£€{}[]~^|\\\f\n\rÅñü§¿ΔΩ", "ŵ", "ŷ", "🙂", "’", "–", "\u00a0", "é", "ê", "ç", "\u0000");
-    const texts = fc.oneof(fc.string({ unit: gsmish, maxLength: 400 }), fc.string({ unit: "grapheme", maxLength: 200 }));
+    const gsmish = fc.constantFrom(
+      ..."aZ09 @£€{}[]~^|\\\f\n\rÅñü§¿ΔΩ",
+      "ŵ",
+      "ŷ",
+      "🙂",
+      "’",
+      "–",
+      "\u00a0",
+      "é",
+      "ê",
+      "ç",
+      "\u0000",
+    );
+    const texts = fc.oneof(
+      fc.string({ unit: gsmish, maxLength: 400 }),
+      fc.string({ unit: "grapheme", maxLength: 200 }),
+    );
     fc.assert(
       fc.property(texts, (text) => {
         expect(segmentInfo(text)).toEqual(reference(text));
@@ -58,7 +80,18 @@ describe("SMS replies", () => {
     const messages = renderSms(
       [
         { type: "send", text: "Got it: ST6." },
-        { type: "ask", flowId: "f", nodeId: "n", key: "k", kind: "yes_no", text: "Is that OK?", options: [], step: 1, refresh: false, reprompt: false },
+        {
+          type: "ask",
+          flowId: "f",
+          nodeId: "n",
+          key: "k",
+          kind: "yes_no",
+          text: "Is that OK?",
+          options: [],
+          step: 1,
+          refresh: false,
+          reprompt: false,
+        },
       ],
       "en",
       3,

@@ -3,7 +3,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { segmentInfo } from "../../src/channels/sms/gsm.js";
 import { inboundSms, statusCallback } from "../support/fake-twilio.js";
-import { PUBLIC_URL, SMS_URL, STATUS_URL, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, startHarness, type Harness } from "../support/channel-harness.js";
+import {
+  PUBLIC_URL,
+  SMS_URL,
+  STATUS_URL,
+  TWILIO_NUMBER,
+  TWILIO_SID,
+  TWILIO_TOKEN,
+  startHarness,
+  type Harness,
+} from "../support/channel-harness.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -19,17 +28,36 @@ const newPhone = () => `+4477009${String(++phoneCounter).padStart(5, "0")}`;
 
 /** Sends one SMS from `from` and returns the reply messages in the TwiML. */
 async function text(from: string, body: string, messageSid?: string): Promise<string[]> {
-  const response = await h.sms(inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body, ...(messageSid ? { messageSid } : {}) }));
+  const response = await h.sms(
+    inboundSms({
+      url: SMS_URL,
+      authToken: TWILIO_TOKEN,
+      accountSid: TWILIO_SID,
+      from,
+      to: TWILIO_NUMBER,
+      body,
+      ...(messageSid ? { messageSid } : {}),
+    }),
+  );
   expect(response.status).toBe(200);
   expect(response.headers.get("Content-Type")).toContain("text/xml");
   const xml = await response.text();
   expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><Response(\/>|>)/);
-  return [...xml.matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) => m[1]!.replace(/&apos;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">"));
+  return [...xml.matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) =>
+    m[1]!
+      .replace(/&apos;/g, "'")
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, "&")
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">"),
+  );
 }
 
 async function contactOf(phone: string) {
   const hash = await h.services.addressCrypto.hash("sms", phone);
-  const contact = await h.services.prisma.contact.findUnique({ where: { channel_addressHash: { channel: "sms", addressHash: hash } } });
+  const contact = await h.services.prisma.contact.findUnique({
+    where: { channel_addressHash: { channel: "sms", addressHash: hash } },
+  });
   const answers = contact ? await h.services.store.answersOf(contact.id) : [];
   return { contact, answers: Object.fromEntries(answers.map((a) => [a.questionKey, a.value])) };
 }
@@ -39,24 +67,40 @@ describe("SMS conversation", () => {
     const phone = newPhone();
     const first = await text(phone, "Hi");
     expect(first).toHaveLength(1);
-    expect(first[0]).toBe("Hi, this is PlaceVoice. We're asking people what matters most where they live. English or Cymraeg?\n\n1. English\n2. Cymraeg\n\nReply with a number.");
-    expect((await text(phone, "1"))[0]).toMatch(/^It's 4 quick questions\..*Privacy notice: https:\/\/placevoice\.example\.org\/privacy .*Is that OK\?\n\nReply YES or NO\.$/s);
+    expect(first[0]).toBe(
+      "Hi, this is PlaceVoice. We're asking people what matters most where they live. English or Cymraeg?\n\n1. English\n2. Cymraeg\n\nReply with a number.",
+    );
+    expect((await text(phone, "1"))[0]).toMatch(
+      /^It's 4 quick questions\..*Privacy notice: https:\/\/placevoice\.example\.org\/privacy .*Is that OK\?\n\nReply YES or NO\.$/s,
+    );
     expect((await text(phone, "Yes!"))[0]).toContain("What's your postcode?");
     const priorities = await text(phone, "st6 1aa");
     expect(priorities).toHaveLength(1);
-    expect(priorities[0]).toMatch(/^Got it: ST6\.\n\nWhat matters most to you in your area\? Pick up to 3\.\n\n1\. Housing\n2\. Cost of living\n/);
+    expect(priorities[0]).toMatch(
+      /^Got it: ST6\.\n\nWhat matters most to you in your area\? Pick up to 3\.\n\n1\. Housing\n2\. Cost of living\n/,
+    );
     expect(priorities[0]).toContain("12. Care and support\n\nReply with up to 3 numbers, e.g. 1,3.");
-    expect((await text(phone, "2 and 5, transprot"))[0]).toMatch(/^Got it: Cost of living, Feeling safe and Buses and transport\.\n\nWhat one thing/);
+    expect((await text(phone, "2 and 5, transprot"))[0]).toMatch(
+      /^Got it: Cost of living, Feeling safe and Buses and transport\.\n\nWhat one thing/,
+    );
     expect((await text(phone, "A proper bus to Hanley after 6pm"))[0]).toContain("which age group are you in?");
-    expect((await text(phone, "3"))[0]).toMatch(/^Got it: 25-34\.\n\nThank you\..*\n\nWould you like details of local services/s);
+    expect((await text(phone, "3"))[0]).toMatch(
+      /^Got it: 25-34\.\n\nThank you\..*\n\nWould you like details of local services/s,
+    );
     // Signposting over SMS: services that fit, within the segment budget, then what next.
     const offer = await text(phone, "yes please");
     expect(offer.join("\n")).toMatch(/^Here are some local services that could help:/);
     expect(offer.join("\n")).toContain("Tel 01632 9602");
-    expect(offer.at(-1)).toMatch(/Would you like anything else\?\n\n1\. More like this\n2\. A different kind of help\n3\. That's all, thanks\n\nReply with a number\.$/);
+    expect(offer.at(-1)).toMatch(
+      /Would you like anything else\?\n\n1\. More like this\n2\. A different kind of help\n3\. That's all, thanks\n\nReply with a number\.$/,
+    );
     for (const message of offer) expect(segmentInfo(message).segments).toBeLessThanOrEqual(3);
-    expect((await text(phone, "3"))[0]).toMatch(/^Can we message you later to say what changed because of what people told us\?.*Reply YES or NO/s);
-    expect(await text(phone, "yes")).toEqual(["Thanks again. Message HELP to find out more about this service, or STOP to stop messages."]);
+    expect((await text(phone, "3"))[0]).toMatch(
+      /^Can we message you later to say what changed because of what people told us\?.*Reply YES or NO/s,
+    );
+    expect(await text(phone, "yes")).toEqual([
+      "Thanks again. Message HELP to find out more about this service, or STOP to stop messages.",
+    ]);
     const { contact, answers } = await contactOf(phone);
     expect(answers).toEqual({
       postcode: "ST6",
@@ -74,7 +118,12 @@ describe("SMS conversation", () => {
 
   it("keeps every reply within 3 segments and sends GSM-7 where the text allows", async () => {
     const phone = newPhone();
-    const replies = [...(await text(phone, "hello")), ...(await text(phone, "english")), ...(await text(phone, "yes")), ...(await text(phone, "ST4 1AA"))];
+    const replies = [
+      ...(await text(phone, "hello")),
+      ...(await text(phone, "english")),
+      ...(await text(phone, "yes")),
+      ...(await text(phone, "ST4 1AA")),
+    ];
     for (const reply of replies) {
       const info = segmentInfo(reply);
       expect(info.segments, reply).toBeLessThanOrEqual(3);
@@ -89,7 +138,9 @@ describe("SMS conversation", () => {
     expect(reply).toMatch(/^If you've nowhere safe to sleep tonight, get help now:/);
     expect(reply).toContain("Out-of-hours homelessness line");
     // The crisis services come before the re-prompt of the question that was waiting.
-    expect(reply.indexOf("Out-of-hours homelessness line")).toBeLessThan(reply.indexOf("What matters most to you in your area?"));
+    expect(reply.indexOf("Out-of-hours homelessness line")).toBeLessThan(
+      reply.indexOf("What matters most to you in your area?"),
+    );
   });
 
   it("JOIN <CODE> attributes the contact and starts the entry flow", async () => {
@@ -102,7 +153,9 @@ describe("SMS conversation", () => {
     const { contact } = await contactOf(phone);
     expect(contact?.attribution).toBe("ST6BUS");
     // …but counted as a touch for the campaign.
-    expect(await h.services.prisma.referralTouch.findMany({ where: { contactId: contact!.id }, select: { code: true } })).toEqual([{ code: "OTHER" }]);
+    expect(
+      await h.services.prisma.referralTouch.findMany({ where: { contactId: contact!.id }, select: { code: true } }),
+    ).toEqual([{ code: "OTHER" }]);
     // An unknown code attributes nobody.
     const stranger = newPhone();
     await text(stranger, "JOIN NOSUCH");
@@ -112,21 +165,36 @@ describe("SMS conversation", () => {
   it("answers a picture with no text by saying it can only read text", async () => {
     const phone = newPhone();
     await text(phone, "hi");
-    const response = await h.sms(inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from: phone, to: TWILIO_NUMBER, body: "", numMedia: 1 }));
+    const response = await h.sms(
+      inboundSms({
+        url: SMS_URL,
+        authToken: TWILIO_TOKEN,
+        accountSid: TWILIO_SID,
+        from: phone,
+        to: TWILIO_NUMBER,
+        body: "",
+        numMedia: 1,
+      }),
+    );
     expect(await response.text()).toContain("Sorry, I can only read text here.");
   });
 });
 
 describe("SMS opt-out", () => {
-  it.each(["STOP", "stop", "Stop.", " STOPALL ", "unsubscribe", "Cancel", "END", "quit!", "revoke", "OPTOUT"])("%j stops the contact mid-flow, then silence until START", async (word) => {
-    const phone = newPhone();
-    await text(phone, "hi");
-    await text(phone, "english");
-    const confirmation = await text(phone, word);
-    expect(confirmation).toEqual(["You won't get any more messages from PlaceVoice. Reply START to come back any time."]);
-    expect(await text(phone, "yes")).toHaveLength(2 - 1); // YES opts back in
-    expect((await contactOf(phone)).contact?.status).toBe("active");
-  });
+  it.each(["STOP", "stop", "Stop.", " STOPALL ", "unsubscribe", "Cancel", "END", "quit!", "revoke", "OPTOUT"])(
+    "%j stops the contact mid-flow, then silence until START",
+    async (word) => {
+      const phone = newPhone();
+      await text(phone, "hi");
+      await text(phone, "english");
+      const confirmation = await text(phone, word);
+      expect(confirmation).toEqual([
+        "You won't get any more messages from PlaceVoice. Reply START to come back any time.",
+      ]);
+      expect(await text(phone, "yes")).toHaveLength(2 - 1); // YES opts back in
+      expect((await contactOf(phone)).contact?.status).toBe("active");
+    },
+  );
 
   it("stays silent after STOP (nothing stored) and START resumes where it was", async () => {
     const phone = newPhone();
@@ -138,7 +206,9 @@ describe("SMS opt-out", () => {
     expect(await text(phone, "what?")).toEqual([]);
     expect((await contactOf(phone)).answers).toEqual({});
     const back = await text(phone, "start");
-    expect(back[0]).toMatch(/^Welcome back! You'll get messages from PlaceVoice again\. Reply STOP at any time to stop\.\n\nWhat's your postcode\?/);
+    expect(back[0]).toMatch(
+      /^Welcome back! You'll get messages from PlaceVoice again\. Reply STOP at any time to stop\.\n\nWhat's your postcode\?/,
+    );
   });
 
   it("HELP answers in any state, even after STOP", async () => {
@@ -156,7 +226,18 @@ describe("SMS opt-out", () => {
     try {
       const phone = newPhone();
       const send = async (body: string) =>
-        (await (await quiet.sms(inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from: phone, to: TWILIO_NUMBER, body }))).text());
+        await (
+          await quiet.sms(
+            inboundSms({
+              url: SMS_URL,
+              authToken: TWILIO_TOKEN,
+              accountSid: TWILIO_SID,
+              from: phone,
+              to: TWILIO_NUMBER,
+              body,
+            }),
+          )
+        ).text();
       await send("hi");
       expect(await send("STOP")).not.toContain("<Message>");
     } finally {
@@ -168,11 +249,32 @@ describe("SMS opt-out", () => {
 describe("SMS webhook security and idempotency", () => {
   it("refuses unsigned, forged and wrongly-addressed requests with 403 and stores nothing", async () => {
     const before = await h.services.prisma.contact.count();
-    const good = inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from: newPhone(), to: TWILIO_NUMBER, body: "hi" });
+    const good = inboundSms({
+      url: SMS_URL,
+      authToken: TWILIO_TOKEN,
+      accountSid: TWILIO_SID,
+      from: newPhone(),
+      to: TWILIO_NUMBER,
+      body: "hi",
+    });
     const headers = good.headers as Record<string, string>;
     const unsigned = { ...good, headers: { "Content-Type": headers["Content-Type"]! } };
-    const forged = inboundSms({ url: SMS_URL, authToken: "not-the-token", accountSid: TWILIO_SID, from: newPhone(), to: TWILIO_NUMBER, body: "hi" });
-    const otherUrl = inboundSms({ url: `${PUBLIC_URL}/elsewhere`, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from: newPhone(), to: TWILIO_NUMBER, body: "hi" });
+    const forged = inboundSms({
+      url: SMS_URL,
+      authToken: "not-the-token",
+      accountSid: TWILIO_SID,
+      from: newPhone(),
+      to: TWILIO_NUMBER,
+      body: "hi",
+    });
+    const otherUrl = inboundSms({
+      url: `${PUBLIC_URL}/elsewhere`,
+      authToken: TWILIO_TOKEN,
+      accountSid: TWILIO_SID,
+      from: newPhone(),
+      to: TWILIO_NUMBER,
+      body: "hi",
+    });
     const tampered = { ...good, body: String(good.body).replace("Body=hi", "Body=STOP") };
     for (const init of [unsigned, forged, otherUrl, tampered]) {
       const response = await h.sms(init);
@@ -187,10 +289,16 @@ describe("SMS webhook security and idempotency", () => {
     await text(phone, "english");
     await text(phone, "yes");
     const sid = `SM${"c".repeat(32)}`;
-    const replies = await Promise.all([text(phone, "ST6 1AA", sid), text(phone, "ST6 1AA", sid), text(phone, "ST6 1AA", sid)]);
+    const replies = await Promise.all([
+      text(phone, "ST6 1AA", sid),
+      text(phone, "ST6 1AA", sid),
+      text(phone, "ST6 1AA", sid),
+    ]);
     expect(replies.filter((r) => r.length > 0)).toHaveLength(1);
     const { contact } = await contactOf(phone);
-    const stored = await h.services.prisma.answer.findMany({ where: { contactId: contact!.id, questionKey: "postcode" } });
+    const stored = await h.services.prisma.answer.findMany({
+      where: { contactId: contact!.id, questionKey: "postcode" },
+    });
     expect(stored).toHaveLength(1);
   });
 });
@@ -202,19 +310,47 @@ describe("SMS delivery status callbacks", () => {
     const { contact } = await contactOf(phone);
     // A proactive message through the outbox, sent by the REST API.
     await h.services.prisma.outboxMessage.create({
-      data: { id: "ob-status-1", contactId: contact!.id, channel: "sms", payload: JSON.stringify({ body: "Reminder: tell us what matters" }), idempotencyKey: "status-test-1", kind: "broadcast", nextAttemptAt: h.services.now() },
+      data: {
+        id: "ob-status-1",
+        contactId: contact!.id,
+        channel: "sms",
+        payload: JSON.stringify({ body: "Reminder: tell us what matters" }),
+        idempotencyKey: "status-test-1",
+        kind: "broadcast",
+        nextAttemptAt: h.services.now(),
+      },
     });
     const report = await h.services.dispatcher.runOnce();
     expect(report.sent).toBe(1);
     expect(h.twilio.sent).toHaveLength(1);
-    expect(h.twilio.sent[0]).toMatchObject({ to: phone, from: TWILIO_NUMBER, body: "Reminder: tell us what matters", statusCallback: STATUS_URL, idempotencyToken: "status-test-1" });
+    expect(h.twilio.sent[0]).toMatchObject({
+      to: phone,
+      from: TWILIO_NUMBER,
+      body: "Reminder: tell us what matters",
+      statusCallback: STATUS_URL,
+      idempotencyToken: "status-test-1",
+    });
     const sid = h.twilio.sent[0]!.sid;
     const status = async (s: string, errorCode?: string) =>
-      (await h.sms(statusCallback({ url: STATUS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, messageSid: sid, status: s, ...(errorCode ? { errorCode } : {}) }), "/webhooks/twilio/status")).status;
+      (
+        await h.sms(
+          statusCallback({
+            url: STATUS_URL,
+            authToken: TWILIO_TOKEN,
+            accountSid: TWILIO_SID,
+            messageSid: sid,
+            status: s,
+            ...(errorCode ? { errorCode } : {}),
+          }),
+          "/webhooks/twilio/status",
+        )
+      ).status;
     expect(await status("sent")).toBe(204);
     expect(await status("delivered")).toBe(204);
     expect(await status("sent")).toBe(204); // late and out of order
-    expect((await h.services.prisma.outboxMessage.findUnique({ where: { id: "ob-status-1" } }))?.deliveryStatus).toBe("delivered");
+    expect((await h.services.prisma.outboxMessage.findUnique({ where: { id: "ob-status-1" } }))?.deliveryStatus).toBe(
+      "delivered",
+    );
     expect(await status("failed", "21610")).toBe(204);
     expect((await contactOf(phone)).contact?.status).toBe("stopped");
   });

@@ -17,16 +17,20 @@ beforeEach(() => h.telegram.reset());
 function buttonData(chatId: number, label: string): { data: string; messageId: number } {
   const sends = h.telegram.callsOf("sendMessage").filter((c) => Number(c.params.chat_id) === chatId);
   for (let i = sends.length - 1; i >= 0; i--) {
-    const markup = sends[i]!.params.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] } | undefined;
+    const markup = sends[i]!.params.reply_markup as
+      { inline_keyboard: { text: string; callback_data: string }[][] } | undefined;
     const button = markup?.inline_keyboard.flat().find((b) => b.text === label || b.text === `✅ ${label}`);
-    if (button) return { data: button.callback_data, messageId: 1000 + h.telegram.callsOf("sendMessage").indexOf(sends[i]!) };
+    if (button)
+      return { data: button.callback_data, messageId: 1000 + h.telegram.callsOf("sendMessage").indexOf(sends[i]!) };
   }
   throw new Error(`no "${label}" button sent to ${chatId}`);
 }
 
 async function answersOf(chatId: number) {
   const hash = await h.services.addressCrypto.hash("telegram", String(chatId));
-  const contact = await h.services.prisma.contact.findUnique({ where: { channel_addressHash: { channel: "telegram", addressHash: hash } } });
+  const contact = await h.services.prisma.contact.findUnique({
+    where: { channel_addressHash: { channel: "telegram", addressHash: hash } },
+  });
   const answers = contact ? await h.services.store.answersOf(contact.id) : [];
   return { contact, answers: Object.fromEntries(answers.map((a) => [a.questionKey, a.value])) };
 }
@@ -46,7 +50,10 @@ describe("Telegram conversation", () => {
     const english = buttonData(chat, "English");
     await post(callbackUpdate(chat, english.messageId, english.data));
     // The answered keyboard is removed, the button press acknowledged, the next question asked.
-    expect(h.telegram.callsOf("editMessageReplyMarkup").at(-1)?.params).toMatchObject({ chat_id: chat, message_id: english.messageId });
+    expect(h.telegram.callsOf("editMessageReplyMarkup").at(-1)?.params).toMatchObject({
+      chat_id: chat,
+      message_id: english.messageId,
+    });
     expect(h.telegram.callsOf("sendMessage").every((c) => c.params.chat_id === chat)).toBe(true);
     expect(h.telegram.callsOf("editMessageReplyMarkup").at(-1)?.params.reply_markup).toBeUndefined();
     expect(h.telegram.callsOf("answerCallbackQuery")).toHaveLength(1);
@@ -60,9 +67,13 @@ describe("Telegram conversation", () => {
 
     await post(textUpdate(chat, "ST6 1AA"));
     // "Got it" and the next question arrive as one message, with the themes as buttons.
-    expect(h.telegram.textsTo(chat).at(-1)).toMatch(/^Got it: ST6\.\n\nWhat matters most to you in your area\? Pick up to 3\.\n\nTap up to 3, then Done\.$/);
+    expect(h.telegram.textsTo(chat).at(-1)).toMatch(
+      /^Got it: ST6\.\n\nWhat matters most to you in your area\? Pick up to 3\.\n\nTap up to 3, then Done\.$/,
+    );
     const keyboard = h.telegram.lastKeyboard(chat);
-    expect(keyboard.flat()).toEqual(expect.arrayContaining(["Housing", "Cost of living", "Care and support", "Done ✔"]));
+    expect(keyboard.flat()).toEqual(
+      expect.arrayContaining(["Housing", "Cost of living", "Care and support", "Done ✔"]),
+    );
     expect(keyboard.flat()).toHaveLength(13);
 
     // Multi-choice: taps toggle ticks in place (no new message), Done confirms.
@@ -71,7 +82,9 @@ describe("Telegram conversation", () => {
     await post(callbackUpdate(chat, housing.messageId, housing.data));
     const edit = h.telegram.callsOf("editMessageReplyMarkup").at(-1)!;
     expect(edit.params.message_id).toBe(housing.messageId);
-    const ticked = (edit.params.reply_markup as { inline_keyboard: { text: string }[][] }).inline_keyboard.flat().map((b) => b.text);
+    const ticked = (edit.params.reply_markup as { inline_keyboard: { text: string }[][] }).inline_keyboard
+      .flat()
+      .map((b) => b.text);
     expect(ticked).toContain("✅ Housing");
     const transport = buttonData(chat, "Buses and transport");
     await post(callbackUpdate(chat, transport.messageId, transport.data));
@@ -93,7 +106,9 @@ describe("Telegram conversation", () => {
     expect(h.telegram.textsTo(chat).at(-1)).toContain("Thanks again.");
 
     // Every button press was answered.
-    expect(h.telegram.callsOf("answerCallbackQuery")).toHaveLength(h.telegram.calls.filter((c) => c.method === "answerCallbackQuery").length);
+    expect(h.telegram.callsOf("answerCallbackQuery")).toHaveLength(
+      h.telegram.calls.filter((c) => c.method === "answerCallbackQuery").length,
+    );
     expect(h.telegram.callsOf("answerCallbackQuery").length).toBe(8);
     const { contact, answers } = await answersOf(chat);
     expect(contact).toMatchObject({ attribution: "ST6BUS", area: "ST6", language: "en", consentVersion: "2026-11" });
@@ -111,10 +126,15 @@ describe("Telegram conversation", () => {
 
   it("signposts with buttons for more, different help, or done", async () => {
     const chat = 7010;
-    for (const text of ["/start", "english", "yes", "ST6 1AA", "housing", "Damp in our flat", "skip", "yes"]) await post(textUpdate(chat, text));
+    for (const text of ["/start", "english", "yes", "ST6 1AA", "housing", "Damp in our flat", "skip", "yes"])
+      await post(textUpdate(chat, text));
     expect(h.telegram.textsTo(chat).at(-1)).toMatch(/^Here are some local services that could help:\n\n.+Tel /s);
     expect(h.telegram.textsTo(chat).at(-1)).toContain("Would you like anything else?");
-    expect(h.telegram.lastKeyboard(chat)).toEqual([["More like this"], ["A different kind of help"], ["That's all, thanks"]]);
+    expect(h.telegram.lastKeyboard(chat)).toEqual([
+      ["More like this"],
+      ["A different kind of help"],
+      ["That's all, thanks"],
+    ]);
     const first = h.telegram.textsTo(chat).at(-1)!;
     const more = buttonData(chat, "More like this");
     await post(callbackUpdate(chat, more.messageId, more.data));
@@ -152,7 +172,9 @@ describe("Telegram conversation", () => {
     await post(textUpdate(-1001234, "hello bot", { chatType: "supergroup" }));
     await post(textUpdate(-1001234, "anyone?", { chatType: "supergroup" }));
     const sent = h.telegram.textsTo(-1001234);
-    expect(sent).toEqual(["Hi! I only talk one to one, so nobody else sees your answers. Message me privately: https://t.me/placevoice_test_bot"]);
+    expect(sent).toEqual([
+      "Hi! I only talk one to one, so nobody else sees your answers. Message me privately: https://t.me/placevoice_test_bot",
+    ]);
   });
 
   it("marks the contact stopped when the resident blocks the bot, and never messages them again", async () => {
@@ -179,13 +201,17 @@ describe("Telegram conversation", () => {
     await post(textUpdate(chat, "/start"));
     await post(textUpdate(chat, "english"));
     await post(textUpdate(chat, "/stop"));
-    expect(h.telegram.textsTo(chat).at(-1)).toBe("You won't get any more messages from PlaceVoice. Reply START to come back any time.");
+    expect(h.telegram.textsTo(chat).at(-1)).toBe(
+      "You won't get any more messages from PlaceVoice. Reply START to come back any time.",
+    );
     const before = h.telegram.textsTo(chat).length;
     await post(textUpdate(chat, "ST6 1AA"));
     await post(textUpdate(chat, "hello?"));
     expect(h.telegram.textsTo(chat)).toHaveLength(before);
     await post(textUpdate(chat, "START"));
-    expect(h.telegram.textsTo(chat).at(-1)).toMatch(/^Welcome back! You'll get messages from PlaceVoice again\..*\n\nIt's 4 quick questions/s);
+    expect(h.telegram.textsTo(chat).at(-1)).toMatch(
+      /^Welcome back! You'll get messages from PlaceVoice again\..*\n\nIt's 4 quick questions/s,
+    );
   });
 });
 
@@ -210,7 +236,9 @@ describe("Telegram webhook security and idempotency", () => {
     await Promise.all([post(update), post(update), post(update)]);
     expect(h.telegram.textsTo(chat)).toHaveLength(sentBefore + 1);
     const { contact } = await answersOf(chat);
-    const rows = await h.services.prisma.answer.findMany({ where: { contactId: contact!.id, questionKey: "postcode" } });
+    const rows = await h.services.prisma.answer.findMany({
+      where: { contactId: contact!.id, questionKey: "postcode" },
+    });
     expect(rows.map((r) => r.value)).toEqual(['"ST6"']);
   });
 });

@@ -6,7 +6,13 @@ import { FakeTelegram } from "../support/fake-telegram.js";
 import { FakeTwilio } from "../support/fake-twilio.js";
 import { runCli } from "../support/cli.js";
 import { tempDir } from "../support/temp-db.js";
-import { TELEGRAM_SECRET, TELEGRAM_TOKEN, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN } from "../support/channel-harness.js";
+import {
+  TELEGRAM_SECRET,
+  TELEGRAM_TOKEN,
+  TWILIO_NUMBER,
+  TWILIO_SID,
+  TWILIO_TOKEN,
+} from "../support/channel-harness.js";
 
 const telegram = new FakeTelegram(TELEGRAM_TOKEN);
 const twilio = new FakeTwilio(TWILIO_SID, TWILIO_TOKEN);
@@ -48,7 +54,14 @@ describe("placevoice telegram set-webhook", () => {
     expect(menus).toHaveLength(2);
     expect(menus[0]!.params.language_code).toBeUndefined();
     expect(menus[1]!.params.language_code).toBe("cy");
-    expect((menus[1]!.params.commands as { command: string }[]).map((c) => c.command)).toEqual(["start", "help", "language", "mydata", "delete", "stop"]);
+    expect((menus[1]!.params.commands as { command: string }[]).map((c) => c.command)).toEqual([
+      "start",
+      "help",
+      "language",
+      "mydata",
+      "delete",
+      "stop",
+    ]);
   });
 });
 
@@ -60,13 +73,26 @@ describe("placevoice broadcast", () => {
     const { silentLogger } = await import("../../src/log.js");
     const services = await openNodeServices(loadConfig(env), { log: silentLogger, now: testClock().now });
     for (const phone of ["+447700900301", "+447700900302", "+447700900303"]) {
-      for (const text of ["hi", "english", "yes", phone.endsWith("3") ? "ST3 1AA" : "ST6 1AA", "1", "skip", "skip", "no", "no"]) {
+      for (const text of [
+        "hi",
+        "english",
+        "yes",
+        phone.endsWith("3") ? "ST3 1AA" : "ST6 1AA",
+        "1",
+        "skip",
+        "skip",
+        "no",
+        "no",
+      ]) {
         await services.conversation.handle({ channel: "sms", address: phone, input: { type: "text", text } });
       }
     }
     await services.close();
 
-    const result = await runCli(["broadcast", "--flow", "feedback", "--area", "st6", "--send", "--id", "feedback-test"], { env });
+    const result = await runCli(
+      ["broadcast", "--flow", "feedback", "--area", "st6", "--send", "--id", "feedback-test"],
+      { env },
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('Broadcast "feedback-test": flow feedback, area ST6');
     expect(result.stdout).toContain("Matched 2 opted-in contact(s): 2 queued, 0 mid-conversation (left alone)");
@@ -75,7 +101,10 @@ describe("placevoice broadcast", () => {
     expect(twilio.sent.map((s) => s.to).sort()).toEqual(["+447700900301", "+447700900302"]);
     expect(twilio.sent[0]!.body).toContain("From 1 to 5, how easy was it to take part?");
 
-    const again = await runCli(["broadcast", "--flow", "feedback", "--area", "ST6", "--send", "--id", "feedback-test"], { env });
+    const again = await runCli(
+      ["broadcast", "--flow", "feedback", "--area", "ST6", "--send", "--id", "feedback-test"],
+      { env },
+    );
     expect(again.stdout).toContain("0 queued");
     expect(twilio.sent).toHaveLength(2);
   });

@@ -4,7 +4,16 @@ import { runCli } from "../support/cli.js";
 
 describe("placevoice chat", () => {
   it("walks the whole priorities flow from piped stdin and shows what was stored", async () => {
-    const replies = ["english", "yes", "ST6 1AA", "2, 6 and housing", "A bus after 7pm to get home from work", "3", "no", "yes"];
+    const replies = [
+      "english",
+      "yes",
+      "ST6 1AA",
+      "2, 6 and housing",
+      "A bus after 7pm to get home from work",
+      "3",
+      "no",
+      "yes",
+    ];
     const result = await runCli(["chat", "priorities"], { input: `${replies.join("\n")}\n` });
     expect(result.code, result.stderr).toBe(0);
     const out = result.stdout;
@@ -47,7 +56,7 @@ describe("placevoice chat", () => {
       from = at + text.length;
     }
     // The full postcode is reduced to its district and never stored.
-    expect(out).not.toContain("priorities.postcode = \"ST6 1AA\"");
+    expect(out).not.toContain('priorities.postcode = "ST6 1AA"');
   });
 
   it("talks Welsh with --lang cy once Cymraeg is chosen", async () => {
@@ -57,7 +66,7 @@ describe("placevoice chat", () => {
     expect(result.stdout).toContain("Atebwch IE neu NA.");
     expect(result.stdout).toContain("Beth sydd bwysicaf i chi yn eich ardal?");
     expect(result.stdout).toContain("(conversation left unfinished)");
-    expect(result.stdout).toContain('priorities.postcode = null');
+    expect(result.stdout).toContain("priorities.postcode = null");
   });
 
   it("names the available flows when asked for one that does not exist", async () => {

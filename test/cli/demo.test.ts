@@ -24,7 +24,10 @@ let services: NodeServices;
 
 beforeAll(async () => {
   result = await runCliInProcess(["demo", "--database", demoFile], { env, now });
-  services = await openNodeServices(loadConfig({ ...env, DATABASE_URL: `file:${demoFile}` }), { log: silentLogger, now });
+  services = await openNodeServices(loadConfig({ ...env, DATABASE_URL: `file:${demoFile}` }), {
+    log: silentLogger,
+    now,
+  });
 }, 60_000);
 afterAll(async () => {
   await services?.close();
@@ -58,22 +61,42 @@ describe("placevoice demo", () => {
 
   it("gives the dashboard's partner eight weeks of trend, several areas and quotes with personal details removed", async () => {
     const app = createApp(services.appDeps);
-    const get = async (url: string) => (await app.request(url, { headers: { Authorization: `Bearer ${tokenOf("partner")}` } })).json();
+    const get = async (url: string) =>
+      (await app.request(url, { headers: { Authorization: `Bearer ${tokenOf("partner")}` } })).json();
     const trend = (await get("/api/v1/insights/trend?theme=transport")) as { points: { count: number | null }[] };
     // Eight weeks are two or three four-week blocks, each published.
     expect(trend.points.filter((p) => p.count !== null).length).toBeGreaterThanOrEqual(2);
     // Residents arrived in each of the eight weeks, by the demo's clock.
-    const weeks = new Set((await services.prisma.contact.findMany({ select: { createdAt: true } })).map((c) => isoWeek(c.createdAt)));
-    expect([...weeks].sort()).toEqual(["2026-W41", "2026-W42", "2026-W43", "2026-W44", "2026-W45", "2026-W46", "2026-W47", "2026-W48"]);
+    const weeks = new Set(
+      (await services.prisma.contact.findMany({ select: { createdAt: true } })).map((c) => isoWeek(c.createdAt)),
+    );
+    expect([...weeks].sort()).toEqual([
+      "2026-W41",
+      "2026-W42",
+      "2026-W43",
+      "2026-W44",
+      "2026-W45",
+      "2026-W46",
+      "2026-W47",
+      "2026-W48",
+    ]);
     let areasWithFigures = 0;
     for (const area of ["ST1", "ST2", "ST3", "ST4", "ST6", "ST8"]) {
-      const table = (await get(`/api/v1/insights/priorities?area=${area}`)) as { respondents: { count: number | null } };
+      const table = (await get(`/api/v1/insights/priorities?area=${area}`)) as {
+        respondents: { count: number | null };
+      };
       if ((table.respondents.count ?? 0) >= 10) areasWithFigures++;
     }
     expect(areasWithFigures).toBeGreaterThanOrEqual(4);
     const quotes = (await get("/api/v1/insights/quotes?theme=transport")) as { quotes: { text: string }[] };
     expect(quotes.quotes.length).toBeGreaterThanOrEqual(5);
-    const all = JSON.stringify(await Promise.all(["transport", "cost_of_living", "care_support", "environment", "housing"].map((theme) => get(`/api/v1/insights/quotes?theme=${theme}`))));
+    const all = JSON.stringify(
+      await Promise.all(
+        ["transport", "cost_of_living", "care_support", "environment", "housing"].map((theme) =>
+          get(`/api/v1/insights/quotes?theme=${theme}`),
+        ),
+      ),
+    );
     // Redacted as stored: the placeholders are there, the details are not.
     expect(all).toContain("[email]");
     for (const detail of ["Sarah Jones", "07700 900461", "dave.smith@example.com"]) expect(all).not.toContain(detail);
@@ -83,7 +106,10 @@ describe("placevoice demo", () => {
     const again = await runCliInProcess(["demo", "--database", demoFile], { env, now });
     expect(again.code).toBe(2);
     expect(again.stderr).toContain("Add --fresh");
-    const configured = await runCliInProcess(["demo"], { env: { ...env, DATABASE_URL: "file:data/demo/placevoice.db" }, now });
+    const configured = await runCliInProcess(["demo"], {
+      env: { ...env, DATABASE_URL: "file:data/demo/placevoice.db" },
+      now,
+    });
     expect(configured.code).toBe(2);
     expect(configured.stderr).toContain("DATABASE_URL points at");
     const bad = await runCliInProcess(["demo", "--residents", "lots"], { env, now });

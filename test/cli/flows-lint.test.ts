@@ -16,20 +16,28 @@ function brokenCopy(): { flows: string; dir: string } {
   cpSync(shippedFlowsDir, flows, { recursive: true });
   // Misspell a field and point a node at a node that does not exist.
   const file = path.join(flows, "feedback.yaml");
-  const source = readFileSync(file, "utf8").replace("    max: 5\n", "    maximum: 5\n").replace("goto: what_went_wrong", "goto: what_went_wrongg");
+  const source = readFileSync(file, "utf8")
+    .replace("    max: 5\n", "    maximum: 5\n")
+    .replace("goto: what_went_wrong", "goto: what_went_wrongg");
   writeFileSync(file, source);
   return { flows, dir: t.dir };
 }
 
 function lineOf(file: string, text: string): number {
-  return readFileSync(file, "utf8").split("\n").findIndex((l) => l.includes(text)) + 1;
+  return (
+    readFileSync(file, "utf8")
+      .split("\n")
+      .findIndex((l) => l.includes(text)) + 1
+  );
 }
 
 describe("placevoice flows lint", () => {
   it("passes the shipped flows", async () => {
     const result = await runCli(["flows", "lint"]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/4 flow\(s\) OK: feedback \(\d+ nodes\), help \(\d+ nodes\), priorities \(\d+ nodes\), update_reply \(\d+ nodes\)/);
+    expect(result.stdout).toMatch(
+      /4 flow\(s\) OK: feedback \(\d+ nodes\), help \(\d+ nodes\), priorities \(\d+ nodes\), update_reply \(\d+ nodes\)/,
+    );
   });
 
   it("exits 1 and names the file, line and node of each problem", async () => {
@@ -46,7 +54,9 @@ describe("placevoice flows lint", () => {
     writeFileSync(file, readFileSync(file, "utf8").replace("maximum: 5", "max: 5"));
     const again = await runCli(["flows", "lint", flows]);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain(`:${lineOf(file, "id: low_or_high")}: node "low_or_high": goes to unknown node "what_went_wrongg"`);
+    expect(again.stderr).toContain(
+      `:${lineOf(file, "id: low_or_high")}: node "low_or_high": goes to unknown node "what_went_wrongg"`,
+    );
     expect(again.stderr).toContain(`node "what_went_wrong": unreachable`);
   });
 

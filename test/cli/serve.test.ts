@@ -18,7 +18,10 @@ describe("placevoice, bundled and from source", () => {
     // Rebuilt here so it is newer than every source file, as after `npm install`.
     expect(spawnSync(process.execPath, [path.join(packageRoot, "scripts", "build-node.mjs")]).status).toBe(0);
     expect(statSync(path.join(packageRoot, "dist", "node", "cli.mjs")).size).toBeGreaterThan(100_000);
-    const [bundled, source] = await Promise.all([runCli(["help"]), runCli(["help"], { env: { PLACEVOICE_FROM_SOURCE: "1" } })]);
+    const [bundled, source] = await Promise.all([
+      runCli(["help"]),
+      runCli(["help"], { env: { PLACEVOICE_FROM_SOURCE: "1" } }),
+    ]);
     expect(bundled.code).toBe(0);
     expect(bundled.stdout).toContain("placevoice serve");
     expect(source).toEqual(bundled);
@@ -28,7 +31,10 @@ describe("placevoice, bundled and from source", () => {
 describe("placevoice serve", () => {
   it("starts with no configuration, creates data/, and /healthz answers 200", async () => {
     const t = tempDir();
-    const server = await startServe({ PORT: "0", LOG_LEVEL: "info", APP_SECRET: "", DATABASE_URL: "", FLOWS_DIR: "" }, t.dir);
+    const server = await startServe(
+      { PORT: "0", LOG_LEVEL: "info", APP_SECRET: "", DATABASE_URL: "", FLOWS_DIR: "" },
+      t.dir,
+    );
     stops.push(() => {
       server.child.kill("SIGTERM");
       t.cleanup();
@@ -54,7 +60,10 @@ describe("placevoice serve", () => {
 
   it("stops cleanly on SIGTERM", async () => {
     const t = tempDir();
-    const server = await startServe({ PORT: "0", DATABASE_URL: `file:${path.join(t.dir, "x.db")}`, APP_SECRET: "s".repeat(40) }, t.dir);
+    const server = await startServe(
+      { PORT: "0", DATABASE_URL: `file:${path.join(t.dir, "x.db")}`, APP_SECRET: "s".repeat(40) },
+      t.dir,
+    );
     const exited = new Promise<number | null>((resolve) => server.child.on("exit", resolve));
     server.child.kill("SIGTERM");
     expect(await exited).toBe(0);

@@ -9,13 +9,19 @@ import { tempDir } from "../support/temp-db.js";
 
 const t = tempDir();
 afterAll(() => t.cleanup());
-const env = { DATABASE_URL: `file:${path.join(t.dir, "s.db")}`, APP_SECRET: "services-import-secret-0123456789abcdef", SERVICES_DIRECTORY: "none" };
+const env = {
+  DATABASE_URL: `file:${path.join(t.dir, "s.db")}`,
+  APP_SECRET: "services-import-secret-0123456789abcdef",
+  SERVICES_DIRECTORY: "none",
+};
 
 describe("placevoice services import", () => {
   it("imports the sample, then re-imports it without duplicating", async () => {
     const first = await runCli(["services", "import", sampleDirectoryDir], { env });
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toContain('Imported 37 service(s) from "stoke-on-trent" (oruk-tabular): 37 added, 0 updated, 0 removed. 0 problem(s) reported above.');
+    expect(first.stdout).toContain(
+      'Imported 37 service(s) from "stoke-on-trent" (oruk-tabular): 37 added, 0 updated, 0 removed. 0 problem(s) reported above.',
+    );
     const again = await runCli(["services", "import", sampleDirectoryDir], { env });
     expect(again.stdout).toContain("0 added, 37 updated, 0 removed");
   });

@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { applyCrisisConfig, importDirectory, loadDirectoryConfig, parseDirectoryConfig, toDirectorySettings } from "../../src/directory/import/index.js";
+import {
+  applyCrisisConfig,
+  importDirectory,
+  loadDirectoryConfig,
+  parseDirectoryConfig,
+  toDirectorySettings,
+} from "../../src/directory/import/index.js";
 
 // Schedules are judged against this day, not the machine's.
 const NOW = new Date("2025-06-01T12:00:00Z");
@@ -27,7 +33,9 @@ describe("placevoice.yaml, a directory's own configuration", () => {
       ["citizens-advice-adviceline", ["cost_of_living", "housing"], "0800 144 8848"],
     ]);
     for (const f of config.fallback) expect(Object.keys(f.text)).toEqual(["en", "cy"]);
-    expect(config.fallback[0]?.text.en).toBe("For council services, call Stoke-on-Trent City Council on 01782 234234 or visit www.stoke.gov.uk.");
+    expect(config.fallback[0]?.text.en).toBe(
+      "For council services, call Stoke-on-Trent City Council on 01782 234234 or visit www.stoke.gov.uk.",
+    );
     expect(config.crisis).toEqual({
       self_harm: ["samaritans", "nhs-111"],
       abuse: ["national-domestic-abuse-helpline", "potteries-domestic-abuse-service"],
@@ -49,7 +57,11 @@ describe("placevoice.yaml, a directory's own configuration", () => {
   });
 
   it("reports crisis ids that are not in the directory, at their line", () => {
-    const loaded = parseDirectoryConfig("area: Testville\ncrisis:\n  abuse:\n    - helpline\n    - gone-service\n", "placevoice.yaml", "x");
+    const loaded = parseDirectoryConfig(
+      "area: Testville\ncrisis:\n  abuse:\n    - helpline\n    - gone-service\n",
+      "placevoice.yaml",
+      "x",
+    );
     const { problems } = applyCrisisConfig([], loaded);
     expect(problems).toEqual([
       { file: "placevoice.yaml", line: 4, message: 'crisis.abuse: "helpline" is not a service in the directory' },
@@ -61,11 +73,22 @@ describe("placevoice.yaml, a directory's own configuration", () => {
     const source = `area: Testville\ntranslations:\n  helpline:\n    cy:\n      name: Llinell gymorth\n      summary: Cymorth am ddim.\n  gone-service:\n    cy:\n      summary: Dim.\n`;
     const loaded = parseDirectoryConfig(source, "placevoice.yaml", "x");
     expect(loaded.problems).toEqual([]);
-    expect(loaded.config.translations).toEqual({ helpline: { cy: { name: "Llinell gymorth", summary: "Cymorth am ddim." } }, "gone-service": { cy: { summary: "Dim." } } });
+    expect(loaded.config.translations).toEqual({
+      helpline: { cy: { name: "Llinell gymorth", summary: "Cymorth am ddim." } },
+      "gone-service": { cy: { summary: "Dim." } },
+    });
     const helpline = { id: "helpline" } as Parameters<typeof applyCrisisConfig>[0][number];
-    expect(applyCrisisConfig([helpline], loaded).problems).toEqual([{ file: "placevoice.yaml", line: 7, message: 'translations: "gone-service" is not a service in the directory' }]);
-    const tooLong = parseDirectoryConfig(`area: T\ntranslations:\n  helpline:\n    cy:\n      summary: ${"a".repeat(141)}\n`, "placevoice.yaml", "x");
-    expect(tooLong.problems.map((p) => p.message)).toEqual(["translations.helpline.cy.summary: a summary is one line of at most 140 characters"]);
+    expect(applyCrisisConfig([helpline], loaded).problems).toEqual([
+      { file: "placevoice.yaml", line: 7, message: 'translations: "gone-service" is not a service in the directory' },
+    ]);
+    const tooLong = parseDirectoryConfig(
+      `area: T\ntranslations:\n  helpline:\n    cy:\n      summary: ${"a".repeat(141)}\n`,
+      "placevoice.yaml",
+      "x",
+    );
+    expect(tooLong.problems.map((p) => p.message)).toEqual([
+      "translations.helpline.cy.summary: a summary is one line of at most 140 characters",
+    ]);
   });
 
   it("gives every crisis service in the sample a Welsh name and summary", async () => {
@@ -85,10 +108,19 @@ describe("placevoice.yaml, a directory's own configuration", () => {
     const dir = mkdtempSync(join(tmpdir(), "placevoice-config-"));
     temps.push(dir);
     const loaded = await loadDirectoryConfig(dir);
-    expect(loaded.config).toEqual({ area: dir.split("/").pop(), districts: [], centroids: {}, fallback: [], crisis: {}, translations: {} });
+    expect(loaded.config).toEqual({
+      area: dir.split("/").pop(),
+      districts: [],
+      centroids: {},
+      fallback: [],
+      crisis: {},
+      translations: {},
+    });
     expect(loaded.problems).toHaveLength(1);
     expect(loaded.problems[0]).toMatchObject({ file: "placevoice.yaml", line: 1 });
-    expect(loaded.problems[0]?.message).toMatch(/^no placevoice.yaml in .*: no fallback contacts and no crisis routing/);
+    expect(loaded.problems[0]?.message).toMatch(
+      /^no placevoice.yaml in .*: no fallback contacts and no crisis routing/,
+    );
   });
 
   it("names each mistake with its line, and uses the defaults", async () => {

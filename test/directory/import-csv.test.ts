@@ -16,7 +16,7 @@ describe("parseCsv", () => {
   });
 
   it("keeps empty fields, strips a BOM, reads lone CR line ends, needs no final line end", () => {
-    expect(parseCsv("\uFEFFa,b,c\r,,\r\"\",x,").records).toEqual([
+    expect(parseCsv('\uFEFFa,b,c\r,,\r"",x,').records).toEqual([
       { line: 1, fields: ["a", "b", "c"] },
       { line: 2, fields: ["", "", ""] },
       { line: 3, fields: ["", "x", ""] },
@@ -33,7 +33,9 @@ describe("parseCsv", () => {
         { line: 1, fields: ["id", "name"] },
         { line: 2, fields: ["1", "ok"] },
       ],
-      problems: [{ line: 3, message: 'a quoted field is never closed (missing "); the rest of the file cannot be read' }],
+      problems: [
+        { line: 3, message: 'a quoted field is never closed (missing "); the rest of the file cannot be read' },
+      ],
     });
   });
 });

@@ -23,7 +23,9 @@ describe("a large generated HSDS 3 package", () => {
     const areas = ["id,service_id,name"];
     for (let i = 0; i < SERVICES; i++) {
       const kind = kinds[i % kinds.length]!;
-      services.push(`s${i},org${i % 10},${kind} ${i},"${kind} for everyone, ""free"".\nSecond line of the description.",active`);
+      services.push(
+        `s${i},org${i % 10},${kind} ${i},"${kind} for everyone, ""free"".\nSecond line of the description.",active`,
+      );
       phones.push(`p${i},s${i},01632 960${String(i % 1000).padStart(3, "0")},voice`);
       schedules.push(`h${i},s${i},"MO,WE,FR",09:00,17:00,WEEKLY,`);
       areas.push(`a${i},s${i},ST${(i % 4) + 1}`);

@@ -38,7 +38,13 @@ describe("HSDS 3 links between tables", () => {
         "a2,hub,1 High St,ST1 1AB,physical",
         "a3,nowhere,1 Low St,ST2 2AA,physical",
       ],
-      "service_at_location.csv": ["id,service_id,location_id", "sal-debt,debt,hub", "sal-youth,youth,hub", "sal-far,youth,far", "sal-x,ghost,hub"],
+      "service_at_location.csv": [
+        "id,service_id,location_id",
+        "sal-debt,debt,hub",
+        "sal-youth,youth,hub",
+        "sal-far,youth,far",
+        "sal-x,ghost,hub",
+      ],
       "contacts.csv": ["id,service_id,name", "c1,debt,Reception"],
       "phones.csv": [
         "id,service_id,service_at_location_id,contact_id,organization_id,number,type",
@@ -65,7 +71,11 @@ describe("HSDS 3 links between tables", () => {
         "sa3,youth,,UK-wide online sessions,",
       ],
       "taxonomies.csv": ["id,name", "t-lga,esdNeeds"],
-      "taxonomy_terms.csv": ["id,code,name,taxonomy_id", "term-debt,123,Debt advice,t-lga", "term-youth,456,Youth clubs,t-lga"],
+      "taxonomy_terms.csv": [
+        "id,code,name,taxonomy_id",
+        "term-debt,123,Debt advice,t-lga",
+        "term-youth,456,Youth clubs,t-lga",
+      ],
       "attributes.csv": [
         "id,link_id,link_entity,taxonomy_term_id",
         "at1,debt,service,term-debt",
@@ -98,7 +108,10 @@ describe("HSDS 3 links between tables", () => {
       themes: ["young_people"],
       coverage: ["ST6", "ST10"],
       national: true,
-      locations: [{ name: "Community Hub", latitude: 53.02, longitude: -2.18, postcode: "ST1 1AB" }, { name: "Bad Place" }],
+      locations: [
+        { name: "Community Hub", latitude: 53.02, longitude: -2.18, postcode: "ST1 1AB" },
+        { name: "Bad Place" },
+      ],
       hours: [
         { days: ["SA"], opensAt: "10:00", closesAt: "12:00" },
         { days: ["WE"], opensAt: "18:00", closesAt: "21:00" }, // byday empty: the weekday of dtstart
@@ -111,7 +124,7 @@ describe("HSDS 3 links between tables", () => {
       "locations.csv:3: longitude -200 is not between -180 and 180; coordinates not used",
       'phones.csv:6: service_at_location_id "sal-missing" is not in service_at_location.csv; row skipped',
       'phones.csv:7: phone number "call us" is not a phone number; not used',
-      'schedules.csv:4: interval 2 (every 2 weeks) cannot be shown as weekly hours; schedule not used',
+      "schedules.csv:4: interval 2 (every 2 weeks) cannot be shown as weekly hours; schedule not used",
       'schedules.csv:5: freq "MONTHLY" is not weekly; schedule not used',
       "schedules.csv:7: opens_at and closes_at are missing; schedule not used",
       'service_at_location.csv:5: service_id "ghost" is not a service in services.csv; row skipped',

@@ -35,11 +35,17 @@ describe("themesFor: LGA needs and service types to the 12 themes", () => {
   });
 
   it("joins the themes of several terms, in the standard order", () => {
-    expect(themesFor([term("Carers"), term("Food banks"), term("Housing advice")], "")).toEqual(["housing", "cost_of_living", "care_support"]);
+    expect(themesFor([term("Carers"), term("Food banks"), term("Housing advice")], "")).toEqual([
+      "housing",
+      "cost_of_living",
+      "care_support",
+    ]);
   });
 
   it("uses the terms, not the text, when a term maps", () => {
-    expect(themesFor([term("Food banks")], "Free food parcels, and a youth club on Fridays.")).toEqual(["cost_of_living"]);
+    expect(themesFor([term("Food banks")], "Free food parcels, and a youth club on Fridays.")).toEqual([
+      "cost_of_living",
+    ]);
   });
 
   it.each([

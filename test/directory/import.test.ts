@@ -151,7 +151,9 @@ describe("HSDS /services JSON", () => {
         crisis: [],
       },
     ]);
-    expect(listed(result)).toEqual(["service_list.json:2: this file is page 1 of 10, 1 of 10 services; only these were imported (fetch the other pages to import the rest)"]);
+    expect(listed(result)).toEqual([
+      "service_list.json:2: this file is page 1 of 10, 1 of 10 services; only these were imported (fetch the other pages to import the rest)",
+    ]);
   });
 
   it("reports duplicate and nameless services in a list and keeps the rest", async () => {
@@ -161,7 +163,12 @@ describe("HSDS /services JSON", () => {
       path,
       JSON.stringify(
         [
-          { id: "a", name: "Debt advice line", description: "Free debt advice. Call us.", phones: [{ id: "p1", number: "01632 960001" }] },
+          {
+            id: "a",
+            name: "Debt advice line",
+            description: "Free debt advice. Call us.",
+            phones: [{ id: "p1", number: "01632 960001" }],
+          },
           { id: "b", name: "" },
           { id: "a", name: "Second A" },
           { id: "c", name: "Youth club", schedules: [{ id: "s1", byday: "MO", opens_at: "18:00", closes_at: "9pm" }] },
@@ -191,14 +198,30 @@ describe("HSDS /services JSON", () => {
         id: "x1",
         name: "Tenancy help",
         description: "Help to keep your home.",
-        attributes: [{ id: "at1", taxonomy_term: { id: "t1", code: "42", name: "Housing advice", taxonomy_detail: { id: "tx", name: "esdNeeds" } } }],
+        attributes: [
+          {
+            id: "at1",
+            taxonomy_term: {
+              id: "t1",
+              code: "42",
+              name: "Housing advice",
+              taxonomy_detail: { id: "tx", name: "esdNeeds" },
+            },
+          },
+        ],
         service_taxonomys: [{ id: "st1", taxonomy: { id: "esd:debt", name: "Debt advice", vocabulary: "esdNeeds" } }],
         service_areas: [{ id: "sa1", service_area: "ST3 and ST4" }],
         regular_schedules: [{ id: "r1", byday: "MO,TH", opens_at: "10:00", closes_at: "14:00", freq: "WEEKLY" }],
         service_at_locations: [
           {
             id: "sal1",
-            location: { id: "l1", name: "Longton office", latitude: "52.99", longitude: "-2.13", physical_addresses: [{ id: "ad1", postal_code: "st3 1hw" }] },
+            location: {
+              id: "l1",
+              name: "Longton office",
+              latitude: "52.99",
+              longitude: "-2.13",
+              physical_addresses: [{ id: "ad1", postal_code: "st3 1hw" }],
+            },
             phones: [{ id: "ph1", number: "'01632 960123" }],
           },
         ],
@@ -223,7 +246,9 @@ describe("HSDS /services JSON", () => {
     const dir = tempDir();
     writeFileSync(join(dir, "other.json"), '{"hello": "world"}');
     await expect(importDirectory(join(dir, "other.json"), { now: NOW })).rejects.toThrow(DirectoryImportError);
-    await expect(importDirectory(dir, { now: NOW })).rejects.toThrow(/no services.csv \(HSDS 3\) or service.csv \(Open Referral UK\)/);
+    await expect(importDirectory(dir, { now: NOW })).rejects.toThrow(
+      /no services.csv \(HSDS 3\) or service.csv \(Open Referral UK\)/,
+    );
     await expect(importDirectory(join(dir, "missing"), { now: NOW })).rejects.toThrow(/no such file or folder/);
   });
 });
@@ -279,7 +304,9 @@ describe("the Stoke-on-Trent sample directory", () => {
       hours: [{ days: ["MO", "TU", "WE", "TH", "FR"], opensAt: "09:00", closesAt: "17:00", validFrom: "2024-04-01" }],
     });
     // Linked only through service_at_location_id: the hours at each library.
-    expect(byId(result, "get-online-stoke").hours.map((h) => `${h.days.join(",")} ${h.opensAt}-${h.closesAt}`)).toEqual(["TU 10:00-12:00", "TH 14:00-16:00"]);
+    expect(byId(result, "get-online-stoke").hours.map((h) => `${h.days.join(",")} ${h.opensAt}-${h.closesAt}`)).toEqual(
+      ["TU 10:00-12:00", "TH 14:00-16:00"],
+    );
     expect(byId(result, "get-online-stoke").locations.map((l) => l.postcode)).toEqual(["ST1 3RS", "ST3 1HW"]);
     expect(byId(result, "burslem-community-pantry").coverage).toEqual(["ST6"]);
     expect(byId(result, "shelter-helpline").phones).toEqual(["0808 800 4444"]);
@@ -308,7 +335,8 @@ describe("a broken copy of the sample", () => {
       // Line 4 becomes a three-line quoted description, then three bad rows follow it.
       const ndah = lines[3]!;
       expect(ndah.startsWith("national-domestic-abuse-helpline,refuge,National Domestic Abuse Helpline,")).toBe(true);
-      const multiLine = 'national-domestic-abuse-helpline,refuge,National Domestic Abuse Helpline,"Free support, day or night.\nSpecialist advisers on the ""National"" line.\nCall in confidence.",https://www.nationaldahelpline.org.uk,,active';
+      const multiLine =
+        'national-domestic-abuse-helpline,refuge,National Domestic Abuse Helpline,"Free support, day or night.\nSpecialist advisers on the ""National"" line.\nCall in confidence.",https://www.nationaldahelpline.org.uk,,active';
       return [
         ...lines.slice(0, 3),
         multiLine, // lines 4-6
@@ -318,7 +346,13 @@ describe("a broken copy of the sample", () => {
         ...lines.slice(4),
       ];
     });
-    edit("phone.csv", (lines) => [lines[0]!, lines[1]!, "phone-999,no-such-service,01632 960999,en", "phone-998,no-name-service,01632 960998,en", ...lines.slice(2)]);
+    edit("phone.csv", (lines) => [
+      lines[0]!,
+      lines[1]!,
+      "phone-999,no-such-service,01632 960999,en",
+      "phone-998,no-name-service,01632 960998,en",
+      ...lines.slice(2),
+    ]);
     edit("regular_schedule.csv", (lines) => {
       expect(lines[1]!.startsWith("schedule-001,samaritans,")).toBe(true);
       expect(lines[2]!.startsWith("schedule-002,nhs-111,,,")).toBe(true);
@@ -332,7 +366,9 @@ describe("a broken copy of the sample", () => {
     });
     edit("location.csv", (lines) => [lines[0]!, setField(lines[1]!, 3, "153.0043"), ...lines.slice(2)]);
     edit("service_area.csv", (lines) => lines.map((line) => line.replace(/^([^,]*),[^,]*,/, "$1,"))); // drop service_id
-    edit("organization.csv", (lines) => lines.map((line, i) => (line === "" ? line : `${line},${i === 0 ? "charity_number" : "1234567"}`))); // an extra column is fine
+    edit("organization.csv", (lines) =>
+      lines.map((line, i) => (line === "" ? line : `${line},${i === 0 ? "charity_number" : "1234567"}`)),
+    ); // an extra column is fine
     return dir;
   }
 

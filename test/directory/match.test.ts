@@ -34,20 +34,35 @@ const settings: DirectorySettings = {
   districts: ["ST1", "ST2", "ST3", "ST4", "ST6"],
   centroids: { ST6: [53.05, -2.2], ST3: [52.98, -2.12] },
   fallback: [
-    { when: "always", text: { en: "Council contact centre: 01782 234234", cy: "Canolfan gyswllt y cyngor: 01782 234234" } },
-    { when: "health_wellbeing", text: { en: "For health advice any time, call NHS 111.", cy: "Am gyngor iechyd unrhyw bryd, ffoniwch GIG 111." } },
+    {
+      when: "always",
+      text: { en: "Council contact centre: 01782 234234", cy: "Canolfan gyswllt y cyngor: 01782 234234" },
+    },
+    {
+      when: "health_wellbeing",
+      text: { en: "For health advice any time, call NHS 111.", cy: "Am gyngor iechyd unrhyw bryd, ffoniwch GIG 111." },
+    },
   ],
   crisis: { self_harm: ["samaritans"], food_tonight: ["foodbank", "council"] },
 };
 
 // Tuesday 24 November 2026, 10:30 in London (GMT).
 const tuesdayMorning = new Date("2026-11-24T10:30:00Z");
-const query = { themes: [] as string[], area: "ST6" as string | null, exclude: [] as string[], limit: 3, language: "en", now: tuesdayMorning };
+const query = {
+  themes: [] as string[],
+  area: "ST6" as string | null,
+  exclude: [] as string[],
+  limit: 3,
+  language: "en",
+  now: tuesdayMorning,
+};
 
 describe("opening hours", () => {
   it("renders weekly hours plainly, grouping days", () => {
     expect(formatHours([weekdays9to5], "en")).toBe("Mon–Fri 9am–5pm");
-    expect(formatHours([weekdays9to5, { days: ["SA"], opensAt: "10:00", closesAt: "13:30" }], "en")).toBe("Mon–Fri 9am–5pm, Sat 10am–1:30pm");
+    expect(formatHours([weekdays9to5, { days: ["SA"], opensAt: "10:00", closesAt: "13:30" }], "en")).toBe(
+      "Mon–Fri 9am–5pm, Sat 10am–1:30pm",
+    );
     expect(formatHours([{ days: ["MO", "WE"], opensAt: "18:00", closesAt: "20:00" }], "en")).toBe("Mon, Wed 6pm–8pm");
     expect(formatHours([allDay], "en")).toBe("Open 24 hours, every day");
     expect(formatHours([weekdays9to5], "cy")).toBe("Llun–Gwe 9yb–5yh");
@@ -69,12 +84,29 @@ describe("opening hours", () => {
 describe("matching", () => {
   const index = new DirectoryIndex(
     [
-      service("housing-st6", { name: "Burslem Housing Advice", themes: ["housing"], coverage: ["ST6"], locations: [{ latitude: 53.045, longitude: -2.198 }] }),
+      service("housing-st6", {
+        name: "Burslem Housing Advice",
+        themes: ["housing"],
+        coverage: ["ST6"],
+        locations: [{ latitude: 53.045, longitude: -2.198 }],
+      }),
       service("housing-st3", { name: "Longton Housing Advice", themes: ["housing"], coverage: ["ST3"] }),
-      service("housing-city", { name: "City Housing Solutions", themes: ["housing"], locations: [{ latitude: 52.98, longitude: -2.12 }] }),
-      service("housing-closed", { name: "Housing Evening Clinic", themes: ["housing"], hours: [{ days: ["TH"], opensAt: "18:00", closesAt: "20:00" }] }),
+      service("housing-city", {
+        name: "City Housing Solutions",
+        themes: ["housing"],
+        locations: [{ latitude: 52.98, longitude: -2.12 }],
+      }),
+      service("housing-closed", {
+        name: "Housing Evening Clinic",
+        themes: ["housing"],
+        hours: [{ days: ["TH"], opensAt: "18:00", closesAt: "20:00" }],
+      }),
       service("shelter", { name: "Shelter Helpline", themes: ["housing"], national: true, hours: [allDay] }),
-      service("debt", { name: "Debt Advice", summary: "Help with bills, debts and energy costs.", themes: ["cost_of_living"] }),
+      service("debt", {
+        name: "Debt Advice",
+        summary: "Help with bills, debts and energy costs.",
+        themes: ["cost_of_living"],
+      }),
       service("samaritans", { name: "Samaritans", themes: ["health_wellbeing"], national: true, hours: [allDay] }),
       service("foodbank", { name: "North Stoke Foodbank", themes: ["cost_of_living"] }),
       service("council", { name: "Council Contact Centre", themes: ["care_support"] }),
@@ -132,7 +164,11 @@ describe("matching", () => {
   });
 
   it("gives crisis services for urgent needs in the configured order", () => {
-    expect(index.crisis(["food_tonight", "self_harm"], "en", tuesdayMorning).map((s) => s.id)).toEqual(["foodbank", "council", "samaritans"]);
+    expect(index.crisis(["food_tonight", "self_harm"], "en", tuesdayMorning).map((s) => s.id)).toEqual([
+      "foodbank",
+      "council",
+      "samaritans",
+    ]);
   });
 });
 

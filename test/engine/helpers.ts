@@ -21,7 +21,10 @@ import type {
 
 export const NOW = new Date("2026-01-05T10:00:00Z");
 export const PRIVACY_VERSION = "2026-01";
-export const VARIABLES: Readonly<Record<string, string>> = { organisation: "PlaceVoice Test", privacy_url: "https://example.org/privacy" };
+export const VARIABLES: Readonly<Record<string, string>> = {
+  organisation: "PlaceVoice Test",
+  privacy_url: "https://example.org/privacy",
+};
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -41,14 +44,21 @@ export function registryOf(flows: readonly Flow[], entry: string, help?: string)
 
 /** The three shipped flows, parsed from /flows, in a registry like the server's. */
 export function shippedFlows(): Flow[] {
-  return ["priorities", "help", "feedback", "update-reply"].map((name) => flowFrom(readFileSync(path.join(repoRoot, "flows", `${name}.yaml`), "utf8"), `flows/${name}.yaml`));
+  return ["priorities", "help", "feedback", "update-reply"].map((name) =>
+    flowFrom(readFileSync(path.join(repoRoot, "flows", `${name}.yaml`), "utf8"), `flows/${name}.yaml`),
+  );
 }
 
 export function shippedRegistry(): FlowRegistry {
   return registryOf(shippedFlows(), "priorities", "help");
 }
 
-export const freshContact = (over: Partial<ContactView> = {}): ContactView => ({ language: "en", area: null, consentVersion: null, ...over });
+export const freshContact = (over: Partial<ContactView> = {}): ContactView => ({
+  language: "en",
+  area: null,
+  consentVersion: null,
+  ...over,
+});
 
 export function makeCtx(registry: FlowRegistry, over: Partial<EngineContext> = {}): EngineContext {
   return {
@@ -64,7 +74,8 @@ export function makeCtx(registry: FlowRegistry, over: Partial<EngineContext> = {
 
 export type AskEffect = Extract<Effect, { type: "ask" }>;
 
-export const asks = (effects: readonly Effect[]): AskEffect[] => effects.filter((e): e is AskEffect => e.type === "ask");
+export const asks = (effects: readonly Effect[]): AskEffect[] =>
+  effects.filter((e): e is AskEffect => e.type === "ask");
 export const sends = (effects: readonly Effect[]): string[] =>
   effects.filter((e): e is Extract<Effect, { type: "send" }> => e.type === "send").map((e) => e.text);
 export const saves = (effects: readonly Effect[]): Extract<Effect, { type: "save_answer" }>[] =>
@@ -104,7 +115,12 @@ export class Chat {
 
   constructor(
     readonly registry: FlowRegistry,
-    readonly options: { contact?: Partial<ContactView>; privacyNoticeVersion?: string; now?: Date; languages?: readonly string[] } = {},
+    readonly options: {
+      contact?: Partial<ContactView>;
+      privacyNoticeVersion?: string;
+      now?: Date;
+      languages?: readonly string[];
+    } = {},
   ) {
     this.contact = freshContact(options.contact);
     this.now = options.now ?? NOW;

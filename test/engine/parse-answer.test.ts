@@ -4,7 +4,14 @@
 import { describe, expect, it } from "vitest";
 import { detectKeyword, type KeywordMatch } from "../../src/engine/keywords.js";
 import { engineMessages } from "../../src/engine/messages.js";
-import { checkPickCount, languageOptions, optionsOf, parseAnswer, postcodeDistrict, yesNoOptions } from "../../src/engine/parse-answer.js";
+import {
+  checkPickCount,
+  languageOptions,
+  optionsOf,
+  parseAnswer,
+  postcodeDistrict,
+  yesNoOptions,
+} from "../../src/engine/parse-answer.js";
 import { editDistance, interpolate, localise, normaliseReply, typoAllowance } from "../../src/engine/text.js";
 import type { ChoiceOption, QuestionInput } from "../../src/engine/types.js";
 import { shippedFlows } from "./helpers.js";
@@ -16,7 +23,11 @@ const themes: ChoiceOption[] = [
   { id: "cost_of_living", label: { en: "Cost of living", cy: "Costau byw" }, synonyms: { en: ["bills", "prices"] } },
   { id: "jobs_skills", label: { en: "Jobs and skills", cy: "Swyddi a sgiliau" }, synonyms: { en: ["jobs", "work"] } },
   { id: "health", label: { en: "Health and wellbeing", cy: "Iechyd a lles" }, synonyms: { en: ["gp", "doctors"] } },
-  { id: "transport", label: { en: "Buses and transport", cy: "Bysiau a thrafnidiaeth" }, synonyms: { en: ["buses", "bus", "trains"] } },
+  {
+    id: "transport",
+    label: { en: "Buses and transport", cy: "Bysiau a thrafnidiaeth" },
+    synonyms: { en: ["buses", "bus", "trains"] },
+  },
 ];
 
 const single: QuestionInput = { kind: "single_choice", options: themes };
@@ -83,7 +94,9 @@ describe("parseAnswer: multi choice", () => {
   });
 
   describe("with the shipped priorities options", () => {
-    const priorities = shippedFlows().find((f) => f.id === "priorities")!.byId.get("priorities");
+    const priorities = shippedFlows()
+      .find((f) => f.id === "priorities")!
+      .byId.get("priorities");
     if (priorities?.type !== "question") throw new Error("flows/priorities.yaml has no priorities question");
     const shipped = priorities.input;
 
@@ -119,15 +132,26 @@ describe("parseAnswer: multi choice", () => {
 
   it("fewer than min_picks", () => {
     expect(parse(multiMin2, "4")).toEqual({ ok: false, problem: engineMessages.tooFewPicks, vars: { min: "2" } });
-    expect(parse(multiMin2, "4, 1")).toEqual({ ok: true, value: ["health", "housing"], understood: ["health", "housing"] });
+    expect(parse(multiMin2, "4, 1")).toEqual({
+      ok: true,
+      value: ["health", "housing"],
+      understood: ["health", "housing"],
+    });
   });
 
-  it.each(["", "everything", "1, 9", "13", "housing and unicorns", ",,,", "🙂"])("%j is refused with the numbers hint", (reply) => {
-    expect(parse(multi, reply)).toEqual({ ok: false, problem: engineMessages.chooseNumbers, vars: { max: "3" } });
-  });
+  it.each(["", "everything", "1, 9", "13", "housing and unicorns", ",,,", "🙂"])(
+    "%j is refused with the numbers hint",
+    (reply) => {
+      expect(parse(multi, reply)).toEqual({ ok: false, problem: engineMessages.chooseNumbers, vars: { max: "3" } });
+    },
+  );
 
   it("checkPickCount reports too many before too few, and nothing when within limits", () => {
-    expect(checkPickCount(["a", "b", "c"], 2, 1)).toEqual({ ok: false, problem: engineMessages.tooManyPicks, vars: { max: "2" } });
+    expect(checkPickCount(["a", "b", "c"], 2, 1)).toEqual({
+      ok: false,
+      problem: engineMessages.tooManyPicks,
+      vars: { max: "2" },
+    });
     expect(checkPickCount([], 2, 1)).toEqual({ ok: false, problem: engineMessages.tooFewPicks, vars: { min: "1" } });
     expect(checkPickCount(["a"], 2, 1)).toBeUndefined();
     expect(checkPickCount([], 2, 0)).toBeUndefined();
@@ -137,18 +161,51 @@ describe("parseAnswer: multi choice", () => {
 describe("parseAnswer: yes / no", () => {
   const yesNo: QuestionInput = { kind: "yes_no" };
   it.each([
-    "yes", "Yes.", "YES!", "y", "yeah", "yep", "yes please", "Yes thanks", "ok", "okay", "sure", "I agree", "go on",
-    "ie", "Iawn", "do", "ydw", "cytuno", "1", "👍", "yes but quickly",
+    "yes",
+    "Yes.",
+    "YES!",
+    "y",
+    "yeah",
+    "yep",
+    "yes please",
+    "Yes thanks",
+    "ok",
+    "okay",
+    "sure",
+    "I agree",
+    "go on",
+    "ie",
+    "Iawn",
+    "do",
+    "ydw",
+    "cytuno",
+    "1",
+    "👍",
+    "yes but quickly",
   ])("%j is yes", (reply) => {
     expect(parse(yesNo, reply)).toEqual({ ok: true, value: true });
   });
 
-  it.each(["no", "No.", "n", "nope", "nah", "na", "No thanks", "no thank you", "nac", "nac ydw", "naddo", "dim diolch", "don't", "2", "👎", "no way"])(
-    "%j is no",
-    (reply) => {
-      expect(parse(yesNo, reply)).toEqual({ ok: true, value: false });
-    },
-  );
+  it.each([
+    "no",
+    "No.",
+    "n",
+    "nope",
+    "nah",
+    "na",
+    "No thanks",
+    "no thank you",
+    "nac",
+    "nac ydw",
+    "naddo",
+    "dim diolch",
+    "don't",
+    "2",
+    "👎",
+    "no way",
+  ])("%j is no", (reply) => {
+    expect(parse(yesNo, reply)).toEqual({ ok: true, value: false });
+  });
 
   it.each(["", "maybe", "not sure", "nature", "yesterday", "3", "🙂", "i don't know"])("%j is neither", (reply) => {
     expect(parse(yesNo, reply)).toEqual({ ok: false, problem: engineMessages.yesOrNo });
@@ -185,7 +242,11 @@ describe("parseAnswer: number", () => {
     [decimal, "11"],
   ])("%j: %j is refused with the range", (input, reply) => {
     if (input.kind !== "number") throw new Error("number input expected");
-    expect(parse(input, reply)).toEqual({ ok: false, problem: engineMessages.number, vars: { min: String(input.min), max: String(input.max) } });
+    expect(parse(input, reply)).toEqual({
+      ok: false,
+      problem: engineMessages.number,
+      vars: { min: String(input.min), max: String(input.max) },
+    });
   });
 });
 
@@ -205,7 +266,11 @@ describe("parseAnswer: text", () => {
   });
 
   it("too long", () => {
-    expect(parse(text, "x".repeat(21))).toEqual({ ok: false, problem: engineMessages.textTooLong, vars: { max: "20" } });
+    expect(parse(text, "x".repeat(21))).toEqual({
+      ok: false,
+      problem: engineMessages.textTooLong,
+      vars: { max: "20" },
+    });
   });
 
   it.each(["", "   ", "🙂🙂🙂", "!!!", "..."])("%j has no words", (reply) => {
@@ -229,7 +294,10 @@ describe("parseAnswer: postcode and language", () => {
   });
 
   it("a postcode further than 200 characters into the reply is not looked for", () => {
-    expect(parse({ kind: "postcode" }, `${"x ".repeat(150)}ST6 1AA`)).toEqual({ ok: false, problem: engineMessages.postcode });
+    expect(parse({ kind: "postcode" }, `${"x ".repeat(150)}ST6 1AA`)).toEqual({
+      ok: false,
+      problem: engineMessages.postcode,
+    });
   });
 
   it.each([
@@ -260,8 +328,14 @@ describe("parseAnswer: postcode and language", () => {
 describe("optionsOf", () => {
   it("yes/no and language questions have implicit options; free inputs have none", () => {
     expect(optionsOf({ kind: "yes_no" }, LANGS)).toEqual(yesNoOptions());
-    expect(yesNoOptions().map((o) => [o.id, o.label.en, o.label.cy])).toEqual([["yes", "Yes", "Ie"], ["no", "No", "Na"]]);
-    expect(optionsOf({ kind: "language" }, LANGS).map((o) => [o.id, o.label.en])).toEqual([["en", "English"], ["cy", "Cymraeg"]]);
+    expect(yesNoOptions().map((o) => [o.id, o.label.en, o.label.cy])).toEqual([
+      ["yes", "Yes", "Ie"],
+      ["no", "No", "Na"],
+    ]);
+    expect(optionsOf({ kind: "language" }, LANGS).map((o) => [o.id, o.label.en])).toEqual([
+      ["en", "English"],
+      ["cy", "Cymraeg"],
+    ]);
     expect(optionsOf(single, LANGS)).toBe(themes);
     expect(optionsOf({ kind: "text", maxLength: 5, minLength: 1 }, LANGS)).toEqual([]);
     expect(optionsOf({ kind: "postcode" }, LANGS)).toEqual([]);
@@ -290,24 +364,43 @@ describe("postcodeDistrict", () => {
     expect(result).toMatch(/^[A-Z]{1,2}\d[A-Z\d]?$/);
   });
 
-  it.each(["", "my house", "12345", "ST6 1A", "STOKE", "hello world", "1AA", "ST", "🙂"])("%j is not a postcode", (reply) => {
-    expect(postcodeDistrict(reply)).toBeUndefined();
-  });
+  it.each(["", "my house", "12345", "ST6 1A", "STOKE", "hello world", "1AA", "ST", "🙂"])(
+    "%j is not a postcode",
+    (reply) => {
+      expect(postcodeDistrict(reply)).toBeUndefined();
+    },
+  );
 });
 
 describe("detectKeyword", () => {
   const stop: KeywordMatch = { keyword: "stop", argument: "" };
 
-  it.each(["stop", "Stop.", " STOP!", "STOP", "unsubscribe", "/stop", "/STOP", "/stop@PlaceVoiceBot", "stopall", "opt out", "opt-out", "stopio", "cancel", "quit", "stop 🙂"])(
-    "%j is STOP",
+  it.each([
+    "stop",
+    "Stop.",
+    " STOP!",
+    "STOP",
+    "unsubscribe",
+    "/stop",
+    "/STOP",
+    "/stop@PlaceVoiceBot",
+    "stopall",
+    "opt out",
+    "opt-out",
+    "stopio",
+    "cancel",
+    "quit",
+    "stop 🙂",
+  ])("%j is STOP", (reply) => {
+    expect(detectKeyword(reply)).toEqual(stop);
+  });
+
+  it.each(["stop the buses", "please stop", "bus stop", "non-stop", "stopping", "I want to unsubscribe from nothing"])(
+    "%j is NOT a keyword",
     (reply) => {
-      expect(detectKeyword(reply)).toEqual(stop);
+      expect(detectKeyword(reply)).toBeUndefined();
     },
   );
-
-  it.each(["stop the buses", "please stop", "bus stop", "non-stop", "stopping", "I want to unsubscribe from nothing"])("%j is NOT a keyword", (reply) => {
-    expect(detectKeyword(reply)).toBeUndefined();
-  });
 
   it.each<[string, KeywordMatch]>([
     ["LANGUAGE", { keyword: "language", argument: "" }],
@@ -340,9 +433,12 @@ describe("detectKeyword", () => {
     expect(detectKeyword(reply)).toEqual(match);
   });
 
-  it.each(["", "   ", "help me", "/unknown", "/", "skip this one", `stop${" ".repeat(40)}x`, "x".repeat(65)])("%j is not a keyword", (reply) => {
-    expect(detectKeyword(reply)).toBeUndefined();
-  });
+  it.each(["", "   ", "help me", "/unknown", "/", "skip this one", `stop${" ".repeat(40)}x`, "x".repeat(65)])(
+    "%j is not a keyword",
+    (reply) => {
+      expect(detectKeyword(reply)).toBeUndefined();
+    },
+  );
 
   it("only looks at short messages (32 characters at most, after trimming)", () => {
     expect(detectKeyword(`   stop${" ".repeat(40)}`)).toEqual(stop);
@@ -382,7 +478,9 @@ describe("text helpers", () => {
   });
 
   it("interpolate fills known placeholders and leaves unknown ones visible", () => {
-    expect(interpolate("Hi {name}, see {privacy_url} and {missing}", { name: "Sam", privacy_url: "https://x" })).toBe("Hi Sam, see https://x and {missing}");
+    expect(interpolate("Hi {name}, see {privacy_url} and {missing}", { name: "Sam", privacy_url: "https://x" })).toBe(
+      "Hi Sam, see https://x and {missing}",
+    );
   });
 
   it("every engine message exists in English and Welsh", () => {

@@ -3,7 +3,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkRegistry, DEFAULT_EXPIRY_MS, formatProblem, parseFlow, type FlowProblem } from "../../src/engine/parse-flow.js";
+import {
+  checkRegistry,
+  DEFAULT_EXPIRY_MS,
+  formatProblem,
+  parseFlow,
+  type FlowProblem,
+} from "../../src/engine/parse-flow.js";
 import { buildRegistry } from "../../src/engine/registry.js";
 import type { Flow } from "../../src/engine/types.js";
 import { flowFrom, repoRoot, shippedFlows } from "./helpers.js";
@@ -67,7 +73,13 @@ nodes:
   );
 
   it("keeps the flow's settings", () => {
-    expect(flow).toMatchObject({ id: "sample", name: "Sample", description: "A bit of everything.", languages: ["en", "cy"], file: "sample.yaml" });
+    expect(flow).toMatchObject({
+      id: "sample",
+      name: "Sample",
+      description: "A bit of everything.",
+      languages: ["en", "cy"],
+      file: "sample.yaml",
+    });
     expect(flow.expiresAfterMs).toBe(12 * 60 * 60 * 1000);
   });
 
@@ -96,7 +108,11 @@ nodes:
 
   it("fills in question defaults: key = id, retries 2, on_give_up from allow_skip", () => {
     expect(flow.byId.get("colour")).toEqual({
-      id: "colour", line: 10, type: "question", key: "colour", text: { en: "Colour?", cy: "Lliw?" },
+      id: "colour",
+      line: 10,
+      type: "question",
+      key: "colour",
+      text: { en: "Colour?", cy: "Lliw?" },
       input: {
         kind: "single_choice",
         options: [
@@ -104,13 +120,21 @@ nodes:
           { id: "blue", label: { en: "Blue", cy: "Glas" } },
         ],
       },
-      allowSkip: false, retries: 2, onGiveUp: "end",
+      allowSkip: false,
+      retries: 2,
+      onGiveUp: "end",
     });
-    expect(flow.byId.get("score")).toMatchObject({ key: "how_much", allowSkip: true, onGiveUp: "next", input: { kind: "number", min: 0, max: 10, integer: true } });
+    expect(flow.byId.get("score")).toMatchObject({
+      key: "how_much",
+      allowSkip: true,
+      onGiveUp: "next",
+      input: { kind: "number", min: 0, max: 10, integer: true },
+    });
   });
 
   it("a plain string text is English; languages default to [en]; expiry defaults to 3 days", () => {
-    const plain = flowFrom(doc(`
+    const plain = flowFrom(
+      doc(`
 id: plain
 name: Plain
 nodes:
@@ -122,11 +146,15 @@ nodes:
     options: [{ id: a, label: A }, { id: b, label: B }]
   - id: e
     type: end
-`));
+`),
+    );
     expect(plain.languages).toEqual(["en"]);
     expect(plain.expiresAfterMs).toBe(DEFAULT_EXPIRY_MS);
     expect(DEFAULT_EXPIRY_MS).toBe(3 * 24 * 60 * 60 * 1000);
-    expect(plain.byId.get("q")).toMatchObject({ text: { en: "Pick" }, input: { kind: "multi_choice", maxPicks: 2, minPicks: 1 } });
+    expect(plain.byId.get("q")).toMatchObject({
+      text: { en: "Pick" },
+      input: { kind: "multi_choice", maxPicks: 2, minPicks: 1 },
+    });
   });
 
   it.each([
@@ -136,14 +164,16 @@ nodes:
     ["2 d", 2 * 86_400_000],
     [90, 90_000], // a bare number is seconds
   ])("expires_after %j is %d ms", (value, ms) => {
-    const flow = flowFrom(doc(`
+    const flow = flowFrom(
+      doc(`
 id: d
 name: D
 expires_after: ${typeof value === "string" ? JSON.stringify(value) : value}
 nodes:
   - id: e
     type: end
-`));
+`),
+    );
     expect(flow.expiresAfterMs).toBe(ms);
   });
 });
@@ -194,7 +224,9 @@ ${bad}
 `;
 
   it("a nested mapping on one line is reported at its line", () => {
-    expect(formatted(withLine6("    text: hi: there"))).toEqual(["t.yaml:6: YAML: Nested mappings are not allowed in compact mappings"]);
+    expect(formatted(withLine6("    text: hi: there"))).toEqual([
+      "t.yaml:6: YAML: Nested mappings are not allowed in compact mappings",
+    ]);
   });
 
   it("a tab used for indentation is reported at its line", () => {
@@ -215,7 +247,8 @@ ${bad}
 
 describe("schema errors point at the line and node", () => {
   it("an unknown field in a node is reported at the key's line", () => {
-    expect(formatted(`
+    expect(
+      formatted(`
 id: t
 name: T
 nodes:
@@ -225,11 +258,13 @@ nodes:
     colour: red
   - id: b
     type: end
-`)).toEqual(['t.yaml:7: node "a": unknown field "colour"']);
+`),
+    ).toEqual(['t.yaml:7: node "a": unknown field "colour"']);
   });
 
   it("a misspelt question option (allow_skp) is an unknown field", () => {
-    expect(formatted(`
+    expect(
+      formatted(`
 id: t
 name: T
 nodes:
@@ -240,22 +275,26 @@ nodes:
     allow_skp: true
   - id: b
     type: end
-`)).toEqual(['t.yaml:8: node "q": unknown field "allow_skp"']);
+`),
+    ).toEqual(['t.yaml:8: node "q": unknown field "allow_skp"']);
   });
 
   it("an unknown field at the top of the file", () => {
-    expect(formatted(`
+    expect(
+      formatted(`
 id: t
 name: T
 colour: red
 nodes:
   - id: b
     type: end
-`)).toEqual(['t.yaml:3: unknown field "colour"']);
+`),
+    ).toEqual(['t.yaml:3: unknown field "colour"']);
   });
 
   it("an unknown field inside an option names the option's path", () => {
-    expect(formatted(`
+    expect(
+      formatted(`
 id: t
 name: T
 nodes:
@@ -271,7 +310,8 @@ nodes:
         label: Y
   - id: b
     type: end
-`)).toEqual(['t.yaml:11: node "a": options.0: unknown field "colour"']);
+`),
+    ).toEqual(['t.yaml:11: node "a": options.0: unknown field "colour"']);
   });
 
   it("a wrong node type lists the valid types", () => {
@@ -286,12 +326,18 @@ nodes:
     type: end
 `);
     expect(problems).toEqual([
-      { file: "t.yaml", line: 5, nodeId: "a", message: "type: type must be one of: message, question, consent, branch, set_field, goto_flow, end, signpost" },
+      {
+        file: "t.yaml",
+        line: 5,
+        nodeId: "a",
+        message: "type: type must be one of: message, question, consent, branch, set_field, goto_flow, end, signpost",
+      },
     ]);
   });
 
   it("a wrong question input lists the valid inputs", () => {
-    expect(formatted(`
+    expect(
+      formatted(`
 id: t
 name: T
 nodes:
@@ -301,17 +347,23 @@ nodes:
     text: hi
   - id: b
     type: end
-`)).toEqual(['t.yaml:6: node "a": input: input must be one of: single_choice, multi_choice, text, number, yes_no, postcode, language']);
+`),
+    ).toEqual([
+      't.yaml:6: node "a": input: input must be one of: single_choice, multi_choice, text, number, yes_no, postcode, language',
+    ]);
   });
 
   it("a missing required field says so", () => {
-    expect(formatted(`
+    expect(
+      formatted(`
 id: t
 nodes:
   - id: b
     type: end
-`)).toEqual(["t.yaml:1: name: is required (string)"]);
-    expect(formatted(`
+`),
+    ).toEqual(["t.yaml:1: name: is required (string)"]);
+    expect(
+      formatted(`
 id: t
 name: T
 nodes:
@@ -322,11 +374,13 @@ nodes:
     options: [{ id: x, label: X }, { id: y, label: Y }]
   - id: b
     type: end
-`)).toEqual(['t.yaml:4: node "a": max_picks: is required (number)']);
+`),
+    ).toEqual(['t.yaml:4: node "a": max_picks: is required (number)']);
   });
 
   it("values of the wrong kind or out of bounds are reported at the value", () => {
-    expect(formatted(`
+    expect(
+      formatted(`
 id: t
 name: T
 nodes:
@@ -337,8 +391,10 @@ nodes:
     text: hi
   - id: b
     type: end
-`)).toEqual(['t.yaml:7: node "a": retries: Too big: expected number to be <=10']);
-    expect(formatted(`
+`),
+    ).toEqual(['t.yaml:7: node "a": retries: Too big: expected number to be <=10']);
+    expect(
+      formatted(`
 id: t
 name: T
 nodes:
@@ -349,18 +405,24 @@ nodes:
     options: [{ id: x, label: X }]
   - id: b
     type: end
-`)).toEqual(['t.yaml:8: node "a": options: Too small: expected array to have >=2 items']);
+`),
+    ).toEqual(['t.yaml:8: node "a": options: Too small: expected array to have >=2 items']);
   });
 
   it("a bad id, an empty text and a bad duration", () => {
-    expect(formatted(`
+    expect(
+      formatted(`
 id: t
 name: T
 nodes:
   - id: Bad Id
     type: end
-`)).toEqual(['t.yaml:4: node "Bad Id": id: must be lower-case letters, digits, _ or - (at most 48), starting with a letter']);
-    expect(formatted(`
+`),
+    ).toEqual([
+      't.yaml:4: node "Bad Id": id: must be lower-case letters, digits, _ or - (at most 48), starting with a letter',
+    ]);
+    expect(
+      formatted(`
 id: t
 name: T
 nodes:
@@ -369,23 +431,28 @@ nodes:
     text: ""
   - id: b
     type: end
-`)).toEqual(['t.yaml:6: node "a": text: text must not be empty']);
-    expect(formatted(`
+`),
+    ).toEqual(['t.yaml:6: node "a": text: text must not be empty']);
+    expect(
+      formatted(`
 id: t
 name: T
 expires_after: 3 weeks
 nodes:
   - id: b
     type: end
-`)).toEqual(['t.yaml:3: expires_after: use a number above zero and a unit: "30m", "12h" or "3d"']);
+`),
+    ).toEqual(['t.yaml:3: expires_after: use a number above zero and a unit: "30m", "12h" or "3d"']);
   });
 
   it("a flow without nodes, and a file that is not a map", () => {
-    expect(formatted(`
+    expect(
+      formatted(`
 id: t
 name: T
 nodes: []
-`)).toEqual(["t.yaml:3: nodes: a flow needs at least one node"]);
+`),
+    ).toEqual(["t.yaml:3: nodes: a flow needs at least one node"]);
     expect(formatted("- just a list")).toEqual(["t.yaml:1: Invalid input: expected object, received array"]);
     expect(formatted("")).toEqual(["t.yaml:1: Invalid input: expected object, received null"]);
   });
@@ -413,20 +480,23 @@ nodes:
   // when the resident replies (expiresAt <= now), so the flow can never get past its first question:
   // each reply gets "Welcome back!" and a restart. Fix: require a positive number, e.g. /^[1-9]\d*\s*(m|h|d)$/.
   it('BUG: expires_after: "0m" is rejected like expires_after: 0', () => {
-    expect(formatted(`
+    expect(
+      formatted(`
 id: t
 name: T
 expires_after: 0m
 nodes:
   - id: b
     type: end
-`)).toHaveLength(1);
+`),
+    ).toHaveLength(1);
   });
 });
 
 describe("graph errors point at the node", () => {
   it("a missing translation for a declared language, per text and per option", () => {
-    expect(formatted(`
+    expect(
+      formatted(`
 id: t
 name: T
 languages: [en, cy]
@@ -447,7 +517,8 @@ nodes:
   - id: c
     type: end
     text: bye
-`)).toEqual([
+`),
+    ).toEqual([
       't.yaml:8: node "b": invalid has no "cy" text',
       't.yaml:8: node "b": option "one" has no "cy" text',
       't.yaml:18: node "c": text has no "cy" text',
@@ -455,7 +526,8 @@ nodes:
   });
 
   it("an unknown next target (and the node it orphans)", () => {
-    expect(formatted(`
+    expect(
+      formatted(`
 id: t
 name: T
 nodes:
@@ -465,11 +537,16 @@ nodes:
     next: nowhere
   - id: b
     type: end
-`)).toEqual(['t.yaml:4: node "a": goes to unknown node "nowhere"', 't.yaml:8: node "b": unreachable: no path from the first node leads here']);
+`),
+    ).toEqual([
+      't.yaml:4: node "a": goes to unknown node "nowhere"',
+      't.yaml:8: node "b": unreachable: no path from the first node leads here',
+    ]);
   });
 
   it("unknown targets of branches and of a consent's declined path", () => {
-    expect(formatted(`
+    expect(
+      formatted(`
 id: t
 name: T
 nodes:
@@ -484,7 +561,8 @@ nodes:
       - when: { equals: ST6 }
         goto: missing_case
     default: missing_default
-`)).toEqual([
+`),
+    ).toEqual([
       't.yaml:4: node "ok": goes to unknown node "gone"',
       't.yaml:8: node "route": goes to unknown node "missing_case"',
       't.yaml:8: node "route": goes to unknown node "missing_default"',
@@ -492,7 +570,8 @@ nodes:
   });
 
   it("an unreachable node", () => {
-    expect(formatted(`
+    expect(
+      formatted(`
 id: t
 name: T
 nodes:
@@ -505,11 +584,13 @@ nodes:
     text: never said
   - id: c
     type: end
-`)).toEqual(['t.yaml:8: node "b": unreachable: no path from the first node leads here']);
+`),
+    ).toEqual(['t.yaml:8: node "b": unreachable: no path from the first node leads here']);
   });
 
   it("a dead end: the last node is not an end", () => {
-    expect(formatted(`
+    expect(
+      formatted(`
 id: t
 name: T
 nodes:
@@ -520,7 +601,8 @@ nodes:
     type: question
     input: text
     text: Anything else?
-`)).toEqual(['t.yaml:7: node "b": dead end: nothing comes after this node (add `next:` or an `end` node)']);
+`),
+    ).toEqual(['t.yaml:7: node "b": dead end: nothing comes after this node (add `next:` or an `end` node)']);
   });
 
   it("duplicate node ids are reported at the second one", () => {
@@ -542,7 +624,8 @@ nodes:
   });
 
   it("two questions saving under the same answer key", () => {
-    expect(formatted(`
+    expect(
+      formatted(`
 id: t
 name: T
 nodes:
@@ -558,11 +641,13 @@ nodes:
     text: Two?
   - id: e
     type: end
-`)).toEqual(['t.yaml:9: node "q2": answer key "idea" is already used by node "q1"']);
+`),
+    ).toEqual(['t.yaml:9: node "q2": answer key "idea" is already used by node "q1"']);
   });
 
   it("min_picks larger than max_picks, min larger than max, options sharing an id", () => {
-    expect(formatted(`
+    expect(
+      formatted(`
 id: t
 name: T
 nodes:
@@ -586,7 +671,8 @@ nodes:
     options: [{ id: a, label: A }, { id: a, label: Also A }]
   - id: e
     type: end
-`)).toEqual([
+`),
+    ).toEqual([
       't.yaml:4: node "picks": min_picks is larger than max_picks',
       't.yaml:11: node "range": min is larger than max',
       't.yaml:17: node "same": two options share an id',
@@ -594,7 +680,8 @@ nodes:
   });
 
   it("set_field language to a language the flow does not have", () => {
-    expect(formatted(`
+    expect(
+      formatted(`
 id: t
 name: T
 languages: [en, cy]
@@ -605,11 +692,13 @@ nodes:
     value: fr
   - id: e
     type: end
-`)).toEqual(['t.yaml:5: node "lang": language "fr" is not one of the flow\'s languages (en, cy)']);
+`),
+    ).toEqual(['t.yaml:5: node "lang": language "fr" is not one of the flow\'s languages (en, cy)']);
   });
 
   it("a loop of nodes that never wait for the resident", () => {
-    expect(formatted(`
+    expect(
+      formatted(`
 id: t
 name: T
 nodes:
@@ -621,11 +710,13 @@ nodes:
     field: x
     value: "1"
     next: a
-`)).toEqual(['t.yaml:4: node "a": loop: these nodes go round without asking the resident anything']);
+`),
+    ).toEqual(['t.yaml:4: node "a": loop: these nodes go round without asking the resident anything']);
   });
 
   it("a loop through a question is fine", () => {
-    const result = parseFlow(doc(`
+    const result = parseFlow(
+      doc(`
 id: t
 name: T
 nodes:
@@ -645,13 +736,16 @@ nodes:
     default: e
   - id: e
     type: end
-`), "t.yaml");
+`),
+      "t.yaml",
+    );
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([]);
   });
 });
 
 describe("registry checks", () => {
-  const entry = flowFrom(doc(`
+  const entry = flowFrom(
+    doc(`
 id: entry
 name: Entry
 nodes:
@@ -661,27 +755,39 @@ nodes:
   - id: onwards
     type: goto_flow
     flow: nowhere
-`), "flows/entry.yaml");
-  const other = flowFrom(doc(`
+`),
+    "flows/entry.yaml",
+  );
+  const other = flowFrom(
+    doc(`
 id: other
 name: Other
 nodes:
   - id: e
     type: end
-`), "flows/other.yaml");
+`),
+    "flows/other.yaml",
+  );
 
   it("goto_flow to an unknown flow is reported at the goto node", () => {
     const problems = checkRegistry([entry, other]);
-    expect(problems).toEqual([{ file: "flows/entry.yaml", line: 7, nodeId: "onwards", message: 'goes to unknown flow "nowhere"' }]);
+    expect(problems).toEqual([
+      { file: "flows/entry.yaml", line: 7, nodeId: "onwards", message: 'goes to unknown flow "nowhere"' },
+    ]);
     expect(problems.map(formatProblem)).toEqual(['flows/entry.yaml:7: node "onwards": goes to unknown flow "nowhere"']);
     const registry = buildRegistry([entry, other], "entry");
     expect(registry.ok).toBe(false);
-    if (!registry.ok) expect(registry.problems.map(formatProblem)).toEqual(['flows/entry.yaml:7: node "onwards": goes to unknown flow "nowhere"']);
+    if (!registry.ok)
+      expect(registry.problems.map(formatProblem)).toEqual([
+        'flows/entry.yaml:7: node "onwards": goes to unknown flow "nowhere"',
+      ]);
   });
 
   it("the same flow id in two files", () => {
     const copy: Flow = { ...other, file: "flows/other-copy.yaml" };
-    expect(checkRegistry([other, copy]).map(formatProblem)).toEqual(['flows/other-copy.yaml:1: flow id "other" is already used by flows/other.yaml']);
+    expect(checkRegistry([other, copy]).map(formatProblem)).toEqual([
+      'flows/other-copy.yaml:1: flow id "other" is already used by flows/other.yaml',
+    ]);
   });
 
   it("an entry or help flow that does not exist", () => {

@@ -4,7 +4,16 @@
 import { describe, expect, it } from "vitest";
 import { optionsOf, parseAnswer } from "../../src/engine/parse-answer.js";
 import { step } from "../../src/engine/step.js";
-import type { ContactView, Effect, EngineInput, FlowNode, FlowRegistry, QuestionNode, SessionState, StepResult } from "../../src/engine/types.js";
+import type {
+  ContactView,
+  Effect,
+  EngineInput,
+  FlowNode,
+  FlowRegistry,
+  QuestionNode,
+  SessionState,
+  StepResult,
+} from "../../src/engine/types.js";
 import { asks, lastAsk, makeCtx, shippedRegistry, type AskEffect } from "./helpers.js";
 import { seededRandom } from "../../src/demo/residents.js";
 
@@ -15,9 +24,30 @@ const NOISE = [
   ..."\u0000\u0001\u0002\u0007\u0008\u000b\u000c\u000e\u001b\u001f\u007f\u0085\u00a0",
   ...`!"#$%&'()*+,-./:;<=>?@[\\]^_\`{|}~`,
   ..."€£¥§¶•·×÷±¬¦°←→↑↓─│┼▒█■□◆○●★☆♠♣♥♦♪",
-  "\u200b", "\u200d", "\u2028", "\u2029", "\ufeff", "\ufffd", "\ufffe", "\u0301", "\u0308",
-  "\ud800", "\udbff", "\udc00", "\udfff",
-  "🙂", "🔥", "💩", "🎉", "🚌", "🏠", "😡", "🤷", "❤️", "🇬🇧", "🏴󠁧󠁢󠁷󠁬󠁳󠁿",
+  "\u200b",
+  "\u200d",
+  "\u2028",
+  "\u2029",
+  "\ufeff",
+  "\ufffd",
+  "\ufffe",
+  "\u0301",
+  "\u0308",
+  "\ud800",
+  "\udbff",
+  "\udc00",
+  "\udfff",
+  "🙂",
+  "🔥",
+  "💩",
+  "🎉",
+  "🚌",
+  "🏠",
+  "😡",
+  "🤷",
+  "❤️",
+  "🇬🇧",
+  "🏴󠁧󠁢󠁷󠁬󠁳󠁿",
 ];
 
 function noiseString(random: () => number): string {
@@ -54,7 +84,8 @@ function applyContact(contact: ContactView, effects: readonly Effect[]): Contact
 
 function waitingNode(ask: AskEffect): Snapshot["node"] {
   const node = registry.flows.get(ask.flowId)?.byId.get(ask.nodeId);
-  if (!node || (node.type !== "question" && node.type !== "consent")) throw new Error(`ask for unknown node ${ask.flowId}/${ask.nodeId}`);
+  if (!node || (node.type !== "question" && node.type !== "consent"))
+    throw new Error(`ask for unknown node ${ask.flowId}/${ask.nodeId}`);
   return node;
 }
 
@@ -62,13 +93,19 @@ function waitingNode(ask: AskEffect): Snapshot["node"] {
 function validReplies(node: Snapshot["node"], language: string): string[] {
   if (node.type === "consent") return ["yes"];
   switch (node.input.kind) {
-    case "language": return [language === "cy" ? "Cymraeg" : "English"];
-    case "postcode": return ["ST6 1AA"];
+    case "language":
+      return [language === "cy" ? "Cymraeg" : "English"];
+    case "postcode":
+      return ["ST6 1AA"];
     case "single_choice":
-    case "multi_choice": return ["1"];
-    case "yes_no": return ["yes", "no"];
-    case "number": return [String(node.input.min), String(node.input.max)];
-    case "text": return ["More buses in the evening"];
+    case "multi_choice":
+      return ["1"];
+    case "yes_no":
+      return ["yes", "no"];
+    case "number":
+      return [String(node.input.min), String(node.input.max)];
+    case "text":
+      return ["More buses in the evening"];
   }
 }
 
@@ -76,7 +113,9 @@ function validReplies(node: Snapshot["node"], language: string): string[] {
 function driveTo(flowId: string, nodeId: string, language: string): Snapshot {
   const contact0: ContactView = { language, area: null, consentVersion: null };
   const first = step(makeCtx(registry, { contact: contact0 }), null, { type: "start", flowId });
-  const queue: { result: StepResult; contact: ContactView }[] = [{ result: first, contact: applyContact(contact0, first.effects) }];
+  const queue: { result: StepResult; contact: ContactView }[] = [
+    { result: first, contact: applyContact(contact0, first.effects) },
+  ];
   for (let visited = 0; queue.length > 0 && visited < 500; visited++) {
     const { result, contact } = queue.shift()!;
     if (!result.session) continue;
@@ -94,14 +133,17 @@ function driveTo(flowId: string, nodeId: string, language: string): Snapshot {
 }
 
 const waitingNodes = [...registry.flows.values()].flatMap((flow) =>
-  flow.nodes.filter((n) => n.type === "question" || n.type === "consent").map((n) => ({ flowId: flow.id, nodeId: n.id, kind: n.type === "question" ? n.input.kind : "consent" })),
+  flow.nodes
+    .filter((n) => n.type === "question" || n.type === "consent")
+    .map((n) => ({ flowId: flow.id, nodeId: n.id, kind: n.type === "question" ? n.input.kind : "consent" })),
 );
 
 // ---------------------------------------------------------------------------------------------
 // Assertions
 
 const outbound = (effects: readonly Effect[]) => effects.filter((e) => e.type === "send" || e.type === "ask");
-const stored = (effects: readonly Effect[]) => effects.filter((e) => e.type === "save_answer" || e.type === "set_field" || e.type === "record_consent");
+const stored = (effects: readonly Effect[]) =>
+  effects.filter((e) => e.type === "save_answer" || e.type === "set_field" || e.type === "record_consent");
 
 function feed(snap: Snapshot, input: EngineInput): StepResult {
   try {
@@ -126,11 +168,14 @@ function rejectionProblems(snap: Snapshot, input: EngineInput, result: StepResul
   const s = result.session;
   if (!s) problems.push(`${label}: conversation dropped`);
   else {
-    if (s.flowId !== snap.session.flowId || s.nodeId !== snap.session.nodeId) problems.push(`${label}: moved to ${s.flowId}/${s.nodeId}`);
-    if (JSON.stringify(s.answers) !== JSON.stringify(snap.session.answers)) problems.push(`${label}: answers changed to ${JSON.stringify(s.answers)}`);
+    if (s.flowId !== snap.session.flowId || s.nodeId !== snap.session.nodeId)
+      problems.push(`${label}: moved to ${s.flowId}/${s.nodeId}`);
+    if (JSON.stringify(s.answers) !== JSON.stringify(snap.session.answers))
+      problems.push(`${label}: answers changed to ${JSON.stringify(s.answers)}`);
   }
   const ask = asks(result.effects).pop();
-  if (!ask || (ask.nodeId !== snap.ask.nodeId && ask.nodeId !== "__language")) problems.push(`${label}: re-asked ${ask?.nodeId ?? "nothing"}`);
+  if (!ask || (ask.nodeId !== snap.ask.nodeId && ask.nodeId !== "__language"))
+    problems.push(`${label}: re-asked ${ask?.nodeId ?? "nothing"}`);
   return problems;
 }
 
@@ -155,10 +200,12 @@ function savedValueProblems(snap: Snapshot, effects: readonly Effect[]): string[
     const value = e.value;
     switch (input.kind) {
       case "text":
-        if (typeof value !== "string" || value.length > input.maxLength || !/[\p{L}\p{N}]/u.test(value)) bad(`not text of 1..${input.maxLength} with words`);
+        if (typeof value !== "string" || value.length > input.maxLength || !/[\p{L}\p{N}]/u.test(value))
+          bad(`not text of 1..${input.maxLength} with words`);
         break;
       case "number":
-        if (typeof value !== "number" || value < input.min || value > input.max) bad(`not a number in ${input.min}..${input.max}`);
+        if (typeof value !== "number" || value < input.min || value > input.max)
+          bad(`not a number in ${input.min}..${input.max}`);
         break;
       case "postcode":
         // Only ever a district, never a full postcode.
@@ -168,7 +215,12 @@ function savedValueProblems(snap: Snapshot, effects: readonly Effect[]): string[
         if (typeof value !== "string" || !input.options.some((o) => o.id === value)) bad("not an option id");
         break;
       case "multi_choice":
-        if (!Array.isArray(value) || value.length < input.minPicks || value.length > input.maxPicks || !value.every((p) => input.options.some((o) => o.id === p))) {
+        if (
+          !Array.isArray(value) ||
+          value.length < input.minPicks ||
+          value.length > input.maxPicks ||
+          !value.every((p) => input.options.some((o) => o.id === p))
+        ) {
           bad(`not ${input.minPicks}..${input.maxPicks} option ids`);
         }
         break;
@@ -187,11 +239,22 @@ function savedValueProblems(snap: Snapshot, effects: readonly Effect[]): string[
 describe("the shipped flows", () => {
   it("have waiting nodes to test, and the search reaches every one of them", () => {
     expect(waitingNodes.map((n) => `${n.flowId}/${n.nodeId}`)).toEqual([
-      "priorities/language", "priorities/consent", "priorities/postcode", "priorities/priorities", "priorities/biggest_difference",
-      "priorities/age_band", "priorities/offer_help", "priorities/hear_back", "feedback/consent", "feedback/rating", "feedback/what_went_wrong", "feedback/improve",
+      "priorities/language",
+      "priorities/consent",
+      "priorities/postcode",
+      "priorities/priorities",
+      "priorities/biggest_difference",
+      "priorities/age_band",
+      "priorities/offer_help",
+      "priorities/hear_back",
+      "feedback/consent",
+      "feedback/rating",
+      "feedback/what_went_wrong",
+      "feedback/improve",
       "update_reply/helpful",
     ]);
-    for (const { flowId, nodeId } of waitingNodes) expect(driveTo(flowId, nodeId, "en").ask).toMatchObject({ flowId, nodeId });
+    for (const { flowId, nodeId } of waitingNodes)
+      expect(driveTo(flowId, nodeId, "en").ask).toMatchObject({ flowId, nodeId });
   });
 });
 
@@ -215,7 +278,15 @@ describe.each(["en", "cy"])("robustness (contact language %s)", (language) => {
     it("a button from an older message, and a malformed one", () => {
       const old = snap.session.step - 1;
       const someId = snap.ask.options[0]?.id ?? "yes";
-      for (const payload of [`${old}:o:${someId}`, `${old}:t:${someId}`, `${old}:done`, `${old}:skip`, "0:o:yes", ":::", "x".repeat(300)]) {
+      for (const payload of [
+        `${old}:o:${someId}`,
+        `${old}:t:${someId}`,
+        `${old}:done`,
+        `${old}:skip`,
+        "0:o:yes",
+        ":::",
+        "x".repeat(300),
+      ]) {
         const result = expectRejected(snap, { type: "button", payload });
         expect(result.effects[0]).toMatchObject({ type: "send" });
         expect(result.session?.step).toBe(snap.session.step);
@@ -228,7 +299,8 @@ describe.each(["en", "cy"])("robustness (contact language %s)", (language) => {
       for (let i = 0; i < 40; i++) {
         const reply = noiseString(random);
         // The premise: nothing in it reads as a letter or digit, even after normalisation.
-        if (/[\p{L}\p{N}]/u.test(reply.normalize("NFKD"))) problems.push(`generator made a wordy string ${JSON.stringify(reply)}`);
+        if (/[\p{L}\p{N}]/u.test(reply.normalize("NFKD")))
+          problems.push(`generator made a wordy string ${JSON.stringify(reply)}`);
         const input: EngineInput = { type: "text", text: reply };
         problems.push(...rejectionProblems(snap, input, feed(snap, input)));
       }
@@ -243,14 +315,18 @@ describe.each(["en", "cy"])("robustness (contact language %s)", (language) => {
         const reply = byteString(random);
         const label = JSON.stringify(reply);
         const result = feed(snap, { type: "text", text: reply });
-        if (outbound(result.effects).length === 0 && !result.session) problems.push(`${label}: nothing sent and no session`);
+        if (outbound(result.effects).length === 0 && !result.session)
+          problems.push(`${label}: nothing sent and no session`);
         const saved = result.effects.filter((e) => e.type === "save_answer");
         savedCount += saved.length;
         if (snap.node.type === "question" && snap.node.input.kind !== "language" && saved.length > 0) {
           // A saved answer is exactly what parseAnswer makes of the reply; an unusable reply stores nothing.
           const parsed = parseAnswer(snap.node.input, reply, ["en", "cy"]);
           if (!parsed.ok) problems.push(`${label}: unusable reply stored ${JSON.stringify(saved)}`);
-          else if (JSON.stringify(saved[0]?.value) !== JSON.stringify(parsed.value)) problems.push(`${label}: stored ${JSON.stringify(saved[0]?.value)}, parsed ${JSON.stringify(parsed.value)}`);
+          else if (JSON.stringify(saved[0]?.value) !== JSON.stringify(parsed.value))
+            problems.push(
+              `${label}: stored ${JSON.stringify(saved[0]?.value)}, parsed ${JSON.stringify(parsed.value)}`,
+            );
         }
         problems.push(...savedValueProblems(snap, result.effects).map((p) => `${label}: ${p}`));
       }
@@ -274,7 +350,11 @@ describe.each(["en", "cy"])("robustness (contact language %s)", (language) => {
       let session: SessionState | null = snap.session;
       let contact = snap.contact;
       const junk = ["", "🙂🙂🙂", "blah ".repeat(2048), "\u0000\u0000", "???"];
-      for (let i = 0; i < 12 && session && session.nodeId === snap.session.nodeId && session.flowId === snap.session.flowId; i++) {
+      for (
+        let i = 0;
+        i < 12 && session && session.nodeId === snap.session.nodeId && session.flowId === snap.session.flowId;
+        i++
+      ) {
         const reply = i < junk.length ? junk[i]! : noiseString(random);
         let result: StepResult | undefined;
         expect(() => {
@@ -283,7 +363,8 @@ describe.each(["en", "cy"])("robustness (contact language %s)", (language) => {
         expect(outbound(result!.effects).length).toBeGreaterThan(0);
         for (const e of result!.effects) {
           // The only thing a give-up may store is "no answer" (null) for this question.
-          if (e.type === "save_answer") expect(e).toMatchObject({ key: snap.node.type === "question" ? snap.node.key : "?", value: null });
+          if (e.type === "save_answer")
+            expect(e).toMatchObject({ key: snap.node.type === "question" ? snap.node.key : "?", value: null });
           expect(e.type === "set_field" || e.type === "record_consent").toBe(false);
         }
         contact = applyContact(contact, result!.effects);
@@ -299,7 +380,10 @@ describe.each(["en", "cy"])("robustness (contact language %s)", (language) => {
 describe("option buttons of every choice question carry the current step and are within 64 bytes", () => {
   it.each(waitingNodes)("$flowId / $nodeId", ({ flowId, nodeId }) => {
     const snap = driveTo(flowId, nodeId, "cy");
-    const options = snap.node.type === "consent" ? optionsOf({ kind: "yes_no" }, ["en", "cy"]) : optionsOf(snap.node.input, ["en", "cy"]);
+    const options =
+      snap.node.type === "consent"
+        ? optionsOf({ kind: "yes_no" }, ["en", "cy"])
+        : optionsOf(snap.node.input, ["en", "cy"]);
     expect(snap.ask.options.map((o) => o.id)).toEqual(options.map((o) => o.id));
     for (const o of snap.ask.options) {
       expect(o.payload.startsWith(`${snap.session.step}:`)).toBe(true);

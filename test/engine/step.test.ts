@@ -504,9 +504,27 @@ nodes:
 
 const registry = registryOf(
   [
-    basicFlow, choiceFlow, multiFlow, multiAtLeastTwoFlow, textFlow, numberFlow, yesNoFlow, postcodeFlow, ratingBranchFlow,
-    choiceBranchFlow, fieldsFlow, firstFlow, secondFlow, consentFlow, retriesFlow, customInvalidFlow, skipFlow, twoQuestionsFlow,
-    shortLivedFlow, languageQuestionFlow, helpFlow,
+    basicFlow,
+    choiceFlow,
+    multiFlow,
+    multiAtLeastTwoFlow,
+    textFlow,
+    numberFlow,
+    yesNoFlow,
+    postcodeFlow,
+    ratingBranchFlow,
+    choiceBranchFlow,
+    fieldsFlow,
+    firstFlow,
+    secondFlow,
+    consentFlow,
+    retriesFlow,
+    customInvalidFlow,
+    skipFlow,
+    twoQuestionsFlow,
+    shortLivedFlow,
+    languageQuestionFlow,
+    helpFlow,
   ],
   "basic",
   "help",
@@ -528,13 +546,29 @@ describe("message -> question -> end", () => {
       { type: "flow_started", flowId: "basic" },
       { type: "send", text: "Hello from PlaceVoice Test." },
       {
-        type: "ask", flowId: "basic", nodeId: "idea_q", key: "idea", kind: "text", text: "What's your idea?",
-        options: [], step: 1, refresh: false, reprompt: false,
+        type: "ask",
+        flowId: "basic",
+        nodeId: "idea_q",
+        key: "idea",
+        kind: "text",
+        text: "What's your idea?",
+        options: [],
+        step: 1,
+        refresh: false,
+        reprompt: false,
       },
     ]);
     expect(result.session).toEqual({
-      flowId: "basic", nodeId: "idea_q", step: 1, retries: 0, picks: [], answers: {}, vars: {},
-      choosingLanguage: false, startedAt: NOW.toISOString(), expiresAt: iso(DEFAULT_EXPIRY_MS),
+      flowId: "basic",
+      nodeId: "idea_q",
+      step: 1,
+      retries: 0,
+      picks: [],
+      answers: {},
+      vars: {},
+      choosingLanguage: false,
+      startedAt: NOW.toISOString(),
+      expiresAt: iso(DEFAULT_EXPIRY_MS),
     });
   });
 
@@ -593,7 +627,13 @@ describe("message -> question -> end", () => {
 describe("single choice", () => {
   it("offers each option as a button carrying the step", () => {
     const ask = lastAsk(chatIn("choice").last.effects);
-    expect(ask).toMatchObject({ nodeId: "pick", key: "pick", kind: "single_choice", text: "Which matters most?", step: 1 });
+    expect(ask).toMatchObject({
+      nodeId: "pick",
+      key: "pick",
+      kind: "single_choice",
+      text: "Which matters most?",
+      step: 1,
+    });
     expect(ask.options).toEqual([
       { id: "housing", label: "Housing", payload: "1:o:housing" },
       { id: "transport", label: "Buses and transport", payload: "1:o:transport" },
@@ -633,7 +673,11 @@ describe("single choice", () => {
   it("echoes in Welsh for a Welsh-speaking contact", () => {
     const chat = chatIn("choice", { contact: { language: "cy" } });
     expect(chat.currentAsk().text).toBe("Beth sydd bwysicaf?");
-    expect(chat.currentAsk().options.map((o) => o.label)).toEqual(["Tai", "Bysiau a thrafnidiaeth", "Teimlo'n ddiogel"]);
+    expect(chat.currentAsk().options.map((o) => o.label)).toEqual([
+      "Tai",
+      "Bysiau a thrafnidiaeth",
+      "Teimlo'n ddiogel",
+    ]);
     expect(sends(chat.say("1").effects)).toEqual(["Diolch: Tai."]);
   });
 
@@ -728,7 +772,11 @@ describe("multi choice by button toggles", () => {
     expect(chat.session?.picks).toEqual(["health", "housing"]);
 
     result = chat.press("1:t:health");
-    expect(lastAsk(result.effects).options.filter((o) => o.picked).map((o) => o.id)).toEqual(["housing"]);
+    expect(
+      lastAsk(result.effects)
+        .options.filter((o) => o.picked)
+        .map((o) => o.id),
+    ).toEqual(["housing"]);
     expect(chat.session?.picks).toEqual(["housing"]);
   });
 
@@ -739,7 +787,11 @@ describe("multi choice by button toggles", () => {
     const result = chat.press("1:t:housing");
     expect(sends(result.effects)).toEqual(["That's more than 2. Please choose up to 2."]);
     expect(lastAsk(result.effects)).toMatchObject({ refresh: true });
-    expect(lastAsk(result.effects).options.filter((o) => o.picked).map((o) => o.id)).toEqual(["cost_of_living", "safety"]);
+    expect(
+      lastAsk(result.effects)
+        .options.filter((o) => o.picked)
+        .map((o) => o.id),
+    ).toEqual(["cost_of_living", "safety"]);
     expect(chat.session?.picks).toEqual(["safety", "cost_of_living"]);
     expect(saves(result.effects)).toEqual([]);
   });
@@ -767,7 +819,9 @@ describe("multi choice by button toggles", () => {
     chat2.press("1:t:b");
     expect(sends(chat2.press("1:done").effects)).toEqual(["Please choose at least 2."]);
     chat2.press("1:t:d");
-    expect(saves(chat2.press("1:done").effects)).toEqual([{ type: "save_answer", flowId: "multi2", key: "topics", value: ["b", "d"], kind: "multi_choice" }]);
+    expect(saves(chat2.press("1:done").effects)).toEqual([
+      { type: "save_answer", flowId: "multi2", key: "topics", value: ["b", "d"], kind: "multi_choice" },
+    ]);
   });
 
   it("a choose-style button (o) on a multi-choice question is not taken as an answer", () => {
@@ -789,7 +843,9 @@ describe("multi choice by button toggles", () => {
 describe("free text", () => {
   it("trims and collapses spaces", () => {
     const chat = chatIn("texty");
-    expect(saves(chat.say("  lots   of\n  space  ").effects)).toEqual([{ type: "save_answer", flowId: "texty", key: "say", value: "lots of space", kind: "text" }]);
+    expect(saves(chat.say("  lots   of\n  space  ").effects)).toEqual([
+      { type: "save_answer", flowId: "texty", key: "say", value: "lots of space", kind: "text" },
+    ]);
   });
 
   it("accepts exactly max_length characters and refuses one more", () => {
@@ -799,7 +855,9 @@ describe("free text", () => {
     expect(lastAsk(over.effects)).toMatchObject({ nodeId: "say", reprompt: true });
 
     const exact = chatIn("texty").say("y".repeat(20));
-    expect(saves(exact.effects)).toEqual([{ type: "save_answer", flowId: "texty", key: "say", value: "y".repeat(20), kind: "text" }]);
+    expect(saves(exact.effects)).toEqual([
+      { type: "save_answer", flowId: "texty", key: "say", value: "y".repeat(20), kind: "text" },
+    ]);
   });
 
   it.each(["🙂🙂", "!!!", "   "])("refuses %j, which carries no words", (reply) => {
@@ -818,7 +876,9 @@ describe("number", () => {
   ])("%j is saved as %d", (reply, value) => {
     const chat = chatIn("numbers");
     const result = chat.say(reply);
-    expect(saves(result.effects)).toEqual([{ type: "save_answer", flowId: "numbers", key: "rating", value, kind: "number" }]);
+    expect(saves(result.effects)).toEqual([
+      { type: "save_answer", flowId: "numbers", key: "rating", value, kind: "number" },
+    ]);
     expect(sends(result.effects)).toEqual([]);
     expect(lastAsk(result.effects).nodeId).toBe("weight");
   });
@@ -833,7 +893,9 @@ describe("number", () => {
   it("accepts decimals when integer is false", () => {
     const chat = chatIn("numbers");
     chat.say("3");
-    expect(saves(chat.say("about 2.5 kg").effects)).toEqual([{ type: "save_answer", flowId: "numbers", key: "weight", value: 2.5, kind: "number" }]);
+    expect(saves(chat.say("about 2.5 kg").effects)).toEqual([
+      { type: "save_answer", flowId: "numbers", key: "weight", value: 2.5, kind: "number" },
+    ]);
   });
 
   it("uses the question's own invalid text instead of the generic one", () => {
@@ -868,12 +930,16 @@ describe("yes / no", () => {
       { id: "yes", label: "Yes", payload: "1:o:yes" },
       { id: "no", label: "No", payload: "1:o:no" },
     ]);
-    expect(saves(en.press("1:o:no").effects)).toEqual([{ type: "save_answer", flowId: "yesno", key: "want", value: false, kind: "yes_no" }]);
+    expect(saves(en.press("1:o:no").effects)).toEqual([
+      { type: "save_answer", flowId: "yesno", key: "want", value: false, kind: "yes_no" },
+    ]);
 
     const cy = chatIn("yesno", { contact: { language: "cy" } });
     expect(cy.currentAsk().text).toBe("Eisiau manylion?");
     expect(cy.currentAsk().options.map((o) => o.label)).toEqual(["Ie", "Na"]);
-    expect(saves(cy.press("1:o:yes").effects)).toEqual([{ type: "save_answer", flowId: "yesno", key: "want", value: true, kind: "yes_no" }]);
+    expect(saves(cy.press("1:o:yes").effects)).toEqual([
+      { type: "save_answer", flowId: "yesno", key: "want", value: true, kind: "yes_no" },
+    ]);
   });
 
   it("anything else asks for YES or NO (in the contact's language)", () => {
@@ -903,7 +969,9 @@ describe("postcode", () => {
   it("finds a postcode inside a sentence, and branches on the area", () => {
     const chat = chatIn("where");
     const result = chat.say("I live at ST3 4HS thanks");
-    expect(saves(result.effects)).toEqual([{ type: "save_answer", flowId: "where", key: "postcode", value: "ST3", kind: "postcode" }]);
+    expect(saves(result.effects)).toEqual([
+      { type: "save_answer", flowId: "where", key: "postcode", value: "ST3", kind: "postcode" },
+    ]);
     expect(fieldSets(result.effects)).toEqual([{ type: "set_field", field: "area", value: "ST3" }]);
     expect(sends(result.effects)).toEqual(["Got it: ST3.", "You're in ST3."]);
     expect(JSON.stringify(result)).not.toMatch(/4HS/i);
@@ -911,7 +979,9 @@ describe("postcode", () => {
 
   it("an outcode on its own is accepted", () => {
     const result = chatIn("where").say("CF10");
-    expect(saves(result.effects)).toEqual([{ type: "save_answer", flowId: "where", key: "postcode", value: "CF10", kind: "postcode" }]);
+    expect(saves(result.effects)).toEqual([
+      { type: "save_answer", flowId: "where", key: "postcode", value: "CF10", kind: "postcode" },
+    ]);
   });
 
   it("a reply with no postcode re-prompts and sets nothing", () => {
@@ -924,7 +994,10 @@ describe("postcode", () => {
 
 describe("branches", () => {
   /** The last "branch: …" text sent, i.e. where the flow ended up. */
-  const outcome = (result: { effects: readonly Effect[] }) => sends(result.effects).filter((t) => t.startsWith("branch:")).pop();
+  const outcome = (result: { effects: readonly Effect[] }) =>
+    sends(result.effects)
+      .filter((t) => t.startsWith("branch:"))
+      .pop();
 
   it.each([
     ["2", "branch: low"],
@@ -991,7 +1064,12 @@ nodes:
     text: other
 `);
     const reg = registryOf([flow], "by_lang");
-    expect(sends(step(makeCtx(reg, { contact: { language: "cy", area: null, consentVersion: null } }), null, { type: "start" }).effects)).toEqual(["welsh"]);
+    expect(
+      sends(
+        step(makeCtx(reg, { contact: { language: "cy", area: null, consentVersion: null } }), null, { type: "start" })
+          .effects,
+      ),
+    ).toEqual(["welsh"]);
     expect(sends(step(makeCtx(reg), null, { type: "start" }).effects)).toEqual(["other"]);
   });
 });
@@ -1008,8 +1086,16 @@ describe("goto_flow and end", () => {
       { type: "flow_started", flowId: "second" },
       { type: "send", text: "Second flow, source poster." },
       {
-        type: "ask", flowId: "second", nodeId: "q2", key: "second_answer", kind: "text", text: "Second question?",
-        options: [], step: 2, refresh: false, reprompt: false,
+        type: "ask",
+        flowId: "second",
+        nodeId: "q2",
+        key: "second_answer",
+        kind: "text",
+        text: "Second question?",
+        options: [],
+        step: 2,
+        refresh: false,
+        reprompt: false,
       },
     ]);
     expect(result.session).toMatchObject({ flowId: "second", nodeId: "q2", answers: {}, vars: { source: "poster" } });
@@ -1027,19 +1113,34 @@ describe("consent", () => {
   it("asks for consent with yes/no buttons and the privacy link", () => {
     const chat = chatIn("consenting");
     expect(chat.currentAsk()).toMatchObject({
-      nodeId: "consent", key: "consent", kind: "consent", text: "OK to go on? See https://example.org/privacy", step: 1,
+      nodeId: "consent",
+      key: "consent",
+      kind: "consent",
+      text: "OK to go on? See https://example.org/privacy",
+      step: 1,
     });
     expect(chat.currentAsk().options.map((o) => o.payload)).toEqual(["1:o:yes", "1:o:no"]);
   });
 
-  it.each([["yes", text("yes")], ["the Yes button", button("1:o:yes")]])("%s records consent under the current notice version", (_, input) => {
+  it.each([
+    ["yes", text("yes")],
+    ["the Yes button", button("1:o:yes")],
+  ])("%s records consent under the current notice version", (_, input) => {
     const chat = chatIn("consenting");
     const result = chat.send(input);
     expect(result.effects).toEqual([
       { type: "record_consent", version: PRIVACY_VERSION },
       {
-        type: "ask", flowId: "consenting", nodeId: "idea", key: "idea", kind: "text", text: "Your idea?",
-        options: [], step: 2, refresh: false, reprompt: false,
+        type: "ask",
+        flowId: "consenting",
+        nodeId: "idea",
+        key: "idea",
+        kind: "text",
+        text: "Your idea?",
+        options: [],
+        step: 2,
+        refresh: false,
+        reprompt: false,
       },
     ]);
     expect(saves(result.effects)).toEqual([]);
@@ -1058,7 +1159,10 @@ describe("consent", () => {
     expect(chat.say("ok").effects[0]).toEqual({ type: "record_consent", version: PRIVACY_VERSION });
   });
 
-  it.each([["no", text("no")], ["the No button", button("1:o:no")]])("%s follows the declined path and ends with reason declined", (_, input) => {
+  it.each([
+    ["no", text("no")],
+    ["the No button", button("1:o:no")],
+  ])("%s follows the declined path and ends with reason declined", (_, input) => {
     const chat = chatIn("consenting");
     const result = chat.send(input);
     expect(result.effects).toEqual([
@@ -1099,12 +1203,19 @@ describe("retries and giving up", () => {
       { type: "send", text: "No problem, let's move on." },
       { type: "save_answer", flowId: "retries", key: "lenient", value: null, kind: "number" },
       {
-        type: "ask", flowId: "retries", nodeId: "strict", key: "strict", kind: "yes_no", text: "Yes or no?",
+        type: "ask",
+        flowId: "retries",
+        nodeId: "strict",
+        key: "strict",
+        kind: "yes_no",
+        text: "Yes or no?",
         options: [
           { id: "yes", label: "Yes", payload: "2:o:yes" },
           { id: "no", label: "No", payload: "2:o:no" },
         ],
-        step: 2, refresh: false, reprompt: false,
+        step: 2,
+        refresh: false,
+        reprompt: false,
       },
     ]);
     expect(chat.session).toMatchObject({ nodeId: "strict", retries: 0, answers: { lenient: null } });
@@ -1125,7 +1236,10 @@ describe("retries and giving up", () => {
     expect(chat.session?.retries).toBe(2);
     const result = chat.say("hmm");
     expect(result.effects).toEqual([
-      { type: "send", text: "Sorry, I'm having trouble understanding. Let's stop here for now. Send HELP if you need it, or message again any time." },
+      {
+        type: "send",
+        text: "Sorry, I'm having trouble understanding. Let's stop here for now. Send HELP if you need it, or message again any time.",
+      },
       { type: "end", flowId: "retries", reason: "gave_up" },
     ]);
     expect(result.session).toBeNull();
@@ -1139,18 +1253,25 @@ describe("skip", () => {
     expect(chat.currentAsk().skipPayload).toBe("1:skip");
   });
 
-  it.each([["SKIP", text("SKIP")], ["hepgor", text("hepgor")], ["/skip", text("/skip")], ["the skip button", button("1:skip")]])(
-    "%s saves null and moves on where allow_skip is set",
-    (_, input) => {
-      const chat = chatIn("skippy");
-      const result = chat.send(input);
-      expect(saves(result.effects)).toEqual([{ type: "save_answer", flowId: "skippy", key: "optional", value: null, kind: "text" }]);
-      expect(lastAsk(result.effects)).toMatchObject({ nodeId: "required", step: 2 });
-      expect(lastAsk(result.effects).skipPayload).toBeUndefined();
-    },
-  );
+  it.each([
+    ["SKIP", text("SKIP")],
+    ["hepgor", text("hepgor")],
+    ["/skip", text("/skip")],
+    ["the skip button", button("1:skip")],
+  ])("%s saves null and moves on where allow_skip is set", (_, input) => {
+    const chat = chatIn("skippy");
+    const result = chat.send(input);
+    expect(saves(result.effects)).toEqual([
+      { type: "save_answer", flowId: "skippy", key: "optional", value: null, kind: "text" },
+    ]);
+    expect(lastAsk(result.effects)).toMatchObject({ nodeId: "required", step: 2 });
+    expect(lastAsk(result.effects).skipPayload).toBeUndefined();
+  });
 
-  it.each([["skip", text("skip")], ["a forged skip button", button("2:skip")]])("%s on a question without allow_skip is not understood", (_, input) => {
+  it.each([
+    ["skip", text("skip")],
+    ["a forged skip button", button("2:skip")],
+  ])("%s on a question without allow_skip is not understood", (_, input) => {
     const chat = chatIn("skippy");
     chat.say("nothing to add");
     const result = chat.send(input);
@@ -1173,7 +1294,9 @@ describe("session expiry", () => {
   it("a reply just before 3 days is still an answer", () => {
     const chat = chatIn("twoq");
     chat.advance(3 * DAY_MS - 1);
-    expect(saves(chat.say("coffee").effects)).toEqual([{ type: "save_answer", flowId: "twoq", key: "q1", value: "coffee", kind: "single_choice" }]);
+    expect(saves(chat.say("coffee").effects)).toEqual([
+      { type: "save_answer", flowId: "twoq", key: "q1", value: "coffee", kind: "single_choice" },
+    ]);
   });
 
   it("after 3 days (default) the entry flow starts again with Welcome back, nothing saved", () => {
@@ -1181,7 +1304,10 @@ describe("session expiry", () => {
     chat.say("tea");
     chat.advance(3 * DAY_MS);
     const result = chat.say("dogs");
-    expect(result.effects[0]).toEqual({ type: "send", text: "Welcome back! It's been a while, so let's start again from the beginning." });
+    expect(result.effects[0]).toEqual({
+      type: "send",
+      text: "Welcome back! It's been a while, so let's start again from the beginning.",
+    });
     expect(result.effects[1]).toEqual({ type: "flow_started", flowId: "basic" });
     expect(saves(result.effects)).toEqual([]);
     expect(lastAsk(result.effects).nodeId).toBe("idea_q");
@@ -1191,7 +1317,9 @@ describe("session expiry", () => {
   it("welcomes back in Welsh for a Welsh-speaking contact", () => {
     const chat = chatIn("twoq", { contact: { language: "cy" } });
     chat.advance(4 * DAY_MS);
-    expect(sends(chat.say("te").effects)[0]).toBe("Croeso nôl! Mae wedi bod yn sbel, felly gadewch i ni ddechrau eto o'r dechrau.");
+    expect(sends(chat.say("te").effects)[0]).toBe(
+      "Croeso nôl! Mae wedi bod yn sbel, felly gadewch i ni ddechrau eto o'r dechrau.",
+    );
   });
 
   it("honours a flow's own expires_after (30m)", () => {
@@ -1229,12 +1357,19 @@ describe("old buttons", () => {
     expect(result.effects).toEqual([
       { type: "send", text: "That button is from an earlier question. Here's where we are now:" },
       {
-        type: "ask", flowId: "twoq", nodeId: "q2", key: "q2", kind: "single_choice", text: "Cats or dogs?",
+        type: "ask",
+        flowId: "twoq",
+        nodeId: "q2",
+        key: "q2",
+        kind: "single_choice",
+        text: "Cats or dogs?",
         options: [
           { id: "cats", label: "Cats", payload: "2:o:cats" },
           { id: "dogs", label: "Dogs", payload: "2:o:dogs" },
         ],
-        step: 2, refresh: false, reprompt: true,
+        step: 2,
+        refresh: false,
+        reprompt: true,
       },
     ]);
     expect(result.session).toMatchObject({ nodeId: "q2", step: 2, retries: 0, answers: { q1: "tea" } });
@@ -1242,13 +1377,16 @@ describe("old buttons", () => {
     expect(chat.answers).toEqual({ q1: "tea" });
   });
 
-  it.each(["garbage", "", "1:x:tea", "99999999999:o:tea"])("an unreadable payload %j is treated as an old button", (payload) => {
-    const chat = chatIn("twoq");
-    const result = chat.press(payload);
-    expect(sends(result.effects)).toEqual(["That button is from an earlier question. Here's where we are now:"]);
-    expect(saves(result.effects)).toEqual([]);
-    expect(chat.session?.nodeId).toBe("q1");
-  });
+  it.each(["garbage", "", "1:x:tea", "99999999999:o:tea"])(
+    "an unreadable payload %j is treated as an old button",
+    (payload) => {
+      const chat = chatIn("twoq");
+      const result = chat.press(payload);
+      expect(sends(result.effects)).toEqual(["That button is from an earlier question. Here's where we are now:"]);
+      expect(saves(result.effects)).toEqual([]);
+      expect(chat.session?.nodeId).toBe("q1");
+    },
+  );
 });
 
 describe("LANGUAGE / IAITH mid-question", () => {
@@ -1260,12 +1398,19 @@ describe("LANGUAGE / IAITH mid-question", () => {
       { type: "set_field", field: "language", value: "cy" },
       { type: "send", text: "Iawn, fe wna i siarad Cymraeg." },
       {
-        type: "ask", flowId: "twoq", nodeId: "q2", key: "q2", kind: "single_choice", text: "Cathod neu gŵn?",
+        type: "ask",
+        flowId: "twoq",
+        nodeId: "q2",
+        key: "q2",
+        kind: "single_choice",
+        text: "Cathod neu gŵn?",
         options: [
           { id: "cats", label: "Cathod", payload: "2:o:cats" },
           { id: "dogs", label: "Cŵn", payload: "2:o:dogs" },
         ],
-        step: 2, refresh: false, reprompt: true,
+        step: 2,
+        refresh: false,
+        reprompt: true,
       },
     ]);
     expect(saves(result.effects)).toEqual([]);
@@ -1288,13 +1433,19 @@ describe("LANGUAGE / IAITH mid-question", () => {
     const offer = chat.say("IAITH");
     expect(offer.effects).toEqual([
       {
-        type: "ask", flowId: "twoq", nodeId: "__language", key: "language", kind: "language",
+        type: "ask",
+        flowId: "twoq",
+        nodeId: "__language",
+        key: "language",
+        kind: "language",
         text: "Which language would you like? / Pa iaith hoffech chi?",
         options: [
           { id: "en", label: "English", payload: "2:o:en" },
           { id: "cy", label: "Cymraeg", payload: "2:o:cy" },
         ],
-        step: 2, refresh: false, reprompt: false,
+        step: 2,
+        refresh: false,
+        reprompt: false,
       },
     ]);
     expect(chat.session).toMatchObject({ nodeId: "q1", choosingLanguage: true, step: 2 });
@@ -1339,12 +1490,19 @@ describe("LANGUAGE / IAITH mid-question", () => {
     expect(result.effects).toEqual([
       { type: "set_field", field: "language", value: "cy" },
       {
-        type: "ask", flowId: "lang_q", nodeId: "next_q", key: "next_q", kind: "yes_no", text: "Barod?",
+        type: "ask",
+        flowId: "lang_q",
+        nodeId: "next_q",
+        key: "next_q",
+        kind: "yes_no",
+        text: "Barod?",
         options: [
           { id: "yes", label: "Ie", payload: "2:o:yes" },
           { id: "no", label: "Na", payload: "2:o:no" },
         ],
-        step: 2, refresh: false, reprompt: false,
+        step: 2,
+        refresh: false,
+        reprompt: false,
       },
     ]);
   });
@@ -1356,7 +1514,9 @@ describe("LANGUAGE / IAITH mid-question", () => {
   it("BUG: a free-text answer that starts with the word 'Language' is saved, not taken as the LANGUAGE command", () => {
     const chat = chatIn("basic");
     const result = chat.say("Language lessons for adults");
-    expect(saves(result.effects)).toEqual([{ type: "save_answer", flowId: "basic", key: "idea", value: "Language lessons for adults", kind: "text" }]);
+    expect(saves(result.effects)).toEqual([
+      { type: "save_answer", flowId: "basic", key: "idea", value: "Language lessons for adults", kind: "text" },
+    ]);
   });
 
   // BUG: "/start" reaches step() for an active contact (the host only intercepts START for stopped
@@ -1381,12 +1541,19 @@ describe("HELP and resume", () => {
       { type: "end", flowId: "help", reason: "completed" },
       { type: "send", text: "Let's carry on where we were:" },
       {
-        type: "ask", flowId: "twoq", nodeId: "q2", key: "q2", kind: "single_choice", text: "Cats or dogs?",
+        type: "ask",
+        flowId: "twoq",
+        nodeId: "q2",
+        key: "q2",
+        kind: "single_choice",
+        text: "Cats or dogs?",
         options: [
           { id: "cats", label: "Cats", payload: "3:o:cats" },
           { id: "dogs", label: "Dogs", payload: "3:o:dogs" },
         ],
-        step: 3, refresh: false, reprompt: false,
+        step: 3,
+        refresh: false,
+        reprompt: false,
       },
     ]);
     expect(result.session).toMatchObject({ flowId: "twoq", nodeId: "q2", step: 3, answers: { q1: "coffee" } });
@@ -1395,14 +1562,20 @@ describe("HELP and resume", () => {
     // Buttons shown before HELP are now old; the new ones work.
     expect(sends(chat.press("2:o:cats").effects)[0]).toMatch(/earlier question/);
     const answered = chat.press("3:o:cats");
-    expect(saves(answered.effects)).toEqual([{ type: "save_answer", flowId: "twoq", key: "q2", value: "cats", kind: "single_choice" }]);
+    expect(saves(answered.effects)).toEqual([
+      { type: "save_answer", flowId: "twoq", key: "q2", value: "cats", kind: "single_choice" },
+    ]);
     expect(chat.answers).toEqual({ q1: "coffee", q2: "cats" });
   });
 
   it("HELP in Welsh", () => {
     const chat = chatIn("twoq", { contact: { language: "cy" } });
     const result = chat.send({ type: "help" });
-    expect(sends(result.effects)).toEqual(["Gwasanaeth prawf yw hwn.", "Anfonwch STOP i stopio.", "Gadewch i ni barhau o'r lle roedden ni:"]);
+    expect(sends(result.effects)).toEqual([
+      "Gwasanaeth prawf yw hwn.",
+      "Anfonwch STOP i stopio.",
+      "Gadewch i ni barhau o'r lle roedden ni:",
+    ]);
     expect(lastAsk(result.effects).text).toBe("Te neu goffi?");
   });
 
@@ -1449,7 +1622,10 @@ describe("HELP and resume", () => {
   });
 
   it("resume without a live conversation starts the entry flow", () => {
-    expect(step(makeCtx(registry), null, { type: "resume" }).effects[0]).toEqual({ type: "flow_started", flowId: "basic" });
+    expect(step(makeCtx(registry), null, { type: "resume" }).effects[0]).toEqual({
+      type: "flow_started",
+      flowId: "basic",
+    });
     const chat = chatIn("twoq");
     chat.advance(10 * DAY_MS);
     const result = chat.send({ type: "resume" });
@@ -1477,15 +1653,23 @@ nodes:
     const flow = flowFrom(loopYaml.replace("next: a", "next: c") + "  - id: c\n    type: end\n");
     expect(checkGraph(flow, ["en"])).toEqual([]);
 
-    const looping = buildFlow({ ...flow, nodes: flow.nodes.filter((n) => n.id !== "c").map((n) => (n.id === "b" ? { ...n, next: "a" } : n)) });
+    const looping = buildFlow({
+      ...flow,
+      nodes: flow.nodes.filter((n) => n.id !== "c").map((n) => (n.id === "b" ? { ...n, next: "a" } : n)),
+    });
     const problems = checkGraph(looping, ["en"]);
-    expect(problems.map(formatProblem)).toEqual(['test.yaml:5: node "a": loop: these nodes go round without asking the resident anything']);
+    expect(problems.map(formatProblem)).toEqual([
+      'test.yaml:5: node "a": loop: these nodes go round without asking the resident anything',
+    ]);
   });
 
   it("parseFlow reports the loop too", () => {
     const result = parseFlow(loopYaml, "loopy.yaml");
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.problems.map((p) => p.message)).toContain("loop: these nodes go round without asking the resident anything");
+    if (!result.ok)
+      expect(result.problems.map((p) => p.message)).toContain(
+        "loop: these nodes go round without asking the resident anything",
+      );
   });
 
   it("a loop that slipped past the linter makes step() throw FlowLoopError instead of spinning forever", () => {
@@ -1496,7 +1680,13 @@ nodes:
       expiresAfterMs: DEFAULT_EXPIRY_MS,
       nodes: [
         { id: "a", type: "set_field", field: "counter", value: "1", next: "b" },
-        { id: "b", type: "branch", on: { field: "counter" }, cases: [{ when: { equals: "1" }, goto: "a" }], default: "a" },
+        {
+          id: "b",
+          type: "branch",
+          on: { field: "counter" },
+          cases: [{ when: { equals: "1" }, goto: "a" }],
+          default: "a",
+        },
       ],
     });
     const reg = { flows: new Map([["loopy", looping]]), entryFlowId: "loopy" };

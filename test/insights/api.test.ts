@@ -8,7 +8,14 @@ let token: string;
 let st6Token: string;
 
 /** One resident through the priorities flow, directly through the conversation host. */
-async function resident(h: Harness, channel: "sms" | "telegram", address: string, postcode: string, picks: string, ageBand = "skip") {
+async function resident(
+  h: Harness,
+  channel: "sms" | "telegram",
+  address: string,
+  postcode: string,
+  picks: string,
+  ageBand = "skip",
+) {
   for (const text of ["hi", "english", "yes", postcode, picks, "skip", ageBand, "no"]) {
     await h.services.conversation.handle({ channel, address, input: { type: "text", text } });
   }
@@ -19,7 +26,8 @@ beforeAll(async () => {
   let n = 0;
   const phone = () => `+4477009${String(++n).padStart(5, "0")}`;
   // ST6: 25 over SMS pick housing and transport; 5 over Telegram pick housing only.
-  for (let i = 0; i < 25; i++) await resident(h, "sms", phone(), "ST6 1AA", "housing, transport", i < 12 ? "3" : "skip");
+  for (let i = 0; i < 25; i++)
+    await resident(h, "sms", phone(), "ST6 1AA", "housing, transport", i < 12 ? "3" : "skip");
   for (let i = 0; i < 5; i++) await resident(h, "telegram", String(900_000 + i), "ST6 2BB", "housing");
   // ST3: 12 residents; all pick jobs, 9 of them also safety.
   for (let i = 0; i < 12; i++) await resident(h, "sms", phone(), "ST3 4HS", i < 9 ? "jobs, safety" : "jobs");
@@ -36,7 +44,11 @@ afterAll(async () => {
 async function get(path: string, bearer: string | null = token) {
   const response = await h.app.request(path, { headers: bearer ? { Authorization: `Bearer ${bearer}` } : {} });
   const type = response.headers.get("Content-Type") ?? "";
-  return { status: response.status, body: type.includes("json") ? await response.json() : await response.text(), headers: response.headers };
+  return {
+    status: response.status,
+    body: type.includes("json") ? await response.json() : await response.text(),
+    headers: response.headers,
+  };
 }
 
 type Row = { theme: string; count: number | null; share: number | null; suppressed: boolean };
@@ -66,7 +78,9 @@ describe("partner API", () => {
     expect(row(all, "housing").count).toBe(published(30));
     expect(sms.respondents).toEqual({ count: null, suppressed: true }); // 30 - 25 = 5 again
     // Every difference between published numbers: none is the hidden 5.
-    const numbers = [all, sms, telegram].flatMap((t) => [t.respondents.count, ...t.rows.map((r: Row) => r.count)]).filter((c): c is number => c !== null);
+    const numbers = [all, sms, telegram]
+      .flatMap((t) => [t.respondents.count, ...t.rows.map((r: Row) => r.count)])
+      .filter((c): c is number => c !== null);
     for (const a of numbers) for (const b of numbers) expect(a - b, `published ${JSON.stringify(numbers)}`).not.toBe(5);
   });
 
@@ -101,7 +115,9 @@ describe("partner API", () => {
     const { body } = await get("/api/v1/insights/trend?theme=housing&area=ST6");
     // Everyone answered on 5 January 2026 (the harness's clock): one block, 29 Dec 2025 to 25 Jan 2026, cut at today.
     expect(body.period).toEqual({ id: "all", from: "2026-01-05", to: "2026-01-05" });
-    expect(body.points).toEqual([{ period: { id: "2025-12-29", from: "2025-12-29", to: "2026-01-05" }, count: published(30), suppressed: false }]);
+    expect(body.points).toEqual([
+      { period: { id: "2025-12-29", from: "2025-12-29", to: "2026-01-05" }, count: published(30), suppressed: false },
+    ]);
     expect(body.total).toBeUndefined();
   });
 
@@ -139,7 +155,12 @@ describe("partner API", () => {
     const { status, body } = await get("/api/v1/openapi.json", null);
     expect(status).toBe(200);
     expect(body.openapi).toBe("3.1.0");
-    expect(Object.keys(body.paths)).toEqual(["/api/v1/insights/priorities", "/api/v1/insights/themes", "/api/v1/insights/trend", "/api/v1/insights/quotes"]);
+    expect(Object.keys(body.paths)).toEqual([
+      "/api/v1/insights/priorities",
+      "/api/v1/insights/themes",
+      "/api/v1/insights/trend",
+      "/api/v1/insights/quotes",
+    ]);
   });
 });
 
@@ -150,14 +171,27 @@ describe("refusals are audited", () => {
     await get("/api/v1/insights/priorities?area=ST3", st6Token);
     const champion = await h.app.request("/champions/ST6BUS?key=not-the-key");
     expect(champion.status).toBe(404);
-    const denied = await h.services.prisma.auditEntry.findMany({ where: { action: { startsWith: "denied" } }, orderBy: { createdAt: "asc" } });
+    const denied = await h.services.prisma.auditEntry.findMany({
+      where: { action: { startsWith: "denied" } },
+      orderBy: { createdAt: "asc" },
+    });
     expect(denied.length - before).toBe(3);
-    expect(denied.map((d) => d.action)).toEqual(expect.arrayContaining(["denied: invalid or revoked token", "denied: area outside partner's areas", "denied: champion view"]));
+    expect(denied.map((d) => d.action)).toEqual(
+      expect.arrayContaining([
+        "denied: invalid or revoked token",
+        "denied: area outside partner's areas",
+        "denied: champion view",
+      ]),
+    );
     expect(JSON.stringify(denied)).not.toContain("pv_not-a-real-token");
   });
 
   it("refuses oversized bodies on every route", async () => {
-    const response = await h.app.request("/dashboard/login", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": String(200_000) }, body: `token=${"x".repeat(200_000)}` });
+    const response = await h.app.request("/dashboard/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": String(200_000) },
+      body: `token=${"x".repeat(200_000)}`,
+    });
     expect(response.status).toBe(413);
   });
 });

@@ -20,13 +20,19 @@ let browser: Browser;
 let token: string;
 
 beforeAll(async () => {
-  const config = loadConfig({ DATABASE_URL: `file:${path.join(t.dir, "dash.db")}`, APP_SECRET: "dashboard-browser-secret-0123456789abcdef", PORT: "0", HOST: "127.0.0.1" });
+  const config = loadConfig({
+    DATABASE_URL: `file:${path.join(t.dir, "dash.db")}`,
+    APP_SECRET: "dashboard-browser-secret-0123456789abcdef",
+    PORT: "0",
+    HOST: "127.0.0.1",
+  });
   server = await startServer(config, silentLogger, { now: testClock().now, recordKey: () => HARNESS_RECORD_KEY });
   const { conversation, partners } = server.services;
   let n = 0;
   const resident = async (postcode: string, picks: string) => {
     const address = `+4477009${String(++n).padStart(5, "0")}`;
-    for (const text of ["hi", "english", "yes", postcode, picks, "skip", "skip", "no"]) await conversation.handle({ channel: "sms", address, input: { type: "text", text } });
+    for (const text of ["hi", "english", "yes", postcode, picks, "skip", "skip", "no"])
+      await conversation.handle({ channel: "sms", address, input: { type: "text", text } });
   };
   for (let i = 0; i < 14; i++) await resident("ST6 1AA", i < 4 ? "housing, safety" : "housing, transport");
   for (let i = 0; i < 11; i++) await resident("ST3 4HS", "jobs");
@@ -71,7 +77,10 @@ describe("dashboard in Chromium", () => {
     expect(await table.getByRole("row", { name: /Housing/ }).textContent()).toContain(String(published(14)));
     expect(await table.getByRole("row", { name: /Feeling safe/ }).textContent()).toContain("fewer than 10");
 
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /Download these figures/ }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: /Download these figures/ }).click(),
+    ]);
     const csv = readFileSync((await download.path())!, "utf8");
     expect(csv.split("\r\n")[0]).toBe("theme,label,residents,share_percent");
     expect(csv).toContain(`housing,Housing,${published(14)},100`);

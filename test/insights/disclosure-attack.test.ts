@@ -41,7 +41,11 @@ beforeAll(async () => {
   const random = seededRandom(17);
   const keys = seededRandom(4242);
   // Random record keys, as in service (seeded, so the figures repeat).
-  h = await startHarness({ QUIET_HOURS: "00:00-00:00", API_RATE_LIMIT: "100000" }, testClock(new Date(blockStart(FIRST_BLOCK))), { recordKey: () => Math.floor(keys() * 256) });
+  h = await startHarness(
+    { QUIET_HOURS: "00:00-00:00", API_RATE_LIMIT: "100000" },
+    testClock(new Date(blockStart(FIRST_BLOCK))),
+    { recordKey: () => Math.floor(keys() * 256) },
+  );
   let n = 0;
   for (const block of BLOCKS) {
     for (const area of AREAS) {
@@ -72,27 +76,56 @@ afterAll(async () => {
 });
 
 type Query = { period: string; block?: number; area?: string; channel?: string; band?: string };
-const describeQuery = (q: Query) => new URLSearchParams(Object.entries({ period: q.period, area: q.area, channel: q.channel, age_band: q.band }).filter((e): e is [string, string] => e[1] !== undefined)).toString();
+const describeQuery = (q: Query) =>
+  new URLSearchParams(
+    Object.entries({ period: q.period, area: q.area, channel: q.channel, age_band: q.band }).filter(
+      (e): e is [string, string] => e[1] !== undefined,
+    ),
+  ).toString();
 
 function covers(q: Query, r: Resident): boolean {
-  return (q.block === undefined || r.block === q.block) && (!q.area || r.area === q.area) && (!q.channel || r.channel === q.channel) && (!q.band || r.band === q.band);
+  return (
+    (q.block === undefined || r.block === q.block) &&
+    (!q.area || r.area === q.area) &&
+    (!q.channel || r.channel === q.channel) &&
+    (!q.band || r.band === q.band)
+  );
 }
 
 describe("differencing attack on the partner API", () => {
   it("publishes nothing under K and recovers at most one in five isolated small groups", async () => {
     const { token } = await h.services.partners.create("Curious partner", []);
-    const periods: Query[] = [{ period: "all" }, { period: "year" }, ...BLOCKS.map((b) => ({ period: new Date(blockStart(b) + 3 * DAY).toISOString().slice(0, 10), block: b }))];
+    const periods: Query[] = [
+      { period: "all" },
+      { period: "year" },
+      ...BLOCKS.map((b) => ({ period: new Date(blockStart(b) + 3 * DAY).toISOString().slice(0, 10), block: b })),
+    ];
     const queries: Query[] = [];
-    for (const p of periods) for (const area of [undefined, ...AREAS]) for (const channel of [undefined, ...CHANNELS]) for (const [, band] of [[undefined, undefined], ...BANDS]) queries.push({ ...p, ...(area ? { area } : {}), ...(channel ? { channel } : {}), ...(band ? { band } : {}) });
+    for (const p of periods)
+      for (const area of [undefined, ...AREAS])
+        for (const channel of [undefined, ...CHANNELS])
+          for (const [, band] of [[undefined, undefined], ...BANDS])
+            queries.push({
+              ...p,
+              ...(area ? { area } : {}),
+              ...(channel ? { channel } : {}),
+              ...(band ? { band } : {}),
+            });
 
     // Every published number, with the residents it truly counts.
     const cells: { members: number[]; value: number }[] = [];
     let publishedNumbers = 0;
     const errors: number[] = [];
     for (const q of queries) {
-      const res = await h.app.request(`/api/v1/insights/priorities?${describeQuery(q)}`, { headers: { Authorization: `Bearer ${token}` } });
+      const res = await h.app.request(`/api/v1/insights/priorities?${describeQuery(q)}`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
       expect(res.status, describeQuery(q)).toBe(200);
-      const body = (await res.json()) as { period: { from: string; to: string }; respondents: { count: number | null }; rows: { theme: string; count: number | null }[] };
+      const body = (await res.json()) as {
+        period: { from: string; to: string };
+        respondents: { count: number | null };
+        rows: { theme: string; count: number | null }[];
+      };
       expect(body.period.from <= body.period.to).toBe(true);
       const covered = residents.filter((r) => covers(q, r));
       const record = (members: Resident[], value: number | null) => {
@@ -103,7 +136,11 @@ describe("differencing attack on the partner API", () => {
         cells.push({ members: members.map((m) => m.id), value });
       };
       record(covered, body.respondents.count);
-      for (const row of body.rows) record(covered.filter((r) => r.picks.includes(row.theme)), row.count);
+      for (const row of body.rows)
+        record(
+          covered.filter((r) => r.picks.includes(row.theme)),
+          row.count,
+        );
     }
 
     // Every nested pair: the residents the larger counts and the smaller does not.
@@ -122,7 +159,10 @@ describe("differencing attack on the partner API", () => {
     let recovered = 0;
     for (const [key, diffs] of guesses) {
       const sorted = [...diffs].sort((x, y) => x - y);
-      const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+      const median =
+        sorted.length % 2
+          ? sorted[(sorted.length - 1) / 2]!
+          : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
       if (median === key.split(",").length) recovered++;
     }
     const mae = errors.reduce((s, e) => s + e, 0) / errors.length;
@@ -138,8 +178,12 @@ describe("differencing attack on the partner API", () => {
     const { token } = await h.services.partners.create("Consistent partner", []);
     const get = (path: string) => h.app.request(path, { headers: { Authorization: `Bearer ${token}` } });
     const block = new Date(blockStart(BLOCKS[1]!)).toISOString().slice(0, 10);
-    const table = (await (await get(`/api/v1/insights/priorities?period=${block}`)).json()) as { rows: { theme: string; count: number | null }[] };
-    const trend = (await (await get(`/api/v1/insights/trend?theme=housing&period=year`)).json()) as { points: { period: { id: string }; count: number | null }[] };
+    const table = (await (await get(`/api/v1/insights/priorities?period=${block}`)).json()) as {
+      rows: { theme: string; count: number | null }[];
+    };
+    const trend = (await (await get(`/api/v1/insights/trend?theme=housing&period=year`)).json()) as {
+      points: { period: { id: string }; count: number | null }[];
+    };
     const housing = table.rows.find((r) => r.theme === "housing")!.count;
     expect(housing).not.toBeNull();
     expect(trend.points.find((p) => p.period.id === block)!.count).toBe(housing);

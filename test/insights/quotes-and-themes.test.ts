@@ -11,9 +11,16 @@ beforeAll(async () => {
   let n = 0;
   const resident = async (postcode: string, words: string) => {
     const address = `+4477009${String(++n).padStart(5, "0")}`;
-    for (const text of ["hi", "english", "yes", postcode, "housing", words, "skip", "no"]) await h.services.conversation.handle({ channel: "sms", address, input: { type: "text", text } });
+    for (const text of ["hi", "english", "yes", postcode, "housing", words, "skip", "no"])
+      await h.services.conversation.handle({ channel: "sms", address, input: { type: "text", text } });
   };
-  for (let i = 0; i < 11; i++) await resident("ST6 1AA", i === 0 ? "I'm Sarah Jones, the buses from Burslem stop at 6pm, ring me on 07700 900123" : `The bus service after ${6 + (i % 3)}pm is terrible`);
+  for (let i = 0; i < 11; i++)
+    await resident(
+      "ST6 1AA",
+      i === 0
+        ? "I'm Sarah Jones, the buses from Burslem stop at 6pm, ring me on 07700 900123"
+        : `The bus service after ${6 + (i % 3)}pm is terrible`,
+    );
   for (let i = 0; i < 3; i++) await resident("ST3 4HS", "buses never come on time");
   token = (await h.services.partners.create("Council", [])).token;
 }, 120_000);
@@ -21,23 +28,36 @@ afterAll(async () => {
   await h.close();
 });
 
-const get = async (path: string) => (await h.app.request(path, { headers: { Authorization: `Bearer ${token}` } })).json();
+const get = async (path: string) =>
+  (await h.app.request(path, { headers: { Authorization: `Bearer ${token}` } })).json();
 
 describe("free text in insight", () => {
   it("is stored redacted and tagged with themes", async () => {
-    const answer = await h.services.prisma.answer.findFirstOrThrow({ where: { questionKey: "biggest_difference", value: { contains: "Sarah" } } });
+    const answer = await h.services.prisma.answer.findFirstOrThrow({
+      where: { questionKey: "biggest_difference", value: { contains: "Sarah" } },
+    });
     expect(answer.redacted).toBe("I'm [name], the buses from Burslem stop at 6pm, ring me on [phone]");
-    expect((await h.services.prisma.themeFact.findMany({ where: { answerId: answer.id } })).map((f) => f.theme)).toEqual(["transport"]);
+    expect(
+      (await h.services.prisma.themeFact.findMany({ where: { answerId: answer.id } })).map((f) => f.theme),
+    ).toEqual(["transport"]);
   });
 
   it("counts themes from residents' own words under the same disclosure control", async () => {
     // For a council that sees every area, ST6's 11 would give away ST3's 3 (all areas: 14).
     const all = await get("/api/v1/insights/themes?area=ST6");
-    expect(all.rows.find((r: { theme: string }) => r.theme === "transport")).toMatchObject({ count: null, suppressed: true });
+    expect(all.rows.find((r: { theme: string }) => r.theme === "transport")).toMatchObject({
+      count: null,
+      suppressed: true,
+    });
     // A partner that covers ST6 only has no wider total to subtract from: it sees 11.
     const st6Token = (await h.services.partners.create("Burslem Partnership", ["ST6"])).token;
-    const own = await (await h.app.request("/api/v1/insights/themes?area=ST6", { headers: { Authorization: `Bearer ${st6Token}` } })).json();
-    expect(own.rows.find((r: { theme: string }) => r.theme === "transport")).toMatchObject({ count: published(11), suppressed: false });
+    const own = await (
+      await h.app.request("/api/v1/insights/themes?area=ST6", { headers: { Authorization: `Bearer ${st6Token}` } })
+    ).json();
+    expect(own.rows.find((r: { theme: string }) => r.theme === "transport")).toMatchObject({
+      count: published(11),
+      suppressed: false,
+    });
     const st3 = await get("/api/v1/insights/themes?area=ST3");
     expect(st3.respondents).toEqual({ count: null, suppressed: true });
   });

@@ -16,7 +16,9 @@ describe("evaluation set", () => {
     expect(examples.filter((e) => e.pii.length > 0).length).toBeGreaterThanOrEqual(40);
     expect(examples.filter((e) => e.themes.length === 0).length).toBeGreaterThanOrEqual(10);
     expect(examples.filter((e) => e.themes.length >= 2).length).toBeGreaterThanOrEqual(30);
-    expect(new Set(examples.flatMap((e) => e.pii.map((p) => p.type)))).toEqual(new Set(["phone", "email", "postcode", "address", "name", "ni-number"]));
+    expect(new Set(examples.flatMap((e) => e.pii.map((p) => p.type)))).toEqual(
+      new Set(["phone", "email", "postcode", "address", "name", "ni-number"]),
+    );
   });
 
   it("meets the goals: macro-F1 >= 0.85, redaction recall >= 0.95, no over-redaction", async () => {
@@ -26,11 +28,16 @@ describe("evaluation set", () => {
     expect(report.pii.recall).toBeGreaterThanOrEqual(0.95);
     expect(report.overRedaction.examples).toEqual([]);
     // The held-out part on its own (reported by scripts/eval-themes.ts) is not allowed to collapse.
-    const heldOut = await evaluateAnalyser(examples.filter((e) => e.heldout), (text) => analyser.invoke(text));
+    const heldOut = await evaluateAnalyser(
+      examples.filter((e) => e.heldout),
+      (text) => analyser.invoke(text),
+    );
     expect(heldOut.macroF1).toBeGreaterThanOrEqual(0.8);
   });
 
   it("rejects a label whose personal detail is not in its text", () => {
-    expect(() => parseEvalSet(JSON.stringify({ text: "hello", themes: [], pii: [{ type: "name", value: "Kev" }] }))).toThrow(/line 1: "Kev" is not in the text/);
+    expect(() =>
+      parseEvalSet(JSON.stringify({ text: "hello", themes: [], pii: [{ type: "name", value: "Kev" }] })),
+    ).toThrow(/line 1: "Kev" is not in the text/);
   });
 });

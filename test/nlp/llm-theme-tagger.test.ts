@@ -7,13 +7,22 @@ import type { ChatResult } from "@langchain/core/outputs";
 import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { describe, expect, it, vi } from "vitest";
 import { ChatModelConfigError, createChatModelFromConfig } from "../../src/nlp/chat-model.js";
-import { createLlmThemeTagger, createThemeTagger, themeTagsSchema, ThemeTaggerTimeoutError } from "../../src/nlp/llm-theme-tagger.js";
+import {
+  createLlmThemeTagger,
+  createThemeTagger,
+  themeTagsSchema,
+  ThemeTaggerTimeoutError,
+} from "../../src/nlp/llm-theme-tagger.js";
 import { createTextAnalyser } from "../../src/nlp/analyse.js";
 
 /** A fake chat model that records what it was sent. */
 class RecordingChatModel extends FakeListChatModel {
   readonly seen: BaseMessage[][] = [];
-  override async _generate(messages: BaseMessage[], options?: this["ParsedCallOptions"], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
+  override async _generate(
+    messages: BaseMessage[],
+    options?: this["ParsedCallOptions"],
+    runManager?: CallbackManagerForLLMRun,
+  ): Promise<ChatResult> {
     this.seen.push(messages);
     return super._generate(messages, options, runManager);
   }
@@ -40,11 +49,17 @@ class ToolCallingChatModel extends BaseChatModel {
   }
   override bindTools(tools: readonly unknown[]): ToolCallingChatModel {
     const bound = new ToolCallingChatModel(this.args);
-    bound.toolNames = tools.map((t) => (t as { function?: { name: string }; name?: string }).function?.name ?? (t as { name?: string }).name ?? "");
+    bound.toolNames = tools.map(
+      (t) =>
+        (t as { function?: { name: string }; name?: string }).function?.name ?? (t as { name?: string }).name ?? "",
+    );
     return bound;
   }
   async _generate(): Promise<ChatResult> {
-    const message = new AIMessageChunk({ content: "", tool_calls: [{ name: this.toolNames[0] ?? "", args: this.args, id: "call_1", type: "tool_call" }] });
+    const message = new AIMessageChunk({
+      content: "",
+      tool_calls: [{ name: this.toolNames[0] ?? "", args: this.args, id: "call_1", type: "tool_call" }],
+    });
     return { generations: [{ text: "", message }] };
   }
 }
@@ -125,7 +140,9 @@ describe("createChatModelFromConfig", () => {
   });
 
   it("rejects an unknown provider and a missing key", async () => {
-    await expect(createChatModelFromConfig({ provider: "skynet" })).rejects.toThrow(/Unknown LLM provider "skynet".*openai, anthropic, ollama/);
+    await expect(createChatModelFromConfig({ provider: "skynet" })).rejects.toThrow(
+      /Unknown LLM provider "skynet".*openai, anthropic, ollama/,
+    );
     await expect(createChatModelFromConfig({ provider: "anthropic" })).rejects.toThrow(/LLM_API_KEY/);
   });
 });

@@ -6,7 +6,9 @@ import { findPersonalDetails, redactPersonalDetails } from "../../src/nlp/redact
 
 describe("redactPersonalDetails", () => {
   it("keeps the meaning of the message", () => {
-    expect(redactPersonalDetails("Call me on 07700 900123 about the damp at 12 Hanley Road")).toBe("Call me on [phone] about the damp at [address]");
+    expect(redactPersonalDetails("Call me on 07700 900123 about the damp at 12 Hanley Road")).toBe(
+      "Call me on [phone] about the damp at [address]",
+    );
   });
 
   it.each([
@@ -32,10 +34,17 @@ describe("redactPersonalDetails", () => {
 
   it("separates numbers listed together and leaves short service numbers", () => {
     expect(redactPersonalDetails("01782 234567, (01782) 234567, 0800 123 4567")).toBe("[phone], [phone], [phone]");
-    expect(redactPersonalDetails("Ring 999, 101 or 111. The 101 bus. £1200 rent for 12 months in 2024.")).toBe("Ring 999, 101 or 111. The 101 bus. £1200 rent for 12 months in 2024.");
+    expect(redactPersonalDetails("Ring 999, 101 or 111. The 101 bus. £1200 rent for 12 months in 2024.")).toBe(
+      "Ring 999, 101 or 111. The 101 bus. £1200 rent for 12 months in 2024.",
+    );
   });
 
-  it.each(["sarah.jones84@gmail.com", "dave_smith@hotmail.co.uk", "J.Smith+news@example.org", "gwyn.jones@btinternet.com"])("email %s", (email) => {
+  it.each([
+    "sarah.jones84@gmail.com",
+    "dave_smith@hotmail.co.uk",
+    "J.Smith+news@example.org",
+    "gwyn.jones@btinternet.com",
+  ])("email %s", (email) => {
     expect(redactPersonalDetails(`email ${email} please`)).toBe("email [email] please");
   });
 
@@ -44,7 +53,9 @@ describe("redactPersonalDetails", () => {
   });
 
   it("redacts full postcodes and keeps districts", () => {
-    expect(redactPersonalDetails("ST6 5AB, st4 6eu and ST16AA; the rest of ST6 and ST10 is fine")).toBe("[postcode], [postcode] and [postcode]; the rest of ST6 and ST10 is fine");
+    expect(redactPersonalDetails("ST6 5AB, st4 6eu and ST16AA; the rest of ST6 and ST10 is fine")).toBe(
+      "[postcode], [postcode] and [postcode]; the rest of ST6 and ST10 is fine",
+    );
   });
 
   it.each([
@@ -59,7 +70,16 @@ describe("redactPersonalDetails", () => {
   });
 
   it("does not take counts and street names for addresses", () => {
-    for (const text of ["4 houses on our street were burgled", "3 weeks on Leek Road", "2 buses to the A50", "I live on Moorland Road", "at 6 the road floods", "it's a 1 way street", "we have 2 dogs close to the house", "5 minutes walk"]) {
+    for (const text of [
+      "4 houses on our street were burgled",
+      "3 weeks on Leek Road",
+      "2 buses to the A50",
+      "I live on Moorland Road",
+      "at 6 the road floods",
+      "it's a 1 way street",
+      "we have 2 dogs close to the house",
+      "5 minutes walk",
+    ]) {
       expect(redactPersonalDetails(text)).toBe(text);
     }
   });
@@ -112,7 +132,8 @@ describe("createRedactor", () => {
   });
 
   it("is fast: well under a millisecond a message", () => {
-    const text = "Hi my name is Karen Whitehouse, I live at 45 Victoria Street, Hartshill ST4 6EU, call 07700 900123. The pavement outside is broken.";
+    const text =
+      "Hi my name is Karen Whitehouse, I live at 45 Victoria Street, Hartshill ST4 6EU, call 07700 900123. The pavement outside is broken.";
     for (let i = 0; i < 50; i++) redactPersonalDetails(text);
     const started = performance.now();
     for (let i = 0; i < 500; i++) redactPersonalDetails(text);

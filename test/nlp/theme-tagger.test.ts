@@ -121,8 +121,24 @@ describe("createOfflineThemeTagger", () => {
 
 describe("tokens", () => {
   it("stems plurals lightly and spells out text-speak", () => {
-    expect(["potholes", "buses", "libraries", "houses", "prices", "churches", "homes", "bus"].map(stem)).toEqual(["pothole", "bus", "library", "house", "price", "church", "homes", "bus"]);
-    expect(tokenise("ppl can't get 2 the GP").map((t) => t.lower)).toEqual(["people", "cant", "get", "to", "the", "gp"]);
+    expect(["potholes", "buses", "libraries", "houses", "prices", "churches", "homes", "bus"].map(stem)).toEqual([
+      "pothole",
+      "bus",
+      "library",
+      "house",
+      "price",
+      "church",
+      "homes",
+      "bus",
+    ]);
+    expect(tokenise("ppl can't get 2 the GP").map((t) => t.lower)).toEqual([
+      "people",
+      "cant",
+      "get",
+      "to",
+      "the",
+      "gp",
+    ]);
     expect(tokenise("A&E and A & E").map((t) => t.lower)).toEqual(["ae", "and", "ae"]);
     // Welsh apostrophes separate words rather than joining them
     expect(tokenise("Mae'r bysiau").map((t) => t.lower)).toEqual(expect.arrayContaining(["mae", "bysiau"]));

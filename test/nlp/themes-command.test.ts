@@ -8,7 +8,12 @@ import type { ChatModelConfig } from "../../src/nlp/chat-model.js";
 function pipe(lines: readonly string[], env: Record<string, string | undefined> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const io = { stdin: Readable.from([lines.join("\n") + "\n"]), out: (line: string) => out.push(line), err: (line: string) => err.push(line), env };
+  const io = {
+    stdin: Readable.from([lines.join("\n") + "\n"]),
+    out: (line: string) => out.push(line),
+    err: (line: string) => err.push(line),
+    env,
+  };
   return { io, out, err };
 }
 
@@ -24,7 +29,11 @@ describe("themesCommand", () => {
     ]);
     expect(await themesCommand([], io)).toBe(1);
     expect(out.map((line) => JSON.parse(line))).toEqual([
-      { text: "Call me on 07700 900123 about the damp at 12 Hanley Road", themes: ["housing"], redacted: "Call me on [phone] about the damp at [address]" },
+      {
+        text: "Call me on 07700 900123 about the damp at 12 Hanley Road",
+        themes: ["housing"],
+        redacted: "Call me on [phone] about the damp at [address]",
+      },
       { error: expect.stringMatching(/^line 2: not JSON/) },
       { error: expect.stringMatching(/^line 3: expected an object with a "text" string/) },
       { text: "bins", themes: ["environment"], redacted: "bins" },
@@ -42,7 +51,9 @@ describe("themesCommand", () => {
 
   it("uses the chat model named by LLM_PROVIDER, in order, with the offline tagger as fallback", async () => {
     const seen: ChatModelConfig[] = [];
-    const llm = new FakeListChatModel({ responses: [JSON.stringify({ themes: ["digital"] }), "not json", JSON.stringify({ themes: ["housing"] })] });
+    const llm = new FakeListChatModel({
+      responses: [JSON.stringify({ themes: ["digital"] }), "not json", JSON.stringify({ themes: ["housing"] })],
+    });
     const { io, out } = pipe(
       ["it is what it is", "more buses", "something else"].map((text) => JSON.stringify({ text })),
       { LLM_PROVIDER: "openai", LLM_API_KEY: "sk-test", LLM_MODEL: "gpt-test", LLM_BASE_URL: "" },
@@ -56,7 +67,11 @@ describe("themesCommand", () => {
     expect(code).toBe(0);
     expect(seen).toEqual([{ provider: "openai", apiKey: "sk-test", baseUrl: undefined, model: "gpt-test" }]);
     // FakeListChatModel answers in call order; lines run concurrently but are written in input order.
-    expect(out.map((line) => (JSON.parse(line) as { text: string }).text)).toEqual(["it is what it is", "more buses", "something else"]);
+    expect(out.map((line) => (JSON.parse(line) as { text: string }).text)).toEqual([
+      "it is what it is",
+      "more buses",
+      "something else",
+    ]);
     expect(out.map((line) => (JSON.parse(line) as { themes: string[] }).themes)).toContainEqual(["digital"]);
   });
 

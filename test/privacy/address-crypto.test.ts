@@ -18,14 +18,22 @@ async function webCryptoHash(secret: string, channel: string, address: string): 
     false,
     ["sign"],
   );
-  return Buffer.from(await crypto.subtle.sign("HMAC", key, encoder.encode(`${channel}:${address}`))).toString("base64url");
+  return Buffer.from(await crypto.subtle.sign("HMAC", key, encoder.encode(`${channel}:${address}`))).toString(
+    "base64url",
+  );
 }
 
 /** The AES-256-GCM key Web Crypto's HKDF deriveKey makes: the definition. */
 async function webCryptoAesKey(secret: string): Promise<CryptoKey> {
   const encoder = new TextEncoder();
   const material = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
-  return crypto.subtle.deriveKey({ name: "HKDF", hash: "SHA-256", salt: encoder.encode("placevoice/v1"), info: encoder.encode("address-aes-gcm") }, material, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+  return crypto.subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: encoder.encode("placevoice/v1"), info: encoder.encode("address-aes-gcm") },
+    material,
+    { name: "AES-GCM", length: 256 },
+    false,
+    ["encrypt", "decrypt"],
+  );
 }
 
 describe("address hashes", () => {
@@ -36,9 +44,15 @@ describe("address hashes", () => {
 
   it("equal the Web Crypto definition for every channel and for previous keys", async () => {
     const c = await createAddressCrypto(SECRET, ["an-earlier-secret-0123456789abcdef-012345"]);
-    for (const [channel, address] of [["sms", "+447700900999"], ["telegram", "5512345678"], ["telegram-group", "-100123"]] as const) {
+    for (const [channel, address] of [
+      ["sms", "+447700900999"],
+      ["telegram", "5512345678"],
+      ["telegram-group", "-100123"],
+    ] as const) {
       expect(await c.hash(channel, address)).toBe(await webCryptoHash(SECRET, channel, address));
-      expect(await c.previousHashes(channel, address)).toEqual([await webCryptoHash("an-earlier-secret-0123456789abcdef-012345", channel, address)]);
+      expect(await c.previousHashes(channel, address)).toEqual([
+        await webCryptoHash("an-earlier-secret-0123456789abcdef-012345", channel, address),
+      ]);
     }
   });
 
@@ -47,12 +61,18 @@ describe("address hashes", () => {
     const key = await webCryptoAesKey(SECRET);
     for (const address of ["+447700900123", "5512345678", "-1001234567890", "ŵ🙂"]) {
       const iv = crypto.getRandomValues(new Uint8Array(12));
-      const body = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, new TextEncoder().encode(address)));
+      const body = new Uint8Array(
+        await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, new TextEncoder().encode(address)),
+      );
       const sealedByWebCrypto = `v1.${c.currentKeyId}.${Buffer.from(iv).toString("base64url")}.${Buffer.from(body).toString("base64url")}`;
       expect(await c.decrypt(sealedByWebCrypto)).toBe(address);
 
       const [, , ourIv, ourBody] = (await c.encrypt(address)).split(".");
-      const opened = await crypto.subtle.decrypt({ name: "AES-GCM", iv: Buffer.from(ourIv!, "base64url") }, key, Buffer.from(ourBody!, "base64url"));
+      const opened = await crypto.subtle.decrypt(
+        { name: "AES-GCM", iv: Buffer.from(ourIv!, "base64url") },
+        key,
+        Buffer.from(ourBody!, "base64url"),
+      );
       expect(new TextDecoder().decode(opened)).toBe(address);
     }
   });

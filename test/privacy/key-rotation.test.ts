@@ -11,7 +11,14 @@ import { openNodeServices } from "../../src/runtime-node/services.js";
 import { createAddressCrypto } from "../../src/store/address-crypto.js";
 import { textUpdate } from "../support/fake-telegram.js";
 import { inboundSms } from "../support/fake-twilio.js";
-import { SMS_URL, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, startHarness, type Harness } from "../support/channel-harness.js";
+import {
+  SMS_URL,
+  TWILIO_NUMBER,
+  TWILIO_SID,
+  TWILIO_TOKEN,
+  startHarness,
+  type Harness,
+} from "../support/channel-harness.js";
 import { runCli, runCliInProcess } from "../support/cli.js";
 import { tempDir } from "../support/temp-db.js";
 
@@ -25,7 +32,9 @@ const phone = "+447700900551";
 const chat = 55_100_200;
 
 async function sms(h: Harness, body: string): Promise<string> {
-  const response = await h.sms(inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from: phone, to: TWILIO_NUMBER, body }));
+  const response = await h.sms(
+    inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from: phone, to: TWILIO_NUMBER, body }),
+  );
   expect(response.status).toBe(200);
   return response.text();
 }
@@ -75,7 +84,9 @@ describe("key rotation", () => {
     // A new resident is written under the new key.
     const newcomer = 55_100_999;
     await h.telegramUpdate(textUpdate(newcomer, "hi"));
-    const newcomerRow = await h.services.prisma.contact.findFirstOrThrow({ where: { addressHash: await h.services.addressCrypto.hash("telegram", String(newcomer)) } });
+    const newcomerRow = await h.services.prisma.contact.findFirstOrThrow({
+      where: { addressHash: await h.services.addressCrypto.hash("telegram", String(newcomer)) },
+    });
     expect(h.services.addressCrypto.keyIdOf(newcomerRow.addressEnc)).toBe(newKid);
     await h.close();
 
@@ -95,7 +106,9 @@ describe("key rotation", () => {
     expect(await keyIds(h)).toEqual([newKid, newKid, newKid]);
     expect(await sms(h, "ST6 1AA")).toMatch(/matters most/i);
     expect(await h.services.prisma.contact.count()).toBe(3);
-    const answers = await h.services.store.answersOf((await h.services.prisma.contact.findFirstOrThrow({ where: { channel: "sms" } })).id);
+    const answers = await h.services.store.answersOf(
+      (await h.services.prisma.contact.findFirstOrThrow({ where: { channel: "sms" } })).id,
+    );
     expect(answers.map((a) => a.questionKey)).toContain("postcode");
     await h.close();
   });
@@ -107,7 +120,9 @@ describe("key rotation", () => {
       const h = await startHarness({ DATABASE_URL: url, APP_SECRET: OLD });
       await telegram(h, "hi");
       await h.close();
-      const result = await runCliInProcess(["keys", "rotate"], { env: { DATABASE_URL: url, APP_SECRET: NEW, LOG_LEVEL: "error" } });
+      const result = await runCliInProcess(["keys", "rotate"], {
+        env: { DATABASE_URL: url, APP_SECRET: NEW, LOG_LEVEL: "error" },
+      });
       expect(result.code).toBe(1);
       expect(result.stderr).toContain("1 address(es) are under a key that is not configured");
     } finally {
@@ -121,7 +136,12 @@ describe("key rotation", () => {
       const env = { DATABASE_URL: `file:${path.join(dir.dir, "data", "pv.db")}`, LOG_LEVEL: "silent" };
       const log = createLogger("silent");
       let services = await openNodeServices(loadConfig(env), { log, now: testClock().now });
-      await services.conversation.handle({ channel: "sms", address: phone, input: { type: "text", text: "hi" }, messageId: "SM-first" });
+      await services.conversation.handle({
+        channel: "sms",
+        address: phone,
+        input: { type: "text", text: "hi" },
+        messageId: "SM-first",
+      });
       const oldKid = services.addressCrypto.currentKeyId;
       await services.close();
       const secretFile = path.join(dir.dir, "data", "app-secret");

@@ -12,15 +12,33 @@ import { tempDir } from "../support/temp-db.js";
 const t = tempDir();
 let services: NodeServices;
 let clock = Date.parse("2024-01-08T10:00:00Z");
-const env = { DATABASE_URL: `file:${path.join(t.dir, "r.db")}`, APP_SECRET: "retention-secret-0123456789abcdef0123456" };
+const env = {
+  DATABASE_URL: `file:${path.join(t.dir, "r.db")}`,
+  APP_SECRET: "retention-secret-0123456789abcdef0123456",
+};
 
 beforeAll(async () => {
   services = await openNodeServices(loadConfig(env), { log: silentLogger, now: () => new Date(clock) });
   const talk = async (address: string, texts: string[]) => {
-    for (const [i, text] of texts.entries()) await services.conversation.handle({ channel: "sms", address, messageId: `SM${address.slice(-4)}${i}`.padEnd(34, "0"), input: { type: "text", text } });
+    for (const [i, text] of texts.entries())
+      await services.conversation.handle({
+        channel: "sms",
+        address,
+        messageId: `SM${address.slice(-4)}${i}`.padEnd(34, "0"),
+        input: { type: "text", text },
+      });
   };
   // An old conversation (two and a half years ago) and a recent one.
-  await talk("+447700900101", ["hi", "english", "yes", "ST6 1AA", "housing", "Call Dave on 07700 900555 about the damp flat", "skip", "no"]);
+  await talk("+447700900101", [
+    "hi",
+    "english",
+    "yes",
+    "ST6 1AA",
+    "housing",
+    "Call Dave on 07700 900555 about the damp flat",
+    "skip",
+    "no",
+  ]);
   clock = Date.parse("2026-06-01T10:00:00Z");
   await talk("+447700900102", ["hi", "english", "yes", "ST6 1AA", "transport", "More buses please", "skip", "no"]);
 });
@@ -34,7 +52,14 @@ describe("retention", () => {
     const now = new Date("2026-07-01T00:00:00Z");
     const totals = await services.prisma.themeCount.aggregate({ _sum: { count: true } });
     const dry = await runRetention(services.prisma, { now, retentionDays: 730, dryRun: true });
-    expect(dry).toEqual({ answersAnonymised: 5, freeTextRedacted: 1, factsUnlinked: 2, inboundIdsDeleted: 8, deliveryLogsDeleted: 0, dryRun: true });
+    expect(dry).toEqual({
+      answersAnonymised: 5,
+      freeTextRedacted: 1,
+      factsUnlinked: 2,
+      inboundIdsDeleted: 8,
+      deliveryLogsDeleted: 0,
+      dryRun: true,
+    });
     expect(await services.prisma.answer.count({ where: { contactId: null } })).toBe(0);
 
     const done = await runRetention(services.prisma, { now, retentionDays: 730, dryRun: false });

@@ -15,7 +15,14 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createAddressCrypto } from "../../src/store/address-crypto.js";
 import { textUpdate } from "../support/fake-telegram.js";
 import { runCli } from "../support/cli.js";
-import { APP_SECRET, seedContacts, startPlaceVoice, waitFor, type Delivery, type PlaceVoiceProcess } from "../support/placevoice-process.js";
+import {
+  APP_SECRET,
+  seedContacts,
+  startPlaceVoice,
+  waitFor,
+  type Delivery,
+  type PlaceVoiceProcess,
+} from "../support/placevoice-process.js";
 
 /** The priorities conversation, the answer each step stores, and the start of the bot's reply to it. */
 const STEPS: { text: string; answer?: [string, unknown]; reply: string }[] = [
@@ -23,8 +30,16 @@ const STEPS: { text: string; answer?: [string, unknown]; reply: string }[] = [
   { text: "English", reply: "It's 4 quick questions." },
   { text: "yes please", reply: "What's your postcode?" },
   { text: "st6 1aa", answer: ["postcode", "ST6"], reply: "Got it: ST6." },
-  { text: "2, 6 and housng", answer: ["priorities", ["cost_of_living", "transport", "housing"]], reply: "Got it: Cost of living, Buses and transport and Housing." },
-  { text: "More buses after 7pm", answer: ["biggest_difference", "More buses after 7pm"], reply: "Last one, and it's optional" },
+  {
+    text: "2, 6 and housng",
+    answer: ["priorities", ["cost_of_living", "transport", "housing"]],
+    reply: "Got it: Cost of living, Buses and transport and Housing.",
+  },
+  {
+    text: "More buses after 7pm",
+    answer: ["biggest_difference", "More buses after 7pm"],
+    reply: "Last one, and it's optional",
+  },
   { text: "4", answer: ["age_band", "age_35_49"], reply: "Got it: 35-49." },
   { text: "yes", answer: ["wants_help", true], reply: "Here are some local services" },
   { text: "that's all", reply: "Can we message you later" },
@@ -56,11 +71,18 @@ describe("SIGKILL under load, then restart", () => {
   it("loses no acknowledged webhook, finishes every conversation, and sends every queued message exactly once", async () => {
     const broadcastPhones = Array.from({ length: BROADCAST }, (_, i) => `+4477009${String(50_000 + i)}`);
     p = await startPlaceVoice(
-      { CONTACT_RATE_LIMIT: "10000", TWILIO_MAX_PER_SECOND: "40", TELEGRAM_MAX_PER_SECOND: "500", TELEGRAM_MAX_PER_CHAT_PER_SECOND: "100" },
+      {
+        CONTACT_RATE_LIMIT: "10000",
+        TWILIO_MAX_PER_SECOND: "40",
+        TELEGRAM_MAX_PER_SECOND: "500",
+        TELEGRAM_MAX_PER_CHAT_PER_SECOND: "100",
+      },
       {
         before: async ({ databaseFile, env }) => {
           await seedContacts(databaseFile, "sms", broadcastPhones);
-          expect((await runCli(["broadcast", "--flow", "feedback", "--id", "crash"], { env })).stdout).toContain(`${BROADCAST} queued`);
+          expect((await runCli(["broadcast", "--flow", "feedback", "--id", "crash"], { env })).stdout).toContain(
+            `${BROADCAST} queued`,
+          );
         },
       },
     );
@@ -79,8 +101,16 @@ describe("SIGKILL under load, then restart", () => {
       for (const [step, { text }] of STEPS.entries()) {
         for (;;) {
           const delivery =
-            channel === "sms" ? await server.sms(phone(n), text, sid(n, step)) : await server.update(textUpdate(chat(n), step === 0 ? "/start" : text, { updateId: updateId(n, step) }));
-          log.push({ channel, resident: n, step, inboundId: channel === "sms" ? `sms:${sid(n, step)}` : `telegram:${updateId(n, step)}`, delivery });
+            channel === "sms"
+              ? await server.sms(phone(n), text, sid(n, step))
+              : await server.update(textUpdate(chat(n), step === 0 ? "/start" : text, { updateId: updateId(n, step) }));
+          log.push({
+            channel,
+            resident: n,
+            step,
+            inboundId: channel === "sms" ? `sms:${sid(n, step)}` : `telegram:${updateId(n, step)}`,
+            delivery,
+          });
           if (delivery.status === 200) break;
           expect(delivery.status).toBe("network-error");
           await restarted;
@@ -88,15 +118,33 @@ describe("SIGKILL under load, then restart", () => {
         // On Telegram the reply comes from the outbox, not in the response: like a person, the
         // resident reads it before answering (a reply claimed by the killed process arrives
         // when its lease expires, so this can take a minute).
-        if (channel === "telegram") await waitFor(`telegram resident ${n}'s reply to step ${step}`, () => server.telegram.textsTo(chat(n)).some((t) => t.startsWith(STEPS[step]!.reply)), 120_000, 50);
+        if (channel === "telegram")
+          await waitFor(
+            `telegram resident ${n}'s reply to step ${step}`,
+            () => server.telegram.textsTo(chat(n)).some((t) => t.startsWith(STEPS[step]!.reply)),
+            120_000,
+            50,
+          );
       }
     };
-    const residents = Promise.all([...Array.from({ length: RESIDENTS }, (_, n) => resident("sms", n)), ...Array.from({ length: RESIDENTS }, (_, n) => resident("telegram", n))]);
+    const residents = Promise.all([
+      ...Array.from({ length: RESIDENTS }, (_, n) => resident("sms", n)),
+      ...Array.from({ length: RESIDENTS }, (_, n) => resident("telegram", n)),
+    ]);
 
     // Kill it mid-way: conversations under way and the broadcast part-sent.
     const acked = (channel: string) => log.filter((s) => s.channel === channel && s.delivery.status === 200).length;
     // …at a moment a Telegram reply is on the wire (claimed, not yet confirmed).
-    await waitFor("load, a part-sent broadcast and a reply on the wire", () => acked("sms") >= 40 && acked("telegram") >= 40 && server.twilio.sent.length >= 20 && server.telegram.inFlight > 0, 60_000, 1);
+    await waitFor(
+      "load, a part-sent broadcast and a reply on the wire",
+      () =>
+        acked("sms") >= 40 &&
+        acked("telegram") >= 40 &&
+        server.twilio.sent.length >= 20 &&
+        server.telegram.inFlight > 0,
+      60_000,
+      1,
+    );
     expect(await server.signal("SIGKILL")).toBe("SIGKILL");
     const acknowledged = log.filter((s) => s.delivery.status === 200);
     const broadcastSentBeforeKill = server.twilio.sent.length;
@@ -107,18 +155,29 @@ describe("SIGKILL under load, then restart", () => {
     const crypto = await createAddressCrypto(APP_SECRET);
     const contactId = async (channel: "sms" | "telegram", n: number) => {
       const hash = await crypto.hash(channel, channel === "sms" ? phone(n) : String(chat(n)));
-      return server.query<{ id: string }>(`SELECT id FROM contacts WHERE channel = ? AND address_hash = ?`, channel, hash)[0]?.id ?? "(none)";
+      return (
+        server.query<{ id: string }>(`SELECT id FROM contacts WHERE channel = ? AND address_hash = ?`, channel, hash)[0]
+          ?.id ?? "(none)"
+      );
     };
     const inbound = new Set(server.query<{ id: string }>(`SELECT id FROM inbound_messages`).map((r) => r.id));
-    const answersAtKill = server.query<{ contact_id: string; question_key: string }>(`SELECT contact_id, question_key FROM answers`);
+    const answersAtKill = server.query<{ contact_id: string; question_key: string }>(
+      `SELECT contact_id, question_key FROM answers`,
+    );
     for (const s of acknowledged) {
       expect(inbound.has(s.inboundId), `${s.inboundId} was acknowledged`).toBe(true);
       const key = STEPS[s.step]!.answer?.[0];
       const contact = await contactId(s.channel, s.resident);
-      if (key) expect(answersAtKill.filter((a) => a.contact_id === contact && a.question_key === key), `${s.channel} resident ${s.resident}: ${key}`).toHaveLength(1);
+      if (key)
+        expect(
+          answersAtKill.filter((a) => a.contact_id === contact && a.question_key === key),
+          `${s.channel} resident ${s.resident}: ${key}`,
+        ).toHaveLength(1);
     }
     // Outbox rows claimed but not confirmed at the kill: the only ones that may go out twice.
-    const unconfirmed = server.query<{ idempotency_key: string; contact_id: string; channel: string; payload: string }>(`SELECT idempotency_key, contact_id, channel, payload FROM outbox WHERE status = 'sending'`);
+    const unconfirmed = server.query<{ idempotency_key: string; contact_id: string; channel: string; payload: string }>(
+      `SELECT idempotency_key, contact_id, channel, payload FROM outbox WHERE status = 'sending'`,
+    );
     // The kill caught replies of Telegram webhooks between commit and confirmed send.
     expect(unconfirmed.filter((u) => u.channel === "telegram").length).toBeGreaterThan(0);
 
@@ -126,33 +185,52 @@ describe("SIGKILL under load, then restart", () => {
     serverBack();
     await residents;
     // Claims that died with the first process are taken over when their lease (60 s) expires.
-    await waitFor("the outbox to drain", () => server.query<{ n: number }>(`SELECT count(*) AS n FROM outbox WHERE status <> 'sent'`)[0]!.n === 0, 120_000, 500);
+    await waitFor(
+      "the outbox to drain",
+      () => server.query<{ n: number }>(`SELECT count(*) AS n FROM outbox WHERE status <> 'sent'`)[0]!.n === 0,
+      120_000,
+      500,
+    );
 
     // Every resident finished, each answer stored exactly once.
-    const answers = server.query<{ contact_id: string; question_key: string; value: string }>(`SELECT contact_id, question_key, value FROM answers`);
+    const answers = server.query<{ contact_id: string; question_key: string; value: string }>(
+      `SELECT contact_id, question_key, value FROM answers`,
+    );
     for (const channel of ["sms", "telegram"] as const) {
       for (let n = 0; n < RESIDENTS; n++) {
         const contact = await contactId(channel, n);
         const mine = answers.filter((a) => a.contact_id === contact).map((a) => [a.question_key, JSON.parse(a.value)]);
-        expect(mine.sort(), `${channel} resident ${n}`).toEqual(STEPS.flatMap((s) => (s.answer ? [s.answer] : [])).sort());
+        expect(mine.sort(), `${channel} resident ${n}`).toEqual(
+          STEPS.flatMap((s) => (s.answer ? [s.answer] : [])).sort(),
+        );
       }
     }
     // Acknowledged SMS carried their own reply (TwiML).
-    for (const s of log.filter((x) => x.channel === "sms" && x.delivery.status === 200 && x.delivery.body.includes("<Message>"))) {
+    for (const s of log.filter(
+      (x) => x.channel === "sms" && x.delivery.status === 200 && x.delivery.body.includes("<Message>"),
+    )) {
       expect(s.delivery.body).toContain(STEPS[s.step]!.reply);
     }
     // Telegram replies go through the outbox: every one reached its resident, in order; one is
     // repeated only if it was on the wire when the process died.
-    const mayRepeat = new Set(unconfirmed.map((u) => `${u.contact_id}|${(JSON.parse(u.payload) as { text?: string }).text}`));
+    const mayRepeat = new Set(
+      unconfirmed.map((u) => `${u.contact_id}|${(JSON.parse(u.payload) as { text?: string }).text}`),
+    );
     for (let n = 0; n < RESIDENTS; n++) {
       const texts = server.telegram.textsTo(chat(n));
       const firsts = STEPS.map((s) => texts.findIndex((t) => t.startsWith(s.reply)));
-      expect(firsts.every((i) => i >= 0), `telegram resident ${n} got every reply: ${JSON.stringify(texts.map((t) => t.slice(0, 30)))}`).toBe(true);
+      expect(
+        firsts.every((i) => i >= 0),
+        `telegram resident ${n} got every reply: ${JSON.stringify(texts.map((t) => t.slice(0, 30)))}`,
+      ).toBe(true);
       expect([...firsts].sort((a, b) => a - b)).toEqual(firsts);
       const contact = await contactId("telegram", n);
       for (const text of new Set(texts)) {
         const times = texts.filter((t) => t === text).length;
-        if (times > 1) expect(mayRepeat.has(`${contact}|${text}`), `repeated to telegram resident ${n}: ${text.slice(0, 40)}`).toBe(true);
+        if (times > 1)
+          expect(mayRepeat.has(`${contact}|${text}`), `repeated to telegram resident ${n}: ${text.slice(0, 40)}`).toBe(
+            true,
+          );
       }
     }
     // The broadcast: every recipient exactly once. Tokens seen twice at the API are exactly

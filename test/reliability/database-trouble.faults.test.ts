@@ -18,7 +18,10 @@ import { startPlaceVoice, waitFor, type Delivery, type PlaceVoiceProcess } from 
 let p: PlaceVoiceProcess;
 let pid: number;
 beforeAll(async () => {
-  p = await startPlaceVoice({ CONTACT_RATE_LIMIT: "10000", TELEGRAM_MAX_PER_CHAT_PER_SECOND: "100" }, { notesFlow: true });
+  p = await startPlaceVoice(
+    { CONTACT_RATE_LIMIT: "10000", TELEGRAM_MAX_PER_CHAT_PER_SECOND: "100" },
+    { notesFlow: true },
+  );
   pid = p.child.pid!;
 });
 afterAll(async () => {
@@ -52,8 +55,19 @@ function messages(round: string, knownPhone: string, knownChat: number, count: n
     out.push(
       { label: `known SMS resident, ${note}`, send: () => p.sms(knownPhone, note, sid), inboundId: `sms:${sid}`, note },
       { label: "new SMS resident", send: () => p.sms(newPhone, "hi", newSid), inboundId: `sms:${newSid}` },
-      { label: `known Telegram resident, ${telegramNote}`, send: () => p.update(update), inboundId: `telegram:${updateId}`, note: telegramNote, chat: knownChat },
-      { label: "new Telegram resident", send: () => p.update(start), inboundId: `telegram:${updateId + 500}`, chat: newChat },
+      {
+        label: `known Telegram resident, ${telegramNote}`,
+        send: () => p.update(update),
+        inboundId: `telegram:${updateId}`,
+        note: telegramNote,
+        chat: knownChat,
+      },
+      {
+        label: "new Telegram resident",
+        send: () => p.update(start),
+        inboundId: `telegram:${updateId + 500}`,
+        chat: newChat,
+      },
     );
   }
   return out;
@@ -61,14 +75,27 @@ function messages(round: string, knownPhone: string, knownChat: number, count: n
 
 function snapshot() {
   const count = (table: string) => p.query<{ n: number }>(`SELECT count(*) AS n FROM ${table}`)[0]!.n;
-  return { contacts: count("contacts"), sessions: count("sessions"), answers: count("answers"), facts: count("theme_facts"), inbound: count("inbound_messages"), outbox: count("outbox") };
+  return {
+    contacts: count("contacts"),
+    sessions: count("sessions"),
+    answers: count("answers"),
+    facts: count("theme_facts"),
+    inbound: count("inbound_messages"),
+    outbox: count("outbox"),
+  };
 }
 
 /** While the trouble lasts: 503 + Retry-After for all, and nothing of them written or sent. */
-async function expectRefusedAndNothingWritten(batch: Message[], before: ReturnType<typeof snapshot>, telegramCallsBefore: number) {
+async function expectRefusedAndNothingWritten(
+  batch: Message[],
+  before: ReturnType<typeof snapshot>,
+  telegramCallsBefore: number,
+) {
   const results = await Promise.all(batch.map((m) => m.send()));
   // Retry-After tells the platform when to come back.
-  results.forEach((r, i) => expect(`${batch[i]!.label}: ${r.status} Retry-After ${r.retryAfter}`).toBe(`${batch[i]!.label}: 503 Retry-After 5`));
+  results.forEach((r, i) =>
+    expect(`${batch[i]!.label}: ${r.status} Retry-After ${r.retryAfter}`).toBe(`${batch[i]!.label}: 503 Retry-After 5`),
+  );
   expect(snapshot()).toEqual(before);
   const recorded = new Set(p.query<{ id: string }>(`SELECT id FROM inbound_messages`).map((r) => r.id));
   for (const m of batch) expect(recorded.has(m.inboundId), m.inboundId).toBe(false);
@@ -84,13 +111,22 @@ async function expectRedeliveriesProcessedOnce(batch: Message[]) {
     if (m.label === "new SMS resident") expect(results[i]!.body).toContain("Send notes, one a message.");
   });
   for (const m of batch.filter((x) => x.chat !== undefined)) {
-    await waitFor(`reply to ${m.label}`, () => p.telegram.textsTo(m.chat!).some((t) => t.includes(m.note ? `Noted: ${m.note}` : "Send notes, one a message.")), 10_000);
+    await waitFor(
+      `reply to ${m.label}`,
+      () =>
+        p.telegram.textsTo(m.chat!).some((t) => t.includes(m.note ? `Noted: ${m.note}` : "Send notes, one a message.")),
+      10_000,
+    );
   }
   // Delivered again: acknowledged, nothing new.
   const again = await Promise.all(batch.map((m) => m.send()));
   expect(again.map((r) => r.status)).toEqual(batch.map(() => 200));
   const notes = p.query<{ value: string }>(`SELECT value FROM answers`).map((r) => JSON.parse(r.value) as string);
-  for (const m of batch.filter((x) => x.note)) expect(notes.filter((n) => n === m.note), m.note).toHaveLength(1);
+  for (const m of batch.filter((x) => x.note))
+    expect(
+      notes.filter((n) => n === m.note),
+      m.note,
+    ).toHaveLength(1);
   expect(p.child.pid).toBe(pid);
   expect((await fetch(`${p.url}/healthz`)).status).toBe(200);
 }

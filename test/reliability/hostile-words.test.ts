@@ -11,7 +11,15 @@ import { createTextAnalyser } from "../../src/nlp/index.js";
 import { openNodeServices, type NodeServices } from "../../src/runtime-node/services.js";
 import { tempDir } from "../support/temp-db.js";
 
-const OBJECT_WORDS = ["constructor", "toString", "valueOf", "hasOwnProperty", "__proto__", "isPrototypeOf", "__defineGetter__"];
+const OBJECT_WORDS = [
+  "constructor",
+  "toString",
+  "valueOf",
+  "hasOwnProperty",
+  "__proto__",
+  "isPrototypeOf",
+  "__defineGetter__",
+];
 
 describe("words that are names of Object's properties", () => {
   it("are no keyword, as a word or as a command", () => {
@@ -24,7 +32,10 @@ describe("words that are names of Object's properties", () => {
 
   it("are analysed as free text like any other words (a resident's sentence once gave a 500)", async () => {
     const analyser = createTextAnalyser();
-    for (const word of OBJECT_WORDS) await expect(analyser.invoke(`the ${word} of the new bus station`)).resolves.toMatchObject({ themes: ["transport"] });
+    for (const word of OBJECT_WORDS)
+      await expect(analyser.invoke(`the ${word} of the new bus station`)).resolves.toMatchObject({
+        themes: ["transport"],
+      });
     await expect(analyser.invoke("constructor.prototype.polluted=1")).resolves.toHaveProperty("redacted");
   });
 });
@@ -33,7 +44,13 @@ describe("control characters in a free-text answer", () => {
   const dir = tempDir();
   let services: NodeServices;
   beforeAll(async () => {
-    services = await openNodeServices(loadConfig({ DATABASE_URL: `file:${path.join(dir.dir, "hostile.db")}`, APP_SECRET: "hostile-words-secret-0123456789abcdef" }), { log: silentLogger, now: testClock().now });
+    services = await openNodeServices(
+      loadConfig({
+        DATABASE_URL: `file:${path.join(dir.dir, "hostile.db")}`,
+        APP_SECRET: "hostile-words-secret-0123456789abcdef",
+      }),
+      { log: silentLogger, now: testClock().now },
+    );
   });
   afterAll(async () => {
     await services.close();
@@ -41,11 +58,14 @@ describe("control characters in a free-text answer", () => {
   });
 
   it("are not stored", async () => {
-    const say = (text: string) => services.conversation.handle({ channel: "sms", address: "+447700990001", input: { type: "text", text } });
+    const say = (text: string) =>
+      services.conversation.handle({ channel: "sms", address: "+447700990001", input: { type: "text", text } });
     for (const text of ["hi", "English", "yes", "st6 1aa", "2, 6"]) await say(text);
     await say("More\u0000 buses\u0007 at night\u001b[31m\nand on Sundays\u007f");
     const contact = await services.prisma.contact.findFirstOrThrow();
     const answers = await services.store.answersOf(contact.id);
-    expect(answers.find((a) => a.questionKey === "biggest_difference")?.value).toBe("More buses at night[31m and on Sundays");
+    expect(answers.find((a) => a.questionKey === "biggest_difference")?.value).toBe(
+      "More buses at night[31m and on Sundays",
+    );
   });
 });

@@ -52,8 +52,15 @@ async function deliver(url: string, init: RequestInit): Promise<{ status: number
 
 async function contactState(channel: string, address: string) {
   const hash = await (await createAddressCrypto(APP_SECRET)).hash(channel, address);
-  const [contact] = a.query<{ id: string }>(`SELECT id FROM contacts WHERE channel = ? AND address_hash = ?`, channel, hash);
-  const answers = a.query<{ question_key: string; value: string }>(`SELECT question_key, value FROM answers WHERE contact_id = ?`, contact?.id);
+  const [contact] = a.query<{ id: string }>(
+    `SELECT id FROM contacts WHERE channel = ? AND address_hash = ?`,
+    channel,
+    hash,
+  );
+  const answers = a.query<{ question_key: string; value: string }>(
+    `SELECT question_key, value FROM answers WHERE contact_id = ?`,
+    contact?.id,
+  );
   const [session] = a.query<{ version: number }>(`SELECT version FROM sessions WHERE contact_id = ?`, contact?.id);
   return { answers: answers.map((x) => [x.question_key, JSON.parse(x.value)]), version: session?.version };
 }
@@ -63,14 +70,23 @@ describe("ten copies of one webhook at once, across two processes", () => {
     const from = "+447700960001";
     for (const [round, { text }] of ROUNDS.entries()) {
       const sid = `SM${(9000 + round).toString(16).padStart(32, "0")}`;
-      const responses = await Promise.all(Array.from({ length: COPIES }, (_, i) => deliver(`${i % 2 ? b.url : a.url}/webhooks/twilio/sms`, signedSms(from, text, sid))));
+      const responses = await Promise.all(
+        Array.from({ length: COPIES }, (_, i) =>
+          deliver(`${i % 2 ? b.url : a.url}/webhooks/twilio/sms`, signedSms(from, text, sid)),
+        ),
+      );
       expect(responses.map((r) => r.status)).toEqual(Array(COPIES).fill(200));
-      expect(responses.filter((r) => r.body.includes("<Message>")), `round ${round}: "${text}"`).toHaveLength(1);
+      expect(
+        responses.filter((r) => r.body.includes("<Message>")),
+        `round ${round}: "${text}"`,
+      ).toHaveLength(1);
       expect(a.query(`SELECT id FROM inbound_messages WHERE id = ?`, `sms:${sid}`)).toHaveLength(1);
       // One step per round: the session moved on exactly once.
       expect((await contactState("sms", from)).version).toBe(round + 1);
     }
-    expect((await contactState("sms", from)).answers.sort()).toEqual(ROUNDS.flatMap((r) => (r.answer ? [r.answer] : [])).sort());
+    expect((await contactState("sms", from)).answers.sort()).toEqual(
+      ROUNDS.flatMap((r) => (r.answer ? [r.answer] : [])).sort(),
+    );
   });
 
   it("Telegram: one copy is processed and one reply sent, nine get 200 and send nothing", async () => {
@@ -80,14 +96,20 @@ describe("ten copies of one webhook at once, across two processes", () => {
       const before = a.telegram.textsTo(chat).length;
       const responses = await Promise.all(
         Array.from({ length: COPIES }, (_, i) =>
-          deliver(`${i % 2 ? b.url : a.url}/webhooks/telegram`, { method: "POST", headers: { "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET }, body: JSON.stringify(update) }),
+          deliver(`${i % 2 ? b.url : a.url}/webhooks/telegram`, {
+            method: "POST",
+            headers: { "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET },
+            body: JSON.stringify(update),
+          }),
         ),
       );
       expect(responses.map((r) => r.status)).toEqual(Array(COPIES).fill(200));
       expect(a.telegram.textsTo(chat).length - before, `round ${round}: "${text}"`).toBe(1);
       expect((await contactState("telegram", String(chat))).version).toBe(round + 1);
     }
-    expect((await contactState("telegram", String(chat))).answers.sort()).toEqual(ROUNDS.flatMap((r) => (r.answer ? [r.answer] : [])).sort());
+    expect((await contactState("telegram", String(chat))).answers.sort()).toEqual(
+      ROUNDS.flatMap((r) => (r.answer ? [r.answer] : [])).sort(),
+    );
     // Nothing waits in the outbox to be sent again later.
     expect(a.query(`SELECT status FROM outbox WHERE status <> 'sent'`)).toEqual([]);
   });

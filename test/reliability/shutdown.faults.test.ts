@@ -5,7 +5,13 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { textUpdate } from "../support/fake-telegram.js";
 import { runCli } from "../support/cli.js";
-import { seedContacts, startPlaceVoice, waitFor, type Delivery, type PlaceVoiceProcess } from "../support/placevoice-process.js";
+import {
+  seedContacts,
+  startPlaceVoice,
+  waitFor,
+  type Delivery,
+  type PlaceVoiceProcess,
+} from "../support/placevoice-process.js";
 
 // The batch (40 at 8/s: five seconds) outlasts the in-flight webhooks (about a second and a
 // half), so the worker's batch, not the HTTP server, is what the exit has to wait for.
@@ -21,7 +27,11 @@ describe("SIGTERM", () => {
     const phones = Array.from({ length: BROADCAST }, (_, i) => `+4477009${String(20_000 + i)}`);
     p = await startPlaceVoice(
       // Slow pacing, so a batch and the webhooks' replies are still under way when the signal comes.
-      { TWILIO_MAX_PER_SECOND: String(SMS_PER_SECOND), TELEGRAM_MAX_PER_SECOND: "4", TELEGRAM_MAX_PER_CHAT_PER_SECOND: "1" },
+      {
+        TWILIO_MAX_PER_SECOND: String(SMS_PER_SECOND),
+        TELEGRAM_MAX_PER_SECOND: "4",
+        TELEGRAM_MAX_PER_CHAT_PER_SECOND: "1",
+      },
       {
         before: async ({ databaseFile, env }) => {
           await seedContacts(databaseFile, "sms", phones);
@@ -55,11 +65,16 @@ describe("SIGTERM", () => {
     // Every request that was in flight was answered, with its reply.
     expect(deliveries.map((d) => d.status)).toEqual(Array(deliveries.length).fill(200));
     for (const d of deliveries.slice(chats.length)) expect(d.body).toContain("<Message>Hi, this is PlaceVoice.");
-    for (const chat of chats) expect(server.telegram.textsTo(chat)).toEqual([expect.stringContaining("Hi, this is PlaceVoice.")]);
+    for (const chat of chats)
+      expect(server.telegram.textsTo(chat)).toEqual([expect.stringContaining("Hi, this is PlaceVoice.")]);
     // The batch (the feedback flow's first question: these residents consented earlier) was sent to the end, each resident once, and nothing is left claimed or pending.
-    const broadcastTo = server.twilio.sent.filter((s) => s.body.startsWith("From 1 to 5, how easy was it to take part?")).map((s) => s.to);
+    const broadcastTo = server.twilio.sent
+      .filter((s) => s.body.startsWith("From 1 to 5, how easy was it to take part?"))
+      .map((s) => s.to);
     expect(broadcastTo.sort()).toEqual([...phones].sort());
-    const outbox = server.query<{ status: string; n: number }>(`SELECT status, count(*) AS n FROM outbox GROUP BY status`);
+    const outbox = server.query<{ status: string; n: number }>(
+      `SELECT status, count(*) AS n FROM outbox GROUP BY status`,
+    );
     expect(outbox).toEqual([{ status: "sent", n: BROADCAST + chats.length }]);
     const logs = server.logs();
     expect(logs).toContain("shutting down signal=SIGTERM");

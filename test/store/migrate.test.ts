@@ -37,7 +37,9 @@ describe("migration runner", () => {
     const dir = scratch();
     const db = new Database(path.join(dir, "db.sqlite"));
     applyMigrations(db, [{ name: "20260101000000_a", sql: "CREATE TABLE a (x TEXT);" }]);
-    expect(() => applyMigrations(db, [{ name: "20260101000000_a", sql: "CREATE TABLE a (x TEXT, y TEXT);" }])).toThrow(MigrationError);
+    expect(() => applyMigrations(db, [{ name: "20260101000000_a", sql: "CREATE TABLE a (x TEXT, y TEXT);" }])).toThrow(
+      MigrationError,
+    );
     db.close();
   });
 
@@ -47,7 +49,9 @@ describe("migration runner", () => {
     const good = { name: "20260101000000_good", sql: "CREATE TABLE good (x TEXT);" };
     const bad = { name: "20260102000000_bad", sql: "CREATE TABLE half (x TEXT); INSERT INTO nowhere VALUES (1);" };
     expect(() => applyMigrations(db, [good, bad])).toThrow(/nowhere/);
-    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type='table'`).all() as { name: string }[]).map((t) => t.name);
+    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type='table'`).all() as { name: string }[]).map(
+      (t) => t.name,
+    );
     expect(tables).not.toContain("half");
     expect(tables).not.toContain("good");
     expect(db.prepare(`SELECT count(*) AS n FROM "_placevoice_migrations"`).get()).toEqual({ n: 0 });
@@ -58,7 +62,9 @@ describe("migration runner", () => {
     const dir = scratch();
     const env = { ...process.env, DATABASE_URL: `file:${path.join(dir, "shared.db")}`, LOG_LEVEL: "error" };
     const bin = path.join(packageRoot, "bin", "placevoice.js");
-    const results = await Promise.all(Array.from({ length: 4 }, () => run(process.execPath, [bin, "migrate"], { env, cwd: packageRoot })));
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => run(process.execPath, [bin, "migrate"], { env, cwd: packageRoot })),
+    );
     const applied = results.filter((r) => r.stdout.startsWith("Applied"));
     expect(applied).toHaveLength(1);
     expect(results.filter((r) => r.stdout.startsWith("Database is up to date"))).toHaveLength(3);

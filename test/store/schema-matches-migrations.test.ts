@@ -28,7 +28,17 @@ interface SchemaModel {
 }
 
 const SCALARS = new Set(["String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes"]);
-const SQLITE_TYPE: Record<string, string> = { String: "TEXT", Int: "INTEGER", BigInt: "BIGINT", Float: "REAL", Decimal: "DECIMAL", Boolean: "BOOLEAN", DateTime: "DATETIME", Json: "JSONB", Bytes: "BLOB" };
+const SQLITE_TYPE: Record<string, string> = {
+  String: "TEXT",
+  Int: "INTEGER",
+  BigInt: "BIGINT",
+  Float: "REAL",
+  Decimal: "DECIMAL",
+  Boolean: "BOOLEAN",
+  DateTime: "DATETIME",
+  Json: "JSONB",
+  Bytes: "BLOB",
+};
 
 /** Reads the models of schema.prisma (the subset of the language this project uses). */
 function parseSchema(source: string): SchemaModel[] {
@@ -39,7 +49,10 @@ function parseSchema(source: string): SchemaModel[] {
     const fields: SchemaField[] = [];
     const blockAttributes: string[] = [];
     let table = name;
-    for (const raw of body.split("\n").map((l) => l.trim()).filter(Boolean)) {
+    for (const raw of body
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean)) {
       if (raw.startsWith("@@")) {
         const map = /^@@map\("([^"]+)"\)/.exec(raw);
         if (map) table = map[1]!;
@@ -48,7 +61,14 @@ function parseSchema(source: string): SchemaModel[] {
       }
       const m = /^(\w+)\s+(\w+)(\[\])?(\?)?\s*(.*)$/.exec(raw);
       if (!m) continue;
-      const [, fieldName, type, list, optional, attributes] = m as unknown as [string, string, string, string | undefined, string | undefined, string];
+      const [, fieldName, type, list, optional, attributes] = m as unknown as [
+        string,
+        string,
+        string,
+        string | undefined,
+        string | undefined,
+        string,
+      ];
       const column = /@map\("([^"]+)"\)/.exec(attributes)?.[1] ?? fieldName;
       fields.push({ name: fieldName, column, type, optional: Boolean(optional), list: Boolean(list), attributes });
     }
@@ -79,20 +99,45 @@ const columnsOf = (table: string) => db.prepare(`PRAGMA table_info("${table}")`)
 const indexesOf = (table: string) =>
   (db.prepare(`PRAGMA index_list("${table}")`).all() as IndexInfo[])
     .filter((i) => i.origin !== "pk")
-    .map((i) => ({ unique: i.unique === 1, columns: (db.prepare(`PRAGMA index_info("${i.name}")`).all() as { name: string }[]).map((c) => c.name) }));
+    .map((i) => ({
+      unique: i.unique === 1,
+      columns: (db.prepare(`PRAGMA index_info("${i.name}")`).all() as { name: string }[]).map((c) => c.name),
+    }));
 
 describe("database built from migrations matches prisma/schema.prisma", () => {
   it("finds the models in the schema", () => {
     expect(schema.map((m) => m.name)).toEqual([
-      "Contact", "Session", "Answer", "InboundMessage", "OutboxMessage",
-      "Service", "DirectorySetting", "FlowCompletion", "Champion", "ReferralCode", "ReferralTouch",
-      "ThemeFact", "Partner", "DashboardSession", "AuditEntry", "ThemeCount", "RespondentCount",
-      "Update", "UpdateDelivery", "WebhookDelivery",
+      "Contact",
+      "Session",
+      "Answer",
+      "InboundMessage",
+      "OutboxMessage",
+      "Service",
+      "DirectorySetting",
+      "FlowCompletion",
+      "Champion",
+      "ReferralCode",
+      "ReferralTouch",
+      "ThemeFact",
+      "Partner",
+      "DashboardSession",
+      "AuditEntry",
+      "ThemeCount",
+      "RespondentCount",
+      "Update",
+      "UpdateDelivery",
+      "WebhookDelivery",
     ]);
   });
 
   it("has exactly the schema's tables, plus the migrations ledger", () => {
-    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[]).map((t) => t.name).sort();
+    const tables = (
+      db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as {
+        name: string;
+      }[]
+    )
+      .map((t) => t.name)
+      .sort();
     expect(tables).toEqual([...schema.map((m) => m.table), "_placevoice_migrations"].sort());
   });
 
@@ -102,14 +147,26 @@ describe("database built from migrations matches prisma/schema.prisma", () => {
 
       it("has exactly the schema's columns, with matching types, nullability, keys and defaults", () => {
         const columns = new Map(columnsOf(model.table).map((c) => [c.name, c]));
-        expect([...columns.keys()].sort()).toEqual(scalars().map((f) => f.column).sort());
+        expect([...columns.keys()].sort()).toEqual(
+          scalars()
+            .map((f) => f.column)
+            .sort(),
+        );
         for (const field of scalars()) {
           const column = columns.get(field.column)!;
           expect(column.type, `${model.name}.${field.name} type`).toBe(SQLITE_TYPE[field.type]);
           expect(column.notnull === 1, `${model.name}.${field.name} NOT NULL`).toBe(!field.optional);
           const compositeId = model.blockAttributes.find((a) => a.startsWith("@@id("));
-          const inCompositeId = compositeId ? /\[([^\]]+)\]/.exec(compositeId)![1]!.split(",").map((x) => x.trim()).includes(field.name) : false;
-          expect(column.pk > 0, `${model.name}.${field.name} primary key`).toBe(field.attributes.includes("@id") || inCompositeId);
+          const inCompositeId = compositeId
+            ? /\[([^\]]+)\]/
+                .exec(compositeId)![1]!
+                .split(",")
+                .map((x) => x.trim())
+                .includes(field.name)
+            : false;
+          expect(column.pk > 0, `${model.name}.${field.name} primary key`).toBe(
+            field.attributes.includes("@id") || inCompositeId,
+          );
           const hasDefault = /@default\(/.test(field.attributes);
           expect(column.dflt_value !== null, `${model.name}.${field.name} default`).toBe(hasDefault);
           const literal = /@default\(("[^"]*"|-?\d+|true|false)\)/.exec(field.attributes)?.[1];
@@ -122,12 +179,14 @@ describe("database built from migrations matches prisma/schema.prisma", () => {
       it("has the schema's unique constraints and indexes, and no others", () => {
         const columnOf = (name: string) => model.fields.find((f) => f.name === name)!.column;
         const expected: { unique: boolean; columns: string[] }[] = [];
-        for (const f of scalars()) if (/@unique\b/.test(f.attributes)) expected.push({ unique: true, columns: [f.column] });
+        for (const f of scalars())
+          if (/@unique\b/.test(f.attributes)) expected.push({ unique: true, columns: [f.column] });
         for (const attr of model.blockAttributes) {
           const m = /^@@(unique|index)\(\[([^\]]+)\]/.exec(attr);
           if (m) expected.push({ unique: m[1] === "unique", columns: m[2]!.split(",").map((s) => columnOf(s.trim())) });
         }
-        const key = (i: { unique: boolean; columns: string[] }) => `${i.unique ? "unique" : "index"}(${i.columns.join(",")})`;
+        const key = (i: { unique: boolean; columns: string[] }) =>
+          `${i.unique ? "unique" : "index"}(${i.columns.join(",")})`;
         expect(indexesOf(model.table).map(key).sort()).toEqual(expected.map(key).sort());
       });
 
@@ -141,7 +200,9 @@ describe("database built from migrations matches prisma/schema.prisma", () => {
             const to = /references:\s*\[(\w+)\]/.exec(f.attributes)![1]!;
             return `${model.fields.find((x) => x.name === from)!.column}->${target.table}.${target.fields.find((x) => x.name === to)!.column} ${onDelete.replace(/([a-z])([A-Z])/g, "$1 $2").toUpperCase()}`;
           });
-        const actual = (db.prepare(`PRAGMA foreign_key_list("${model.table}")`).all() as ForeignKey[]).map((fk) => `${fk.from}->${fk.table}.${fk.to} ${fk.on_delete}`);
+        const actual = (db.prepare(`PRAGMA foreign_key_list("${model.table}")`).all() as ForeignKey[]).map(
+          (fk) => `${fk.from}->${fk.table}.${fk.to} ${fk.on_delete}`,
+        );
         expect(actual.sort()).toEqual(expected.sort());
       });
     });
@@ -175,20 +236,39 @@ describe("every model round-trips every field through the Prisma client", () => 
         }
       };
       // Models others refer to come first.
-      const rank = (m: SchemaModel) => (m.name === "Contact" ? 0 : m.name === "Champion" ? 1 : ["Answer", "Update", "Partner"].includes(m.name) ? 2 : 3);
+      const rank = (m: SchemaModel) =>
+        m.name === "Contact" ? 0 : m.name === "Champion" ? 1 : ["Answer", "Update", "Partner"].includes(m.name) ? 2 : 3;
       const ordered = [...schema].sort((a, b) => rank(a) - rank(b));
       for (const model of ordered) {
         const data: Record<string, unknown> = {};
-        const fixedIds: Record<string, string> = { Contact: "contact-1", Champion: "champion-1", Answer: "answer-1", Update: "update-1", Partner: "partner-1" };
-        model.fields.filter((f) => SCALARS.has(f.type)).forEach((f, i) => (data[f.name] = f.attributes.includes("@id") && fixedIds[model.name] ? fixedIds[model.name] : sample(model, f, i)));
-        const delegate = (prisma as unknown as Record<string, { create(a: unknown): Promise<unknown>; findUniqueOrThrow(a: unknown): Promise<Record<string, unknown>> }>)[
-          model.name.charAt(0).toLowerCase() + model.name.slice(1)
-        ]!;
+        const fixedIds: Record<string, string> = {
+          Contact: "contact-1",
+          Champion: "champion-1",
+          Answer: "answer-1",
+          Update: "update-1",
+          Partner: "partner-1",
+        };
+        model.fields
+          .filter((f) => SCALARS.has(f.type))
+          .forEach(
+            (f, i) =>
+              (data[f.name] =
+                f.attributes.includes("@id") && fixedIds[model.name] ? fixedIds[model.name] : sample(model, f, i)),
+          );
+        const delegate = (
+          prisma as unknown as Record<
+            string,
+            { create(a: unknown): Promise<unknown>; findUniqueOrThrow(a: unknown): Promise<Record<string, unknown>> }
+          >
+        )[model.name.charAt(0).toLowerCase() + model.name.slice(1)]!;
         await delegate.create({ data });
         const compositeId = model.blockAttributes.find((a) => a.startsWith("@@id("));
         let where: Record<string, unknown>;
         if (compositeId) {
-          const fields = /\[([^\]]+)\]/.exec(compositeId)![1]!.split(",").map((x) => x.trim());
+          const fields = /\[([^\]]+)\]/
+            .exec(compositeId)![1]!
+            .split(",")
+            .map((x) => x.trim());
           where = { [fields.join("_")]: Object.fromEntries(fields.map((f) => [f, data[f]])) };
         } else {
           const idField = model.fields.find((f) => f.attributes.includes("@id"))!.name;
@@ -201,7 +281,9 @@ describe("every model round-trips every field through the Prisma client", () => 
         }
       }
       // Optional fields may be left out and read back as null.
-      const bare = await prisma.answer.create({ data: { id: "a-bare", flowId: "f", questionKey: "k", value: "null", channel: "sms", language: "en" } });
+      const bare = await prisma.answer.create({
+        data: { id: "a-bare", flowId: "f", questionKey: "k", value: "null", channel: "sms", language: "en" },
+      });
       expect(bare.contactId).toBeNull();
       expect(bare.area).toBeNull();
       expect(bare.createdAt).toBeInstanceOf(Date);
@@ -217,7 +299,9 @@ describe("every model round-trips every field through the Prisma client", () => 
     try {
       const data = { channel: "sms", addressHash: "h", addressEnc: "e" };
       await prisma.contact.create({ data: { id: "c1", ...data } });
-      await expect(prisma.contact.create({ data: { id: "c2", ...data } })).rejects.toBeInstanceOf(Prisma.PrismaClientKnownRequestError);
+      await expect(prisma.contact.create({ data: { id: "c2", ...data } })).rejects.toBeInstanceOf(
+        Prisma.PrismaClientKnownRequestError,
+      );
     } finally {
       await prisma.$disconnect();
     }

@@ -28,7 +28,10 @@ afterEach(() => {
   other.close();
 });
 
-const insert = (id: string, body = "x") => () => connection.run(`INSERT INTO notes (id, body) VALUES (?, ?)`, id, body);
+const insert =
+  (id: string, body = "x") =>
+  () =>
+    connection.run(`INSERT INTO notes (id, body) VALUES (?, ?)`, id, body);
 const ids = () => other.prepare(`SELECT id FROM notes ORDER BY id`).pluck().all();
 
 describe("SqliteConnection.transaction (group commit)", () => {
@@ -51,10 +54,12 @@ describe("SqliteConnection.transaction (group commit)", () => {
   });
 
   it("resolves only once the batch is committed: another connection already sees it", async () => {
-    const seen = await connection.transaction(() => {
-      insert("first")();
-      return "done";
-    }).then((value) => ({ value, rows: ids() }));
+    const seen = await connection
+      .transaction(() => {
+        insert("first")();
+        return "done";
+      })
+      .then((value) => ({ value, rows: ids() }));
     expect(seen).toEqual({ value: "done", rows: ["first"] });
   });
 
@@ -90,7 +95,9 @@ describe("SqliteConnection.transaction (group commit)", () => {
   it("gives up with SQLITE_BUSY once the wait budget is spent, writing nothing", async () => {
     other.prepare("BEGIN IMMEDIATE").run();
     const started = Date.now();
-    await expect(retryWhileBusy(() => connection.db.prepare(`INSERT INTO notes (id, body) VALUES ('late', 'x')`).run(), 150)).rejects.toMatchObject({ code: "SQLITE_BUSY" });
+    await expect(
+      retryWhileBusy(() => connection.db.prepare(`INSERT INTO notes (id, body) VALUES ('late', 'x')`).run(), 150),
+    ).rejects.toMatchObject({ code: "SQLITE_BUSY" });
     expect(Date.now() - started).toBeGreaterThanOrEqual(100);
     other.prepare("ROLLBACK").run();
     expect(ids()).toEqual([]);

@@ -7,13 +7,25 @@ import { chromium, type Browser } from "playwright-core";
 
 // Without the background-networking flags Chromium keeps reaching for Google's hosts, which a
 // closed test network refuses many at a time.
-const QUIET_FLAGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const QUIET_FLAGS = [
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 export async function launchChromium(): Promise<Browser> {
   const systemPath = process.env.CHROMIUM_PATH;
   if (systemPath) {
-    return chromium.launch({ executablePath: systemPath, args: ["--headless", "--no-sandbox", "--disable-gpu", ...QUIET_FLAGS] });
+    return chromium.launch({
+      executablePath: systemPath,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", ...QUIET_FLAGS],
+    });
   }
   sparticuz.setGraphicsMode = false;
-  return chromium.launch({ executablePath: await sparticuz.executablePath(), args: [...sparticuz.args, ...QUIET_FLAGS], headless: true });
+  return chromium.launch({
+    executablePath: await sparticuz.executablePath(),
+    args: [...sparticuz.args, ...QUIET_FLAGS],
+    headless: true,
+  });
 }

@@ -42,7 +42,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}, clock: TestClock = testClock(), options: { recordKey?: () => number; resolveHost?: Resolve } = {}): Promise<Harness> {
+export async function startHarness(
+  env: Record<string, string> = {},
+  clock: TestClock = testClock(),
+  options: { recordKey?: () => number; resolveHost?: Resolve } = {},
+): Promise<Harness> {
   const telegram = new FakeTelegram(TELEGRAM_TOKEN);
   const twilio = new FakeTwilio(TWILIO_SID, TWILIO_TOKEN);
   const [telegramRoot, twilioBase] = await Promise.all([telegram.start(), twilio.start()]);
@@ -67,13 +71,23 @@ export async function startHarness(env: Record<string, string> = {}, clock: Test
   });
   // Every resident's record key is HARNESS_RECORD_KEY, so a published count is a known function
   // of the true count (published() below); the disclosure tests use random keys.
-  const services = await openNodeServices(config, { log, now: clock.now, recordKey: options.recordKey ?? (() => HARNESS_RECORD_KEY), ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}) });
+  const services = await openNodeServices(config, {
+    log,
+    now: clock.now,
+    recordKey: options.recordKey ?? (() => HARNESS_RECORD_KEY),
+    ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
+  });
   // A champion with known codes, for attribution tests.
   // (Upsert: a harness may be restarted on the same database.)
   await services.prisma.champion.upsert({
     where: { id: "champion-test" },
     update: {},
-    create: { id: "champion-test", name: "Burslem Community Pantry", viewTokenHash: "test-view-token-hash", codes: { create: [{ code: "ST6BUS" }, { code: "OTHER", campaign: "Poster: Middleport" }] } },
+    create: {
+      id: "champion-test",
+      name: "Burslem Community Pantry",
+      viewTokenHash: "test-view-token-hash",
+      codes: { create: [{ code: "ST6BUS" }, { code: "OTHER", campaign: "Poster: Middleport" }] },
+    },
   });
   const app = createApp(services.appDeps);
   return {
@@ -86,7 +100,10 @@ export async function startHarness(env: Record<string, string> = {}, clock: Test
     telegramUpdate: async (update, secret = TELEGRAM_SECRET) =>
       app.request("/webhooks/telegram", {
         method: "POST",
-        headers: { "Content-Type": "application/json", ...(secret === null ? {} : { "X-Telegram-Bot-Api-Secret-Token": secret }) },
+        headers: {
+          "Content-Type": "application/json",
+          ...(secret === null ? {} : { "X-Telegram-Bot-Api-Secret-Token": secret }),
+        },
         body: JSON.stringify(update),
       }),
     sms: async (init, pathname = "/webhooks/twilio/sms") => app.request(pathname, init),

@@ -18,7 +18,10 @@ export interface ChannelTarget {
   request(path: string, init?: RequestInit): Promise<Response>;
   /** Stored answers of one resident, in the order given: [question, value]. */
   answers(channel: string, address: string): Promise<[string, unknown][]>;
-  contact(channel: string, address: string): Promise<{ area: string | null; attribution: string | null; status: string } | null>;
+  contact(
+    channel: string,
+    address: string,
+  ): Promise<{ area: string | null; attribution: string | null; status: string } | null>;
   /** How many times an inbound message id was recorded. */
   inboundRecorded(id: string): Promise<number>;
   /** Sends what the outbox holds now (Node: the dispatcher; Worker: the Cron Trigger). */
@@ -28,7 +31,14 @@ export interface ChannelTarget {
 }
 
 function twiml(xml: string): string[] {
-  return [...xml.matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) => m[1]!.replace(/&apos;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">"));
+  return [...xml.matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) =>
+    m[1]!
+      .replace(/&apos;/g, "'")
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, "&")
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">"),
+  );
 }
 
 export function channelSuite(runtime: string, target: () => ChannelTarget): void {
@@ -36,13 +46,24 @@ export function channelSuite(runtime: string, target: () => ChannelTarget): void
     const t = target();
     return t.request("/webhooks/telegram", {
       method: "POST",
-      headers: { "Content-Type": "application/json", ...(secret === null ? {} : { "X-Telegram-Bot-Api-Secret-Token": secret ?? t.telegramSecret }) },
+      headers: {
+        "Content-Type": "application/json",
+        ...(secret === null ? {} : { "X-Telegram-Bot-Api-Secret-Token": secret ?? t.telegramSecret }),
+      },
       body: JSON.stringify(update),
     });
   };
   const smsInit = (from: string, body: string, messageSid?: string) => {
     const t = target();
-    return inboundSms({ url: t.smsUrl, authToken: t.twilioAuthToken, accountSid: t.twilioAccountSid, from, to: t.twilioNumber, body, ...(messageSid ? { messageSid } : {}) });
+    return inboundSms({
+      url: t.smsUrl,
+      authToken: t.twilioAuthToken,
+      accountSid: t.twilioAccountSid,
+      from,
+      to: t.twilioNumber,
+      body,
+      ...(messageSid ? { messageSid } : {}),
+    });
   };
   const sms = async (from: string, body: string, messageSid?: string): Promise<string[]> => {
     const response = await target().request("/webhooks/twilio/sms", smsInit(from, body, messageSid));
@@ -68,9 +89,12 @@ export function channelSuite(runtime: string, target: () => ChannelTarget): void
       const sends = t.telegram.callsOf("sendMessage");
       const keyboardCall = sends.filter((c) => Number(c.params.chat_id) === chat).at(-1)!;
       const messageId = 1000 + sends.indexOf(keyboardCall);
-      const buttons = (keyboardCall.params.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard.flat();
+      const buttons = (
+        keyboardCall.params.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }
+      ).inline_keyboard.flat();
       const data = (label: string) => buttons.find((b) => b.text === label)!.callback_data;
-      for (const label of ["Housing", "Buses and transport", "Done ✔"]) expect((await telegram(callbackUpdate(chat, messageId, data(label)))).status).toBe(200);
+      for (const label of ["Housing", "Buses and transport", "Done ✔"])
+        expect((await telegram(callbackUpdate(chat, messageId, data(label)))).status).toBe(200);
       expect(t.telegram.textsTo(chat).at(-1)).toContain("What one thing");
       await say("More buses to Hanley at night");
       expect(t.telegram.textsTo(chat).at(-1)).toContain("which age group are you in?");
@@ -80,7 +104,11 @@ export function channelSuite(runtime: string, target: () => ChannelTarget): void
         ["priorities", ["housing", "transport"]],
         ["biggest_difference", "More buses to Hanley at night"],
       ]);
-      expect(await t.contact("telegram", String(chat))).toMatchObject({ area: "ST6", attribution: "ST6BUS", status: "active" });
+      expect(await t.contact("telegram", String(chat))).toMatchObject({
+        area: "ST6",
+        attribution: "ST6BUS",
+        status: "active",
+      });
     });
 
     it("SMS: numbered replies, typed words and a misspelling, signposting from the directory", async () => {
@@ -89,15 +117,21 @@ export function channelSuite(runtime: string, target: () => ChannelTarget): void
       expect((await sms(phone, "Hi"))[0]).toContain("English or Cymraeg?\n\n1. English\n2. Cymraeg");
       expect((await sms(phone, "1"))[0]).toContain("Is that OK?");
       expect((await sms(phone, "Yes!"))[0]).toContain("What's your postcode?");
-      expect((await sms(phone, "st6 1aa"))[0]).toMatch(/^Got it: ST6\.\n\nWhat matters most to you in your area\? Pick up to 3\./);
-      expect((await sms(phone, "2 and 5, transprot"))[0]).toMatch(/^Got it: Cost of living, Feeling safe and Buses and transport\./);
+      expect((await sms(phone, "st6 1aa"))[0]).toMatch(
+        /^Got it: ST6\.\n\nWhat matters most to you in your area\? Pick up to 3\./,
+      );
+      expect((await sms(phone, "2 and 5, transprot"))[0]).toMatch(
+        /^Got it: Cost of living, Feeling safe and Buses and transport\./,
+      );
       expect((await sms(phone, "A proper bus to Hanley after 6pm"))[0]).toContain("which age group are you in?");
       expect((await sms(phone, "3"))[0]).toContain("Would you like details of local services");
       const offer = (await sms(phone, "yes please")).join("\n");
       expect(offer).toMatch(/^Here are some local services that could help:/);
       expect(offer).toContain("Tel 01632 9602");
       expect((await sms(phone, "3"))[0]).toContain("Can we message you later to say what changed");
-      expect(await sms(phone, "no thanks")).toEqual(["Thanks again. Message HELP to find out more about this service, or STOP to stop messages."]);
+      expect(await sms(phone, "no thanks")).toEqual([
+        "Thanks again. Message HELP to find out more about this service, or STOP to stop messages.",
+      ]);
       expect(Object.fromEntries(await t.answers("sms", phone))).toEqual({
         postcode: "ST6",
         priorities: ["cost_of_living", "safety", "transport"],
@@ -125,7 +159,13 @@ export function channelSuite(runtime: string, target: () => ChannelTarget): void
       const phone = "+447700900612";
       for (const body of ["hi", "english", "yes"]) await sms(phone, body);
       const sid = `SM${"d".repeat(32)}`;
-      const replies = await Promise.all([0, 1, 2].map(() => t.request("/webhooks/twilio/sms", smsInit(phone, "ST6 1AA", sid)).then(async (r) => ({ status: r.status, xml: await r.text() }))));
+      const replies = await Promise.all(
+        [0, 1, 2].map(() =>
+          t
+            .request("/webhooks/twilio/sms", smsInit(phone, "ST6 1AA", sid))
+            .then(async (r) => ({ status: r.status, xml: await r.text() })),
+        ),
+      );
       expect(replies.map((r) => r.status)).toEqual([200, 200, 200]);
       expect(replies.filter((r) => r.xml.includes("Got it: ST6."))).toHaveLength(1);
       expect((await t.answers("sms", phone)).filter(([q]) => q === "postcode")).toEqual([["postcode", "ST6"]]);
@@ -149,7 +189,10 @@ export function channelSuite(runtime: string, target: () => ChannelTarget): void
       const t = target();
       const chat = 71_000_003;
       let failures = 0;
-      t.telegram.intercept = (call) => (call.method === "sendMessage" && Number(call.params.chat_id) === chat && failures++ === 0 ? { ok: false, error_code: 500, description: "Internal Server Error" } : undefined);
+      t.telegram.intercept = (call) =>
+        call.method === "sendMessage" && Number(call.params.chat_id) === chat && failures++ === 0
+          ? { ok: false, error_code: 500, description: "Internal Server Error" }
+          : undefined;
       expect((await telegram(textUpdate(chat, "hi"))).status).toBe(200);
       expect(t.telegram.textsTo(chat)).toHaveLength(1); // the failed attempt
       // Not due again until its backoff (2 s) has passed: nothing is sent meanwhile.
@@ -167,7 +210,15 @@ export function channelSuite(runtime: string, target: () => ChannelTarget): void
 
     it("refuses malformed and unsigned webhooks with 4xx, never 5xx", async () => {
       const t = target();
-      expect((await t.request("/webhooks/telegram", { method: "POST", headers: { "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": t.telegramSecret }, body: "{not json" })).status).toBe(400);
+      expect(
+        (
+          await t.request("/webhooks/telegram", {
+            method: "POST",
+            headers: { "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": t.telegramSecret },
+            body: "{not json",
+          })
+        ).status,
+      ).toBe(400);
       expect((await telegram(textUpdate(71_000_004, "hi"), null)).status).toBe(401);
       expect((await telegram(textUpdate(71_000_004, "hi"), "wrong-secret-wrong-secret")).status).toBe(401);
       const forged = smsInit("+447700900614", "hi");
@@ -179,13 +230,24 @@ export function channelSuite(runtime: string, target: () => ChannelTarget): void
     it("serves the partner API and the privacy notice from the same database", async () => {
       const t = target();
       const token = await t.createPartner("Runtime Council", []);
-      const response = await t.request("/api/v1/insights/priorities", { headers: { Authorization: `Bearer ${token}` } });
+      const response = await t.request("/api/v1/insights/priorities", {
+        headers: { Authorization: `Bearer ${token}` },
+      });
       expect(response.status).toBe(200);
-      const body = (await response.json()) as { respondents: { count: number | null }; rows: { theme: string; count: number | null }[] };
+      const body = (await response.json()) as {
+        respondents: { count: number | null };
+        rows: { theme: string; count: number | null }[];
+      };
       // Fewer than 10 residents have answered here: every number is withheld.
       expect(body.respondents.count).toBeNull();
       expect(body.rows.every((r) => r.count === null)).toBe(true);
-      expect((await t.request("/api/v1/insights/priorities", { headers: { Authorization: "Bearer pv_not_a_real_token_000000000000" } })).status).toBe(401);
+      expect(
+        (
+          await t.request("/api/v1/insights/priorities", {
+            headers: { Authorization: "Bearer pv_not_a_real_token_000000000000" },
+          })
+        ).status,
+      ).toBe(401);
       const privacy = await t.request("/privacy?lang=cy");
       expect(privacy.status).toBe(200);
       expect(await privacy.text()).toContain("Hysbysiad preifatrwydd");

@@ -14,7 +14,10 @@ export interface CliResult {
 }
 
 /** Runs `placevoice <args>` as a user would, with `input` piped to stdin. */
-export function runCli(args: string[], options: { input?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { input?: string; env?: Record<string, string>; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [placevoiceBin, ...args], {
       cwd: options.cwd ?? packageRoot,
@@ -32,14 +35,23 @@ export function runCli(args: string[], options: { input?: string; env?: Record<s
 }
 
 /** The Node flags `npm start` runs the server with (package.json), so tests and the bench run it as operators do. */
-export const serveNodeFlags: readonly string[] = (JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start
+export const serveNodeFlags: readonly string[] = (
+  JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { scripts: { start: string } }
+).scripts.start
   .split(/\s+/)
   .filter((word) => word.startsWith("--"));
 
 /** Starts `placevoice serve` as `npm start` does and resolves with its URL once it logs that it is listening. */
-export function startServe(env: Record<string, string>, cwd: string): Promise<{ url: string; child: ChildProcess; logs: () => string }> {
+export function startServe(
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ url: string; child: ChildProcess; logs: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...serveNodeFlags, placevoiceBin, "serve"], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...serveNodeFlags, placevoiceBin, "serve"], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let logs = "";
     const onData = (d: Buffer) => {
       logs += d;
@@ -53,7 +65,10 @@ export function startServe(env: Record<string, string>, cwd: string): Promise<{ 
 }
 
 /** Runs the same CLI code in this process (no process start-up): for tests that call it many times. */
-export async function runCliInProcess(args: string[], options: { env?: Record<string, string>; input?: string; now?: Clock } = {}): Promise<CliResult> {
+export async function runCliInProcess(
+  args: string[],
+  options: { env?: Record<string, string>; input?: string; now?: Clock } = {},
+): Promise<CliResult> {
   const { run } = await import("../../src/cli/main.js");
   const { Readable } = await import("node:stream");
   let stdout = "";

@@ -10,7 +10,9 @@ export interface BotApiCall {
   readonly at: number;
 }
 
-export type BotApiReply = { ok: true; result: unknown } | { ok: false; error_code: number; description: string; parameters?: { retry_after?: number } };
+export type BotApiReply =
+  | { ok: true; result: unknown }
+  | { ok: false; error_code: number; description: string; parameters?: { retry_after?: number } };
 
 export class FakeTelegram {
   readonly calls: BotApiCall[] = [];
@@ -66,7 +68,9 @@ export class FakeTelegram {
 
   /** Button labels of the last message sent to a chat. */
   lastKeyboard(chatId: number): string[][] {
-    const last = this.callsOf("sendMessage").filter((c) => Number(c.params.chat_id) === chatId).at(-1);
+    const last = this.callsOf("sendMessage")
+      .filter((c) => Number(c.params.chat_id) === chatId)
+      .at(-1);
     const markup = last?.params.reply_markup as { inline_keyboard?: { text: string }[][] } | undefined;
     return (markup?.inline_keyboard ?? []).map((row) => row.map((b) => b.text));
   }
@@ -90,8 +94,17 @@ export class FakeTelegram {
     const chatId = Number(params.chat_id);
     switch (call.method) {
       case "sendMessage":
-        if (this.blocked.has(chatId)) return { ok: false, error_code: 403, description: "Forbidden: bot was blocked by the user" };
-        return { ok: true, result: { message_id: this.nextMessageId++, date: 1767607200, chat: { id: chatId, type: "private" }, text: params.text } };
+        if (this.blocked.has(chatId))
+          return { ok: false, error_code: 403, description: "Forbidden: bot was blocked by the user" };
+        return {
+          ok: true,
+          result: {
+            message_id: this.nextMessageId++,
+            date: 1767607200,
+            chat: { id: chatId, type: "private" },
+            text: params.text,
+          },
+        };
       default:
         return { ok: true, result: true };
     }
@@ -109,9 +122,18 @@ function user(id: number, language = "en") {
 }
 
 /** A text message update as Telegram sends it (commands carry a bot_command entity). */
-export function textUpdate(chatId: number, text: string, options: { updateId?: number; language?: string; chatType?: "private" | "group" | "supergroup" } = {}) {
-  const entities = text.startsWith("/") ? [{ offset: 0, length: text.split(" ")[0]!.length, type: "bot_command" }] : undefined;
-  const chat = options.chatType && options.chatType !== "private" ? { id: chatId, title: "Burslem Residents", type: options.chatType } : privateChat(chatId);
+export function textUpdate(
+  chatId: number,
+  text: string,
+  options: { updateId?: number; language?: string; chatType?: "private" | "group" | "supergroup" } = {},
+) {
+  const entities = text.startsWith("/")
+    ? [{ offset: 0, length: text.split(" ")[0]!.length, type: "bot_command" }]
+    : undefined;
+  const chat =
+    options.chatType && options.chatType !== "private"
+      ? { id: chatId, title: "Burslem Residents", type: options.chatType }
+      : privateChat(chatId);
   return {
     update_id: options.updateId ?? updateId++,
     message: {
@@ -133,7 +155,15 @@ export function stickerUpdate(chatId: number) {
       from: user(chatId),
       chat: privateChat(chatId),
       date: 1767607200,
-      sticker: { file_id: "CAACAgIAAxkBAAEB", file_unique_id: "AgADAQAD", type: "regular", width: 512, height: 512, is_animated: false, is_video: false },
+      sticker: {
+        file_id: "CAACAgIAAxkBAAEB",
+        file_unique_id: "AgADAQAD",
+        type: "regular",
+        width: 512,
+        height: 512,
+        is_animated: false,
+        is_video: false,
+      },
     },
   };
 }
@@ -145,7 +175,13 @@ export function callbackUpdate(chatId: number, messageId: number, data: string, 
     callback_query: {
       id: String(Math.floor(Math.random() * 1e12)),
       from: user(chatId),
-      message: { message_id: messageId, from: { id: 1, is_bot: true, first_name: "PlaceVoice", username: "placevoice_test_bot" }, chat: privateChat(chatId), date: 1767607200, text: "…" },
+      message: {
+        message_id: messageId,
+        from: { id: 1, is_bot: true, first_name: "PlaceVoice", username: "placevoice_test_bot" },
+        chat: privateChat(chatId),
+        date: 1767607200,
+        text: "…",
+      },
       chat_instance: "-123456789",
       data,
     },

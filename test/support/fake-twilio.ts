@@ -18,7 +18,9 @@ export interface SentSms {
 export class FakeTwilio {
   readonly sent: SentSms[] = [];
   readonly requests: { token: string | undefined; at: number }[] = [];
-  intercept: ((form: URLSearchParams) => { status: number; body: unknown; headers?: Record<string, string> } | undefined) | undefined;
+  intercept:
+    | ((form: URLSearchParams) => { status: number; body: unknown; headers?: Record<string, string> } | undefined)
+    | undefined;
   /** Answer each request this much later (after recording it): messages on the wire when a test kills the sender. */
   delayMs = 0;
   /** Calls received and not yet answered (during `delayMs`). */
@@ -28,7 +30,10 @@ export class FakeTwilio {
   private started = 0;
   private counter = 0;
 
-  constructor(readonly accountSid: string, readonly authToken: string) {}
+  constructor(
+    readonly accountSid: string,
+    readonly authToken: string,
+  ) {}
 
   async start(): Promise<string> {
     this.started = performance.now();
@@ -55,18 +60,23 @@ export class FakeTwilio {
     this.intercept = undefined;
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+  private async handle(
+    req: IncomingMessage,
+  ): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
     let raw = "";
     for await (const chunk of req) raw += chunk;
     const expectedAuth = `Basic ${Buffer.from(`${this.accountSid}:${this.authToken}`).toString("base64")}`;
-    if (req.headers.authorization !== expectedAuth) return { status: 401, body: { code: 20003, message: "Authenticate" } };
-    if (req.method !== "POST" || req.url !== `/2010-04-01/Accounts/${this.accountSid}/Messages.json`) return { status: 404, body: { code: 20404, message: "Not found" } };
+    if (req.headers.authorization !== expectedAuth)
+      return { status: 401, body: { code: 20003, message: "Authenticate" } };
+    if (req.method !== "POST" || req.url !== `/2010-04-01/Accounts/${this.accountSid}/Messages.json`)
+      return { status: 404, body: { code: 20404, message: "Not found" } };
     const form = new URLSearchParams(raw);
     const token = req.headers["i-twilio-idempotency-token"] as string | undefined;
     this.requests.push({ token, at: performance.now() - this.started });
     const override = this.intercept?.(form);
     if (override) return override;
-    if (token && this.byToken.has(token)) return { status: 201, body: { sid: this.byToken.get(token), status: "queued" } };
+    if (token && this.byToken.has(token))
+      return { status: 201, body: { sid: this.byToken.get(token), status: "queued" } };
     const sid = `SM${(++this.counter).toString(16).padStart(32, "0")}`;
     if (token) this.byToken.set(token, sid);
     this.sent.push({
@@ -86,7 +96,16 @@ export class FakeTwilio {
 let smsCounter = 0;
 
 /** An inbound SMS webhook exactly as Twilio posts it, signed with twilio's own function. */
-export function inboundSms(options: { url: string; authToken: string; accountSid: string; from: string; to: string; body: string; messageSid?: string; numMedia?: number }) {
+export function inboundSms(options: {
+  url: string;
+  authToken: string;
+  accountSid: string;
+  from: string;
+  to: string;
+  body: string;
+  messageSid?: string;
+  numMedia?: number;
+}) {
   const sid = options.messageSid ?? `SM${(++smsCounter).toString(16).padStart(8, "0")}${"a".repeat(24)}`;
   const params: Record<string, string> = {
     ToCountry: "GB",
@@ -112,7 +131,14 @@ export function inboundSms(options: { url: string; authToken: string; accountSid
   return signedForm(options.url, options.authToken, params);
 }
 
-export function statusCallback(options: { url: string; authToken: string; accountSid: string; messageSid: string; status: string; errorCode?: string }) {
+export function statusCallback(options: {
+  url: string;
+  authToken: string;
+  accountSid: string;
+  messageSid: string;
+  status: string;
+  errorCode?: string;
+}) {
   const params: Record<string, string> = {
     SmsSid: options.messageSid,
     SmsStatus: options.status,

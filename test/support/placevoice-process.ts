@@ -12,7 +12,15 @@ import { migrateSqliteFile } from "../../src/store/sqlite-file.js";
 import { startServe } from "./cli.js";
 import { FakeTelegram } from "./fake-telegram.js";
 import { FakeTwilio, inboundSms } from "./fake-twilio.js";
-import { PUBLIC_URL, SMS_URL, TELEGRAM_SECRET, TELEGRAM_TOKEN, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN } from "./channel-harness.js";
+import {
+  PUBLIC_URL,
+  SMS_URL,
+  TELEGRAM_SECRET,
+  TELEGRAM_TOKEN,
+  TWILIO_NUMBER,
+  TWILIO_SID,
+  TWILIO_TOKEN,
+} from "./channel-harness.js";
 import { tempDir } from "./temp-db.js";
 
 export const APP_SECRET = "reliability-tests-app-secret-0123456789abcdef";
@@ -74,7 +82,15 @@ export interface PlaceVoiceProcess {
 
 /** An inbound SMS form signed as Twilio signs it: for the URL Twilio called (PUBLIC_URL), not the one we post to. */
 export function signedSms(from: string, body: string, sid?: string): RequestInit {
-  return inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body, ...(sid ? { messageSid: sid } : {}) });
+  return inboundSms({
+    url: SMS_URL,
+    authToken: TWILIO_TOKEN,
+    accountSid: TWILIO_SID,
+    from,
+    to: TWILIO_NUMBER,
+    body,
+    ...(sid ? { messageSid: sid } : {}),
+  });
 }
 
 async function deliver(url: string, init: RequestInit): Promise<Delivery> {
@@ -87,7 +103,13 @@ async function deliver(url: string, init: RequestInit): Promise<Delivery> {
   }
 }
 
-export async function startPlaceVoice(env: Record<string, string> = {}, options: { notesFlow?: boolean; before?: (p: { databaseFile: string; env: Record<string, string> }) => Promise<void> } = {}): Promise<PlaceVoiceProcess> {
+export async function startPlaceVoice(
+  env: Record<string, string> = {},
+  options: {
+    notesFlow?: boolean;
+    before?: (p: { databaseFile: string; env: Record<string, string> }) => Promise<void>;
+  } = {},
+): Promise<PlaceVoiceProcess> {
   const telegram = new FakeTelegram(TELEGRAM_TOKEN);
   const twilio = new FakeTwilio(TWILIO_SID, TWILIO_TOKEN);
   const [telegramRoot, twilioBase] = await Promise.all([telegram.start(), twilio.start()]);
@@ -134,7 +156,9 @@ export async function startPlaceVoice(env: Record<string, string> = {}, options:
     signal: async (signal) => {
       const child = p.child;
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode ?? child.signalCode!;
-      const exited = new Promise<number | NodeJS.Signals>((resolve) => child.once("exit", (code, sig) => resolve(code ?? sig!)));
+      const exited = new Promise<number | NodeJS.Signals>((resolve) =>
+        child.once("exit", (code, sig) => resolve(code ?? sig!)),
+      );
       child.kill(signal);
       return exited;
     },
@@ -161,7 +185,11 @@ export async function startPlaceVoice(env: Record<string, string> = {}, options:
 }
 
 /** Opted-in contacts straight into the database (a broadcast's audience), addresses encrypted under APP_SECRET. */
-export async function seedContacts(databaseFile: string, channel: "sms" | "telegram", addresses: readonly string[]): Promise<void> {
+export async function seedContacts(
+  databaseFile: string,
+  channel: "sms" | "telegram",
+  addresses: readonly string[],
+): Promise<void> {
   const crypto = await createAddressCrypto(APP_SECRET);
   const db = new Database(databaseFile, { timeout: 5000 });
   try {
@@ -170,7 +198,17 @@ export async function seedContacts(databaseFile: string, channel: "sms" | "teleg
     const insert = db.prepare(
       `INSERT INTO contacts (id, channel, address_hash, address_enc, language, status, consent_version, consent_at, area, created_at, updated_at) VALUES (?, ?, ?, ?, 'en', 'active', '2026-11', ?, 'ST6', ?, ?)`,
     );
-    const rows = await Promise.all(addresses.map(async (address, i) => [`seed-${channel}-${i}`, channel, await crypto.hash(channel, address), await crypto.encrypt(address)] as const));
+    const rows = await Promise.all(
+      addresses.map(
+        async (address, i) =>
+          [
+            `seed-${channel}-${i}`,
+            channel,
+            await crypto.hash(channel, address),
+            await crypto.encrypt(address),
+          ] as const,
+      ),
+    );
     db.transaction(() => {
       for (const [id, ch, hash, enc] of rows) insert.run(id, ch, hash, enc, now, now, now);
     })();
@@ -180,7 +218,12 @@ export async function seedContacts(databaseFile: string, channel: "sms" | "teleg
 }
 
 /** Waits until `check` holds, polling; fails with `what` after `timeoutMs`. */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000, everyMs = 100): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -15,14 +15,17 @@ let n = 0;
 
 async function resident(postcode: string, picks: string) {
   const address = `+4477009${String(++n).padStart(5, "0")}`;
-  for (const text of ["hi", "1", "yes", postcode, picks, "skip", "skip", "no", "yes"]) await h.services.conversation.handle({ channel: "sms", address, input: { type: "text", text } });
+  for (const text of ["hi", "1", "yes", postcode, picks, "skip", "skip", "no", "yes"])
+    await h.services.conversation.handle({ channel: "sms", address, input: { type: "text", text } });
 }
 
 /** Every count-like number in a feed: each must be withheld (null) or at least the threshold. */
 function counts(value: unknown, key = ""): { key: string; value: number }[] {
   if (Array.isArray(value)) return value.flatMap((v) => counts(v, key));
   if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => counts(v, k));
-  return typeof value === "number" && ["count", "sentTo", "delivered", "helpful", "notHelpful"].includes(key) ? [{ key, value }] : [];
+  return typeof value === "number" && ["count", "sentTo", "delivered", "helpful", "notHelpful"].includes(key)
+    ? [{ key, value }]
+    : [];
 }
 
 beforeAll(async () => {
@@ -40,7 +43,8 @@ afterAll(async () => {
   await h.close();
 });
 
-const getFeed = (headers: Record<string, string> = {}) => h.app.request("/api/v1/feed", { headers: { Authorization: `Bearer ${token}`, ...headers } });
+const getFeed = (headers: Record<string, string> = {}) =>
+  h.app.request("/api/v1/feed", { headers: { Authorization: `Bearer ${token}`, ...headers } });
 
 describe("the feed at /api/v1/feed", () => {
   it("serves the partner's insight with an ETag, 304 while unchanged, and a new ETag when it changes", async () => {
@@ -48,7 +52,11 @@ describe("the feed at /api/v1/feed", () => {
     expect(first.status).toBe(200);
     const etag = first.headers.get("ETag")!;
     expect(etag).toMatch(/^"[\w-]{32}"$/);
-    const body = (await first.json()) as { areas: string[]; priorities: { respondents: { count: number | null } }; byArea: { area: string; priorities: { respondents: { count: number | null } } }[] };
+    const body = (await first.json()) as {
+      areas: string[];
+      priorities: { respondents: { count: number | null } };
+      byArea: { area: string; priorities: { respondents: { count: number | null } } }[];
+    };
     expect(body.areas).toEqual(["ST6", "ST4"]);
     expect(body.priorities.respondents.count).toBe(published(15));
     // ST4 has 3: withheld; and so is ST6's 12, which would give ST4's away by subtraction from 15.
@@ -106,7 +114,9 @@ describe("partner webhooks", () => {
     expect((await client.post("/dashboard/webhook/send", { csrf })).status).toBe(303);
     expect(received).toHaveLength(1);
     const log = await client.page("/dashboard/webhook");
-    expect(log.html).toMatch(/<td>on_demand<\/td><td>pending<\/td><td class="num">1<\/td><td>refused by your server \(HTTP 500\)<\/td>/);
+    expect(log.html).toMatch(
+      /<td>on_demand<\/td><td>pending<\/td><td class="num">1<\/td><td>refused by your server \(HTTP 500\)<\/td>/,
+    );
     // The retry comes after its backoff (1 minute): not before.
     expect(await h.services.feed.deliverDue()).toEqual({ delivered: 0, failed: 0, dead: 0 });
     h.clock.advance(61_000);
@@ -124,13 +134,19 @@ describe("partner webhooks", () => {
       expect(timingSafeEqual(Buffer.from(v1!, "hex"), Buffer.from(expected, "hex"))).toBe(true);
       expect(Math.abs(h.services.now().getTime() / 1000 - Number(t))).toBeLessThan(300);
       // A tampered body does not verify.
-      expect(createHmac("sha256", secret).update(`${t}.${r.body.replace("ST6", "ST7")}`).digest("hex")).not.toBe(v1);
+      expect(
+        createHmac("sha256", secret)
+          .update(`${t}.${r.body.replace("ST6", "ST7")}`)
+          .digest("hex"),
+      ).not.toBe(v1);
     }
     const payload = JSON.parse(received[1]!.body) as { kind: string; feed: unknown };
     expect(payload.kind).toBe("on_demand");
     for (const c of counts(payload.feed)) expect(c.value, c.key).toBeGreaterThanOrEqual(10);
     expect(received[1]!.body).not.toMatch(/\+4477009/);
-    expect((await client.page("/dashboard/webhook")).html).toMatch(/<td>on_demand<\/td><td>delivered<\/td><td class="num">2<\/td><td>delivered<\/td>/);
+    expect((await client.page("/dashboard/webhook")).html).toMatch(
+      /<td>on_demand<\/td><td>delivered<\/td><td class="num">2<\/td><td>delivered<\/td>/,
+    );
     const audit = (await h.services.prisma.auditEntry.findMany({ where: { actor: partnerId } })).map((a) => a.action);
     expect(audit).toEqual(expect.arrayContaining(["webhook.register", "webhook.send"]));
   });

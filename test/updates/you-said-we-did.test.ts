@@ -4,7 +4,17 @@
 // hearing back, chose other things or lives elsewhere — and their replies are counted.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { textUpdate } from "../support/fake-telegram.js";
-import { PUBLIC_URL, TELEGRAM_SECRET, TELEGRAM_TOKEN, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, published, startHarness, type Harness } from "../support/channel-harness.js";
+import {
+  PUBLIC_URL,
+  TELEGRAM_SECRET,
+  TELEGRAM_TOKEN,
+  TWILIO_NUMBER,
+  TWILIO_SID,
+  TWILIO_TOKEN,
+  published,
+  startHarness,
+  type Harness,
+} from "../support/channel-harness.js";
 import { testClock } from "../support/clock.js";
 import { DashboardClient, csrfOf } from "../support/dashboard-client.js";
 import { runCliInProcess } from "../support/cli.js";
@@ -20,20 +30,46 @@ interface Resident {
 
 let h: Harness;
 let n = 0;
-const sms = (language: "en" | "cy", postcode: string, picks: string, hearBack: boolean): Resident => ({ channel: "sms", address: `+4477009${String(++n).padStart(5, "0")}`, language, postcode, picks, hearBack });
-const tg = (language: "en" | "cy", postcode: string, picks: string, hearBack: boolean): Resident => ({ channel: "telegram", address: String(880_000 + ++n), language, postcode, picks, hearBack });
+const sms = (language: "en" | "cy", postcode: string, picks: string, hearBack: boolean): Resident => ({
+  channel: "sms",
+  address: `+4477009${String(++n).padStart(5, "0")}`,
+  language,
+  postcode,
+  picks,
+  hearBack,
+});
+const tg = (language: "en" | "cy", postcode: string, picks: string, hearBack: boolean): Resident => ({
+  channel: "telegram",
+  address: String(880_000 + ++n),
+  language,
+  postcode,
+  picks,
+  hearBack,
+});
 
 /** One resident through the priorities flow, to the question about hearing back. */
 async function takePart(r: Resident) {
   const en = r.language === "en";
-  const replies = [en ? "hi" : "helo", en ? "1" : "2", en ? "yes" : "ie", r.postcode, r.picks, "skip", "skip", en ? "no" : "na", r.hearBack ? (en ? "yes" : "ie") : en ? "no" : "na"];
-  for (const text of replies) await h.services.conversation.handle({ channel: r.channel, address: r.address, input: { type: "text", text } });
+  const replies = [
+    en ? "hi" : "helo",
+    en ? "1" : "2",
+    en ? "yes" : "ie",
+    r.postcode,
+    r.picks,
+    "skip",
+    "skip",
+    en ? "no" : "na",
+    r.hearBack ? (en ? "yes" : "ie") : en ? "no" : "na",
+  ];
+  for (const text of replies)
+    await h.services.conversation.handle({ channel: r.channel, address: r.address, input: { type: "text", text } });
 }
-
 
 /** Messages that reached a resident at the fake platforms. */
 function received(r: Resident): string[] {
-  return r.channel === "sms" ? h.twilio.sent.filter((m) => m.to === r.address).map((m) => m.body) : h.telegram.textsTo(Number(r.address));
+  return r.channel === "sms"
+    ? h.twilio.sent.filter((m) => m.to === r.address).map((m) => m.body)
+    : h.telegram.textsTo(Number(r.address));
 }
 
 // ST6, transport, yes to hearing back: these 10 qualify (3 in Welsh; 4 on Telegram).
@@ -60,8 +96,17 @@ const others = Array.from({ length: 8 }, () => sms("en", "ST6 2ZZ", "1", false))
 beforeAll(async () => {
   h = await startHarness({ QUIET_HOURS: "00:00-00:00", TWILIO_MAX_PER_SECOND: "100", TELEGRAM_MAX_PER_SECOND: "100" });
   for (const r of [...qualifying, ...saidNo, stopped, ...otherArea, ...otherTheme, ...others]) await takePart(r);
-  await h.services.conversation.handle({ channel: stopped.channel, address: stopped.address, input: { type: "text", text: "STOP" } });
-  for (const text of ["hi", "1", "no"]) await h.services.conversation.handle({ channel: declined.channel, address: declined.address, input: { type: "text", text } });
+  await h.services.conversation.handle({
+    channel: stopped.channel,
+    address: stopped.address,
+    input: { type: "text", text: "STOP" },
+  });
+  for (const text of ["hi", "1", "no"])
+    await h.services.conversation.handle({
+      channel: declined.channel,
+      address: declined.address,
+      input: { type: "text", text },
+    });
   h.telegram.reset();
   h.twilio.reset();
 }, 120_000);
@@ -76,7 +121,12 @@ describe("you said, we did", () => {
   let updateId: string;
 
   it("previews the audience and the message per channel before sending", async () => {
-    const draft = await h.services.updates.draft({ author: "test", theme: "transport", areas: ["ST6"], weDid: { en: "The 98 bus now runs until 11pm.", cy: "Mae'r bws 98 nawr yn rhedeg tan 11pm." } });
+    const draft = await h.services.updates.draft({
+      author: "test",
+      theme: "transport",
+      areas: ["ST6"],
+      weDid: { en: "The 98 bus now runs until 11pm.", cy: "Mae'r bws 98 nawr yn rhedeg tan 11pm." },
+    });
     expect(draft.audience).toEqual({ count: 10, suppressed: false });
     // Pre-filled from the published figures: 13 of the 23 ST6 residents who answered chose
     // transport, each number as the gate publishes it.
@@ -86,11 +136,19 @@ describe("you said, we did", () => {
     expect(sms.text).toContain("We did: The 98 bus now runs until 11pm.");
     expect(sms.segments).toBeGreaterThanOrEqual(1);
     expect(sms.segments).toBeLessThanOrEqual(3);
-    expect(draft.previews.find((p) => p.channel === "telegram" && p.language === "cy")!.text).toContain("Fe wnaethon ni: Mae'r bws 98 nawr yn rhedeg tan 11pm.");
+    expect(draft.previews.find((p) => p.channel === "telegram" && p.language === "cy")!.text).toContain(
+      "Fe wnaethon ni: Mae'r bws 98 nawr yn rhedeg tan 11pm.",
+    );
   });
 
   it("reaches exactly the residents who qualify, on their channel, in their language", async () => {
-    const result = await h.services.updates.publish({ author: "partner-st6", theme: "transport", areas: ["ST6"], weDid: { en: "The 98 bus now runs until 11pm.", cy: "Mae'r bws 98 nawr yn rhedeg tan 11pm." }, link: "https://stoke.example.org/buses" });
+    const result = await h.services.updates.publish({
+      author: "partner-st6",
+      theme: "transport",
+      areas: ["ST6"],
+      weDid: { en: "The 98 bus now runs until 11pm.", cy: "Mae'r bws 98 nawr yn rhedeg tan 11pm." },
+      link: "https://stoke.example.org/buses",
+    });
     updateId = result.id;
     expect(result.queued).toBe(10);
     await h.services.dispatcher.drain();
@@ -107,7 +165,8 @@ describe("you said, we did", () => {
         expect(got).toContain("Was this update helpful?");
       }
     }
-    for (const r of [...saidNo, stopped, ...otherArea, ...otherTheme, declined, ...others]) expect(received(r), `${r.address} should get nothing`).toEqual([]);
+    for (const r of [...saidNo, stopped, ...otherArea, ...otherTheme, declined, ...others])
+      expect(received(r), `${r.address} should get nothing`).toEqual([]);
     // Each qualifying resident got it once.
     expect(h.twilio.sent.filter((m) => m.body.includes("98 bus") || m.body.includes("bws 98"))).toHaveLength(6);
     expect(h.telegram.callsOf("sendMessage").filter((c) => String(c.params.text).includes("98"))).toHaveLength(4);
@@ -115,9 +174,20 @@ describe("you said, we did", () => {
 
   it("counts replies to the update, and shows them only at or above the threshold", async () => {
     // Seven say it was helpful (SMS "1", Telegram in words), one not.
-    for (const r of qualifying.slice(0, 7)) await h.services.conversation.handle({ channel: r.channel, address: r.address, input: { type: "text", text: r.channel === "sms" ? "1" : "yes, helpful" } });
-    await h.services.conversation.handle({ channel: qualifying[7]!.channel, address: qualifying[7]!.address, input: { type: "text", text: "not really" } });
-    const answers = await h.services.prisma.answer.findMany({ where: { flowId: "update_reply", questionKey: "helpful" } });
+    for (const r of qualifying.slice(0, 7))
+      await h.services.conversation.handle({
+        channel: r.channel,
+        address: r.address,
+        input: { type: "text", text: r.channel === "sms" ? "1" : "yes, helpful" },
+      });
+    await h.services.conversation.handle({
+      channel: qualifying[7]!.channel,
+      address: qualifying[7]!.address,
+      input: { type: "text", text: "not really" },
+    });
+    const answers = await h.services.prisma.answer.findMany({
+      where: { flowId: "update_reply", questionKey: "helpful" },
+    });
     expect(answers.map((a) => a.value).sort()).toEqual([...Array(7).fill('"helpful"'), '"not_helpful"'].sort());
     const [stats] = await h.services.updates.stats(["ST6"]);
     expect(stats!.id).toBe(updateId);
@@ -132,7 +202,11 @@ describe("you said, we did", () => {
 
   it("lets residents see past updates for their area with UPDATES / /updates", async () => {
     const r = qualifying[0]!;
-    const outcome = await h.services.conversation.handle({ channel: r.channel, address: r.address, input: { type: "text", text: "UPDATES" } });
+    const outcome = await h.services.conversation.handle({
+      channel: r.channel,
+      address: r.address,
+      input: { type: "text", text: "UPDATES" },
+    });
     const text = outcome.replies.map((x) => ("text" in x ? x.text : "")).join("\n");
     expect(text).toContain("Updates for ST6:");
     expect(text).toContain("We did: The 98 bus now runs until 11pm. https://stoke.example.org/buses");
@@ -142,16 +216,30 @@ describe("you said, we did", () => {
     const reply = h.telegram.textsTo(Number(welsh.address)).slice(before).join("\n");
     expect(reply).toContain("Diweddariadau i ST6:");
     const elsewhere = otherArea[0]!;
-    const other = await h.services.conversation.handle({ channel: elsewhere.channel, address: elsewhere.address, input: { type: "text", text: "updates" } });
+    const other = await h.services.conversation.handle({
+      channel: elsewhere.channel,
+      address: elsewhere.address,
+      input: { type: "text", text: "updates" },
+    });
     expect(other.replies.map((x) => ("text" in x ? x.text : "")).join("\n")).toContain("No updates for ST3 yet.");
   });
 
   it("sends to a small audience without revealing its size, by default", async () => {
     h.twilio.reset();
     h.telegram.reset();
-    const draft = await h.services.updates.draft({ author: "test", theme: "transport", areas: ["ST3"], weDid: { en: "A new shelter at the Longton stop." } });
+    const draft = await h.services.updates.draft({
+      author: "test",
+      theme: "transport",
+      areas: ["ST3"],
+      weDid: { en: "A new shelter at the Longton stop." },
+    });
     expect(draft.audience).toEqual({ count: null, suppressed: true });
-    const result = await h.services.updates.publish({ author: "test", theme: "transport", areas: ["ST3"], weDid: { en: "A new shelter at the Longton stop." } });
+    const result = await h.services.updates.publish({
+      author: "test",
+      theme: "transport",
+      areas: ["ST3"],
+      weDid: { en: "A new shelter at the Longton stop." },
+    });
     expect(result.audience).toEqual({ count: null, suppressed: true });
     expect(result.refused).toBeUndefined();
     await h.services.dispatcher.drain();
@@ -163,8 +251,18 @@ describe("you said, we did, with UPDATE_SMALL_AUDIENCE=refuse", () => {
   it("refuses an update that would reach fewer than the threshold, without saying how many", async () => {
     const strict = await startHarness({ QUIET_HOURS: "00:00-00:00", UPDATE_SMALL_AUDIENCE: "refuse" });
     try {
-      for (const text of ["hi", "1", "yes", "ST4 1AA", "6", "skip", "skip", "no", "yes"]) await strict.services.conversation.handle({ channel: "sms", address: "+447700900999", input: { type: "text", text } });
-      const result = await strict.services.updates.publish({ author: "test", theme: "transport", areas: ["ST4"], weDid: { en: "More buses." } });
+      for (const text of ["hi", "1", "yes", "ST4 1AA", "6", "skip", "skip", "no", "yes"])
+        await strict.services.conversation.handle({
+          channel: "sms",
+          address: "+447700900999",
+          input: { type: "text", text },
+        });
+      const result = await strict.services.updates.publish({
+        author: "test",
+        theme: "transport",
+        areas: ["ST4"],
+        weDid: { en: "More buses." },
+      });
       expect(result).toMatchObject({ refused: true, queued: 0, audience: { count: null, suppressed: true } });
       expect(await strict.services.prisma.update.count()).toBe(0);
       expect(await strict.services.prisma.outboxMessage.count({ where: { kind: "broadcast" } })).toBe(0);
@@ -187,7 +285,14 @@ describe("you said, we did, from the dashboard", () => {
     expect(list.html).toMatch(/<td class="num">10<\/td><td class="num">10<\/td>/);
     const csrf = csrfOf(list.html);
 
-    const preview = await client.post("/dashboard/updates/preview", { csrf, theme: "transport", areas: "ST6", we_did: "Two more buses on Sundays.", we_did_cy: "Dau fws arall ar ddydd Sul.", link: "" });
+    const preview = await client.post("/dashboard/updates/preview", {
+      csrf,
+      theme: "transport",
+      areas: "ST6",
+      we_did: "Two more buses on Sundays.",
+      we_did_cy: "Dau fws arall ar ddydd Sul.",
+      link: "",
+    });
     expect(preview.status).toBe(200);
     const previewHtml = await preview.text();
     expect(previewHtml).toContain('<strong data-testid="audience">10</strong>');
@@ -196,21 +301,40 @@ describe("you said, we did, from the dashboard", () => {
     expect(previewHtml).toContain("Dau fws arall ar ddydd Sul.");
 
     h.twilio.reset();
-    const sent = await client.post("/dashboard/updates/publish", { csrf, theme: "transport", areas: "ST6", we_did: "Two more buses on Sundays.", we_did_cy: "Dau fws arall ar ddydd Sul.", you_said: "Many of you asked for Sunday buses.", you_said_cy: "" });
+    const sent = await client.post("/dashboard/updates/publish", {
+      csrf,
+      theme: "transport",
+      areas: "ST6",
+      we_did: "Two more buses on Sundays.",
+      we_did_cy: "Dau fws arall ar ddydd Sul.",
+      you_said: "Many of you asked for Sunday buses.",
+      you_said_cy: "",
+    });
     expect(sent.status).toBe(303);
     await h.services.dispatcher.drain();
-    expect(h.twilio.sent.filter((m) => m.body.includes("Two more buses on Sundays.") || m.body.includes("Dau fws arall"))).toHaveLength(6);
+    expect(
+      h.twilio.sent.filter((m) => m.body.includes("Two more buses on Sundays.") || m.body.includes("Dau fws arall")),
+    ).toHaveLength(6);
     expect(h.twilio.sent.some((m) => m.body.includes("You said: Many of you asked for Sunday buses."))).toBe(true);
 
     // Another area: refused and audited; nothing stored.
     const before = await h.services.prisma.update.count();
-    const refused = await client.post("/dashboard/updates/publish", { csrf, theme: "transport", areas: "ST3", we_did: "Not yours to say." });
+    const refused = await client.post("/dashboard/updates/publish", {
+      csrf,
+      theme: "transport",
+      areas: "ST3",
+      we_did: "Not yours to say.",
+    });
     expect(refused.status).toBe(403);
     expect(await h.services.prisma.update.count()).toBe(before);
     const audit = (await h.services.prisma.auditEntry.findMany({ where: { actor: partner.id } })).map((a) => a.action);
-    expect(audit).toEqual(expect.arrayContaining(["updates.view", "update.publish", "denied: update outside own areas"]));
+    expect(audit).toEqual(
+      expect.arrayContaining(["updates.view", "update.publish", "denied: update outside own areas"]),
+    );
     // Without the CSRF token: refused.
-    expect((await client.post("/dashboard/updates/publish", { theme: "transport", areas: "ST6", we_did: "x" })).status).toBe(403);
+    expect(
+      (await client.post("/dashboard/updates/publish", { theme: "transport", areas: "ST6", we_did: "x" })).status,
+    ).toBe(403);
   });
 });
 
@@ -229,11 +353,17 @@ describe("you said, we did, from the command line", () => {
       TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
       TWILIO_FROM: TWILIO_NUMBER,
     };
-    const preview = await runCliInProcess(["update", "preview", "--areas", "ST6", "--theme", "transport", "--we-did", "Bus stop benches on Waterloo Road."], { env, now: h.services.now });
+    const preview = await runCliInProcess(
+      ["update", "preview", "--areas", "ST6", "--theme", "transport", "--we-did", "Bus stop benches on Waterloo Road."],
+      { env, now: h.services.now },
+    );
     expect(preview.code, preview.stderr).toBe(0);
     expect(preview.stdout).toContain("Would reach: 10 residents");
     expect(preview.stdout).toMatch(/--- sms \(en\), [123] SMS segment\(s\)\nAn update from PlaceVoice for ST6:/);
-    const small = await runCliInProcess(["update", "publish", "--areas", "ST3", "--theme", "transport", "--we-did", "Real-time bus signs in Longton."], { env, now: h.services.now });
+    const small = await runCliInProcess(
+      ["update", "publish", "--areas", "ST3", "--theme", "transport", "--we-did", "Real-time bus signs in Longton."],
+      { env, now: h.services.now },
+    );
     expect(small.code, small.stderr).toBe(0);
     expect(small.stdout).toContain("Would reach: fewer than 10 residents");
     expect(small.stdout).toMatch(/queued for fewer than 10 residents/);
@@ -244,7 +374,10 @@ describe("you said, we did, from the command line", () => {
     const list = await runCliInProcess(["update", "list"], { env, now: h.services.now });
     expect(list.stdout).toContain("ST3  transport  sent to fewer than 10");
     expect(list.stdout).toContain("ST6  transport  sent to 10, delivered 10");
-    const bad = await runCliInProcess(["update", "publish", "--areas", "Stoke", "--we-did", "x"], { env, now: h.services.now });
+    const bad = await runCliInProcess(["update", "publish", "--areas", "Stoke", "--we-did", "x"], {
+      env,
+      now: h.services.now,
+    });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--areas: postcode districts");
   });
@@ -255,11 +388,23 @@ describe("you said, we did, in quiet hours", () => {
     // Half past nine at night in London (GMT in January), inside quiet hours of 21:00-09:00.
     const quiet = await startHarness({ QUIET_HOURS: "21:00-09:00" }, testClock("2026-01-05T21:30:00Z"));
     try {
-      for (const text of ["hi", "1", "yes", "ST5 1AA", "6", "skip", "skip", "no", "yes"]) await quiet.services.conversation.handle({ channel: "sms", address: "+447700900998", input: { type: "text", text } });
-      const result = await quiet.services.updates.publish({ author: "test", theme: "transport", areas: ["ST5"], weDid: { en: "Later buses." } });
+      for (const text of ["hi", "1", "yes", "ST5 1AA", "6", "skip", "skip", "no", "yes"])
+        await quiet.services.conversation.handle({
+          channel: "sms",
+          address: "+447700900998",
+          input: { type: "text", text },
+        });
+      const result = await quiet.services.updates.publish({
+        author: "test",
+        theme: "transport",
+        areas: ["ST5"],
+        weDid: { en: "Later buses." },
+      });
       expect(result.queued).toBe(1);
       expect(result.sendFrom.toISOString()).toBe("2026-01-06T09:00:00.000Z");
-      const rows = await quiet.services.prisma.outboxMessage.findMany({ where: { idempotencyKey: { startsWith: `update:${result.id}:` } } });
+      const rows = await quiet.services.prisma.outboxMessage.findMany({
+        where: { idempotencyKey: { startsWith: `update:${result.id}:` } },
+      });
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) expect(row.nextAttemptAt.getTime()).toBe(result.sendFrom.getTime());
       await quiet.services.dispatcher.drain();

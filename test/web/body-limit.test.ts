@@ -14,10 +14,14 @@ const received: string[] = [];
 
 beforeAll(async () => {
   const app = new Hono();
-  app.post("/", bodyLimit({ maxSize: 1000, onError: (c) => c.json({ error: "payload_too_large" }, 413) }), async (c) => {
-    received.push(await c.req.text());
-    return c.text("ok");
-  });
+  app.post(
+    "/",
+    bodyLimit({ maxSize: 1000, onError: (c) => c.json({ error: "payload_too_large" }, 413) }),
+    async (c) => {
+      received.push(await c.req.text());
+      return c.text("ok");
+    },
+  );
   server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
   });
@@ -28,11 +32,20 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 /** Posts `chunks`; with `length` a Content-Length is declared, without it the body is sent chunked. */
 function post(chunks: string[], length?: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: "127.0.0.1", port, method: "POST", path: "/", headers: length === undefined ? {} : { "Content-Length": String(length) } }, (res) => {
-      let body = "";
-      res.on("data", (d) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode!, body }));
-    });
+    const req = httpRequest(
+      {
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: "/",
+        headers: length === undefined ? {} : { "Content-Length": String(length) },
+      },
+      (res) => {
+        let body = "";
+        res.on("data", (d) => (body += d));
+        res.on("end", () => resolve({ status: res.statusCode!, body }));
+      },
+    );
     req.on("error", reject);
     for (const c of chunks) req.write(c);
     req.end();

@@ -13,7 +13,10 @@ const t = tempDir();
 let services: NodeServices;
 
 beforeAll(async () => {
-  services = await openNodeServices(loadConfig({ DATABASE_URL: `file:${path.join(t.dir, "h.db")}`, APP_SECRET: "x".repeat(40) }), { log: silentLogger, now: testClock().now });
+  services = await openNodeServices(
+    loadConfig({ DATABASE_URL: `file:${path.join(t.dir, "h.db")}`, APP_SECRET: "x".repeat(40) }),
+    { log: silentLogger, now: testClock().now },
+  );
 });
 afterAll(async () => {
   await services.close();

@@ -40,7 +40,8 @@ describe("GET /", () => {
     expect(html).toContain('href="https://t.me/placevoice_test_bot"');
     expect(text(html)).toContain("text HELLO to 07700 900000");
     expect(html).toContain('href="sms:+447700900000"');
-    for (const link of ['href="/privacy"', 'href="/dashboard"', 'href="/api/v1/openapi.json"', 'href="/?lang=cy"']) expect(html).toContain(link);
+    for (const link of ['href="/privacy"', 'href="/dashboard"', 'href="/api/v1/openapi.json"', 'href="/?lang=cy"'])
+      expect(html).toContain(link);
     // A strict CSP and the other browser headers, as on every page.
     expect(res.headers.get("Content-Security-Policy")).toContain("frame-ancestors 'none'");
   });
@@ -54,8 +55,15 @@ describe("GET /", () => {
   });
 
   it("what it tells residents to send does start the conversation, in either language", async () => {
-    for (const [address, word] of [["+447700900501", "HELLO"], ["+447700900502", "HELO"]] as const) {
-      const outcome = await h.services.conversation.handle({ channel: "sms", address, input: { type: "text", text: word } });
+    for (const [address, word] of [
+      ["+447700900501", "HELLO"],
+      ["+447700900502", "HELO"],
+    ] as const) {
+      const outcome = await h.services.conversation.handle({
+        channel: "sms",
+        address,
+        input: { type: "text", text: word },
+      });
       expect(outcome.replies.map((r) => JSON.stringify(r)).join(" ")).toContain("English or Cymraeg?");
     }
   });
@@ -64,7 +72,10 @@ describe("GET /", () => {
     const t = tempDir();
     let services: NodeServices | undefined;
     try {
-      services = await openNodeServices(loadConfig({ DATABASE_URL: `file:${path.join(t.dir, "h.db")}`, APP_SECRET: "y".repeat(40) }), { log: silentLogger, now: testClock().now });
+      services = await openNodeServices(
+        loadConfig({ DATABASE_URL: `file:${path.join(t.dir, "h.db")}`, APP_SECRET: "y".repeat(40) }),
+        { log: silentLogger, now: testClock().now },
+      );
       const html = await (await createApp(services.appDeps).request("/", { headers: BROWSER })).text();
       expect(text(html)).toContain("The chat is not open yet.");
       expect(html).not.toContain("t.me/");
@@ -88,7 +99,8 @@ describe("favicon, robots.txt and trailing slashes", () => {
 
   it("asks search engines to keep out of the dashboard, champion pages, API and webhooks", async () => {
     const robots = await (await h.app.request("/robots.txt")).text();
-    for (const path of ["/dashboard", "/champions", "/api/", "/webhooks/"]) expect(robots).toContain(`Disallow: ${path}\n`);
+    for (const path of ["/dashboard", "/champions", "/api/", "/webhooks/"])
+      expect(robots).toContain(`Disallow: ${path}\n`);
   });
 
   it.each(["/dashboard/", "/privacy/"])("GET %s finds the page without the slash", async (path) => {
@@ -105,7 +117,9 @@ describe("a page that does not exist", () => {
     const html = await res.text();
     expect(html).toContain("<h1>Page not found</h1>");
     expect(html).toContain('href="/"');
-    expect(text(await (await h.app.request("/no-such-page?lang=cy", { headers: BROWSER })).text())).toContain("Heb ddod o hyd i'r dudalen");
+    expect(text(await (await h.app.request("/no-such-page?lang=cy", { headers: BROWSER })).text())).toContain(
+      "Heb ddod o hyd i'r dudalen",
+    );
   });
 
   it("stays JSON for API clients, and under /api/ even for a browser", async () => {

@@ -78,7 +78,12 @@ describe("a session that expires while a form is open", () => {
     const csrf = csrfOf(form.html);
     h.clock.advance(8 * 3_600_000 + 60_000);
     const draft = "We have asked for the 98 bus to run until 11pm on weekdays & Saturdays.";
-    const expired = await client.post("/dashboard/updates/preview", { csrf, areas: "ST6", theme: "transport", we_did: draft });
+    const expired = await client.post("/dashboard/updates/preview", {
+      csrf,
+      areas: "ST6",
+      theme: "transport",
+      we_did: draft,
+    });
     expect(expired.status).toBe(200);
     const html = await expired.text();
     expect(html).toContain("Your session has expired. Please sign in again.");
@@ -90,14 +95,22 @@ describe("a session that expires while a form is open", () => {
     const login = await h.app.request(`${PUBLIC_URL}/dashboard/login`, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: PUBLIC_URL },
-      body: new URLSearchParams({ token: st6, next: "/dashboard/updates", draft_we_did: draft, draft_areas: "ST6", draft_theme: "transport" }).toString(),
+      body: new URLSearchParams({
+        token: st6,
+        next: "/dashboard/updates",
+        draft_we_did: draft,
+        draft_areas: "ST6",
+        draft_theme: "transport",
+      }).toString(),
     });
     expect(login.status).toBe(303);
     const location = login.headers.get("Location")!;
     expect(new URL(location, PUBLIC_URL).pathname).toBe("/dashboard/updates");
     client.sessionCookie = login.headers.get("Set-Cookie")!.split(";")[0]!;
     const back = await client.page(location.replace(PUBLIC_URL, ""));
-    expect(back.html).toContain("We have asked for the 98 bus to run until 11pm on weekdays &amp; Saturdays.</textarea>");
+    expect(back.html).toContain(
+      "We have asked for the 98 bus to run until 11pm on weekdays &amp; Saturdays.</textarea>",
+    );
     expect(back.html).toMatch(/<option value="transport" selected>/);
   });
 
@@ -114,14 +127,19 @@ describe("a session that expires while a form is open", () => {
 });
 
 describe("areas outside the partner's", () => {
-  it.each(["/dashboard?area=ST4", "/dashboard/priorities.csv?area=ST4"])("%s: 403 naming the partner's areas, audited", async (path) => {
-    const client = new DashboardClient(h.app);
-    await client.signIn(st6);
-    const res = await client.page(path);
-    expect(res.status).toBe(403);
-    expect(res.html).toContain("ST4 is not one of your areas (ST6).");
-    expect(res.html).not.toContain("theme,label");
-    const audit = await h.services.prisma.auditEntry.findMany({ where: { action: "denied: area outside partner's areas" } });
-    expect(audit.some((a) => a.detail.includes(path.split("?")[0]!))).toBe(true);
-  });
+  it.each(["/dashboard?area=ST4", "/dashboard/priorities.csv?area=ST4"])(
+    "%s: 403 naming the partner's areas, audited",
+    async (path) => {
+      const client = new DashboardClient(h.app);
+      await client.signIn(st6);
+      const res = await client.page(path);
+      expect(res.status).toBe(403);
+      expect(res.html).toContain("ST4 is not one of your areas (ST6).");
+      expect(res.html).not.toContain("theme,label");
+      const audit = await h.services.prisma.auditEntry.findMany({
+        where: { action: "denied: area outside partner's areas" },
+      });
+      expect(audit.some((a) => a.detail.includes(path.split("?")[0]!))).toBe(true);
+    },
+  );
 });

@@ -75,12 +75,15 @@ describe("the webhook form refuses internal addresses", () => {
     expect(hits.length).toBe(before);
   });
 
-  it.each([`http://127.0.0.1:${"PORT"}/hook`, "http://localhost:22/", "http://hooks.partner.example/x"])("%s: plain http is refused", async (template) => {
-    const { client, csrf } = await signedIn();
-    const res = await client.post("/dashboard/webhook", { csrf, url: template.replace("PORT", String(port)) });
-    expect(res.status).toBe(400);
-    expect(await res.text()).toContain("must start with https://");
-  });
+  it.each([`http://127.0.0.1:${"PORT"}/hook`, "http://localhost:22/", "http://hooks.partner.example/x"])(
+    "%s: plain http is refused",
+    async (template) => {
+      const { client, csrf } = await signedIn();
+      const res = await client.post("/dashboard/webhook", { csrf, url: template.replace("PORT", String(port)) });
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain("must start with https://");
+    },
+  );
 
   it("a name that resolves to a private address is refused at registration", async () => {
     dns.set("intranet.partner.example", ["10.0.0.5"]);
@@ -93,7 +96,10 @@ describe("the webhook form refuses internal addresses", () => {
   it("a name re-pointed at 127.0.0.1 after registration is refused at delivery: nothing sent, the log says only 'could not connect'", async () => {
     dns.set("hooks.partner.example", ["93.184.216.34"]);
     const { client, csrf } = await signedIn();
-    const registered = await client.post("/dashboard/webhook", { csrf, url: `https://hooks.partner.example:${port}/hook` });
+    const registered = await client.post("/dashboard/webhook", {
+      csrf,
+      url: `https://hooks.partner.example:${port}/hook`,
+    });
     expect(registered.status).toBe(200);
     dns.set("hooks.partner.example", ["127.0.0.1"]);
     const before = hits.length;
@@ -108,6 +114,17 @@ describe("the webhook form refuses internal addresses", () => {
     expect(checkWebhookUrl(`http://127.0.0.1:${port}/hook`, ["127.0.0.1"]).ok).toBe(true);
     expect(checkWebhookUrl(`http://127.0.0.1:${port}/hook`, []).ok).toBe(false);
     for (const public_ of ["8.8.8.8", "2606:4700:4700::1111"]) expect(isPublicAddress(public_)).toBe(true);
-    for (const internal of ["127.0.0.1", "10.0.0.1", "169.254.169.254", "::1", "fd00::1", "100.64.0.1", "0.0.0.0", "::ffff:10.0.0.1", "2002:7f00:1::1"]) expect(isPublicAddress(internal), internal).toBe(false);
+    for (const internal of [
+      "127.0.0.1",
+      "10.0.0.1",
+      "169.254.169.254",
+      "::1",
+      "fd00::1",
+      "100.64.0.1",
+      "0.0.0.0",
+      "::ffff:10.0.0.1",
+      "2002:7f00:1::1",
+    ])
+      expect(isPublicAddress(internal), internal).toBe(false);
   });
 });

@@ -64,7 +64,11 @@ beforeAll(async () => {
   // The local D1, built from the migrations exactly as `wrangler d1 migrations apply` builds the real one.
   run([wrangler, "d1", "migrations", "apply", "placevoice", "--local", "--persist-to", persist]);
   // The services directory (exported from a Node import of the shipped sample) and a champion code.
-  const directorySql = run([process.execPath, placevoiceBin, "services", "export-sql"], { ...quietEnv, DATABASE_URL: `file:${path.join(scratch.dir, "export", "pv.db")}`, LOG_LEVEL: "error" });
+  const directorySql = run([process.execPath, placevoiceBin, "services", "export-sql"], {
+    ...quietEnv,
+    DATABASE_URL: `file:${path.join(scratch.dir, "export", "pv.db")}`,
+    LOG_LEVEL: "error",
+  });
   const seed = path.join(scratch.dir, "seed.sql");
   writeFileSync(
     seed,
@@ -92,11 +96,29 @@ beforeAll(async () => {
       .map(([k, v]) => `${k}=${v}`)
       .join("\n"),
   );
-  dev = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--env-file", envFile, "--test-scheduled", "--show-interactive-dev-session=false", "--inspector-port", String(await freePort())], {
-    cwd: packageRoot,
-    env: quietEnv,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  dev = spawn(
+    wrangler,
+    [
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--persist-to",
+      persist,
+      "--env-file",
+      envFile,
+      "--test-scheduled",
+      "--show-interactive-dev-session=false",
+      "--inspector-port",
+      String(await freePort()),
+    ],
+    {
+      cwd: packageRoot,
+      env: quietEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   dev.stdout!.on("data", (d) => (devLog += d));
   dev.stderr!.on("data", (d) => (devLog += d));
   const deadline = Date.now() + 90_000;
@@ -129,7 +151,9 @@ afterAll(async () => {
 
 async function contactRow(channel: string, address: string) {
   const hash = await crypto.hash(channel, address);
-  return db.prepare(`SELECT id, area, attribution, status FROM contacts WHERE channel = ? AND address_hash = ?`).get(channel, hash) as { id: string; area: string | null; attribution: string | null; status: string } | undefined;
+  return db
+    .prepare(`SELECT id, area, attribution, status FROM contacts WHERE channel = ? AND address_hash = ?`)
+    .get(channel, hash) as { id: string; area: string | null; attribution: string | null; status: string } | undefined;
 }
 
 channelSuite("the Cloudflare Worker (wrangler dev, local D1)", () => ({
@@ -144,28 +168,36 @@ channelSuite("the Cloudflare Worker (wrangler dev, local D1)", () => ({
   answers: async (channel, address) => {
     const contact = await contactRow(channel, address);
     if (!contact) return [];
-    const rows = db.prepare(`SELECT question_key, value FROM answers WHERE contact_id = ? ORDER BY created_at, id`).all(contact.id) as { question_key: string; value: string }[];
+    const rows = db
+      .prepare(`SELECT question_key, value FROM answers WHERE contact_id = ? ORDER BY created_at, id`)
+      .all(contact.id) as { question_key: string; value: string }[];
     return rows.map((r) => [r.question_key, JSON.parse(r.value)]);
   },
   contact: async (channel, address) => {
     const row = await contactRow(channel, address);
     return row ? { area: row.area, attribution: row.attribution, status: row.status } : null;
   },
-  inboundRecorded: async (id) => (db.prepare(`SELECT count(*) AS n FROM inbound_messages WHERE id = ?`).get(id) as { n: number }).n,
+  inboundRecorded: async (id) =>
+    (db.prepare(`SELECT count(*) AS n FROM inbound_messages WHERE id = ?`).get(id) as { n: number }).n,
   runOutbox: async () => {
     const response = await fetch(`${base}/__scheduled?cron=${encodeURIComponent("* * * * *")}`);
     expect(response.status).toBe(200);
   },
   createPartner: async (name, areas) => {
     const token = `pv_${randomUUID().replace(/-/g, "")}${randomUUID().replace(/-/g, "")}`;
-    db.prepare(`INSERT INTO partners (id, name, token_hash, areas, role, created_at) VALUES (?, ?, ?, ?, 'partner', ?)`).run(randomUUID(), name, hashPartnerToken(token), JSON.stringify(areas), sqlDate(new Date()));
+    db.prepare(
+      `INSERT INTO partners (id, name, token_hash, areas, role, created_at) VALUES (?, ?, ?, ?, 'partner', ?)`,
+    ).run(randomUUID(), name, hashPartnerToken(token), JSON.stringify(areas), sqlDate(new Date()));
     return token;
   },
 }));
 
 describe("the Worker", () => {
   it("keeps each resident's messages in their own Durable Object and nothing in clear", async () => {
-    const rows = db.prepare(`SELECT address_hash, address_enc FROM contacts`).all() as { address_hash: string; address_enc: string }[];
+    const rows = db.prepare(`SELECT address_hash, address_enc FROM contacts`).all() as {
+      address_hash: string;
+      address_enc: string;
+    }[];
     expect(rows.length).toBeGreaterThan(0);
     const dump = JSON.stringify(db.prepare(`SELECT * FROM contacts`).all());
     for (const address of ["447700900611", "71000001"]) expect(dump).not.toContain(address);
@@ -176,7 +208,9 @@ describe("the Worker", () => {
   it("sends queued SMS through Twilio's REST API with fetch, from the Cron Trigger, once", async () => {
     const phone = "+447700900613";
     const contact = (await contactRow("sms", phone))!;
-    db.prepare(`INSERT INTO outbox (id, contact_id, channel, payload, status, attempts, next_attempt_at, idempotency_key, created_at, kind) VALUES (?, ?, 'sms', ?, 'pending', 0, ?, ?, ?, 'broadcast')`).run(
+    db.prepare(
+      `INSERT INTO outbox (id, contact_id, channel, payload, status, attempts, next_attempt_at, idempotency_key, created_at, kind) VALUES (?, ?, 'sms', ?, 'pending', 0, ?, ?, ?, 'broadcast')`,
+    ).run(
       "worker-sms-1",
       contact.id,
       JSON.stringify({ body: "Your council has published what residents said about buses." }),
@@ -189,30 +223,65 @@ describe("the Worker", () => {
     expect(response.status).toBe(200);
     const sent = twilio.sent.slice(before);
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ to: phone, from: TWILIO_NUMBER, body: "Your council has published what residents said about buses.", idempotencyToken: "broadcast:worker-test:0" });
+    expect(sent[0]).toMatchObject({
+      to: phone,
+      from: TWILIO_NUMBER,
+      body: "Your council has published what residents said about buses.",
+      idempotencyToken: "broadcast:worker-test:0",
+    });
     expect(sent[0]!.statusCallback).toBe(`${base}/webhooks/twilio/status`);
-    expect((db.prepare(`SELECT status, provider_id FROM outbox WHERE id = 'worker-sms-1'`).get() as { status: string; provider_id: string }).status).toBe("sent");
+    expect(
+      (
+        db.prepare(`SELECT status, provider_id FROM outbox WHERE id = 'worker-sms-1'`).get() as {
+          status: string;
+          provider_id: string;
+        }
+      ).status,
+    ).toBe("sent");
     await fetch(`${base}/__scheduled?cron=${encodeURIComponent("* * * * *")}`);
     expect(twilio.sent.length).toBe(before + 1);
   });
 
   it("publishes from D1's running totals exactly what the disclosure gate makes of their counts and key sums", async () => {
     const token = `pv_${randomUUID().replace(/-/g, "")}${randomUUID().replace(/-/g, "")}`;
-    db.prepare(`INSERT INTO partners (id, name, token_hash, areas, role, created_at) VALUES (?, ?, ?, ?, 'partner', ?)`).run(randomUUID(), "Worker gate partner", hashPartnerToken(token), "[]", sqlDate(new Date()));
+    db.prepare(
+      `INSERT INTO partners (id, name, token_hash, areas, role, created_at) VALUES (?, ?, ?, ?, 'partner', ?)`,
+    ).run(randomUUID(), "Worker gate partner", hashPartnerToken(token), "[]", sqlDate(new Date()));
     // Totals large enough to publish, beside the suite's few residents (the write path's key sums are the Node statements').
-    db.prepare(`INSERT INTO respondent_counts (question_key, area, week, channel, age_band, count, key_sum) VALUES ('priorities', 'ZZ9', '2026-W01', 'sms', '', 40, 5117)`).run();
-    for (const [theme, n, ks] of [["housing", 31, 3999], ["transport", 22, 2711], ["safety", 12, 1502]] as const) {
-      db.prepare(`INSERT INTO theme_counts (source, question_key, theme, area, week, channel, age_band, count, key_sum) VALUES ('choice', 'priorities', ?, 'ZZ9', '2026-W01', 'sms', '', ?, ?)`).run(theme, n, ks);
+    db.prepare(
+      `INSERT INTO respondent_counts (question_key, area, week, channel, age_band, count, key_sum) VALUES ('priorities', 'ZZ9', '2026-W01', 'sms', '', 40, 5117)`,
+    ).run();
+    for (const [theme, n, ks] of [
+      ["housing", 31, 3999],
+      ["transport", 22, 2711],
+      ["safety", 12, 1502],
+    ] as const) {
+      db.prepare(
+        `INSERT INTO theme_counts (source, question_key, theme, area, week, channel, age_band, count, key_sum) VALUES ('choice', 'priorities', ?, 'ZZ9', '2026-W01', 'sms', '', ?, ?)`,
+      ).run(theme, n, ks);
     }
-    const body = (await (await fetch(`${base}/api/v1/insights/priorities`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { respondents: { count: number | null }; rows: { theme: string; count: number | null; share: number | null }[] };
+    const body = (await (
+      await fetch(`${base}/api/v1/insights/priorities`, { headers: { Authorization: `Bearer ${token}` } })
+    ).json()) as {
+      respondents: { count: number | null };
+      rows: { theme: string; count: number | null; share: number | null }[];
+    };
     // The same totals, read straight from D1's file, through the same gate (no filter: no parents but the population).
-    const pop = db.prepare(`SELECT COALESCE(SUM("count"), 0) AS n, COALESCE(SUM("key_sum"), 0) AS ks FROM respondent_counts WHERE question_key = 'priorities'`).get() as { n: number; ks: number };
+    const pop = db
+      .prepare(
+        `SELECT COALESCE(SUM("count"), 0) AS n, COALESCE(SUM("key_sum"), 0) AS ks FROM respondent_counts WHERE question_key = 'priorities'`,
+      )
+      .get() as { n: number; ks: number };
     const keyed = db.prepare(`SELECT COUNT(*) AS n FROM contacts WHERE record_key <> 0`).get() as { n: number };
     expect(keyed.n).toBeGreaterThan(0); // residents on the Worker get record keys
     const respondents = protectCell({ count: pop.n, keySum: pop.ks }, [], pop.n, 10);
     expect(respondents.count).not.toBeNull();
     expect(body.respondents.count).toBe(respondents.count);
-    const themes = db.prepare(`SELECT theme, SUM("count") AS n, SUM("key_sum") AS ks FROM theme_counts WHERE source = 'choice' GROUP BY theme`).all() as { theme: string; n: number; ks: number }[];
+    const themes = db
+      .prepare(
+        `SELECT theme, SUM("count") AS n, SUM("key_sum") AS ks FROM theme_counts WHERE source = 'choice' GROUP BY theme`,
+      )
+      .all() as { theme: string; n: number; ks: number }[];
     for (const row of body.rows) {
       const t = themes.find((x) => x.theme === row.theme) ?? { n: 0, ks: 0 };
       const cell = protectCell({ count: t.n, keySum: t.ks }, [pop.n], pop.n, 10);
@@ -223,14 +292,32 @@ describe("the Worker", () => {
 
   it("ends a dashboard session on sign-out: the old cookie is refused afterwards", async () => {
     const token = `pv_${randomUUID().replace(/-/g, "")}${randomUUID().replace(/-/g, "")}`;
-    db.prepare(`INSERT INTO partners (id, name, token_hash, areas, role, created_at) VALUES (?, ?, ?, ?, 'partner', ?)`).run(randomUUID(), "Worker session partner", hashPartnerToken(token), JSON.stringify(["ST6"]), sqlDate(new Date()));
-    const login = await fetch(`${base}/dashboard/login`, { method: "POST", redirect: "manual", headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: base }, body: new URLSearchParams({ token }).toString() });
+    db.prepare(
+      `INSERT INTO partners (id, name, token_hash, areas, role, created_at) VALUES (?, ?, ?, ?, 'partner', ?)`,
+    ).run(
+      randomUUID(),
+      "Worker session partner",
+      hashPartnerToken(token),
+      JSON.stringify(["ST6"]),
+      sqlDate(new Date()),
+    );
+    const login = await fetch(`${base}/dashboard/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: base },
+      body: new URLSearchParams({ token }).toString(),
+    });
     expect(login.status).toBe(303);
     const cookie = login.headers.get("Set-Cookie")!.split(";")[0]!;
     const signedIn = await (await fetch(`${base}/dashboard`, { headers: { Cookie: cookie } })).text();
     expect(signedIn).toContain("Insight for Worker session partner");
     const csrf = /name="csrf" value="([^"]+)"/.exec(signedIn)![1]!;
-    const logout = await fetch(`${base}/dashboard/logout`, { method: "POST", redirect: "manual", headers: { Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded", Origin: base }, body: new URLSearchParams({ csrf }).toString() });
+    const logout = await fetch(`${base}/dashboard/logout`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded", Origin: base },
+      body: new URLSearchParams({ csrf }).toString(),
+    });
     expect(logout.status).toBe(303);
     const replay = await (await fetch(`${base}/dashboard`, { headers: { Cookie: cookie } })).text();
     expect(replay).not.toContain("Insight for Worker session partner");
@@ -240,16 +327,28 @@ describe("the Worker", () => {
   it("runs retention from its daily Cron Trigger", async () => {
     // One resident's answers made three years old: they lose their link; the rest keep it.
     const old = (await contactRow("sms", "+447700900611"))!;
-    db.prepare(`UPDATE answers SET created_at = ? WHERE contact_id = ?`).run(sqlDate(new Date(Date.now() - 3 * 365 * 86_400_000)), old.id);
-    const linkedBefore = (db.prepare(`SELECT count(*) AS n FROM answers WHERE contact_id IS NOT NULL`).get() as { n: number }).n;
-    const oldCount = (db.prepare(`SELECT count(*) AS n FROM answers WHERE contact_id = ?`).get(old.id) as { n: number }).n;
+    db.prepare(`UPDATE answers SET created_at = ? WHERE contact_id = ?`).run(
+      sqlDate(new Date(Date.now() - 3 * 365 * 86_400_000)),
+      old.id,
+    );
+    const linkedBefore = (
+      db.prepare(`SELECT count(*) AS n FROM answers WHERE contact_id IS NOT NULL`).get() as { n: number }
+    ).n;
+    const oldCount = (db.prepare(`SELECT count(*) AS n FROM answers WHERE contact_id = ?`).get(old.id) as { n: number })
+      .n;
     expect(oldCount).toBe(6);
     const response = await fetch(`${base}/__scheduled?cron=${encodeURIComponent("17 3 * * *")}`);
     expect(response.status).toBe(200);
-    expect((db.prepare(`SELECT count(*) AS n FROM answers WHERE contact_id = ?`).get(old.id) as { n: number }).n).toBe(0);
-    expect((db.prepare(`SELECT count(*) AS n FROM answers WHERE contact_id IS NOT NULL`).get() as { n: number }).n).toBe(linkedBefore - oldCount);
+    expect((db.prepare(`SELECT count(*) AS n FROM answers WHERE contact_id = ?`).get(old.id) as { n: number }).n).toBe(
+      0,
+    );
+    expect(
+      (db.prepare(`SELECT count(*) AS n FROM answers WHERE contact_id IS NOT NULL`).get() as { n: number }).n,
+    ).toBe(linkedBefore - oldCount);
     // Free text is kept only in its redacted form.
-    const texts = db.prepare(`SELECT value, redacted FROM answers WHERE contact_id IS NULL AND redacted IS NOT NULL`).all() as { value: string; redacted: string }[];
+    const texts = db
+      .prepare(`SELECT value, redacted FROM answers WHERE contact_id IS NULL AND redacted IS NOT NULL`)
+      .all() as { value: string; redacted: string }[];
     for (const t of texts) expect(JSON.parse(t.value)).toBe(t.redacted);
   });
 });

@@ -25,11 +25,22 @@ export function checkSmsLength(flow: Flow, options: SmsLintOptions): FlowProblem
         const input = node.type === "consent" ? ({ kind: "yes_no" } as const) : node.input;
         rendered = renderAskPlain(
           {
-            type: "ask", flowId: flow.id, nodeId: node.id, key: node.id, kind: node.type === "consent" ? "consent" : input.kind, text,
-            options: optionsOf(input, options.languages).map((o) => ({ id: o.id, label: localise(o.label, language), payload: "" })),
+            type: "ask",
+            flowId: flow.id,
+            nodeId: node.id,
+            key: node.id,
+            kind: node.type === "consent" ? "consent" : input.kind,
+            text,
+            options: optionsOf(input, options.languages).map((o) => ({
+              id: o.id,
+              label: localise(o.label, language),
+              payload: "",
+            })),
             ...(input.kind === "multi_choice" ? { maxPicks: input.maxPicks } : {}),
             ...(node.type === "question" && node.allowSkip ? { skipPayload: "s" } : {}),
-            step: 1, refresh: false, reprompt: false,
+            step: 1,
+            refresh: false,
+            reprompt: false,
           },
           language,
         );

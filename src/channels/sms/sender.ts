@@ -11,7 +11,11 @@ export interface SmsPayload {
 const STOPPED_CODES = new Set([21610]);
 const PERMANENT_CODES = new Set([21211, 21214, 21408, 21612, 21614, 30006]);
 
-export function smsSender(config: TwilioConfig, publicUrl: string | undefined, fetchImpl: typeof fetch = fetch): ChannelSender {
+export function smsSender(
+  config: TwilioConfig,
+  publicUrl: string | undefined,
+  fetchImpl: typeof fetch = fetch,
+): ChannelSender {
   const endpoint = `${config.apiBase}/2010-04-01/Accounts/${config.accountSid}/Messages.json`;
   const auth = `Basic ${btoa(`${config.accountSid}:${config.authToken}`)}`;
   return {
@@ -26,7 +30,11 @@ export function smsSender(config: TwilioConfig, publicUrl: string | undefined, f
       try {
         response = await fetchImpl(endpoint, {
           method: "POST",
-          headers: { Authorization: auth, "Content-Type": "application/x-www-form-urlencoded", "I-Twilio-Idempotency-Token": idempotencyKey },
+          headers: {
+            Authorization: auth,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "I-Twilio-Idempotency-Token": idempotencyKey,
+          },
           body: form,
           signal: AbortSignal.timeout(10_000),
         });
@@ -36,12 +44,16 @@ export function smsSender(config: TwilioConfig, publicUrl: string | undefined, f
       const data = (await response.json().catch(() => ({}))) as { sid?: string; code?: number; message?: string };
       if (response.ok && data.sid) return { ok: true, providerId: data.sid };
       const description = `${response.status} ${data.code ?? ""} ${data.message ?? ""}`.trim();
-      if (data.code !== undefined && STOPPED_CODES.has(data.code)) return { ok: false, error: description, stopContact: true };
+      if (data.code !== undefined && STOPPED_CODES.has(data.code))
+        return { ok: false, error: description, stopContact: true };
       if (response.status === 429) {
         const retryAfter = Number(response.headers.get("Retry-After") ?? "1");
         return { ok: false, error: description, retryAfterMs: (Number.isFinite(retryAfter) ? retryAfter : 1) * 1000 };
       }
-      if ((data.code !== undefined && PERMANENT_CODES.has(data.code)) || (response.status >= 400 && response.status < 500 && response.status !== 408)) {
+      if (
+        (data.code !== undefined && PERMANENT_CODES.has(data.code)) ||
+        (response.status >= 400 && response.status < 500 && response.status !== 408)
+      ) {
         return { ok: false, error: description, permanent: true };
       }
       return { ok: false, error: description };

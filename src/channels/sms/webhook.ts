@@ -42,7 +42,10 @@ export function registerSmsWebhooks(app: Hono, deps: SmsChannelDeps): void {
   const readSigned = async (c: Context): Promise<FormParams | Response> => {
     const type = (c.req.header("Content-Type") ?? "").toLowerCase();
     if (!type.startsWith("application/x-www-form-urlencoded")) {
-      return c.json({ error: "unsupported_media_type", message: "Twilio posts application/x-www-form-urlencoded" }, 415);
+      return c.json(
+        { error: "unsupported_media_type", message: "Twilio posts application/x-www-form-urlencoded" },
+        415,
+      );
     }
     const signature = c.req.header("X-Twilio-Signature");
     if (!signature) return c.json({ error: "forbidden", message: "Missing X-Twilio-Signature" }, 403);
@@ -65,7 +68,10 @@ export function registerSmsWebhooks(app: Hono, deps: SmsChannelDeps): void {
     return params;
   };
 
-  const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: "payload_too_large", message: "Twilio requests are small" }, 413) });
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.json({ error: "payload_too_large", message: "Twilio requests are small" }, 413),
+  });
 
   app.post("/webhooks/twilio/sms", limit, async (c) => {
     const params = await readSigned(c);
@@ -99,7 +105,8 @@ export function registerSmsWebhooks(app: Hono, deps: SmsChannelDeps): void {
     if (params instanceof Response) return params;
     const sid = params.MessageSid ?? params.SmsSid;
     const status = params.MessageStatus ?? params.SmsStatus;
-    if (!sid || !status) return c.json({ error: "bad_request", message: "MessageSid and MessageStatus are required" }, 400);
+    if (!sid || !status)
+      return c.json({ error: "bad_request", message: "MessageSid and MessageStatus are required" }, 400);
     const contactId = await deps.outbox.recordDelivery(sid, status.toLowerCase());
     if (contactId && params.ErrorCode === UNSUBSCRIBED) {
       await deps.outbox.stopContact(contactId, deps.now());

@@ -39,7 +39,8 @@ export function classifyTelegramError(error: unknown): Extract<SendResult, { ok:
   if (error instanceof GrammyError) {
     const description = `${error.error_code} ${error.description}`;
     if (error.error_code === 403) return { ok: false, error: description, stopContact: true };
-    if (error.error_code === 429) return { ok: false, error: description, retryAfterMs: (error.parameters.retry_after ?? 1) * 1000 };
+    if (error.error_code === 429)
+      return { ok: false, error: description, retryAfterMs: (error.parameters.retry_after ?? 1) * 1000 };
     if (error.error_code >= 400 && error.error_code < 500) return { ok: false, error: description, permanent: true };
     return { ok: false, error: description };
   }
@@ -57,14 +58,27 @@ export function telegramSender(bot: Bot, config: TelegramConfig): ChannelSender 
       const chatId = /^-?\d+$/.test(address) ? Number(address) : address;
       try {
         if (p.method === "sendMessage") {
-          const sent = await bot.api.sendMessage(chatId, p.text, p.reply_markup ? { reply_markup: p.reply_markup } : {});
+          const sent = await bot.api.sendMessage(
+            chatId,
+            p.text,
+            p.reply_markup ? { reply_markup: p.reply_markup } : {},
+          );
           return { ok: true, providerId: String(sent.message_id) };
         }
-        await bot.api.editMessageReplyMarkup(chatId, p.message_id, p.reply_markup ? { reply_markup: p.reply_markup } : {});
+        await bot.api.editMessageReplyMarkup(
+          chatId,
+          p.message_id,
+          p.reply_markup ? { reply_markup: p.reply_markup } : {},
+        );
         return { ok: true };
       } catch (error) {
         // Editing a keyboard to what it already is, or one that is gone, needs no retry.
-        if (error instanceof GrammyError && error.error_code === 400 && /not modified|message to edit not found|can't be edited/i.test(error.description)) return { ok: true };
+        if (
+          error instanceof GrammyError &&
+          error.error_code === 400 &&
+          /not modified|message to edit not found|can't be edited/i.test(error.description)
+        )
+          return { ok: true };
         return classifyTelegramError(error);
       }
     },

@@ -8,7 +8,11 @@ import { renderSignpostPlain, type OutboundEffect } from "../../conversation/ren
 
 export type TelegramPayload =
   | { readonly method: "sendMessage"; readonly text: string; readonly reply_markup?: InlineKeyboardMarkup }
-  | { readonly method: "editMessageReplyMarkup"; readonly message_id: number; readonly reply_markup?: InlineKeyboardMarkup };
+  | {
+      readonly method: "editMessageReplyMarkup";
+      readonly message_id: number;
+      readonly reply_markup?: InlineKeyboardMarkup;
+    };
 
 const words = {
   done: { en: "Done ✔", cy: "Gorffen ✔" },
@@ -20,11 +24,15 @@ const MAX_CALLBACK_BYTES = 64;
 const MAX_TEXT = 4096;
 
 function button(text: string, data: string): InlineKeyboardButton {
-  if (new TextEncoder().encode(data).length > MAX_CALLBACK_BYTES) throw new Error(`callback_data over ${MAX_CALLBACK_BYTES} bytes: ${data}`);
+  if (new TextEncoder().encode(data).length > MAX_CALLBACK_BYTES)
+    throw new Error(`callback_data over ${MAX_CALLBACK_BYTES} bytes: ${data}`);
   return { text, callback_data: data };
 }
 
-export function keyboardFor(ask: Extract<OutboundEffect, { type: "ask" }>, language: string): InlineKeyboardMarkup | undefined {
+export function keyboardFor(
+  ask: Extract<OutboundEffect, { type: "ask" }>,
+  language: string,
+): InlineKeyboardMarkup | undefined {
   if (ask.options.length === 0 && !ask.skipPayload) return undefined;
   const labels = ask.options.map((o) => (o.picked ? `✅ ${o.label}` : o.label));
   const buttons = ask.options.map((o, i) => button(labels[i]!, o.payload));
@@ -49,7 +57,11 @@ export interface TelegramPlan {
  * Plans the Bot API calls for one step's replies. `callbackMessageId` is the message whose
  * button was pressed: its keyboard is edited (ticks) or removed (answered).
  */
-export function planTelegramReplies(replies: readonly OutboundEffect[], language: string, callbackMessageId?: number): TelegramPlan {
+export function planTelegramReplies(
+  replies: readonly OutboundEffect[],
+  language: string,
+  callbackMessageId?: number,
+): TelegramPlan {
   const payloads: TelegramPayload[] = [];
   let pending: string[] = [];
   let toast: string | undefined;
@@ -71,12 +83,23 @@ export function planTelegramReplies(replies: readonly OutboundEffect[], language
       if (pending.length > 0) toast = pending.join(" ").slice(0, 190);
       pending = [];
       const markup = keyboardFor(reply, language);
-      payloads.push({ method: "editMessageReplyMarkup", message_id: callbackMessageId, ...(markup ? { reply_markup: markup } : {}) });
+      payloads.push({
+        method: "editMessageReplyMarkup",
+        message_id: callbackMessageId,
+        ...(markup ? { reply_markup: markup } : {}),
+      });
       continue;
     }
-    const hint = reply.kind === "multi_choice" && (reply.maxPicks ?? 1) > 1 ? `\n\n${localise(words.tapUpTo, language).replace("{max}", String(reply.maxPicks))}` : "";
+    const hint =
+      reply.kind === "multi_choice" && (reply.maxPicks ?? 1) > 1
+        ? `\n\n${localise(words.tapUpTo, language).replace("{max}", String(reply.maxPicks))}`
+        : "";
     const markup = keyboardFor(reply, language);
-    payloads.push({ method: "sendMessage", text: [...pending, reply.text].join("\n\n").concat(hint).slice(0, MAX_TEXT), ...(markup ? { reply_markup: markup } : {}) });
+    payloads.push({
+      method: "sendMessage",
+      text: [...pending, reply.text].join("\n\n").concat(hint).slice(0, MAX_TEXT),
+      ...(markup ? { reply_markup: markup } : {}),
+    });
     pending = [];
   }
   if (pending.length > 0) payloads.push({ method: "sendMessage", text: pending.join("\n\n").slice(0, MAX_TEXT) });

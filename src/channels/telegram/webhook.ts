@@ -47,12 +47,23 @@ const START_PAYLOAD = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The fields we rely on, with their types; grammY reads the rest. Anything else is a 400. */
 const chatShape = z.looseObject({ id: z.number().int(), type: z.enum(["private", "group", "supergroup", "channel"]) });
-const userShape = z.looseObject({ id: z.number().int(), is_bot: z.boolean(), first_name: z.string(), language_code: z.string().max(35).optional() });
+const userShape = z.looseObject({
+  id: z.number().int(),
+  is_bot: z.boolean(),
+  first_name: z.string(),
+  language_code: z.string().max(35).optional(),
+});
 const updateShape = z
   .looseObject({
     update_id: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
     message: z
-      .looseObject({ message_id: z.number().int(), date: z.number().int(), chat: chatShape, from: userShape.optional(), text: z.string().max(4096).optional() })
+      .looseObject({
+        message_id: z.number().int(),
+        date: z.number().int(),
+        chat: chatShape,
+        from: userShape.optional(),
+        text: z.string().max(4096).optional(),
+      })
       .optional(),
     callback_query: z
       .looseObject({
@@ -78,7 +89,11 @@ export function registerTelegramWebhook(app: Hono, deps: TelegramChannelDeps): v
   const secret = new TextEncoder().encode(deps.config.webhookSecret);
 
   /** Runs one inbound through the host, then sends its replies at once (they stay queued if that fails). */
-  const converse = async (ctx: Context, inbound: Omit<Inbound, "channel" | "address" | "messageId" | "render">, callbackMessageId?: number) => {
+  const converse = async (
+    ctx: Context,
+    inbound: Omit<Inbound, "channel" | "address" | "messageId" | "render">,
+    callbackMessageId?: number,
+  ) => {
     const chatId = ctx.chat!.id;
     const outcome = await conversation.handle({
       ...inbound,
@@ -97,7 +112,10 @@ export function registerTelegramWebhook(app: Hono, deps: TelegramChannelDeps): v
       }
     }
     if (outcome.export) {
-      await ctx.api.sendDocument(chatId, new InputFile(new TextEncoder().encode(outcome.export.json), outcome.export.filename));
+      await ctx.api.sendDocument(
+        chatId,
+        new InputFile(new TextEncoder().encode(outcome.export.json), outcome.export.filename),
+      );
     }
     return outcome;
   };
@@ -119,7 +137,10 @@ export function registerTelegramWebhook(app: Hono, deps: TelegramChannelDeps): v
       const start = /^\/start(?:@\w+)?(?:\s+(\S+))?\s*$/.exec(text.trim());
       if (start) {
         const payload = start[1];
-        await converse(ctx, { input: { type: "start" }, ...(payload && START_PAYLOAD.test(payload) ? { attribution: payload } : {}) });
+        await converse(ctx, {
+          input: { type: "start" },
+          ...(payload && START_PAYLOAD.test(payload) ? { attribution: payload } : {}),
+        });
         return;
       }
       await converse(ctx, { input: { type: "text", text } });
@@ -139,7 +160,9 @@ export function registerTelegramWebhook(app: Hono, deps: TelegramChannelDeps): v
       toast = planTelegramReplies(outcome.replies, outcome.contact.language, messageId).toast;
     } finally {
       // Always answered, or the resident's button spins for a minute.
-      await ctx.answerCallbackQuery(toast ? { text: toast } : {}).catch((error: Error) => log.warn("answerCallbackQuery failed", { error: error.message.slice(0, 120) }));
+      await ctx
+        .answerCallbackQuery(toast ? { text: toast } : {})
+        .catch((error: Error) => log.warn("answerCallbackQuery failed", { error: error.message.slice(0, 120) }));
     }
   });
 
@@ -151,7 +174,8 @@ export function registerTelegramWebhook(app: Hono, deps: TelegramChannelDeps): v
   bot.on("my_chat_member", async (ctx) => {
     if (ctx.chat.type !== "private") return;
     // The resident blocked the bot: treat it as STOP, quietly (we could not reply anyway).
-    if (ctx.myChatMember.new_chat_member.status === "kicked") await converse(ctx, { input: { type: "text", text: "STOP" }, quietStop: true });
+    if (ctx.myChatMember.new_chat_member.status === "kicked")
+      await converse(ctx, { input: { type: "text", text: "STOP" }, quietStop: true });
   });
 
   app.post(
@@ -163,7 +187,10 @@ export function registerTelegramWebhook(app: Hono, deps: TelegramChannelDeps): v
       }
       await next();
     },
-    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: "payload_too_large", message: "Updates are at most 1 MB" }, 413) }),
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json({ error: "payload_too_large", message: "Updates are at most 1 MB" }, 413),
+    }),
     async (c) => {
       if (!(c.req.header("Content-Type") ?? "").toLowerCase().startsWith("application/json")) {
         return c.json({ error: "unsupported_media_type", message: "Telegram updates are application/json" }, 415);
@@ -176,7 +203,14 @@ export function registerTelegramWebhook(app: Hono, deps: TelegramChannelDeps): v
       }
       const shape = updateShape.safeParse(body);
       if (!shape.success) {
-        return c.json({ error: "bad_request", message: `Not a Telegram update: ${shape.error.issues[0]?.path.join(".") || "body"} ${shape.error.issues[0]?.message ?? ""}`.trim() }, 400);
+        return c.json(
+          {
+            error: "bad_request",
+            message:
+              `Not a Telegram update: ${shape.error.issues[0]?.path.join(".") || "body"} ${shape.error.issues[0]?.message ?? ""}`.trim(),
+          },
+          400,
+        );
       }
       try {
         await bot.handleUpdate(body as Update);

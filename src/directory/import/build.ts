@@ -2,7 +2,19 @@
 // to the normalised DirectoryService. Field problems are reported where the field was read.
 import { themesFor } from "../theme-map.js";
 import type { DirectoryService, ImportProblem, ServiceLocation, TaxonomyTerm, Weekday, WeeklyHours } from "../types.js";
-import { ALL_DAYS, cleanEmail, cleanPhone, cleanUrl, collapse, coverageFrom, parseByday, parseClock, parseDate, summarise, weekdayOf } from "./text.js";
+import {
+  ALL_DAYS,
+  cleanEmail,
+  cleanPhone,
+  cleanUrl,
+  collapse,
+  coverageFrom,
+  parseByday,
+  parseClock,
+  parseDate,
+  summarise,
+  weekdayOf,
+} from "./text.js";
 
 /** Where a value was read: a file's basename and the 1-based line. */
 export interface Where {
@@ -124,7 +136,13 @@ export function buildService(draft: DraftService, problems: ProblemLog, today: s
 }
 
 function sameHours(a: WeeklyHours, b: WeeklyHours): boolean {
-  return a.days.join() === b.days.join() && a.opensAt === b.opensAt && a.closesAt === b.closesAt && a.validFrom === b.validFrom && a.validTo === b.validTo;
+  return (
+    a.days.join() === b.days.join() &&
+    a.opensAt === b.opensAt &&
+    a.closesAt === b.closesAt &&
+    a.validFrom === b.validFrom &&
+    a.validTo === b.validTo
+  );
 }
 
 /**
@@ -167,12 +185,21 @@ function buildHours(s: DraftSchedule, problems: ProblemLog, today: string): Week
 
   const opensChecked = s.opensAt.trim() === "" ? undefined : parseClock(s.opensAt, false);
   const closesChecked = s.closesAt.trim() === "" ? undefined : parseClock(s.closesAt, true);
-  const badTimes = [opensChecked?.ok === false ? `opens_at ${opensChecked.why}` : "", closesChecked?.ok === false ? `closes_at ${closesChecked.why}` : ""].filter(Boolean);
+  const badTimes = [
+    opensChecked?.ok === false ? `opens_at ${opensChecked.why}` : "",
+    closesChecked?.ok === false ? `closes_at ${closesChecked.why}` : "",
+  ].filter(Boolean);
   if (badTimes.length > 0) return unusable(badTimes.join(" and "));
   const opens = opensChecked?.ok ? opensChecked.value : undefined;
   const closes = closesChecked?.ok ? closesChecked.value : undefined;
   if (opens === undefined || closes === undefined) {
-    return unusable(opens !== undefined ? "closes_at is missing" : closes !== undefined ? "opens_at is missing" : "opens_at and closes_at are missing");
+    return unusable(
+      opens !== undefined
+        ? "closes_at is missing"
+        : closes !== undefined
+          ? "opens_at is missing"
+          : "opens_at and closes_at are missing",
+    );
   }
 
   const freq = s.freq.trim().toUpperCase();
@@ -180,7 +207,10 @@ function buildHours(s: DraftSchedule, problems: ProblemLog, today: string): Week
   const interval = s.interval.trim();
   if (interval !== "" && interval !== "1") {
     if (!/^\d+$/.test(interval)) at(`interval "${interval}" is not a whole number; ignored`);
-    else return unusable(`interval ${interval} (every ${interval} ${freq === "DAILY" ? "days" : "weeks"}) cannot be shown as weekly hours`);
+    else
+      return unusable(
+        `interval ${interval} (every ${interval} ${freq === "DAILY" ? "days" : "weeks"}) cannot be shown as weekly hours`,
+      );
   }
 
   let days: Weekday[];
@@ -194,7 +224,8 @@ function buildHours(s: DraftSchedule, problems: ProblemLog, today: string): Week
     const parsed = parseByday(s.byday);
     if (parsed.invalid.length > 0) {
       const listed = parsed.invalid.map((d) => `"${d}"`).join(", ");
-      if (parsed.days.length === 0) return unusable(`byday ${listed} ${parsed.invalid.length === 1 ? "is not a day" : "are not days"} (MO..SU)`);
+      if (parsed.days.length === 0)
+        return unusable(`byday ${listed} ${parsed.invalid.length === 1 ? "is not a day" : "are not days"} (MO..SU)`);
       at(`byday ${listed} ${parsed.invalid.length === 1 ? "is not a day" : "are not days"} (MO..SU); ignored`);
     }
     days = parsed.days;

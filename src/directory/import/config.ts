@@ -71,7 +71,10 @@ const whenValue = z
   .transform((v): FallbackWhen => (v === "always" || isTheme(v) ? v : WHEN_ALIASES[v]!));
 
 const localisedText = z
-  .record(z.string().regex(/^[a-z]{2,3}$/, "language codes are two or three letters"), z.string().trim().min(1, "text must not be empty"))
+  .record(
+    z.string().regex(/^[a-z]{2,3}$/, "language codes are two or three letters"),
+    z.string().trim().min(1, "text must not be empty"),
+  )
   .refine((t) => typeof t["en"] === "string", { error: 'text needs an "en" entry' });
 
 const fallbackSchema = z.strictObject({
@@ -86,22 +89,39 @@ const fallbackSchema = z.strictObject({
 const district = z
   .string()
   .transform((d) => d.trim().toUpperCase())
-  .refine((d) => /^[A-Z]{1,2}(\d[A-Z\d]?)?$/.test(d), { error: 'districts are postcode districts ("ST6") or areas ("ST")' });
+  .refine((d) => /^[A-Z]{1,2}(\d[A-Z\d]?)?$/.test(d), {
+    error: 'districts are postcode districts ("ST6") or areas ("ST")',
+  });
 
 const configSchema = z.strictObject({
   area: z.string().trim().min(1),
   districts: z.array(district).default([]),
-  centroids: z.record(district, z.tuple([z.number().min(-90).max(90), z.number().min(-180).max(180)], { error: "a centroid is [latitude, longitude]" })).default({}),
+  centroids: z
+    .record(
+      district,
+      z.tuple([z.number().min(-90).max(90), z.number().min(-180).max(180)], {
+        error: "a centroid is [latitude, longitude]",
+      }),
+    )
+    .default({}),
   fallback: z.array(fallbackSchema).default([]),
   crisis: z
-    .strictObject(Object.fromEntries(CRISIS_KINDS.map((k) => [k, z.array(z.string().trim().min(1)).min(1).optional()])) as Record<CrisisKind, z.ZodOptional<z.ZodArray<z.ZodString>>>)
+    .strictObject(
+      Object.fromEntries(CRISIS_KINDS.map((k) => [k, z.array(z.string().trim().min(1)).min(1).optional()])) as Record<
+        CrisisKind,
+        z.ZodOptional<z.ZodArray<z.ZodString>>
+      >,
+    )
     .default({}),
   translations: z
     .record(
       z.string().trim().min(1),
       z.record(
         z.string().regex(/^[a-z]{2,3}$/, "language codes are two or three letters"),
-        z.strictObject({ name: z.string().trim().min(1).optional(), summary: z.string().trim().min(1).max(140, "a summary is one line of at most 140 characters").optional() }),
+        z.strictObject({
+          name: z.string().trim().min(1).optional(),
+          summary: z.string().trim().min(1).max(140, "a summary is one line of at most 140 characters").optional(),
+        }),
       ),
     )
     .default({}),
@@ -119,7 +139,13 @@ export async function loadDirectoryConfig(folder: string, file = DEFAULT_CONFIG_
   } catch {
     return {
       config: defaults(basename(folder)),
-      problems: [{ file, line: 1, message: `no ${file} in ${folder}: no fallback contacts and no crisis routing (see directories/stoke-on-trent/${DEFAULT_CONFIG_FILE})` }],
+      problems: [
+        {
+          file,
+          line: 1,
+          message: `no ${file} in ${folder}: no fallback contacts and no crisis routing (see directories/stoke-on-trent/${DEFAULT_CONFIG_FILE})`,
+        },
+      ],
       file,
       crisisLines: new Map(),
     };
@@ -132,8 +158,16 @@ export function parseDirectoryConfig(source: string, file: string, defaultArea: 
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineAt = (offset: number | undefined) => (offset === undefined ? 1 : lineCounter.linePos(offset).line);
-  const failed = (problems: ImportProblem[]): LoadedDirectoryConfig => ({ config: defaults(defaultArea), problems, file, crisisLines: new Map() });
-  if (doc.errors.length > 0) return failed(doc.errors.map((e) => ({ file, line: lineAt(e.pos[0]), message: `YAML: ${e.message.split("\n")[0]}` })));
+  const failed = (problems: ImportProblem[]): LoadedDirectoryConfig => ({
+    config: defaults(defaultArea),
+    problems,
+    file,
+    crisisLines: new Map(),
+  });
+  if (doc.errors.length > 0)
+    return failed(
+      doc.errors.map((e) => ({ file, line: lineAt(e.pos[0]), message: `YAML: ${e.message.split("\n")[0]}` })),
+    );
 
   const parsed = configSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
@@ -144,7 +178,11 @@ export function parseDirectoryConfig(source: string, file: string, defaultArea: 
         if (issue.code === "unrecognized_keys") {
           // Point at the first unknown key itself, not at the map holding it.
           const keyPath = [...path, issue.keys[0] ?? ""];
-          return { file, line: lineAt(offsetOf(doc, keyPath)), message: `${where}unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")}` };
+          return {
+            file,
+            line: lineAt(offsetOf(doc, keyPath)),
+            message: `${where}unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")}`,
+          };
         }
         return { file, line: lineAt(offsetOf(doc, path)), message: `${where}${issue.message}` };
       }),
@@ -175,7 +213,8 @@ export function parseDirectoryConfig(source: string, file: string, defaultArea: 
     crisis,
     translations: data.translations as DirectoryConfig["translations"],
   };
-  for (const id of Object.keys(data.translations)) crisisLines.set(`translations/${id}`, lineAt(offsetOf(doc, ["translations", id])));
+  for (const id of Object.keys(data.translations))
+    crisisLines.set(`translations/${id}`, lineAt(offsetOf(doc, ["translations", id])));
   return { config, problems: [], file, crisisLines };
 }
 
@@ -193,14 +232,23 @@ export function applyCrisisConfig(
   for (const kind of CRISIS_KINDS) {
     for (const id of loaded.config.crisis[kind] ?? []) {
       if (!known.has(id)) {
-        problems.push({ file: loaded.file, line: loaded.crisisLines.get(`${kind}/${id}`) ?? 1, message: `crisis.${kind}: "${id}" is not a service in the directory` });
+        problems.push({
+          file: loaded.file,
+          line: loaded.crisisLines.get(`${kind}/${id}`) ?? 1,
+          message: `crisis.${kind}: "${id}" is not a service in the directory`,
+        });
         continue;
       }
       kindsOf.set(id, [...(kindsOf.get(id) ?? []), kind]);
     }
   }
   for (const id of Object.keys(loaded.config.translations ?? {})) {
-    if (!known.has(id)) problems.push({ file: loaded.file, line: loaded.crisisLines.get(`translations/${id}`) ?? 1, message: `translations: "${id}" is not a service in the directory` });
+    if (!known.has(id))
+      problems.push({
+        file: loaded.file,
+        line: loaded.crisisLines.get(`translations/${id}`) ?? 1,
+        message: `translations: "${id}" is not a service in the directory`,
+      });
   }
   return { services: services.map((s) => ({ ...s, crisis: kindsOf.get(s.id) ?? [] })), problems };
 }
@@ -213,7 +261,9 @@ function offsetOf(doc: Document, path: readonly (string | number)[]): number | u
       if (depth > 0 && depth === path.length) {
         const parent = doc.getIn(path.slice(0, depth - 1), true);
         if (isMap(parent)) {
-          const pair = parent.items.find((p) => String((p.key as { value?: unknown })?.value) === String(path[depth - 1]));
+          const pair = parent.items.find(
+            (p) => String((p.key as { value?: unknown })?.value) === String(path[depth - 1]),
+          );
           const key = pair?.key as { range?: [number, number, number] } | undefined;
           if (key?.range) return key.range[0];
         }

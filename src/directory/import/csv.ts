@@ -50,7 +50,10 @@ export function parseCsv(text: string): ParsedCsv {
         for (;;) {
           const close = source.indexOf('"', from);
           if (close < 0) {
-            problems.push({ line: startLine, message: 'a quoted field is never closed (missing "); the rest of the file cannot be read' });
+            problems.push({
+              line: startLine,
+              message: 'a quoted field is never closed (missing "); the rest of the file cannot be read',
+            });
             break records;
           }
           const chunk = source.slice(from, close);

@@ -13,7 +13,14 @@ import { NotServicesJsonError, readServicesJson } from "./json.js";
 import { PackageReader } from "./tables.js";
 import { detectTabular, readTabular } from "./tabular.js";
 
-export { applyCrisisConfig, CRISIS_KINDS, DEFAULT_CONFIG_FILE, loadDirectoryConfig, parseDirectoryConfig, toDirectorySettings } from "./config.js";
+export {
+  applyCrisisConfig,
+  CRISIS_KINDS,
+  DEFAULT_CONFIG_FILE,
+  loadDirectoryConfig,
+  parseDirectoryConfig,
+  toDirectorySettings,
+} from "./config.js";
 export type { ConfiguredFallback, CrisisKind, DirectoryConfig, FallbackWhen, LoadedDirectoryConfig } from "./config.js";
 export { parseCsv } from "./csv.js";
 
@@ -38,7 +45,10 @@ export class DirectoryImportError extends Error {
  * - a .json file with one service, a page ({ contents: [...] }) or an array → "hsds-json".
  * Throws DirectoryImportError when the path is none of these.
  */
-export async function importDirectory(path: string, options: ImportOptions): Promise<ImportResult & { readonly format: DirectoryFormat }> {
+export async function importDirectory(
+  path: string,
+  options: ImportOptions,
+): Promise<ImportResult & { readonly format: DirectoryFormat }> {
   const today = options.now.toISOString().slice(0, 10);
   const problems = new ProblemLog();
   let stats;
@@ -49,7 +59,10 @@ export async function importDirectory(path: string, options: ImportOptions): Pro
   }
 
   if (stats.isFile() && basename(path).toLowerCase() !== "datapackage.json") {
-    if (!/\.json$/i.test(path)) throw new DirectoryImportError(`${path}: expected a folder holding a data package, or a .json file of HSDS services`);
+    if (!/\.json$/i.test(path))
+      throw new DirectoryImportError(
+        `${path}: expected a folder holding a data package, or a .json file of HSDS services`,
+      );
     let drafts;
     try {
       drafts = readServicesJson(readFileSync(path, "utf8"), basename(path), problems);
@@ -65,7 +78,10 @@ export async function importDirectory(path: string, options: ImportOptions): Pro
   const folder = stats.isFile() ? dirname(path) : path;
   const reader = new PackageReader(folder, problems, options.onProgress);
   const format = detectTabular(reader);
-  if (!format) throw new DirectoryImportError(`${folder}: no services.csv (HSDS 3) or service.csv (Open Referral UK) in this folder`);
+  if (!format)
+    throw new DirectoryImportError(
+      `${folder}: no services.csv (HSDS 3) or service.csv (Open Referral UK) in this folder`,
+    );
   const drafts = readTabular(format, reader, problems);
   const services = drafts.map((d) => buildService(d, problems, today));
   return { services, problems: problems.sorted(), format };

@@ -45,9 +45,13 @@ class LineFinder {
 
   /** Offset of `"key": value` at or after `from`. */
   find(key: string, value: unknown, from: number): number | undefined {
-    const literal = typeof value === "string" ? JSON.stringify(value) : typeof value === "number" ? String(value) : undefined;
+    const literal =
+      typeof value === "string" ? JSON.stringify(value) : typeof value === "number" ? String(value) : undefined;
     if (literal === undefined) return undefined;
-    const pattern = new RegExp(`"${key}"\\s*:\\s*${escapeRegExp(literal)}${typeof value === "number" ? "(?![\\d.])" : ""}`, "g");
+    const pattern = new RegExp(
+      `"${key}"\\s*:\\s*${escapeRegExp(literal)}${typeof value === "number" ? "(?![\\d.])" : ""}`,
+      "g",
+    );
     pattern.lastIndex = from;
     return pattern.exec(this.source)?.index;
   }
@@ -81,7 +85,9 @@ export function readServicesJson(source: string, file: string, problems: Problem
   } else if (isObject(root) && "id" in root && "name" in root) {
     services = [root];
   } else {
-    throw new NotServicesJsonError(`${file} is neither an HSDS service, a page of services ({ "contents": [...] }) nor a list of services`);
+    throw new NotServicesJsonError(
+      `${file} is neither an HSDS service, a page of services ({ "contents": [...] }) nor a list of services`,
+    );
   }
 
   const drafts: DraftService[] = [];
@@ -131,17 +137,29 @@ export function readServicesJson(source: string, file: string, problems: Problem
       at(serviceWhere, `service "${id}" has status "${s.status}"; skipped`);
       return;
     }
-    if (status !== "" && status !== "active") at(serviceWhere, `status "${s.status}" is not one of active, inactive, defunct, temporarily closed; imported as active`);
+    if (status !== "" && status !== "active")
+      at(
+        serviceWhere,
+        `status "${s.status}" is not one of active, inactive, defunct, temporarily closed; imported as active`,
+      );
 
     const serviceAtLocations = list(service["service_at_locations"]);
     const locationsJson = serviceAtLocations
       .map((sal) => sal["location"])
       .filter(isObject)
-      .filter((location, i, all) => location["id"] === undefined || all.findIndex((other) => other["id"] === location["id"]) === i);
+      .filter(
+        (location, i, all) =>
+          location["id"] === undefined || all.findIndex((other) => other["id"] === location["id"]) === i,
+      );
 
     // Phones of the service, of its contacts, and of it at each location (not the organisation's or the building's).
     const phones: DraftPhone[] = [];
-    const phoneSources = [service, ...list(service["contacts"]), ...serviceAtLocations, ...serviceAtLocations.flatMap((sal) => list(sal["contacts"]))];
+    const phoneSources = [
+      service,
+      ...list(service["contacts"]),
+      ...serviceAtLocations,
+      ...serviceAtLocations.flatMap((sal) => list(sal["contacts"])),
+    ];
     for (const phone of phoneSources.flatMap((owner) => list(owner["phones"]))) {
       const where = whereOf(phone);
       const p = fields(phone, ["number", "type"], where);
@@ -150,7 +168,18 @@ export function readServicesJson(source: string, file: string, problems: Problem
 
     const schedules: DraftSchedule[] = [];
     const scheduleSources = [service, ...serviceAtLocations, ...locationsJson];
-    const scheduleKeys = ["byday", "opens_at", "closes_at", "freq", "interval", "valid_from", "valid_to", "until", "dtstart", "description"] as const;
+    const scheduleKeys = [
+      "byday",
+      "opens_at",
+      "closes_at",
+      "freq",
+      "interval",
+      "valid_from",
+      "valid_to",
+      "until",
+      "dtstart",
+      "description",
+    ] as const;
     scheduleSources
       .flatMap((owner) => [...list(owner["schedules"]), ...list(owner["regular_schedules"])])
       .forEach((schedule, index) => {
@@ -185,7 +214,10 @@ export function readServicesJson(source: string, file: string, problems: Problem
       if (!coordinates.ok) at(where, `${coordinates.why}; coordinates not used`);
       let postcode: string | undefined;
       const addresses = [...list(location["addresses"]), ...list(location["physical_addresses"])];
-      const ordered = [...addresses.filter((a) => !a["address_type"] || a["address_type"] === "physical"), ...addresses.filter((a) => a["address_type"] && a["address_type"] !== "physical")];
+      const ordered = [
+        ...addresses.filter((a) => !a["address_type"] || a["address_type"] === "physical"),
+        ...addresses.filter((a) => a["address_type"] && a["address_type"] !== "physical"),
+      ];
       for (const address of ordered) {
         const raw = text(address["postal_code"]);
         if (!raw) continue;
@@ -209,7 +241,9 @@ export function readServicesJson(source: string, file: string, problems: Problem
       if (!isObject(term)) continue;
       const where = whereOf(term);
       const t = fields(term, ["name", "code", "taxonomy"], where);
-      const detail = isObject(term["taxonomy_detail"]) ? fields(term["taxonomy_detail"], ["name"], whereOf(term["taxonomy_detail"])).name : "";
+      const detail = isObject(term["taxonomy_detail"])
+        ? fields(term["taxonomy_detail"], ["name"], whereOf(term["taxonomy_detail"])).name
+        : "";
       if (!t.name) {
         at(where, "taxonomy term has no usable name; not used");
         continue;
@@ -229,7 +263,9 @@ export function readServicesJson(source: string, file: string, problems: Problem
       addTerm({ ...(t.vocabulary ? { vocabulary: t.vocabulary } : {}), ...(t.id ? { code: t.id } : {}), name: t.name });
     }
 
-    const organisation = isObject(service["organization"]) ? fields(service["organization"], ["name"], whereOf(service["organization"])).name : "";
+    const organisation = isObject(service["organization"])
+      ? fields(service["organization"], ["name"], whereOf(service["organization"])).name
+      : "";
     drafts.push({
       where: serviceWhere,
       id,

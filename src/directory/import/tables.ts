@@ -83,11 +83,17 @@ export class PackageReader {
     const columns = new Set(names.filter(Boolean));
     const missing = spec.required.filter((c) => !columns.has(c));
     if (missing.length > 0) {
-      this.problems.add({ file, line: header.line }, `missing required column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; the rows of ${file} cannot be read`);
+      this.problems.add(
+        { file, line: header.line },
+        `missing required column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; the rows of ${file} cannot be read`,
+      );
       return { file, columns, rows: [] };
     }
     if (spec.anyOf && !spec.anyOf.some((c) => columns.has(c))) {
-      this.problems.add({ file, line: header.line }, `needs one of the columns ${spec.anyOf.join(", ")}; the rows of ${file} cannot be read`);
+      this.problems.add(
+        { file, line: header.line },
+        `needs one of the columns ${spec.anyOf.join(", ")}; the rows of ${file} cannot be read`,
+      );
       return { file, columns, rows: [] };
     }
 
@@ -102,7 +108,10 @@ export class PackageReader {
       const { fields, line } = record;
       const extra = fields.slice(names.length);
       if (fields.length < names.length || extra.some((f) => f.trim() !== "")) {
-        this.problems.add({ file, line }, `row has ${fields.length} fields but the header has ${names.length}; row skipped`);
+        this.problems.add(
+          { file, line },
+          `row has ${fields.length} fields but the header has ${names.length}; row skipped`,
+        );
         continue;
       }
       let blanked: Set<string> | undefined;
@@ -135,13 +144,21 @@ export class PackageReader {
     try {
       json = JSON.parse(text);
     } catch {
-      const hint = /^[^{[\s][^\n]*$/.test(text.trim()) ? ` (it holds only "${text.trim().slice(0, 80)}", perhaps a link that was not followed)` : "";
-      this.problems.add({ file: "datapackage.json", line: 1 }, `is not valid JSON${hint}; the standard file names are used`);
+      const hint = /^[^{[\s][^\n]*$/.test(text.trim())
+        ? ` (it holds only "${text.trim().slice(0, 80)}", perhaps a link that was not followed)`
+        : "";
+      this.problems.add(
+        { file: "datapackage.json", line: 1 },
+        `is not valid JSON${hint}; the standard file names are used`,
+      );
       return;
     }
     const resources = (json as { resources?: unknown }).resources;
     if (!Array.isArray(resources)) {
-      this.problems.add({ file: "datapackage.json", line: 1 }, "has no resources list; the standard file names are used");
+      this.problems.add(
+        { file: "datapackage.json", line: 1 },
+        "has no resources list; the standard file names are used",
+      );
       return;
     }
     for (const resource of resources as unknown[]) {
@@ -149,7 +166,10 @@ export class PackageReader {
       if (typeof name !== "string" || typeof resourcePath !== "string") continue;
       this.resources.set(name, resourcePath);
       if (!existsSync(join(this.folder, resourcePath))) {
-        this.problems.add({ file: "datapackage.json", line: lineOf(text, `"${resourcePath}"`) }, `lists resource "${name}" at ${resourcePath}, but there is no such file`);
+        this.problems.add(
+          { file: "datapackage.json", line: lineOf(text, `"${resourcePath}"`) },
+          `lists resource "${name}" at ${resourcePath}, but there is no such file`,
+        );
       }
     }
   }

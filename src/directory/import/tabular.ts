@@ -44,7 +44,18 @@ const FILE_NAMES: Readonly<Record<TabularFormat, Names>> = {
   },
 };
 
-const SCHEDULE_FIELDS = ["byday", "opens_at", "closes_at", "freq", "interval", "valid_from", "valid_to", "until", "dtstart", "description"];
+const SCHEDULE_FIELDS = [
+  "byday",
+  "opens_at",
+  "closes_at",
+  "freq",
+  "interval",
+  "valid_from",
+  "valid_to",
+  "until",
+  "dtstart",
+  "description",
+];
 
 /** Which tabular naming a folder uses, or undefined when it has neither services file. */
 export function detectTabular(reader: PackageReader): TabularFormat | undefined {
@@ -113,7 +124,9 @@ export function readTabular(format: TabularFormat, reader: PackageReader, proble
   }
 
   // --- services ---
-  const servicesTable = reader.read(spec(names.services, { required: ["id", "name"], placeholders: ["name", "description", "url", "email", "status"] }));
+  const servicesTable = reader.read(
+    spec(names.services, { required: ["id", "name"], placeholders: ["name", "description", "url", "email", "status"] }),
+  );
   const servicesFile = servicesTable?.file ?? names.services;
   const drafts = new Map<string, MutableDraft>();
   const skippedServices = new Set<string>();
@@ -130,10 +143,15 @@ export function readTabular(format: TabularFormat, reader: PackageReader, proble
       skippedServices.add(id);
       continue;
     }
-    if (status !== "" && status !== "active") at(row, `status "${row.get("status")}" is not one of active, inactive, defunct, temporarily closed; imported as active`);
+    if (status !== "" && status !== "active")
+      at(
+        row,
+        `status "${row.get("status")}" is not one of active, inactive, defunct, temporarily closed; imported as active`,
+      );
     const orgId = row.get("organization_id");
     const organisation = orgId ? organisations.get(orgId) : undefined;
-    if (orgId && organisation === undefined && orgTable) at(row, `organization_id "${orgId}" is not an organisation in ${orgTable.file}; no organisation shown`);
+    if (orgId && organisation === undefined && orgTable)
+      at(row, `organization_id "${orgId}" is not an organisation in ${orgTable.file}; no organisation shown`);
     drafts.set(id, {
       where: { file: row.file, line: row.line },
       id,
@@ -158,19 +176,29 @@ export function readTabular(format: TabularFormat, reader: PackageReader, proble
       return undefined;
     }
     const draft = drafts.get(id);
-    if (!draft && !skippedServices.has(id)) at(row, `${column} "${id}" is not a service in ${servicesFile}; row skipped`);
+    if (!draft && !skippedServices.has(id))
+      at(row, `${column} "${id}" is not a service in ${servicesFile}; row skipped`);
     return draft;
   }
 
   // --- locations and their postcodes ---
   const locations = new Map<string, LocationRecord>();
-  for (const row of entities(reader.read(spec(names.locations, { required: ["id"], placeholders: ["name", "latitude", "longitude"] })), "location")) {
+  for (const row of entities(
+    reader.read(spec(names.locations, { required: ["id"], placeholders: ["name", "latitude", "longitude"] })),
+    "location",
+  )) {
     const coordinates = parseCoordinates(row.get("latitude"), row.get("longitude"));
     if (!coordinates.ok) at(row, `${coordinates.why}; coordinates not used`);
     const position = coordinates.ok ? coordinates.value : undefined;
-    locations.set(row.get("id"), { where: { file: row.file, line: row.line }, name: row.get("name"), ...(position ?? {}) });
+    locations.set(row.get("id"), {
+      where: { file: row.file, line: row.line },
+      name: row.get("name"),
+      ...(position ?? {}),
+    });
   }
-  const addressTable = reader.read(spec(names.addresses, { required: ["location_id", "postal_code"], placeholders: ["postal_code"] }));
+  const addressTable = reader.read(
+    spec(names.addresses, { required: ["location_id", "postal_code"], placeholders: ["postal_code"] }),
+  );
   for (const row of addressTable?.rows ?? []) {
     const location = locations.get(row.get("location_id"));
     if (!location) {
@@ -211,7 +239,10 @@ export function readTabular(format: TabularFormat, reader: PackageReader, proble
   }
 
   /** Services a child row belongs to, through service_id, else service_at_location_id, else the other links given. */
-  function targetsOf(row: Row, links: { location?: boolean; contacts?: Map<string, MutableDraft> }): MutableDraft[] | undefined {
+  function targetsOf(
+    row: Row,
+    links: { location?: boolean; contacts?: Map<string, MutableDraft> },
+  ): MutableDraft[] | undefined {
     if (row.get("service_id") !== "") {
       const service = serviceOf(row);
       return service ? [service] : undefined;
@@ -219,7 +250,11 @@ export function readTabular(format: TabularFormat, reader: PackageReader, proble
     const salId = row.get("service_at_location_id");
     if (salId !== "") {
       const sal = serviceAtLocation.get(salId);
-      if (!sal) at(row, `service_at_location_id "${salId}" is not in ${salTable?.file ?? names.serviceAtLocation}; row skipped`);
+      if (!sal)
+        at(
+          row,
+          `service_at_location_id "${salId}" is not in ${salTable?.file ?? names.serviceAtLocation}; row skipped`,
+        );
       return sal ? [sal.service] : undefined;
     }
     const contactId = row.get("contact_id");
@@ -248,7 +283,11 @@ export function readTabular(format: TabularFormat, reader: PackageReader, proble
 
   // --- phones ---
   const phoneTable = reader.read(
-    spec(names.phones, { required: ["number"], anyOf: ["service_id", "service_at_location_id", "contact_id", "organization_id", "location_id"], placeholders: ["number", "type"] }),
+    spec(names.phones, {
+      required: ["number"],
+      anyOf: ["service_id", "service_at_location_id", "contact_id", "organization_id", "location_id"],
+      placeholders: ["number", "type"],
+    }),
   );
   for (const row of phoneTable?.rows ?? []) {
     const services = targetsOf(row, { contacts });
@@ -257,13 +296,21 @@ export function readTabular(format: TabularFormat, reader: PackageReader, proble
       if (services.length > 0) at(row, "phone has no number; row skipped");
       continue;
     }
-    const phone: DraftPhone = { where: { file: row.file, line: row.line }, number: row.get("number"), ...(row.get("type") ? { type: row.get("type") } : {}) };
+    const phone: DraftPhone = {
+      where: { file: row.file, line: row.line },
+      number: row.get("number"),
+      ...(row.get("type") ? { type: row.get("type") } : {}),
+    };
     for (const service of services) service.phones.push(phone);
   }
 
   // --- schedules ---
   const scheduleTable = reader.read(
-    spec(names.schedules, { required: ["opens_at", "closes_at", "byday"], anyOf: ["service_id", "service_at_location_id", "location_id"], placeholders: SCHEDULE_FIELDS }),
+    spec(names.schedules, {
+      required: ["opens_at", "closes_at", "byday"],
+      anyOf: ["service_id", "service_at_location_id", "location_id"],
+      placeholders: SCHEDULE_FIELDS,
+    }),
   );
   for (const row of scheduleTable?.rows ?? []) {
     const services = targetsOf(row, { location: true });
@@ -287,13 +334,22 @@ export function readTabular(format: TabularFormat, reader: PackageReader, proble
 
   // --- service areas ---
   const areaTable = reader.read(
-    spec(names.serviceAreas, { required: ["service_id"], anyOf: ["name", "service_area", "description", "extent"], placeholders: ["name", "service_area", "description", "extent"] }),
+    spec(names.serviceAreas, {
+      required: ["service_id"],
+      anyOf: ["name", "service_area", "description", "extent"],
+      placeholders: ["name", "service_area", "description", "extent"],
+    }),
   );
   for (const row of areaTable?.rows ?? []) {
     const service = serviceOf(row);
     if (!service) continue;
     const extent = row.get("extent");
-    const texts = [row.get("name"), row.get("service_area"), row.get("description"), /^[[{]/.test(extent) ? "" : extent].filter(Boolean);
+    const texts = [
+      row.get("name"),
+      row.get("service_area"),
+      row.get("description"),
+      /^[[{]/.test(extent) ? "" : extent,
+    ].filter(Boolean);
     if (texts.length > 0) service.areas.push({ texts });
   }
 
@@ -307,7 +363,9 @@ export function readTabular(format: TabularFormat, reader: PackageReader, proble
       const l = locations.get(id)!;
       return {
         ...(l.name ? { name: l.name } : {}),
-        ...(l.latitude !== undefined && l.longitude !== undefined ? { latitude: l.latitude, longitude: l.longitude } : {}),
+        ...(l.latitude !== undefined && l.longitude !== undefined
+          ? { latitude: l.latitude, longitude: l.longitude }
+          : {}),
         ...(l.postcode ? { postcode: l.postcode } : {}),
       };
     });
@@ -333,7 +391,24 @@ function addTerm(service: { terms: TaxonomyTerm[] }, term: TaxonomyTerm): void {
 }
 
 // Entities an HSDS 3 attribute can hang off other than a service; those are not this importer's.
-const NON_SERVICE_ENTITIES = new Set(["organization", "location", "service_at_location", "contact", "phone", "schedule", "service_area", "address", "program", "cost_option", "funding", "accessibility", "language", "required_document", "taxonomy_term", "taxonomy"]);
+const NON_SERVICE_ENTITIES = new Set([
+  "organization",
+  "location",
+  "service_at_location",
+  "contact",
+  "phone",
+  "schedule",
+  "service_area",
+  "address",
+  "program",
+  "cost_option",
+  "funding",
+  "accessibility",
+  "language",
+  "required_document",
+  "taxonomy_term",
+  "taxonomy",
+]);
 
 function readHsdsTaxonomy(
   reader: PackageReader,
@@ -343,12 +418,17 @@ function readHsdsTaxonomy(
   at: (where: Where, message: string) => void,
 ): void {
   const vocabularies = new Map<string, string>();
-  for (const row of reader.read({ file: "taxonomies.csv", required: ["id", "name"], placeholders: ["name"] })?.rows ?? []) {
+  for (const row of reader.read({ file: "taxonomies.csv", required: ["id", "name"], placeholders: ["name"] })?.rows ??
+    []) {
     if (row.get("id") && row.get("name")) vocabularies.set(row.get("id"), row.get("name"));
   }
   const terms = new Map<string, TaxonomyTerm>();
   const termRows = new Set<string>();
-  const termTable = reader.read({ file: "taxonomy_terms.csv", required: ["id", "name"], placeholders: ["name", "code", "taxonomy"] });
+  const termTable = reader.read({
+    file: "taxonomy_terms.csv",
+    required: ["id", "name"],
+    placeholders: ["name", "code", "taxonomy"],
+  });
   for (const row of termTable?.rows ?? []) {
     if (row.get("id") === "") {
       at(row, "taxonomy term has no id; row skipped");
@@ -360,9 +440,17 @@ function readHsdsTaxonomy(
       continue;
     }
     const vocabulary = vocabularies.get(row.get("taxonomy_id")) ?? row.get("taxonomy");
-    terms.set(row.get("id"), { ...(vocabulary ? { vocabulary } : {}), ...(row.get("code") ? { code: row.get("code") } : {}), name: row.get("name") });
+    terms.set(row.get("id"), {
+      ...(vocabulary ? { vocabulary } : {}),
+      ...(row.get("code") ? { code: row.get("code") } : {}),
+      name: row.get("name"),
+    });
   }
-  const attributes = reader.read({ file: "attributes.csv", required: ["link_id", "taxonomy_term_id"], placeholders: ["link_entity"] });
+  const attributes = reader.read({
+    file: "attributes.csv",
+    required: ["link_id", "taxonomy_term_id"],
+    placeholders: ["link_entity"],
+  });
   for (const row of attributes?.rows ?? []) {
     const entity = row.get("link_entity").toLowerCase();
     if (NON_SERVICE_ENTITIES.has(entity)) continue;
@@ -380,10 +468,18 @@ function readHsdsTaxonomy(
   }
 }
 
-function readOrukTaxonomy(reader: PackageReader, serviceOf: (row: Row) => MutableDraft | undefined, at: (where: Where, message: string) => void): void {
+function readOrukTaxonomy(
+  reader: PackageReader,
+  serviceOf: (row: Row) => MutableDraft | undefined,
+  at: (where: Where, message: string) => void,
+): void {
   const terms = new Map<string, TaxonomyTerm>();
   const termRows = new Set<string>();
-  for (const row of reader.read({ file: "taxonomy.csv", required: ["id", "name"], placeholders: ["name", "vocabulary"] })?.rows ?? []) {
+  for (const row of reader.read({
+    file: "taxonomy.csv",
+    required: ["id", "name"],
+    placeholders: ["name", "vocabulary"],
+  })?.rows ?? []) {
     const id = row.get("id");
     if (id === "") {
       at(row, "taxonomy term has no id; row skipped");
@@ -398,13 +494,19 @@ function readOrukTaxonomy(reader: PackageReader, serviceOf: (row: Row) => Mutabl
       at(row, `duplicate taxonomy id "${id}"; row skipped`);
       continue;
     }
-    terms.set(id, { ...(row.get("vocabulary") ? { vocabulary: row.get("vocabulary") } : {}), code: id, name: row.get("name") });
+    terms.set(id, {
+      ...(row.get("vocabulary") ? { vocabulary: row.get("vocabulary") } : {}),
+      code: id,
+      name: row.get("name"),
+    });
   }
-  for (const row of reader.read({ file: "service_taxonomy.csv", required: ["service_id", "taxonomy_id"] })?.rows ?? []) {
+  for (const row of reader.read({ file: "service_taxonomy.csv", required: ["service_id", "taxonomy_id"] })?.rows ??
+    []) {
     const service = serviceOf(row);
     if (!service) continue;
     const term = terms.get(row.get("taxonomy_id"));
     if (term) addTerm(service, term);
-    else if (!termRows.has(row.get("taxonomy_id"))) at(row, `taxonomy_id "${row.get("taxonomy_id")}" is not in taxonomy.csv; row skipped`);
+    else if (!termRows.has(row.get("taxonomy_id")))
+      at(row, `taxonomy_id "${row.get("taxonomy_id")}" is not in taxonomy.csv; row skipped`);
   }
 }

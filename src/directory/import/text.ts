@@ -74,22 +74,31 @@ export function cleanUrl(raw: string): Checked<string> {
 
 export function cleanEmail(raw: string): Checked<string> {
   const text = raw.trim().replace(/^mailto:/i, "");
-  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text) ? { ok: true, value: text } : { ok: false, why: `"${raw}" is not an email address` };
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)
+    ? { ok: true, value: text }
+    : { ok: false, why: `"${raw}" is not an email address` };
 }
 
 // --- coordinates and postcodes ---------------------------------------------------------------
 
-export function parseCoordinates(latRaw: string, lonRaw: string): Checked<{ latitude: number; longitude: number } | undefined> {
+export function parseCoordinates(
+  latRaw: string,
+  lonRaw: string,
+): Checked<{ latitude: number; longitude: number } | undefined> {
   const lat = latRaw.trim();
   const lon = lonRaw.trim();
   if (lat === "" && lon === "") return { ok: true, value: undefined };
-  if (lat === "" || lon === "") return { ok: false, why: `only one of latitude "${lat}" and longitude "${lon}" is given` };
+  if (lat === "" || lon === "")
+    return { ok: false, why: `only one of latitude "${lat}" and longitude "${lon}" is given` };
   const latitude = Number(lat);
   const longitude = Number(lon);
   const latOk = Number.isFinite(latitude) && latitude >= -90 && latitude <= 90;
   const lonOk = Number.isFinite(longitude) && longitude >= -180 && longitude <= 180;
   if (latOk && lonOk) return { ok: true, value: { latitude, longitude } };
-  const bad = [latOk ? "" : `latitude ${lat} is not between -90 and 90`, lonOk ? "" : `longitude ${lon} is not between -180 and 180`].filter(Boolean);
+  const bad = [
+    latOk ? "" : `latitude ${lat} is not between -90 and 90`,
+    lonOk ? "" : `longitude ${lon} is not between -180 and 180`,
+  ].filter(Boolean);
   return { ok: false, why: bad.join(" and ") };
 }
 
@@ -107,7 +116,8 @@ export function parseDate(raw: string): Checked<string> {
   if (m) {
     const [, y, mo, d] = m;
     const date = new Date(`${y}-${mo}-${d}T00:00:00Z`);
-    if (!Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === `${y}-${mo}-${d}`) return { ok: true, value: `${y}-${mo}-${d}` };
+    if (!Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === `${y}-${mo}-${d}`)
+      return { ok: true, value: `${y}-${mo}-${d}` };
   }
   return { ok: false, why: `"${raw}" is not a date (YYYY-MM-DD)` };
 }
@@ -170,7 +180,8 @@ const POSTCODE_AREAS = new Set(
 const OUTCODE = /\b([A-Z]{1,2})(\d[A-Z\d]?)(?:\s*\d[A-Z]{2})?\b/g;
 // Whole areas, written as "all ST postcodes", "ST postcode area", "the ST area".
 const AREA = /\b([A-Z]{1,2})\s+(?:postcodes?|postcode\s+area|area)\b/g;
-const NATIONAL = /\b(?:national(?:ly)?|nationwide|uk[\s-]*wide|across the uk|whole of the uk|united kingdom|great britain|england)\b/i;
+const NATIONAL =
+  /\b(?:national(?:ly)?|nationwide|uk[\s-]*wide|across the uk|whole of the uk|united kingdom|great britain|england)\b/i;
 
 /** Postcode districts and areas named in service-area text, and whether the text says national. */
 export function coverageFrom(texts: readonly string[]): { coverage: string[]; national: boolean } {
