@@ -6,7 +6,7 @@ import { loadConfig, type Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
 import { openNodeServices, type NodeServices } from "./runtime-node/services.js";
 import { createApp } from "./web/app.js";
-import { runRetention } from "./store/retention.js";
+import { partnerWebhooksChore, retentionChore } from "./runtime/chores.js";
 
 export interface RunningServer {
   readonly url: string;
@@ -36,17 +36,7 @@ export async function startServer(
   // Retention, daily (and once shortly after start).
   const retention = async () => {
     try {
-      const report = await runRetention(services.prisma, {
-        now: services.now(),
-        retentionDays: config.retentionDays,
-        dryRun: false,
-      });
-      log.info("retention run", {
-        anonymised: report.answersAnonymised,
-        redacted: report.freeTextRedacted,
-        inboundDeleted: report.inboundIdsDeleted,
-        deliveriesDeleted: report.deliveryLogsDeleted,
-      });
+      await retentionChore(services.prisma, { now: services.now(), retentionDays: config.retentionDays }, log);
     } catch (error) {
       log.error("retention run failed", { error: (error as Error).name });
     }
@@ -55,10 +45,9 @@ export async function startServer(
   setInterval(() => void retention(), 24 * 3_600_000).unref();
   // Partners' webhooks: the weekly feed when a week has passed, and retries that are due.
   const webhookTimer = setInterval(() => {
-    void services.feed
-      .enqueueWeekly((id) => services.partners.byId(id))
-      .then(() => services.feed.deliverDue())
-      .catch((error: Error) => log.error("partner webhooks failed", { error: error.name }));
+    void partnerWebhooksChore(services.feed, services.partners).catch((error: Error) =>
+      log.error("partner webhooks failed", { error: error.name }),
+    );
   }, 60_000);
   webhookTimer.unref();
   const server: ServerType = await new Promise((resolve) => {

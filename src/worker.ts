@@ -14,7 +14,7 @@ import type {
   WorkerEnv,
 } from "./runtime-worker/cloudflare.js";
 import { workerServices } from "./runtime-worker/services.js";
-import { runRetention } from "./store/retention.js";
+import { partnerWebhooksChore, retentionChore } from "./runtime/chores.js";
 
 /** The cron in wrangler.toml that runs retention; every other cron run sends the outbox. */
 const RETENTION_CRON = "17 3 * * *";
@@ -68,23 +68,15 @@ export default {
   async scheduled(controller: ScheduledController, env: WorkerEnv, _ctx: ExecutionContext): Promise<void> {
     const services = await workerServices(env);
     if (controller.cron === RETENTION_CRON) {
-      const report = await runRetention(services.prisma, {
-        now: new Date(controller.scheduledTime),
-        retentionDays: services.config.retentionDays,
-        dryRun: false,
-      });
-      services.log.info("retention run", {
-        anonymised: report.answersAnonymised,
-        redacted: report.freeTextRedacted,
-        inboundDeleted: report.inboundIdsDeleted,
-        deliveriesDeleted: report.deliveryLogsDeleted,
-      });
+      await retentionChore(
+        services.prisma,
+        { now: new Date(controller.scheduledTime), retentionDays: services.config.retentionDays },
+        services.log,
+      );
       return;
     }
     await services.directory.reload();
-    // Partners' webhooks: the weekly feed when a week has passed, and retries that are due.
-    await services.feed.enqueueWeekly((id) => services.partners.byId(id));
-    await services.feed.deliverDue();
+    await partnerWebhooksChore(services.feed, services.partners);
     const report = await services.dispatcher.drain();
     if (report.sent + report.retried + report.dead > 0)
       services.log.info("outbox run", { sent: report.sent, retried: report.retried, dead: report.dead });

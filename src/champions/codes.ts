@@ -27,3 +27,8 @@ export function shareLinks(
     sms: smsNumber && smsNumber.startsWith("+") ? `Text JOIN ${code} to ${smsNumber}` : undefined,
   };
 }
+
+/** A code as a resident typed or tapped it ("c_st6bus" from a Telegram deep link, " st6bus"): the stored form. */
+export function normaliseReferralCode(code: string): string {
+  return code.trim().replace(/^c_/i, "").toUpperCase();
+}

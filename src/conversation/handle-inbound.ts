@@ -16,7 +16,6 @@ import type {
   SignpostService,
 } from "../engine/types.js";
 import { detectUrgentNeeds, type UrgentLexicon } from "../directory/urgent.js";
-import { isTheme } from "../directory/themes.js";
 import type { Logger } from "../log.js";
 import { RateLimiter, type RateDecision } from "../rate-limit.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
@@ -28,7 +27,10 @@ import type {
   NewOutboxMessage,
   StepCommit,
 } from "../store/types.js";
+import { toAnswer, type TextAnalyser } from "./answers.js";
 import { KeyedQueue } from "./keyed-queue.js";
+import { myDataJson, myDataText } from "./my-data.js";
+import { normaliseReferralCode } from "../champions/codes.js";
 import { hostMessages } from "./messages.js";
 import { isOutbound, type OutboundEffect } from "./render-plain.js";
 
@@ -63,7 +65,7 @@ export interface ConversationDeps {
   readonly updatesFor?: (area: string | null, language: string) => Promise<string>;
 }
 
-export type TextAnalyser = (text: string) => Promise<{ readonly themes: readonly string[]; readonly redacted: string }>;
+export type { TextAnalyser } from "./answers.js";
 
 /** The answer key whose value breaks insight down by age. */
 export const AGE_BAND_KEY = "age_band";
@@ -73,10 +75,6 @@ export interface CrisisLookup {
 }
 
 /** Champion and campaign codes as residents type them: "c_ab12cd", "AB12CD". */
-export function normaliseReferralCode(code: string): string {
-  return code.trim().replace(/^c_/i, "").toUpperCase();
-}
-
 /** Turns replies into the channel's own messages, to be stored in the outbox and sent. */
 export type ReplyRenderer = (replies: readonly OutboundEffect[], contact: ContactRecord) => readonly unknown[];
 
@@ -156,15 +154,11 @@ export class ConversationService {
     },
   ): Promise<"queued" | "busy" | "stopped" | "duplicate"> {
     const queue = (replies: readonly OutboundEffect[]): NewOutboxMessage[] =>
-      options.render(replies, contact).map((payload, index) => ({
-        id: this.deps.newId(),
-        contactId: contact.id,
-        channel: contact.channel,
-        payload,
-        idempotencyKey: `${options.key}:${index}`,
+      this.outboxRows(options.render(replies, contact), contact, {
+        key: options.key,
         notBefore: options.notBefore,
         kind: "broadcast",
-      }));
+      });
     return this.queue.run(`${contact.channel}:${contact.addressHash}`, async () => {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
         const now = this.deps.now();
@@ -184,19 +178,7 @@ export class ConversationService {
           if (committed === "duplicate") return "duplicate";
           return "busy";
         }
-        const result = step(
-          {
-            registry: this.deps.registry,
-            now,
-            contact: { language: contact.language, area: contact.area, consentVersion: contact.consentVersion },
-            privacyNoticeVersion: this.deps.settings.privacyNoticeVersion,
-            variables: this.deps.settings.variables,
-            languages: this.deps.settings.languages,
-            ...(this.deps.directory?.() ? { directory: this.deps.directory()! } : {}),
-          },
-          null,
-          { type: "start", flowId },
-        );
+        const result = step(this.engineContext(now, contact, this.deps.directory?.()), null, { type: "start", flowId });
         const outbox = queue([...(options.prefix ?? []), ...result.effects.filter(isOutbound)]);
         const committed = await this.deps.store.commitStep({
           contact,
@@ -251,98 +233,57 @@ export class ConversationService {
     });
   }
 
+  /** What the engine is told about the world for one step. */
+  private engineContext(
+    now: Date,
+    contact: ContactRecord,
+    directory: DirectoryLookup | undefined,
+  ): Parameters<typeof step>[0] {
+    const { settings } = this.deps;
+    return {
+      registry: this.deps.registry,
+      now,
+      contact: { language: contact.language, area: contact.area, consentVersion: contact.consentVersion },
+      privacyNoticeVersion: settings.privacyNoticeVersion,
+      variables: settings.variables,
+      languages: settings.languages,
+      ...(directory ? { directory } : {}),
+    };
+  }
+
+  /** Rendered replies as outbox rows, keyed `<key>:<n>` so the same replies are never queued twice. */
+  private outboxRows(
+    payloads: readonly unknown[],
+    contact: ContactRecord,
+    options: { key: string; notBefore: Date; kind: NonNullable<NewOutboxMessage["kind"]>; claimedUntil?: Date },
+  ): NewOutboxMessage[] {
+    return payloads.map((payload, index) => ({
+      id: this.deps.newId(),
+      contactId: contact.id,
+      channel: contact.channel,
+      payload,
+      idempotencyKey: `${options.key}:${index}`,
+      notBefore: options.notBefore,
+      kind: options.kind,
+      ...(options.claimedUntil ? { claimedUntil: options.claimedUntil } : {}),
+    }));
+  }
+
   /** MYDATA: what is held, in plain words, plus a JSON copy for channels that can send files. */
   private async myData(
     contact: ContactRecord,
     say: (t: LocalisedText) => OutboundEffect,
     finish: (r: OutboundEffect[]) => Promise<Outcome | undefined>,
   ): Promise<Outcome | undefined> {
-    const language = contact.language;
     const answers = await this.deps.store.answersOf(contact.id);
-    const l = (key: string) => localise(LABELS[key]!, language);
-    const date = (d: Date) => d.toISOString().slice(0, 10);
-    const lines = [
-      `${l("channel")}: ${contact.channel === "sms" ? "SMS" : contact.channel === "telegram" ? "Telegram" : contact.channel}`,
-      `${l("language")}: ${language === "cy" ? "Cymraeg" : "English"}`,
-      `${l("area")}: ${contact.area ?? "-"}`,
-      `${l("consent")}: ${
-        contact.consentVersion
-          ? `${contact.consentVersion}${contact.consentAt ? ` (${date(contact.consentAt)})` : ""}`
-          : contact.consentRefusedVersion
-            ? `${l("declined")} ${contact.consentRefusedVersion}${contact.consentRefusedAt ? ` (${date(contact.consentRefusedAt)})` : ""}`
-            : "-"
-      }`,
-      `${l("came")}: ${contact.attribution ?? "-"}`,
-      `${l("status")}: ${contact.status === "stopped" ? "STOP" : "on"}`,
-      `${l("since")}: ${date(contact.createdAt)}`,
-      `${l("answers")}:`,
-      ...(answers.length === 0
-        ? [localise(hostMessages.myDataNone, language)]
-        : answers.map(
-            (a) =>
-              `- ${a.questionKey}: ${a.value === null ? "(skipped)" : Array.isArray(a.value) ? a.value.join(", ") : String(a.value)} (${date(a.createdAt)})`,
-          )),
-    ];
     const outcome = await finish([
       say(hostMessages.myDataIntro),
-      { type: "send", text: lines.join("\n") },
+      { type: "send", text: myDataText(contact, answers) },
       say(hostMessages.myDataOutro),
     ]);
     if (!outcome) return undefined;
-    const json = JSON.stringify(
-      {
-        channel: contact.channel,
-        language,
-        area: contact.area,
-        status: contact.status,
-        consent: contact.consentVersion
-          ? { noticeVersion: contact.consentVersion, at: contact.consentAt?.toISOString() ?? null }
-          : null,
-        consentDeclined: contact.consentRefusedVersion
-          ? { noticeVersion: contact.consentRefusedVersion, at: contact.consentRefusedAt?.toISOString() ?? null }
-          : null,
-        attribution: contact.attribution,
-        firstMessage: contact.createdAt.toISOString(),
-        answers: answers.map((a) => ({
-          flow: a.flowId,
-          question: a.questionKey,
-          value: a.value,
-          area: a.area,
-          at: a.createdAt.toISOString(),
-        })),
-        address: "stored encrypted; not included here",
-      },
-      null,
-      2,
-    );
+    const json = myDataJson(contact, answers);
     return { ...outcome, export: { filename: "placevoice-my-data.json", json } };
-  }
-
-  /** An answer as stored: chosen themes and themes found in free text become insight facts. */
-  private async toAnswer(
-    effect: Extract<Effect, { type: "save_answer" }>,
-    ageBand: string | undefined,
-  ): Promise<NewAnswer> {
-    const base = {
-      id: this.deps.newId(),
-      flowId: effect.flowId,
-      questionKey: effect.key,
-      value: effect.value,
-      ...(ageBand ? { ageBand } : {}),
-    };
-    if (isThemeAnswer(effect.value)) {
-      const themes = typeof effect.value === "string" ? [effect.value] : effect.value;
-      return { ...base, facts: themes.map((theme) => ({ id: this.deps.newId(), theme, source: "choice" as const })) };
-    }
-    if (effect.kind === "text" && typeof effect.value === "string" && this.deps.analyse) {
-      const analysis = await this.deps.analyse(effect.value);
-      return {
-        ...base,
-        redacted: analysis.redacted,
-        facts: analysis.themes.map((theme) => ({ id: this.deps.newId(), theme, source: "text" as const })),
-      };
-    }
-    return base;
   }
 
   private async attempt(
@@ -398,16 +339,12 @@ export class ConversationService {
     ): Promise<Outcome | undefined> => {
       const updated = applyChanges(contact, changes, now);
       const queued: NewOutboxMessage[] = inbound.render
-        ? inbound.render(replies, updated).map((payload, index) => ({
-            id: this.deps.newId(),
-            contactId: contact.id,
-            channel: contact.channel,
-            payload,
-            idempotencyKey: `${inboundRef?.id ?? `${contact.channel}:${this.deps.newId()}`}:${index}`,
+        ? this.outboxRows(inbound.render(replies, updated), contact, {
+            key: inboundRef?.id ?? `${contact.channel}:${this.deps.newId()}`,
             notBefore: now,
             kind,
             ...(inbound.claimMs ? { claimedUntil: new Date(now.getTime() + inbound.claimMs) } : {}),
-          }))
+          })
         : [];
       const completions = effects
         .filter((e) => e.type === "end" && e.reason === "completed")
@@ -510,26 +447,14 @@ export class ConversationService {
 
     // A contact created just now may have been created (and its conversation begun) by another process.
     const session = turn.contact ? turn.session : await store.loadSession(contact.id);
-    const result = step(
-      {
-        registry: this.deps.registry,
-        now,
-        contact: { language: contact.language, area: contact.area, consentVersion: contact.consentVersion },
-        privacyNoticeVersion: settings.privacyNoticeVersion,
-        variables: settings.variables,
-        languages: settings.languages,
-        ...(directory ? { directory } : {}),
-      },
-      session?.state ?? null,
-      input,
-    );
+    const result = step(this.engineContext(now, contact, directory), session?.state ?? null, input);
 
     const answers: NewAnswer[] = [];
     let ageBand: StepCommit["ageBand"];
     const knownAgeBand = result.session?.answers[AGE_BAND_KEY] ?? session?.state.answers[AGE_BAND_KEY];
     for (const effect of result.effects) {
       if (effect.type === "save_answer") {
-        answers.push(await this.toAnswer(effect, typeof knownAgeBand === "string" ? knownAgeBand : undefined));
+        answers.push(await toAnswer(effect, typeof knownAgeBand === "string" ? knownAgeBand : undefined, this.deps));
         if (effect.key === AGE_BAND_KEY && typeof effect.value === "string") {
           const since = session?.state.startedAt ?? result.session?.startedAt;
           ageBand = { value: effect.value, flowId: effect.flowId, since: since ? new Date(since) : now };
@@ -547,23 +472,6 @@ export class ConversationService {
     });
   }
 }
-
-export function isThemeAnswer(value: unknown): value is string | readonly string[] {
-  if (typeof value === "string") return isTheme(value);
-  return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string" && isTheme(v));
-}
-
-const LABELS: Readonly<Record<string, LocalisedText>> = {
-  channel: { en: "Channel", cy: "Sianel" },
-  language: { en: "Language", cy: "Iaith" },
-  area: { en: "Area (first part of your postcode only)", cy: "Ardal (rhan gyntaf eich cod post yn unig)" },
-  consent: { en: "Consent", cy: "Caniatâd" },
-  declined: { en: "declined", cy: "gwrthodwyd" },
-  came: { en: "Came via code", cy: "Daeth drwy god" },
-  since: { en: "First message", cy: "Neges gyntaf" },
-  answers: { en: "Your answers", cy: "Eich atebion" },
-  status: { en: "Messages", cy: "Negeseuon" },
-};
 
 function applyChanges(contact: ContactRecord, changes: ContactChanges, now: Date): ContactRecord {
   return {

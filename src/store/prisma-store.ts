@@ -6,7 +6,8 @@ import type { AnswerValue, SessionState } from "../engine/types.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { isoWeek } from "./week.js";
 import { RESPONDENT_KEY } from "./rollups.js";
-import { classifyStepFailure, type AgeBandMoves } from "./step-statements.js";
+import { classifyStoreError } from "./outcomes.js";
+import type { AgeBandMoves } from "./step-statements.js";
 import type { Turn } from "./types.js";
 import { toContactRecord } from "./contact-record.js";
 import type {
@@ -19,12 +20,6 @@ import type {
   SessionRecord,
   StepCommit,
 } from "./types.js";
-
-/** A unique constraint failed (Prisma's P2002; a raw statement's error names the constraint). Duck-typed, so it holds for the Node and the Worker client alike. */
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown };
-  return e?.code === "P2002" || /UNIQUE constraint failed/.test(String(e?.message ?? ""));
-}
 
 export abstract class PrismaConversationStore implements ConversationStore {
   constructor(protected readonly prisma: PrismaClient) {}
@@ -95,16 +90,22 @@ export abstract class PrismaConversationStore implements ConversationStore {
       await this.applyStep(commit);
       return "ok";
     } catch (error) {
-      const meaning = classifyStepFailure(error, commit.inbound !== undefined);
-      if (meaning) return meaning;
-      if (commit.inbound && isUniqueViolation(error) && (await this.seenInbound(commit.inbound.id))) return "duplicate";
+      const failure = classifyStoreError(error);
+      if (failure.kind === "lost_race") return "conflict";
+      // The message id was recorded by another delivery of the same message.
+      if (
+        failure.kind === "duplicate" &&
+        commit.inbound &&
+        (failure.table === "inbound_messages" || (await this.seenInbound(commit.inbound.id)))
+      )
+        return "duplicate";
       throw error;
     }
   }
 
   /**
    * Writes the step's statements (`stepStatements`) so that all or none apply; its guards raise
-   * the errors `classifyStepFailure` reads.
+   * the errors `classifyStoreError` (outcomes.ts) reads.
    */
   protected abstract applyStep(commit: StepCommit): Promise<void>;
 
@@ -137,7 +138,7 @@ export abstract class PrismaConversationStore implements ConversationStore {
       await this.prisma.inboundMessage.create({ data: { id, channel, receivedAt: at } });
       return true;
     } catch (error) {
-      if (isUniqueViolation(error)) return false;
+      if (classifyStoreError(error).kind === "duplicate") return false;
       throw error;
     }
   }

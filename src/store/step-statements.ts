@@ -229,12 +229,3 @@ export function stepStatements(commit: StepCommit, moves: AgeBandMoves | undefin
   }
   return out;
 }
-
-/** What a failed step means: another process got there first ("conflict"), the message was already handled ("duplicate"), or a real error (null). */
-export function classifyStepFailure(error: unknown, hadInbound: boolean): "conflict" | "duplicate" | null {
-  const e = error as { message?: unknown; meta?: unknown; cause?: unknown };
-  const text = `${String(e?.message ?? "")} ${JSON.stringify(e?.meta ?? {})} ${String((e?.cause as { message?: unknown })?.message ?? "")}`;
-  if (hadInbound && /inbound_messages/.test(text) && /UNIQUE|PRIMARY|constraint/i.test(text)) return "duplicate";
-  if (text.includes("malformed JSON") || /sessions\.contact_id|sessions_contact_id_key/.test(text)) return "conflict";
-  return null;
-}

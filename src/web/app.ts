@@ -1,5 +1,6 @@
 // The Hono application shared by the Node server and the Worker. Routes are added per room
 // (webhooks, partner API, dashboard); everything they need arrives in AppDeps.
+import { classifyStoreError } from "../store/outcomes.js";
 import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "../http/body-limit.js";
@@ -33,18 +34,6 @@ export interface AppDeps {
   readonly privacy?: PrivacyDeps;
   /** The front door at /, the favicon and robots.txt. */
   readonly home?: HomeDeps;
-}
-
-/** Errors that mean "the database is busy or unavailable right now": the platform should retry. */
-function isTransientDatabaseError(error: unknown): boolean {
-  const e = error as
-    { name?: string; message?: string; code?: string; cause?: { originalCode?: string; kind?: string } } | undefined;
-  // Raw statements fail with Prisma's DriverAdapterError, whose message is SQLite's own ("disk
-  // I/O error" when a write fails) and whose cause carries the SQLite code.
-  const text = `${e?.name ?? ""} ${e?.message ?? ""} ${e?.code ?? ""} ${e?.cause?.originalCode ?? ""} ${e?.cause?.kind ?? ""}`;
-  return /SQLITE_BUSY|SQLITE_LOCKED|SQLITE_FULL|SQLITE_IOERR|SQLITE_CANTOPEN|SQLITE_CORRUPT|database is locked|disk is full|disk I\/O error|SocketTimeout|P1001|P1008|P2024|Timed out/i.test(
-    text,
-  );
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -115,7 +104,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();
-    if (isTransientDatabaseError(error)) {
+    if (classifyStoreError(error).kind === "busy") {
       // Nothing was committed: ask the platform to deliver the webhook again later.
       deps.log.warn("database unavailable, asking for a retry", { path: c.req.path, error: error.name });
       return c.json({ error: "unavailable", message: "Temporarily unavailable, please retry" }, 503, {

@@ -1,0 +1,28 @@
+// The service's housekeeping, the same on both runtimes: Node runs it on timers (src/node.ts),
+// the Worker from its Cron Triggers (src/worker.ts).
+import type { PrismaClient } from "../generated/prisma/client.js";
+import type { PartnerStore } from "../insights/partners.js";
+import type { Logger } from "../log.js";
+import { runRetention } from "../store/retention.js";
+import type { PartnerFeed } from "../updates/partner-feed.js";
+
+/** Anonymises old answers and deletes old message ids and delivery logs, and says what it did. */
+export async function retentionChore(
+  prisma: PrismaClient,
+  options: { now: Date; retentionDays: number },
+  log: Logger,
+): Promise<void> {
+  const report = await runRetention(prisma, { ...options, dryRun: false });
+  log.info("retention run", {
+    anonymised: report.answersAnonymised,
+    redacted: report.freeTextRedacted,
+    inboundDeleted: report.inboundIdsDeleted,
+    deliveriesDeleted: report.deliveryLogsDeleted,
+  });
+}
+
+/** Partners' webhooks: the weekly feed when a week has passed, and retries that are due. */
+export async function partnerWebhooksChore(feed: PartnerFeed, partners: PartnerStore): Promise<void> {
+  await feed.enqueueWeekly((id) => partners.byId(id));
+  await feed.deliverDue();
+}
