@@ -40,6 +40,8 @@ export interface ThemeRow {
 
 export interface ThemeTable {
   readonly respondents: Cell;
+  /** Nobody answered at all under this filter: said plainly, not as a withheld small number. */
+  readonly noResponses: boolean;
   readonly rows: readonly ThemeRow[];
   readonly threshold: number;
 }
@@ -159,7 +161,7 @@ export class InsightQueries {
       );
       return { theme, count: cell.count, share: share(cell, respondents), suppressed: cell.suppressed };
     });
-    return { respondents, rows, threshold: this.k };
+    return { respondents, noResponses: population.count === 0, rows, threshold: this.k };
   }
 
   /**
@@ -227,8 +229,21 @@ export class InsightQueries {
       },
       select: { redacted: true, area: true, createdAt: true },
       orderBy: { createdAt: "desc" },
-      take: limit,
+      take: limit * 4,
     });
-    return rows.map((r) => ({ text: r.redacted!, area: r.area, month: r.createdAt.toISOString().slice(0, 7) }));
+    // The same words from several residents are one quote.
+    const seen = new Set<string>();
+    const quotes: Quote[] = [];
+    for (const r of rows) {
+      const key = r
+        .redacted!.toLowerCase()
+        .replace(/[^\p{L}\p{N}]+/gu, " ")
+        .trim();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      quotes.push({ text: r.redacted!, area: r.area, month: r.createdAt.toISOString().slice(0, 7) });
+      if (quotes.length === limit) break;
+    }
+    return quotes;
   }
 }

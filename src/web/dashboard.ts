@@ -10,7 +10,7 @@ import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import type { PartnerIdentity, PartnerStore } from "../insights/partners.js";
 import type { InsightFilter, InsightQueries } from "../insights/queries.js";
 import { blockPeriod, blocksOf, parsePeriod, periodLabel, type Period } from "../insights/periods.js";
-import { themeTableCsv } from "../insights/csv.js";
+import { QUESTION_TEXT, tableFilename, themeTableCsv } from "../insights/csv.js";
 import { barChart, lineChart } from "./charts.js";
 import type { UpdateService } from "../updates/updates.js";
 import { registerUpdatesView } from "./updates-view.js";
@@ -44,6 +44,16 @@ export interface DashboardDeps {
   /** The partner's webhook at /dashboard/webhook. */
   readonly feed?: PartnerFeed;
 }
+
+/** The age bands the shipped priorities flow asks about, as the filter offers them. */
+const AGE_BANDS: readonly (readonly [string, string])[] = [
+  ["under_18", "Under 18"],
+  ["age_18_24", "18 to 24"],
+  ["age_25_34", "25 to 34"],
+  ["age_35_49", "35 to 49"],
+  ["age_50_64", "50 to 64"],
+  ["age_65_plus", "65 or over"],
+];
 
 export function registerDashboard(app: Hono, deps: DashboardDeps): void {
   if (deps.updates) registerUpdatesView(app, { ...deps, updates: deps.updates });
@@ -152,12 +162,20 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
   app.get("/dashboard/priorities.csv", async (c) => {
     const current = await session(c);
     if (!current) return signInAgain(c, deps);
-    const { filter, forbidden } = await filterFrom(c, current.partner);
+    const { filter, period, forbidden } = await filterFrom(c, current.partner);
     if (forbidden) return refuseArea(c, current.partner.id, forbidden);
-    await deps.partners.audit(current.partner.id, "dashboard.csv", { ...filter, period: filter.period?.id ?? "all" });
+    await deps.partners.audit(current.partner.id, "dashboard.csv", { ...filter, period: period.id });
     const table = await deps.queries.themeTable(filter, "choice", THEMES);
-    c.header("Content-Disposition", 'attachment; filename="priorities.csv"');
-    return c.body(themeTableCsv(table.rows, deps.themeLabel, deps.threshold), 200, {
+    const area = filter.area ?? (filter.allowedAreas.length > 0 ? filter.allowedAreas.join(" ") : "all areas");
+    c.header("Content-Disposition", `attachment; filename="${tableFilename("priorities", area, period)}"`);
+    const context = {
+      area,
+      period,
+      question: QUESTION_TEXT.choice,
+      respondents: table.respondents.count,
+      generatedAt: deps.now(),
+    };
+    return c.body(themeTableCsv(table.rows, deps.themeLabel, deps.threshold, context), 200, {
       "Content-Type": "text/csv; charset=utf-8",
     });
   });
@@ -205,6 +223,7 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
       return option(block.id, periodLabel(block), values.period);
     })}</select></label>
   <label for="channel">Channel <select id="channel" name="channel">${option("", "Both", values.channel)}${option("sms", "SMS", values.channel)}${option("telegram", "Telegram", values.channel)}</select></label>
+  <label for="age_band">Age <select id="age_band" name="age_band">${option("", "All ages", values.age_band)}${AGE_BANDS.map(([id, label]) => option(id, label, values.age_band))}</select></label>
   <label for="theme">Theme for trend and quotes <select id="theme" name="theme">${THEMES.map((t) => option(t, deps.themeLabel(t), theme))}</select></label>
   <button type="submit">Show</button>
 </form>
@@ -212,7 +231,12 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
 <section aria-labelledby="priorities-heading">
 <h2 id="priorities-heading">Priorities${values.area ? ` in ${values.area}` : ""}</h2>
 <p data-testid="period">Answers from ${periodLabel(period)}${period.kind === "all" ? " (all time)" : period.kind === "year" ? " (the last 52 weeks)" : ""}.</p>
-<p>Residents who answered: <strong data-testid="respondents">${table.respondents.count === null ? fewer : table.respondents.count.toLocaleString("en-GB")}</strong></p>
+${
+  table.noResponses
+    ? html`<p class="note" role="status" data-testid="empty-state">No responses yet${values.area ? ` in ${values.area}` : ""} for these filters.</p>`
+    : table.respondents.count === null
+      ? html`<p class="note" role="status" data-testid="empty-state">The figures${values.area ? ` for ${values.area}` : ""} with these filters are withheld to protect residents: fewer than ${deps.threshold} answered, or showing them would let a small group be worked out.</p>`
+      : html`<p>Residents who answered: <strong data-testid="respondents">${table.respondents.count.toLocaleString("en-GB")}</strong></p>
 ${barChart(
   `Residents per priority${values.area ? ` in ${values.area}` : ""}`,
   rows.map((r) => ({ label: deps.themeLabel(r.theme), value: r.count })),
@@ -224,7 +248,8 @@ ${barChart(
           (r) =>
             html`<tr><th scope="row">${deps.themeLabel(r.theme)}</th><td class="num ${r.count === null ? "suppressed" : ""}">${r.count === null ? fewer : r.count.toLocaleString("en-GB")}</td><td class="num">${r.share === null ? "–" : `${r.share}%`}</td></tr>`,
         )}</tbody></table>
-<p><a href="/dashboard/priorities.csv${query ? `?${query}` : ""}" download>Download these figures (CSV)</a></p>
+<p><a href="/dashboard/priorities.csv${query ? `?${query}` : ""}" download>Download these figures (CSV)</a></p>`
+}
 </section>
 <section aria-labelledby="trend-heading">
 <h2 id="trend-heading">${deps.themeLabel(theme)} over time</h2>

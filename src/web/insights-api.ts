@@ -8,7 +8,7 @@ import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import { hashPartnerToken, type PartnerIdentity, type PartnerStore } from "../insights/partners.js";
 import { RateLimiter } from "../rate-limit.js";
 import type { InsightFilter, InsightQueries } from "../insights/queries.js";
-import { themeTableCsv, toCsv } from "../insights/csv.js";
+import { QUESTION_TEXT, tableFilename, themeTableCsv, toCsv } from "../insights/csv.js";
 import { openApiDocument } from "./openapi.js";
 import type { Clock } from "../clock.js";
 import { parsePeriod, type Period } from "../insights/periods.js";
@@ -172,8 +172,19 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
       .map((r) => ({ ...r, label: deps.themeLabel(r.theme) }))
       .sort((a, b) => (b.count ?? -1) - (a.count ?? -1));
     if (parsed.query.format === "csv") {
-      c.header("Content-Disposition", `attachment; filename="${source === "choice" ? "priorities" : "themes"}.csv"`);
-      return c.body(themeTableCsv(rows, deps.themeLabel, deps.threshold), 200, {
+      const area =
+        parsed.filter.area ??
+        (parsed.filter.allowedAreas.length > 0 ? parsed.filter.allowedAreas.join(" ") : "all areas");
+      const name = source === "choice" ? "priorities" : "themes";
+      c.header("Content-Disposition", `attachment; filename="${tableFilename(name, area, parsed.period)}"`);
+      const context = {
+        area,
+        period: parsed.period,
+        question: QUESTION_TEXT[source],
+        respondents: table.respondents.count,
+        generatedAt: deps.now(),
+      };
+      return c.body(themeTableCsv(rows, deps.themeLabel, deps.threshold, context), 200, {
         "Content-Type": "text/csv; charset=utf-8",
       });
     }

@@ -125,10 +125,20 @@ describe("partner API", () => {
     const { status, body, headers } = await get("/api/v1/insights/priorities?area=ST6&format=csv");
     expect(status).toBe(200);
     expect(headers.get("Content-Type")).toContain("text/csv");
+    // A file that travels on its own still says what it covers, on every row, and in its name.
+    expect(headers.get("Content-Disposition")).toBe(
+      'attachment; filename="priorities_ST6_2026-01-05_to_2026-01-05.csv"',
+    );
     const lines = String(body).trim().split("\r\n");
-    expect(lines[0]).toBe("theme,label,residents,share_percent");
-    expect(lines[1]).toBe(`housing,Housing,${published(30)},100`);
-    expect(lines).toContain("safety,Feeling safe,fewer than 10,");
+    expect(lines[0]).toBe(
+      "area,period_from,period_to,question,respondents,theme,label,residents,share_percent,generated_at,note",
+    );
+    const context = `ST6,2026-01-05,2026-01-05,What matters most to you in your area? (up to three priorities each),${published(30)}`;
+    expect(lines[1]!.startsWith(`${context},housing,Housing,${published(30)},100,2026-01-05T`)).toBe(true);
+    expect(lines[1]).toContain(
+      ',"Numbers under 10 are withheld and the others slightly adjusted, so that no small group',
+    );
+    expect(lines.some((l) => l.includes(",safety,Feeling safe,fewer than 10,,"))).toBe(true);
   });
 
   it("refuses missing, wrong and revoked tokens, checks queries, and audits every request", async () => {

@@ -82,9 +82,12 @@ describe("dashboard in Chromium", () => {
       page.getByRole("link", { name: /Download these figures/ }).click(),
     ]);
     const csv = readFileSync((await download.path())!, "utf8");
-    expect(csv.split("\r\n")[0]).toBe("theme,label,residents,share_percent");
-    expect(csv).toContain(`housing,Housing,${published(14)},100`);
-    expect(csv).toContain("safety,Feeling safe,fewer than 10,");
+    expect(download.suggestedFilename()).toMatch(/^priorities_ST6_\d{4}-\d\d-\d\d_to_\d{4}-\d\d-\d\d\.csv$/);
+    expect(csv.split("\r\n")[0]).toBe(
+      "area,period_from,period_to,question,respondents,theme,label,residents,share_percent,generated_at,note",
+    );
+    expect(csv).toContain(`,housing,Housing,${published(14)},100,`);
+    expect(csv).toContain(",safety,Feeling safe,fewer than 10,,");
 
     mkdirSync(path.join(packageRoot, "test-results"), { recursive: true });
     await page.screenshot({ path: path.join(packageRoot, "test-results", "dashboard.png"), fullPage: true });
