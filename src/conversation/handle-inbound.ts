@@ -409,7 +409,8 @@ export class ConversationService {
       if (keyword === "help")
         return finish([say(hostMessages.helpWhileStopped)], [], { answers: [] }, "opt_out_confirmation");
       // Silence until the resident opts back in; nothing they send is stored meanwhile.
-      if (keyword !== "start") return finish([], [], { answers: [] });
+      // START, YES, DECHRAU, IE: and "start again" too, in either language.
+      if (keyword !== "start" && keyword !== "restart") return finish([], [], { answers: [] });
       Object.assign(changes, { status: "active", stoppedAt: null });
       prefix.push(say(hostMessages.resumed));
       input = { type: "resume" };

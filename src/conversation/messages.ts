@@ -5,7 +5,7 @@ import type { LocalisedText } from "../engine/types.js";
 export const hostMessages = {
   stopped: {
     en: "You won't get any more messages from {organisation}. Reply START to come back any time.",
-    cy: "Fyddwch chi ddim yn cael rhagor o negeseuon gan {organisation}. Atebwch START i ddod yn ôl unrhyw bryd.",
+    cy: "Fyddwch chi ddim yn cael rhagor o negeseuon gan {organisation}. Atebwch DECHRAU i ddod yn ôl unrhyw bryd.",
   },
   resumed: {
     en: "Welcome back! You'll get messages from {organisation} again. Reply STOP at any time to stop.",
@@ -13,7 +13,7 @@ export const hostMessages = {
   },
   helpWhileStopped: {
     en: "{organisation}: you've stopped messages from us, so you won't hear from us. Reply START to come back. Privacy: {privacy_url}",
-    cy: "{organisation}: rydych chi wedi atal negeseuon gennym ni, felly fyddwch chi ddim yn clywed gennym. Atebwch START i ddod yn ôl. Preifatrwydd: {privacy_url}",
+    cy: "{organisation}: rydych chi wedi atal negeseuon gennym ni, felly fyddwch chi ddim yn clywed gennym. Atebwch DECHRAU i ddod yn ôl. Preifatrwydd: {privacy_url}",
   },
   slowDown: {
     en: "You're sending messages faster than we can read them, so we've skipped the last few. Please wait a minute, then send your answer again.",

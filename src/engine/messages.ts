@@ -53,7 +53,7 @@ export const engineMessages = {
   },
   gaveUp: {
     en: "Sorry, I'm having trouble understanding. Let's stop here for now. Send HELP if you need it, or message again any time.",
-    cy: "Mae'n ddrwg gen i, rwy'n cael trafferth deall. Gadewch i ni stopio fan hyn am nawr. Anfonwch HELP os oes angen, neu anfonwch neges eto unrhyw bryd.",
+    cy: "Mae'n ddrwg gen i, rwy'n cael trafferth deall. Gadewch i ni stopio fan hyn am nawr. Anfonwch CYMORTH os oes angen, neu anfonwch neges eto unrhyw bryd.",
   },
   movingOn: {
     en: "No problem, let's move on.",

@@ -32,6 +32,20 @@ const YES = new Set([
   "do",
   "ydw",
   "ydy",
+  "ydi",
+  "yndi",
+  "ia",
+  "oes",
+  // The answer echoes the question's verb in Welsh: "Hoffech chi…?" "Hoffwn"; "Gawn ni…?" "Cewch".
+  "hoffwn",
+  "cewch",
+  "cei",
+  "gallwch",
+  "galli",
+  "gwnaf",
+  "byddwn",
+  "ydy iawn",
+  "ydi iawn",
   "cytuno",
   "wrth gwrs",
   "yes thanks",
@@ -49,6 +63,18 @@ const NO = new Set([
   "nac",
   "naddo",
   "nac ydw",
+  "nac ydy",
+  "nac ydi",
+  "nag oes",
+  "nac oes",
+  "nage",
+  "na hoffwn",
+  "na chewch",
+  "na chei",
+  "na allwch",
+  "na alli",
+  "na wnaf",
+  "na fyddwn",
   "dim diolch",
   "dim",
   "don t",
@@ -285,8 +311,9 @@ export function checkPickCount(
 
 function parseYesNo(reply: string): ParsedAnswer {
   const text = normaliseReply(reply) || reply.trim();
-  if (text === "1" || YES.has(text) || /^(yes|yeah|yep|ie|iawn)\b/.test(text)) return { ok: true, value: true };
-  if (text === "2" || NO.has(text) || /^(no|nope|nah|na|nac)\b/.test(text)) return { ok: true, value: false };
+  if (text === "1" || YES.has(text) || /^(yes|yeah|yep|ie|iawn|ydy|ydi|yndi|hoffwn|cewch|gallwch)\b/.test(text))
+    return { ok: true, value: true };
+  if (text === "2" || NO.has(text) || /^(no|nope|nah|na|nac|nag|nage)\b/.test(text)) return { ok: true, value: false };
   return { ok: false, problem: engineMessages.yesOrNo };
 }
 
