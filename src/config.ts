@@ -58,6 +58,8 @@ const envSchema = z.object({
     ),
   PRIVACY_NOTICE_VERSION: z.string().min(1).default("2026-11"),
   ORGANISATION_NAME: z.string().min(1).default("PlaceVoice"),
+  /** The organisation's name as Welsh speakers know it ("Cyngor Gwynedd"); Welsh texts are worded so it needs no mutation. */
+  ORGANISATION_NAME_CY: optionalString,
   K_THRESHOLD: z.coerce.number().int().min(2).max(1000).default(10),
   SERVICES_DIRECTORY: optionalString,
   RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(730),
@@ -160,6 +162,7 @@ export type Config = {
   readonly languages: readonly string[];
   readonly privacyNoticeVersion: string;
   readonly organisationName: string;
+  readonly organisationNameCy: string | undefined;
   /** Smallest count ever published; anything below shows as "fewer than K". */
   readonly kThreshold: number;
   /** Directory imported on first start when the database has no services: a path, "none", or unset for the shipped sample. */
@@ -315,6 +318,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     languages: e.LANGUAGES,
     privacyNoticeVersion: e.PRIVACY_NOTICE_VERSION,
     organisationName: e.ORGANISATION_NAME,
+    organisationNameCy: e.ORGANISATION_NAME_CY,
     kThreshold: e.K_THRESHOLD,
     servicesDirectory: e.SERVICES_DIRECTORY,
     retentionDays: e.RETENTION_DAYS,

@@ -41,6 +41,8 @@ export interface ConversationSettings {
   readonly organisationName: string;
   /** Values for `{name}` placeholders in flow texts. */
   readonly variables: Readonly<Record<string, string>>;
+  /** Per language, values that replace them (the Welsh privacy page, the Welsh name). */
+  readonly languageVariables?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export interface ConversationDeps {
@@ -246,6 +248,7 @@ export class ConversationService {
       contact: { language: contact.language, area: contact.area, consentVersion: contact.consentVersion },
       privacyNoticeVersion: settings.privacyNoticeVersion,
       variables: settings.variables,
+      ...(settings.languageVariables ? { languageVariables: settings.languageVariables } : {}),
       languages: settings.languages,
       ...(directory ? { directory } : {}),
     };
@@ -317,7 +320,11 @@ export class ConversationService {
     const keyword = inbound.input.type === "text" ? detectKeyword(inbound.input.text)?.keyword : undefined;
     const say = (text: LocalisedText, language = contact.language): OutboundEffect => ({
       type: "send",
-      text: interpolate(localise(text, language), { ...settings.variables, organisation: settings.organisationName }),
+      text: interpolate(localise(text, language), {
+        ...settings.variables,
+        organisation: settings.organisationName,
+        ...settings.languageVariables?.[language],
+      }),
     });
     const changes: ContactChanges = {};
     // The first code a resident arrives with is kept; later ones are counted as touches.

@@ -5,11 +5,11 @@ import type { LocalisedText } from "../engine/types.js";
 export const hostMessages = {
   stopped: {
     en: "You won't get any more messages from {organisation}. Reply START to come back any time.",
-    cy: "Fyddwch chi ddim yn cael rhagor o negeseuon gan {organisation}. Atebwch DECHRAU i ddod yn ôl unrhyw bryd.",
+    cy: "Ni fydd {organisation} yn anfon rhagor o negeseuon atoch chi. Atebwch DECHRAU i ddod yn ôl unrhyw bryd.",
   },
   resumed: {
     en: "Welcome back! You'll get messages from {organisation} again. Reply STOP at any time to stop.",
-    cy: "Croeso nôl! Byddwch chi'n cael negeseuon gan {organisation} eto. Atebwch STOP unrhyw bryd i stopio.",
+    cy: "Croeso nôl! Bydd {organisation} yn anfon negeseuon atoch chi eto. Atebwch STOP unrhyw bryd i stopio.",
   },
   helpWhileStopped: {
     en: "{organisation}: you've stopped messages from us, so you won't hear from us. Reply START to come back. Privacy: {privacy_url}",
@@ -25,7 +25,7 @@ export const hostMessages = {
   },
   myDataIntro: {
     en: "Here is everything {organisation} holds about you:",
-    cy: "Dyma bopeth sydd gan {organisation} amdanoch chi:",
+    cy: "{organisation}: dyma bopeth sydd gennym ni amdanoch chi:",
   },
   myDataNone: { en: "No answers yet.", cy: "Dim atebion eto." },
   myDataOutro: {

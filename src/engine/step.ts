@@ -4,7 +4,7 @@
 import { detectKeyword } from "./keywords.js";
 import { engineMessages } from "./messages.js";
 import { checkPickCount, languageOptions, optionsOf, parseAnswer, type ParsedAnswer } from "./parse-answer.js";
-import { interpolate, localise } from "./text.js";
+import { interpolate, localise, welshAnd } from "./text.js";
 import type {
   ChoiceOption,
   SignpostNode,
@@ -420,7 +420,10 @@ function describeUnderstood(turn: Turn, node: QuestionNode, ids: readonly string
     return option ? localise(option.label, language) : id;
   });
   if (labels.length <= 1) return labels.join("");
-  return `${labels.slice(0, -1).join(", ")} ${localise(engineMessages.and, language)} ${labels[labels.length - 1]}`;
+  const last = labels[labels.length - 1]!;
+  // Welsh "a" mutates the word after it (and is "ac" before a vowel): "Tai a Chostau byw".
+  if (language === "cy") return `${labels.slice(0, -1).join(", ")} ${welshAnd(last)}`;
+  return `${labels.slice(0, -1).join(", ")} ${localise(engineMessages.and, language)} ${last}`;
 }
 
 function answerConsent(
@@ -631,7 +634,11 @@ function expiry(ctx: EngineContext, flow: Flow): string {
 }
 
 function variables(turn: Turn, state: SessionState): Record<string, string> {
-  const vars: Record<string, string> = { ...turn.ctx.variables, ...state.vars };
+  const vars: Record<string, string> = {
+    ...turn.ctx.variables,
+    ...turn.ctx.languageVariables?.[turn.contact.language],
+    ...state.vars,
+  };
   for (const [key, value] of Object.entries(state.answers)) {
     if (value !== null && !Array.isArray(value)) vars[key] = String(value);
   }

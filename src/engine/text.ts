@@ -69,3 +69,23 @@ export function typoAllowance(word: string): number {
   if (word.length <= 6) return 1;
   return 2;
 }
+
+/**
+ * Welsh "and" before a word: "ac" before a vowel, and the aspirate mutation after "a"
+ * (c → ch, p → ph, t → th): "Tai a Chostau byw", "Tai ac Iechyd a lles".
+ */
+export function welshAnd(next: string): string {
+  if (/^[aeiouâêîôûŵŷáéíóú]/i.test(next)) return `ac ${next}`;
+  const m = /^([CcPpTt])(?![Hh])(.*)$/s.exec(next);
+  if (!m) return `a ${next}`;
+  return `a ${m[1]}h${m[2]}`;
+}
+
+/** "1 flwyddyn", "2 flynedd", "3 blynedd", "5 mlynedd": a number of years as Welsh says it. */
+export function welshYears(n: number): string {
+  if (!Number.isInteger(n)) return `${n} o flynyddoedd`;
+  if (n === 1) return "1 flwyddyn";
+  if (n === 2) return "2 flynedd";
+  if (n === 3 || n === 4 || n === 6) return `${n} blynedd`;
+  return `${n} mlynedd`;
+}

@@ -227,6 +227,8 @@ export interface EngineContext {
   readonly privacyNoticeVersion: string;
   /** Values available to `{name}` placeholders in texts, e.g. `privacy_url`. */
   readonly variables: Readonly<Record<string, string>>;
+  /** Per language, values that replace `variables` for residents in it (the Welsh privacy page, the Welsh name). */
+  readonly languageVariables?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Languages the deployment offers, first is the default. */
   readonly languages: readonly string[];
   /** The services directory; without it a signpost node gives only what its text says. */

@@ -101,6 +101,13 @@ export function composeServices(input: ComposeInput): ComposedServices {
       languages: config.languages,
       organisationName: config.organisationName,
       variables: { privacy_url: config.privacyUrl, organisation: config.organisationName },
+      // Welsh readers get the Welsh privacy page, and the Welsh name when there is one.
+      languageVariables: {
+        cy: {
+          privacy_url: `${config.privacyUrl}?lang=cy`,
+          ...(config.organisationNameCy ? { organisation: config.organisationNameCy } : {}),
+        },
+      },
     },
     now: input.now,
     newId: input.newId,
@@ -144,6 +151,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
     themeLabel: (id, language) => (language === "cy" ? welshLabels.get(id) : themeLabels.get(id)) ?? id,
     threshold: config.kThreshold,
     organisationName: config.organisationName,
+    ...(config.organisationNameCy ? { organisationNameCy: config.organisationNameCy } : {}),
     smsMaxSegments: config.smsMaxSegments,
     quietHours: config.quietHours,
     timezone: config.timezone,

@@ -91,6 +91,8 @@ export interface UpdateServiceDeps {
   readonly themeLabel: (id: string, language: string) => string;
   readonly threshold: number;
   readonly organisationName: string;
+  /** The organisation's name in Welsh (ORGANISATION_NAME_CY), for Welsh messages. */
+  readonly organisationNameCy?: string;
   readonly smsMaxSegments: number;
   readonly quietHours: QuietHours;
   readonly timezone: string;
@@ -114,7 +116,7 @@ export class UpdateService {
     const pick = (t: Bilingual) => (cy && t.cy ? t.cy : t.en);
     const lines = [
       cy
-        ? `Diweddariad gan ${this.deps.organisationName} i ${update.areas.join(", ")}:`
+        ? `${this.deps.organisationNameCy ?? this.deps.organisationName}: diweddariad i ${update.areas.join(", ")}:`
         : `An update from ${this.deps.organisationName} for ${update.areas.join(", ")}:`,
       `${cy ? "Dywedoch chi" : "You said"}: ${pick(update.youSaid)}`,
       `${cy ? "Fe wnaethon ni" : "We did"}: ${pick(update.weDid)}`,

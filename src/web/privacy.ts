@@ -2,6 +2,7 @@
 // configuration, in English and Welsh. Its version is the one consent is recorded against.
 import type { Hono } from "hono";
 import { html } from "hono/html";
+import { welshYears } from "../engine/text.js";
 
 export interface PrivacyDeps {
   readonly organisationName: string;
@@ -35,7 +36,7 @@ ${
     : html`<h2>Beth rydyn ni'n ei wneud</h2><p>Rydyn ni'n gofyn i breswylwyr beth sydd bwysicaf lle maen nhw'n byw, yn eu cyfeirio at wasanaethau lleol, ac yn rhannu cyfansymiau dienw gyda'r cyngor a phartneriaid lleol er mwyn iddyn nhw weithredu.</p>
 <h2>Beth rydyn ni'n ei gadw</h2><ul><li>Eich atebion, rhan gyntaf eich cod post yn unig (fel ST6), eich iaith, a'r cod y daethoch chi gydag ef, os o gwbl.</li><li>Eich rhif ffôn neu'ch ID sgwrs, wedi'i amgryptio, dim ond er mwyn i ni allu ateb. Nid yw byth yn cael ei ddangos i neb.</li><li>Mae unrhyw beth rydych chi'n ei ysgrifennu yn cael ei storio ar gyfer dadansoddi heb enwau, rhifau, e-byst, cyfeiriadau na chodau post.</li></ul>
 <h2>Pwy sy'n ei weld</h2><p>Dim ond cyfansymiau mae cynghorau a phartneriaid yn eu gweld, byth pwy ddywedodd beth, a byth rif llai na ${deps.threshold}.</p>
-<h2>Am ba hyd</h2><p>Ar ôl ${years} mlynedd, dim ond fel cyfansymiau dienw a thestun wedi'i olygu y cedwir eich atebion, heb gysylltiad â chi.</p>
+<h2>Am ba hyd</h2><p>Ar ôl ${welshYears(Number(years))}, dim ond fel cyfansymiau dienw a thestun wedi'i olygu y cedwir eich atebion, heb gysylltiad â chi.</p>
 <h2>Eich dewisiadau</h2><ul><li>Atebwch <strong>MYDATA</strong> i weld popeth sydd gennym amdanoch chi.</li><li>Atebwch <strong>DILEU</strong> i'w ddileu. Mae cyfansymiau sydd eisoes wedi'u cyhoeddi yn cadw eu rhifau.</li><li>Atebwch <strong>STOP</strong> unrhyw bryd i atal negeseuon; <strong>START</strong> i ddod yn ôl.</li><li>Os byddwch chi'n dweud ie i glywed yn ôl, byddwn ni'n anfon ychydig o ddiweddariadau atoch chi am yr hyn a newidiodd yn eich ardal. Atebwch <strong>DIWEDDARIADAU</strong> i'w gweld eto.</li></ul>
 <h2>Cysylltu</h2><p>${deps.contact}</p>`
 }

@@ -184,7 +184,7 @@ describe("MYDATA and DELETE", () => {
     for (const body of ["hi", "cymraeg", "ie", "ST3 4HS"]) await send(body);
     await send("STOP");
     const data = await send("MYDATA");
-    expect(data).toContain("Dyma bopeth sydd gan PlaceVoice amdanoch chi:");
+    expect(data).toContain("PlaceVoice: dyma bopeth sydd gennym ni amdanoch chi:");
     expect(data).toContain("ST3");
     expect(await send("DILEU")).toContain("Atebwch DILEU IE i gadarnhau.");
     expect(await send("dileu ie")).toContain("mae popeth oedd gennym amdanoch chi wedi");

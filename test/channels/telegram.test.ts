@@ -165,7 +165,7 @@ describe("Telegram conversation", () => {
   it("uses the person's Telegram language for a new contact", async () => {
     const chat = 7004;
     await post(textUpdate(chat, "/start", { language: "cy" }));
-    expect(h.telegram.textsTo(chat)[0]).toContain("Helo, dyma PlaceVoice");
+    expect(h.telegram.textsTo(chat)[0]).toContain("Helo, PlaceVoice sydd yma");
   });
 
   it("does not run flows in a group: it answers once with a link to a private chat", async () => {

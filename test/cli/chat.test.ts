@@ -62,7 +62,7 @@ describe("placevoice chat", () => {
   it("talks Welsh with --lang cy once Cymraeg is chosen", async () => {
     const result = await runCli(["chat", "priorities", "--lang", "cy"], { input: "2\nie\nhepgor\n" });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain("bot> Helo, dyma PlaceVoice");
+    expect(result.stdout).toContain("bot> Helo, PlaceVoice sydd yma");
     expect(result.stdout).toContain("Atebwch IE neu NA.");
     expect(result.stdout).toContain("Beth sydd bwysicaf i chi yn eich ardal?");
     expect(result.stdout).toContain("(conversation left unfinished)");

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { detectKeyword } from "../../src/engine/keywords.js";
 import { parseAnswer } from "../../src/engine/parse-answer.js";
+import { welshAnd, welshYears } from "../../src/engine/text.js";
 
 describe("Welsh keywords", () => {
   it.each([
@@ -35,5 +36,30 @@ describe("yes and no in Welsh, as the question's verb asks", () => {
   );
   it.each(["Na hoffwn", "Na chewch", "Nag oes", "Nage", "Nac ydw", "Na", "Dim diolch"])("%s is no", (text) => {
     expect(yesNo(text)).toEqual({ ok: true, value: false });
+  });
+});
+
+describe("Welsh assembled at run time", () => {
+  it.each([
+    ["Costau byw", "a Chostau byw"],
+    ["Iechyd a lles", "ac Iechyd a lles"],
+    ["Parciau, sbwriel a mannau gwyrdd", "a Pharciau, sbwriel a mannau gwyrdd"],
+    ["Teimlo'n ddiogel", "a Theimlo'n ddiogel"],
+    ["Tai", "a Thai"],
+    ["Swyddi a sgiliau", "a Swyddi a sgiliau"],
+    ["Gofal a chymorth", "a Gofal a chymorth"],
+    ["Chwaraeon", "a Chwaraeon"],
+  ])("and %j -> %j", (word, joined) => {
+    expect(welshAnd(word)).toBe(joined);
+  });
+
+  it.each([
+    [1, "1 flwyddyn"],
+    [2, "2 flynedd"],
+    [3, "3 blynedd"],
+    [5, "5 mlynedd"],
+    [10, "10 mlynedd"],
+  ])("%i years -> %j", (n, words) => {
+    expect(welshYears(n)).toBe(words);
   });
 });

@@ -155,7 +155,7 @@ describe("you said, we did", () => {
     for (const r of qualifying) {
       const got = received(r).join("\n");
       if (r.language === "cy") {
-        expect(got, r.address).toContain("Diweddariad gan PlaceVoice i ST6:");
+        expect(got, r.address).toContain("PlaceVoice: diweddariad i ST6:");
         expect(got).toContain("Fe wnaethon ni: Mae'r bws 98 nawr yn rhedeg tan 11pm.");
         expect(got).toContain("Oedd y diweddariad hwn yn ddefnyddiol?");
       } else {
