@@ -719,7 +719,8 @@ describe("multi choice by text", () => {
 
   it("joins the echo with the Welsh 'a' for a Welsh-speaking contact", () => {
     const chat = chatIn("multi", { contact: { language: "cy" } });
-    expect(sends(chat.say("1 a 4").effects)).toEqual(["Diolch: Tai ac Iechyd." // "ac" before a vowel]);
+    // "ac" before a vowel, as Welsh writes it.
+    expect(sends(chat.say("1 a 4").effects)).toEqual(["Diolch: Tai ac Iechyd."]);
     expect(chat.answers.topics).toEqual(["housing", "health"]);
   });
 
