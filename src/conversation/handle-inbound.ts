@@ -235,6 +235,19 @@ export class ConversationService {
     });
   }
 
+  /** The label of option `id` of the question stored under `key`, in a language, from the flows. */
+  private optionLabel(key: string, id: string, language: string): string | undefined {
+    for (const flow of this.deps.registry.flows.values()) {
+      for (const node of flow.nodes) {
+        if (node.type !== "question" || node.key !== key) continue;
+        if (node.input.kind !== "single_choice" && node.input.kind !== "multi_choice") continue;
+        const option = node.input.options.find((o) => o.id === id);
+        if (option) return localise(option.label, language);
+      }
+    }
+    return undefined;
+  }
+
   /** What the engine is told about the world for one step. */
   private engineContext(
     now: Date,
@@ -281,7 +294,7 @@ export class ConversationService {
     const answers = await this.deps.store.answersOf(contact.id);
     const outcome = await finish([
       say(hostMessages.myDataIntro),
-      { type: "send", text: myDataText(contact, answers) },
+      { type: "send", text: myDataText(contact, answers, (key, id, language) => this.optionLabel(key, id, language)) },
       say(hostMessages.myDataOutro),
     ]);
     if (!outcome) return undefined;

@@ -15,15 +15,57 @@ const LABELS: Readonly<Record<string, LocalisedText>> = {
   since: { en: "First message", cy: "Neges gyntaf" },
   answers: { en: "Your answers", cy: "Eich atebion" },
   status: { en: "Messages", cy: "Negeseuon" },
+  on: { en: "on", cy: "ymlaen" },
+  stopped: { en: "stopped (STOP)", cy: "wedi'u hatal (STOP)" },
+  skipped: { en: "(skipped)", cy: "(wedi'i hepgor)" },
+  yes: { en: "yes", cy: "ie" },
+  no: { en: "no", cy: "na" },
+  terminal: { en: "this terminal", cy: "y derfynell hon" },
 };
 
+/** The shipped flows' questions, named briefly; a flow's own keys are shown as they are. */
+const QUESTIONS: Readonly<Record<string, LocalisedText>> = {
+  postcode: { en: "Postcode area", cy: "Ardal cod post" },
+  priorities: { en: "What matters most", cy: "Beth sydd bwysicaf" },
+  biggest_difference: { en: "What would make the biggest difference", cy: "Beth fyddai'n gwneud y gwahaniaeth mwyaf" },
+  age_band: { en: "Age group", cy: "Grŵp oedran" },
+  wants_help: { en: "Wanted details of local services", cy: "Eisiau manylion gwasanaethau lleol" },
+  hear_back: { en: "Happy to hear back", cy: "Hapus i glywed yn ôl" },
+  rating: { en: "How easy it was", cy: "Pa mor hawdd oedd hi" },
+  what_went_wrong: { en: "What went wrong", cy: "Beth aeth o'i le" },
+  helpful: { en: "Was the update helpful", cy: "Oedd y diweddariad yn ddefnyddiol" },
+};
+
+/** An option's label in a language (from the flows), for answers stored as option ids. */
+export type OptionLabel = (questionKey: string, optionId: string, language: string) => string | undefined;
+
+/** A date as people write it: "3 December 2026", "3 Rhagfyr 2026". */
+export function writtenDate(d: Date, language: string): string {
+  return new Intl.DateTimeFormat(language === "cy" ? "cy-GB" : "en-GB", {
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+    timeZone: "Europe/London",
+  }).format(d);
+}
+
 /** What MYDATA says in the chat, in the resident's language. */
-export function myDataText(contact: ContactRecord, answers: readonly AnswerRecord[]): string {
+export function myDataText(
+  contact: ContactRecord,
+  answers: readonly AnswerRecord[],
+  optionLabel: OptionLabel = () => undefined,
+): string {
   const language = contact.language;
   const l = (key: string) => localise(LABELS[key]!, language);
-  const date = (d: Date) => d.toISOString().slice(0, 10);
+  const date = (d: Date) => writtenDate(d, language);
+  const value = (a: AnswerRecord): string => {
+    if (a.value === null) return l("skipped");
+    if (typeof a.value === "boolean") return l(a.value ? "yes" : "no");
+    const ids = Array.isArray(a.value) ? a.value.map(String) : [String(a.value)];
+    return ids.map((id) => optionLabel(a.questionKey, id, language) ?? id).join(", ");
+  };
   const lines = [
-    `${l("channel")}: ${contact.channel === "sms" ? "SMS" : contact.channel === "telegram" ? "Telegram" : contact.channel}`,
+    `${l("channel")}: ${contact.channel === "sms" ? "SMS" : contact.channel === "telegram" ? "Telegram" : l("terminal")}`,
     `${l("language")}: ${language === "cy" ? "Cymraeg" : "English"}`,
     `${l("area")}: ${contact.area ?? "-"}`,
     `${l("consent")}: ${
@@ -34,14 +76,14 @@ export function myDataText(contact: ContactRecord, answers: readonly AnswerRecor
           : "-"
     }`,
     `${l("came")}: ${contact.attribution ?? "-"}`,
-    `${l("status")}: ${contact.status === "stopped" ? "STOP" : "on"}`,
+    `${l("status")}: ${l(contact.status === "stopped" ? "stopped" : "on")}`,
     `${l("since")}: ${date(contact.createdAt)}`,
     `${l("answers")}:`,
     ...(answers.length === 0
       ? [localise(hostMessages.myDataNone, language)]
       : answers.map(
           (a) =>
-            `- ${a.questionKey}: ${a.value === null ? "(skipped)" : Array.isArray(a.value) ? a.value.join(", ") : String(a.value)} (${date(a.createdAt)})`,
+            `- ${QUESTIONS[a.questionKey] ? localise(QUESTIONS[a.questionKey]!, language) : a.questionKey}: ${value(a)} (${date(a.createdAt)})`,
         )),
   ];
   return lines.join("\n");

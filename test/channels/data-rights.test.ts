@@ -122,9 +122,12 @@ describe("MYDATA and DELETE", () => {
     const shown = texts.at(-1)!;
     expect(shown).toContain("Here is everything PlaceVoice holds about you:");
     expect(shown).toContain("Area (first part of your postcode only): ST6");
-    expect(shown).toContain("- priorities: housing, transport");
-    expect(shown).toContain("- biggest_difference: More buses at night");
-    expect(shown).toContain("- age_band: age_35_49");
+    // In words a resident reads, not stored keys; dates as people write them.
+    expect(shown).toContain("- What matters most: Housing, Buses and transport (5 January 2026)");
+    expect(shown).toContain("- What would make the biggest difference: More buses at night");
+    expect(shown).toContain("- Age group: 35-49");
+    expect(shown).toContain("Messages: on");
+    expect(shown).not.toMatch(/priorities:|age_35_49|\d{4}-\d\d-\d\d\)/);
     expect(shown).toContain("Reply DELETE to erase all of this.");
     const file = h.telegram.callsOf("sendDocument").at(-1)!;
     expect(Number(file.params.chat_id)).toBe(chat);

@@ -36,6 +36,22 @@ describe("Welsh messages", () => {
     expect(back).toContain("Bydd Cyngor Gwynedd yn anfon negeseuon atoch chi eto.");
   });
 
+  it("FY NATA shows everything in Welsh: labels, answers as options, dates as Welsh writes them", async () => {
+    await say("7003", "/start", "cy");
+    await say("7003", "Cymraeg");
+    await say("7003", "Ydy");
+    await say("7003", "ST6 1AA");
+    await say("7003", "Tai");
+    await say("7003", "Done");
+    await say("7003", "hepgor");
+    const shown = await say("7003", "FY NATA");
+    expect(shown).toContain("Sianel: Telegram");
+    expect(shown).toContain("Negeseuon: ymlaen");
+    expect(shown).toContain("- Beth sydd bwysicaf: Tai (5 Ionawr 2026)");
+    expect(shown).toContain("(wedi'i hepgor)");
+    expect(shown).not.toMatch(/priorities|skipped|\bon\b|2026-01-05/);
+  });
+
   it("English messages keep the English name and page", async () => {
     const hello = await say("7002", "/start", "en");
     expect(hello).toContain("Hi, this is Gwynedd Council.");
