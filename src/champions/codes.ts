@@ -24,11 +24,17 @@ export function shareLinks(
 ): ShareLinks {
   return {
     telegram: telegramUsername ? `https://t.me/${telegramUsername}?start=c_${code}` : undefined,
-    sms: smsNumber && smsNumber.startsWith("+") ? `Text JOIN ${code} to ${smsNumber}` : undefined,
+    sms: smsNumber && smsNumber.startsWith("+") ? `Text JOIN ${code} to ${displayPhone(smsNumber)}` : undefined,
   };
 }
 
 /** A code as a resident typed or tapped it ("c_st6bus" from a Telegram deep link, " st6bus"): the stored form. */
 export function normaliseReferralCode(code: string): string {
   return code.trim().replace(/^c_/i, "").toUpperCase();
+}
+
+/** "+447700900123" as people write a UK number ("07700 900123"); other countries as given. */
+export function displayPhone(e164: string): string {
+  const uk = /^\+44(\d{4})(\d{6})$/.exec(e164);
+  return uk ? `0${uk[1]} ${uk[2]}` : e164;
 }

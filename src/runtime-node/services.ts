@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import QRCode from "qrcode";
 import { checkSmsLength } from "../channels/sms/lint.js";
 import { systemClock, type Clock } from "../clock.js";
 import type { Config } from "../config.js";
@@ -102,6 +103,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     now: options.now ?? systemClock,
     ...(options.recordKey ? { recordKey: options.recordKey } : {}),
     botApiFetch: botApiFetch(),
+    qrSvg: (text) => QRCode.toString(text, { type: "svg", margin: 1, errorCorrectionLevel: "M" }),
     webhooks: {
       post: nodeWebhookPoster({
         allowHosts: config.webhookAllowHosts,

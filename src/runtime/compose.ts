@@ -9,6 +9,7 @@ import { smsSender } from "../channels/sms/sender.js";
 import { OutboxDispatcher, type ChannelSender } from "../channels/outbox-dispatcher.js";
 import { outboxRenderer } from "../channels/renderers.js";
 import { ChampionStore } from "../champions/champion-store.js";
+import { shareLinks } from "../champions/codes.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import { ConversationService, type ReplyRenderer, type TextAnalyser } from "../conversation/handle-inbound.js";
@@ -49,6 +50,8 @@ export interface ComposeInput {
   readonly botApiFetch?: BotApiFetch;
   /** How partners' webhooks are checked and sent on this runtime (only ever to public addresses). */
   readonly webhooks: Pick<FeedDeps, "post" | "vet">;
+  /** A QR code as SVG, for champions' pages (Node; the Worker leaves it out to keep its bundle small). */
+  readonly qrSvg?: (text: string) => Promise<string>;
   /** A deeper database check for /healthz than the store's own ping. */
   readonly checkDatabase?: () => Promise<void>;
 }
@@ -217,6 +220,9 @@ export function composeServices(input: ComposeInput): ComposedServices {
       entryFlowId: config.entryFlow,
       organisationName: config.organisationName,
       themeLabel,
+      now: input.now,
+      share: (code: string) => shareLinks(code, config.telegram?.username, config.twilio?.from),
+      ...(input.qrSvg ? { qrSvg: input.qrSvg } : {}),
     },
     ...(bot && config.telegram
       ? {

@@ -4,6 +4,9 @@
 import type { Hono } from "hono";
 import { html } from "hono/html";
 import type { ChampionStore, PublishedCount } from "../champions/champion-store.js";
+import type { ShareLinks } from "../champions/codes.js";
+import type { Clock } from "../clock.js";
+import { page } from "./layout.js";
 
 export interface ChampionViewDeps {
   readonly champions: ChampionStore;
@@ -13,6 +16,12 @@ export interface ChampionViewDeps {
   readonly entryFlowId: string;
   readonly organisationName: string;
   readonly themeLabel: (id: string) => string;
+  /** "Figures as of …". */
+  readonly now: Clock;
+  /** What a champion shares for a code: the Telegram link and the SMS instruction (channels that are on). */
+  readonly share: (code: string) => ShareLinks;
+  /** The Telegram link as a QR code (SVG), where the runtime can draw one. */
+  readonly qrSvg?: (text: string) => Promise<string>;
 }
 
 function shown(count: PublishedCount): string {
@@ -20,6 +29,21 @@ function shown(count: PublishedCount): string {
 }
 
 export function registerChampionView(app: Hono, deps: ChampionViewDeps): void {
+  // The Telegram link of one of the champion's codes as a QR code, for posters; same key as the page.
+  app.get("/champions/:code/qr.svg", async (c) => {
+    const code = c.req.param("code");
+    const key = c.req.query("key") ?? "";
+    const view =
+      deps.qrSvg && /^[A-Za-z0-9]{4,12}$/.test(code) && key.length > 0 && key.length < 100
+        ? await deps.champions.view(code, key, deps.kThreshold, deps.entryFlowId)
+        : null;
+    const link = view ? deps.share(code.toUpperCase()).telegram : undefined;
+    if (!view || !link || !deps.qrSvg) return c.text("Not found", 404);
+    c.header("Cache-Control", "no-store");
+    c.header("Referrer-Policy", "no-referrer");
+    return c.body(await deps.qrSvg(link), 200, { "Content-Type": "image/svg+xml" });
+  });
+
   app.get("/champions/:code", async (c) => {
     const code = c.req.param("code");
     const key = c.req.query("key") ?? "";
@@ -33,7 +57,11 @@ export function registerChampionView(app: Hono, deps: ChampionViewDeps): void {
     if (!view) await deps.audit?.("unknown", "denied: champion view", { code: code.slice(0, 12) });
     if (!view)
       return c.html(
-        html`<!doctype html><html lang="en"><meta charset="utf-8"><title>Not found</title><p>This link is not valid. Ask ${deps.organisationName} for your champion link.</p></html>`,
+        page(
+          "Link not valid",
+          html`<main id="main"><h1>Link not valid</h1><p>This link is not valid. Ask ${deps.organisationName} for your champion link.</p></main>`,
+          { site: deps.organisationName },
+        ),
         404,
       );
     const k = deps.kThreshold;
@@ -57,16 +85,24 @@ export function registerChampionView(app: Hono, deps: ChampionViewDeps): void {
 <dl>
   <dt>Residents reached</dt><dd data-count="reached">${shown(view.reached)}</dd>
   <dt>Finished the priorities questions</dt><dd data-count="finished">${shown(view.finished)}</dd>
-  <dt>Came back through another of your codes</dt><dd data-count="touches">${shown(view.laterTouches)}</dd>
+  ${view.codes.length > 1 ? html`<dt>Came back through another of your codes</dt><dd data-count="touches">${shown(view.laterTouches)}</dd>` : ""}
 </dl>
+<p class="note" data-testid="as-of">Figures as of ${new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "Europe/London" }).format(deps.now())}.</p>
 <h2>What matters most to them</h2>
 ${
   view.topPriorities.length === 0
     ? html`<p data-count="priorities">Not enough answers yet to show without risking anyone being identified.</p>`
     : html`<table><thead><tr><th scope="col">Priority</th><th scope="col">Residents</th></tr></thead><tbody>${view.topPriorities.map((p) => html`<tr><td>${deps.themeLabel(p.theme)}</td><td>${shown(p.count)}</td></tr>`)}</tbody></table>`
 }
-<h2>Your codes</h2>
-<ul>${view.codes.map((c) => html`<li><code>${c.code}</code>${c.campaign ? html` — ${c.campaign}` : " — your own code"}</li>`)}</ul>
+<h2>Share it</h2>
+${view.codes.map((entry) => {
+  const links = deps.share(entry.code);
+  return html`<section class="share" data-code="${entry.code}"><h3><code>${entry.code}</code>${entry.campaign ? html` — ${entry.campaign}` : " — your own code"}</h3>
+${links.telegram ? html`<p>Telegram link: <a href="${links.telegram}">${links.telegram}</a></p>` : ""}
+${links.sms ? html`<p>By text: ${links.sms}</p>` : ""}
+${links.telegram && deps.qrSvg ? html`<p><img src="/champions/${entry.code}/qr.svg?key=${key}" alt="QR code for the Telegram link with code ${entry.code}" width="160" height="160"></p>` : ""}
+${!links.telegram && !links.sms ? html`<p>Residents reach PlaceVoice with this code once a channel is set up.</p>` : ""}</section>`;
+})}
 <p class="note">To protect residents, no number under ${k} is ever shown (it reads “fewer than ${k}”), and nothing here says who took part.</p>
 </main>
 </body>

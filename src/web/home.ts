@@ -3,6 +3,7 @@
 // English and Welsh (/?lang=cy). Also the favicon, robots.txt and the HTML 404 browsers see.
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
+import { displayPhone } from "../champions/codes.js";
 import { page } from "./layout.js";
 
 export interface HomeDeps {
@@ -28,12 +29,6 @@ const ROBOTS = [
   "Disallow: /webhooks/",
   "",
 ].join("\n");
-
-/** "+447700900123" as people write a UK number ("07700 900123"); other countries as given. */
-export function displayPhone(e164: string): string {
-  const uk = /^\+44(\d{4})(\d{6})$/.exec(e164);
-  return uk ? `0${uk[1]} ${uk[2]}` : e164;
-}
 
 export function registerHome(app: Hono, deps: HomeDeps): void {
   app.get("/", (c) => {

@@ -23,7 +23,7 @@ describe("codes", () => {
     expect(generateCode(6, () => 0)).toBe("AAAAAA");
     expect(shareLinks("K7P2QX", "placevoice_bot", "+447700900000")).toEqual({
       telegram: "https://t.me/placevoice_bot?start=c_K7P2QX",
-      sms: "Text JOIN K7P2QX to +447700900000",
+      sms: "Text JOIN K7P2QX to 07700 900000",
     });
   });
 });
@@ -52,7 +52,7 @@ describe("placevoice champion create", () => {
       expect(code).toMatch(CODE_PATTERN);
       expect(result.stdout).toContain("Champion created: Burslem Community Pantry (BCP)");
       expect(result.stdout).toContain(`Telegram:  https://t.me/stoke_voice_bot?start=c_${code}`);
-      expect(result.stdout).toContain(`SMS:       Text JOIN ${code} to +447700900000`);
+      expect(result.stdout).toContain(`SMS:       Text JOIN ${code} to 07700 900000`);
       expect(result.stdout).toMatch(
         new RegExp(`https://voice\\.example\\.org/champions/${code}\\?key=[A-Za-z0-9_-]{32}`),
       );
@@ -160,5 +160,27 @@ describe("champion page", () => {
       expect(view.status).toBe(404);
       expect(view.text).toContain("This link is not valid.");
     }
+  });
+
+  it("gives the champion something to share for each code: link, QR code and text instruction, and says when the figures are from", async () => {
+    const champion = await champions.create("Middleport Library", undefined);
+    const first = await page(champion.code, champion.viewToken);
+    expect(first.text).toContain(`href="https://t.me/placevoice_test_bot?start=c_${champion.code}"`);
+    expect(first.text).toContain(`By text: Text JOIN ${champion.code} to 07700 900000`);
+    expect(first.text).toContain(`<img src="/champions/${champion.code}/qr.svg?key=${champion.viewToken}"`);
+    expect(first.text).toMatch(/Figures as of \d{1,2} January 2026/);
+    // One code: no row about coming back through "another of your codes".
+    expect(first.text).not.toContain("another of your codes");
+
+    const campaign = await champions.addCampaign(champion.code, "Poster: Port Vale");
+    const second = await page(champion.code, champion.viewToken);
+    expect(second.text).toContain("another of your codes");
+    expect(second.text).toContain(`data-code="${campaign.code}"`);
+
+    const qr = await h.app.request(`/champions/${campaign.code}/qr.svg?key=${encodeURIComponent(champion.viewToken)}`);
+    expect(qr.status).toBe(200);
+    expect(qr.headers.get("Content-Type")).toBe("image/svg+xml");
+    expect(await qr.text()).toMatch(/^<svg /);
+    expect((await h.app.request(`/champions/${campaign.code}/qr.svg?key=wrong`)).status).toBe(404);
   });
 });
