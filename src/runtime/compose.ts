@@ -195,6 +195,34 @@ export function composeServices(input: ComposeInput): ComposedServices {
     },
     privacy: {
       organisationName: config.organisationName,
+      ...(config.organisationNameCy ? { organisationNameCy: config.organisationNameCy } : {}),
+      processors: [
+        ...(config.telegram
+          ? [
+              {
+                name: "Telegram",
+                role: {
+                  en: "carries messages sent and received on Telegram",
+                  cy: "yn cario negeseuon a anfonir ac a dderbynnir ar Telegram",
+                },
+              },
+            ]
+          : []),
+        ...(config.twilio
+          ? [{ name: "Twilio", role: { en: "carries text messages (SMS)", cy: "yn cario negeseuon testun (SMS)" } }]
+          : []),
+        ...(config.llm
+          ? [
+              {
+                name: config.llm.provider,
+                role: {
+                  en: "reads what you write, with personal details removed, to find its themes",
+                  cy: "yn darllen yr hyn rydych chi'n ei ysgrifennu, heb fanylion personol, i ddod o hyd i'w themâu",
+                },
+              },
+            ]
+          : []),
+      ],
       contact: config.privacyContact,
       version: config.privacyNoticeVersion,
       retentionDays: config.retentionDays,

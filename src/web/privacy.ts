@@ -3,44 +3,62 @@
 import type { Hono } from "hono";
 import { html } from "hono/html";
 import { welshYears } from "../engine/text.js";
+import { page } from "./layout.js";
 
 export interface PrivacyDeps {
   readonly organisationName: string;
+  /** The organisation's Welsh name (ORGANISATION_NAME_CY), for the Welsh notice. */
+  readonly organisationNameCy?: string;
   readonly contact: string;
   readonly version: string;
   readonly retentionDays: number;
   readonly threshold: number;
+  /** Who carries residents' messages or handles their words for us: the channels that are on, and the LLM provider when one is set. */
+  readonly processors: readonly {
+    readonly name: string;
+    readonly role: { readonly en: string; readonly cy: string };
+  }[];
 }
 
 export function registerPrivacyNotice(app: Hono, deps: PrivacyDeps): void {
-  const years = (deps.retentionDays / 365).toFixed(deps.retentionDays % 365 === 0 ? 0 : 1);
+  const years = Number((deps.retentionDays / 365).toFixed(deps.retentionDays % 365 === 0 ? 0 : 1));
+  const k = deps.threshold;
   const render = (lang: "en" | "cy") => {
     const en = lang === "en";
-    return html`<!doctype html>
-<html lang="${lang}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${en ? "Privacy notice" : "Hysbysiad preifatrwydd"} · ${deps.organisationName}</title>
-<style>body{font:1.05rem/1.55 system-ui,sans-serif;max-width:42rem;margin:1.5rem auto;padding:0 1rem;color:#0b0c0c}h2{margin-top:1.5rem}a{color:#1d70b8}</style></head>
-<body><main>
-<p><a href="${en ? "/privacy?lang=cy" : "/privacy"}" hreflang="${en ? "cy" : "en"}">${en ? "Cymraeg" : "English"}</a></p>
+    const org = en ? deps.organisationName : (deps.organisationNameCy ?? deps.organisationName);
+    const processors = deps.processors.map(
+      (p) => html`<li><strong>${p.name}</strong>: ${en ? p.role.en : p.role.cy}</li>`,
+    );
+    return page(
+      en ? "Privacy notice" : "Hysbysiad preifatrwydd",
+      html`<main id="main">
+<p><a href="${en ? "/privacy?lang=cy" : "/privacy"}" hreflang="${en ? "cy" : "en"}" lang="${en ? "cy" : "en"}">${en ? "Cymraeg" : "English"}</a></p>
 <h1>${en ? "Privacy notice" : "Hysbysiad preifatrwydd"}</h1>
-<p>${deps.organisationName} · ${en ? "version" : "fersiwn"} ${deps.version}</p>
+<p>${org} · ${en ? "version" : "fersiwn"} ${deps.version}</p>
 ${
   en
-    ? html`<h2>What we do</h2><p>We ask residents what matters most where they live, point them to local services that can help, and share anonymous totals with the council and local partners so they can act on them.</p>
+    ? html`<h2>Who we are</h2><p>${org} runs this service and is responsible for your information (the data controller). Contact: ${deps.contact}</p>
+<h2>What we do</h2><p>We ask residents what matters most where they live, point them to local services that can help, and share anonymous totals with the council and local partners so they can act on them.</p>
+<h2>Why we may use your information</h2><p>Because you agree to it (UK GDPR Article 6(1)(a)). We ask before the first question. You can change your mind at any time by sending STOP or DELETE.</p>
 <h2>What we keep</h2><ul><li>Your answers, the first part of your postcode only (like ST6), your language, and the code you came with, if any.</li><li>Your phone number or chat id, encrypted, only so we can reply. It is never shown to anyone or included in any report.</li><li>Anything you write is stored for analysis only with names, numbers, emails, addresses and postcodes removed.</li></ul>
-<h2>Who sees it</h2><p>Councils and partners see totals only, never who said what, and never a number smaller than ${deps.threshold}. Quotes are shown without personal details and without the date, only from areas where at least ${deps.threshold} people took part.</p>
-<h2>How long</h2><p>After ${years} years your answers are kept only as anonymous totals and redacted text, with no link to you. Message ids used to avoid duplicates are deleted after 30 days.</p>
-<h2>Your choices</h2><ul><li>Reply <strong>MYDATA</strong> (or /mydata on Telegram) to see everything we hold about you.</li><li>Reply <strong>DELETE</strong> (or /delete) to erase it. Totals already published keep their counts (numbers only, never names).</li><li>Reply <strong>STOP</strong> at any time to stop messages; <strong>START</strong> to come back.</li><li>If you say yes to hearing back, we send you a few updates on what changed in your area, and you can reply whether they helped. Reply <strong>UPDATES</strong> to see them again.</li></ul>
-<h2>Contact</h2><p>${deps.contact}</p>`
-    : html`<h2>Beth rydyn ni'n ei wneud</h2><p>Rydyn ni'n gofyn i breswylwyr beth sydd bwysicaf lle maen nhw'n byw, yn eu cyfeirio at wasanaethau lleol, ac yn rhannu cyfansymiau dienw gyda'r cyngor a phartneriaid lleol er mwyn iddyn nhw weithredu.</p>
-<h2>Beth rydyn ni'n ei gadw</h2><ul><li>Eich atebion, rhan gyntaf eich cod post yn unig (fel ST6), eich iaith, a'r cod y daethoch chi gydag ef, os o gwbl.</li><li>Eich rhif ffôn neu'ch ID sgwrs, wedi'i amgryptio, dim ond er mwyn i ni allu ateb. Nid yw byth yn cael ei ddangos i neb.</li><li>Mae unrhyw beth rydych chi'n ei ysgrifennu yn cael ei storio ar gyfer dadansoddi heb enwau, rhifau, e-byst, cyfeiriadau na chodau post.</li></ul>
-<h2>Pwy sy'n ei weld</h2><p>Dim ond cyfansymiau mae cynghorau a phartneriaid yn eu gweld, byth pwy ddywedodd beth, a byth rif llai na ${deps.threshold}.</p>
-<h2>Am ba hyd</h2><p>Ar ôl ${welshYears(Number(years))}, dim ond fel cyfansymiau dienw a thestun wedi'i olygu y cedwir eich atebion, heb gysylltiad â chi.</p>
-<h2>Eich dewisiadau</h2><ul><li>Atebwch <strong>MYDATA</strong> i weld popeth sydd gennym amdanoch chi.</li><li>Atebwch <strong>DILEU</strong> i'w ddileu. Mae cyfansymiau sydd eisoes wedi'u cyhoeddi yn cadw eu rhifau.</li><li>Atebwch <strong>STOP</strong> unrhyw bryd i atal negeseuon; <strong>START</strong> i ddod yn ôl.</li><li>Os byddwch chi'n dweud ie i glywed yn ôl, byddwn ni'n anfon ychydig o ddiweddariadau atoch chi am yr hyn a newidiodd yn eich ardal. Atebwch <strong>DIWEDDARIADAU</strong> i'w gweld eto.</li></ul>
-<h2>Cysylltu</h2><p>${deps.contact}</p>`
+<h2>Who sees it</h2><p>Councils and partners see totals only, never who said what. Numbers under ${k} are never shown, and the others are slightly adjusted so that no small group can be worked out. Quotes are shown with personal details removed, with only the area and the month, and only from areas where at least ${k} people wrote about that subject.</p>
+<h2>Who carries the messages</h2><ul>${processors.length > 0 ? processors : html`<li>No messaging service is set up yet.</li>`}</ul>
+<h2>How long</h2><p>After ${years} ${years === 1 ? "year" : "years"}, your answers are kept only as anonymous totals and text with personal details removed, with no link to you. Message ids used to avoid duplicates are deleted after 30 days.</p>
+<h2>Your choices</h2><ul><li>Reply <strong>MYDATA</strong> (or /mydata on Telegram) to see everything we hold about you.</li><li>Reply <strong>DELETE</strong> (or /delete) to erase it. Totals already published keep their counts (numbers only, never names).</li><li>Reply <strong>STOP</strong> at any time to stop messages. Reply <strong>START</strong> to come back.</li><li>If you say yes to hearing back, we send you a few updates on what changed in your area, and you can reply whether they helped. Reply <strong>UPDATES</strong> to see them again.</li></ul>
+<h2>If you are not happy</h2><p>Contact us first: ${deps.contact} You can also complain to the Information Commissioner's Office (ICO): <a href="https://ico.org.uk/make-a-complaint/">ico.org.uk/make-a-complaint</a> or 0303 123 1113.</p>`
+    : html`<h2>Pwy ydyn ni</h2><p>${org} sy'n rhedeg y gwasanaeth hwn ac sy'n gyfrifol am eich gwybodaeth (y rheolydd data). Cysylltu: ${deps.contact}</p>
+<h2>Beth rydyn ni'n ei wneud</h2><p>Rydyn ni'n gofyn i drigolion beth sydd bwysicaf lle maen nhw'n byw, yn eu cyfeirio at wasanaethau lleol a allai helpu, ac yn rhannu cyfansymiau dienw gyda'r cyngor a phartneriaid lleol er mwyn iddyn nhw weithredu.</p>
+<h2>Pam y cawn ni ddefnyddio eich gwybodaeth</h2><p>Oherwydd eich bod chi'n cytuno (Erthygl 6(1)(a) GDPR y DU). Rydyn ni'n gofyn cyn y cwestiwn cyntaf. Gallwch chi newid eich meddwl unrhyw bryd drwy anfon STOP neu DILEU.</p>
+<h2>Beth rydyn ni'n ei gadw</h2><ul><li>Eich atebion, rhan gyntaf eich cod post yn unig (fel ST6), eich iaith, a'r cod y daethoch chi gydag ef, os o gwbl.</li><li>Eich rhif ffôn neu'ch ID sgwrs, wedi'i amgryptio, dim ond er mwyn i ni allu ateb. Nid yw byth yn cael ei ddangos i neb na'i gynnwys mewn unrhyw adroddiad.</li><li>Mae unrhyw beth rydych chi'n ei ysgrifennu yn cael ei storio ar gyfer dadansoddi yn unig, heb enwau, rhifau, e-byst, cyfeiriadau na chodau post.</li></ul>
+<h2>Pwy sy'n ei weld</h2><p>Dim ond cyfansymiau mae cynghorau a phartneriaid yn eu gweld, byth pwy ddywedodd beth. Dydy rhifau dan ${k} byth yn cael eu dangos, ac mae'r lleill wedi'u haddasu ychydig fel na all neb weithio allan grŵp bach. Mae dyfyniadau'n cael eu dangos heb fanylion personol, gyda'r ardal a'r mis yn unig, a dim ond o ardaloedd lle mae o leiaf ${k} o bobl wedi ysgrifennu am y pwnc.</p>
+<h2>Pwy sy'n cario'r negeseuon</h2><ul>${processors.length > 0 ? processors : html`<li>Does dim gwasanaeth negeseuon wedi'i osod eto.</li>`}</ul>
+<h2>Am ba hyd</h2><p>Ar ôl ${welshYears(years)}, dim ond fel cyfansymiau dienw a thestun heb fanylion personol y cedwir eich atebion, heb gysylltiad â chi. Mae'r rhifau neges a ddefnyddiwn i osgoi dyblygu yn cael eu dileu ar ôl 30 diwrnod.</p>
+<h2>Eich dewisiadau</h2><ul><li>Atebwch <strong>FY NATA</strong> (neu /mydata ar Telegram) i weld popeth sydd gennym amdanoch chi.</li><li>Atebwch <strong>DILEU</strong> (neu /delete) i'w ddileu. Mae cyfansymiau sydd eisoes wedi'u cyhoeddi yn cadw eu rhifau (rhifau yn unig, byth enwau).</li><li>Atebwch <strong>STOP</strong> unrhyw bryd i atal negeseuon. Atebwch <strong>DECHRAU</strong> i ddod yn ôl.</li><li>Os byddwch chi'n dweud ie i glywed yn ôl, byddwn ni'n anfon ychydig o ddiweddariadau atoch chi am yr hyn a newidiodd yn eich ardal, a gallwch chi ateb a oedden nhw'n ddefnyddiol. Atebwch <strong>DIWEDDARIADAU</strong> i'w gweld eto.</li></ul>
+<h2>Os nad ydych chi'n hapus</h2><p>Cysylltwch â ni yn gyntaf: ${deps.contact} Gallwch chi hefyd gwyno i Swyddfa'r Comisiynydd Gwybodaeth (ICO): <a href="https://ico.org.uk/make-a-complaint/">ico.org.uk/make-a-complaint</a> neu 0303 123 1113.</p>`
 }
-</main></body></html>`;
+</main>`,
+      { lang, site: org },
+    );
   };
   app.get("/privacy", (c) => {
     return c.html(render(c.req.query("lang") === "cy" ? "cy" : "en"));

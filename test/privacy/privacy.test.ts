@@ -30,8 +30,8 @@ describe("privacy notice", () => {
     const en = await (await h.app.request("/privacy")).text();
     expect(en).toContain('<html lang="en">');
     expect(en).toContain("PlaceVoice · version 2026-11");
-    expect(en).toContain("After 2 years your answers are kept only as anonymous totals");
-    expect(en).toContain("never a number smaller than 10");
+    expect(en).toContain("After 2 years, your answers are kept only as anonymous totals");
+    expect(en).toContain("Numbers under 10 are never shown");
     expect(en).toContain("dpo@stoke.example.org, Civic Centre, Stoke-on-Trent");
     expect(en).toContain("<strong>MYDATA</strong>");
     const cy = await (await h.app.request("/privacy?lang=cy")).text();
@@ -39,6 +39,29 @@ describe("privacy notice", () => {
     expect(cy).toContain("Hysbysiad preifatrwydd");
     expect(cy).toContain("<strong>DILEU</strong>");
     expect((await h.app.request("/preifatrwydd")).headers.get("Location")).toBe("/privacy?lang=cy");
+  });
+
+  it("says who is responsible, on what basis, who carries the messages, and how to complain, in both languages alike", async () => {
+    const en = await (await h.app.request("/privacy")).text();
+    const cy = await (await h.app.request("/privacy?lang=cy")).text();
+    expect(en).toContain("PlaceVoice runs this service and is responsible for your information (the data controller).");
+    expect(en).toContain("UK GDPR Article 6(1)(a)");
+    expect(en).toContain("<strong>Telegram</strong>: carries messages");
+    expect(en).toContain("<strong>Twilio</strong>: carries text messages (SMS)");
+    expect(en).toContain("Information Commissioner's Office (ICO)");
+    expect(en).toContain("with only the area and the month");
+    expect(cy).toContain("sy'n rhedeg y gwasanaeth hwn ac sy'n gyfrifol am eich gwybodaeth (y rheolydd data).");
+    expect(cy).toContain("Erthygl 6(1)(a) GDPR y DU");
+    expect(cy).toContain("<strong>Telegram</strong>: yn cario negeseuon");
+    expect(cy).toContain("Swyddfa'r Comisiynydd Gwybodaeth (ICO)");
+    expect(cy).toContain("Ar ôl 2 flynedd");
+    expect(cy).toContain("<strong>FY NATA</strong>");
+    expect(cy).toContain("<strong>DECHRAU</strong>");
+    expect(cy).toContain("ar ôl 30 diwrnod");
+    // The same sections in each language: no sentence group dropped in one.
+    const headings = (html: string) => (html.match(/<h2>/g) ?? []).length;
+    expect(headings(cy)).toBe(headings(en));
+    expect((cy.match(/<li>/g) ?? []).length).toBe((en.match(/<li>/g) ?? []).length);
   });
 });
 
