@@ -237,11 +237,12 @@ ${
     : table.respondents.count === null
       ? html`<p class="note" role="status" data-testid="empty-state">The figures${values.area ? ` for ${values.area}` : ""} with these filters are withheld to protect residents: fewer than ${deps.threshold} answered, or showing them would let a small group be worked out.</p>`
       : html`<p>Residents who answered: <strong data-testid="respondents">${table.respondents.count.toLocaleString("en-GB")}</strong></p>
+<figure data-testid="priorities-figure"><figcaption><strong>Residents per priority${values.area ? ` in ${values.area}` : ""}</strong>, ${periodLabel(period)}, of ${table.respondents.count!.toLocaleString("en-GB")} residents who answered. Number of residents; each could choose up to three. Source: ${deps.organisationName} via PlaceVoice.</figcaption>
 ${barChart(
   `Residents per priority${values.area ? ` in ${values.area}` : ""}`,
   rows.map((r) => ({ label: deps.themeLabel(r.theme), value: r.count })),
   deps.threshold,
-)}
+)}</figure>
 <table data-testid="themes-table"><caption class="note">Each resident could pick up to three priorities, so the numbers do not add up to the total.</caption>
 <thead><tr><th scope="col">Priority</th><th scope="col" class="num">Residents</th><th scope="col" class="num">Share</th></tr></thead>
 <tbody>${rows.map(
@@ -253,11 +254,12 @@ ${barChart(
 </section>
 <section aria-labelledby="trend-heading">
 <h2 id="trend-heading">${deps.themeLabel(theme)} over time</h2>
+<figure data-testid="trend-figure"><figcaption><strong>Residents choosing ${deps.themeLabel(theme)}, per four weeks</strong>${values.area ? ` in ${values.area}` : ""}, ${periodLabel(period)}. Number of residents; blocks with fewer than ${deps.threshold} read “${fewer}”. Source: ${deps.organisationName} via PlaceVoice.</figcaption>
 ${lineChart(
   `Residents per four weeks choosing ${deps.themeLabel(theme)}`,
   trend.map((p) => ({ label: periodLabel(p.period), value: p.count })),
   deps.threshold,
-)}
+)}</figure>
 <table><thead><tr><th scope="col">Four weeks</th><th scope="col" class="num">Residents</th></tr></thead><tbody>${trend.map((p) => html`<tr><th scope="row">${periodLabel(p.period)}</th><td class="num ${p.count === null ? "suppressed" : ""}">${p.count === null ? fewer : p.count}</td></tr>`)}</tbody></table>
 </section>
 <section aria-labelledby="quotes-heading">

@@ -38,8 +38,23 @@ describe("honest empty states", () => {
       "The figures for ST3 with these filters are withheld to protect residents: fewer than 10 answered, or showing them would let a small group be worked out.",
     );
     expect(page.html).not.toContain('data-testid="themes-table"');
-    // Left: the trend's one block (chart and table) and the note that explains it; no table of twelve.
-    expect((page.html.match(/fewer than 10/g) ?? []).length).toBeLessThanOrEqual(3);
+    // No table of twelve withheld rows: only the trend's one block is a withheld cell.
+    expect((page.html.match(/class="num suppressed"/g) ?? []).length).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("charts say what they show", () => {
+  it("each has a visible title, the period, the base, the units and the source", async () => {
+    const page = await client.page("/dashboard");
+    const caption = /<figure data-testid="priorities-figure"><figcaption>([\s\S]*?)<\/figcaption>/
+      .exec(page.html)![1]!
+      .replace(/<[^>]+>/g, "");
+    expect(caption).toBe(
+      `Residents per priority, 5 Jan 2026, of ${published(25)} residents who answered. Number of residents; each could choose up to three. Source: PlaceVoice via PlaceVoice.`,
+    );
+    expect(page.html).toMatch(
+      /<figure data-testid="trend-figure"><figcaption><strong>Residents choosing Housing, per four weeks<\/strong>, 5 Jan 2026\./,
+    );
   });
 });
 
