@@ -143,6 +143,12 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
     };
   };
 
+  // Who asked the questions: the organisation, and the tool when the organisation is named.
+  const source =
+    deps.organisationName === "PlaceVoice"
+      ? "residents' answers to PlaceVoice"
+      : `residents' answers to ${deps.organisationName}, through PlaceVoice`;
+
   /** An area outside the partner's: refused as the API refuses it, with the partner's areas named, and audited. */
   const refuseArea = async (c: Context, partnerId: string, message: string) => {
     await deps.partners.audit(partnerId, "denied: area outside partner's areas", {
@@ -237,7 +243,7 @@ ${
     : table.respondents.count === null
       ? html`<p class="note" role="status" data-testid="empty-state">The figures${values.area ? ` for ${values.area}` : ""} with these filters are withheld to protect residents: fewer than ${deps.threshold} answered, or showing them would let a small group be worked out.</p>`
       : html`<p>Residents who answered: <strong data-testid="respondents">${table.respondents.count.toLocaleString("en-GB")}</strong></p>
-<figure data-testid="priorities-figure"><figcaption><strong>Residents per priority${values.area ? ` in ${values.area}` : ""}</strong>, ${periodLabel(period)}, of ${table.respondents.count!.toLocaleString("en-GB")} residents who answered. Number of residents; each could choose up to three. Source: ${deps.organisationName} via PlaceVoice.</figcaption>
+<figure data-testid="priorities-figure"><figcaption><strong>Residents per priority${values.area ? ` in ${values.area}` : ""}</strong>, ${periodLabel(period)}, of ${table.respondents.count!.toLocaleString("en-GB")} residents who answered. Number of residents; each could choose up to three. Source: ${source}.</figcaption>
 ${barChart(
   `Residents per priority${values.area ? ` in ${values.area}` : ""}`,
   rows.map((r) => ({ label: deps.themeLabel(r.theme), value: r.count })),
@@ -254,7 +260,7 @@ ${barChart(
 </section>
 <section aria-labelledby="trend-heading">
 <h2 id="trend-heading">${deps.themeLabel(theme)} over time</h2>
-<figure data-testid="trend-figure"><figcaption><strong>Residents choosing ${deps.themeLabel(theme)}, per four weeks</strong>${values.area ? ` in ${values.area}` : ""}, ${periodLabel(period)}. Number of residents; blocks with fewer than ${deps.threshold} read “${fewer}”. Source: ${deps.organisationName} via PlaceVoice.</figcaption>
+<figure data-testid="trend-figure"><figcaption><strong>Residents choosing ${deps.themeLabel(theme)}, per four weeks</strong>${values.area ? ` in ${values.area}` : ""}, ${periodLabel(period)}. Number of residents; blocks with fewer than ${deps.threshold} read “${fewer}”. Source: ${source}.</figcaption>
 ${lineChart(
   `Residents per four weeks choosing ${deps.themeLabel(theme)}`,
   trend.map((p) => ({ label: periodLabel(p.period), value: p.count })),

@@ -48,9 +48,10 @@ describe("charts say what they show", () => {
     const page = await client.page("/dashboard");
     const caption = /<figure data-testid="priorities-figure"><figcaption>([\s\S]*?)<\/figcaption>/
       .exec(page.html)![1]!
-      .replace(/<[^>]+>/g, "");
+      .replace(/<[^>]+>/g, "")
+      .replace(/&#39;/g, "'");
     expect(caption).toBe(
-      `Residents per priority, 5 Jan 2026, of ${published(25)} residents who answered. Number of residents; each could choose up to three. Source: PlaceVoice via PlaceVoice.`,
+      `Residents per priority, 5 Jan 2026, of ${published(25)} residents who answered. Number of residents; each could choose up to three. Source: residents' answers to PlaceVoice.`,
     );
     expect(page.html).toMatch(
       /<figure data-testid="trend-figure"><figcaption><strong>Residents choosing Housing, per four weeks<\/strong>, 5 Jan 2026\./,
