@@ -90,11 +90,6 @@ export function blocksOf(period: Period, today: Date): number[] {
   return Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
 }
 
-/** The block an ISO week belongs to (by its Monday). */
-export function blockOfWeek(weekMonday: Date): number {
-  return blockIndexOf(weekMonday);
-}
-
 /** "5 Oct – 1 Nov 2026": a block as people read it. */
 export function periodLabel(period: Pick<Period, "from" | "to">, language: "en" | "cy" = "en"): string {
   const fmt = (d: string, withYear: boolean) =>

@@ -337,18 +337,18 @@ export class UpdateService {
     for (const r of visible) {
       const key = `update:${r.id}:%`;
       // Each count with its residents' key sum, so it is published as every other count is.
-      const residents = (where: string) =>
+      /** The residents a sub-query names, counted with their key sum. */
+      const residents = (ids: string, param: string) =>
         this.deps.prisma.$queryRawUnsafe<{ n: number | bigint; ks: number | bigint | null }[]>(
-          `SELECT count(*) AS n, SUM(c."record_key") AS ks FROM "contacts" c WHERE c."id" IN (SELECT "contact_id" FROM "outbox" WHERE "idempotency_key" LIKE ? AND ${where})`,
-          key,
+          `SELECT count(*) AS n, SUM(c."record_key") AS ks FROM "contacts" c WHERE c."id" IN (${ids})`,
+          param,
         );
+      const sentTo = (where: string) =>
+        residents(`SELECT "contact_id" FROM "outbox" WHERE "idempotency_key" LIKE ? AND ${where}`, key);
       const [audience, sent, read, replies] = await Promise.all([
-        this.deps.prisma.$queryRawUnsafe<{ n: number | bigint; ks: number | bigint | null }[]>(
-          `SELECT count(*) AS n, SUM(c."record_key") AS ks FROM "contacts" c WHERE c."id" IN (SELECT "contact_id" FROM "update_deliveries" WHERE "update_id" = ?)`,
-          r.id,
-        ),
-        residents(`"status" = 'sent'`),
-        residents(`"delivery_status" = 'read'`),
+        residents(`SELECT "contact_id" FROM "update_deliveries" WHERE "update_id" = ?`, r.id),
+        sentTo(`"status" = 'sent'`),
+        sentTo(`"delivery_status" = 'read'`),
         // A reply belongs to the latest update the resident had been sent before answering.
         this.deps.prisma.$queryRawUnsafe<{ value: string; n: number | bigint }[]>(
           `SELECT a."value" AS value, count(*) AS n, SUM(c."record_key") AS ks FROM "answers" a JOIN "update_deliveries" d ON d."contact_id" = a."contact_id" AND d."update_id" = ? JOIN "contacts" c ON c."id" = a."contact_id"

@@ -204,6 +204,15 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
     const query = new URLSearchParams(values).toString();
     const option = (value: string, label: string, selected: string | undefined) =>
       html`<option value="${value}" ${selected === value ? "selected" : ""}>${label}</option>`;
+    // Every block since anyone first answered, newest first (all time is resolved once per page).
+    const today = deps.now();
+    const allTime = period.kind === "all" ? period : await deps.queries.resolvePeriod({ kind: "all" }, today);
+    const blockOptions = blocksOf(allTime, today)
+      .reverse()
+      .map((index) => {
+        const block = blockPeriod(index, today);
+        return option(block.id, periodLabel(block), values.period);
+      });
     return c.html(
       page(
         "Insight",
@@ -219,15 +228,7 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
         : html`<input id="area" name="area" value="${values.area ?? ""}" placeholder="e.g. ST6" size="6">`
     }
   </label>
-  <label for="period">Period <select id="period" name="period">${option("", "All time", values.period)}${option("year", "Last 52 weeks", values.period)}${blocksOf(
-    { ...period, kind: "all", from: (await deps.queries.resolvePeriod({ kind: "all" }, deps.now())).from },
-    deps.now(),
-  )
-    .reverse()
-    .map((index) => {
-      const block = blockPeriod(index, deps.now());
-      return option(block.id, periodLabel(block), values.period);
-    })}</select></label>
+  <label for="period">Period <select id="period" name="period">${option("", "All time", values.period)}${option("year", "Last 52 weeks", values.period)}${blockOptions}</select></label>
   <label for="channel">Channel <select id="channel" name="channel">${option("", "Both", values.channel)}${option("sms", "SMS", values.channel)}${option("telegram", "Telegram", values.channel)}</select></label>
   <label for="age_band">Age <select id="age_band" name="age_band">${option("", "All ages", values.age_band)}${AGE_BANDS.map(([id, label]) => option(id, label, values.age_band))}</select></label>
   <label for="theme">Theme for trend and quotes <select id="theme" name="theme">${THEMES.map((t) => option(t, deps.themeLabel(t), theme))}</select></label>
