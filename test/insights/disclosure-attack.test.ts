@@ -1,70 +1,77 @@
-// The motivated intruder: a partner with an all-areas token asks the API every question it
-// accepts over four four-week blocks (every period, with and without each filter), then
-// subtracts every published number from every published number that counts a superset of the
-// same residents. For each small group (1-9 residents) some pair of queries isolates, the
-// attacker's guess is the median of all the differences that isolate it. The promise: nothing
-// under K is published, and at most one in five of those groups is recovered exactly.
-// Residents answer through the real write path (conversation host, running totals) with the
-// service's clock moved to each one's day, and seeded random record keys.
+// The motivated intruder (test/support/differencing-attack.ts): a partner with an all-areas token
+// asks the API every question it accepts over four four-week blocks (every period, with and
+// without each filter), then subtracts every published number from every published number that
+// counts a superset of the same residents. For each small group (1-9 residents) some pair of
+// queries isolates, the attacker's guess is the median of all the differences that isolate it.
+// The promise: nothing under K is published, and at most one in five of those groups is
+// recovered exactly. Residents answer through the real write path (conversation host, running
+// totals) with the service's clock moved to each one's day, and seeded random record keys.
+// The same attack runs against the Worker on D1 in test/worker/worker.test.ts.
+import Database from "better-sqlite3";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../src/demo/residents.js";
 import { adjustment, publishTally } from "../../src/insights/disclosure.js";
 import { blockIndexOf, blockStart } from "../../src/insights/periods.js";
+import { migrationsDir } from "../../src/runtime-node/paths.js";
+import { migrateSqliteFile } from "../../src/store/sqlite-file.js";
 import { startHarness, type Harness } from "../support/channel-harness.js";
 import { testClock } from "../support/clock.js";
+import {
+  attackQueries,
+  blockQuery,
+  describeFigures,
+  differencingAttack,
+  randomPopulation,
+  runningTotalStatements,
+  type PrioritiesBody,
+  type Resident,
+} from "../support/differencing-attack.js";
+import { tempDir } from "../support/temp-db.js";
 
 const K = 10;
 const THEMES = ["housing", "cost_of_living", "transport", "safety"] as const;
 const AREAS = ["ST6", "ST3"] as const;
-const BANDS = [
-  ["2", "age_18_24"],
-  ["5", "age_50_64"],
-] as const;
+/** Age bands, and the reply that picks each in the shipped flow. */
+const BAND_REPLY = { age_18_24: "2", age_50_64: "5" } as const;
+const BANDS = Object.keys(BAND_REPLY) as (keyof typeof BAND_REPLY)[];
 const CHANNELS = ["sms", "telegram"] as const;
 const FIRST_BLOCK = blockIndexOf(new Date("2026-02-02T00:00:00Z"));
 const BLOCKS = [0, 1, 2, 3].map((i) => FIRST_BLOCK + i);
 const DAY = 86_400_000;
 
-interface Resident {
-  id: number;
-  area: string;
-  band: string;
-  channel: string;
-  block: number;
-  picks: string[];
-}
-
 let h: Harness;
-const residents: Resident[] = [];
+let residents: Resident[] = [];
+/** The record key each resident was given, in the order they first wrote (= resident order). */
+const recordKeys: number[] = [];
 
 beforeAll(async () => {
-  const random = seededRandom(17);
   const keys = seededRandom(4242);
   // Random record keys, as in service (seeded, so the figures repeat).
   h = await startHarness(
     { QUIET_HOURS: "00:00-00:00", API_RATE_LIMIT: "100000" },
     testClock(new Date(blockStart(FIRST_BLOCK))),
-    { recordKey: () => Math.floor(keys() * 256) },
+    {
+      recordKey: () => {
+        recordKeys.push(Math.floor(keys() * 256));
+        return recordKeys.at(-1)!;
+      },
+    },
   );
-  let n = 0;
-  for (const block of BLOCKS) {
-    for (const area of AREAS) {
-      for (const [bandReply, band] of BANDS) {
-        for (const channel of CHANNELS) {
-          // Groups of 0 to 25 residents per block, area, age band and channel: many small ones.
-          const size = Math.floor(random() * 26);
-          for (let i = 0; i < size; i++) {
-            const picks = THEMES.filter(() => random() < 0.45);
-            if (picks.length === 0) picks.push(THEMES[Math.floor(random() * THEMES.length)]!);
-            residents.push({ id: ++n, area, band, channel, block, picks: [...picks] });
-            h.clock.set(new Date(blockStart(block) + Math.floor(random() * 27) * DAY + 10 * 3_600_000));
-            const address = channel === "sms" ? `+447700${String(900000 + n).padStart(6, "0")}` : String(5_000_000 + n);
-            for (const text of ["hi", "english", "yes", `${area} 1AA`, picks.join(", "), "skip", bandReply, "no"]) {
-              await h.services.conversation.handle({ channel, address, input: { type: "text", text } });
-            }
-          }
-        }
-      }
+  residents = randomPopulation(seededRandom(17), {
+    blocks: BLOCKS,
+    areas: AREAS,
+    bands: BANDS,
+    channels: CHANNELS,
+    themes: THEMES,
+    emptyShare: 0.3,
+  });
+  for (const r of residents) {
+    h.clock.set(new Date(r.at));
+    const address = r.channel === "sms" ? `+447700${String(900000 + r.id).padStart(6, "0")}` : String(5_000_000 + r.id);
+    const bandReply = BAND_REPLY[r.band as keyof typeof BAND_REPLY];
+    for (const text of ["hi", "english", "yes", `${r.area} 1AA`, r.picks.join(", "), "skip", bandReply, "no"]) {
+      await h.services.conversation.handle({ channel: r.channel, address, input: { type: "text", text } });
     }
   }
   // The attacker asks on the evening of the last day of the fourth block.
@@ -75,104 +82,70 @@ afterAll(async () => {
   await h.close();
 });
 
-type Query = { period: string; block?: number; area?: string; channel?: string; band?: string };
-const describeQuery = (q: Query) =>
-  new URLSearchParams(
-    Object.entries({ period: q.period, area: q.area, channel: q.channel, age_band: q.band }).filter(
-      (e): e is [string, string] => e[1] !== undefined,
-    ),
-  ).toString();
-
-function covers(q: Query, r: Resident): boolean {
-  return (
-    (q.block === undefined || r.block === q.block) &&
-    (!q.area || r.area === q.area) &&
-    (!q.channel || r.channel === q.channel) &&
-    (!q.band || r.band === q.band)
-  );
-}
-
 describe("differencing attack on the partner API", () => {
   it("publishes nothing under K and recovers at most one in five isolated small groups", async () => {
     const { token } = await h.services.partners.create("Curious partner", []);
-    const periods: Query[] = [
-      { period: "all" },
-      { period: "year" },
-      ...BLOCKS.map((b) => ({ period: new Date(blockStart(b) + 3 * DAY).toISOString().slice(0, 10), block: b })),
-    ];
-    const queries: Query[] = [];
-    for (const p of periods)
-      for (const area of [undefined, ...AREAS])
-        for (const channel of [undefined, ...CHANNELS])
-          for (const [, band] of [[undefined, undefined], ...BANDS])
-            queries.push({
-              ...p,
-              ...(area ? { area } : {}),
-              ...(channel ? { channel } : {}),
-              ...(band ? { band } : {}),
-            });
-
-    // Every published number, with the residents it truly counts.
-    const cells: { members: number[]; value: number }[] = [];
-    let publishedNumbers = 0;
-    const errors: number[] = [];
-    for (const q of queries) {
-      const res = await h.app.request(`/api/v1/insights/priorities?${describeQuery(q)}`, {
-        headers: { Authorization: `Bearer ${token}` },
-      });
-      expect(res.status, describeQuery(q)).toBe(200);
-      const body = (await res.json()) as {
-        period: { from: string; to: string };
-        respondents: { count: number | null };
-        rows: { theme: string; count: number | null }[];
-      };
-      expect(body.period.from <= body.period.to).toBe(true);
-      const covered = residents.filter((r) => covers(q, r));
-      const record = (members: Resident[], value: number | null) => {
-        if (value === null) return;
-        publishedNumbers++;
-        expect(value, describeQuery(q)).toBeGreaterThanOrEqual(K);
-        if (members.length >= 10 && members.length <= 100) errors.push(Math.abs(value - members.length));
-        cells.push({ members: members.map((m) => m.id), value });
-      };
-      record(covered, body.respondents.count);
-      for (const row of body.rows)
-        record(
-          covered.filter((r) => r.picks.includes(row.theme)),
-          row.count,
-        );
-    }
-
-    // Every nested pair: the residents the larger counts and the smaller does not.
-    const sets = cells.map((c) => new Set(c.members));
-    const guesses = new Map<string, number[]>();
-    for (let a = 0; a < cells.length; a++) {
-      for (let b = 0; b < cells.length; b++) {
-        if (a === b || cells[b]!.members.length >= cells[a]!.members.length) continue;
-        if (!cells[b]!.members.every((m) => sets[a]!.has(m))) continue;
-        const isolated = cells[a]!.members.filter((m) => !sets[b]!.has(m));
-        if (isolated.length < 1 || isolated.length > 9) continue;
-        const key = isolated.join(",");
-        guesses.set(key, [...(guesses.get(key) ?? []), cells[a]!.value - cells[b]!.value]);
-      }
-    }
-    let recovered = 0;
-    for (const [key, diffs] of guesses) {
-      const sorted = [...diffs].sort((x, y) => x - y);
-      const median =
-        sorted.length % 2
-          ? sorted[(sorted.length - 1) / 2]!
-          : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-      if (median === key.split(",").length) recovered++;
-    }
-    const mae = errors.reduce((s, e) => s + e, 0) / errors.length;
-    console.log(
-      `disclosure attack: ${residents.length} residents, ${queries.length} queries, ${publishedNumbers} published numbers, ${guesses.size} groups of 1-9 isolated, ${recovered} recovered exactly (${((recovered / Math.max(1, guesses.size)) * 100).toFixed(1)}%), mean absolute adjustment on counts of 10-100: ${mae.toFixed(2)}`,
-    );
-    expect(guesses.size).toBeGreaterThan(0); // the attack found something to work on
-    expect(recovered / guesses.size).toBeLessThanOrEqual(0.2);
-    expect(mae).toBeLessThanOrEqual(3);
+    const figures = await differencingAttack({
+      residents,
+      queries: attackQueries([{ period: "all" }, { period: "year" }, ...BLOCKS.map(blockQuery)], {
+        areas: AREAS,
+        channels: CHANNELS,
+        bands: BANDS,
+      }),
+      k: K,
+      ask: async (search) => {
+        const res = await h.app.request(`/api/v1/insights/priorities?${search}`, {
+          headers: { Authorization: `Bearer ${token}` },
+        });
+        expect(res.status, search).toBe(200);
+        return (await res.json()) as PrioritiesBody;
+      },
+    });
+    console.log(`disclosure attack: ${describeFigures(figures)}`);
+    expect(figures.underK).toEqual([]);
+    expect(figures.badPeriods).toEqual([]);
+    expect(figures.isolatedGroups).toBeGreaterThan(0); // the attack found something to work on
+    expect(figures.recoveredExactly / figures.isolatedGroups).toBeLessThanOrEqual(0.2);
+    expect(figures.meanAbsoluteAdjustment).toBeLessThanOrEqual(3);
   }, 120_000);
+
+  it("keeps running totals that are the rows the Worker attack writes directly for the same residents", async () => {
+    // The Worker attack seeds D1's totals with runningTotalStatements: here they are checked
+    // against what the write path made of the same residents and record keys.
+    expect(recordKeys).toHaveLength(residents.length);
+    const scratch = tempDir();
+    try {
+      const file = path.join(scratch.dir, "totals.db");
+      migrateSqliteFile(file, migrationsDir);
+      const direct = new Database(file);
+      const apply = direct.transaction(() => {
+        for (const s of runningTotalStatements(residents, (r) => recordKeys[r.id - 1]!))
+          direct.prepare(s.sql).run(...s.params);
+      });
+      apply();
+      const totals = async (read: (sql: string) => Promise<unknown[]> | unknown[]) => ({
+        respondents: await read(
+          `SELECT "question_key", "area", "week", "channel", "age_band", "count", "key_sum" FROM "respondent_counts" WHERE "count" <> 0 ORDER BY 1, 2, 3, 4, 5`,
+        ),
+        themes: await read(
+          `SELECT "source", "question_key", "theme", "area", "week", "channel", "age_band", "count", "key_sum" FROM "theme_counts" WHERE "count" <> 0 AND "source" = 'choice' ORDER BY 1, 2, 3, 4, 5, 6, 7`,
+        ),
+      });
+      const written = await totals((sql) => direct.prepare(sql).all());
+      direct.close();
+      const kept = await totals(async (sql) =>
+        JSON.parse(
+          JSON.stringify(await h.services.prisma.$queryRawUnsafe(sql), (_k, v) =>
+            typeof v === "bigint" ? Number(v) : v,
+          ),
+        ),
+      );
+      expect(written.respondents.length).toBeGreaterThan(0);
+      expect(kept).toEqual(written);
+    } finally {
+      scratch.cleanup();
+    }
+  });
 
   it("gives the same residents the same number by every path: priorities, trend, CSV and the feed", async () => {
     const { token } = await h.services.partners.create("Consistent partner", []);
