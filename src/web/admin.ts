@@ -36,7 +36,7 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
       return c.html(
         page(
           "Not allowed",
-          html`<main><h1>Not allowed</h1><p>The admin views are for operators. <a href="/dashboard">Back to your insight</a></p></main>`,
+          html`<main id="main" tabindex="-1"><h1>Not allowed</h1><p>The admin views are for operators. <a href="/dashboard">Back to your insight</a></p></main>`,
         ),
         403,
       );
@@ -57,13 +57,13 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
       page(
         "Admin",
         html`<header><h1>Admin</h1><nav><a href="/dashboard">Insight</a></nav></header>
-<main>
+<main id="main" tabindex="-1">
 ${notice ?? ""}
 <section aria-labelledby="flows-heading"><h2 id="flows-heading">Flows</h2>
-<table data-testid="flows"><thead><tr><th scope="col">Flow</th><th scope="col">Name</th><th scope="col">Languages</th><th scope="col" class="num">Steps</th><th scope="col">Forgets after</th><th scope="col">File</th></tr></thead>
+<table class="records" data-testid="flows"><thead><tr><th scope="col">Flow</th><th scope="col">Name</th><th scope="col">Languages</th><th scope="col" class="num">Steps</th><th scope="col">Forgets after</th><th scope="col">File</th></tr></thead>
 <tbody>${flows.map(
           (f) =>
-            html`<tr><th scope="row">${f.id}${f.id === deps.registry.entryFlowId ? " (entry)" : ""}${f.id === deps.registry.helpFlowId ? " (help)" : ""}</th><td>${f.name}</td><td>${f.languages.join(", ")}</td><td class="num">${f.nodes.length}</td><td>${Math.round(f.expiresAfterMs / 3_600_000)} h</td><td>${f.file ? f.file.split(/[\\/]/).pop() : "-"}</td></tr>`,
+            html`<tr><th scope="row">${f.id}${f.id === deps.registry.entryFlowId ? " (entry)" : ""}${f.id === deps.registry.helpFlowId ? " (help)" : ""}</th><td>${f.name}</td><td>${f.languages.join(", ")}</td><td class="num" data-label="Steps">${f.nodes.length}</td><td data-label="Forgets after">${Math.round(f.expiresAfterMs / 3_600_000)} h</td><td data-label="File">${f.file ? f.file.split(/[\\/]/).pop() : "-"}</td></tr>`,
         )}</tbody></table></section>
 
 <section aria-labelledby="outbox-heading"><h2 id="outbox-heading">Outbox</h2>
@@ -79,20 +79,20 @@ ${
   dead.length === 0
     ? html`<p class="note">None: every message was sent or is still being tried.</p>`
     : html`<form method="post" action="/dashboard/admin/outbox/retry"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="id" value="all"><button type="submit">Retry all dead letters</button></form>
-<table data-testid="dead-letters"><thead><tr><th scope="col">Message</th><th scope="col">Channel</th><th scope="col">Kind</th><th scope="col" class="num">Attempts</th><th scope="col">Last error</th><th scope="col">Queued</th><th scope="col"></th></tr></thead>
+<table class="records" data-testid="dead-letters"><thead><tr><th scope="col">Message</th><th scope="col">Channel</th><th scope="col">Kind</th><th scope="col" class="num">Attempts</th><th scope="col">Last error</th><th scope="col">Queued</th><th scope="col">Action</th></tr></thead>
 <tbody>${dead.map(
         (d) =>
-          html`<tr><td><code>${d.id}</code></td><td>${d.channel}</td><td>${d.kind}</td><td class="num">${d.attempts}</td><td>${(d.lastError ?? "").slice(0, 160)}</td><td>${when(d.createdAt)}</td><td><form method="post" action="/dashboard/admin/outbox/retry"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="id" value="${d.id}"><button type="submit">Retry</button></form></td></tr>`,
+          html`<tr><td data-label="Message"><code>${d.id}</code></td><td data-label="Channel">${d.channel}</td><td data-label="Kind">${d.kind}</td><td class="num" data-label="Attempts">${d.attempts}</td><td data-label="Last error">${(d.lastError ?? "").slice(0, 160)}</td><td data-label="Queued">${when(d.createdAt)}</td><td><form method="post" action="/dashboard/admin/outbox/retry"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="id" value="${d.id}"><button type="submit">Retry</button></form></td></tr>`,
       )}</tbody></table>`
 }
 <p class="note">Messages are shown without their text or recipient.</p>
 </section>
 
 <section aria-labelledby="partners-heading"><h2 id="partners-heading">Partners and operators</h2>
-<table data-testid="partners"><thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Areas</th><th scope="col">Created</th><th scope="col">Status</th></tr></thead>
+<table class="records" data-testid="partners"><thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Areas</th><th scope="col">Created</th><th scope="col">Status</th></tr></thead>
 <tbody>${accounts.map(
           (p) =>
-            html`<tr><th scope="row">${p.name}</th><td>${p.role}</td><td>${p.areas.join(", ") || "all"}</td><td>${when(p.createdAt)}</td><td>${
+            html`<tr><th scope="row">${p.name}</th><td data-label="Role">${p.role}</td><td data-label="Areas">${p.areas.join(", ") || "all"}</td><td data-label="Created">${when(p.createdAt)}</td><td data-label="Status">${
               p.revoked
                 ? "revoked"
                 : p.id === current.partner.id
@@ -109,8 +109,8 @@ ${
 </form></section>
 
 <section aria-labelledby="audit-heading"><h2 id="audit-heading">Audit log (latest 50)</h2>
-<table data-testid="audit"><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Detail</th></tr></thead>
-<tbody>${audit.map((a) => html`<tr><td>${when(a.createdAt)}</td><td>${a.actor}</td><td>${a.action}</td><td><code>${a.detail.slice(0, 200)}</code></td></tr>`)}</tbody></table></section>
+<table class="records" data-testid="audit"><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Detail</th></tr></thead>
+<tbody>${audit.map((a) => html`<tr><td data-label="When">${when(a.createdAt)}</td><td data-label="Who">${a.actor}</td><td data-label="What">${a.action}</td><td data-label="Detail"><code>${a.detail.slice(0, 200)}</code></td></tr>`)}</tbody></table></section>
 </main>`,
       ),
     );

@@ -59,30 +59,19 @@ export function registerChampionView(app: Hono, deps: ChampionViewDeps): void {
       return c.html(
         page(
           "Link not valid",
-          html`<main id="main"><h1>Link not valid</h1><p>This link is not valid. Ask ${deps.organisationName} for your champion link.</p></main>`,
+          html`<main id="main" tabindex="-1"><h1>Link not valid</h1><p>This link is not valid. Ask ${deps.organisationName} for your champion link.</p></main>`,
           { site: deps.organisationName },
         ),
         404,
       );
     const k = deps.kThreshold;
-    return c.html(html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${view.name}: your PlaceVoice reach</title>
-<style>
-  body { font: 1.05rem/1.5 system-ui, sans-serif; max-width: 40rem; margin: 1.5rem auto; padding: 0 1rem; color: #1b1b1b; }
-  h1 { font-size: 1.5rem; } dl { display: grid; grid-template-columns: auto 1fr; gap: .4rem 1rem; }
-  dt { font-weight: 600; } dd { margin: 0; } .note { color: #444; font-size: .95rem; }
-  table { border-collapse: collapse; } td, th { padding: .25rem .75rem .25rem 0; text-align: left; }
-</style>
-</head>
-<body>
-<main>
+    return c.html(
+      page(
+        `${view.name}: your PlaceVoice reach`,
+        html`<main id="main" tabindex="-1">
 <h1>${view.name}${view.organisation ? html` <small>(${view.organisation})</small>` : ""}</h1>
 <p>Thank you for sharing PlaceVoice. These are totals for everyone who arrived through your codes.</p>
-<dl>
+<dl class="counts">
   <dt>Residents reached</dt><dd data-count="reached">${shown(view.reached)}</dd>
   <dt>Finished the priorities questions</dt><dd data-count="finished">${shown(view.finished)}</dd>
   ${view.codes.length > 1 ? html`<dt>Came back through another of your codes</dt><dd data-count="touches">${shown(view.laterTouches)}</dd>` : ""}
@@ -104,8 +93,9 @@ ${links.telegram && deps.qrSvg ? html`<p><img src="/champions/${entry.code}/qr.s
 ${!links.telegram && !links.sms ? html`<p>Residents reach PlaceVoice with this code once a channel is set up.</p>` : ""}</section>`;
 })}
 <p class="note">To protect residents, no number under ${k} is ever shown (it reads “fewer than ${k}”), and nothing here says who took part.</p>
-</main>
-</body>
-</html>`);
+</main>`,
+        { site: deps.organisationName },
+      ),
+    );
   });
 }

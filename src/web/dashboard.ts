@@ -159,7 +159,7 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
     return c.html(
       page(
         "Not your area",
-        html`<main id="main"><h1>Not your area</h1><p class="error" role="alert">${message}</p><p><a href="/dashboard">Back to your insight</a></p></main>`,
+        html`<main id="main" tabindex="-1"><h1>Not your area</h1><p class="error" role="alert">${message}</p><p><a href="/dashboard">Back to your insight</a></p></main>`,
       ),
       403,
     );
@@ -219,7 +219,7 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
         html`<header><h1>Insight for ${partner.name}</h1>
 <nav><a href="/dashboard/updates">You said, we did</a> · <a href="/dashboard/webhook">Webhook</a>${partner.role === "operator" ? html` · <a href="/dashboard/admin">Admin</a>` : ""}</nav>
 <form method="post" action="/dashboard/logout"><input type="hidden" name="csrf" value="${sign(deps.sessionSecret, current.raw)}"><button type="submit">Sign out</button></form></header>
-<main>
+<main id="main" tabindex="-1">
 <form class="filters" method="get" action="/dashboard" aria-label="Filters">
   <label for="area">Area
     ${

@@ -46,9 +46,8 @@ export function registerHome(app: Hono, deps: HomeDeps): void {
     return c.html(
       page(
         en ? "Have your say" : "Dweud eich dweud",
-        html`<a class="skip" href="#main">${en ? "Skip to main content" : "Neidio i'r prif gynnwys"}</a>
-<header><p><strong>${org}</strong></p><p><a href="${en ? "/?lang=cy" : "/"}" hreflang="${en ? "cy" : "en"}" lang="${en ? "cy" : "en"}">${en ? "Cymraeg" : "English"}</a></p></header>
-<main id="main">
+        html`<header><p><strong>${org}</strong></p><p><a href="${en ? "/?lang=cy" : "/"}" hreflang="${en ? "cy" : "en"}" lang="${en ? "cy" : "en"}">${en ? "Cymraeg" : "English"}</a></p></header>
+<main id="main" tabindex="-1">
 <h1>${en ? "Tell us what matters where you live" : "Dywedwch wrthon ni beth sy'n bwysig lle rydych chi'n byw"}</h1>
 <p>${
           en
@@ -93,7 +92,7 @@ export function notFoundPage(c: Context, organisationName: string) {
   return c.html(
     page(
       en ? "Page not found" : "Heb ddod o hyd i'r dudalen",
-      html`<main id="main"><h1>${en ? "Page not found" : "Heb ddod o hyd i'r dudalen"}</h1>
+      html`<main id="main" tabindex="-1"><h1>${en ? "Page not found" : "Heb ddod o hyd i'r dudalen"}</h1>
 <p>${en ? "If you typed the address, check it is correct. If you followed a link, it may be out of date." : "Os teipioch chi'r cyfeiriad, gwiriwch ei fod yn gywir. Os dilynoch chi ddolen, efallai ei bod wedi dyddio."}</p>
 <p><a href="${en ? "/" : "/?lang=cy"}">${en ? "Go to the home page" : "Mynd i'r hafan"}</a></p></main>`,
       { lang, site: organisationName },

@@ -31,7 +31,7 @@ export function registerPrivacyNotice(app: Hono, deps: PrivacyDeps): void {
     );
     return page(
       en ? "Privacy notice" : "Hysbysiad preifatrwydd",
-      html`<main id="main">
+      html`<main id="main" tabindex="-1">
 <p><a href="${en ? "/privacy?lang=cy" : "/privacy"}" hreflang="${en ? "cy" : "en"}" lang="${en ? "cy" : "en"}">${en ? "Cymraeg" : "English"}</a></p>
 <h1>${en ? "Privacy notice" : "Hysbysiad preifatrwydd"}</h1>
 <p>${org} · ${en ? "version" : "fersiwn"} ${deps.version}</p>

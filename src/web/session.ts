@@ -111,7 +111,7 @@ export function signInPage(
   return c.html(
     page(
       "Sign in",
-      html`<main id="main"><h1>${deps.organisationName ?? "PlaceVoice"} insight</h1>
+      html`<main id="main" tabindex="-1"><h1>${deps.organisationName ?? "PlaceVoice"} insight</h1>
 ${options.notice ? html`<p class="error" role="status" data-testid="session-notice">${options.notice}</p>` : ""}
 <p>Sign in with the partner token you were given.</p>
 ${options.error ? html`<p class="error" role="alert">${options.error}</p>` : ""}

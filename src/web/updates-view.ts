@@ -11,7 +11,7 @@ import type { Clock } from "../clock.js";
 import type { PartnerStore } from "../insights/partners.js";
 import type { UpdateRequest, UpdateService } from "../updates/updates.js";
 import { sessionReader, sign, validCsrf, type DashboardSession, signInAgain, draftFrom } from "./session.js";
-import { page } from "./layout.js";
+import { page, scrollRegion } from "./layout.js";
 
 export interface UpdatesViewDeps {
   readonly partners: PartnerStore;
@@ -92,7 +92,7 @@ export function registerUpdatesView(app: Hono, deps: UpdatesViewDeps): void {
       page(
         "Updates",
         html`<header><h1>You said, we did</h1><nav><a href="/dashboard">Insight</a></nav></header>
-<main>
+<main id="main" tabindex="-1">
 ${notice ? html`<p role="status">${notice === "refused" ? `Not sent: it would reach ${fewer} residents.` : "Sent. It goes out through the outbox, outside quiet hours."}</p>` : ""}
 <p>Tell residents what changed because of what they said. It goes to residents in those areas who chose the theme and agreed to hear back.</p>
 ${form(sign(deps.sessionSecret, current.raw), current, draftFrom(c))}
@@ -100,11 +100,14 @@ ${form(sign(deps.sessionSecret, current.raw), current, draftFrom(c))}
 ${
   stats.length === 0
     ? html`<p class="note">No updates yet.</p>`
-    : html`<table data-testid="updates"><thead><tr><th scope="col">Date</th><th scope="col">Areas</th><th scope="col">Theme</th><th scope="col">We did</th><th scope="col" class="num">Sent to</th><th scope="col" class="num">Delivered</th><th scope="col" class="num">Read</th><th scope="col" class="num">Helpful</th><th scope="col" class="num">Not helpful</th></tr></thead>
+    : scrollRegion(
+        "Published updates",
+        html`<table data-testid="updates"><thead><tr><th scope="col">Date</th><th scope="col">Areas</th><th scope="col">Theme</th><th scope="col">We did</th><th scope="col" class="num">Sent to</th><th scope="col" class="num">Delivered</th><th scope="col" class="num">Read</th><th scope="col" class="num">Helpful</th><th scope="col" class="num">Not helpful</th></tr></thead>
 <tbody>${stats.map(
-        (u) =>
-          html`<tr><td>${u.createdAt.toISOString().slice(0, 10)}</td><td>${u.areas.join(", ")}</td><td>${u.theme ? deps.themeLabel(u.theme) : (u.questionKey ?? "")}</td><td>${u.weDid.en}</td><td class="num">${cell(u.audience)}</td><td class="num">${cell(u.delivered)}</td><td class="num">${cell(u.read)}</td><td class="num">${cell(u.helpful)}</td><td class="num">${cell(u.notHelpful)}</td></tr>`,
-      )}</tbody></table>`
+          (u) =>
+            html`<tr><td>${u.createdAt.toISOString().slice(0, 10)}</td><td>${u.areas.join(", ")}</td><td>${u.theme ? deps.themeLabel(u.theme) : (u.questionKey ?? "")}</td><td>${u.weDid.en}</td><td class="num">${cell(u.audience)}</td><td class="num">${cell(u.delivered)}</td><td class="num">${cell(u.read)}</td><td class="num">${cell(u.helpful)}</td><td class="num">${cell(u.notHelpful)}</td></tr>`,
+        )}</tbody></table>`,
+      )
 }
 <p class="note">Telegram does not report reads; SMS rarely does. No number under ${deps.threshold} is shown.</p>
 </main>`,
@@ -137,7 +140,7 @@ ${
         return c.html(
           page(
             "Updates",
-            html`<main><h1>You said, we did</h1><p class="error" role="alert">${parsed.problem}</p><p><a href="/dashboard/updates">Back</a></p></main>`,
+            html`<main id="main" tabindex="-1"><h1>You said, we did</h1><p class="error" role="alert">${parsed.problem}</p><p><a href="/dashboard/updates">Back</a></p></main>`,
           ),
           parsed.forbidden ? 403 : 400,
         );
@@ -154,7 +157,7 @@ ${
       page(
         "Preview update",
         html`<header><h1>Preview</h1><nav><a href="/dashboard/updates">Updates</a></nav></header>
-<main>
+<main id="main" tabindex="-1">
 <p>It would reach <strong data-testid="audience">${cell(draft.audience)}</strong> residents.</p>
 ${draft.previews.map(
   (p) =>

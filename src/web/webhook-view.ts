@@ -7,7 +7,7 @@ import { html } from "hono/html";
 import type { PartnerStore } from "../insights/partners.js";
 import type { PartnerFeed } from "../updates/partner-feed.js";
 import { sessionReader, sign, validCsrf, signInAgain, draftFrom } from "./session.js";
-import { page } from "./layout.js";
+import { page, scrollRegion } from "./layout.js";
 
 export interface WebhookViewDeps {
   readonly partners: PartnerStore;
@@ -25,7 +25,7 @@ export function registerWebhookView(app: Hono, deps: WebhookViewDeps): void {
     return page(
       "Webhook",
       html`<header><h1>Insight webhook</h1><nav><a href="/dashboard">Insight</a></nav></header>
-<main>
+<main id="main" tabindex="-1">
 ${notice ?? ""}
 <p>Each week (and when you press Send now) PlaceVoice POSTs the aggregated insight for your areas as JSON to this address, signed with the header <code>X-PlaceVoice-Signature</code>. Failed deliveries are retried with backoff.</p>
 <form class="filters" method="post" action="/dashboard/webhook">
@@ -35,11 +35,14 @@ ${notice ?? ""}
 </form>
 ${registered ? html`<form method="post" action="/dashboard/webhook/send"><input type="hidden" name="csrf" value="${csrf}"><p><button type="submit">Send now</button></p></form>` : ""}
 <h2>Deliveries</h2>
-<table data-testid="webhook-log"><thead><tr><th scope="col">Queued</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col" class="num">Attempts</th><th scope="col">Last response</th><th scope="col">Next try</th></tr></thead>
+${scrollRegion(
+  "Deliveries",
+  html`<table data-testid="webhook-log"><thead><tr><th scope="col">Queued</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col" class="num">Attempts</th><th scope="col">Last response</th><th scope="col">Next try</th></tr></thead>
 <tbody>${log.map(
-        (d) =>
-          html`<tr><td>${d.createdAt.toISOString().slice(0, 16).replace("T", " ")}</td><td>${d.kind}</td><td>${d.status}</td><td class="num">${d.attempts}</td><td>${d.status === "delivered" ? "delivered" : (d.lastError ?? "")}</td><td>${d.status === "pending" ? d.nextAttemptAt.toISOString().slice(0, 16).replace("T", " ") : ""}</td></tr>`,
-      )}</tbody></table>
+    (d) =>
+      html`<tr><td>${d.createdAt.toISOString().slice(0, 16).replace("T", " ")}</td><td>${d.kind}</td><td>${d.status}</td><td class="num">${d.attempts}</td><td>${d.status === "delivered" ? "delivered" : (d.lastError ?? "")}</td><td>${d.status === "pending" ? d.nextAttemptAt.toISOString().slice(0, 16).replace("T", " ") : ""}</td></tr>`,
+  )}</tbody></table>`,
+)}
 </main>`,
     );
   };

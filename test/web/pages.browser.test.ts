@@ -1,0 +1,299 @@
+// Every HTML page the service serves, in Chromium at 1280, 390 and 320 px wide: axe-core finds
+// nothing against WCAG 2.2 AA, nothing scrolls sideways, and the skip link is the first thing
+// Tab reaches and moves focus to the main content. The dashboard's trend chart has a y-axis
+// with a scale, period labels that fit, gaps for periods without figures, and no text under
+// 12 px; the page states its period and base. One Chromium for the file.
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { serve, type ServerType } from "@hono/node-server";
+import type { AxeResults } from "axe-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { blockStart } from "../../src/insights/periods.js";
+import { launchChromium } from "../support/browser.js";
+import { startHarness, type Harness } from "../support/channel-harness.js";
+import { testClock } from "../support/clock.js";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const WIDTHS = [1280, 390, 320] as const;
+// WCAG 2.2 AA, and axe's best practices (one main, one h1, no empty table header among them).
+const TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa", "best-practice"];
+/** "Today" for the service: Monday 5 January 2026, in block 26 (from 29 Dec 2025). */
+const TODAY = "2026-01-05T10:00:00Z";
+
+let h: Harness;
+let server: ServerType;
+let base: string;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+let champion: { code: string; viewToken: string };
+const tokens: Record<"partner" | "operator", string> = { partner: "", operator: "" };
+
+let n = 0;
+async function resident(postcode: string, picks: string, first = "hi") {
+  const address = `+4477009${String(++n).padStart(5, "0")}`;
+  for (const text of [first, "english", "yes", postcode, picks, "skip", "skip", "no"])
+    await h.services.conversation.handle({ channel: "sms", address, input: { type: "text", text } });
+}
+
+beforeAll(async () => {
+  const clock = testClock(TODAY);
+  h = await startHarness(
+    // Plain http on this machine: the session cookie is not Secure, as on any http address.
+    { PUBLIC_URL: "http://127.0.0.1" },
+    clock,
+    // Webhook hosts resolve to a public address (nothing is sent to it).
+    { resolveHost: async () => ["93.184.216.34"] },
+  );
+  champion = await h.services.champions.create("Burslem Community Pantry", "BCP");
+  // Answers over a year of four-week blocks: some blocks with enough to show, one with a few
+  // (withheld), several with none; block 18 stands alone between gaps.
+  const seed: [block: number, count: number, postcode: string, picks: string][] = [
+    [13, 12, "ST6 1AA", "housing"],
+    [14, 11, "ST6 1AA", "housing, transport"],
+    [17, 4, "ST6 1AA", "housing"],
+    [18, 12, "ST6 1AA", "housing, safety"],
+    [23, 11, "ST3 4HS", "housing, jobs"],
+    [24, 12, "ST6 1AA", "housing"],
+    [25, 3, "ST3 4HS", "jobs"],
+  ];
+  for (const [block, count, postcode, picks] of seed) {
+    clock.set(new Date(blockStart(block) + 86_400_000 + 10 * 3_600_000));
+    for (let i = 0; i < count; i++) await resident(postcode, picks);
+  }
+  clock.set(new Date(blockStart(26) + 10 * 3_600_000));
+  for (let i = 0; i < 11; i++) await resident("ST6 2BB", "housing, transport", `JOIN ${champion.code}`);
+  clock.set(TODAY);
+
+  const partner = await h.services.partners.create("Stoke-on-Trent City Council", ["ST3", "ST6"]);
+  tokens.partner = partner.token;
+  tokens.operator = (await h.services.partners.create("Platform team", [], { role: "operator" })).token;
+  // An update sent, a webhook with a delivery queued, and a dead letter with a long error.
+  await h.services.updates.publish({
+    author: partner.partner.id,
+    theme: "housing",
+    areas: ["ST6"],
+    weDid: { en: "We have opened a housing advice drop-in at Burslem library every Tuesday morning." },
+  });
+  await h.services.feed.register(
+    partner.partner.id,
+    "https://insight-receiver.stoke-on-trent-city-council.example.org/placevoice/webhooks/weekly-insight-feed",
+  );
+  await h.services.feed.enqueue(partner.partner, "on_demand");
+  const contact = await h.services.prisma.contact.findFirstOrThrow({ where: { channel: "sms" } });
+  await h.services.prisma.outboxMessage.create({
+    data: {
+      id: "dead-letter-0123456789abcdef0123456789abcdef",
+      contactId: contact.id,
+      channel: "sms",
+      payload: JSON.stringify({ text: "Private reply text" }),
+      status: "dead",
+      attempts: 8,
+      idempotencyKey: "dead-1",
+      lastError:
+        "Twilio 400: The 'To' number +447700900123 is not a valid phone number. https://www.twilio.com/docs/errors/21211",
+    },
+  });
+
+  server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: h.app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
+  });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  await h?.close();
+});
+
+type Role = "public" | "partner" | "operator";
+const pages = new Map<Role, Page>();
+
+/** One page per role (its own context, signed in), resized for each width. */
+async function pageFor(role: Role): Promise<Page> {
+  const existing = pages.get(role);
+  if (existing) return existing;
+  // The pages forbid inline scripts; the test injects axe-core, so its context bypasses the CSP.
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  contexts.push(context);
+  // axe-core in every document the page loads (an init script, before the page's own).
+  await context.addInitScript({ path: AXE });
+  const page = await context.newPage();
+  page.setDefaultTimeout(8000);
+  if (role !== "public") {
+    await page.goto(`${base}/dashboard`);
+    await page.getByLabel("Partner token").fill(tokens[role]);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: /^Insight for / }).waitFor();
+  }
+  pages.set(role, page);
+  return page;
+}
+
+interface Finding {
+  readonly page: string;
+  readonly width: number;
+  readonly scrollWidth: number;
+  readonly violations: string[];
+  readonly skip: string;
+}
+
+/** Loads the page at each width and reports axe's violations, the document's width and the skip link. */
+async function check(role: Role, name: string, open: (page: Page) => Promise<unknown>): Promise<Finding[]> {
+  const page = await pageFor(role);
+  const findings: Finding[] = [];
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 800 });
+    await open(page);
+    const results = (await page.evaluate(
+      (tags) =>
+        (window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<unknown> } }).axe.run(document, {
+          runOnly: { type: "tag", values: tags },
+          resultTypes: ["violations"],
+        }),
+      TAGS,
+    )) as AxeResults;
+    const violations = results.violations.map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .slice(0, 3)
+          .map((node) => node.target.join(" "))
+          .join(", ")}${v.nodes.length > 3 ? ` and ${v.nodes.length - 3} more` : ""}`,
+    );
+    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    // The first Tab from the top of the page reaches the skip link; following it focuses main.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press("Tab");
+    const first = await page.evaluate(() => {
+      const el = document.activeElement as HTMLAnchorElement | null;
+      return el ? `${el.tagName.toLowerCase()} ${el.getAttribute("href") ?? ""} ${el.textContent ?? ""}` : "none";
+    });
+    let skip = `first focus: ${first}`;
+    if (first.startsWith("a #main ")) {
+      await page.keyboard.press("Enter");
+      const landed = await page.evaluate(() => {
+        const el = document.activeElement;
+        return el ? `${el.tagName.toLowerCase()}#${el.id}` : "none";
+      });
+      skip = landed === "main#main" ? "ok" : `skip link leads to ${landed}`;
+    }
+    findings.push({ page: name, width, scrollWidth, violations, skip });
+  }
+  return findings;
+}
+
+function expectClean(...checks: Finding[][]) {
+  const problems = checks
+    .flat()
+    .flatMap((f) => [
+      ...f.violations.map((v) => `${f.page} at ${f.width} px: ${v}`),
+      ...(f.scrollWidth > f.width
+        ? [`${f.page} at ${f.width} px: the page is ${f.scrollWidth} px wide (scrolls sideways)`]
+        : []),
+      ...(f.skip === "ok" ? [] : [`${f.page} at ${f.width} px: ${f.skip}`]),
+    ]);
+  expect(problems, problems.join("\n")).toEqual([]);
+}
+
+/** Loads `path` (expecting `status`) at each width and checks it. */
+const visit = (role: Role, path: string, status = 200) =>
+  check(role, path, async (page) => {
+    const response = await page.goto(`${base}${path}`);
+    expect(response?.status(), path).toBe(status);
+  });
+
+describe("every page, at 1280, 390 and 320 px", () => {
+  it("the front door, in English and Welsh", async () => {
+    expectClean(await visit("public", "/"), await visit("public", "/?lang=cy"));
+  });
+
+  it("the privacy notice, in English and Welsh", async () => {
+    expectClean(await visit("public", "/privacy"), await visit("public", "/privacy?lang=cy"));
+  });
+
+  it("sign-in, and sign-in refused", async () => {
+    expectClean(
+      await visit("public", "/dashboard"),
+      await check("public", "sign-in refused", async (page) => {
+        await page.goto(`${base}/dashboard`);
+        await page.getByLabel("Partner token").fill("pv_wrong-token-wrong-token-wrong");
+        await page.getByRole("button", { name: "Sign in" }).click();
+        await page.getByRole("alert").waitFor();
+      }),
+    );
+  });
+
+  it("the 404 page, in English and Welsh", async () => {
+    expectClean(await visit("public", "/no-such-page", 404), await visit("public", "/no-such-page?lang=cy", 404));
+  });
+
+  it("a champion's page, and the page for a link that is not valid", async () => {
+    expectClean(
+      await visit("public", `/champions/${champion.code}?key=${champion.viewToken}`),
+      await visit("public", `/champions/${champion.code}?key=wrong`, 404),
+    );
+  });
+
+  it("the dashboard: all areas, one area and block, an area with none, an area that is not the partner's", async () => {
+    expectClean(
+      await visit("partner", "/dashboard"),
+      await visit("partner", "/dashboard?area=ST6&period=2025-12-01&theme=housing"),
+      await visit("partner", "/dashboard?area=ST3&period=2025-12-29"),
+      await visit("partner", "/dashboard?area=ST9", 403),
+    );
+  });
+
+  it("the dashboard for an operator (any area)", async () => {
+    expectClean(await visit("operator", "/dashboard?area=ST6"));
+  });
+
+  it("you said, we did: the list, the preview, and a refused draft", async () => {
+    expectClean(
+      await visit("partner", "/dashboard/updates"),
+      await check("partner", "update preview", async (page) => {
+        await page.goto(`${base}/dashboard/updates`);
+        await page.getByLabel("Areas").fill("ST6");
+        await page.getByLabel("We did / we will (English)").fill("We have opened a housing advice drop-in.");
+        await page.getByLabel("Link (optional)").fill("https://www.stoke.gov.uk/info/20011/housing/advice-drop-in");
+        await page.getByRole("button", { name: "Preview" }).click();
+        await page.getByRole("heading", { name: "Preview", level: 1 }).waitFor();
+      }),
+      await check("partner", "update refused", async (page) => {
+        await page.goto(`${base}/dashboard/updates`);
+        await page.getByLabel("Areas").fill("ST1");
+        await page.getByLabel("We did / we will (English)").fill("Something");
+        await page.getByRole("button", { name: "Preview" }).click();
+        await page.getByRole("alert").waitFor();
+      }),
+    );
+  });
+
+  it("the webhook page, and its signing secret shown once", async () => {
+    expectClean(
+      await visit("partner", "/dashboard/webhook"),
+      await check("partner", "webhook registered", async (page) => {
+        await page.goto(`${base}/dashboard/webhook`);
+        await page.getByLabel("Webhook URL").fill("https://hooks.example.org/placevoice/insight-for-stoke-on-trent");
+        await page.getByRole("button", { name: "Replace" }).click();
+        await page.getByTestId("webhook-secret").waitFor();
+      }),
+    );
+  });
+
+  it("admin: flows, outbox and dead letters, accounts, audit; a new token; refused to a partner", async () => {
+    let created = 0;
+    expectClean(
+      await visit("operator", "/dashboard/admin"),
+      await check("operator", "admin, token created", async (page) => {
+        await page.goto(`${base}/dashboard/admin`);
+        await page.getByLabel("Name").fill(`Tunstall and District Community Trust ${++created}`);
+        await page.getByLabel("Areas (blank: all)").fill("ST6");
+        await page.getByRole("button", { name: "Create token" }).click();
+        await page.getByTestId("new-token").waitFor();
+      }),
+      await visit("partner", "/dashboard/admin", 403),
+    );
+  });
+});
