@@ -139,7 +139,11 @@ export interface AttackFigures {
   readonly badPeriods: readonly string[];
   /** Groups of 1-9 residents some nested pair of published numbers isolates. */
   readonly isolatedGroups: number;
-  /** Of those, how many the median difference gives exactly. */
+  /**
+   * Of those, how many the median difference gives exactly. A four-week query space lets a
+   * population isolate few groups (0 to 10 in these tests), so this share varies widely from one
+   * random population to the next: each test attacks one seeded population.
+   */
   readonly recoveredExactly: number;
   /** Mean |published - true| over published counts of 10 to 100 residents. */
   readonly meanAbsoluteAdjustment: number;

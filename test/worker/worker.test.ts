@@ -9,12 +9,25 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seededRandom } from "../../src/demo/residents.js";
 import { hashPartnerToken } from "../../src/insights/partners.js";
 import { protectCell, share } from "../../src/insights/disclosure.js";
+import { blockIndexOf } from "../../src/insights/periods.js";
 import { packageRoot } from "../../src/runtime-node/paths.js";
 import { createAddressCrypto, type AddressCrypto } from "../../src/store/address-crypto.js";
 import { sqlDate } from "../../src/store/step-statements.js";
+import { startHarness } from "../support/channel-harness.js";
 import { channelSuite } from "../support/channel-suite.js";
+import { testClock } from "../support/clock.js";
+import {
+  attackQueries,
+  blockQuery,
+  describeFigures,
+  differencingAttack,
+  randomPopulation,
+  runningTotalStatements,
+  type PrioritiesBody,
+} from "../support/differencing-attack.js";
 import { FakeTelegram } from "../support/fake-telegram.js";
 import { FakeTwilio } from "../support/fake-twilio.js";
 import { placevoiceBin } from "../support/cli.js";
@@ -351,6 +364,96 @@ describe("the Worker", () => {
       .all() as { value: string; redacted: string }[];
     for (const t of texts) expect(JSON.parse(t.value)).toBe(t.redacted);
   });
+});
+
+describe("the differencing attack on the Worker (D1)", () => {
+  // The attack of test/insights/disclosure-attack.test.ts, against the Worker. A population's
+  // running totals are written straight into D1 (the statements the write path runs, with each
+  // resident's record key; that test checks they are the rows the write path keeps): hundreds of
+  // conversations through wrangler dev would take minutes.
+  // Its blocks are in 2025, long before any other test here answers (the Worker's clock is the
+  // machine's), and its areas are used by no other test, so only its residents are in the cells
+  // attacked.
+  const AREAS = ["ZX1", "ZX2"];
+  const BANDS = ["age_18_24", "age_50_64"];
+  const CHANNELS = ["sms", "telegram"];
+  const FIRST_BLOCK = blockIndexOf(new Date("2025-03-03T00:00:00Z"));
+  const BLOCKS = [0, 1, 2, 3].map((i) => FIRST_BLOCK + i);
+
+  it("answers every attack query with the Node app's JSON over the same totals, and meets the Node attack's bar", async () => {
+    const residents = randomPopulation(seededRandom(2025), {
+      blocks: BLOCKS,
+      areas: AREAS,
+      bands: BANDS,
+      channels: CHANNELS,
+      themes: ["housing", "cost_of_living", "transport", "safety"],
+      emptyShare: 0.3,
+    });
+    const keys = seededRandom(4242);
+    const recordKeys = residents.map(() => Math.floor(keys() * 256));
+    db.transaction(() => {
+      for (const s of runningTotalStatements(residents, (r) => recordKeys[r.id - 1]!))
+        db.prepare(s.sql).run(...s.params);
+    })();
+    const token = `pv_${randomUUID().replace(/-/g, "")}${randomUUID().replace(/-/g, "")}`;
+    db.prepare(
+      `INSERT INTO partners (id, name, token_hash, areas, role, created_at) VALUES (?, ?, ?, ?, 'partner', ?)`,
+    ).run(randomUUID(), "Curious Worker partner", hashPartnerToken(token), "[]", sqlDate(new Date()));
+
+    // The Node app over the same rows: every running total D1 holds, not only the population's,
+    // since the complement rule compares a block's cells with all time, where the other tests'
+    // residents are.
+    const node = await startHarness({ API_RATE_LIMIT: "100000" }, testClock(new Date()));
+    try {
+      for (const [table, columns] of [
+        ["respondent_counts", ["question_key", "area", "week", "channel", "age_band", "count", "key_sum"]],
+        [
+          "theme_counts",
+          ["source", "question_key", "theme", "area", "week", "channel", "age_band", "count", "key_sum"],
+        ],
+      ] as const) {
+        const rows = db
+          .prepare(`SELECT ${columns.join(", ")} FROM ${table}`)
+          .raw()
+          .all() as (string | number)[][];
+        expect(rows.length).toBeGreaterThan(0);
+        const values = rows.map(() => `(${columns.map(() => "?").join(", ")})`).join(", ");
+        await node.services.prisma.$executeRawUnsafe(
+          `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES ${values}`,
+          ...rows.flat(),
+        );
+      }
+      const nodePartner = await node.services.partners.create("Curious Node partner", []);
+
+      // Blocks only: all time and the last 52 weeks also count the other tests' residents, whom
+      // the attack cannot list.
+      const figures = await differencingAttack({
+        residents,
+        queries: attackQueries(BLOCKS.map(blockQuery), { areas: AREAS, channels: CHANNELS, bands: BANDS }),
+        k: 10,
+        ask: async (search) => {
+          const path = `/api/v1/insights/priorities?${search}`;
+          const [onWorker, onNode] = await Promise.all([
+            fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${token}` } }),
+            node.app.request(path, { headers: { Authorization: `Bearer ${nodePartner.token}` } }),
+          ]);
+          expect(onWorker.status, search).toBe(200);
+          expect(onNode.status, search).toBe(200);
+          const body = await onWorker.text();
+          expect(body, search).toBe(await onNode.text());
+          return JSON.parse(body) as PrioritiesBody;
+        },
+      });
+      console.log(`disclosure attack on the Worker (D1): ${describeFigures(figures)}`);
+      expect(figures.underK).toEqual([]);
+      expect(figures.badPeriods).toEqual([]);
+      expect(figures.isolatedGroups).toBeGreaterThan(0); // the attack found something to work on
+      expect(figures.recoveredExactly / figures.isolatedGroups).toBeLessThanOrEqual(0.2);
+      expect(figures.meanAbsoluteAdjustment).toBeLessThanOrEqual(3);
+    } finally {
+      await node.close();
+    }
+  }, 120_000);
 });
 
 describe("the Worker bundle", () => {
