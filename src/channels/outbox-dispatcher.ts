@@ -6,7 +6,7 @@ import type { Clock } from "../clock.js";
 import { KeyedQueue } from "../conversation/keyed-queue.js";
 import type { Logger } from "../log.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
-import type { OutboxRow, OutboxStore } from "../store/prisma-outbox.js";
+import type { OutboxRow, OutboxStore } from "../store/outbox.js";
 import type { NewOutboxMessage } from "../store/types.js";
 import { Pacer } from "./pacer.js";
 

@@ -17,9 +17,7 @@ import { composeServices, type ComposedServices } from "../runtime/compose.js";
 import { createAddressCrypto, type AddressCrypto } from "../store/address-crypto.js";
 import { newRowId } from "../store/ids.js";
 import type { MigrationReport } from "../store/migrate.js";
-import { SqliteConnection } from "../store/sqlite-direct.js";
-import { SqliteOutboxStore } from "../store/sqlite-outbox.js";
-import { SqliteConversationStore } from "../store/sqlite-store.js";
+import { SqliteConnection, sqlitePort } from "../store/sqlite-direct.js";
 import { migrateSqliteFile, openPrismaSqlite, sqlitePathFromUrl } from "../store/sqlite-file.js";
 import { ensureAppSecrets, type AppSecrets } from "./app-secret.js";
 import { botApiFetch } from "./bot-api-fetch.js";
@@ -31,7 +29,6 @@ import { migrationsDir, sampleDirectoryDir, shippedFlowsDir } from "./paths.js";
 export interface NodeServices extends ComposedServices {
   readonly config: Config;
   readonly prisma: PrismaClient;
-  readonly store: SqliteConversationStore;
   readonly registry: FlowRegistry;
   readonly addressCrypto: AddressCrypto;
   readonly secrets: AppSecrets;
@@ -80,8 +77,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     createAddressCrypto(secret, secrets.previous),
   ]);
   // The webhook path's reads and writes on their own connection with prepared statements; everything else through Prisma.
-  const sqlite = new SqliteConnection(databaseFile);
-  const store = new SqliteConversationStore(prisma, sqlite);
+  const sql = sqlitePort(new SqliteConnection(databaseFile));
   // Free text is redacted and tagged before it is stored for analysis: offline unless an LLM is configured.
   const llm = config.llm ? await createChatModelFromConfig(config.llm) : undefined;
   if (llm)
@@ -91,8 +87,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
   const composed = composeServices({
     config,
     prisma,
-    store,
-    outbox: new SqliteOutboxStore(prisma, sqlite),
+    sql,
     addressCrypto,
     secret,
     registry,
@@ -141,7 +136,6 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     ...composed,
     config,
     prisma,
-    store,
     registry,
     addressCrypto,
     secrets,
@@ -149,7 +143,7 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     databaseFile,
     close: async () => {
       await dispatcher.stop();
-      await store.close();
+      await composed.store.close();
     },
   };
 }

@@ -15,7 +15,7 @@ import { createLogger, type Logger } from "../log.js";
 import { analyseOffline } from "../nlp/offline-analyse.js";
 import { composeServices, type ComposedServices } from "../runtime/compose.js";
 import { createAddressCrypto, type AddressCrypto } from "../store/address-crypto.js";
-import { D1ConversationStore } from "../store/d1-store.js";
+import { d1Port } from "../store/d1-port.js";
 import { createApp } from "../web/app.js";
 import type { Hono } from "hono";
 import type { WorkerEnv } from "./cloudflare.js";
@@ -25,7 +25,6 @@ import { workerWebhookPoster, workerWebhookVet } from "./webhook-post.js";
 export interface WorkerServices extends ComposedServices {
   readonly config: Config;
   readonly prisma: PrismaClient;
-  readonly store: D1ConversationStore;
   readonly addressCrypto: AddressCrypto;
   readonly registry: FlowRegistry;
   readonly app: Hono;
@@ -60,14 +59,13 @@ async function open(env: WorkerEnv): Promise<WorkerServices> {
     throw new Error("APP_SECRET is not set: run `wrangler secret put APP_SECRET` (at least 32 characters)");
   // The two generated clients differ only in how they load Prisma's query compiler.
   const prisma = new WorkerPrismaClient({ adapter: new PrismaD1(env.DB as never) }) as unknown as PrismaClient;
-  const store = new D1ConversationStore(prisma, env.DB);
   const addressCrypto = await createAddressCrypto(config.appSecret, config.previousAppSecrets);
   const registry = bundledRegistry(config);
   // The offline analyser, without LangChain: it and an LLM provider would not fit the Worker's size budget.
   const composed = composeServices({
     config,
     prisma,
-    store,
+    sql: d1Port(env.DB),
     addressCrypto,
     secret: config.appSecret,
     registry,
@@ -79,7 +77,7 @@ async function open(env: WorkerEnv): Promise<WorkerServices> {
     webhooks: { post: workerWebhookPoster(config.webhookAllowHosts), vet: workerWebhookVet(config.webhookAllowHosts) },
   });
   await composed.directory.reload();
-  return { ...composed, config, prisma, store, addressCrypto, registry, app: createApp(composed.appDeps), log };
+  return { ...composed, config, prisma, addressCrypto, registry, app: createApp(composed.appDeps), log };
 }
 
 let opened: Promise<WorkerServices> | undefined;

@@ -22,8 +22,9 @@ import { InsightQueries } from "../insights/queries.js";
 import type { Logger } from "../log.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
 import { PrismaDirectoryStore } from "../directory/directory-store.js";
-import { PrismaOutboxStore } from "../store/prisma-outbox.js";
-import type { PrismaConversationStore } from "../store/prisma-store.js";
+import { SqlConversationStore } from "../store/conversation-store.js";
+import { SqlOutboxStore } from "../store/outbox.js";
+import type { SqlPort } from "../store/sql-port.js";
 import type { AppDeps } from "../web/app.js";
 import { UpdateService } from "../updates/updates.js";
 import { PartnerFeed, type FeedDeps } from "../updates/partner-feed.js";
@@ -31,9 +32,8 @@ import { PartnerFeed, type FeedDeps } from "../updates/partner-feed.js";
 export interface ComposeInput {
   readonly config: Config;
   readonly prisma: PrismaClient;
-  readonly store: PrismaConversationStore;
-  /** The outbox, when the runtime has a faster one than Prisma's (Node's direct SQLite). */
-  readonly outbox?: PrismaOutboxStore;
+  /** The hot path's database: better-sqlite3 on Node, D1 on Workers (store/sql-port.ts). */
+  readonly sql: SqlPort;
   readonly addressCrypto: AddressCrypto;
   /** The current APP_SECRET: dashboard sessions are signed with a key derived from it. */
   readonly secret: string;
@@ -58,7 +58,8 @@ export interface ComposeInput {
 
 export interface ComposedServices {
   readonly conversation: ConversationService;
-  readonly outbox: PrismaOutboxStore;
+  readonly store: SqlConversationStore;
+  readonly outbox: SqlOutboxStore;
   readonly directoryStore: PrismaDirectoryStore;
   readonly directory: DirectoryHolder;
   readonly partners: PartnerStore;
@@ -90,7 +91,8 @@ function themeLabelsOf(registry: FlowRegistry, language = "en"): Map<string, str
 }
 
 export function composeServices(input: ComposeInput): ComposedServices {
-  const { config, prisma, store, addressCrypto, registry, log } = input;
+  const { config, prisma, addressCrypto, registry, log } = input;
+  const store = new SqlConversationStore(input.sql, prisma);
   const directoryStore = new PrismaDirectoryStore(prisma);
   const directory = new DirectoryHolder(directoryStore, config.timezone);
   // Set below; UPDATES in a conversation reads the published updates through it.
@@ -122,7 +124,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
     messagesPerMinute: config.contactRateLimit,
     updatesFor: (area, language) => updates!.summaryFor(area, language),
   });
-  const outbox = input.outbox ?? new PrismaOutboxStore(prisma);
+  const outbox = new SqlOutboxStore(input.sql, prisma);
   const bot = config.telegram ? createBot(config.telegram, input.botApiFetch) : undefined;
   const senders: ChannelSender[] = [];
   if (bot && config.telegram) senders.push(telegramSender(bot, config.telegram));
@@ -282,6 +284,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
   };
   return {
     conversation,
+    store,
     outbox,
     directoryStore,
     directory,

@@ -9,7 +9,7 @@
 // this one) is tried again after a short asynchronous pause, for up to BUSY_TIMEOUT_MS.
 import Database from "better-sqlite3";
 import { BUSY_TIMEOUT_MS } from "./sqlite-file.js";
-import type { SqlStatement, SqlValue } from "./step-statements.js";
+import type { SqlPort, SqlResult, SqlStatement, SqlValue } from "./sql-port.js";
 
 type Statement = Database.Statement<SqlValue[]>;
 interface PendingWork {
@@ -55,13 +55,14 @@ export class SqliteConnection {
     return this.prepare(sql).run(...params).changes;
   }
 
-  /** Runs statements in order; a statement that returns rows (a guard) is stepped, so its error aborts. */
-  runAll(statements: readonly SqlStatement[]): void {
-    for (const s of statements) {
+  /** Runs statements in order; a statement that returns rows (a guard, RETURNING) is read to the end, so its error aborts. */
+  runAll(statements: readonly SqlStatement[]): SqlResult[] {
+    return statements.map((s) => {
       const statement = this.prepare(s.sql);
-      if (statement.reader) statement.get(...s.params);
-      else statement.run(...s.params);
-    }
+      if (!statement.reader) return { rows: [], changes: statement.run(...s.params).changes };
+      const rows = statement.all(...s.params) as Record<string, SqlValue>[];
+      return { rows, changes: rows.length };
+    });
   }
 
   /**
@@ -154,4 +155,15 @@ export async function retryWhileBusy<T>(work: () => T, budgetMs = BUSY_TIMEOUT_M
     }
     await pause(wait);
   }
+}
+
+/** The SQL port on this connection: reads retried while busy, each batch one step of a group commit. */
+export function sqlitePort(connection: SqliteConnection): SqlPort {
+  return {
+    get: <Row>(sql: string, ...params: SqlValue[]) => connection.read(() => connection.get<Row>(sql, ...params)),
+    all: <Row>(sql: string, ...params: SqlValue[]) => connection.read(() => connection.all<Row>(sql, ...params)),
+    batch: (statements) =>
+      statements.length === 0 ? Promise.resolve([]) : connection.transaction(() => connection.runAll(statements)),
+    close: () => connection.close(),
+  };
 }

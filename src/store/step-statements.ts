@@ -16,13 +16,8 @@ import {
   type FactKey,
   type RespondentKey,
 } from "./rollups.js";
+import type { SqlStatement, SqlValue } from "./sql-port.js";
 import type { ContactChanges, StepCommit } from "./types.js";
-
-export type SqlValue = string | number | null;
-export interface SqlStatement {
-  readonly sql: string;
-  readonly params: readonly SqlValue[];
-}
 
 /** DateTime as Prisma's SQLite adapters write it, so Prisma reads it back as the same instant. */
 export const sqlDate = (d: Date): string => d.toISOString().replace("Z", "+00:00");

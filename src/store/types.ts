@@ -1,6 +1,5 @@
-// The persistence the conversation host needs, as small interfaces. prisma-store.ts holds what
-// both runtimes share; sqlite-store.ts (Node) and d1-store.ts (Workers) add the webhook path's
-// reads and the atomic step.
+// The persistence the conversation host needs, as small interfaces; conversation-store.ts
+// implements them over the SQL port (the webhook path) and Prisma (the rest).
 import type { AnswerValue, SessionState } from "../engine/types.js";
 
 export type ContactStatus = "active" | "stopped";

@@ -8,7 +8,7 @@ import { html } from "hono/html";
 import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import type { FlowRegistry } from "../engine/types.js";
 import type { PartnerStore } from "../insights/partners.js";
-import type { PrismaOutboxStore } from "../store/prisma-outbox.js";
+import type { SqlOutboxStore } from "../store/outbox.js";
 import { sessionReader, sign, validCsrf, type DashboardSession, signInAgain } from "./session.js";
 import { page } from "./layout.js";
 
@@ -16,7 +16,7 @@ export interface AdminDeps {
   readonly partners: PartnerStore;
   readonly sessionSecret: string;
   readonly registry: FlowRegistry;
-  readonly outbox: PrismaOutboxStore;
+  readonly outbox: SqlOutboxStore;
   readonly now: Clock;
 }
 

@@ -6,19 +6,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionState } from "../../src/engine/types.js";
 import type { PrismaClient } from "../../src/generated/prisma/client.js";
 import { migrationsDir } from "../../src/runtime-node/paths.js";
-import { SqliteConnection } from "../../src/store/sqlite-direct.js";
+import { SqliteConnection, sqlitePort } from "../../src/store/sqlite-direct.js";
+import { SqlConversationStore } from "../../src/store/conversation-store.js";
 import { migrateSqliteFile, openPrismaSqlite } from "../../src/store/sqlite-file.js";
-import { SqliteConversationStore } from "../../src/store/sqlite-store.js";
 import { tempDir } from "../support/temp-db.js";
 
 const scratch = tempDir();
 let prisma: PrismaClient;
-let store: SqliteConversationStore;
+let store: SqlConversationStore;
 beforeAll(async () => {
   const file = path.join(scratch.dir, "turn.db");
   migrateSqliteFile(file, migrationsDir);
   prisma = await openPrismaSqlite(file);
-  store = new SqliteConversationStore(prisma, new SqliteConnection(file));
+  store = new SqlConversationStore(sqlitePort(new SqliteConnection(file)), prisma);
 });
 afterAll(async () => {
   await store.close();

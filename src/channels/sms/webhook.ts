@@ -9,7 +9,7 @@ import { validateRequest } from "twilio/lib/webhooks/webhooks.js";
 import type { TwilioConfig } from "../../config.js";
 import type { ConversationService } from "../../conversation/handle-inbound.js";
 import type { Logger } from "../../log.js";
-import type { OutboxStore } from "../../store/prisma-outbox.js";
+import type { OutboxStore } from "../../store/outbox.js";
 import { renderSms } from "./render.js";
 
 export interface SmsChannelDeps {

@@ -1,0 +1,174 @@
+// The outbox: messages wait here until a channel confirms it sent them, the same on both
+// runtimes. Claiming, marking and delivery receipts, which run for every message sent, go over
+// the SQL port (sql-port.ts); the operator's views (counts, dead letters, retry) use Prisma.
+//
+// A claim is one UPDATE … RETURNING over the due rows, so it is atomic on SQLite and on D1 alike:
+// two workers (or two processes sharing the file) never send one row. A worker that dies
+// mid-send leaves a lease that expires, and the row is tried again.
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { runOne, type SqlPort } from "./sql-port.js";
+import { sqlDate } from "./step-statements.js";
+import { readSqlDate } from "./turn.js";
+
+export interface OutboxRow {
+  readonly id: string;
+  readonly contactId: string;
+  readonly channel: string;
+  readonly payload: unknown;
+  readonly attempts: number;
+  readonly idempotencyKey: string;
+  readonly kind: string;
+}
+
+export interface SendTarget {
+  readonly addressEnc: string;
+  readonly status: "active" | "stopped";
+  readonly language: string;
+}
+
+export interface DeadLetter {
+  readonly id: string;
+  readonly channel: string;
+  readonly kind: string;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly createdAt: Date;
+}
+
+/** Forward-only order of platform delivery states; a late "sent" never overwrites "delivered". */
+const DELIVERY_RANK: Readonly<Record<string, number>> = {
+  accepted: 0,
+  queued: 1,
+  sending: 2,
+  sent: 3,
+  undelivered: 4,
+  failed: 4,
+  delivered: 5,
+  read: 6,
+};
+
+/** Whether a receipt saying `next` moves a message on from `current` (receipts arrive out of order). */
+export function deliveryMovesForward(current: string | null, next: string): boolean {
+  const rank = DELIVERY_RANK[next];
+  return rank !== undefined && rank > (current ? (DELIVERY_RANK[current] ?? -1) : -1);
+}
+
+/** What the dispatcher and the channels need of the outbox. */
+export interface OutboxStore {
+  claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxRow[]>;
+  markSent(id: string, providerId: string | undefined, now: Date): Promise<void>;
+  reschedule(id: string, attempts: number, error: string, nextAttemptAt: Date): Promise<void>;
+  markDead(id: string, attempts: number, error: string): Promise<void>;
+  target(contactId: string): Promise<SendTarget | null>;
+  stopContact(contactId: string, now: Date): Promise<void>;
+  /** Applies a delivery receipt; returns the contact it concerns, or null if unknown or not a step forward. */
+  recordDelivery(providerId: string, status: string): Promise<string | null>;
+  counts(): Promise<Record<string, number>>;
+}
+
+interface ClaimedRow {
+  id: string;
+  contact_id: string;
+  channel: string;
+  payload: string;
+  attempts: number;
+  idempotency_key: string;
+  kind: string;
+  created_at: string;
+}
+
+const CLAIM = `UPDATE "outbox" SET "status" = 'sending', "next_attempt_at" = ? WHERE "id" IN (SELECT "id" FROM "outbox" WHERE "status" IN ('pending', 'sending') AND "next_attempt_at" <= ? ORDER BY "created_at" ASC, "id" ASC LIMIT ?) RETURNING "id", "contact_id", "channel", "payload", "attempts", "idempotency_key", "kind", "created_at"`;
+const SENT = `UPDATE "outbox" SET "status" = 'sent', "sent_at" = ?, "provider_id" = ?, "attempts" = "attempts" + 1, "last_error" = NULL WHERE "id" = ?`;
+const RESCHEDULE = `UPDATE "outbox" SET "status" = 'pending', "attempts" = ?, "last_error" = ?, "next_attempt_at" = ? WHERE "id" = ?`;
+const DEAD = `UPDATE "outbox" SET "status" = 'dead', "attempts" = ?, "last_error" = ? WHERE "id" = ?`;
+const TARGET = `SELECT "address_enc", "status", "language" FROM "contacts" WHERE "id" = ?`;
+const STOP = `UPDATE "contacts" SET "status" = 'stopped', "stopped_at" = ?, "updated_at" = ? WHERE "id" = ? AND "status" = 'active'`;
+const BY_PROVIDER = `SELECT "id", "contact_id", "delivery_status" FROM "outbox" WHERE "provider_id" = ? LIMIT 1`;
+const DELIVERED = `UPDATE "outbox" SET "delivery_status" = ? WHERE "id" = ? AND "delivery_status" IS ?`;
+
+export class SqlOutboxStore implements OutboxStore {
+  constructor(
+    private readonly sql: SqlPort,
+    private readonly prisma: PrismaClient,
+  ) {}
+
+  async claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxRow[]> {
+    const leaseUntil = sqlDate(new Date(now.getTime() + leaseMs));
+    const [claim] = await this.sql.batch([{ sql: CLAIM, params: [leaseUntil, sqlDate(now), limit] }]);
+    // RETURNING gives rows in no set order: oldest first, as they were chosen.
+    return [...(claim!.rows as unknown as ClaimedRow[])]
+      .sort(
+        (a, b) => readSqlDate(a.created_at).getTime() - readSqlDate(b.created_at).getTime() || (a.id < b.id ? -1 : 1),
+      )
+      .map((row) => ({
+        id: row.id,
+        contactId: row.contact_id,
+        channel: row.channel,
+        payload: JSON.parse(row.payload),
+        attempts: row.attempts,
+        idempotencyKey: row.idempotency_key,
+        kind: row.kind,
+      }));
+  }
+
+  async markSent(id: string, providerId: string | undefined, now: Date): Promise<void> {
+    await runOne(this.sql, SENT, sqlDate(now), providerId ?? null, id);
+  }
+
+  async reschedule(id: string, attempts: number, error: string, nextAttemptAt: Date): Promise<void> {
+    await runOne(this.sql, RESCHEDULE, attempts, error.slice(0, 500), sqlDate(nextAttemptAt), id);
+  }
+
+  async markDead(id: string, attempts: number, error: string): Promise<void> {
+    await runOne(this.sql, DEAD, attempts, error.slice(0, 500), id);
+  }
+
+  async target(contactId: string): Promise<SendTarget | null> {
+    const c = await this.sql.get<{ address_enc: string; status: string; language: string }>(TARGET, contactId);
+    return c
+      ? { addressEnc: c.address_enc, status: c.status === "stopped" ? "stopped" : "active", language: c.language }
+      : null;
+  }
+
+  async stopContact(contactId: string, now: Date): Promise<void> {
+    await runOne(this.sql, STOP, sqlDate(now), sqlDate(now), contactId);
+  }
+
+  async recordDelivery(providerId: string, status: string): Promise<string | null> {
+    const row = await this.sql.get<{ id: string; contact_id: string; delivery_status: string | null }>(
+      BY_PROVIDER,
+      providerId,
+    );
+    if (!row) return null;
+    // Compare-and-set: a receipt that moved it on meanwhile is not overwritten.
+    if (deliveryMovesForward(row.delivery_status, status))
+      await runOne(this.sql, DELIVERED, status, row.id, row.delivery_status);
+    return row.contact_id;
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    const groups = await this.prisma.outboxMessage.groupBy({ by: ["status"], _count: { _all: true } });
+    return Object.fromEntries(groups.map((g) => [g.status, g._count._all]));
+  }
+
+  /** Dead letters, newest first: ids, channel, kind, attempts and the last error; never the message or address. */
+  async deadLetters(limit = 50): Promise<DeadLetter[]> {
+    const rows = await this.prisma.outboxMessage.findMany({
+      where: { status: "dead" },
+      orderBy: { createdAt: "desc" },
+      take: limit,
+      select: { id: true, channel: true, kind: true, attempts: true, lastError: true, createdAt: true },
+    });
+    return rows.map((r) => ({ ...r, lastError: r.lastError ?? null }));
+  }
+
+  /** Puts a dead letter (or all of them) back in the queue; how many were. */
+  async retryDead(target: { id: string } | "all", now: Date): Promise<number> {
+    const where = target === "all" ? { status: "dead" } : { id: target.id, status: "dead" };
+    const updated = await this.prisma.outboxMessage.updateMany({
+      where,
+      data: { status: "pending", attempts: 0, nextAttemptAt: now },
+    });
+    return updated.count;
+  }
+}
