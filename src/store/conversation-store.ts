@@ -14,6 +14,7 @@ import { RESPONDENT_KEY } from "./rollups.js";
 import { runOne, type SqlPort } from "./sql-port.js";
 import { sqlDate, stepStatements, type AgeBandMoves } from "./step-statements.js";
 import {
+  CONTACT_RETURNING,
   CONTACT_SQL,
   readSqlDate,
   SEEN_SQL,
@@ -39,7 +40,7 @@ import type {
 } from "./types.js";
 import { isoWeek } from "./week.js";
 
-const NEW_CONTACT = `INSERT INTO "contacts" ("id", "channel", "address_hash", "address_enc", "language", "status", "record_key", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?) ON CONFLICT ("channel", "address_hash") DO NOTHING`;
+const NEW_CONTACT = `INSERT INTO "contacts" ("id", "channel", "address_hash", "address_enc", "language", "status", "record_key", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?) ON CONFLICT ("channel", "address_hash") DO NOTHING RETURNING ${CONTACT_RETURNING}`;
 const RECORD_INBOUND = `INSERT INTO "inbound_messages" ("id", "channel", "received_at") VALUES (?, ?, ?) ON CONFLICT ("id") DO NOTHING`;
 const SCOPE = `"contact_id" = ? AND "flow_id" = ? AND "created_at" >= ?`;
 const FACTS_SO_FAR = `SELECT "source", "question_key" AS "questionKey", "theme", "area", "week", "channel", "age_band" AS "ageBand" FROM "theme_facts" WHERE ${SCOPE}`;
@@ -56,24 +57,28 @@ export class SqlConversationStore implements ConversationStore {
     return toTurn((await this.sql.get<TurnRow>(TURN_SQL, ...turnParams(channel, addressHash, inboundId)))!);
   }
 
+  /** Called when the turn found no contact: one statement creates it; if another process created it first, theirs is the one. */
   async findOrCreateContact(contact: NewContact): Promise<ContactRecord> {
-    const found = await this.sql.get<SqlContactRow>(CONTACT_SQL, contact.channel, contact.addressHash);
-    if (found) return toContact(found);
-    // Another process may create the same contact first: then theirs is the one.
     const at = sqlDate(contact.createdAt);
-    await runOne(
-      this.sql,
-      NEW_CONTACT,
-      contact.id,
-      contact.channel,
-      contact.addressHash,
-      contact.addressEnc,
-      contact.language,
-      contact.recordKey,
-      at,
-      at,
-    );
-    return toContact((await this.sql.get<SqlContactRow>(CONTACT_SQL, contact.channel, contact.addressHash))!);
+    const [created] = await this.sql.batch([
+      {
+        sql: NEW_CONTACT,
+        params: [
+          contact.id,
+          contact.channel,
+          contact.addressHash,
+          contact.addressEnc,
+          contact.language,
+          contact.recordKey,
+          at,
+          at,
+        ],
+      },
+    ]);
+    const row =
+      (created!.rows[0] as SqlContactRow | undefined) ??
+      (await this.sql.get<SqlContactRow>(CONTACT_SQL, contact.channel, contact.addressHash))!;
+    return toContact(row);
   }
 
   async loadSession(contactId: string): Promise<SessionRecord | null> {

@@ -12,7 +12,27 @@ export function readSqlDate(value: string | number): Date {
   return new Date(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(value) ? `${value.replace(" ", "T")}Z` : value);
 }
 
-const CONTACT_COLUMNS = `c."id", c."channel", c."address_hash" AS "addressHash", c."language", c."status", c."consent_version" AS "consentVersion", c."consent_at" AS "consentAt", c."consent_refused_version" AS "consentRefusedVersion", c."consent_refused_at" AS "consentRefusedAt", c."area", c."attribution", c."record_key" AS "recordKey", c."created_at" AS "createdAt"`;
+const CONTACT_FIELDS: readonly (readonly [column: string, name: string])[] = [
+  ["id", "id"],
+  ["channel", "channel"],
+  ["address_hash", "addressHash"],
+  ["language", "language"],
+  ["status", "status"],
+  ["consent_version", "consentVersion"],
+  ["consent_at", "consentAt"],
+  ["consent_refused_version", "consentRefusedVersion"],
+  ["consent_refused_at", "consentRefusedAt"],
+  ["area", "area"],
+  ["attribution", "attribution"],
+  ["record_key", "recordKey"],
+  ["created_at", "createdAt"],
+];
+const contactColumns = (prefix: string) =>
+  CONTACT_FIELDS.map(([column, name]) => `${prefix}"${column}" AS "${name}"`).join(", ");
+const CONTACT_COLUMNS = contactColumns("c.");
+
+/** The contact record's columns under its names, for a RETURNING clause on "contacts". */
+export const CONTACT_RETURNING = contactColumns("");
 
 /** The contact record's columns under its names, by channel and address hash (parameters in that order). */
 export const CONTACT_SQL = `SELECT ${CONTACT_COLUMNS} FROM "contacts" AS c WHERE c."channel" = ? AND c."address_hash" = ?`;
