@@ -11,7 +11,7 @@ import type { PartnerIdentity, PartnerStore } from "../insights/partners.js";
 import type { InsightFilter, InsightQueries } from "../insights/queries.js";
 import { blockPeriod, blocksOf, parsePeriod, periodLabel, type Period } from "../insights/periods.js";
 import { QUESTION_TEXT, tableFilename, themeTableCsv } from "../insights/csv.js";
-import { barChart, lineChart } from "./charts.js";
+import { barChart, gapKey, lineChart } from "./charts.js";
 import type { UpdateService } from "../updates/updates.js";
 import { registerUpdatesView } from "./updates-view.js";
 import type { PartnerFeed } from "../updates/partner-feed.js";
@@ -44,6 +44,9 @@ export interface DashboardDeps {
   /** The partner's webhook at /dashboard/webhook. */
   readonly feed?: PartnerFeed;
 }
+
+/** A trend point's axis label: the first day of its four weeks ("30 Dec"). */
+const dayMonth = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
 
 /** The age bands the shipped priorities flow asks about, as the filter offers them. */
 const AGE_BANDS: readonly (readonly [string, string])[] = [
@@ -261,13 +264,26 @@ ${barChart(
 </section>
 <section aria-labelledby="trend-heading">
 <h2 id="trend-heading">${deps.themeLabel(theme)} over time</h2>
-<figure data-testid="trend-figure"><figcaption><strong>Residents choosing ${deps.themeLabel(theme)}, per four weeks</strong>${values.area ? ` in ${values.area}` : ""}, ${periodLabel(period)}. Number of residents; blocks with fewer than ${deps.threshold} read “${fewer}”. Source: ${source}.</figcaption>
-${lineChart(
-  `Residents per four weeks choosing ${deps.themeLabel(theme)}`,
-  trend.map((p) => ({ label: periodLabel(p.period), value: p.count })),
-  deps.threshold,
-)}</figure>
-<table><thead><tr><th scope="col">Four weeks</th><th scope="col" class="num">Residents</th></tr></thead><tbody>${trend.map((p) => html`<tr><th scope="row">${periodLabel(p.period)}</th><td class="num ${p.count === null ? "suppressed" : ""}">${p.count === null ? fewer : p.count}</td></tr>`)}</tbody></table>
+<figure data-testid="trend-figure"><figcaption><strong>Residents choosing ${deps.themeLabel(theme)}, per four weeks</strong>${values.area ? ` in ${values.area}` : ""}, ${periodLabel(period)}. ${
+          table.respondents.count === null
+            ? "Base: the residents who answered (too few to give their number)"
+            : `Base: the ${table.respondents.count.toLocaleString("en-GB")} residents who answered`
+        }; each point is how many of them chose ${deps.themeLabel(theme).toLowerCase()} in those four weeks, marked with their first day. Number of residents. Source: ${source}.</figcaption>
+${
+  trend.every((p) => p.count === null)
+    ? html`<p class="note" data-testid="trend-empty">No four weeks in this period have ${deps.threshold} or more residents choosing ${deps.themeLabel(theme).toLowerCase()}, so there is no line to draw; the table shows each.</p>`
+    : html`${lineChart(
+        `Residents per four weeks choosing ${deps.themeLabel(theme)}`,
+        trend.map((p) => ({
+          label: periodLabel(p.period),
+          tick: dayMonth.format(new Date(`${p.period.from}T00:00:00Z`)),
+          year: p.period.from.slice(0, 4),
+          value: p.count,
+        })),
+        deps.threshold,
+      )}${trend.some((p) => p.count === null) ? gapKey(deps.threshold) : ""}`
+}</figure>
+<table data-testid="trend-table"><thead><tr><th scope="col">Four weeks</th><th scope="col" class="num">Residents</th></tr></thead><tbody>${trend.map((p) => html`<tr><th scope="row">${periodLabel(p.period)}</th><td class="num ${p.count === null ? "suppressed" : ""}">${p.count === null ? fewer : p.count}</td></tr>`)}</tbody></table>
 </section>
 <section aria-labelledby="quotes-heading">
 <h2 id="quotes-heading">What residents said about ${deps.themeLabel(theme).toLowerCase()}</h2>

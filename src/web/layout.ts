@@ -29,11 +29,16 @@ export function page(title: string, body: Body, options: { lang?: "en" | "cy"; s
   input, select, textarea, button { font: inherit; padding: .35rem .5rem; border: 2px solid #0b0c0c; max-width: 100%; }
   textarea:focus { outline: 3px solid #ffdd00; outline-offset: 0; }
   button { background: #00703c; color: #fff; border-color: #00703c; cursor: pointer; }
-  table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid #b1b4b6; overflow-wrap: anywhere; }
+  table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid #b1b4b6; }
+  table.records th, table.records td { overflow-wrap: anywhere; }
   code, pre { overflow-wrap: anywhere; } pre { white-space: pre-wrap; background: #f3f2f1; padding: .5rem; }
   .table-scroll { overflow-x: auto; margin-bottom: 1rem; } .table-scroll:focus { outline: 3px solid #ffdd00; }
   .table-scroll table { min-width: 36rem; } .table-scroll th, .table-scroll td { overflow-wrap: break-word; }
+  svg.chart { display: block; overflow: hidden; } figure { margin: 1rem 0; } figcaption { margin-bottom: .5rem; }
+  .chart-key svg { vertical-align: middle; }
+  @media (min-width: 40.01rem) { svg.chart .narrow-only { display: none; } }
   @media (max-width: 40rem) {
+    svg.chart .wide-only { display: none; }
     table.records thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
     table.records, table.records tbody, table.records tr, table.records th, table.records td { display: block; }
     table.records tr { border-top: 2px solid #b1b4b6; padding: .25rem 0 .5rem; }

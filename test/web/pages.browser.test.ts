@@ -3,13 +3,16 @@
 // Tab reaches and moves focus to the main content. The dashboard's trend chart has a y-axis
 // with a scale, period labels that fit, gaps for periods without figures, and no text under
 // 12 px; the page states its period and base. One Chromium for the file.
+import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
 import type { AxeResults } from "axe-core";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { blockStart } from "../../src/insights/periods.js";
+import { packageRoot } from "../../src/runtime-node/paths.js";
 import { launchChromium } from "../support/browser.js";
 import { startHarness, type Harness } from "../support/channel-harness.js";
 import { testClock } from "../support/clock.js";
@@ -109,27 +112,34 @@ afterAll(async () => {
 });
 
 type Role = "public" | "partner" | "operator";
-const pages = new Map<Role, Page>();
+const pages = new Map<Role, Page[]>();
 
-/** One page per role (its own context, signed in), resized for each width. */
-async function pageFor(role: Role): Promise<Page> {
+/** A page per width for a role (one context, signed in), kept for the file. */
+async function pagesFor(role: Role): Promise<Page[]> {
   const existing = pages.get(role);
   if (existing) return existing;
   // The pages forbid inline scripts; the test injects axe-core, so its context bypasses the CSP.
-  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({ bypassCSP: true });
   contexts.push(context);
-  // axe-core in every document the page loads (an init script, before the page's own).
+  // axe-core in every document the pages load (an init script, before the page's own).
   await context.addInitScript({ path: AXE });
-  const page = await context.newPage();
-  page.setDefaultTimeout(8000);
+  const made = await Promise.all(
+    WIDTHS.map(async (width) => {
+      const page = await context.newPage();
+      page.setDefaultTimeout(8000);
+      await page.setViewportSize({ width, height: 800 });
+      return page;
+    }),
+  );
   if (role !== "public") {
+    const page = made[0]!;
     await page.goto(`${base}/dashboard`);
     await page.getByLabel("Partner token").fill(tokens[role]);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: /^Insight for / }).waitFor();
   }
-  pages.set(role, page);
-  return page;
+  pages.set(role, made);
+  return made;
 }
 
 interface Finding {
@@ -140,48 +150,46 @@ interface Finding {
   readonly skip: string;
 }
 
-/** Loads the page at each width and reports axe's violations, the document's width and the skip link. */
+/** Opens the page at each width (at once) and reports axe's violations, the document's width and the skip link. */
 async function check(role: Role, name: string, open: (page: Page) => Promise<unknown>): Promise<Finding[]> {
-  const page = await pageFor(role);
-  const findings: Finding[] = [];
-  for (const width of WIDTHS) {
-    await page.setViewportSize({ width, height: 800 });
-    await open(page);
-    const results = (await page.evaluate(
-      (tags) =>
-        (window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<unknown> } }).axe.run(document, {
-          runOnly: { type: "tag", values: tags },
-          resultTypes: ["violations"],
-        }),
-      TAGS,
-    )) as AxeResults;
-    const violations = results.violations.map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
-          .slice(0, 3)
-          .map((node) => node.target.join(" "))
-          .join(", ")}${v.nodes.length > 3 ? ` and ${v.nodes.length - 3} more` : ""}`,
-    );
-    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-    // The first Tab from the top of the page reaches the skip link; following it focuses main.
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-    await page.keyboard.press("Tab");
-    const first = await page.evaluate(() => {
-      const el = document.activeElement as HTMLAnchorElement | null;
-      return el ? `${el.tagName.toLowerCase()} ${el.getAttribute("href") ?? ""} ${el.textContent ?? ""}` : "none";
-    });
-    let skip = `first focus: ${first}`;
-    if (first.startsWith("a #main ")) {
-      await page.keyboard.press("Enter");
-      const landed = await page.evaluate(() => {
-        const el = document.activeElement;
-        return el ? `${el.tagName.toLowerCase()}#${el.id}` : "none";
+  return Promise.all(
+    (await pagesFor(role)).map(async (page, i): Promise<Finding> => {
+      const width = WIDTHS[i]!;
+      await open(page);
+      const results = (await page.evaluate(
+        (tags) =>
+          (window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<unknown> } }).axe.run(document, {
+            runOnly: { type: "tag", values: tags },
+            resultTypes: ["violations"],
+          }),
+        TAGS,
+      )) as AxeResults;
+      const violations = results.violations.map(
+        (v) =>
+          `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+            .slice(0, 3)
+            .map((node) => node.target.join(" "))
+            .join(", ")}${v.nodes.length > 3 ? ` and ${v.nodes.length - 3} more` : ""}`,
+      );
+      const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      // The first Tab from the top of the page reaches the skip link; following it focuses main.
+      await page.keyboard.press("Tab");
+      const first = await page.evaluate(() => {
+        const el = document.activeElement as HTMLAnchorElement | null;
+        return el ? `${el.tagName.toLowerCase()} ${el.getAttribute("href") ?? ""} ${el.textContent ?? ""}` : "none";
       });
-      skip = landed === "main#main" ? "ok" : `skip link leads to ${landed}`;
-    }
-    findings.push({ page: name, width, scrollWidth, violations, skip });
-  }
-  return findings;
+      let skip = `first focus: ${first}`;
+      if (first.startsWith("a #main ")) {
+        await page.keyboard.press("Enter");
+        const landed = await page.evaluate(() => {
+          const el = document.activeElement;
+          return el ? `${el.tagName.toLowerCase()}#${el.id}` : "none";
+        });
+        skip = landed === "main#main" ? "ok" : `skip link leads to ${landed}`;
+      }
+      return { page: name, width, scrollWidth, violations, skip };
+    }),
+  );
 }
 
 function expectClean(...checks: Finding[][]) {
@@ -295,5 +303,74 @@ describe("every page, at 1280, 390 and 320 px", () => {
       }),
       await visit("partner", "/dashboard/admin", 403),
     );
+  });
+});
+
+describe("the dashboard's charts", () => {
+  it("state their period and base, and the trend has a y-axis with a scale, period labels that fit, a gap for each period without a figure, and no text under 12 px", async () => {
+    const perWidth = await pagesFor("partner");
+    mkdirSync(path.join(packageRoot, "test-results"), { recursive: true });
+    for (const [i, page] of perWidth.entries()) {
+      const width = WIDTHS[i]!;
+      await page.goto(`${base}/dashboard?area=ST6&theme=housing`);
+      expect(await page.getByTestId("period").textContent()).toBe("Answers from 30 Dec 2024 – 5 Jan 2026 (all time).");
+      const respondents = await page.getByTestId("respondents").textContent();
+      const priorities = await page.getByTestId("priorities-figure").locator("figcaption").textContent();
+      const trend = await page.getByTestId("trend-figure").locator("figcaption").textContent();
+      expect(priorities).toBe(
+        `Residents per priority in ST6, 30 Dec 2024 – 5 Jan 2026, of ${respondents} residents who answered. Number of residents; each could choose up to three. Source: residents' answers to PlaceVoice.`,
+      );
+      expect(trend).toBe(
+        `Residents choosing Housing, per four weeks in ST6, 30 Dec 2024 – 5 Jan 2026. Base: the ${respondents} residents who answered; each point is how many of them chose housing in those four weeks, marked with their first day. Number of residents. Source: residents' answers to PlaceVoice.`,
+      );
+
+      const chart = page.getByTestId("trend-figure").locator("svg.chart");
+      const drawn = await chart.evaluate((svg) => {
+        const shown = (el: Element) => (el as SVGGraphicsElement).getBBox().width > 0;
+        const texts = (selector: string) => [...svg.querySelectorAll(selector)].filter(shown);
+        const box = svg.getBoundingClientRect();
+        return {
+          yTitle: svg.querySelector(".y-axis .axis-title")?.textContent ?? "",
+          yTicks: texts(".y-axis .tick").map((t) => Number(t.textContent)),
+          xLabels: texts(".x-axis .tick").map((t) => {
+            const r = t.getBoundingClientRect();
+            return { text: t.textContent ?? "", left: r.left - box.left, right: r.right - box.left };
+          }),
+          width: box.width,
+          gaps: svg.querySelectorAll("rect.gap").length,
+          points: svg.querySelectorAll("circle").length,
+        };
+      });
+      // A y-axis with its title and a round scale from 0.
+      expect(drawn.yTitle).toBe("Residents");
+      expect(drawn.yTicks[0]).toBe(0);
+      expect(drawn.yTicks.length).toBeGreaterThanOrEqual(3);
+      expect(drawn.yTicks).toEqual([...drawn.yTicks].sort((a, b) => a - b));
+      // Period labels, the first with its year; inside the chart, none touching the next.
+      expect(drawn.xLabels.length).toBeGreaterThanOrEqual(3);
+      expect(drawn.xLabels[0]!.text).toBe("30 Dec2024");
+      for (const [i, label] of drawn.xLabels.entries()) {
+        expect(label.left, `${width} px: ${label.text}`).toBeGreaterThanOrEqual(0);
+        expect(label.right, `${width} px: ${label.text}`).toBeLessThanOrEqual(drawn.width);
+        if (i > 0) expect(label.left, `${width} px: ${label.text}`).toBeGreaterThan(drawn.xLabels[i - 1]!.right);
+      }
+      // Each period is either a point or a marked gap (explained under the chart), as in the table.
+      const table = page.getByTestId("trend-table");
+      const withheld = await table.locator("td.suppressed").count();
+      expect(withheld).toBeGreaterThan(0);
+      expect(drawn.gaps).toBe(withheld);
+      expect(drawn.points).toBe((await table.locator("tbody tr").count()) - withheld);
+      expect(await page.getByTestId("trend-figure").textContent()).toContain("Hatched: fewer than 10 residents");
+      // No chart text smaller than 12 px on screen.
+      const sizes = await page
+        .locator("svg.chart text")
+        .evaluateAll((texts) =>
+          texts
+            .filter((t) => (t as SVGGraphicsElement).getBBox().width > 0)
+            .map((t) => parseFloat(getComputedStyle(t).fontSize) * ((t as SVGGraphicsElement).getScreenCTM()?.a ?? 1)),
+        );
+      expect(Math.min(...sizes), `${width} px`).toBeGreaterThanOrEqual(12);
+      await page.screenshot({ path: path.join(packageRoot, "test-results", `dashboard-${width}.png`), fullPage: true });
+    }
   });
 });
