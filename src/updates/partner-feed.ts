@@ -10,7 +10,7 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { THEMES } from "../directory/themes.js";
-import type { Cell } from "../insights/disclosure.js";
+import { MAX_ADJUSTMENT, type Cell } from "../insights/disclosure.js";
 import type { PartnerIdentity } from "../insights/partners.js";
 import type { InsightQueries, ThemeTable } from "../insights/queries.js";
 import type { Logger } from "../log.js";
@@ -110,7 +110,7 @@ export class PartnerFeed {
       areas: partner.areas.length > 0 ? partner.areas : "all",
       period: { id: period.id, from: period.from, to: period.to },
       threshold: this.deps.threshold,
-      note: `Numbers under ${this.deps.threshold}, and numbers that would reveal one by subtraction, are null; the others are slightly adjusted (never by more than 3) so that no small group of residents can be worked out from them.`,
+      note: `Numbers under ${this.deps.threshold}, and numbers that would reveal one by subtraction, are null; the others are slightly adjusted (never by more than ${MAX_ADJUSTMENT}) so that no small group of residents can be worked out from them.`,
       priorities: this.table(priorities),
       themesInOwnWords: this.table(ownWords),
       byArea,

@@ -1,6 +1,7 @@
 // The partner API: /api/v1/insights/{priorities,themes,trend,quotes}, JSON or CSV (?format=csv),
 // described at /api/v1/openapi.json. A bearer token scopes the partner to its own areas; every
 // request is audited; every number has passed disclosure control (src/insights/disclosure.ts).
+import { MAX_ADJUSTMENT } from "../insights/disclosure.js";
 import type { Context, Hono } from "hono";
 import * as z from "zod";
 import { THEMES } from "../directory/themes.js";
@@ -17,8 +18,7 @@ import { parsePeriod, type Period } from "../insights/periods.js";
 const periodOf = (p: Period) => ({ id: p.id, from: p.from, to: p.to });
 /** The filter as the partner can read it back (the period is given on its own). */
 const describe = ({ period: _period, ...rest }: InsightFilter) => rest;
-const DISCLOSURE =
-  "Numbers under the threshold are withheld; the others are slightly adjusted (never by more than 3) so that no small group of residents can be worked out from them. See /api/v1/openapi.json.";
+const DISCLOSURE = `Numbers under the threshold are withheld; the others are slightly adjusted (never by more than ${MAX_ADJUSTMENT}) so that no small group of residents can be worked out from them. See /api/v1/openapi.json.`;
 import { PartnerFeed } from "../updates/partner-feed.js";
 
 export interface InsightsApiDeps {

@@ -1,4 +1,5 @@
 // OpenAPI 3.1 description of the partner API, served at /api/v1/openapi.json.
+import { MAX_ADJUSTMENT } from "../insights/disclosure.js";
 import { THEMES } from "../directory/themes.js";
 
 export function openApiDocument(threshold: number) {
@@ -73,7 +74,7 @@ export function openApiDocument(threshold: number) {
     info: {
       title: "PlaceVoice partner API",
       version: "1.0.0",
-      description: `Aggregated, anonymised insight from residents. Disclosure policy (docs/disclosure.md): every count is adjusted by a small amount (at most 3) read from a fixed table at a key that depends only on which residents it counts, so the same residents give the same number by every query, and differences between published numbers cannot be trusted to the resident; counts below ${threshold}, before or after the adjustment, are withheld (null); a cell that differs by 1 to ${threshold - 1} from the same cell with one filter removed is withheld; periods are fixed four-week blocks, the last 52 weeks or all time.`,
+      description: `Aggregated, anonymised insight from residents. Disclosure policy (docs/disclosure.md): every count is adjusted by a small amount (at most ${MAX_ADJUSTMENT}) read from a fixed table at a key that depends only on which residents it counts, so the same residents give the same number by every query, and differences between published numbers cannot be trusted to the resident; counts below ${threshold}, before or after the adjustment, are withheld (null); a cell that differs by 1 to ${threshold - 1} from the same cell with one filter removed is withheld; periods are fixed four-week blocks, the last 52 weeks or all time.`,
     },
     components: { securitySchemes: { partnerToken: { type: "http", scheme: "bearer" } } },
     security: [{ partnerToken: [] }],
