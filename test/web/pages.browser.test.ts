@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
 import type { AxeResults } from "axe-core";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { blockStart } from "../../src/insights/periods.js";
 import { packageRoot } from "../../src/runtime-node/paths.js";
@@ -28,7 +28,6 @@ let h: Harness;
 let server: ServerType;
 let base: string;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
 let champion: { code: string; viewToken: string };
 const tokens: Record<"partner" | "operator", string> = { partner: "", operator: "" };
 
@@ -120,7 +119,6 @@ async function pagesFor(role: Role): Promise<Page[]> {
   if (existing) return existing;
   // The pages forbid inline scripts; the test injects axe-core, so its context bypasses the CSP.
   const context = await browser.newContext({ bypassCSP: true });
-  contexts.push(context);
   // axe-core in every document the pages load (an init script, before the page's own).
   await context.addInitScript({ path: AXE });
   const made = await Promise.all(
