@@ -15,6 +15,7 @@ Usage:
   placevoice serve                      start the server (what \`npm start\` runs)
   placevoice migrate                    apply database migrations and exit
   placevoice flows lint [dir]           check flow files (default: FLOWS_DIR, or the shipped flows)
+        [--segments]                    and print each message's SMS encoding and segments per language
   placevoice flows test [dir]           run the conversation tests in <dir>/tests
   placevoice chat <flow> [--lang cy]    talk to a flow in the terminal (also reads piped stdin)
         [--persist]                     keep the conversation in DATABASE_URL instead of a scratch database
@@ -66,10 +67,11 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
         return 0;
       }
       case "flows": {
-        const [sub, dir] = rest;
+        const [sub, ...args] = rest;
+        const dir = args.find((a) => !a.startsWith("--"));
         const { shippedFlowsDir } = await import("../runtime-node/paths.js");
         const folder = dir ?? io.env.FLOWS_DIR ?? shippedFlowsDir;
-        if (sub === "lint") return await lintFlows(folder, io);
+        if (sub === "lint") return await lintFlows(folder, io, { segments: args.includes("--segments") });
         if (sub === "test") return await runFlowTests(folder, io);
         io.err(`Unknown flows command "${sub ?? ""}". Try: placevoice flows lint`);
         return 2;

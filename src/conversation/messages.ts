@@ -1,19 +1,23 @@
 // Words the host says itself, around the flows: opt-out, opt-in, and the hints that turn a
-// question into plain text for SMS and the terminal simulator.
+// question into plain text for SMS and the terminal simulator. Plain English (short sentences,
+// common words; docs/glossary.md for the terms and their Welsh); each fits one SMS in every
+// language unless `hostMessageSegments` says otherwise, which `placevoice flows lint` checks.
+// The Welsh avoids ô ŵ ŷ â where another wording says the same ("Helo eto", not "Croeso nôl";
+// "cael negeseuon eto", not "dod yn ôl"): one such letter sends the whole SMS as UCS-2.
 import type { LocalisedText } from "../engine/types.js";
 
 export const hostMessages = {
   stopped: {
-    en: "You won't get any more messages from {organisation}. Reply START to come back any time.",
-    cy: "Ni fydd {organisation} yn anfon rhagor o negeseuon atoch chi. Atebwch DECHRAU i ddod yn ôl unrhyw bryd.",
+    en: "You will not get any more messages from {organisation}. Reply START to get messages again.",
+    cy: "Ni fydd {organisation} yn anfon rhagor o negeseuon atoch chi. Atebwch DECHRAU i gael negeseuon eto.",
   },
   resumed: {
-    en: "Welcome back! You'll get messages from {organisation} again. Reply STOP at any time to stop.",
-    cy: "Croeso nôl! Bydd {organisation} yn anfon negeseuon atoch chi eto. Atebwch STOP unrhyw bryd i stopio.",
+    en: "Welcome back! You will get messages from {organisation} again. Reply STOP at any time to stop them.",
+    cy: "Helo eto! Bydd {organisation} yn anfon negeseuon atoch chi eto. Atebwch STOP unrhyw bryd i'w hatal.",
   },
   helpWhileStopped: {
-    en: "{organisation}: you've stopped messages from us, so you won't hear from us. Reply START to come back. Privacy: {privacy_url}",
-    cy: "{organisation}: rydych chi wedi atal negeseuon gennym ni, felly fyddwch chi ddim yn clywed gennym. Atebwch DECHRAU i ddod yn ôl. Preifatrwydd: {privacy_url}",
+    en: "{organisation}: you have stopped our messages. Reply START to get them again. Privacy: {privacy_url}",
+    cy: "{organisation}: rydych chi wedi atal ein negeseuon. Atebwch DECHRAU i'w cael eto. Preifatrwydd: {privacy_url}",
   },
   slowDown: {
     en: "You're sending messages faster than we can read them, so we've skipped the last few. Please wait a minute, then send your answer again.",
@@ -24,28 +28,34 @@ export const hostMessages = {
     cy: "Mae'n ddrwg gen i, dim ond testun y galla i ei ddarllen yma.",
   },
   myDataIntro: {
-    en: "Here is everything {organisation} holds about you:",
+    en: "Here is everything {organisation} has about you:",
     cy: "{organisation}: dyma bopeth sydd gennym ni amdanoch chi:",
   },
   myDataNone: { en: "No answers yet.", cy: "Dim atebion eto." },
   myDataOutro: {
-    en: "Your phone number or chat id is stored encrypted, only so we can reply. Reply DELETE to erase all of this.",
-    cy: "Mae eich rhif ffôn neu'ch ID sgwrs wedi'i storio wedi'i amgryptio, dim ond er mwyn i ni allu ateb. Atebwch DILEU i ddileu hyn i gyd.",
+    en: "We keep your number in a code no one else can read. We only use it to reply to you. Reply DELETE to delete all of this.",
+    cy: "Rydyn ni'n cadw eich rhif mewn cod na all neb arall ei ddarllen. Dim ond i'ch ateb chi rydyn ni'n ei ddefnyddio. Atebwch DILEU i ddileu hyn i gyd.",
   },
   deleteConfirm: {
-    en: "This deletes everything we hold about you: your answers, area, language and this conversation. Totals already published (numbers only, never names) stay as they are. Reply DELETE YES to confirm.",
-    cy: "Mae hyn yn dileu popeth sydd gennym amdanoch chi: eich atebion, ardal, iaith a'r sgwrs hon. Mae cyfansymiau sydd eisoes wedi'u cyhoeddi (rhifau yn unig, byth enwau) yn aros fel y maen nhw. Atebwch DILEU IE i gadarnhau.",
+    en: "This deletes everything we have about you: your answers, area, language and this chat. Totals we have already shared stay the same. They never show names. To go ahead, reply DELETE YES.",
+    cy: "Mae hyn yn dileu popeth sydd gennym amdanoch chi: eich atebion, ardal, iaith a'r sgwrs hon. Mae cyfansymiau rydyn ni wedi'u rhannu yn barod yn aros yr un fath. Dydyn nhw byth yn dangos enwau. I fwrw ymlaen, atebwch DILEU IE.",
   },
   deleted: {
-    en: "Done: everything we held about you has been deleted. If you message us again, you'll start afresh.",
-    cy: "Wedi'i wneud: mae popeth oedd gennym amdanoch chi wedi'i ddileu. Os byddwch chi'n anfon neges eto, byddwch chi'n dechrau o'r newydd.",
+    en: "Done. We have deleted everything we had about you. If you message us again, you will start from the beginning.",
+    cy: "Wedi'i wneud. Rydyn ni wedi dileu popeth oedd gennym amdanoch chi. Os byddwch chi'n anfon neges eto, byddwch chi'n dechrau o'r dechrau.",
   },
   hintSingle: { en: "Reply with a number.", cy: "Atebwch gyda rhif." },
   hintMulti: {
-    en: "Reply with up to {max} numbers, e.g. 1,3.",
-    cy: "Atebwch gyda hyd at {max} rhif, e.e. 1,3.",
+    en: "Reply with up to {max} numbers, for example 1,3.",
+    cy: "Atebwch gyda hyd at {max} rhif, er enghraifft 1,3.",
   },
   hintMultiOne: { en: "Reply with a number.", cy: "Atebwch gyda rhif." },
   hintYesNo: { en: "Reply YES or NO.", cy: "Atebwch IE neu NA." },
   hintSkip: { en: "Reply SKIP to skip.", cy: "Atebwch HEPGOR i hepgor." },
 } satisfies Record<string, LocalisedText>;
+
+/** The host's messages allowed more than one SMS segment (the rest must fit one, in every language). */
+export const hostMessageSegments: Readonly<Partial<Record<keyof typeof hostMessages, number>>> = {
+  // A warning before erasure says what goes and what stays; two segments is worth it.
+  deleteConfirm: 2,
+};

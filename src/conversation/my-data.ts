@@ -1,17 +1,19 @@
 // MYDATA: everything held about a resident, in plain words for the chat and as a JSON copy for
 // channels that can send a file. Only what the resident gave or chose; never the address.
-import { localise } from "../engine/text.js";
+import { interpolate, localise } from "../engine/text.js";
 import type { LocalisedText } from "../engine/types.js";
 import type { AnswerRecord, ContactRecord } from "../store/types.js";
 import { hostMessages } from "./messages.js";
 
-const LABELS: Readonly<Record<string, LocalisedText>> = {
+export const myDataLabels: Readonly<Record<string, LocalisedText>> = {
   channel: { en: "Channel", cy: "Sianel" },
   language: { en: "Language", cy: "Iaith" },
   area: { en: "Area (first part of your postcode only)", cy: "Ardal (rhan gyntaf eich cod post yn unig)" },
-  consent: { en: "Consent", cy: "Caniatâd" },
-  declined: { en: "declined", cy: "gwrthodwyd" },
-  came: { en: "Came via code", cy: "Daeth drwy god" },
+  consent: { en: "Privacy notice", cy: "Hysbysiad preifatrwydd" },
+  agreed: { en: "you agreed to version {version}", cy: "fe gytunoch chi i fersiwn {version}" },
+  declined: { en: "you said no to version {version}", cy: "fe wrthodoch chi fersiwn {version}" },
+  onDate: { en: "on {date}", cy: "ar {date}" },
+  came: { en: "Found us through code", cy: "Daethoch o hyd i ni drwy god" },
   since: { en: "First message", cy: "Neges gyntaf" },
   answers: { en: "Your answers", cy: "Eich atebion" },
   status: { en: "Messages", cy: "Negeseuon" },
@@ -24,13 +26,13 @@ const LABELS: Readonly<Record<string, LocalisedText>> = {
 };
 
 /** The shipped flows' questions, named briefly; a flow's own keys are shown as they are. */
-const QUESTIONS: Readonly<Record<string, LocalisedText>> = {
+export const myDataQuestionNames: Readonly<Record<string, LocalisedText>> = {
   postcode: { en: "Postcode area", cy: "Ardal cod post" },
   priorities: { en: "What matters most", cy: "Beth sydd bwysicaf" },
   biggest_difference: { en: "What would make the biggest difference", cy: "Beth fyddai'n gwneud y gwahaniaeth mwyaf" },
   age_band: { en: "Age group", cy: "Grŵp oedran" },
   wants_help: { en: "Wanted details of local services", cy: "Eisiau manylion gwasanaethau lleol" },
-  hear_back: { en: "Happy to hear back", cy: "Hapus i glywed yn ôl" },
+  hear_back: { en: "Happy to get news", cy: "Hapus i gael newyddion" },
   rating: { en: "How easy it was", cy: "Pa mor hawdd oedd hi" },
   what_went_wrong: { en: "What went wrong", cy: "Beth aeth o'i le" },
   helpful: { en: "Was the update helpful", cy: "Oedd y diweddariad yn ddefnyddiol" },
@@ -56,8 +58,11 @@ export function myDataText(
   optionLabel: OptionLabel = () => undefined,
 ): string {
   const language = contact.language;
-  const l = (key: string) => localise(LABELS[key]!, language);
+  const l = (key: string) => localise(myDataLabels[key]!, language);
   const date = (d: Date) => writtenDate(d, language);
+  // "you agreed to version 2026-11 on 5 January 2026": the version is the notice's own name.
+  const answered = (key: "agreed" | "declined", version: string, at: Date | null | undefined) =>
+    [interpolate(l(key), { version }), ...(at ? [interpolate(l("onDate"), { date: date(at) })] : [])].join(" ");
   const value = (a: AnswerRecord): string => {
     if (a.value === null) return l("skipped");
     if (typeof a.value === "boolean") return l(a.value ? "yes" : "no");
@@ -70,9 +75,9 @@ export function myDataText(
     `${l("area")}: ${contact.area ?? "-"}`,
     `${l("consent")}: ${
       contact.consentVersion
-        ? `${contact.consentVersion}${contact.consentAt ? ` (${date(contact.consentAt)})` : ""}`
+        ? answered("agreed", contact.consentVersion, contact.consentAt)
         : contact.consentRefusedVersion
-          ? `${l("declined")} ${contact.consentRefusedVersion}${contact.consentRefusedAt ? ` (${date(contact.consentRefusedAt)})` : ""}`
+          ? answered("declined", contact.consentRefusedVersion, contact.consentRefusedAt)
           : "-"
     }`,
     `${l("came")}: ${contact.attribution ?? "-"}`,
@@ -83,7 +88,7 @@ export function myDataText(
       ? [localise(hostMessages.myDataNone, language)]
       : answers.map(
           (a) =>
-            `- ${QUESTIONS[a.questionKey] ? localise(QUESTIONS[a.questionKey]!, language) : a.questionKey}: ${value(a)} (${date(a.createdAt)})`,
+            `- ${myDataQuestionNames[a.questionKey] ? localise(myDataQuestionNames[a.questionKey]!, language) : a.questionKey}: ${value(a)} (${date(a.createdAt)})`,
         )),
   ];
   return lines.join("\n");

@@ -10,8 +10,9 @@ export function isOutbound(effect: Effect): effect is OutboundEffect {
   return effect.type === "send" || effect.type === "ask" || effect.type === "signpost";
 }
 
-const signpostWords = {
-  tel: { en: "Tel", cy: "Ffôn" },
+export const signpostWords = {
+  // "Ffoniwch" (phone), not "Ffôn": its ô sent every Welsh list of services as UCS-2.
+  tel: { en: "Tel", cy: "Ffoniwch" },
   openNow: { en: "open now", cy: "ar agor nawr" },
 };
 

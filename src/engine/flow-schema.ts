@@ -33,7 +33,7 @@ const duration = z
   ])
   .optional();
 
-/** Lets an author allow a longer SMS for one node (the default budget is SMS_MAX_SEGMENTS). */
+/** Lets an author allow a longer SMS for one node (the default budget is the flow's sms_budget, else SMS_MAX_SEGMENTS). */
 const smsSegments = z.number().int().min(1).max(10).optional();
 
 const base = { id, next: id.optional(), sms_segments: smsSegments };
@@ -141,6 +141,8 @@ export const flowSchema = z.strictObject({
     .min(1)
     .default(["en"]),
   expires_after: duration,
+  /** The most SMS segments any text of this flow may take (a node's sms_segments overrides it). */
+  sms_budget: z.number().int().min(1).max(10).optional(),
   nodes: z.array(z.unknown()).min(1, "a flow needs at least one node"),
 });
 

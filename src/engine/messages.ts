@@ -1,19 +1,21 @@
 // The engine's own words (re-prompts, acknowledgements). Flow authors can override the
-// re-prompt per question with `invalid:`. Every string exists in English and Welsh.
+// re-prompt per question with `invalid:`. Every string exists in English and Welsh, says the
+// same things in both and fits one SMS in both (`placevoice flows lint` checks all three); the
+// terms are those of docs/glossary.md.
 import type { LocalisedText } from "./types.js";
 
 export const engineMessages = {
   notUnderstood: {
-    en: "Sorry, I didn't understand that.",
+    en: "Sorry, I did not understand that.",
     cy: "Mae'n ddrwg gen i, wnes i ddim deall hynny.",
   },
   chooseNumber: {
-    en: "Please reply with the number of one option.",
-    cy: "Atebwch gyda rhif un dewis, os gwelwch yn dda.",
+    en: "Please reply with one number from the list.",
+    cy: "Atebwch gydag un rhif o'r rhestr, os gwelwch yn dda.",
   },
   chooseNumbers: {
-    en: "Please reply with up to {max} numbers, e.g. 1,3.",
-    cy: "Atebwch gyda hyd at {max} rhif, e.e. 1,3.",
+    en: "Please reply with up to {max} numbers, for example 1,3.",
+    cy: "Atebwch gyda hyd at {max} rhif, er enghraifft 1,3.",
   },
   tooManyPicks: {
     en: "That's more than {max}. Please choose up to {max}.",
@@ -32,15 +34,15 @@ export const engineMessages = {
     cy: "Atebwch gyda rhif o {min} i {max}, os gwelwch yn dda.",
   },
   postcode: {
-    en: "That doesn't look like a UK postcode. Please try again, e.g. ST6 1AA.",
-    cy: "Nid yw hynny'n edrych fel cod post yn y DU. Rhowch gynnig arall arni, e.e. ST6 1AA.",
+    en: "That does not look like a UK postcode. A postcode looks like ST6 1AA. Please try again.",
+    cy: "Nid yw hynny'n edrych fel cod post yn y DU. Mae cod post yn edrych fel ST6 1AA. Rhowch gynnig arall arni.",
   },
   textTooLong: {
     en: "That's a bit long for me. Please keep it under {max} characters.",
     cy: "Mae hynny braidd yn hir. Cadwch o dan {max} nod, os gwelwch yn dda.",
   },
   textEmpty: {
-    en: "I didn't get any words there. Please tell me in a few words.",
+    en: "I did not get any words there. Please tell me in a few words.",
     cy: "Ches i ddim geiriau. Dywedwch wrtha i mewn ychydig eiriau, os gwelwch yn dda.",
   },
   understood: {
@@ -61,7 +63,7 @@ export const engineMessages = {
   },
   expired: {
     en: "Welcome back! It's been a while, so let's start again from the beginning.",
-    cy: "Croeso nôl! Mae wedi bod yn sbel, felly gadewch i ni ddechrau eto o'r dechrau.",
+    cy: "Helo eto! Mae wedi bod yn sbel, felly gadewch i ni ddechrau eto o'r dechrau.",
   },
   chooseLanguage: {
     en: "Which language would you like? / Pa iaith hoffech chi?",
@@ -81,7 +83,7 @@ export const engineMessages = {
   signpostDone: { en: "That's all, thanks", cy: "Dyna'r cyfan, diolch" },
   signpostWhatNext: { en: "Would you like anything else?", cy: "Hoffech chi unrhyw beth arall?" },
   signpostNone: {
-    en: "I'm sorry, I couldn't find a local service that matches. These can help with most things:",
+    en: "I'm sorry, I could not find a local service that matches. These can help with most things:",
     cy: "Mae'n ddrwg gen i, allwn i ddim dod o hyd i wasanaeth lleol sy'n cyfateb. Gall y rhain helpu gyda'r rhan fwyaf o bethau:",
   },
   signpostNoMore: {

@@ -58,6 +58,7 @@ export function parseFlow(source: string, file: string): ParseFlowResult {
     ...(top.data.description ? { description: top.data.description } : {}),
     languages,
     expiresAfterMs: parseDuration(top.data.expires_after),
+    ...(top.data.sms_budget ? { smsBudget: top.data.sms_budget } : {}),
     nodes,
     file,
   });
@@ -270,7 +271,8 @@ export function checkGraph(flow: Flow, languages: readonly string[]): FlowProble
   return problems;
 }
 
-function textsOf(node: FlowNode): [string, LocalisedText][] {
+/** The resident-facing texts of a node, each named for messages: text, invalid, option labels. */
+export function textsOf(node: FlowNode): [string, LocalisedText][] {
   const list: [string, LocalisedText][] = [];
   if ("text" in node && node.text) list.push(["text", node.text]);
   if (node.type === "question") {

@@ -4,6 +4,7 @@
 import { detectKeyword } from "./keywords.js";
 import { engineMessages } from "./messages.js";
 import { checkPickCount, languageOptions, optionsOf, parseAnswer, type ParsedAnswer } from "./parse-answer.js";
+import { questionCount } from "./question-count.js";
 import { interpolate, localise, welshAnd } from "./text.js";
 import type {
   ChoiceOption,
@@ -634,9 +635,12 @@ function expiry(ctx: EngineContext, flow: Flow): string {
 }
 
 function variables(turn: Turn, state: SessionState): Record<string, string> {
+  const flow = turn.ctx.registry.flows.get(state.flowId);
   const vars: Record<string, string> = {
     ...turn.ctx.variables,
     ...turn.ctx.languageVariables?.[turn.contact.language],
+    // How many questions follow consent, counted from the flow: "It's {questions} questions".
+    ...(flow ? { questions: String(questionCount(flow).most) } : {}),
     ...state.vars,
   };
   for (const [key, value] of Object.entries(state.answers)) {

@@ -168,6 +168,8 @@ export interface Flow {
   readonly languages: readonly string[];
   /** Idle time after which the conversation is forgotten and starts again, in milliseconds. */
   readonly expiresAfterMs: number;
+  /** The SMS segments each text may take, as the flow states it (`sms_budget`); lint checks it. */
+  readonly smsBudget?: number;
   readonly nodes: readonly FlowNode[];
   /** Resolved `next` of every node (explicit, or the node below it). */
   readonly nextOf: ReadonlyMap<string, string | undefined>;

@@ -89,7 +89,7 @@ describe("consent refused", () => {
     expect(await tablesMentioning("ST6 1AA")).toEqual([]);
     // MYDATA says so.
     const shown = await send("MYDATA");
-    expect(shown).toContain("Consent: declined 2026-11");
+    expect(shown).toContain("Privacy notice: you said no to version 2026-11");
     expect(shown).toContain("Area (first part of your postcode only): -");
 
     // On Telegram too.
@@ -120,7 +120,7 @@ describe("MYDATA and DELETE", () => {
     await post(textUpdate(chat, "/mydata"));
     const texts = h.telegram.textsTo(chat);
     const shown = texts.at(-1)!;
-    expect(shown).toContain("Here is everything PlaceVoice holds about you:");
+    expect(shown).toContain("Here is everything PlaceVoice has about you:");
     expect(shown).toContain("Area (first part of your postcode only): ST6");
     // In words a resident reads, not stored keys; dates as people write them.
     expect(shown).toContain("- What matters most: Housing, Buses and transport (5 January 2026)");
@@ -128,7 +128,7 @@ describe("MYDATA and DELETE", () => {
     expect(shown).toContain("- Age group: 35-49");
     expect(shown).toContain("Messages: on");
     expect(shown).not.toMatch(/priorities:|age_35_49|\d{4}-\d\d-\d\d\)/);
-    expect(shown).toContain("Reply DELETE to erase all of this.");
+    expect(shown).toContain("Reply DELETE to delete all of this.");
     const file = h.telegram.callsOf("sendDocument").at(-1)!;
     expect(Number(file.params.chat_id)).toBe(chat);
     const exported = JSON.parse((file.params.document as { content: string }).content);
@@ -151,11 +151,11 @@ describe("MYDATA and DELETE", () => {
     const respondentsBefore = await h.services.prisma.respondentCount.aggregate({ _sum: { count: true } });
 
     await post(textUpdate(chat, "/delete"));
-    expect(h.telegram.textsTo(chat).at(-1)).toContain("Reply DELETE YES to confirm.");
+    expect(h.telegram.textsTo(chat).at(-1)).toContain("To go ahead, reply DELETE YES.");
     expect(await h.services.prisma.contact.count({ where: { id: contact.id } })).toBe(1);
     await post(textUpdate(chat, "DELETE YES"));
     expect(h.telegram.textsTo(chat).at(-1)).toBe(
-      "Done: everything we held about you has been deleted. If you message us again, you'll start afresh.",
+      "Done. We have deleted everything we had about you. If you message us again, you will start from the beginning.",
     );
 
     // Nothing links back: not the contact id, the address hash, the encrypted address, the answers.
@@ -189,8 +189,8 @@ describe("MYDATA and DELETE", () => {
     const data = await send("MYDATA");
     expect(data).toContain("PlaceVoice: dyma bopeth sydd gennym ni amdanoch chi:");
     expect(data).toContain("ST3");
-    expect(await send("DILEU")).toContain("Atebwch DILEU IE i gadarnhau.");
-    expect(await send("dileu ie")).toContain("mae popeth oedd gennym amdanoch chi wedi");
+    expect(await send("DILEU")).toContain("I fwrw ymlaen, atebwch DILEU IE.");
+    expect(await send("dileu ie")).toContain("Rydyn ni wedi dileu popeth oedd gennym amdanoch chi.");
     const hash = await h.services.addressCrypto.hash("sms", from);
     expect(await h.services.prisma.contact.count({ where: { addressHash: hash } })).toBe(0);
   });

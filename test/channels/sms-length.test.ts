@@ -1,9 +1,20 @@
+import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { segmentInfo, toGsmFriendly } from "../../src/channels/sms/gsm.js";
-import { checkSmsLength } from "../../src/channels/sms/lint.js";
+import {
+  checkSmsLength,
+  formatSegmentTable,
+  overBudget,
+  smsSegmentRows,
+  stringSegmentRows,
+} from "../../src/channels/sms/lint.js";
 import { renderSms } from "../../src/channels/sms/render.js";
+import { residentStringTables } from "../../src/cli/flows-lint.js";
 import { formatProblem, parseFlow } from "../../src/engine/parse-flow.js";
+import type { SignpostService } from "../../src/engine/types.js";
+import { loadFlows } from "../../src/runtime-node/flow-dir.js";
+import { packageRoot } from "../../src/runtime-node/paths.js";
 
 describe("SMS segment counting", () => {
   it.each([
@@ -153,5 +164,145 @@ nodes:
     );
     if (!parsed.ok) throw new Error(parsed.problems.map(formatProblem).join("\n"));
     expect(checkSmsLength(parsed.flow, { maxSegments: 3, languages: ["en"], variables: {} })).toEqual([]);
+  });
+});
+
+describe("a flow's stated SMS budget", () => {
+  const flowWith = (budget: string, nodeExtra = "") =>
+    parseFlow(
+      `id: short
+name: Short
+languages: [en, cy]
+${budget}nodes:
+  - id: intro
+    type: message
+${nodeExtra}    text:
+      en: "${"Some words here. ".repeat(9).trim()}"
+      cy: "${"Rhai geiriau yma. ".repeat(10).trim()}"
+  - id: done
+    type: end
+`,
+      "short.yaml",
+    );
+  const options = { maxSegments: 3, languages: ["en", "cy"], variables: {} };
+
+  it("fails a text over the flow's sms_budget, in the language it is over in", () => {
+    const parsed = flowWith("sms_budget: 1\n");
+    if (!parsed.ok) throw new Error(parsed.problems.map(formatProblem).join("\n"));
+    expect(checkSmsLength(parsed.flow, options).map(formatProblem)).toEqual([
+      'short.yaml:6: node "intro": the cy SMS is 2 segments (179 GSM-7 characters), over the budget of 1: shorten it or allow it with sms_segments: 2',
+    ]);
+  });
+
+  it("lets one node take more than the flow's budget", () => {
+    const parsed = flowWith("sms_budget: 1\n", "    sms_segments: 2\n");
+    if (!parsed.ok) throw new Error(parsed.problems.map(formatProblem).join("\n"));
+    expect(checkSmsLength(parsed.flow, options)).toEqual([]);
+  });
+
+  it("reports each text's encoding and segments per language, and marks Welsh that costs more", () => {
+    const parsed = parseFlow(
+      `id: w
+name: W
+languages: [en, cy]
+nodes:
+  - id: group
+    type: end
+    text: { en: "Never a group smaller than 10 people, and we keep only part of your postcode.", cy: "Byth grŵp llai na 10 o bobl, a dim ond rhan o'ch cod post rydyn ni'n ei chadw." }
+`,
+      "w.yaml",
+    );
+    if (!parsed.ok) throw new Error(parsed.problems.map(formatProblem).join("\n"));
+    const rows = smsSegmentRows(parsed.flow, options);
+    expect(rows[0]!.byLanguage).toEqual({
+      en: { encoding: "GSM-7", units: 77, segments: 1 },
+      cy: { encoding: "UCS-2", units: 78, segments: 2 },
+    });
+    expect(formatSegmentTable(rows, ["en", "cy"])).toEqual([
+      "where  message  budget  en            cy",
+      "w      group    3       1 GSM-7 (77)  2 UCS-2 (78) +",
+    ]);
+  });
+});
+
+describe("the shipped texts as SMS", () => {
+  const options = {
+    maxSegments: 3,
+    languages: ["en", "cy"],
+    variables: {
+      privacy_url: "https://placevoice.example.org/privacy",
+      organisation: "PlaceVoice",
+      max: "3",
+      min: "1",
+    },
+    languageVariables: { cy: { privacy_url: "https://placevoice.example.org/privacy?lang=cy" } },
+  };
+
+  it("are GSM-7 in Welsh as in English (no ô, ŵ, ŷ or â sends one as UCS-2), within budget, Welsh no longer", () => {
+    const flowsDir = path.join(packageRoot, "flows");
+    const rows = loadFlows(flowsDir).flows.flatMap((flow) => smsSegmentRows(flow, options));
+    for (const table of residentStringTables.filter((t) => t.sms))
+      rows.push(
+        ...stringSegmentRows(table.name, table.strings, { ...options, budget: (k) => table.sms!.segments[k] ?? 1 }),
+      );
+    expect(rows.length).toBeGreaterThan(60);
+    for (const row of rows) {
+      for (const [language, info] of Object.entries(row.byLanguage)) {
+        expect(info.encoding, `${row.source} ${row.item} (${language})`).toBe("GSM-7");
+        expect(info.segments, `${row.source} ${row.item} (${language})`).toBeLessThanOrEqual(row.budget);
+      }
+    }
+    expect(overBudget(rows)).toEqual([]);
+    // And Welsh costs no more segments than English, text by text.
+    for (const row of rows)
+      expect(row.byLanguage.cy!.segments, `${row.source} ${row.item}`).toBeLessThanOrEqual(row.byLanguage.en!.segments);
+  });
+
+  it("include the help texts in one segment each in both languages (the list of words in two)", () => {
+    const help = loadFlows(path.join(packageRoot, "flows")).flows.find((f) => f.id === "help")!;
+    const segments = smsSegmentRows(help, options).map((r) => [
+      r.item,
+      r.byLanguage.en!.segments,
+      r.byLanguage.cy!.segments,
+    ]);
+    expect(segments).toEqual([
+      ["about", 1, 1],
+      ["who_sees", 1, 1],
+      ["your_choices", 2, 2],
+    ]);
+  });
+
+  it("list three services in Welsh in as many segments as in English ('Ffoniwch', not 'Ffôn')", () => {
+    const services = (language: "en" | "cy"): SignpostService[] =>
+      [1, 2, 3].map((n) => ({
+        id: `s${n}`,
+        name: language === "cy" ? `Gwasanaeth ${n}` : `Service ${n}`,
+        summary: language === "cy" ? "Cyngor am ddim." : "Free advice.",
+        phone: `0800 111 22${n}`,
+        hours: language === "cy" ? "Llun-Gwe 9yb-5yh" : "Mon-Fri 9am-5pm",
+        openNow: false,
+      }));
+    const sms = (language: "en" | "cy") =>
+      renderSms(
+        [
+          {
+            type: "signpost",
+            flowId: "priorities",
+            nodeId: "local_help",
+            text:
+              language === "cy"
+                ? "Dyma rai gwasanaethau lleol a allai helpu:"
+                : "Here are some local services that could help:",
+            services: services(language),
+            fallback: [],
+          },
+        ],
+        language,
+        3,
+      );
+    const [english, welsh] = [sms("en"), sms("cy")];
+    expect(welsh).toHaveLength(1);
+    expect(welsh[0]).toContain("Ffoniwch 0800 111 221");
+    expect(segmentInfo(welsh[0]!)).toMatchObject({ encoding: "GSM-7", segments: segmentInfo(english[0]!).segments });
   });
 });

@@ -71,7 +71,7 @@ describe("SMS conversation", () => {
       "Hi, this is PlaceVoice. We're asking people what matters most where they live. English or Cymraeg?\n\n1. English\n2. Cymraeg\n\nReply with a number.",
     );
     expect((await text(phone, "1"))[0]).toMatch(
-      /^It's 4 quick questions\..*Privacy notice: https:\/\/placevoice\.example\.org\/privacy .*Is that OK\?\n\nReply YES or NO\.$/s,
+      /^It's 6 quick questions\..*Privacy notice: https:\/\/placevoice\.example\.org\/privacy .*Is that OK\?\n\nReply YES or NO\.$/s,
     );
     expect((await text(phone, "Yes!"))[0]).toContain("What's your postcode?");
     const priorities = await text(phone, "st6 1aa");
@@ -79,7 +79,7 @@ describe("SMS conversation", () => {
     expect(priorities[0]).toMatch(
       /^Got it: ST6\.\n\nWhat matters most to you in your area\? Pick up to 3\.\n\n1\. Housing\n2\. Cost of living\n/,
     );
-    expect(priorities[0]).toContain("12. Care and support\n\nReply with up to 3 numbers, e.g. 1,3.");
+    expect(priorities[0]).toContain("12. Care and support\n\nReply with up to 3 numbers, for example 1,3.");
     expect((await text(phone, "2 and 5, transprot"))[0]).toMatch(
       /^Got it: Cost of living, Feeling safe and Buses and transport\.\n\nWhat one thing/,
     );
@@ -189,7 +189,7 @@ describe("SMS opt-out", () => {
       await text(phone, "english");
       const confirmation = await text(phone, word);
       expect(confirmation).toEqual([
-        "You won't get any more messages from PlaceVoice. Reply START to come back any time.",
+        "You will not get any more messages from PlaceVoice. Reply START to get messages again.",
       ]);
       expect(await text(phone, "yes")).toHaveLength(2 - 1); // YES opts back in
       expect((await contactOf(phone)).contact?.status).toBe("active");
@@ -207,7 +207,7 @@ describe("SMS opt-out", () => {
     expect((await contactOf(phone)).answers).toEqual({});
     const back = await text(phone, "start");
     expect(back[0]).toMatch(
-      /^Welcome back! You'll get messages from PlaceVoice again\. Reply STOP at any time to stop\.\n\nWhat's your postcode\?/,
+      /^Welcome back! You will get messages from PlaceVoice again\. Reply STOP at any time to stop them\.\n\nWhat's your postcode\?/,
     );
   });
 
@@ -218,7 +218,7 @@ describe("SMS opt-out", () => {
     expect(help.join("\n")).toContain("asks people what matters most where they live");
     expect(help.join("\n")).toContain("Let's carry on where we were:");
     await text(phone, "stop");
-    expect((await text(phone, "info"))[0]).toContain("you've stopped messages from us");
+    expect((await text(phone, "info"))[0]).toContain("you have stopped our messages");
   });
 
   it("stays quiet on STOP when Twilio Advanced Opt-Out already confirms it", async () => {

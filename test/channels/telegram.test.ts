@@ -202,7 +202,7 @@ describe("Telegram conversation", () => {
     await post(textUpdate(chat, "english"));
     await post(textUpdate(chat, "/stop"));
     expect(h.telegram.textsTo(chat).at(-1)).toBe(
-      "You won't get any more messages from PlaceVoice. Reply START to come back any time.",
+      "You will not get any more messages from PlaceVoice. Reply START to get messages again.",
     );
     const before = h.telegram.textsTo(chat).length;
     await post(textUpdate(chat, "ST6 1AA"));
@@ -210,7 +210,7 @@ describe("Telegram conversation", () => {
     expect(h.telegram.textsTo(chat)).toHaveLength(before);
     await post(textUpdate(chat, "START"));
     expect(h.telegram.textsTo(chat).at(-1)).toMatch(
-      /^Welcome back! You'll get messages from PlaceVoice again\..*\n\nIt's 4 quick questions/s,
+      /^Welcome back! You will get messages from PlaceVoice again\..*\n\nIt's 6 quick questions/s,
     );
   });
 });

@@ -29,7 +29,7 @@ describe("placevoice chat", () => {
       "bot> Got it: ST6.",
       "What matters most to you in your area? Pick up to 3.",
       "12. Care and support",
-      "Reply with up to 3 numbers, e.g. 1,3.",
+      "Reply with up to 3 numbers, for example 1,3.",
       "bot> Got it: Cost of living, Buses and transport and Housing.",
       "What one thing would make the biggest difference",
       "which age group are you in?",

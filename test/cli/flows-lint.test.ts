@@ -60,6 +60,59 @@ describe("placevoice flows lint", () => {
     expect(again.stderr).toContain(`node "what_went_wrong": unreachable`);
   });
 
+  it("--segments prints each message's SMS encoding and segments per language, against its budget", async () => {
+    const result = await runCli(["flows", "lint", "--segments"], {
+      env: { PUBLIC_URL: "https://placevoice.example.org", ORGANISATION_NAME: "PlaceVoice" },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const table = result.stdout.split("\n");
+    const row = (where: string, message: string) =>
+      table.find((l) => l.startsWith(where) && l.split(/\s{2,}/)[1] === message)?.split(/\s{2,}/);
+    expect(row("where", "message")).toEqual(["where", "message", "budget", "en", "cy"]);
+    // The twelve priorities take three segments, which the flow allows for that question only.
+    expect(row("priorities", "priorities")).toEqual([
+      "priorities",
+      "priorities",
+      "3",
+      "3 GSM-7 (370)",
+      "3 GSM-7 (367)",
+    ]);
+    expect(row("priorities", "consent")?.slice(2)).toEqual(["2", "2 GSM-7 (224)", "2 GSM-7 (279)"]);
+    // Welsh no longer goes as UCS-2 for a circumflex: one segment, as in English.
+    expect(row("help", "who_sees")).toEqual(["help", "who_sees", "1", "1 GSM-7 (128)", "1 GSM-7 (157)"]);
+    expect(row("host", "helpWhileStopped")?.slice(2)).toEqual(["1", "1 GSM-7 (121)", "1 GSM-7 (138)"]);
+    expect(row("host", "stopped")?.slice(2)).toEqual(["1", "1 GSM-7 (86)", "1 GSM-7 (95)"]);
+    expect(row("engine", "expired")?.slice(2)).toEqual(["1", "1 GSM-7 (73)", "1 GSM-7 (76)"]);
+    expect(result.stdout).not.toContain("UCS-2");
+  });
+
+  it("fails a Welsh text that drops a sentence, a wrong count of questions and a text over the flow's budget", async () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const flows = path.join(t.dir, "flows");
+    cpSync(shippedFlowsDir, flows, { recursive: true });
+    const priorities = path.join(flows, "priorities.yaml");
+    writeFileSync(
+      priorities,
+      readFileSync(priorities, "utf8")
+        .replace("It's {questions} quick questions.", "It's 4 quick questions.")
+        .replace("Rhowch gynnig arall, neu atebwch HEPGOR.", "")
+        .replace("sms_budget: 2", "sms_budget: 1"),
+    );
+    const result = await runCli(["flows", "lint", flows]);
+    expect(result.code).toBe(1);
+    const shown = path.relative(process.cwd(), priorities);
+    expect(result.stderr).toContain(
+      `${shown}:${lineOf(priorities, "id: consent")}: node "consent": the en text says "4 quick questions" but the flow asks 6 after consent`,
+    );
+    expect(result.stderr).toContain(
+      `${shown}:${lineOf(priorities, "id: postcode")}: node "postcode": invalid: cy has 2 sentences, en has 3 sentences`,
+    );
+    expect(result.stderr).toContain(
+      `${shown}:${lineOf(priorities, "id: hear_back")}: node "hear_back": the en SMS is 2 segments`,
+    );
+  });
+
   it("stops the server from starting, saying which file is wrong", async () => {
     const { flows, dir } = brokenCopy();
     const result = await runCli(["serve"], { cwd: dir, env: { FLOWS_DIR: flows, PORT: "0" } });

@@ -685,7 +685,7 @@ describe("single choice", () => {
     const chat = chatIn("choice");
     const result = chat.say(reply);
     expect(saves(result.effects)).toEqual([]);
-    expect(sends(result.effects)).toEqual(["Please reply with the number of one option."]);
+    expect(sends(result.effects)).toEqual(["Please reply with one number from the list."]);
     expect(lastAsk(result.effects)).toMatchObject({ nodeId: "pick", step: 1, reprompt: true, refresh: false });
     expect(result.session).toMatchObject({ nodeId: "pick", retries: 1 });
   });
@@ -736,7 +736,7 @@ describe("multi choice by text", () => {
     const chat = chatIn("multi");
     const result = chat.say("everything");
     expect(saves(result.effects)).toEqual([]);
-    expect(sends(result.effects)).toEqual(["Please reply with up to 2 numbers, e.g. 1,3."]);
+    expect(sends(result.effects)).toEqual(["Please reply with up to 2 numbers, for example 1,3."]);
   });
 
   it("fewer than min_picks is refused", () => {
@@ -864,7 +864,7 @@ describe("free text", () => {
   it.each(["🙂🙂", "!!!", "   "])("refuses %j, which carries no words", (reply) => {
     const result = chatIn("texty").say(reply);
     expect(saves(result.effects)).toEqual([]);
-    expect(sends(result.effects)).toEqual(["I didn't get any words there. Please tell me in a few words."]);
+    expect(sends(result.effects)).toEqual(["I did not get any words there. Please tell me in a few words."]);
   });
 });
 
@@ -989,7 +989,9 @@ describe("postcode", () => {
     const result = chatIn("where").say("my house");
     expect(saves(result.effects)).toEqual([]);
     expect(fieldSets(result.effects)).toEqual([]);
-    expect(sends(result.effects)).toEqual(["That doesn't look like a UK postcode. Please try again, e.g. ST6 1AA."]);
+    expect(sends(result.effects)).toEqual([
+      "That does not look like a UK postcode. A postcode looks like ST6 1AA. Please try again.",
+    ]);
   });
 });
 
@@ -1277,7 +1279,7 @@ describe("skip", () => {
     chat.say("nothing to add");
     const result = chat.send(input);
     expect(saves(result.effects)).toEqual([]);
-    expect(sends(result.effects)).toEqual(["Sorry, I didn't understand that."]);
+    expect(sends(result.effects)).toEqual(["Sorry, I did not understand that."]);
     expect(lastAsk(result.effects)).toMatchObject({ nodeId: "required", reprompt: true });
     expect(chat.session?.retries).toBe(1);
   });
@@ -1319,7 +1321,7 @@ describe("session expiry", () => {
     const chat = chatIn("twoq", { contact: { language: "cy" } });
     chat.advance(4 * DAY_MS);
     expect(sends(chat.say("te").effects)[0]).toBe(
-      "Croeso nôl! Mae wedi bod yn sbel, felly gadewch i ni ddechrau eto o'r dechrau.",
+      "Helo eto! Mae wedi bod yn sbel, felly gadewch i ni ddechrau eto o'r dechrau.",
     );
   });
 

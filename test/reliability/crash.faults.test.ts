@@ -27,7 +27,7 @@ import {
 /** The priorities conversation, the answer each step stores, and the start of the bot's reply to it. */
 const STEPS: { text: string; answer?: [string, unknown]; reply: string }[] = [
   { text: "hi", reply: "Hi, this is PlaceVoice." },
-  { text: "English", reply: "It's 4 quick questions." },
+  { text: "English", reply: "It's 6 quick questions." },
   { text: "yes please", reply: "What's your postcode?" },
   { text: "st6 1aa", answer: ["postcode", "ST6"], reply: "Got it: ST6." },
   {
@@ -38,7 +38,7 @@ const STEPS: { text: string; answer?: [string, unknown]; reply: string }[] = [
   {
     text: "More buses after 7pm",
     answer: ["biggest_difference", "More buses after 7pm"],
-    reply: "Last one, and it's optional",
+    reply: "You can skip this one: which age group",
   },
   { text: "4", answer: ["age_band", "age_35_49"], reply: "Got it: 35-49." },
   { text: "yes", answer: ["wants_help", true], reply: "Here are some local services" },

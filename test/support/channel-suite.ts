@@ -141,7 +141,7 @@ export function channelSuite(runtime: string, target: () => ChannelTarget): void
         hear_back: false,
       });
       // STOP is honoured before any flow.
-      expect((await sms(phone, "STOP"))[0]).toContain("You won't get any more messages");
+      expect((await sms(phone, "STOP"))[0]).toContain("You will not get any more messages");
       expect((await t.contact("sms", phone))?.status).toBe("stopped");
     });
 

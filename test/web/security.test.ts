@@ -97,7 +97,7 @@ describe("rate limit per resident", () => {
       ["priorities", ["housing"]],
     ]);
     // STOP is never rate limited.
-    expect(await send("STOP")).toContain("You won't get any more messages");
+    expect(await send("STOP")).toContain("You will not get any more messages");
     expect((await h.services.prisma.contact.findUniqueOrThrow({ where: { id: contact.id } })).status).toBe("stopped");
     expect(h.logs.filter((l) => l.includes("over the message rate limit")).length).toBe(1);
     // Other residents are not affected.

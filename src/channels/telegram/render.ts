@@ -14,10 +14,16 @@ export type TelegramPayload =
       readonly reply_markup?: InlineKeyboardMarkup;
     };
 
-const words = {
+export const telegramWords = {
   done: { en: "Done ✔", cy: "Gorffen ✔" },
   skip: { en: "Skip", cy: "Hepgor" },
   tapUpTo: { en: "Tap up to {max}, then Done.", cy: "Tapiwch hyd at {max}, yna Gorffen." },
+};
+
+/** Said in a group chat the bot was added to: it talks one to one only. */
+export const telegramGroupNotice = {
+  en: "Hi! I only talk one to one, so nobody else sees your answers. Message me privately: {link}",
+  cy: "Helo! Dim ond un i un rydw i'n siarad, felly does neb arall yn gweld eich atebion. Anfonwch neges breifat ata i: {link}",
 };
 
 const MAX_CALLBACK_BYTES = 64;
@@ -41,8 +47,8 @@ export function keyboardFor(
   const rows: InlineKeyboardButton[][] = [];
   for (let i = 0; i < buttons.length; i += perRow) rows.push(buttons.slice(i, i + perRow));
   const last: InlineKeyboardButton[] = [];
-  if (ask.donePayload) last.push(button(localise(words.done, language), ask.donePayload));
-  if (ask.skipPayload) last.push(button(localise(words.skip, language), ask.skipPayload));
+  if (ask.donePayload) last.push(button(localise(telegramWords.done, language), ask.donePayload));
+  if (ask.skipPayload) last.push(button(localise(telegramWords.skip, language), ask.skipPayload));
   if (last.length > 0) rows.push(last);
   return { inline_keyboard: rows };
 }
@@ -92,7 +98,7 @@ export function planTelegramReplies(
     }
     const hint =
       reply.kind === "multi_choice" && (reply.maxPicks ?? 1) > 1
-        ? `\n\n${localise(words.tapUpTo, language).replace("{max}", String(reply.maxPicks))}`
+        ? `\n\n${localise(telegramWords.tapUpTo, language).replace("{max}", String(reply.maxPicks))}`
         : "";
     const markup = keyboardFor(reply, language);
     payloads.push({

@@ -16,7 +16,7 @@ import type { Logger } from "../../log.js";
 import type { AddressCrypto } from "../../store/address-crypto.js";
 import type { ConversationStore } from "../../store/types.js";
 import type { OutboxDispatcher } from "../outbox-dispatcher.js";
-import { planTelegramReplies } from "./render.js";
+import { planTelegramReplies, telegramGroupNotice } from "./render.js";
 
 export interface TelegramChannelDeps {
   readonly config: TelegramConfig;
@@ -79,11 +79,6 @@ const updateShape = z
   })
   .refine((u) => Object.keys(u).length >= 2, { message: "an update carries one event besides update_id" });
 
-const groupNotice = {
-  en: "Hi! I only talk one to one, so nobody else sees your answers. Message me privately: {link}",
-  cy: "Helo! Dim ond un i un rydw i'n siarad, felly does neb arall yn gweld eich atebion. Anfonwch neges breifat ata i: {link}",
-};
-
 export function registerTelegramWebhook(app: Hono, deps: TelegramChannelDeps): void {
   const { bot, conversation, dispatcher, log } = deps;
   const secret = new TextEncoder().encode(deps.config.webhookSecret);
@@ -128,7 +123,7 @@ export function registerTelegramWebhook(app: Hono, deps: TelegramChannelDeps): v
       if (await deps.store.recordInbound(`telegram-group:${hash}`, "telegram", deps.now())) {
         const language = ctx.from?.language_code?.startsWith("cy") ? "cy" : "en";
         const link = `https://t.me/${bot.botInfo.username}`;
-        await ctx.api.sendMessage(chat.id, localise(groupNotice, language).replace("{link}", link));
+        await ctx.api.sendMessage(chat.id, localise(telegramGroupNotice, language).replace("{link}", link));
       }
       return;
     }
