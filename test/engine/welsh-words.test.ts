@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { detectKeyword } from "../../src/engine/keywords.js";
 import { parseAnswer } from "../../src/engine/parse-answer.js";
 import { welshAnd, welshYears } from "../../src/engine/text.js";
+import { shippedFlows } from "./helpers.js";
 
 describe("Welsh keywords", () => {
   it.each([
@@ -61,5 +62,21 @@ describe("Welsh assembled at run time", () => {
     [10, "10 mlynedd"],
   ])("%i years -> %j", (n, words) => {
     expect(welshYears(n)).toBe(words);
+  });
+});
+
+describe("the age options, reworded for SMS, still understand the old Welsh labels", () => {
+  const ageBand = shippedFlows()
+    .find((f) => f.id === "priorities")!
+    .nodes.find((n) => n.id === "age_band")!;
+  const input = ageBand.type === "question" ? ageBand.input : undefined;
+  it.each([
+    ["65 a throsodd", "age_65_plus"],
+    ["65 neu hŷn", "age_65_plus"],
+    ["65 neu hyn", "age_65_plus"],
+    ["Gwell gen i beidio ag ateb", "prefer_not_to_say"],
+    ["Gwell gen i beidio â dweud", "prefer_not_to_say"],
+  ])("%s -> %s", (text, id) => {
+    expect(parseAnswer(input!, text, ["en", "cy"])).toMatchObject({ ok: true, value: id });
   });
 });
