@@ -5,6 +5,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatProblem, parseFlow } from "../src/engine/parse-flow.js";
+import { checkFlowPlainEnglish } from "../src/engine/plain-english.js";
+import { checkStatedQuestionCount, questionCount } from "../src/engine/question-count.js";
+import { checkFlowTranslations } from "../src/engine/translation-check.js";
 import { loadRegistry } from "../src/runtime-node/flow-dir.js";
 import { packageRoot, shippedFlowsDir } from "../src/runtime-node/paths.js";
 import { runScriptFile } from "../src/runtime-node/script-driver.js";
@@ -20,6 +23,16 @@ describe("docs examples: docs/flows.md", () => {
     expect(example).toBeDefined();
     const result = parseFlow(example!, "docs/flows.md");
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([]);
+    if (!result.ok) return;
+    // And the checks on its texts: the same things in both languages, plain English, a true count.
+    expect(
+      [
+        ...checkFlowTranslations(result.flow),
+        ...checkFlowPlainEnglish(result.flow),
+        ...checkStatedQuestionCount(result.flow),
+      ].map(formatProblem),
+    ).toEqual([]);
+    expect(questionCount(result.flow)).toEqual({ fewest: 1, most: 2 });
   });
 
   it("the example conversation test passes", async () => {
