@@ -92,6 +92,7 @@ beforeAll(async () => {
       status: "dead",
       attempts: 8,
       idempotencyKey: "dead-1",
+      createdAt: clock.now(),
       lastError:
         "Twilio 400: The 'To' number +447700900123 is not a valid phone number. https://www.twilio.com/docs/errors/21211",
     },
