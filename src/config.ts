@@ -61,6 +61,7 @@ const envSchema = z.object({
   /** The organisation's name as Welsh speakers know it ("Cyngor Gwynedd"); Welsh texts are worded so it needs no mutation. */
   ORGANISATION_NAME_CY: optionalString,
   K_THRESHOLD: z.coerce.number().int().min(2).max(1000).default(10),
+  PUBLIC_K_THRESHOLD: z.coerce.number().int().min(2).max(1000).optional(),
   SERVICES_DIRECTORY: optionalString,
   RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(730),
   LLM_PROVIDER: optionalString,
@@ -165,6 +166,8 @@ export type Config = {
   readonly organisationNameCy: string | undefined;
   /** Smallest count ever published; anything below shows as "fewer than K". */
   readonly kThreshold: number;
+  /** The smallest count on public pages (/results): K_THRESHOLD or stricter. */
+  readonly publicKThreshold: number;
   /** Directory imported on first start when the database has no services: a path, "none", or unset for the shipped sample. */
   readonly servicesDirectory: string | undefined;
   /** After this many days answers are anonymised (contact link removed, free text only redacted). */
@@ -282,6 +285,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   } else {
     disabledChannels.push("telegram: set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET to enable it");
   }
+  if (e.PUBLIC_K_THRESHOLD !== undefined && e.PUBLIC_K_THRESHOLD < e.K_THRESHOLD)
+    problems.push(
+      `PUBLIC_K_THRESHOLD: must be at least K_THRESHOLD (${e.K_THRESHOLD}); public pages may be stricter, never looser`,
+    );
   let twilio: TwilioConfig | undefined;
   const twilioParts = [e.TWILIO_ACCOUNT_SID, e.TWILIO_AUTH_TOKEN, e.TWILIO_FROM];
   if (twilioParts.every(Boolean)) {
@@ -320,6 +327,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     organisationName: e.ORGANISATION_NAME,
     organisationNameCy: e.ORGANISATION_NAME_CY,
     kThreshold: e.K_THRESHOLD,
+    publicKThreshold: e.PUBLIC_K_THRESHOLD ?? e.K_THRESHOLD,
     servicesDirectory: e.SERVICES_DIRECTORY,
     retentionDays: e.RETENTION_DAYS,
     llm: e.LLM_PROVIDER
@@ -349,6 +357,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     CONTACT_RATE_LIMIT: "a whole number of messages a minute, such as 20",
     API_RATE_LIMIT: "a whole number of requests a minute, such as 120",
     K_THRESHOLD: "a whole number of at least 2, such as 10",
+    PUBLIC_K_THRESHOLD: "a whole number of at least K_THRESHOLD, such as 20",
     RETENTION_DAYS: "a number of days from 30 to 3650, such as 730",
     SMS_MAX_SEGMENTS: "a whole number from 1 to 10, such as 3",
     OUTBOX_MAX_ATTEMPTS: "a whole number from 1 to 50, such as 8",

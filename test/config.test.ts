@@ -50,4 +50,13 @@ describe("configuration from environment variables", () => {
     ]);
     expect((error as ConfigError).problems).toHaveLength(4);
   });
+
+  it("lets public pages be stricter than partners' threshold, never looser", () => {
+    expect(loadConfig({}).publicKThreshold).toBe(10);
+    expect(loadConfig({ K_THRESHOLD: "12" }).publicKThreshold).toBe(12);
+    expect(loadConfig({ PUBLIC_K_THRESHOLD: "20" }).publicKThreshold).toBe(20);
+    expect(() => loadConfig({ K_THRESHOLD: "10", PUBLIC_K_THRESHOLD: "5" })).toThrow(
+      "PUBLIC_K_THRESHOLD: must be at least K_THRESHOLD (10); public pages may be stricter, never looser",
+    );
+  });
 });

@@ -18,6 +18,7 @@ import type { UrgentLexicon } from "../directory/urgent.js";
 import type { FlowRegistry } from "../engine/types.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { PartnerStore } from "../insights/partners.js";
+import { PublicAreas } from "../insights/public-areas.js";
 import { InsightQueries } from "../insights/queries.js";
 import type { Logger } from "../log.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
@@ -148,12 +149,14 @@ export function composeServices(input: ComposeInput): ComposedServices {
   const themeLabels = themeLabelsOf(registry);
   const themeLabel = (id: string) => themeLabels.get(id) ?? id;
   const welshLabels = themeLabelsOf(registry, "cy");
+  const labelIn = (id: string, language?: string) =>
+    (language === "cy" ? welshLabels.get(id) : themeLabels.get(id)) ?? id;
   updates = new UpdateService({
     prisma,
     conversation,
     renderers,
     queries: insightQueries,
-    themeLabel: (id, language) => (language === "cy" ? welshLabels.get(id) : themeLabels.get(id)) ?? id,
+    themeLabel: labelIn,
     threshold: config.kThreshold,
     organisationName: config.organisationName,
     ...(config.organisationNameCy ? { organisationNameCy: config.organisationNameCy } : {}),
@@ -243,6 +246,17 @@ export function composeServices(input: ComposeInput): ComposedServices {
       feed,
     },
     admin: { partners, sessionSecret, registry, outbox, now: input.now },
+    publicResults: {
+      publicAreas: new PublicAreas(prisma, input.now),
+      queries: new InsightQueries(prisma, config.publicKThreshold),
+      threshold: config.publicKThreshold,
+      themeLabel: labelIn,
+      updates,
+      organisationName: config.organisationName,
+      now: input.now,
+      partners,
+      sessionSecret,
+    },
     champions: {
       audit: (actor, action, detail) => partners.audit(actor, action, detail),
       champions,

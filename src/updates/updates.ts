@@ -104,6 +104,16 @@ export interface UpdateServiceDeps {
 
 const PAGE = 500;
 
+/** An update as it was published: what residents were sent, never who. */
+export interface PublishedUpdate {
+  readonly id: string;
+  readonly createdAt: Date;
+  readonly youSaid: Bilingual;
+  readonly weDid: Bilingual;
+  readonly link: string | null;
+  readonly areas: string[];
+}
+
 export class UpdateService {
   constructor(private readonly deps: UpdateServiceDeps) {}
 
@@ -284,16 +294,20 @@ export class UpdateService {
   }
 
   /** Published updates for an area, newest first: what UPDATES shows a resident. */
-  async forArea(
-    area: string,
-    limit = 3,
-  ): Promise<{ createdAt: Date; youSaid: Bilingual; weDid: Bilingual; link: string | null; areas: string[] }[]> {
+  forArea(area: string, limit = 3): Promise<PublishedUpdate[]> {
+    return this.forAreas([area], limit);
+  }
+
+  /** Published updates sent to any of these areas, newest first (the public "you said, we did" page). */
+  async forAreas(areas: readonly string[], limit: number): Promise<PublishedUpdate[]> {
+    if (areas.length === 0) return [];
     const rows = await this.deps.prisma.update.findMany({
-      where: { areas: { contains: `"${area}"` } },
+      where: { OR: areas.map((area) => ({ areas: { contains: `"${area}"` } })) },
       orderBy: { createdAt: "desc" },
       take: limit,
     });
     return rows.map((r) => ({
+      id: r.id,
       createdAt: r.createdAt,
       youSaid: JSON.parse(r.youSaid) as Bilingual,
       weDid: JSON.parse(r.weDid) as Bilingual,

@@ -9,7 +9,7 @@ import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import type { FlowRegistry } from "../engine/types.js";
 import type { PartnerStore } from "../insights/partners.js";
 import type { SqlOutboxStore } from "../store/outbox.js";
-import { sessionReader, sign, validCsrf, type DashboardSession, signInAgain } from "./session.js";
+import { operatorReader, sign, validCsrf, type DashboardSession } from "./session.js";
 import { page } from "./layout.js";
 
 export interface AdminDeps {
@@ -23,26 +23,8 @@ export interface AdminDeps {
 const when = (d: Date) => d.toISOString().slice(0, 16).replace("T", " ");
 
 export function registerAdmin(app: Hono, deps: AdminDeps): void {
-  const session = sessionReader(deps);
+  const operator = operatorReader(deps);
   const now = deps.now;
-
-  /** The signed-in operator, or the response refusing the request. */
-  const operator = async (c: Context): Promise<DashboardSession | Response> => {
-    const current = await session(c);
-    if (!current) return signInAgain(c, deps);
-    c.header("Cache-Control", "no-store");
-    if (current.partner.role !== "operator") {
-      await deps.partners.audit(current.partner.id, "denied: admin view", { path: c.req.path });
-      return c.html(
-        page(
-          "Not allowed",
-          html`<main id="main" tabindex="-1"><h1>Not allowed</h1><p>The admin views are for operators. <a href="/dashboard">Back to your insight</a></p></main>`,
-        ),
-        403,
-      );
-    }
-    return current;
-  };
 
   const view = async (c: Context, current: DashboardSession, notice?: ReturnType<typeof html>) => {
     const csrf = sign(deps.sessionSecret, current.raw);
@@ -56,7 +38,7 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
     return c.html(
       page(
         "Admin",
-        html`<header><h1>Admin</h1><nav><a href="/dashboard">Insight</a></nav></header>
+        html`<header><h1>Admin</h1><nav><a href="/dashboard">Insight</a> · <a href="/dashboard/public">Public results</a></nav></header>
 <main id="main" tabindex="-1">
 ${notice ?? ""}
 <section aria-labelledby="flows-heading"><h2 id="flows-heading">Flows</h2>

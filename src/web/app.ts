@@ -13,6 +13,7 @@ import { registerInsightsApi, type InsightsApiDeps } from "./insights-api.js";
 import { registerDashboard, type DashboardDeps } from "./dashboard.js";
 import { registerAdmin, type AdminDeps } from "./admin.js";
 import { registerPrivacyNotice, type PrivacyDeps } from "./privacy.js";
+import { registerPublicResults, type PublicResultsDeps } from "./public-results.js";
 import { notFoundPage, registerHome, wantsHtml, type HomeDeps } from "./home.js";
 import { trimTrailingSlash } from "hono/trailing-slash";
 import type { ConversationStore } from "../store/types.js";
@@ -34,6 +35,8 @@ export interface AppDeps {
   readonly privacy?: PrivacyDeps;
   /** The front door at /, the favicon and robots.txt. */
   readonly home?: HomeDeps;
+  /** Public results (/results, /you-said-we-did) for the areas an operator publishes. */
+  readonly publicResults?: PublicResultsDeps;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -94,6 +97,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.dashboard) registerDashboard(app, deps.dashboard);
   if (deps.privacy) registerPrivacyNotice(app, deps.privacy);
   if (deps.home) registerHome(app, deps.home);
+  if (deps.publicResults) registerPublicResults(app, deps.publicResults);
 
   // Browsers get a page with a way home; API clients and platforms keep JSON.
   app.notFound((c) =>

@@ -61,6 +61,8 @@ ${
     : html`<p>${en ? "The chat is not open yet. Please check back soon." : "Nid yw'r sgwrs ar agor eto. Dewch yn ôl cyn bo hir."}</p>`
 }
 <p>${en ? "Reply STOP at any time to stop messages, and HELP for help." : "Atebwch STOP unrhyw bryd i atal negeseuon, a CYMORTH am help."}</p>
+<h2>${en ? "Results" : "Canlyniadau"}</h2>
+<p><a href="${en ? "/results" : "/results?lang=cy"}">${en ? "See what residents have told us" : "Gweld beth mae trigolion wedi'i ddweud wrthon ni"}</a> ${en ? "and" : "a"} <a href="${en ? "/you-said-we-did" : "/you-said-we-did?lang=cy"}">${en ? "what has been done about it" : "beth sydd wedi'i wneud amdano"}</a>.</p>
 <h2>${en ? "Your privacy" : "Eich preifatrwydd"}</h2>
 <p><a href="${en ? "/privacy" : "/privacy?lang=cy"}">${en ? "Read the privacy notice" : "Darllenwch yr hysbysiad preifatrwydd"}</a>: ${en ? "what we keep, who sees it, and how to see or delete your data." : "beth rydyn ni'n ei gadw, pwy sy'n ei weld, a sut i weld neu ddileu eich data."}</p>
 <h2>${en ? "For councils and partners" : "I gynghorau a phartneriaid"}</h2>

@@ -173,3 +173,27 @@ export function draftFrom(c: Context): Record<string, string> {
   }
   return out;
 }
+
+/**
+ * For the operator's views: the signed-in operator, or the response refusing the request (sign
+ * in again; 403 for a partner, written to the audit log). Operator pages are never cached.
+ */
+export function operatorReader(deps: SessionDeps): (c: Context) => Promise<DashboardSession | Response> {
+  const session = sessionReader(deps);
+  return async (c) => {
+    const current = await session(c);
+    if (!current) return signInAgain(c, deps);
+    c.header("Cache-Control", "no-store");
+    if (current.partner.role !== "operator") {
+      await deps.partners.audit(current.partner.id, "denied: admin view", { path: c.req.path });
+      return c.html(
+        page(
+          "Not allowed",
+          html`<main id="main" tabindex="-1"><h1>Not allowed</h1><p>The admin views are for operators. <a href="/dashboard">Back to your insight</a></p></main>`,
+        ),
+        403,
+      );
+    }
+    return current;
+  };
+}

@@ -127,6 +127,7 @@ describe("database built from migrations matches prisma/schema.prisma", () => {
       "Update",
       "UpdateDelivery",
       "WebhookDelivery",
+      "PublicArea",
     ]);
   });
 
