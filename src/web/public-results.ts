@@ -177,10 +177,10 @@ ${barChart(
   rows.map((r) => ({ label: label$(r.theme), value: r.count })),
   k,
 )}</figure>
-<table data-testid="public-table"><thead><tr><th scope="col">${t.priority}</th><th scope="col" class="num">${t.residents}</th><th scope="col" class="num">${t.share}</th></tr></thead>
+<table class="records" data-testid="public-table"><thead><tr><th scope="col">${t.priority}</th><th scope="col" class="num">${t.residents}</th><th scope="col" class="num">${t.share}</th></tr></thead>
 <tbody>${rows.map(
         (r) =>
-          html`<tr><th scope="row">${label$(r.theme)}</th><td class="num ${r.count === null ? "suppressed" : ""}">${r.count === null ? t.fewer(k) : number(r.count)}</td><td class="num">${r.share === null ? "–" : `${r.share}%`}</td></tr>`,
+          html`<tr><th scope="row">${label$(r.theme)}</th><td class="num ${r.count === null ? "suppressed" : ""}" data-label="${t.residents}">${r.count === null ? t.fewer(k) : number(r.count)}</td><td class="num" data-label="${t.share}">${r.share === null ? "–" : `${r.share}%`}</td></tr>`,
       )}</tbody></table>`;
     }
     return c.html(

@@ -289,6 +289,24 @@ describe("every page, at 1280, 390 and 320 px", () => {
     );
   });
 
+  it("public results: the operator publishes an area; its results and updates in English and Welsh", async () => {
+    expectClean(
+      await check("operator", "public results published", async (page) => {
+        await page.goto(`${base}/dashboard/public`);
+        await page.getByLabel("Postcode district").fill("ST6");
+        await page.getByRole("button", { name: "Publish" }).click();
+        await page.getByRole("status").waitFor();
+      }),
+      await visit("public", "/results"),
+      await visit("public", "/results?lang=cy"),
+      await visit("public", "/results/ST6"),
+      await visit("public", "/results/ST6?lang=cy"),
+      await visit("public", "/results/ST3", 404),
+      await visit("public", "/you-said-we-did"),
+      await visit("public", "/you-said-we-did?lang=cy"),
+    );
+  });
+
   it("admin: flows, outbox and dead letters, accounts, audit; a new token; refused to a partner", async () => {
     let created = 0;
     expectClean(

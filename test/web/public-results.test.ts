@@ -98,10 +98,12 @@ describe("public results", () => {
     expect(st6.html).toContain(`<strong data-testid="respondents">${published(20, PUBLIC_K)}</strong>`);
     expect(st6.html).toContain(`of ${published(20, PUBLIC_K)} residents who answered. Number of residents`);
     expect(st6.html).toContain("Source: residents' answers to PlaceVoice.");
-    expect(st6.html).toContain(`<th scope="row">Housing</th><td class="num ">${published(20, PUBLIC_K)}</td>`);
+    expect(st6.html).toContain(
+      `<th scope="row">Housing</th><td class="num " data-label="Residents">${published(20, PUBLIC_K)}</td>`,
+    );
     expect(st6.html).toContain(`numbers under ${PUBLIC_K} are withheld`);
     // Nobody chose safety: withheld, not zero.
-    expect(st6.html).toContain(`<td class="num suppressed">fewer than ${PUBLIC_K}</td>`);
+    expect(st6.html).toContain(`<td class="num suppressed" data-label="Residents">fewer than ${PUBLIC_K}</td>`);
 
     // 12 residents in ST3: enough for partners (K = 10), withheld on the public page (K = 15).
     const st3 = await get("/results/ST3");
