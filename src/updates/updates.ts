@@ -154,7 +154,9 @@ export class UpdateService {
         }
       : {
           en: `${share}% of residents in ${where} put ${en} in their top 3.`,
-          cy: `Rhoddodd ${share}% o drigolion ${where} ${cy} yn eu 3 uchaf.`,
+          // Worded so the theme is the subject after "Roedd", which mutates nothing: a direct
+          // object after the subject ("Rhoddodd … dai") would need each label mutated.
+          cy: `Roedd ${cy} ymhlith y 3 blaenoriaeth uchaf i ${share}% o drigolion ${where}.`,
         };
   }
 
@@ -326,7 +328,7 @@ export class UpdateService {
     const updates = await this.forArea(area);
     if (updates.length === 0)
       return cy
-        ? `Dim diweddariadau i ${area} eto.`
+        ? `Dim diweddariadau i ${area} eto. Os dywedoch chi ie i gael newyddion, byddwn ni'n anfon neges atoch chi pan fydd un.`
         : `No updates for ${area} yet. If you said yes to hearing back, we'll message you when there is one.`;
     const date = (d: Date) => d.toISOString().slice(0, 10);
     return [

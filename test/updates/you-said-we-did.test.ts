@@ -17,6 +17,7 @@ import {
 } from "../support/channel-harness.js";
 import { testClock } from "../support/clock.js";
 import { DashboardClient, csrfOf } from "../support/dashboard-client.js";
+import { compareTranslations } from "../../src/engine/translation-check.js";
 import { runCliInProcess } from "../support/cli.js";
 
 interface Resident {
@@ -131,7 +132,9 @@ describe("you said, we did", () => {
     // Pre-filled from the published figures: 13 of the 23 ST6 residents who answered chose
     // transport, each number as the gate publishes it.
     expect(draft.youSaid.en).toBe(`${SHARE}% of residents in ST6 put buses and transport in their top 3.`);
-    expect(draft.youSaid.cy).toBe(`Rhoddodd ${SHARE}% o drigolion ST6 bysiau a thrafnidiaeth yn eu 3 uchaf.`);
+    expect(draft.youSaid.cy).toBe(
+      `Roedd bysiau a thrafnidiaeth ymhlith y 3 blaenoriaeth uchaf i ${SHARE}% o drigolion ST6.`,
+    );
     const sms = draft.previews.find((p) => p.channel === "sms" && p.language === "en")!;
     expect(sms.text).toContain("We did: The 98 bus now runs until 11pm.");
     expect(sms.segments).toBeGreaterThanOrEqual(1);
@@ -222,6 +225,13 @@ describe("you said, we did", () => {
       input: { type: "text", text: "updates" },
     });
     expect(other.replies.map((x) => ("text" in x ? x.text : "")).join("\n")).toContain("No updates for ST3 yet.");
+    // The Welsh says the same things: no sentence dropped, as flows lint checks the flows' own texts.
+    const none = {
+      en: await h.services.updates.summaryFor("ST3", "en"),
+      cy: await h.services.updates.summaryFor("ST3", "cy"),
+    };
+    expect(compareTranslations(none, ["en", "cy"])).toEqual([]);
+    expect(none.cy).toContain("Dim diweddariadau i ST3 eto.");
   });
 
   it("sends to a small audience without revealing its size, by default", async () => {
