@@ -39,7 +39,7 @@ export class PartnerStore {
     const id = this.newId();
     const clean = role === "operator" ? [] : [...new Set(areas.map((a) => a.trim().toUpperCase()).filter(Boolean))];
     await this.prisma.partner.create({
-      data: { id, name, tokenHash: hashPartnerToken(token), areas: JSON.stringify(clean), role },
+      data: { id, name, tokenHash: hashPartnerToken(token), areas: JSON.stringify(clean), role, createdAt: this.now() },
     });
     await this.audit(options.actor ?? "operator (cli)", "partner.create", { partner: id, name, areas: clean, role });
     return { partner: { id, name, areas: clean, role }, token };

@@ -205,3 +205,15 @@ describe("refusals are audited", () => {
     expect(response.status).toBe(413);
   });
 });
+
+describe("partner accounts", () => {
+  it("are dated by the service's clock, as the admin page lists them", async () => {
+    h.clock.set(new Date("2026-03-09T08:30:00Z"));
+    const { partner } = await h.services.partners.create("Dated partner", ["ST6"]);
+    const listed = (await h.services.partners.list()).find((p) => p.id === partner.id)!;
+    // The test clock runs on from where it is set: the same minute.
+    expect(listed.createdAt.toISOString().slice(0, 16)).toBe("2026-03-09T08:30");
+    const audit = (await h.services.partners.recentAudit(5)).find((a) => a.action === "partner.create")!;
+    expect(audit.createdAt.toISOString().slice(0, 16)).toBe("2026-03-09T08:30");
+  });
+});
