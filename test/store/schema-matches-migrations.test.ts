@@ -128,6 +128,7 @@ describe("database built from migrations matches prisma/schema.prisma", () => {
       "UpdateDelivery",
       "WebhookDelivery",
       "PublicArea",
+      "PopulationBaseline",
     ]);
   });
 
