@@ -66,6 +66,8 @@ function patch(s: SessionState, c: StateChanges): SessionState {
     signpostThemes: c.signpostThemes ?? s.signpostThemes,
     choosingHelp: "choosingHelp" in c ? c.choosingHelp : s.choosingHelp,
     signpostHasMore: "signpostHasMore" in c ? c.signpostHasMore : s.signpostHasMore,
+    signpostSpent: c.signpostSpent ?? s.signpostSpent,
+    signpostEmpty: "signpostEmpty" in c ? c.signpostEmpty : s.signpostEmpty,
   };
 }
 
@@ -210,7 +212,13 @@ function runFrom(turn: Turn, start: SessionState, startFlow: Flow, nodeId: strin
         const themes = Array.isArray(from) ? [...from] : typeof from === "string" ? [from] : [];
         return offer(
           turn,
-          patch(state, { flowId: flow.id, nodeId: node.id, offered: state.offered ?? [] }),
+          patch(state, {
+            flowId: flow.id,
+            nodeId: node.id,
+            offered: state.offered ?? [],
+            signpostSpent: [],
+            signpostEmpty: false,
+          }),
           flow,
           node,
           themes,
@@ -714,6 +722,7 @@ function offer(
     services: result.services,
     fallback: found ? [] : result.fallback,
   });
+  const spent = state.signpostSpent ?? [];
   const next = patch(state, {
     nodeId: node.id,
     step: state.step + 1,
@@ -723,14 +732,26 @@ function offer(
     signpostThemes: themes,
     choosingHelp: false,
     signpostHasMore: result.more,
+    // A kind of help with nothing left to offer is never offered again: choosing it would only
+    // say "That's all the services I have for that" once more.
+    signpostSpent: result.more ? spent : [...spent, ...themes.filter((t) => !spent.includes(t))],
+    signpostEmpty: !found,
   });
-  if (!result.more && !node.otherOptionsFrom) return runFrom(turn, next, flow, flow.nextOf.get(node.id));
+  // No dead ends: after "That's all the services I have for that" the resident is offered the
+  // other kinds of help once; nothing again (or nothing left to choose) ends the offers kindly,
+  // with the general contacts just given, and the flow moves on.
+  if (!result.more && ((!found && state.signpostEmpty === true) || helpKindOptions(flow, node, next).length === 0))
+    return runFrom(turn, next, flow, flow.nextOf.get(node.id));
   return askSignpostNext(turn, next, node, false);
 }
 
-function signpostChoices(state: SessionState, node: SignpostNode): SignpostChoice[] {
+function signpostChoices(state: SessionState, flow: Flow, node: SignpostNode): SignpostChoice[] {
   return SIGNPOST_CHOICES.filter((c) =>
-    c === "more" ? state.signpostHasMore === true : c === "other" ? node.otherOptionsFrom !== undefined : true,
+    c === "more"
+      ? state.signpostHasMore === true
+      : c === "other"
+        ? helpKindOptions(flow, node, state).length > 0
+        : true,
   );
 }
 
@@ -749,7 +770,7 @@ function askSignpostNext(turn: Turn, state: SessionState, node: SignpostNode, re
     key: node.id,
     kind: "signpost",
     text: localise(engineMessages.signpostWhatNext, language),
-    options: signpostChoices(state, node).map((c) => ({
+    options: signpostChoices(state, turn.ctx.registry.flows.get(state.flowId)!, node).map((c) => ({
       id: c,
       label: localise(label[c], language),
       payload: `${s}:o:${c}`,
@@ -761,11 +782,13 @@ function askSignpostNext(turn: Turn, state: SessionState, node: SignpostNode, re
   return state;
 }
 
-function helpKindOptions(flow: Flow, node: SignpostNode): readonly ChoiceOption[] {
+/** The kinds of help still worth choosing: the source question's options, less those used up. */
+function helpKindOptions(flow: Flow, node: SignpostNode, state?: SessionState): readonly ChoiceOption[] {
   const source = node.otherOptionsFrom ? flow.byId.get(node.otherOptionsFrom) : undefined;
-  if (source?.type === "question" && (source.input.kind === "single_choice" || source.input.kind === "multi_choice"))
-    return source.input.options;
-  return [];
+  if (source?.type !== "question" || (source.input.kind !== "single_choice" && source.input.kind !== "multi_choice"))
+    return [];
+  const spent = state?.signpostSpent ?? [];
+  return spent.length === 0 ? source.input.options : source.input.options.filter((o) => !spent.includes(o.id));
 }
 
 function askHelpKind(turn: Turn, state: SessionState, node: SignpostNode, reprompt: boolean): SessionState {
@@ -779,7 +802,7 @@ function askHelpKind(turn: Turn, state: SessionState, node: SignpostNode, reprom
     key: `${node.id}_kind`,
     kind: "single_choice",
     text: localise(engineMessages.signpostChooseHelp, language),
-    options: helpKindOptions(flow, node).map((o) => ({
+    options: helpKindOptions(flow, node, state).map((o) => ({
       id: o.id,
       label: localise(o.label, language),
       payload: `${s}:o:${o.id}`,
@@ -811,18 +834,29 @@ function answerSignpost(
     return reask(turn, state, node);
   }
   if (state.choosingHelp) {
-    const options = helpKindOptions(flow, node);
+    const options = helpKindOptions(flow, node, state);
     let id = pressed;
     if (id === undefined && input.type === "text") {
-      const parsed = parseAnswer({ kind: "single_choice", options }, input.text, turn.ctx.languages);
+      // Numbers are read against the list shown; words against every kind (a used-up kind typed
+      // anyway is answered honestly, not with "please reply with a number").
+      const shown = parseAnswer({ kind: "single_choice", options }, input.text, turn.ctx.languages);
+      const parsed =
+        shown.ok || /\d/.test(input.text)
+          ? shown
+          : parseAnswer(
+              { kind: "single_choice", options: helpKindOptions(flow, node) },
+              input.text,
+              turn.ctx.languages,
+            );
       if (parsed.ok && typeof parsed.value === "string") id = parsed.value;
     }
-    if (id !== undefined && options.some((o) => o.id === id)) return offer(turn, state, flow, node, [id]);
+    if (id !== undefined && helpKindOptions(flow, node).some((o) => o.id === id))
+      return offer(turn, state, flow, node, [id]);
     if (skipped) return runFrom(turn, patch(state, { choosingHelp: false }), flow, flow.nextOf.get(node.id));
     send(turn, engineMessages.chooseNumber);
     return reask(turn, state, node);
   }
-  const available = signpostChoices(state, node);
+  const available = signpostChoices(state, flow, node);
   let choice: string | undefined = skipped ? "done" : pressed;
   if (choice === undefined && input.type === "text") {
     const options = available.map((c) => ({

@@ -213,6 +213,10 @@ export interface SessionState {
   readonly choosingHelp?: boolean | undefined;
   /** Whether the last signpost offer left more matching services. */
   readonly signpostHasMore?: boolean | undefined;
+  /** Kinds of help whose services have all been offered: never offered as a choice again. */
+  readonly signpostSpent?: readonly string[] | undefined;
+  /** Whether the last signpost offer found nothing new. */
+  readonly signpostEmpty?: boolean | undefined;
 }
 
 export interface ContactView {
