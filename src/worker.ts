@@ -13,7 +13,7 @@ import type {
   ScheduledController,
   WorkerEnv,
 } from "./runtime-worker/cloudflare.js";
-import { workerServices } from "./runtime-worker/services.js";
+import { withRequestPrisma, workerServices, type WorkerServices } from "./runtime-worker/services.js";
 import { partnerWebhooksChore, retentionChore } from "./runtime/chores.js";
 
 /** The cron in wrangler.toml that runs retention; every other cron run sends the outbox. */
@@ -62,26 +62,31 @@ export default {
       }
     }
     const services = await workerServices(env);
-    return services.app.fetch(request, env, ctx as never);
+    return withRequestPrisma(env, () => services.app.fetch(request, env, ctx as never));
   },
 
   async scheduled(controller: ScheduledController, env: WorkerEnv, _ctx: ExecutionContext): Promise<void> {
     const services = await workerServices(env);
-    if (controller.cron === RETENTION_CRON) {
-      await retentionChore(
-        services.prisma,
-        { now: new Date(controller.scheduledTime), retentionDays: services.config.retentionDays },
-        services.log,
-      );
-      return;
-    }
-    await services.directory.reload();
-    await partnerWebhooksChore(services.feed, services.partners);
-    const report = await services.dispatcher.drain();
-    if (report.sent + report.retried + report.dead > 0)
-      services.log.info("outbox run", { sent: report.sent, retried: report.retried, dead: report.dead });
+    await withRequestPrisma(env, () => scheduledRun(controller, services));
   },
 };
+
+/** A Cron Trigger's work: daily retention, or the minute's directory reload, partner webhooks and outbox. */
+async function scheduledRun(controller: ScheduledController, services: WorkerServices): Promise<void> {
+  if (controller.cron === RETENTION_CRON) {
+    await retentionChore(
+      services.prisma,
+      { now: new Date(controller.scheduledTime), retentionDays: services.config.retentionDays },
+      services.log,
+    );
+    return;
+  }
+  await services.directory.reload();
+  await partnerWebhooksChore(services.feed, services.partners);
+  const report = await services.dispatcher.drain();
+  if (report.sent + report.retried + report.dead > 0)
+    services.log.info("outbox run", { sent: report.sent, retried: report.retried, dead: report.dead });
+}
 
 /** One resident's conversation: their webhooks arrive here one after another (see above). */
 export class ContactQueue {
@@ -92,6 +97,6 @@ export class ContactQueue {
 
   async fetch(request: Request): Promise<Response> {
     const services = await workerServices(this.env);
-    return services.app.fetch(request);
+    return withRequestPrisma(this.env, () => services.app.fetch(request));
   }
 }

@@ -1,6 +1,7 @@
 // Composition root for the Cloudflare Worker: configuration from bindings and secrets, D1
 // through Prisma's D1 adapter (the `cloudflare` runtime client), flows bundled at build time.
 // Built once per isolate and reused by every request, cron run and Durable Object in it.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { PrismaD1 } from "@prisma/adapter-d1";
 import { systemClock } from "../clock.js";
 import { loadConfig, type Config } from "../config.js";
@@ -57,8 +58,7 @@ async function open(env: WorkerEnv): Promise<WorkerServices> {
   const log = createLogger(config.logLevel, (line) => console.log(line));
   if (!config.appSecret)
     throw new Error("APP_SECRET is not set: run `wrangler secret put APP_SECRET` (at least 32 characters)");
-  // The two generated clients differ only in how they load Prisma's query compiler.
-  const prisma = new WorkerPrismaClient({ adapter: new PrismaD1(env.DB as never) }) as unknown as PrismaClient;
+  const prisma = requestScopedPrisma(env);
   const addressCrypto = await createAddressCrypto(config.appSecret, config.previousAppSecrets);
   const registry = bundledRegistry(config);
   // The offline analyser, without LangChain: it and an LLM provider would not fit the Worker's size budget.
@@ -78,6 +78,36 @@ async function open(env: WorkerEnv): Promise<WorkerServices> {
   });
   await composed.directory.reload();
   return { ...composed, config, prisma, addressCrypto, registry, app: createApp(composed.appDeps), log };
+}
+
+/**
+ * Prisma Client batches the findUnique calls made in the same tick into one query (its
+ * DataLoader). In a Worker the services are shared by the requests in an isolate, so one
+ * request's batch would settle another request's promise, which workerd forbids: that request
+ * is cancelled as hung (a 500). So every request, cron run and Durable Object call gets a client
+ * of its own (`withRequestPrisma`), and the services reach it through this stand-in.
+ */
+const requestClient = new AsyncLocalStorage<PrismaClient>();
+
+// The two generated clients differ only in how they load Prisma's query compiler.
+const newClient = (env: WorkerEnv) =>
+  new WorkerPrismaClient({ adapter: new PrismaD1(env.DB as never) }) as unknown as PrismaClient;
+
+function requestScopedPrisma(env: WorkerEnv): PrismaClient {
+  // Outside a request (opening the services): a client of the isolate's own.
+  const isolateClient = newClient(env);
+  return new Proxy(isolateClient, {
+    get(_target, property) {
+      const client = requestClient.getStore() ?? isolateClient;
+      const value = Reflect.get(client, property) as unknown;
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(client) : value;
+    },
+  });
+}
+
+/** Runs one request's (or cron run's) work with a Prisma client of its own. */
+export function withRequestPrisma<T>(env: WorkerEnv, work: () => T): T {
+  return requestClient.run(newClient(env), work);
 }
 
 let opened: Promise<WorkerServices> | undefined;

@@ -255,6 +255,21 @@ describe("the Worker", () => {
     expect(twilio.sent.length).toBe(before + 1);
   });
 
+  it("answers partners' requests that arrive together, as it answers them one at a time", async () => {
+    const token = `pv_${randomUUID().replace(/-/g, "")}${randomUUID().replace(/-/g, "")}`;
+    db.prepare(
+      `INSERT INTO partners (id, name, token_hash, areas, role, created_at) VALUES (?, ?, ?, ?, 'partner', ?)`,
+    ).run(randomUUID(), "Busy partner", hashPartnerToken(token), "[]", sqlDate(new Date()));
+    const ask = () =>
+      fetch(`${base}/api/v1/insights/priorities?period=year`, { headers: { Authorization: `Bearer ${token}` } });
+    const alone = await ask();
+    expect(alone.status).toBe(200);
+    const expected = await alone.text();
+    const together = await Promise.all(Array.from({ length: 8 }, ask));
+    expect(together.map((r) => r.status)).toEqual(Array(8).fill(200));
+    for (const r of together) expect(await r.text()).toBe(expected);
+  });
+
   it("publishes from D1's running totals exactly what the disclosure gate makes of their counts and key sums", async () => {
     const token = `pv_${randomUUID().replace(/-/g, "")}${randomUUID().replace(/-/g, "")}`;
     db.prepare(
@@ -457,13 +472,16 @@ describe("the differencing attack on the Worker (D1)", () => {
 });
 
 describe("the Worker bundle", () => {
-  it("builds as `wrangler deploy --dry-run` builds it, at most 1 MiB gzipped", () => {
+  // The budget is the Workers Free plan's limit on a Worker's size after compression (3 MB;
+  // 10 MB on Workers Paid: developers.cloudflare.com/workers/platform/limits). It was 1 MB until
+  // Cloudflare raised it.
+  it("builds as `wrangler deploy --dry-run` builds it, within the Free plan's 3 MiB gzipped", () => {
     const out = run([wrangler, "deploy", "--dry-run", "--outdir", path.join(scratch.dir, "bundle")]);
     const size = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(out);
     expect(size, out).not.toBeNull();
     const gzipKiB = Number(size![2]);
-    console.log(`Worker bundle: ${size![1]} KiB, ${gzipKiB} KiB gzipped (budget 1024 KiB)`);
-    expect(gzipKiB).toBeLessThanOrEqual(1024);
+    console.log(`Worker bundle: ${size![1]} KiB, ${gzipKiB} KiB gzipped (budget 3072 KiB)`);
+    expect(gzipKiB).toBeLessThanOrEqual(3072);
     // No LangChain and no better-sqlite3 in the Worker: the offline analyser runs without them.
     const code = readFileSync(path.join(scratch.dir, "bundle", "worker.js"), "utf8");
     expect(code).not.toMatch(/LANGSMITH|@langchain|better-sqlite3/);
