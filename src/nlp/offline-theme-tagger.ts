@@ -6,7 +6,10 @@
 // taken at each position. A theme is tagged when its clues add up to 1: a strong word alone,
 // or two weak ones; in a short answer ("kids", "cheaper food") weak words count fully.
 // Clues that are negated ("no problem with the buses", "the bins are fine") count for nothing,
-// and so do the words of street names ("Station Road").
+// and so do the words of street names ("Station Road"). A clue set against another theme
+// ("not the roads, it's the jobs", "the bins are worse than the buses", "the shops are better,
+// it's the drug dealing") counts for nothing when the message raises something else, and as
+// usual when it does not ("Burslem's high street is better than Hanley's").
 import { THEMES, type ThemeId } from "../directory/themes.js";
 import { FuzzyVocabulary } from "./fuzzy-vocabulary.js";
 import { FIRST_NAMES, PROTECTED_WORDS } from "./name-lists.js";
@@ -124,6 +127,7 @@ function buildTrie(): { root: TrieNode; vocabulary: Set<string> } {
 }
 
 const { root: ROOT, vocabulary: VOCABULARY } = buildTrie();
+const PLACE_TO_BE: Map<ThemeId, number> = new Map([["community_spaces", 1]]);
 // Place names are spelt as they are: "Burslem" is not a misspelling of "burgled".
 const FUZZY = new FuzzyVocabulary(VOCABULARY, new Set([...REAL_WORDS, ...PROTECTED_WORDS, ...FIRST_NAMES]), (word) => {
   const weights = ROOT.next.get(word)?.weights;
@@ -153,17 +157,83 @@ function phraseAlternatives(phrases: readonly string[]): string {
     .join("|");
 }
 const NEGATED_BEFORE = new RegExp(`(?:^| )(?:${phraseAlternatives(NEGATING_BEFORE)})(?: [a-z0-9]+){0,2}$`);
+const LIST_WORDS: ReadonlySet<string> = new Set(["and", "or", "nor"]);
 const NEGATED_AFTER = new RegExp(`^(?:[a-z0-9]+ )?(?:${phraseAlternatives(NEGATING_AFTER)})(?: |$)`);
 
-function isNegated(tokens: readonly Token[], start: number, end: number): boolean {
+/**
+ * `floor`: where the clue before this one ended. A negation before it reaches past it only in
+ * a list ("no problem with the buses or trains"): "not bothered about buses, housing is …".
+ */
+function isNegated(tokens: readonly Token[], start: number, end: number, floor = 0): boolean {
   const clause = tokens[start]!.clause;
+  const listed = start > 0 && LIST_WORDS.has(tokens[start - 1]!.lower);
+  const from = listed ? 0 : floor;
   const before: string[] = [];
-  for (let i = start - 1; i >= 0 && i >= start - 6 && tokens[i]!.clause === clause; i--)
+  for (let i = start - 1; i >= from && i >= start - 6 && tokens[i]!.clause === clause; i--)
     before.unshift(tokens[i]!.lower);
   if (before.length > 0 && NEGATED_BEFORE.test(before.join(" "))) return true;
   const after: string[] = [];
   for (let i = end; i < tokens.length && i < end + 5 && tokens[i]!.clause === clause; i++) after.push(tokens[i]!.lower);
   return after.length > 0 && NEGATED_AFTER.test(after.join(" "));
+}
+
+// --- contrast ------------------------------------------------------------------------------------
+// "its not crime, its the bins", "rent is the problem not jobs": "not" straight before a theme
+// word. Not before the adjectives that are the complaint itself ("not safe", "not enough").
+const NOT_BEFORE_COMPLAINT: ReadonlySet<string> = new Set([
+  "enough",
+  "safe",
+  "affordable",
+  "clean",
+  "open",
+  "accessible",
+  "reliable",
+  "working",
+  "able",
+  "many",
+  "much",
+  "fit",
+  "cheap",
+  "good",
+]);
+// "the buses are better than they were", "the shops are better now"
+const BETTER_AFTER =
+  /^(?:is|are|r|s|were|was|seem|seems)(?: (?:a lot|much|loads|far|way))? (?:better|improving|improved|nicer)(?: |$)/;
+
+function isContrasted(tokens: readonly Token[], start: number, end: number): boolean {
+  const clause = tokens[start]!.clause;
+  const at = (i: number): string | undefined =>
+    i >= 0 && i < tokens.length && tokens[i]!.clause === clause ? tokens[i]!.lower : undefined;
+  // "not jobs", "not really the buses"
+  const first = tokens[start]!.lower;
+  if (!NOT_BEFORE_COMPLAINT.has(first)) {
+    for (let i = start - 1; i >= start - 3 && at(i) !== undefined; i--) {
+      if (at(i) === "not") return true;
+      if (!["really", "just", "so", "even", "about"].includes(at(i)!)) break;
+    }
+  }
+  // "worse than the buses": what a thing is compared with
+  for (let i = start - 1; i >= start - 3 && at(i) !== undefined; i--) if (at(i) === "than") return true;
+  // "cheaper than driving": the comparison itself
+  if (at(end) === "than") return true;
+  const after: string[] = [];
+  for (let i = end; i < end + 4 && at(i) !== undefined; i++) after.push(at(i)!);
+  return BETTER_AFTER.test(after.join(" "));
+}
+
+// --- somewhere to go ----------------------------------------------------------------------------
+// "nowhere for the kids to go", "somewhere for them to meet": a place to be, however many words
+// come between.
+const WHERE_WORDS: ReadonlySet<string> = new Set(["nowhere", "somewhere", "anywhere", "places", "place"]);
+const GO_WORDS: ReadonlySet<string> = new Set(["go", "meet", "hang", "sit", "gather"]);
+
+function placeToBe(tokens: readonly Token[], start: number): number | undefined {
+  if (!WHERE_WORDS.has(tokens[start]!.lower)) return undefined;
+  for (let j = start + 1; j < tokens.length - 1 && j <= start + 6; j++) {
+    if (tokens[j]!.clause !== tokens[start]!.clause) return undefined;
+    if (tokens[j]!.lower === "to" && GO_WORDS.has(tokens[j + 1]!.lower)) return j + 2;
+  }
+  return undefined;
 }
 
 // --- street names --------------------------------------------------------------------------------
@@ -233,8 +303,15 @@ export function findThemeClues(text: string): ThemeClue[] {
   let content = 0;
   for (const token of tokens) if (!FILLER_WORDS.has(token.lower)) content++;
 
-  const found: { words: string; weights: Map<ThemeId, number>; negated: boolean; start: number }[] = [];
+  const found: {
+    words: string;
+    weights: Map<ThemeId, number>;
+    negated: boolean;
+    contrasted: boolean;
+    start: number;
+  }[] = [];
   let i = 0;
+  let previousEnd = 0;
   while (i < tokens.length) {
     if (skip[i]) {
       i++;
@@ -252,11 +329,36 @@ export function findThemeClues(text: string): ThemeClue[] {
       }
     }
     if (!weights) {
+      const placeEnd = placeToBe(tokens, i);
+      if (placeEnd !== undefined) {
+        found.push({
+          words: keys.slice(i, placeEnd).join(" "),
+          weights: PLACE_TO_BE,
+          negated: isNegated(tokens, i, placeEnd, previousEnd),
+          contrasted: false,
+          start: i,
+        });
+      }
       i++;
       continue;
     }
-    found.push({ words: keys.slice(i, end).join(" "), weights, negated: isNegated(tokens, i, end), start: i });
+    found.push({
+      words: keys.slice(i, end).join(" "),
+      weights,
+      negated: isNegated(tokens, i, end, previousEnd),
+      contrasted: isContrasted(tokens, i, end),
+      start: i,
+    });
+    if (weights.size > 0) previousEnd = end;
     i = end;
+  }
+  // A contrasted clue gives way only to another theme the message does raise.
+  for (const clue of found) {
+    if (!clue.contrasted || clue.negated) continue;
+    clue.negated = found.some(
+      (other) =>
+        !other.negated && !other.contrasted && [...other.weights.keys()].some((theme) => !clue.weights.has(theme)),
+    );
   }
   // A short answer ("kids", "cheaper food") with no strong clue: its weak words are all it has.
   const hasStrong = found.some((c) => !c.negated && [...c.weights.values()].some((w) => w >= 1));
@@ -292,10 +394,15 @@ const DETERMINERS = new Set(["the", "our", "my", "a", "that", "this", "every", "
 // "on the buses" is about the buses.
 const VEHICLES = new Set(["bus", "buses", "train", "tram", "taxi"]);
 
+// "get to the shops", "on my way to the shops": the shops as a destination.
+const DESTINATIONS = new Set(["shop"]);
+
 function isLocative(tokens: readonly Token[], start: number): boolean {
   let i = start - 1;
   if (i >= 0 && DETERMINERS.has(tokens[i]!.lower)) i--;
-  if (i < 0 || i === start - 1 || !LOCATIVE.has(tokens[i]!.lower) || tokens[i]!.clause !== tokens[start]!.clause)
+  const before = i >= 0 && i !== start - 1 ? tokens[i]!.lower : undefined;
+  const place = before === "to" && DESTINATIONS.has(tokens[start]!.stem);
+  if (i < 0 || i === start - 1 || (!LOCATIVE.has(before!) && !place) || tokens[i]!.clause !== tokens[start]!.clause)
     return false;
   return !(tokens[i]!.lower === "on" && VEHICLES.has(tokens[start]!.stem));
 }

@@ -47,6 +47,12 @@ const TEXT_SPEAK: Readonly<Record<string, string>> = {
   nowt: "nothing",
   nothin: "nothing",
   sumthin: "something",
+  sumwer: "somewhere",
+  sumwere: "somewhere",
+  sumwhere: "somewhere",
+  somewer: "somewhere",
+  nower: "nowhere",
+  nowere: "nowhere",
   evry1: "everyone",
   every1: "everyone",
   evry: "every",
@@ -150,6 +156,7 @@ const STEM_EXCEPTIONS: ReadonlySet<string> = new Set([
   "tv",
   "gcses",
   "cvs",
+  "lles",
 ]);
 
 /** Light English plural stemmer: "potholes" -> "pothole", "buses" -> "bus", "libraries" -> "library". */

@@ -23,6 +23,9 @@ export interface ThemeWords {
 export const THEME_LEXICON: Readonly<Record<ThemeId, ThemeWords>> = {
   housing: {
     strong: [
+      "mieszkanie",
+      "mieszkania",
+      "czynsz",
       "section 21",
       "no fault eviction",
       "housing register",
@@ -158,6 +161,12 @@ export const THEME_LEXICON: Readonly<Record<ThemeId, ThemeWords>> = {
   },
   cost_of_living: {
     strong: [
+      "too dear",
+      "so dear",
+      "drogie",
+      "drogo",
+      "ceny",
+      "rachunki",
       "cheaper",
       "breadline",
       "on the breadline",
@@ -333,6 +342,8 @@ export const THEME_LEXICON: Readonly<Record<ThemeId, ThemeWords>> = {
   },
   jobs_skills: {
     strong: [
+      "praca",
+      "pracy",
       "train as",
       "to train",
       "train up",
@@ -459,6 +470,9 @@ export const THEME_LEXICON: Readonly<Record<ThemeId, ThemeWords>> = {
   },
   health_wellbeing: {
     strong: [
+      "lekarz",
+      "lekarza",
+      "szpital",
       "someone to talk to",
       "talk to someone",
       "feeling down",
@@ -607,6 +621,8 @@ export const THEME_LEXICON: Readonly<Record<ThemeId, ThemeWords>> = {
   },
   safety: {
     strong: [
+      "policja",
+      "bezpiecznie",
       "throwing stones",
       "stone throwing",
       "cameras",
@@ -810,6 +826,11 @@ export const THEME_LEXICON: Readonly<Record<ThemeId, ThemeWords>> = {
   },
   transport: {
     strong: [
+      "autobus",
+      "autobusy",
+      "autobusow",
+      "przystanek",
+      "autobusowy",
       "bus shelter",
       "bus shelters",
       "late buses",
@@ -969,6 +990,7 @@ export const THEME_LEXICON: Readonly<Record<ThemeId, ThemeWords>> = {
   },
   environment: {
     strong: [
+      "smieci",
       "dog owners",
       "after their dogs",
       "after their dog",
@@ -1280,6 +1302,10 @@ export const THEME_LEXICON: Readonly<Record<ThemeId, ThemeWords>> = {
   },
   community_spaces: {
     strong: [
+      "hall",
+      "halls",
+      "scout hut",
+      "biblioteka",
       "cuppa",
       "somewhere to sit",
       "places to sit",
@@ -1370,7 +1396,6 @@ export const THEME_LEXICON: Readonly<Record<ThemeId, ThemeWords>> = {
       "friends",
       "neighbourly",
       "community",
-      "hall",
       "hub",
       "cafe",
       "groups",
@@ -1402,6 +1427,7 @@ export const THEME_LEXICON: Readonly<Record<ThemeId, ThemeWords>> = {
   },
   high_street: {
     strong: [
+      "sklepy",
       "empty units",
       "shop units",
       "nail bars",
@@ -1748,6 +1774,10 @@ export const SHARED_PHRASES: readonly (readonly [phrase: string, themes: readonl
   ["it classes", ["digital", "jobs_skills"]],
   ["nhs app", ["digital", "health_wellbeing"]],
   ["youth centre", ["young_people", "community_spaces"]],
+  ["scout hut", ["young_people", "community_spaces"]],
+  ["sports centre", ["community_spaces", "health_wellbeing"]],
+  ["sports centres", ["community_spaces", "health_wellbeing"]],
+  ["rat run", ["transport", "safety"]],
   ["childrens centre", ["young_people", "community_spaces"]],
   ["refuge", ["safety", "housing"]],
   ["refuges", ["safety", "housing"]],
@@ -1773,6 +1803,8 @@ export const SHARED_PHRASES: readonly (readonly [phrase: string, themes: readonl
   ["gofal plant", ["young_people"]],
   ["parc chwarae", ["young_people", "environment"]],
   ["pobl ifanc", ["young_people"]],
+  ["lle i r plant", ["young_people", "community_spaces"]],
+  ["canolfan hamdden", ["community_spaces", "health_wellbeing"]],
 ];
 
 /**
@@ -1852,6 +1884,7 @@ export const IGNORED_PHRASES: readonly string[] = [
   "free speech",
   "pay attention",
   "charge of",
+  "town hall",
 ];
 
 /** Phrases that, before a theme word, mean the writer is not raising it ("no problem with the buses"). */
@@ -1864,6 +1897,9 @@ export const NEGATING_BEFORE: readonly string[] = [
   "no complaints with",
   "nothing wrong with",
   "not bothered about",
+  "not really bothered about",
+  "not that bothered about",
+  "dont really care about",
   "not bothered by",
   "not worried about",
   "not fussed about",

@@ -73,6 +73,42 @@ describe("tagThemes", () => {
     expect(tagThemes("Nothing wrong with the library")).toEqual([]);
   });
 
+  it("sets aside what the writer contrasts with what they raise, and only then", () => {
+    expect(tagThemes("not the buses, its the bins")).toEqual(["environment"]);
+    expect(tagThemes("its not crime its the bins")).toEqual(["environment"]);
+    expect(tagThemes("rent is the problem not jobs")).toEqual(["housing"]);
+    expect(tagThemes("not really bothered about buses, housing is the big one")).toEqual(["housing"]);
+    // "not" before the complaint itself is the complaint
+    expect(tagThemes("the park is not safe at night")).toEqual(["safety", "environment"]);
+    // comparatives: what a thing is compared with, and "cheaper than"
+    expect(tagThemes("the bins are worse than the buses")).toEqual(["environment"]);
+    expect(tagThemes("the buses are cheaper than driving but never on time")).toEqual(["transport"]);
+    expect(tagThemes("shops are better than last year, still too many drug dealers")).toEqual(["safety"]);
+    // with nothing else raised, the comparison is the subject
+    expect(tagThemes("Burslem high street is better than it was")).toEqual(["high_street"]);
+  });
+
+  it("reads street names as places, and the shops as somewhere to get to", () => {
+    expect(tagThemes("Park Lane is fine, the problem is the rent")).toEqual(["housing"]);
+    expect(tagThemes("Bus Station Road flats have damp everywhere")).toEqual(["housing"]);
+    expect(tagThemes("Market Street has too many empty shops")).toEqual(["high_street"]);
+    expect(tagThemes("cant get to the shops cos theres no bus")).toEqual(["transport"]);
+  });
+
+  it("hears community spaces however they are put", () => {
+    expect(tagThemes("nowhere for the kids to go")).toEqual(["young_people", "community_spaces"]);
+    expect(tagThemes("wud b gr8 if ther wos sumwer 4 da kids 2 go")).toContain("community_spaces");
+    expect(tagThemes("neighbourhood hall needs doing up")).toEqual(["community_spaces"]);
+    expect(tagThemes("dim lle i'r plant fynd")).toEqual(["young_people", "community_spaces"]);
+    // the town hall is the council, not a place to meet
+    expect(tagThemes("the town hall never listens")).toEqual([]);
+  });
+
+  it("knows a few Polish words", () => {
+    expect(tagThemes("brak pracy")).toEqual(["jobs_skills"]);
+    expect(tagThemes("autobusy")).toEqual(["transport"]);
+  });
+
   it("does not tag words that only look like a theme", () => {
     expect(tagThemes("I don't care")).toEqual([]);
     expect(tagThemes("take care")).toEqual([]);
