@@ -1,14 +1,24 @@
-// Sends what the outbox holds. Replies to a webhook are sent at once by the request (and stay in
-// the outbox if that fails); everything else is picked up by the polling loop. Each channel has
-// its own pacing; failures are retried with exponential backoff and, after the configured
-// number of attempts, left as "dead" for the operator to see.
+// Sends what the outbox holds. Replies to a webhook are committed to the outbox claimed, and sent
+// straight after the commit (on Node, after the webhook has been answered: `queueClaimed`); if
+// that fails, or the process dies first, they stay in the outbox and the polling loop sends them
+// once the claim lapses. Everything else is picked up by the polling loop. Each channel has its
+// own pacing, which serves replies first, then reminders, then broadcasts and updates; failures
+// are retried with exponential backoff and, after the configured number of attempts, left as
+// "dead" for the operator to see.
 import type { Clock } from "../clock.js";
 import { KeyedQueue } from "../conversation/keyed-queue.js";
 import type { Logger } from "../log.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
 import type { OutboxRow, OutboxStore } from "../store/outbox.js";
 import type { NewOutboxMessage } from "../store/types.js";
-import { Pacer } from "./pacer.js";
+import { Pacer, type SendPriority } from "./pacer.js";
+
+/** Which outbox kinds go first when the pacer has a slot: a resident waiting on a reply, then reminders, then the rest. */
+export function priorityOf(kind: string): SendPriority {
+  if (kind === "reply" || kind === "opt_out_confirmation") return 0;
+  if (kind === "reminder") return 1;
+  return 2;
+}
 
 export type SendResult =
   | { readonly ok: true; readonly providerId?: string }
@@ -60,6 +70,8 @@ export class OutboxDispatcher {
   private readonly inCallOrder = new KeyedQueue();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<unknown> | undefined;
+  /** Replies being sent after their webhook was answered. */
+  private readonly background = new Set<Promise<unknown>>();
   private stopped = false;
 
   constructor(private readonly options: DispatcherOptions) {
@@ -94,6 +106,33 @@ export class OutboxDispatcher {
       kind: m.kind ?? "reply",
     }));
     return this.inCallOrder.run(orderKey, () => this.sendAll(rows, address));
+  }
+
+  /**
+   * Like sendClaimed, but returns at once: the webhook is answered as soon as its step is
+   * committed, and the replies follow, in order per resident and paced. The promise settles
+   * when they are sent (or left queued); it never rejects.
+   */
+  queueClaimed(messages: readonly NewOutboxMessage[], orderKey: string, address: string): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
+    const done: Promise<void> = this.sendClaimed(messages, orderKey, address).then(
+      () => undefined,
+      (error: Error) => {
+        // The rows stay in the outbox, claimed until the lease lapses; the loop sends them then.
+        this.options.log.warn("reply send failed; left queued", {
+          error: error.name,
+          message: error.message.slice(0, 200),
+        });
+      },
+    );
+    this.background.add(done);
+    void done.finally(() => this.background.delete(done));
+    return done;
+  }
+
+  /** Resolves once every reply queued with queueClaimed so far has been sent or left queued. */
+  async settled(): Promise<void> {
+    while (this.background.size > 0) await Promise.all([...this.background]);
   }
 
   /** One pass over due messages. */
@@ -143,6 +182,7 @@ export class OutboxDispatcher {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    await this.settled();
   }
 
   private async sendAll(rows: readonly OutboxRow[], address?: string): Promise<DispatchReport> {
@@ -178,6 +218,7 @@ export class OutboxDispatcher {
     const address = knownAddress ?? (await this.options.addressCrypto.decrypt(target.addressEnc));
     const sent = await channel.pacer.acquire(
       channel.sender.countsPerRecipient?.(row.payload) === false ? undefined : row.contactId,
+      priorityOf(row.kind),
     );
     let result: SendResult;
     try {

@@ -56,59 +56,106 @@ class SendLog {
   }
 }
 
+/** Lower goes first: a resident's reply, then a reminder, then broadcasts and updates. */
+export type SendPriority = 0 | 1 | 2;
+
+interface Waiter {
+  readonly priority: SendPriority;
+  readonly keyLog: SendLog | undefined;
+  readonly grant: (release: () => void) => void;
+}
+
+/**
+ * Sends wait in one queue per priority. Whenever a slot is free, it goes to the first waiter of
+ * the highest priority whose recipient may be sent to now: a broadcast takes a slot only when no
+ * reply can use it, so a reply waits at most for the sends already started (one slot).
+ */
 export class Pacer {
   private readonly global: SendLog;
   private readonly byKey = new Map<string, SendLog>();
+  private readonly waiting: Waiter[][] = [[], [], []];
   private blockedUntil = 0;
-  /** Resolved (and replaced) whenever a send comes back, for those waiting on one. */
-  private changed: { promise: Promise<void>; resolve: () => void } = Pacer.signal();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timerAt = Infinity;
 
   constructor(
     private readonly limits: PacerLimits,
     private readonly clock: () => number = () => performance.timeOrigin + performance.now(),
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {
     this.global = new SendLog(limits.perSecond);
-  }
-
-  private static signal(): { promise: Promise<void>; resolve: () => void } {
-    let resolve!: () => void;
-    const promise = new Promise<void>((r) => (resolve = r));
-    return { promise, resolve };
   }
 
   /**
    * Resolves when a send to `key` may start, and counts it as started; call it just before
    * sending, and call the returned function once the platform has answered (or failed).
    */
-  async acquire(key?: string): Promise<() => void> {
+  acquire(key?: string, priority: SendPriority = 0): Promise<() => void> {
     const keyLog = key !== undefined && this.limits.perKeyPerSecond ? this.logFor(key) : undefined;
-    for (;;) {
-      const now = this.clock();
-      const earliest = Math.max(this.blockedUntil, this.global.earliest(now), keyLog?.earliest(now) ?? 0);
-      if (now >= earliest) {
-        this.global.start();
-        keyLog?.start();
-        let finished = false;
-        return () => {
-          if (finished) return;
-          finished = true;
-          const at = this.clock();
-          this.global.finish(at);
-          keyLog?.finish(at);
-          const { resolve } = this.changed;
-          this.changed = Pacer.signal();
-          resolve();
-        };
-      }
-      if (earliest === Infinity) await this.changed.promise;
-      else await this.sleep(earliest - now);
-    }
+    return new Promise((grant) => {
+      this.waiting[priority]!.push({ priority, keyLog, grant });
+      this.serve();
+    });
+  }
+
+  /** Sends waiting for a slot, by priority. */
+  get queued(): readonly number[] {
+    return this.waiting.map((q) => q.length);
   }
 
   /** Holds every later start back, e.g. after the platform says "too many requests". */
   pause(ms: number): void {
     this.blockedUntil = Math.max(this.blockedUntil, this.clock() + ms);
+  }
+
+  /** Grants every slot that is free now, in priority order; sets a timer for the next one. */
+  private serve(): void {
+    for (;;) {
+      const now = this.clock();
+      const free = Math.max(this.blockedUntil, this.global.earliest(now));
+      if (free > now) return this.wakeAt(free);
+      let next = Infinity;
+      let chosen: { queue: Waiter[]; index: number } | undefined;
+      for (const queue of this.waiting) {
+        for (let i = 0; i < queue.length; i++) {
+          const at = queue[i]!.keyLog?.earliest(now) ?? 0;
+          if (at <= now) {
+            chosen = { queue, index: i };
+            break;
+          }
+          next = Math.min(next, at);
+        }
+        if (chosen) break;
+      }
+      if (!chosen) return this.wakeAt(next);
+      const [waiter] = chosen.queue.splice(chosen.index, 1);
+      this.global.start();
+      waiter!.keyLog?.start();
+      let finished = false;
+      waiter!.grant(() => {
+        if (finished) return;
+        finished = true;
+        const at = this.clock();
+        this.global.finish(at);
+        waiter!.keyLog?.finish(at);
+        this.serve();
+      });
+    }
+  }
+
+  /** Serves again at `at` (Infinity: when a send comes back, which calls serve itself). */
+  private wakeAt(at: number): void {
+    if (at === Infinity || this.waiting.every((q) => q.length === 0)) return;
+    if (this.timer !== undefined && this.timerAt <= at) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.serve();
+      },
+      Math.max(0, at - this.clock()),
+    );
   }
 
   private logFor(key: string): SendLog {

@@ -9,8 +9,8 @@ import { createApp } from "../../src/web/app.js";
 import { publishTally } from "../../src/insights/disclosure.js";
 import type { Resolve } from "../../src/runtime-node/webhook-post.js";
 import { testClock, type TestClock } from "./clock.js";
-import { FakeTelegram } from "./fake-telegram.js";
-import { FakeTwilio } from "./fake-twilio.js";
+import { FakeTelegram, telegramLimitsFor } from "./fake-telegram.js";
+import { FakeTwilio, twilioRateFor } from "./fake-twilio.js";
 import { tempDir } from "./temp-db.js";
 
 export const TELEGRAM_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
@@ -37,7 +37,10 @@ export interface Harness {
   readonly logs: string[];
   /** The service's clock: set it and move it, never read the machine's. */
   readonly clock: TestClock;
+  /** Posts an update and waits for the replies it queued to be sent (or left queued). */
   telegramUpdate(update: unknown, secret?: string | null): Promise<Response>;
+  /** Posts an update and returns as soon as the webhook is answered. */
+  telegramUpdateAnswered(update: unknown, secret?: string | null): Promise<Response>;
   sms(init: RequestInit, pathname?: string): Promise<Response>;
   close(): Promise<void>;
 }
@@ -53,7 +56,7 @@ export async function startHarness(
   const dir = tempDir();
   const logs: string[] = [];
   const log: Logger = createLogger("debug", (line) => logs.push(line));
-  const config = loadConfig({
+  const settings: Record<string, string> = {
     DATABASE_URL: `file:${path.join(dir.dir, "channels.db")}`,
     APP_SECRET: "channel-tests-app-secret-0123456789abcdef",
     PUBLIC_URL,
@@ -68,7 +71,11 @@ export async function startHarness(
     TWILIO_FROM: TWILIO_NUMBER,
     TWILIO_API_BASE: twilioBase,
     ...env,
-  });
+  };
+  const config = loadConfig(settings);
+  // The fakes answer 429 beyond the platforms' limits, or beyond the higher ones this test gave the service.
+  telegram.limits = telegramLimitsFor(settings);
+  twilio.perSecond = twilioRateFor(settings);
   // Every resident's record key is HARNESS_RECORD_KEY, so a published count is a known function
   // of the true count (published() below); the disclosure tests use random keys.
   const services = await openNodeServices(config, {
@@ -90,6 +97,15 @@ export async function startHarness(
     },
   });
   const app = createApp(services.appDeps);
+  const postUpdate = async (update: unknown, secret: string | null = TELEGRAM_SECRET) =>
+    app.request("/webhooks/telegram", {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        ...(secret === null ? {} : { "X-Telegram-Bot-Api-Secret-Token": secret }),
+      },
+      body: JSON.stringify(update),
+    });
   return {
     app,
     services,
@@ -97,15 +113,14 @@ export async function startHarness(
     twilio,
     logs,
     clock,
-    telegramUpdate: async (update, secret = TELEGRAM_SECRET) =>
-      app.request("/webhooks/telegram", {
-        method: "POST",
-        headers: {
-          "Content-Type": "application/json",
-          ...(secret === null ? {} : { "X-Telegram-Bot-Api-Secret-Token": secret }),
-        },
-        body: JSON.stringify(update),
-      }),
+    // Like a resident, waits until the update's replies have arrived (the service answers
+    // Telegram first and sends them after); telegramUpdateAnswered returns on the answer.
+    telegramUpdate: async (update, secret = TELEGRAM_SECRET) => {
+      const response = await postUpdate(update, secret);
+      await services.dispatcher.settled();
+      return response;
+    },
+    telegramUpdateAnswered: postUpdate,
     sms: async (init, pathname = "/webhooks/twilio/sms") => app.request(pathname, init),
     close: async () => {
       await services.close();

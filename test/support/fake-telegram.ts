@@ -14,8 +14,60 @@ export type BotApiReply =
   | { ok: true; result: unknown }
   | { ok: false; error_code: number; description: string; parameters?: { retry_after?: number } };
 
+/**
+ * The Bot API's flood limits, as its FAQ states them: about 30 messages a second overall, one a
+ * second in a chat (we allow no burst), 20 a minute in a group. Beyond them it answers 429 with
+ * `parameters.retry_after` (whole seconds) and sends nothing. A test that lifts the service's
+ * pacing lifts these the same way (`limitsFor`), as a platform that granted more would.
+ */
+export interface TelegramLimits {
+  readonly perSecond: number;
+  readonly perChatPerSecond: number;
+  readonly perGroupPerMinute: number;
+}
+
+export const TELEGRAM_LIMITS: TelegramLimits = { perSecond: 30, perChatPerSecond: 1, perGroupPerMinute: 20 };
+
+/** The limits the fake enforces for a service configured with `env` (the real ones unless it raised its own). */
+export function telegramLimitsFor(env: Record<string, string | undefined>): TelegramLimits {
+  return {
+    ...TELEGRAM_LIMITS,
+    ...(env.TELEGRAM_MAX_PER_SECOND ? { perSecond: Number(env.TELEGRAM_MAX_PER_SECOND) } : {}),
+    ...(env.TELEGRAM_MAX_PER_CHAT_PER_SECOND ? { perChatPerSecond: Number(env.TELEGRAM_MAX_PER_CHAT_PER_SECOND) } : {}),
+  };
+}
+
+/** Calls that send or change a message: what the flood limits count. */
+const COUNTED = /^(send|edit|copy|forward)/;
+
+/** Arrival times in a sliding window; `admit` says whether one more fits, and how long until it would. */
+export class ArrivalWindow {
+  private readonly times: number[] = [];
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+  ) {}
+
+  /** Milliseconds until one more arrival fits (0: it fits now). */
+  wait(now: number): number {
+    while (this.times.length > 0 && this.times[0]! <= now - this.windowMs) this.times.shift();
+    return this.times.length >= this.limit ? this.times[this.times.length - this.limit]! + this.windowMs - now : 0;
+  }
+
+  record(now: number): void {
+    this.times.push(now);
+  }
+}
+
+/** A limit of `perSecond` as a window: whole calls per second, or one call per 1/perSecond seconds. */
+export function windowFor(perSecond: number): ArrivalWindow {
+  return perSecond >= 1 ? new ArrivalWindow(Math.floor(perSecond), 1000) : new ArrivalWindow(1, 1000 / perSecond);
+}
+
 export class FakeTelegram {
   readonly calls: BotApiCall[] = [];
+  /** Calls refused with 429 for going over a flood limit (they are in `calls` too, and were not sent). */
+  readonly refused: BotApiCall[] = [];
   /** Chats that have blocked the bot: sendMessage answers 403. */
   readonly blocked = new Set<number>();
   /** Return a reply to override the default for a call (fault injection). */
@@ -25,6 +77,9 @@ export class FakeTelegram {
   /** Calls received and not yet answered (during `delayMs`). */
   inFlight = 0;
   private server: Server | undefined;
+  private limitsInForce: TelegramLimits = TELEGRAM_LIMITS;
+  private overall = windowFor(TELEGRAM_LIMITS.perSecond);
+  private readonly perChat = new Map<number, ArrivalWindow>();
   private nextMessageId = 1000;
   private started = 0;
 
@@ -49,8 +104,20 @@ export class FakeTelegram {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 
+  get limits(): TelegramLimits {
+    return this.limitsInForce;
+  }
+
+  /** Enforce these limits from now on. */
+  set limits(limits: TelegramLimits) {
+    this.limitsInForce = limits;
+    this.overall = windowFor(limits.perSecond);
+    this.perChat.clear();
+  }
+
   reset(): void {
     this.calls.length = 0;
+    this.refused.length = 0;
     this.intercept = undefined;
     this.blocked.clear();
   }
@@ -92,6 +159,19 @@ export class FakeTelegram {
     const override = this.intercept?.(call);
     if (override) return override;
     const chatId = Number(params.chat_id);
+    if (COUNTED.test(call.method)) {
+      const wait = this.overFlood(call.method, chatId, call.at);
+      if (wait > 0) {
+        this.refused.push(call);
+        const retryAfter = Math.max(1, Math.ceil(wait / 1000));
+        return {
+          ok: false,
+          error_code: 429,
+          description: `Too Many Requests: retry after ${retryAfter}`,
+          parameters: { retry_after: retryAfter },
+        };
+      }
+    }
     switch (call.method) {
       case "sendMessage":
         if (this.blocked.has(chatId))
@@ -108,6 +188,27 @@ export class FakeTelegram {
       default:
         return { ok: true, result: true };
     }
+  }
+
+  /** Milliseconds until this call would fit the flood limits, or 0 (then it is counted). */
+  private overFlood(method: string, chatId: number, at: number): number {
+    // Edits count against the bot's overall rate; in a chat, new messages do.
+    let chat: ArrivalWindow | undefined;
+    if (Number.isFinite(chatId) && !method.startsWith("edit")) {
+      chat = this.perChat.get(chatId);
+      if (!chat) {
+        chat =
+          chatId < 0
+            ? new ArrivalWindow(this.limitsInForce.perGroupPerMinute, 60_000)
+            : windowFor(this.limitsInForce.perChatPerSecond);
+        this.perChat.set(chatId, chat);
+      }
+    }
+    const wait = Math.max(this.overall.wait(at), chat?.wait(at) ?? 0);
+    if (wait > 0) return wait;
+    this.overall.record(at);
+    chat?.record(at);
+    return 0;
   }
 }
 

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getExpectedTwilioSignature } from "twilio/lib/webhooks/webhooks.js";
+import { windowFor, type ArrivalWindow } from "./fake-telegram.js";
 
 export interface SentSms {
   readonly sid: string;
@@ -15,8 +16,18 @@ export interface SentSms {
   readonly at: number;
 }
 
+/**
+ * Messages a second the fake's account may create: one, a long code's rate, unless the service
+ * was configured for more (TWILIO_MAX_PER_SECOND), as an account that bought more would be.
+ */
+export function twilioRateFor(env: Record<string, string | undefined>): number {
+  return env.TWILIO_MAX_PER_SECOND ? Number(env.TWILIO_MAX_PER_SECOND) : 1;
+}
+
 export class FakeTwilio {
   readonly sent: SentSms[] = [];
+  /** Requests refused with 429 / error 20429 for going over the account's rate (nothing was sent). */
+  readonly refused: { token: string | undefined; at: number }[] = [];
   readonly requests: { token: string | undefined; at: number }[] = [];
   intercept:
     | ((form: URLSearchParams) => { status: number; body: unknown; headers?: Record<string, string> } | undefined)
@@ -26,6 +37,8 @@ export class FakeTwilio {
   /** Calls received and not yet answered (during `delayMs`). */
   inFlight = 0;
   private server: Server | undefined;
+  private rate = 1;
+  private window: ArrivalWindow = windowFor(1);
   private readonly byToken = new Map<string, string>();
   private started = 0;
   private counter = 0;
@@ -54,8 +67,19 @@ export class FakeTwilio {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 
+  get perSecond(): number {
+    return this.rate;
+  }
+
+  /** Enforce this rate (Messages created a second) from now on. */
+  set perSecond(rate: number) {
+    this.rate = rate;
+    this.window = windowFor(rate);
+  }
+
   reset(): void {
     this.sent.length = 0;
+    this.refused.length = 0;
     this.requests.length = 0;
     this.intercept = undefined;
   }
@@ -72,11 +96,26 @@ export class FakeTwilio {
       return { status: 404, body: { code: 20404, message: "Not found" } };
     const form = new URLSearchParams(raw);
     const token = req.headers["i-twilio-idempotency-token"] as string | undefined;
-    this.requests.push({ token, at: performance.now() - this.started });
+    const at = performance.now() - this.started;
+    this.requests.push({ token, at });
     const override = this.intercept?.(form);
     if (override) return override;
     if (token && this.byToken.has(token))
       return { status: 201, body: { sid: this.byToken.get(token), status: "queued" } };
+    if (this.window.wait(at) > 0) {
+      // Twilio's shape for it (https://www.twilio.com/docs/errors/20429): never processed, safe to retry.
+      this.refused.push({ token, at });
+      return {
+        status: 429,
+        body: {
+          code: 20429,
+          message: "Too Many Requests",
+          more_info: "https://www.twilio.com/docs/errors/20429",
+          status: 429,
+        },
+      };
+    }
+    this.window.record(at);
     const sid = `SM${(++this.counter).toString(16).padStart(32, "0")}`;
     if (token) this.byToken.set(token, sid);
     this.sent.push({

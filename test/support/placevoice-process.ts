@@ -10,8 +10,8 @@ import { createAddressCrypto } from "../../src/store/address-crypto.js";
 import { migrationsDir, packageRoot, shippedFlowsDir } from "../../src/runtime-node/paths.js";
 import { migrateSqliteFile } from "../../src/store/sqlite-file.js";
 import { startServe } from "./cli.js";
-import { FakeTelegram } from "./fake-telegram.js";
-import { FakeTwilio, inboundSms } from "./fake-twilio.js";
+import { FakeTelegram, telegramLimitsFor } from "./fake-telegram.js";
+import { FakeTwilio, inboundSms, twilioRateFor } from "./fake-twilio.js";
 import {
   PUBLIC_URL,
   SMS_URL,
@@ -134,6 +134,9 @@ export async function startPlaceVoice(
     ...(options.notesFlow ? { FLOWS_DIR: flowsWithNotes(t.dir), ENTRY_FLOW: "notes" } : {}),
     ...env,
   };
+  // The fakes answer 429 beyond the platforms' limits, or beyond the higher ones this test gave the service.
+  telegram.limits = telegramLimitsFor(fullEnv);
+  twilio.perSecond = twilioRateFor(fullEnv);
   migrateSqliteFile(databaseFile, migrationsDir);
   await options.before?.({ databaseFile, env: fullEnv });
   let server = await startServe(fullEnv, packageRoot);

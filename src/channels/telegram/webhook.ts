@@ -1,7 +1,11 @@
 // POST /webhooks/telegram. The secret token is checked (in constant time) before the body is
 // read; a malformed update is refused with 400; a valid one runs through grammY's middleware
 // into the conversation host. The update_id is committed with the step, so a redelivered
-// update changes nothing and sends nothing.
+// update changes nothing and sends nothing. The update is answered 200 as soon as its step is
+// committed, with its replies in the outbox; they are sent after, in order and paced (see
+// OutboxDispatcher.queueClaimed), so a paced send never holds one of Telegram's webhook
+// connections. Where a runtime cannot keep working after answering (`sendInline`), the
+// request waits for its replies as before.
 import type { Clock } from "../../clock.js";
 import { InputFile, type Bot, type Context } from "grammy";
 import type { Update } from "grammy/types";
@@ -27,7 +31,12 @@ export interface TelegramChannelDeps {
   readonly addressCrypto: AddressCrypto;
   readonly log: Logger;
   readonly now: Clock;
+  /** Send replies before answering the webhook (a runtime that stops work once it has answered; default: on Workers). */
+  readonly sendInline?: boolean;
 }
+
+/** Cloudflare Workers may stop an isolate's work once it has answered: there, replies are sent before the answer. */
+const onWorkers = typeof navigator !== "undefined" && navigator.userAgent === "Cloudflare-Workers";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -81,9 +90,10 @@ const updateShape = z
 
 export function registerTelegramWebhook(app: Hono, deps: TelegramChannelDeps): void {
   const { bot, conversation, dispatcher, log } = deps;
+  const sendInline = deps.sendInline ?? onWorkers;
   const secret = new TextEncoder().encode(deps.config.webhookSecret);
 
-  /** Runs one inbound through the host, then sends its replies at once (they stay queued if that fails). */
+  /** Runs one inbound through the host, then queues its replies for sending after the answer (they stay in the outbox if that fails). */
   const converse = async (
     ctx: Context,
     inbound: Omit<Inbound, "channel" | "address" | "messageId" | "render">,
@@ -99,7 +109,11 @@ export function registerTelegramWebhook(app: Hono, deps: TelegramChannelDeps): v
       render: (replies, contact) => planTelegramReplies(replies, contact.language, callbackMessageId).payloads,
       claimMs: dispatcher.leaseMs,
     });
-    await dispatcher.sendClaimed(outcome.queued, outcome.contact.id, String(chatId));
+    const sent = sendInline
+      ? dispatcher.sendClaimed(outcome.queued, outcome.contact.id, String(chatId))
+      : dispatcher.queueClaimed(outcome.queued, outcome.contact.id, String(chatId));
+    // A goodbye or a file goes after the replies before it, so this rare request waits for them.
+    if (sendInline || outcome.erased || outcome.export) await sent;
     if (outcome.erased) {
       // The contact (and so its outbox) is gone: say goodbye directly.
       for (const payload of planTelegramReplies(outcome.replies, outcome.contact.language).payloads) {
