@@ -12,6 +12,8 @@ export interface DirectorySettings {
   readonly area: string;
   /** Postcode districts that make up the directory's own area (services with no stated coverage serve these). */
   readonly districts: readonly string[];
+  /** The name people know each district by ("ST6" -> "Burslem"), shown beside its code on insight pages. */
+  readonly areaNames?: Readonly<Record<string, string>>;
   /** Approximate centre of each district, for distances (optional). */
   readonly centroids: Readonly<Record<string, readonly [number, number]>>;
   readonly fallback: readonly FallbackContact[];
@@ -29,8 +31,15 @@ export interface ServiceTranslation {
 export const EMPTY_SETTINGS: DirectorySettings = {
   area: "",
   districts: [],
+  areaNames: {},
   centroids: {},
   fallback: [],
   crisis: {},
   translations: {},
 };
+
+/** A district as people know it: "ST6 Burslem", or the code alone when it has no name. */
+export function areaLabel(code: string, names: Readonly<Record<string, string>> | undefined): string {
+  const name = names?.[code];
+  return name ? `${code} ${name}` : code;
+}

@@ -16,6 +16,8 @@ export function toCsv(rows: readonly (readonly Cell[])[]): string {
 export interface TableContext {
   /** The district, or the partner's areas ("ST3 ST6"), or "all areas". */
   readonly area: string;
+  /** The name(s) people know the area by ("Burslem"; "Longton; Burslem"), or "" when it has none. */
+  readonly areaName?: string;
   readonly period: { readonly from: string; readonly to: string };
   /** The question, or what the themes were found in. */
   readonly question: string;
@@ -33,10 +35,18 @@ export function themeTableCsv(
 ): string {
   const fewer = `fewer than ${threshold}`;
   const note = `Numbers under ${threshold} are withheld and the others slightly adjusted, so that no small group of residents can be worked out.`;
-  const lead = [context.area, context.period.from, context.period.to, context.question, context.respondents ?? fewer];
+  const lead = [
+    context.area,
+    context.areaName ?? "",
+    context.period.from,
+    context.period.to,
+    context.question,
+    context.respondents ?? fewer,
+  ];
   return toCsv([
     [
       "area",
+      "area_name",
       "period_from",
       "period_to",
       "question",
@@ -73,3 +83,8 @@ export const QUESTION_TEXT = {
   choice: "What matters most to you in your area? (up to three priorities each)",
   text: "Themes found in what residents wrote in their own words",
 } as const;
+
+/** The names of `codes` for a CSV's area_name ("Longton; Burslem"): "" when none of them has one. */
+export function areaNamesOf(codes: readonly string[], names: Readonly<Record<string, string>>): string {
+  return codes.some((c) => names[c]) ? codes.map((c) => names[c] ?? c).join("; ") : "";
+}

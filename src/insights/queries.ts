@@ -60,6 +60,20 @@ export interface Quote {
   readonly month: string;
 }
 
+/** One area's line in a comparison of areas for one theme: the same numbers its own table publishes. */
+export interface AreaComparisonRow {
+  readonly area: string;
+  /** Residents who answered there (the base of the share). */
+  readonly respondents: Cell;
+  readonly noResponses: boolean;
+  /** Residents there who chose (or wrote about) the theme. */
+  readonly count: number | null;
+  readonly share: number | null;
+}
+
+/** Postcode districts in code order as people read them: ST2 before ST10. */
+export const byDistrict = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
+
 type Narrowing = "area" | "period" | "channel" | "ageBand";
 const NARROWINGS: readonly Narrowing[] = ["area", "period", "channel", "ageBand"];
 const NONE: Tally = { count: 0, keySum: 0 };
@@ -162,6 +176,51 @@ export class InsightQueries {
       return { theme, count: cell.count, share: share(cell, respondents), suppressed: cell.suppressed };
     });
     return { respondents, noResponses: population.count === 0, rows, threshold: this.k };
+  }
+
+  /**
+   * The districts anyone has answered in (within `allowedAreas` when it is not empty), in code
+   * order: what a district picker offers. Says only that an area has answers, as the "no
+   * responses yet" message does; no number.
+   */
+  async areasWithAnswers(allowedAreas: readonly string[]): Promise<string[]> {
+    const where = and([
+      [`"question_key" = ?`, this.respondentKey],
+      [`"area" <> ''`],
+      [`"count" > 0`],
+      ...this.conditions({ allowedAreas }),
+    ]);
+    const rows = await this.prisma.$queryRawUnsafe<{ area: string }[]>(
+      `SELECT DISTINCT "area" FROM "respondent_counts" WHERE ${where.sql}`,
+      ...where.params,
+    );
+    return rows.map((r) => r.area).sort(byDistrict);
+  }
+
+  /**
+   * Areas side by side for one theme: for each area, the residents who answered, how many chose
+   * the theme and their share, each exactly as that area's own table publishes it (the same
+   * query through the same gate), so a comparison adds nothing a partner could not already see.
+   */
+  async compareAreas(
+    f: InsightFilter,
+    source: "choice" | "text",
+    theme: string,
+    areas: readonly string[],
+  ): Promise<AreaComparisonRow[]> {
+    return Promise.all(
+      areas.map(async (area) => {
+        const table = await this.themeTable({ ...f, area }, source, [theme]);
+        const row = table.rows[0]!;
+        return {
+          area,
+          respondents: table.respondents,
+          noResponses: table.noResponses,
+          count: row.count,
+          share: row.share,
+        };
+      }),
+    );
   }
 
   /**

@@ -179,6 +179,8 @@ export function composeServices(input: ComposeInput): ComposedServices {
     newId: input.newId,
     ...input.webhooks,
   });
+  // The names districts are known by ("ST6 Burslem"), from the imported directory's placevoice.yaml.
+  const areaNames = async () => (await directoryStore.settings()).areaNames ?? {};
   const sessionSecret = createHash("sha256").update(`placevoice-dashboard-session:${input.secret}`).digest("base64url");
   const appDeps: AppDeps = {
     store,
@@ -244,6 +246,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
       now: input.now,
       updates,
       feed,
+      areaNames,
     },
     admin: { partners, sessionSecret, registry, outbox, now: input.now },
     publicResults: {
@@ -256,6 +259,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
       now: input.now,
       partners,
       sessionSecret,
+      areaNames,
     },
     champions: {
       audit: (actor, action, detail) => partners.audit(actor, action, detail),

@@ -5,12 +5,14 @@
 import type { Clock } from "../clock.js";
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
+import { areaLabel } from "../directory/settings.js";
 import { THEMES } from "../directory/themes.js";
 import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import type { PartnerIdentity, PartnerStore } from "../insights/partners.js";
-import type { InsightFilter, InsightQueries } from "../insights/queries.js";
+import { byDistrict, type InsightFilter, type InsightQueries, type ThemeRow } from "../insights/queries.js";
 import { blockPeriod, blocksOf, parsePeriod, periodLabel, type Period } from "../insights/periods.js";
-import { QUESTION_TEXT, tableFilename, themeTableCsv } from "../insights/csv.js";
+import { areaNamesOf, QUESTION_TEXT, tableFilename, themeTableCsv } from "../insights/csv.js";
 import { barChart, gapKey, lineChart } from "./charts.js";
 import type { UpdateService } from "../updates/updates.js";
 import { registerUpdatesView } from "./updates-view.js";
@@ -43,10 +45,14 @@ export interface DashboardDeps {
   readonly updates?: UpdateService;
   /** The partner's webhook at /dashboard/webhook. */
   readonly feed?: PartnerFeed;
+  /** The names districts are known by (the directory's placevoice.yaml `areas:`), read per page. */
+  readonly areaNames?: () => Promise<Readonly<Record<string, string>>>;
 }
 
 /** A trend point's axis label: the first day of its four weeks ("30 Dec"). */
 const dayMonth = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+/** A quote's month ("Nov 2026"): the only time given with it. */
+const monthYear = new Intl.DateTimeFormat("en-GB", { month: "short", year: "numeric", timeZone: "UTC" });
 
 /** The age bands the shipped priorities flow asks about, as the filter offers them. */
 const AGE_BANDS: readonly (readonly [string, string])[] = [
@@ -66,6 +72,7 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
   const noStore = (c: Context) => c.header("Cache-Control", "no-store");
 
   const session = sessionReader(deps);
+  const namesOf = async (): Promise<Readonly<Record<string, string>>> => (deps.areaNames ? deps.areaNames() : {});
 
   app.post("/dashboard/login", async (c) => {
     // Login forms can be posted cross-site: only accept our own origin.
@@ -168,45 +175,46 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
     );
   };
 
-  app.get("/dashboard/priorities.csv", async (c) => {
+  /** A theme table as CSV, every row carrying its area (code and name), period, question, respondents and note. */
+  const downloadTable = (source: "choice" | "text") => async (c: Context) => {
     const current = await session(c);
     if (!current) return signInAgain(c, deps);
     const { filter, period, forbidden } = await filterFrom(c, current.partner);
     if (forbidden) return refuseArea(c, current.partner.id, forbidden);
-    await deps.partners.audit(current.partner.id, "dashboard.csv", { ...filter, period: period.id });
-    const table = await deps.queries.themeTable(filter, "choice", THEMES);
-    const area = filter.area ?? (filter.allowedAreas.length > 0 ? filter.allowedAreas.join(" ") : "all areas");
-    c.header("Content-Disposition", `attachment; filename="${tableFilename("priorities", area, period)}"`);
+    await deps.partners.audit(current.partner.id, "dashboard.csv", { ...filter, period: period.id, source });
+    const [table, names] = await Promise.all([deps.queries.themeTable(filter, source, THEMES), namesOf()]);
+    const codes = filter.area ? [filter.area] : filter.allowedAreas;
+    const area = codes.length > 0 ? codes.join(" ") : "all areas";
+    const name = source === "choice" ? "priorities" : "themes";
+    c.header("Content-Disposition", `attachment; filename="${tableFilename(name, area, period)}"`);
     const context = {
       area,
+      areaName: areaNamesOf(codes, names),
       period,
-      question: QUESTION_TEXT.choice,
+      question: QUESTION_TEXT[source],
       respondents: table.respondents.count,
       generatedAt: deps.now(),
     };
     return c.body(themeTableCsv(table.rows, deps.themeLabel, deps.threshold, context), 200, {
       "Content-Type": "text/csv; charset=utf-8",
     });
-  });
+  };
+  app.get("/dashboard/priorities.csv", downloadTable("choice"));
+  app.get("/dashboard/themes.csv", downloadTable("text"));
 
-  app.get("/dashboard", async (c) => {
-    const current = await session(c);
-    if (!current) return signInAgain(c, deps);
-    noStore(c);
-    const { partner } = current;
-    const { filter, values, period, error, forbidden } = await filterFrom(c, partner);
-    if (forbidden) return refuseArea(c, partner.id, forbidden);
-    await deps.partners.audit(partner.id, "dashboard.view", values);
-    const table = await deps.queries.themeTable(filter, "choice", THEMES);
-    const rows = [...table.rows].sort((a, b) => (b.count ?? -1) - (a.count ?? -1));
-    const theme = values.theme ?? rows.find((r) => r.count !== null)?.theme ?? "housing";
-    const [trend, quotes] = await Promise.all([
-      deps.queries.trend({ ...filter, period }, "choice", theme, deps.now()),
-      deps.queries.quotes(filter, theme, 10),
-    ]);
-    const query = new URLSearchParams(values).toString();
-    const option = (value: string, label: string, selected: string | undefined) =>
-      html`<option value="${value}" ${selected === value ? "selected" : ""}>${label}</option>`;
+  const option = (value: string, label: string, selected: string | undefined) =>
+    html`<option value="${value}" ${selected === value ? "selected" : ""}>${label}</option>`;
+
+  /** The filters every insight page shares; `withArea` adds the district picker. */
+  const filterForm = async (
+    action: string,
+    partner: PartnerIdentity,
+    values: Record<string, string>,
+    period: Period,
+    theme: string,
+    names: Readonly<Record<string, string>>,
+    withArea: boolean,
+  ) => {
     // Every block since anyone first answered, newest first (all time is resolved once per page).
     const today = deps.now();
     const allTime = period.kind === "all" ? period : await deps.queries.resolvePeriod({ kind: "all" }, today);
@@ -216,55 +224,103 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
         const block = blockPeriod(index, today);
         return option(block.id, periodLabel(block), values.period);
       });
-    return c.html(
-      page(
-        "Insight",
-        html`<header><h1>Insight for ${partner.name}</h1>
-<nav><a href="/dashboard/updates">You said, we did</a> · <a href="/dashboard/webhook">Webhook</a>${partner.role === "operator" ? html` · <a href="/dashboard/admin">Admin</a>` : ""}</nav>
-<form method="post" action="/dashboard/logout"><input type="hidden" name="csrf" value="${sign(deps.sessionSecret, current.raw)}"><button type="submit">Sign out</button></form></header>
-<main id="main" tabindex="-1">
-<form class="filters" method="get" action="/dashboard" aria-label="Filters">
-  <label for="area">Area
-    ${
-      partner.areas.length > 0
-        ? html`<select id="area" name="area">${option("", "All my areas", values.area)}${partner.areas.map((a) => option(a, a, values.area))}</select>`
-        : html`<input id="area" name="area" value="${values.area ?? ""}" placeholder="e.g. ST6" size="6">`
+    // A partner's own areas; for a partner with every area, the districts anyone has answered in
+    // (and the one asked for, if it is not among them, so the picker shows what is shown).
+    let picker: HtmlEscapedString | Promise<HtmlEscapedString> | "" = "";
+    if (withArea) {
+      const districts =
+        partner.areas.length > 0 ? [...partner.areas].sort(byDistrict) : await deps.queries.areasWithAnswers([]);
+      if (values.area && !districts.includes(values.area)) districts.push(values.area);
+      picker = html`<label for="area">Area <select id="area" name="area">${option("", partner.areas.length > 0 ? "All my areas" : "All areas", values.area)}${districts.map((a) => option(a, areaLabel(a, names), values.area))}</select></label>`;
     }
-  </label>
+    return html`<form class="filters" method="get" action="${action}" aria-label="Filters">
+  ${picker}
   <label for="period">Period <select id="period" name="period">${option("", "All time", values.period)}${option("year", "Last 52 weeks", values.period)}${blockOptions}</select></label>
   <label for="channel">Channel <select id="channel" name="channel">${option("", "Both", values.channel)}${option("sms", "SMS", values.channel)}${option("telegram", "Telegram", values.channel)}</select></label>
   <label for="age_band">Age <select id="age_band" name="age_band">${option("", "All ages", values.age_band)}${AGE_BANDS.map(([id, label]) => option(id, label, values.age_band))}</select></label>
-  <label for="theme">Theme for trend and quotes <select id="theme" name="theme">${THEMES.map((t) => option(t, deps.themeLabel(t), theme))}</select></label>
+  <label for="theme">${withArea ? "Theme for trend and quotes" : "Theme"} <select id="theme" name="theme">${THEMES.map((t) => option(t, deps.themeLabel(t), theme))}</select></label>
   <button type="submit">Show</button>
-</form>
+</form>`;
+  };
+
+  const periodNote = (period: Period) =>
+    html`<p data-testid="period">Answers from ${periodLabel(period)}${period.kind === "all" ? " (all time)" : period.kind === "year" ? " (the last 52 weeks)" : ""}.</p>`;
+
+  const header = (partner: PartnerIdentity, raw: string) =>
+    html`<header><h1>Insight for ${partner.name}</h1>
+<nav><a href="/dashboard">Insight</a> · <a href="/dashboard/compare">Compare areas</a> · <a href="/dashboard/updates">You said, we did</a> · <a href="/dashboard/webhook">Webhook</a>${partner.role === "operator" ? html` · <a href="/dashboard/admin">Admin</a>` : ""}</nav>
+<form method="post" action="/dashboard/logout"><input type="hidden" name="csrf" value="${sign(deps.sessionSecret, raw)}"><button type="submit">Sign out</button></form></header>`;
+
+  /** A theme table's rows, most residents first, withheld ones last. */
+  const themeRows = (rows: readonly ThemeRow[]) =>
+    rows.map(
+      (r) =>
+        html`<tr><th scope="row">${deps.themeLabel(r.theme)}</th><td class="num ${r.count === null ? "suppressed" : ""}">${r.count === null ? fewer : r.count.toLocaleString("en-GB")}</td><td class="num">${r.share === null ? "–" : `${r.share}%`}</td></tr>`,
+    );
+  const sorted = (rows: readonly ThemeRow[]) => [...rows].sort((a, b) => (b.count ?? -1) - (a.count ?? -1));
+
+  app.get("/dashboard", async (c) => {
+    const current = await session(c);
+    if (!current) return signInAgain(c, deps);
+    noStore(c);
+    const { partner } = current;
+    const { filter, values, period, error, forbidden } = await filterFrom(c, partner);
+    if (forbidden) return refuseArea(c, partner.id, forbidden);
+    await deps.partners.audit(partner.id, "dashboard.view", values);
+    const [table, written, names] = await Promise.all([
+      deps.queries.themeTable(filter, "choice", THEMES),
+      deps.queries.themeTable(filter, "text", THEMES),
+      namesOf(),
+    ]);
+    const rows = sorted(table.rows);
+    const writtenRows = sorted(written.rows);
+    const theme = values.theme ?? rows.find((r) => r.count !== null)?.theme ?? "housing";
+    const [trend, quotes] = await Promise.all([
+      deps.queries.trend({ ...filter, period }, "choice", theme, deps.now()),
+      deps.queries.quotes(filter, theme, 10),
+    ]);
+    const query = new URLSearchParams(values).toString();
+    const { area: _area, ...compareValues }: Record<string, string> = { ...values, theme };
+    const place = values.area ? areaLabel(values.area, names) : "";
+    const inPlace = place ? ` in ${place}` : "";
+    return c.html(
+      page(
+        "Insight",
+        html`${header(partner, current.raw)}
+<main id="main" tabindex="-1">
+${await filterForm("/dashboard", partner, values, period, theme, names, true)}
 ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
 <section aria-labelledby="priorities-heading">
-<h2 id="priorities-heading">Priorities${values.area ? ` in ${values.area}` : ""}</h2>
-<p data-testid="period">Answers from ${periodLabel(period)}${period.kind === "all" ? " (all time)" : period.kind === "year" ? " (the last 52 weeks)" : ""}.</p>
+<h2 id="priorities-heading">Priorities${inPlace}</h2>
+${periodNote(period)}
 ${
   table.noResponses
-    ? html`<p class="note" role="status" data-testid="empty-state">No responses yet${values.area ? ` in ${values.area}` : ""} for these filters.</p>`
+    ? html`<p class="note" role="status" data-testid="empty-state">No responses yet${inPlace} for these filters.</p>`
     : table.respondents.count === null
-      ? html`<p class="note" role="status" data-testid="empty-state">The figures${values.area ? ` for ${values.area}` : ""} with these filters are withheld to protect residents: fewer than ${deps.threshold} answered, or showing them would let a small group be worked out.</p>`
+      ? html`<p class="note" role="status" data-testid="empty-state">The figures${place ? ` for ${place}` : ""} with these filters are withheld to protect residents: fewer than ${deps.threshold} answered, or showing them would let a small group be worked out.</p>`
       : html`<p>Residents who answered: <strong data-testid="respondents">${table.respondents.count.toLocaleString("en-GB")}</strong></p>
-<figure data-testid="priorities-figure"><figcaption><strong>Residents per priority${values.area ? ` in ${values.area}` : ""}</strong>, ${periodLabel(period)}, of ${table.respondents.count!.toLocaleString("en-GB")} residents who answered. Number of residents; each could choose up to three. Source: ${source}.</figcaption>
+<figure data-testid="priorities-figure"><figcaption><strong>Residents per priority${inPlace}</strong>, ${periodLabel(period)}, of ${table.respondents.count!.toLocaleString("en-GB")} residents who answered. Number of residents; each could choose up to three. Source: ${source}.</figcaption>
 ${barChart(
-  `Residents per priority${values.area ? ` in ${values.area}` : ""}`,
+  `Residents per priority${inPlace}`,
   rows.map((r) => ({ label: deps.themeLabel(r.theme), value: r.count })),
   deps.threshold,
 )}</figure>
-<table data-testid="themes-table"><caption class="note">Each resident could pick up to three priorities, so the numbers do not add up to the total.</caption>
+<div class="side-by-side">
+<div><table data-testid="themes-table"><caption><strong>Chosen as a priority</strong> <span class="note">Residents who picked each from the list. Each could pick up to three, so the numbers do not add up to the total.</span></caption>
 <thead><tr><th scope="col">Priority</th><th scope="col" class="num">Residents</th><th scope="col" class="num">Share</th></tr></thead>
-<tbody>${rows.map(
-          (r) =>
-            html`<tr><th scope="row">${deps.themeLabel(r.theme)}</th><td class="num ${r.count === null ? "suppressed" : ""}">${r.count === null ? fewer : r.count.toLocaleString("en-GB")}</td><td class="num">${r.share === null ? "–" : `${r.share}%`}</td></tr>`,
-        )}</tbody></table>
-<p><a href="/dashboard/priorities.csv${query ? `?${query}` : ""}" download>Download these figures (CSV)</a></p>`
+<tbody>${themeRows(rows)}</tbody></table>
+<p><a href="/dashboard/priorities.csv${query ? `?${query}` : ""}" download>Download these figures (CSV)</a></p></div>
+<div><table data-testid="written-themes-table"><caption><strong>Raised in their own words</strong> <span class="note">Residents whose written answer touched on each theme, found automatically in what they wrote, of the same ${table.respondents.count!.toLocaleString("en-GB")} residents. Not everyone wrote something, and one answer can touch several themes.</span></caption>
+<thead><tr><th scope="col">Theme</th><th scope="col" class="num">Residents</th><th scope="col" class="num">Share</th></tr></thead>
+<tbody>${themeRows(writtenRows)}</tbody></table>
+<p><a href="/dashboard/themes.csv${query ? `?${query}` : ""}" download>Download the themes in their own words (CSV)</a></p></div>
+</div>`
 }
+<p><a href="/dashboard/compare?${new URLSearchParams(compareValues).toString()}">Compare areas for ${deps.themeLabel(theme).toLowerCase()}</a></p>
 </section>
 <section aria-labelledby="trend-heading">
 <h2 id="trend-heading">${deps.themeLabel(theme)} over time</h2>
-<figure data-testid="trend-figure"><figcaption><strong>Residents choosing ${deps.themeLabel(theme)}, per four weeks</strong>${values.area ? ` in ${values.area}` : ""}, ${periodLabel(period)}. ${
+<figure data-testid="trend-figure"><figcaption><strong>Residents choosing ${deps.themeLabel(theme)}, per four weeks</strong>${inPlace}, ${periodLabel(period)}. ${
           table.respondents.count === null
             ? "Base: the residents who answered (too few to give their number)"
             : `Base: the ${table.respondents.count.toLocaleString("en-GB")} residents who answered`
@@ -287,15 +343,67 @@ ${
 </section>
 <section aria-labelledby="quotes-heading">
 <h2 id="quotes-heading">What residents said about ${deps.themeLabel(theme).toLowerCase()}</h2>
+<p class="note">In their own words, with names, numbers and addresses removed; each once, however many wrote it. They follow every filter above.</p>
 ${
   quotes.length === 0
-    ? html`<p class="note">No quotes to show: quotes appear only from areas where enough residents have written about this theme.</p>`
+    ? html`<p class="note" data-testid="no-quotes">No quotes to show: quotes appear only from areas where at least ${deps.threshold} residents, with these filters, have written about this theme.</p>`
     : quotes.map(
-        (q) => html`<blockquote>${q.text}<footer class="note">${q.area ?? ""}, ${q.month}</footer></blockquote>`,
+        (q) =>
+          html`<blockquote data-testid="quote">${q.text}<footer class="note">${q.area ? areaLabel(q.area, names) : ""}, ${monthYear.format(new Date(`${q.month}-01T00:00:00Z`))}</footer></blockquote>`,
       )
 }
 </section>
 <p class="note" data-testid="disclosure-note">To protect residents, numbers under ${deps.threshold} are withheld (they read “${fewer}”) and the others are slightly adjusted, so that no small group can be worked out from them. Quotes have names, numbers and addresses removed.</p>
+</main>`,
+      ),
+    );
+  });
+
+  app.get("/dashboard/compare", async (c) => {
+    const current = await session(c);
+    if (!current) return signInAgain(c, deps);
+    noStore(c);
+    const { partner } = current;
+    const { filter: withArea, values: asked, period, error } = await filterFrom(c, partner);
+    // Every area is compared: an area in the address is not a filter here.
+    const { area: _a, ...filter } = withArea;
+    const { area: _b, ...values } = asked;
+    await deps.partners.audit(partner.id, "dashboard.compare", values);
+    const theme = values.theme ?? "housing";
+    const label = deps.themeLabel(theme);
+    const [areas, names] = await Promise.all([
+      partner.areas.length > 0 ? [...partner.areas].sort(byDistrict) : deps.queries.areasWithAnswers([]),
+      namesOf(),
+    ]);
+    const [rows, all] = await Promise.all([
+      deps.queries.compareAreas(filter, "choice", theme, areas),
+      deps.queries.themeTable(filter, "choice", [theme]),
+    ]);
+    // Highest share first; areas without a figure after them, in code order.
+    const ordered = [...rows].sort((a, b) => (b.share ?? -1) - (a.share ?? -1) || byDistrict(a.area, b.area));
+    const cells = (respondents: number | null, noResponses: boolean, count: number | null, share: number | null) =>
+      noResponses
+        ? html`<td class="num" data-label="Residents who answered">none yet</td><td class="num" data-label="Chose ${label.toLowerCase()}">–</td><td class="num" data-label="Share">–</td>`
+        : html`<td class="num ${respondents === null ? "suppressed" : ""}" data-label="Residents who answered">${respondents === null ? fewer : respondents.toLocaleString("en-GB")}</td><td class="num ${count === null ? "suppressed" : ""}" data-label="Chose ${label.toLowerCase()}">${count === null ? fewer : count.toLocaleString("en-GB")}</td><td class="num" data-label="Share">${share === null ? "–" : `${share}%`}</td>`;
+    const allRow = all.rows[0]!;
+    return c.html(
+      page(
+        "Compare areas",
+        html`${header(partner, current.raw)}
+<main id="main" tabindex="-1">
+<h2>Compare areas: ${label}</h2>
+${await filterForm("/dashboard/compare", partner, values, period, theme, names, false)}
+${error ? html`<p class="error" role="alert">${error}</p>` : ""}
+${periodNote(period)}
+${
+  areas.length === 0
+    ? html`<p class="note" role="status" data-testid="empty-state">No responses yet in any area.</p>`
+    : html`<table class="records" data-testid="compare-table"><caption><strong>Residents choosing ${label.toLowerCase()} in each area</strong>, ${periodLabel(period)}. The share is of the residents who answered in that area; each could choose up to three priorities. Number of residents. Source: ${source}.</caption>
+<thead><tr><th scope="col">Area</th><th scope="col" class="num">Residents who answered</th><th scope="col" class="num">Chose ${label.toLowerCase()}</th><th scope="col" class="num">Share</th></tr></thead>
+<tbody>${ordered.map((r) => html`<tr><th scope="row"><a href="/dashboard?${new URLSearchParams({ ...values, area: r.area }).toString()}">${areaLabel(r.area, names)}</a></th>${cells(r.respondents.count, r.noResponses, r.count, r.share)}</tr>`)}</tbody>
+<tfoot><tr><th scope="row">${partner.areas.length > 0 ? "All my areas" : "All areas"}</th>${cells(all.respondents.count, all.noResponses, allRow.count, allRow.share)}</tr></tfoot></table>`
+}
+<p class="note" data-testid="disclosure-note">Each area's numbers are the ones its own page shows. To protect residents, numbers under ${deps.threshold} are withheld (they read “${fewer}”) and the others are slightly adjusted, so that no small group can be worked out from them, including by comparing an area with the rest. There is no map: drawing one would need district boundaries or map tiles from outside, and this service fetches nothing from outside.</p>
 </main>`,
       ),
     );

@@ -9,6 +9,7 @@
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
 import type { Clock } from "../clock.js";
+import { areaLabel } from "../directory/settings.js";
 import { THEMES } from "../directory/themes.js";
 import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import type { PartnerStore } from "../insights/partners.js";
@@ -33,6 +34,8 @@ export interface PublicResultsDeps {
   /** For the operator's page: sessions and the audit log. */
   readonly partners: PartnerStore;
   readonly sessionSecret: string;
+  /** The names districts are known by ("ST6 Burslem"), from the directory's placevoice.yaml. */
+  readonly areaNames?: () => Promise<Readonly<Record<string, string>>>;
 }
 
 type Lang = "en" | "cy";
@@ -122,6 +125,7 @@ const dateIn = (d: Date, lang: Lang) =>
 
 export function registerPublicResults(app: Hono, deps: PublicResultsDeps): void {
   const k = deps.threshold;
+  const namesOf = async (): Promise<Readonly<Record<string, string>>> => (deps.areaNames ? deps.areaNames() : {});
   // Public pages may be cached briefly by browsers; they change when residents answer.
   const publicCache = (c: Context) => c.header("Cache-Control", "public, max-age=300");
   const switcher = (path: string, lang: Lang) =>
@@ -132,7 +136,7 @@ export function registerPublicResults(app: Hono, deps: PublicResultsDeps): void 
   app.get("/results", async (c) => {
     const lang = langOf(c);
     const t = TEXT[lang];
-    const areas = await deps.publicAreas.list();
+    const [areas, names] = await Promise.all([deps.publicAreas.list(), namesOf()]);
     publicCache(c);
     return c.html(
       page(
@@ -142,7 +146,7 @@ export function registerPublicResults(app: Hono, deps: PublicResultsDeps): void 
 ${
   areas.length === 0
     ? html`<p data-testid="no-results">${t.none}</p>`
-    : html`<ul data-testid="public-areas">${areas.map((a) => html`<li><a href="${withLang(`/results/${a.area}`, lang)}">${a.area}</a></li>`)}</ul>`
+    : html`<ul data-testid="public-areas">${areas.map((a) => html`<li><a href="${withLang(`/results/${a.area}`, lang)}">${areaLabel(a.area, names)}</a></li>`)}</ul>`
 }
 <p><a href="${withLang("/you-said-we-did", lang)}">${t.updatesLink}</a></p></main>`,
         { lang, site: deps.organisationName },
@@ -153,12 +157,14 @@ ${
   app.get("/results/:area", async (c) => {
     const lang = langOf(c);
     const t = TEXT[lang];
-    const area = c.req.param("area").toUpperCase();
-    if (!POSTCODE_DISTRICT.test(area) || !(await deps.publicAreas.isPublic(area)))
+    const code = c.req.param("area").toUpperCase();
+    if (!POSTCODE_DISTRICT.test(code) || !(await deps.publicAreas.isPublic(code)))
       return notFoundPage(c, deps.organisationName);
+    // "ST6 Burslem" in what people read; the code in queries and addresses.
+    const area = areaLabel(code, await namesOf());
     const today = deps.now();
     const period = await deps.queries.resolvePeriod({ kind: "year" }, today);
-    const table = await deps.queries.themeTable({ allowedAreas: [], area, period }, "choice", THEMES);
+    const table = await deps.queries.themeTable({ allowedAreas: [], area: code, period }, "choice", THEMES);
     const rows = [...table.rows].sort((a, b) => (b.count ?? -1) - (a.count ?? -1));
     const label = periodLabel(period, lang);
     const label$ = (theme: string) => deps.themeLabel(theme, lang);
@@ -186,7 +192,7 @@ ${barChart(
     return c.html(
       page(
         t.areaTitle(area),
-        html`${header(`/results/${area}`, lang)}<main id="main" tabindex="-1"><h1>${t.areaTitle(area)}</h1>
+        html`${header(`/results/${code}`, lang)}<main id="main" tabindex="-1"><h1>${t.areaTitle(area)}</h1>
 <p>${t.asked}</p><p data-testid="period">${t.period(label)}</p>
 ${body}
 <p class="note" data-testid="disclosure-note">${t.note(k)}</p>
@@ -199,7 +205,8 @@ ${body}
   app.get("/you-said-we-did", async (c) => {
     const lang = langOf(c);
     const t = TEXT[lang];
-    const areas = (await deps.publicAreas.list()).map((a) => a.area);
+    const [listed, names] = await Promise.all([deps.publicAreas.list(), namesOf()]);
+    const areas = listed.map((a) => a.area);
     const updates = await deps.updates.forAreas(areas, 50);
     const pick = (text: { en: string; cy?: string | undefined }) => (lang === "cy" && text.cy ? text.cy : text.en);
     publicCache(c);
@@ -213,7 +220,10 @@ ${
     ? html`<p data-testid="no-updates">${t.noUpdates}</p>`
     : updates.map(
         (u) => html`<article class="update" data-testid="update"><h2>${dateIn(u.createdAt, lang)}</h2>
-<p><strong>${t.areas}:</strong> ${u.areas.filter((a) => areas.includes(a)).join(", ")}</p>
+<p><strong>${t.areas}:</strong> ${u.areas
+          .filter((a) => areas.includes(a))
+          .map((a) => areaLabel(a, names))
+          .join(", ")}</p>
 <p><strong>${t.youSaid}:</strong> ${pick(u.youSaid)}</p><p><strong>${t.weDid}:</strong> ${pick(u.weDid)}</p>
 ${u.link && /^https?:\/\//.test(u.link) ? html`<p><a href="${u.link}">${t.moreInfo}</a></p>` : ""}</article>`,
       )
@@ -227,7 +237,7 @@ ${u.link && /^https?:\/\//.test(u.link) ? html`<p><a href="${u.link}">${t.moreIn
   // The operator's switch: which areas are public.
   const operator = operatorReader(deps);
   const adminView = async (c: Context, csrf: string, notice?: string, status: 200 | 400 = 200) => {
-    const areas = await deps.publicAreas.list();
+    const [areas, names] = await Promise.all([deps.publicAreas.list(), namesOf()]);
     return c.html(
       page(
         "Public results",
@@ -244,7 +254,7 @@ ${
     ? html`<p data-testid="no-public-areas">No area is public.</p>`
     : html`<table class="records" data-testid="public-areas"><thead><tr><th scope="col">Area</th><th scope="col">Public since</th><th scope="col">Action</th></tr></thead><tbody>${areas.map(
         (a) =>
-          html`<tr><td data-label="Area"><a href="/results/${a.area}">${a.area}</a></td><td data-label="Public since">${dateIn(a.publishedAt, "en")}</td><td data-label="Action"><form method="post" action="/dashboard/public"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="action" value="withdraw"><input type="hidden" name="area" value="${a.area}"><button type="submit" aria-label="Withdraw ${a.area}">Withdraw</button></form></td></tr>`,
+          html`<tr><td data-label="Area"><a href="/results/${a.area}">${areaLabel(a.area, names)}</a></td><td data-label="Public since">${dateIn(a.publishedAt, "en")}</td><td data-label="Action"><form method="post" action="/dashboard/public"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="action" value="withdraw"><input type="hidden" name="area" value="${a.area}"><button type="submit" aria-label="Withdraw ${a.area}">Withdraw</button></form></td></tr>`,
       )}</tbody></table>`
 }
 </main>`,

@@ -104,6 +104,23 @@ describe("placevoice.yaml, a directory's own configuration", () => {
     expect(settings.districts).toContain("ST4");
   });
 
+  it("names districts as people know them, and says which name is not one", async () => {
+    const settings = toDirectorySettings((await loadDirectoryConfig(STOKE)).config);
+    expect(settings.areaNames?.["ST6"]).toBe("Burslem");
+    expect(settings.areaNames?.["ST3"]).toBe("Longton");
+    const bad = parseDirectoryConfig(
+      ["area: Testville", "areas:", "  st6: Burslem", "  Burslem: ST6", `  ST3: ${"x".repeat(41)}`].join("\n"),
+      "placevoice.yaml",
+      "Testville",
+    );
+    expect(bad.problems.map((p) => [p.line, p.message])).toEqual([
+      [5, "areas.ST3: an area name is at most 40 characters"],
+      [4, 'areas.Burslem: districts are postcode districts ("ST6") or areas ("ST")'],
+    ]);
+    const good = parseDirectoryConfig("area: Testville\nareas:\n  st6: Burslem\n", "placevoice.yaml", "Testville");
+    expect(good.config.areas).toEqual({ ST6: "Burslem" });
+  });
+
   it("falls back to defaults, with a problem, when there is no file", async () => {
     const dir = mkdtempSync(join(tmpdir(), "placevoice-config-"));
     temps.push(dir);
@@ -111,6 +128,7 @@ describe("placevoice.yaml, a directory's own configuration", () => {
     expect(loaded.config).toEqual({
       area: dir.split("/").pop(),
       districts: [],
+      areas: {},
       centroids: {},
       fallback: [],
       crisis: {},

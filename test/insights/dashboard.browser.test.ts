@@ -71,7 +71,7 @@ describe("dashboard in Chromium", () => {
     expect(await page.getByTestId("disclosure-note").textContent()).toContain("the others are slightly adjusted");
     expect(await page.getByTestId("respondents").textContent()).toBe(String(published(14)));
     // The chart is there, named for screen readers.
-    expect(await page.locator('svg[role="img"] title').first().textContent()).toBe("Residents per priority in ST6");
+    expect(await page.locator('svg[role="img"] title').first().textContent()).toBe("Residents per priority in ST6 Burslem");
     // Housing (14) is shown; safety (4) is not, and says so.
     const table = page.getByTestId("themes-table");
     expect(await table.getByRole("row", { name: /Housing/ }).textContent()).toContain(String(published(14)));
@@ -84,7 +84,7 @@ describe("dashboard in Chromium", () => {
     const csv = readFileSync((await download.path())!, "utf8");
     expect(download.suggestedFilename()).toMatch(/^priorities_ST6_\d{4}-\d\d-\d\d_to_\d{4}-\d\d-\d\d\.csv$/);
     expect(csv.split("\r\n")[0]).toBe(
-      "area,period_from,period_to,question,respondents,theme,label,residents,share_percent,generated_at,note",
+      "area,area_name,period_from,period_to,question,respondents,theme,label,residents,share_percent,generated_at,note",
     );
     expect(csv).toContain(`,housing,Housing,${published(14)},100,`);
     expect(csv).toContain(",safety,Feeling safe,fewer than 10,,");

@@ -35,6 +35,21 @@ describe("evaluation set", () => {
     expect(heldOut.macroF1).toBeGreaterThanOrEqual(0.8);
   });
 
+  it("meets the goals on the residents' held-out set, never tuned on: macro-F1 >= 0.88, exact sets >= 0.75", async () => {
+    // test/fixtures/themes-eval-residents-*.jsonl, written before the tagger was changed for them
+    const load = (name: string) => parseEvalSet(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), "utf8"));
+    const development = load("themes-eval-residents-dev.jsonl");
+    const heldOut = load("themes-eval-residents-heldout.jsonl");
+    expect(heldOut.length).toBeGreaterThanOrEqual(70);
+    expect(heldOut.some((e) => development.some((d) => d.text === e.text))).toBe(false);
+    const analyser = createTextAnalyser();
+    const report = await evaluateAnalyser(heldOut, (text) => analyser.invoke(text));
+    expect(report.macroF1).toBeGreaterThanOrEqual(0.88);
+    expect(report.exactMatch).toBeGreaterThanOrEqual(0.75);
+    expect(report.pii.recall).toBe(1);
+    expect(report.overRedaction.examples).toEqual([]);
+  });
+
   it("rejects a label whose personal detail is not in its text", () => {
     expect(() =>
       parseEvalSet(JSON.stringify({ text: "hello", themes: [], pii: [{ type: "name", value: "Kev" }] })),

@@ -88,12 +88,12 @@ describe("public results", () => {
 
   it("shows a published area's priorities with period, base, units and source, at the public threshold", async () => {
     const index = await get("/results");
-    expect(index.html).toContain('<a href="/results/ST3">ST3</a>');
-    expect(index.html).toContain('<a href="/results/ST6">ST6</a>');
+    expect(index.html).toContain('<a href="/results/ST3">ST3 Longton</a>');
+    expect(index.html).toContain('<a href="/results/ST6">ST6 Burslem</a>');
 
     const st6 = await get("/results/ST6");
     expect(st6.headers.get("Cache-Control")).toBe("public, max-age=300");
-    expect(st6.html).toContain("<h1>What residents in ST6 told us</h1>");
+    expect(st6.html).toContain("<h1>What residents in ST6 Burslem told us</h1>");
     expect(st6.html).toMatch(/data-testid="period">Answers from [^<]+ \(the last 52 weeks\)\.</);
     expect(st6.html).toContain(`<strong data-testid="respondents">${published(20, PUBLIC_K)}</strong>`);
     expect(st6.html).toContain(`of ${published(20, PUBLIC_K)} residents who answered. Number of residents`);
@@ -108,7 +108,7 @@ describe("public results", () => {
     // 12 residents in ST3: enough for partners (K = 10), withheld on the public page (K = 15).
     const st3 = await get("/results/ST3");
     expect(st3.html).toContain(
-      `Fewer than ${PUBLIC_K} residents in ST3 answered in the last 52 weeks, so the figures are withheld to protect them.`,
+      `Fewer than ${PUBLIC_K} residents in ST3 Longton answered in the last 52 weeks, so the figures are withheld to protect them.`,
     );
     expect(st3.html).not.toContain('data-testid="respondents"');
     const { token } = await h.services.partners.create("ST3 partner", ["ST3"]);
@@ -121,12 +121,12 @@ describe("public results", () => {
   it("reads in Welsh", async () => {
     const st6 = await get("/results/ST6?lang=cy");
     expect(st6.html).toContain('<html lang="cy">');
-    expect(st6.html).toContain("<h1>Beth ddywedodd trigolion ST6 wrthon ni</h1>");
+    expect(st6.html).toContain("<h1>Beth ddywedodd trigolion ST6 Burslem wrthon ni</h1>");
     expect(st6.html).toContain("Neidio i&#39;r prif gynnwys");
     expect(st6.html).toMatch(/Atebion o [^<]+ \(y 52 wythnos diwethaf\)\./);
     expect(st6.html).toContain(`<th scope="row">Tai</th>`);
     expect(st6.html).toContain('href="/results/ST6" hreflang="en"');
-    expect((await get("/results?lang=cy")).html).toContain('<a href="/results/ST6?lang=cy">ST6</a>');
+    expect((await get("/results?lang=cy")).html).toContain('<a href="/results/ST6?lang=cy">ST6 Burslem</a>');
   });
 
   it("lists the updates sent to public areas, in the reader's language, and none for other areas", async () => {

@@ -33,6 +33,8 @@ export interface DirectoryConfig {
   readonly area: string;
   /** Postcode districts (or whole areas, "ST") that are the directory's own area. */
   readonly districts: readonly string[];
+  /** The name people know each district by ("ST6" -> "Burslem"), for insight pages; may be empty. */
+  readonly areas: Readonly<Record<string, string>>;
   /** Approximate centre (latitude, longitude) of each district, for distances; may be empty. */
   readonly centroids: Readonly<Record<string, readonly [number, number]>>;
   readonly fallback: readonly ConfiguredFallback[];
@@ -96,6 +98,20 @@ const district = z
 const configSchema = z.strictObject({
   area: z.string().trim().min(1),
   districts: z.array(district).default([]),
+  // Keys checked here rather than by the record, so that a wrong one is named as a district.
+  areas: z
+    .record(z.string(), z.string().trim().min(1).max(40, "an area name is at most 40 characters"))
+    .default({})
+    .superRefine((names, ctx) => {
+      for (const key of Object.keys(names))
+        if (!district.safeParse(key).success)
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: 'districts are postcode districts ("ST6") or areas ("ST")',
+          });
+    })
+    .transform((names) => Object.fromEntries(Object.entries(names).map(([k, v]) => [k.trim().toUpperCase(), v]))),
   centroids: z
     .record(
       district,
@@ -128,7 +144,7 @@ const configSchema = z.strictObject({
 });
 
 function defaults(area: string): DirectoryConfig {
-  return { area, districts: [], centroids: {}, fallback: [], crisis: {}, translations: {} };
+  return { area, districts: [], areas: {}, centroids: {}, fallback: [], crisis: {}, translations: {} };
 }
 
 /** Reads `placevoice.yaml` from a directory's folder. Never throws for its content: problems say what is wrong and the defaults (no fallback, no crisis routing) apply. */
@@ -201,6 +217,7 @@ export function parseDirectoryConfig(source: string, file: string, defaultArea: 
   const config: DirectoryConfig = {
     area: data.area,
     districts: [...new Set(data.districts)],
+    areas: data.areas,
     centroids: data.centroids,
     fallback: data.fallback.map((f) => ({
       ...(f.id ? { id: f.id } : {}),
@@ -279,6 +296,7 @@ export function toDirectorySettings(config: DirectoryConfig): DirectorySettings 
   return {
     area: config.area,
     districts: config.districts,
+    areaNames: config.areas,
     centroids: config.centroids,
     fallback: config.fallback.flatMap((f) => f.when.map((when) => ({ when, text: f.text }))),
     crisis: config.crisis as Readonly<Record<string, readonly string[]>>,
