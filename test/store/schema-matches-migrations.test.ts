@@ -129,6 +129,7 @@ describe("database built from migrations matches prisma/schema.prisma", () => {
       "WebhookDelivery",
       "PublicArea",
       "PopulationBaseline",
+      "ThemeReview",
     ]);
   });
 
