@@ -71,7 +71,9 @@ describe("dashboard in Chromium", () => {
     expect(await page.getByTestId("disclosure-note").textContent()).toContain("the others are slightly adjusted");
     expect(await page.getByTestId("respondents").textContent()).toBe(String(published(14)));
     // The chart is there, named for screen readers.
-    expect(await page.locator('svg[role="img"] title').first().textContent()).toBe("Residents per priority in ST6 Burslem");
+    expect(await page.locator('svg[role="img"] title').first().textContent()).toBe(
+      "Residents per priority in ST6 Burslem",
+    );
     // Housing (14) is shown; safety (4) is not, and says so.
     const table = page.getByTestId("themes-table");
     expect(await table.getByRole("row", { name: /Housing/ }).textContent()).toContain(String(published(14)));
