@@ -40,11 +40,13 @@ export function page(title: string, body: Body, options: { lang?: "en" | "cy"; s
   @media (max-width: 40rem) {
     svg.chart .wide-only { display: none; }
     table.records thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
-    table.records, table.records tbody, table.records tr, table.records th, table.records td { display: block; }
+    table.records, table.records tbody, table.records tfoot, table.records tr, table.records th, table.records td { display: block; }
     table.records tr { border-top: 2px solid #b1b4b6; padding: .25rem 0 .5rem; }
     table.records th, table.records td { border: 0; padding: .15rem 0; text-align: left; }
     table.records [data-label]::before { content: attr(data-label) ": "; font-weight: 600; }
   }
+  .side-by-side { display: grid; gap: 0 2rem; } .side-by-side > * { min-width: 0; } caption { text-align: left; }
+  @media (min-width: 48rem) { .side-by-side { grid-template-columns: 1fr 1fr; } }
   td.num, th.num { text-align: right; } .suppressed { color: #505a5f; font-style: italic; }
   blockquote { margin: .5rem 0; padding: .5rem .75rem; border-left: 5px solid #b1b4b6; background: #f8f8f8; }
   .note { color: #505a5f; font-size: .9rem; } .error { color: #d4351c; font-weight: 600; }

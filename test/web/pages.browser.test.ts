@@ -256,6 +256,19 @@ describe("every page, at 1280, 390 and 320 px", () => {
     expectClean(await visit("operator", "/dashboard?area=ST6"));
   });
 
+  it("areas by name: the district picker of a partner with every area, and areas compared for one theme", async () => {
+    expectClean(
+      await check("operator", "district picker", async (page) => {
+        await page.goto(`${base}/dashboard`);
+        await page.getByLabel("Area").selectOption({ label: "ST3 Longton" });
+        await page.getByRole("button", { name: "Show" }).click();
+        await page.getByRole("heading", { name: "Priorities in ST3 Longton" }).waitFor();
+      }),
+      await visit("partner", "/dashboard/compare?theme=housing"),
+      await visit("operator", "/dashboard/compare?theme=transport&period=year&age_band=age_25_34"),
+    );
+  });
+
   it("you said, we did: the list, the preview, and a refused draft", async () => {
     expectClean(
       await visit("partner", "/dashboard/updates"),
@@ -335,11 +348,19 @@ describe("the dashboard's charts", () => {
       const priorities = await page.getByTestId("priorities-figure").locator("figcaption").textContent();
       const trend = await page.getByTestId("trend-figure").locator("figcaption").textContent();
       expect(priorities).toBe(
-        `Residents per priority in ST6, 30 Dec 2024 – 5 Jan 2026, of ${respondents} residents who answered. Number of residents; each could choose up to three. Source: residents' answers to PlaceVoice.`,
+        `Residents per priority in ST6 Burslem, 30 Dec 2024 – 5 Jan 2026, of ${respondents} residents who answered. Number of residents; each could choose up to three. Source: residents' answers to PlaceVoice.`,
       );
       expect(trend).toBe(
-        `Residents choosing Housing, per four weeks in ST6, 30 Dec 2024 – 5 Jan 2026. Base: the ${respondents} residents who answered; each point is how many of them chose housing in those four weeks, marked with their first day. Number of residents. Source: residents' answers to PlaceVoice.`,
+        `Residents choosing Housing, per four weeks in ST6 Burslem, 30 Dec 2024 – 5 Jan 2026. Base: the ${respondents} residents who answered; each point is how many of them chose housing in those four weeks, marked with their first day. Number of residents. Source: residents' answers to PlaceVoice.`,
       );
+
+      // The themes raised in residents' own words sit beside the chosen priorities on a wide
+      // screen, and under them on a phone.
+      const chosen = (await page.getByTestId("themes-table").boundingBox())!;
+      const written = (await page.getByTestId("written-themes-table").boundingBox())!;
+      if (width === 1280) expect(written.y).toBe(chosen.y);
+      else expect(written.y).toBeGreaterThan(chosen.y + chosen.height);
+      expect(written.x + written.width).toBeLessThanOrEqual(width);
 
       const chart = page.getByTestId("trend-figure").locator("svg.chart");
       const drawn = await chart.evaluate((svg) => {
