@@ -33,7 +33,12 @@ channelSuite("Node", () => ({
   twilioNumber: TWILIO_NUMBER,
   telegramSecret: TELEGRAM_SECRET,
   smsUrl: SMS_URL,
-  request: async (path, init) => h.app.request(path, init),
+  // Telegram replies are sent after the webhook is answered: the suite, like a resident, reads them once they have arrived.
+  request: async (path, init) => {
+    const response = await h.app.request(path, init);
+    await h.services.dispatcher.settled();
+    return response;
+  },
   answers: async (channel, address) => {
     const contact = await contactRow(channel, address);
     return contact ? (await h.services.store.answersOf(contact.id)).map((a) => [a.questionKey, a.value]) : [];

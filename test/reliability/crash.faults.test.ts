@@ -11,6 +11,9 @@
 // idempotency token (the fake, like Twilio, does not send a token twice), which is why a message
 // that was on the wire at the moment of the kill can be safely sent again. Telegram's Bot API
 // has no idempotency key, so there a message can repeat only if it was on the wire at the kill.
+// A Telegram update is acknowledged once its step is committed and its replies are sent after:
+// the kill falls where some acknowledged replies had not yet reached the Bot API, and they
+// arrive after the restart.
 import { afterAll, describe, expect, it } from "vitest";
 import { createAddressCrypto } from "../../src/store/address-crypto.js";
 import { textUpdate } from "../support/fake-telegram.js";
@@ -132,27 +135,47 @@ describe("SIGKILL under load, then restart", () => {
       ...Array.from({ length: RESIDENTS }, (_, n) => resident("telegram", n)),
     ]);
 
+    const crypto = await createAddressCrypto(APP_SECRET);
+    const chatOf = new Map<string, number>();
+    for (let n = 0; n < RESIDENTS; n++) chatOf.set(await crypto.hash("telegram", String(chat(n))), chat(n));
+    /** Telegram replies committed (their update acknowledged or about to be) that have not reached the Bot API. */
+    const notYetSent = () =>
+      server
+        .query<{ address_hash: string; payload: string }>(
+          `SELECT c.address_hash, o.payload FROM outbox o JOIN contacts c ON c.id = o.contact_id WHERE o.channel = 'telegram' AND o.status = 'sending'`,
+        )
+        .filter((r) => {
+          const text = (JSON.parse(r.payload) as { text?: string }).text;
+          const to = chatOf.get(r.address_hash);
+          return text !== undefined && to !== undefined && !server.telegram.textsTo(to).includes(text);
+        });
+
     // Kill it mid-way: conversations under way and the broadcast part-sent.
     const acked = (channel: string) => log.filter((s) => s.channel === channel && s.delivery.status === 200).length;
-    // …at a moment a Telegram reply is on the wire (claimed, not yet confirmed).
+    // …at a moment a Telegram reply is on the wire (claimed, not yet confirmed) and others,
+    // committed and acknowledged, are still waiting their turn to be sent.
+    let waiting: ReturnType<typeof notYetSent> = [];
     await waitFor(
-      "load, a part-sent broadcast and a reply on the wire",
+      "load, a part-sent broadcast, a reply on the wire and acknowledged replies not yet sent",
       () =>
         acked("sms") >= 40 &&
         acked("telegram") >= 40 &&
         server.twilio.sent.length >= 20 &&
-        server.telegram.inFlight > 0,
+        server.telegram.inFlight > 0 &&
+        (waiting = notYetSent()).length > 0,
       60_000,
       1,
     );
     expect(await server.signal("SIGKILL")).toBe("SIGKILL");
+    // Between acknowledgement and send: committed, never on the wire; each must still arrive.
+    const ackedNotSent = notYetSent();
+    expect(ackedNotSent.length, `${waiting.length} waiting when the kill was decided`).toBeGreaterThan(0);
     const acknowledged = log.filter((s) => s.delivery.status === 200);
     const broadcastSentBeforeKill = server.twilio.sent.length;
     expect(broadcastSentBeforeKill).toBeLessThan(BROADCAST);
     expect(acknowledged.length).toBeLessThan(RESIDENTS * 2 * STEPS.length);
 
     // What a restart finds in the file: every acknowledged webhook's step, with its answer.
-    const crypto = await createAddressCrypto(APP_SECRET);
     const contactId = async (channel: "sms" | "telegram", n: number) => {
       const hash = await crypto.hash(channel, channel === "sms" ? phone(n) : String(chat(n)));
       return (
@@ -211,6 +234,11 @@ describe("SIGKILL under load, then restart", () => {
     )) {
       expect(s.delivery.body).toContain(STEPS[s.step]!.reply);
     }
+    // The replies the kill caught between acknowledgement and send reached their residents.
+    for (const r of ackedNotSent)
+      expect(server.telegram.textsTo(chatOf.get(r.address_hash)!)).toContain(
+        (JSON.parse(r.payload) as { text: string }).text,
+      );
     // Telegram replies go through the outbox: every one reached its resident, in order; one is
     // repeated only if it was on the wire when the process died.
     const mayRepeat = new Set(
@@ -244,7 +272,7 @@ describe("SIGKILL under load, then restart", () => {
     // Some SMS had reached Twilio unconfirmed when the process died, and were sent again after the restart.
     expect(repeatedTokens.size).toBeGreaterThan(0);
     console.info(
-      `crash: ${acknowledged.length} webhooks acknowledged before the kill, all committed; broadcast ${broadcastSentBeforeKill}/${BROADCAST} sent; ` +
+      `crash: ${acknowledged.length} webhooks acknowledged before the kill, all committed; ${ackedNotSent.length} Telegram replies committed and not yet sent at the kill, all delivered after; broadcast ${broadcastSentBeforeKill}/${BROADCAST} sent; ` +
         `${unconfirmed.length} outbox rows claimed but unconfirmed (${repeatedTokens.size} SMS re-sent with the same idempotency token, not delivered twice)`,
     );
     expect(server.logs()).not.toMatch(/\bERROR\b/);
