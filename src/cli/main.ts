@@ -14,6 +14,8 @@ const USAGE = `placevoice — hear residents, signpost help, share safe insight
 Usage:
   placevoice serve                      start the server (what \`npm start\` runs)
   placevoice migrate                    apply database migrations and exit
+  placevoice backup <file> [--force]    a checked copy of the database while the server runs
+  placevoice restore <file> --force     check a backup and put it in place of the database (server stopped)
   placevoice flows lint [dir]           check flow files (default: FLOWS_DIR, or the shipped flows)
         [--segments]                    and print each message's SMS encoding and segments per language
   placevoice flows test [dir]           run the conversation tests in <dir>/tests
@@ -65,6 +67,14 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
             : `Database is up to date (${report.alreadyApplied.length} migration(s) applied before).`,
         );
         return 0;
+      }
+      case "backup": {
+        const { backupCommand } = await import("./backup.js");
+        return await backupCommand(rest, io);
+      }
+      case "restore": {
+        const { restoreCommand } = await import("./backup.js");
+        return await restoreCommand(rest, io);
       }
       case "flows": {
         const [sub, ...args] = rest;
