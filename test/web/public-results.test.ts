@@ -146,6 +146,7 @@ describe("public results", () => {
     const page = await get("/you-said-we-did");
     expect(page.status).toBe(200);
     expect(page.html).toContain("We repaired the bus shelter on the High Street.");
+    expect(page.html).toContain("<strong>Areas:</strong> ST6 Burslem</p>");
     expect(page.html).not.toContain("ST9");
     expect(page.html).toMatch(/<strong>You said:<\/strong> [^<]*\d+%/);
     const welsh = await get("/you-said-we-did?lang=cy");
