@@ -19,6 +19,7 @@ import type { FlowRegistry } from "../engine/types.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { PartnerStore } from "../insights/partners.js";
 import { PublicAreas } from "../insights/public-areas.js";
+import { ThemeReviews } from "../insights/theme-reviews.js";
 import { InsightQueries } from "../insights/queries.js";
 import type { Logger } from "../log.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
@@ -249,6 +250,13 @@ export function composeServices(input: ComposeInput): ComposedServices {
       areaNames,
     },
     admin: { partners, sessionSecret, registry, outbox, now: input.now },
+    themesReview: {
+      reviews: new ThemeReviews(input.sql, input.now),
+      partners,
+      sessionSecret,
+      themeLabel,
+      now: input.now,
+    },
     publicResults: {
       publicAreas: new PublicAreas(prisma, input.now),
       queries: new InsightQueries(prisma, config.publicKThreshold),

@@ -12,6 +12,7 @@ import { registerChampionView, type ChampionViewDeps } from "./champion-view.js"
 import { registerInsightsApi, type InsightsApiDeps } from "./insights-api.js";
 import { registerDashboard, type DashboardDeps } from "./dashboard.js";
 import { registerAdmin, type AdminDeps } from "./admin.js";
+import { registerThemesReview, type ThemesReviewDeps } from "./themes-review.js";
 import { registerPrivacyNotice, type PrivacyDeps } from "./privacy.js";
 import { registerPublicResults, type PublicResultsDeps } from "./public-results.js";
 import { notFoundPage, registerHome, wantsHtml, type HomeDeps } from "./home.js";
@@ -32,6 +33,8 @@ export interface AppDeps {
   readonly dashboard?: DashboardDeps;
   /** The operator's admin views under /dashboard/admin (same sign-in as the dashboard). */
   readonly admin?: AdminDeps;
+  /** An officer settles free-text answers' themes at /dashboard/themes-review (operators). */
+  readonly themesReview?: ThemesReviewDeps;
   readonly privacy?: PrivacyDeps;
   /** The front door at /, the favicon and robots.txt. */
   readonly home?: HomeDeps;
@@ -94,6 +97,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.champions) registerChampionView(app, deps.champions);
   if (deps.insights) registerInsightsApi(app, deps.insights);
   if (deps.admin) registerAdmin(app, deps.admin);
+  if (deps.themesReview) registerThemesReview(app, deps.themesReview);
   if (deps.dashboard) registerDashboard(app, deps.dashboard);
   if (deps.privacy) registerPrivacyNotice(app, deps.privacy);
   if (deps.home) registerHome(app, deps.home);
