@@ -15,7 +15,10 @@ export async function toAnswer(
   effect: Extract<Effect, { type: "save_answer" }>,
   ageBand: string | undefined,
   deps: { readonly newId: () => string; readonly analyse?: TextAnalyser },
+  /** Whether its themes count as the resident's priorities (insight facts); redaction applies either way. */
+  options: { readonly priorities?: boolean } = {},
 ): Promise<NewAnswer> {
+  const counted = options.priorities ?? true;
   const base = {
     id: deps.newId(),
     flowId: effect.flowId,
@@ -23,7 +26,7 @@ export async function toAnswer(
     value: effect.value,
     ...(ageBand ? { ageBand } : {}),
   };
-  if (isThemeAnswer(effect.value)) {
+  if (counted && isThemeAnswer(effect.value)) {
     const themes = typeof effect.value === "string" ? [effect.value] : effect.value;
     return { ...base, facts: themes.map((theme) => ({ id: deps.newId(), theme, source: "choice" as const })) };
   }
@@ -32,7 +35,7 @@ export async function toAnswer(
     return {
       ...base,
       redacted: analysis.redacted,
-      facts: analysis.themes.map((theme) => ({ id: deps.newId(), theme, source: "text" as const })),
+      facts: (counted ? analysis.themes : []).map((theme) => ({ id: deps.newId(), theme, source: "text" as const })),
     };
   }
   return base;

@@ -5,7 +5,7 @@
 // no-op) and the replies to send (the outbox). Channels call this; so does the simulator.
 import { randomInt } from "node:crypto";
 import { detectKeyword } from "../engine/keywords.js";
-import { step } from "../engine/step.js";
+import { remind as remindStep, step } from "../engine/step.js";
 import { interpolate, localise } from "../engine/text.js";
 import type {
   DirectoryLookup,
@@ -74,6 +74,13 @@ export const AGE_BAND_KEY = "age_band";
 
 export interface CrisisLookup {
   crisis(kinds: readonly string[], language: string, now: Date): SignpostService[];
+}
+
+/** The flow OFFER (CYNNIG, /offer) starts in any state: what a resident could offer their area. */
+export const OFFERS_FLOW_ID = "offers";
+
+function isWelshOffer(input: EngineInput): boolean {
+  return input.type === "text" && /^\/?cynnig\b/i.test(input.text.trim());
 }
 
 /** Champion and campaign codes as residents type them: "c_ab12cd", "AB12CD". */
@@ -196,6 +203,43 @@ export class ConversationService {
         if (committed === "duplicate") return "duplicate";
       }
       throw new Error("Conversation kept changing underneath the broadcast");
+    });
+  }
+
+  /**
+   * Queues the gentle reminder of the question a contact's conversation waits on, if it is due
+   * now (engine `remind`): once per conversation and question (the idempotency key
+   * `reminder:<contact>:<conversation start>:<question>`), as proactive traffic (kind
+   * "reminder"). Quiet hours are the caller's to respect (see reminders.ts).
+   */
+  async remindIfDue(contact: ContactRecord, render: ReplyRenderer): Promise<"queued" | "not_due" | "duplicate"> {
+    return this.queue.run(`${contact.channel}:${contact.addressHash}`, async () => {
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        const now = this.deps.now();
+        const session = await this.deps.store.loadSession(contact.id);
+        if (!session || contact.status !== "active" || contact.consentVersion === null) return "not_due";
+        const result = remindStep(this.engineContext(now, contact, undefined), session.state);
+        if (!result) return "not_due";
+        const { flowId, nodeId, startedAt } = session.state;
+        const key = `reminder:${contact.id}:${startedAt}:${flowId}:${nodeId}`;
+        const committed = await this.deps.store.commitStep({
+          contact,
+          now,
+          contactChanges: {},
+          session: { expectedVersion: session.version, next: result.session, newId: this.deps.newId() },
+          answers: [],
+          inbound: { id: key, channel: contact.channel },
+          outbox: this.outboxRows(render(result.effects.filter(isOutbound), contact), contact, {
+            key,
+            notBefore: now,
+            kind: "reminder",
+          }),
+        });
+        if (committed === "ok") return "queued";
+        if (committed === "duplicate") return "duplicate";
+        // The resident answered meanwhile: read again (the reminder is then no longer due).
+      }
+      return "not_due";
     });
   }
 
@@ -436,6 +480,11 @@ export class ConversationService {
       input = { type: "resume" };
     } else if (keyword === "help") {
       input = { type: "help" };
+    } else if (keyword === "offer" && this.deps.registry.flows.has(OFFERS_FLOW_ID)) {
+      input = { type: "aside", flowId: OFFERS_FLOW_ID };
+      // Someone new who writes CYNNIG is answered in Welsh.
+      if (!contact.consentVersion && settings.languages.includes("cy") && isWelshOffer(inbound.input))
+        changes.language = "cy";
     }
     if (inbound.notice === "text_only") prefix.push(say(hostMessages.textOnly));
     const directory = this.deps.directory?.();
@@ -468,14 +517,23 @@ export class ConversationService {
 
     // A contact created just now may have been created (and its conversation begun) by another process.
     const session = turn.contact ? turn.session : await store.loadSession(contact.id);
-    const result = step(this.engineContext(now, contact, directory), session?.state ?? null, input);
+    const result = step(
+      this.engineContext(now, changes.language ? { ...contact, language: changes.language } : contact, directory),
+      session?.state ?? null,
+      input,
+    );
 
     const answers: NewAnswer[] = [];
     let ageBand: StepCommit["ageBand"];
     const knownAgeBand = result.session?.answers[AGE_BAND_KEY] ?? session?.state.answers[AGE_BAND_KEY];
     for (const effect of result.effects) {
       if (effect.type === "save_answer") {
-        answers.push(await toAnswer(effect, typeof knownAgeBand === "string" ? knownAgeBand : undefined, this.deps));
+        answers.push(
+          await toAnswer(effect, typeof knownAgeBand === "string" ? knownAgeBand : undefined, this.deps, {
+            // What someone could give is redacted like any answer, but is not a priority of theirs.
+            priorities: effect.flowId !== OFFERS_FLOW_ID,
+          }),
+        );
         if (effect.key === AGE_BAND_KEY && typeof effect.value === "string") {
           const since = session?.state.startedAt ?? result.session?.startedAt;
           ageBand = { value: effect.value, flowId: effect.flowId, since: since ? new Date(since) : now };

@@ -2,7 +2,8 @@
 // reply is treated as an answer, so STOP can never be swallowed by a question.
 import { normaliseReply } from "./text.js";
 
-export type Keyword = "stop" | "start" | "help" | "language" | "skip" | "restart" | "mydata" | "delete" | "updates";
+export type Keyword =
+  "stop" | "start" | "help" | "language" | "skip" | "restart" | "mydata" | "delete" | "updates" | "offer";
 
 const KEYWORDS: Readonly<Record<string, Keyword>> = {
   stop: "stop",
@@ -54,6 +55,8 @@ const KEYWORDS: Readonly<Record<string, Keyword>> = {
   diweddariadau: "updates",
   news: "updates",
   newyddion: "updates",
+  offer: "offer",
+  cynnig: "offer",
 };
 
 /** Own keys only: "constructor" or "toString" are words a resident may send, not keywords. */

@@ -95,10 +95,12 @@ function handle(turn: Turn, session: SessionState | null, input: EngineInput): S
   if (input.type === "start") return startFlow(turn, input.flowId ?? ctx.registry.entryFlowId, {});
   // ISO-8601 UTC strings of one format order like the instants they name: no parsing needed.
   const expired = session !== null && session.expiresAt <= ctx.now.toISOString();
-  if (input.type === "help") {
-    const helpFlow = ctx.registry.helpFlowId;
-    if (!helpFlow) return session;
-    return startFlow(turn, helpFlow, {}, session && !expired ? session : undefined);
+  if (input.type === "help" || input.type === "aside") {
+    const flowId = input.type === "aside" ? input.flowId : ctx.registry.helpFlowId;
+    if (!flowId || !ctx.registry.flows.has(flowId)) return session;
+    const live = session && !expired ? session : undefined;
+    // Asked for again while in it: it starts again, and still returns to what it interrupted.
+    return startFlow(turn, flowId, {}, live?.flowId === flowId ? live.parent : live);
   }
   if (input.type === "resume") {
     if (!session || expired) return startFlow(turn, ctx.registry.entryFlowId, {});

@@ -249,6 +249,8 @@ export type EngineInput =
   | { readonly type: "button"; readonly payload: string }
   /** HELP: run the help flow, then carry on with the question that was waiting. */
   | { readonly type: "help" }
+  /** A flow the resident asked for by keyword (OFFER): run it, then carry on with the question that was waiting. */
+  | { readonly type: "aside"; readonly flowId: string }
   /** Re-show the waiting question (e.g. after START un-stops a contact), or start the entry flow. */
   | { readonly type: "resume" };
 

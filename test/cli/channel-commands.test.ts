@@ -58,6 +58,7 @@ describe("placevoice telegram set-webhook", () => {
       "start",
       "help",
       "language",
+      "offer",
       "mydata",
       "delete",
       "stop",

@@ -36,7 +36,7 @@ describe("placevoice flows lint", () => {
     const result = await runCli(["flows", "lint"]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(
-      /4 flow\(s\) OK: feedback \(\d+ nodes\), help \(\d+ nodes\), priorities \(\d+ nodes\), update_reply \(\d+ nodes\)/,
+      /5 flow\(s\) OK: feedback \(\d+ nodes\), help \(\d+ nodes\), offers \(\d+ nodes\), priorities \(\d+ nodes\), update_reply \(\d+ nodes\)/,
     );
   });
 
