@@ -194,6 +194,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
       threshold: config.kThreshold,
       requestsPerMinute: config.apiRateLimit,
       feed,
+      areaNames,
       now: input.now,
     },
     home: {

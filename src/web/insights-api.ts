@@ -9,7 +9,7 @@ import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import { hashPartnerToken, type PartnerIdentity, type PartnerStore } from "../insights/partners.js";
 import { RateLimiter } from "../rate-limit.js";
 import type { InsightFilter, InsightQueries } from "../insights/queries.js";
-import { QUESTION_TEXT, tableFilename, themeTableCsv, toCsv } from "../insights/csv.js";
+import { areaNamesOf, QUESTION_TEXT, tableFilename, themeTableCsv, toCsv } from "../insights/csv.js";
 import { openApiDocument } from "./openapi.js";
 import type { Clock } from "../clock.js";
 import { parsePeriod, type Period } from "../insights/periods.js";
@@ -32,6 +32,8 @@ export interface InsightsApiDeps {
   readonly feed?: PartnerFeed;
   /** Today, for the periods (the service's clock). */
   readonly now: Clock;
+  /** The names districts are known by ("ST6" -> "Burslem"), for the CSV's area_name. */
+  readonly areaNames?: () => Promise<Readonly<Record<string, string>>>;
 }
 
 const district = z.string().trim().toUpperCase().regex(POSTCODE_DISTRICT, "area is a postcode district such as ST6");
@@ -177,8 +179,10 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
         (parsed.filter.allowedAreas.length > 0 ? parsed.filter.allowedAreas.join(" ") : "all areas");
       const name = source === "choice" ? "priorities" : "themes";
       c.header("Content-Disposition", `attachment; filename="${tableFilename(name, area, parsed.period)}"`);
+      const codes = parsed.filter.area ? [parsed.filter.area] : parsed.filter.allowedAreas;
       const context = {
         area,
+        areaName: areaNamesOf(codes, deps.areaNames ? await deps.areaNames() : {}),
         period: parsed.period,
         question: QUESTION_TEXT[source],
         respondents: table.respondents.count,

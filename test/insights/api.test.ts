@@ -133,7 +133,7 @@ describe("partner API", () => {
     expect(lines[0]).toBe(
       "area,area_name,period_from,period_to,question,respondents,theme,label,residents,share_percent,generated_at,note",
     );
-    const context = `ST6,,2026-01-05,2026-01-05,What matters most to you in your area? (up to three priorities each),${published(30)}`;
+    const context = `ST6,Burslem,2026-01-05,2026-01-05,What matters most to you in your area? (up to three priorities each),${published(30)}`;
     expect(lines[1]!.startsWith(`${context},housing,Housing,${published(30)},100,2026-01-05T`)).toBe(true);
     expect(lines[1]).toContain(
       ',"Numbers under 10 are withheld and the others slightly adjusted, so that no small group',
