@@ -32,6 +32,8 @@ Usage:
   placevoice champion campaign --code <CODE> --name "…"
                                         another code for the same champion (a poster per estate)
   placevoice champion list              champions and their codes
+  placevoice population import <csv> --source "…" --year 2021
+                                        the population baseline reach is measured against (area,age_band,population)
   placevoice partner create --name "…" [--areas ST1,ST6]
                                         a partner API token (shown once) for those areas
   placevoice partner list | revoke <id|name>
@@ -113,6 +115,10 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
       case "keys": {
         const { keysCommand } = await import("./keys.js");
         return await keysCommand(rest, io);
+      }
+      case "population": {
+        const { populationCommand } = await import("./population.js");
+        return await populationCommand(rest, io);
       }
       case "partner": {
         const { partnerCommand } = await import("./partner.js");

@@ -74,6 +74,14 @@ export interface AreaComparisonRow {
 /** Postcode districts in code order as people read them: ST2 before ST10. */
 export const byDistrict = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
 
+/** An answer's created_at within a period's days (Prisma filter). */
+export function createdWithin(period: Period): { gte: Date; lt: Date } {
+  return {
+    gte: new Date(`${period.from}T00:00:00Z`),
+    lt: new Date(new Date(`${period.to}T00:00:00Z`).getTime() + 86_400_000),
+  };
+}
+
 type Narrowing = "area" | "period" | "channel" | "ageBand";
 const NARROWINGS: readonly Narrowing[] = ["area", "period", "channel", "ageBand"];
 const NONE: Tally = { count: 0, keySum: 0 };
@@ -111,8 +119,8 @@ export class InsightQueries {
     return where;
   }
 
-  /** Residents covered (one answer to the respondent question each), with their key sum. */
-  private async population(f: InsightFilter): Promise<Tally> {
+  /** Residents covered (one answer to the respondent question each), with their key sum: a true count, never to publish as it is. */
+  async population(f: InsightFilter): Promise<Tally> {
     const where = and([[`"question_key" = ?`, this.respondentKey], ...this.conditions(f)]);
     const rows = await this.prisma.$queryRawUnsafe<{ n: bigint | number | null; ks: bigint | number | null }[]>(
       `SELECT SUM("count") AS n, SUM("key_sum") AS ks FROM "respondent_counts" WHERE ${where.sql}`,
@@ -276,14 +284,7 @@ export class InsightQueries {
         area: { in: quotable },
         ...(f.channel ? { channel: f.channel } : {}),
         ...(f.ageBand ? { ageBand: f.ageBand } : {}),
-        ...(f.period
-          ? {
-              createdAt: {
-                gte: new Date(`${f.period.from}T00:00:00Z`),
-                lt: new Date(new Date(`${f.period.to}T00:00:00Z`).getTime() + 86_400_000),
-              },
-            }
-          : {}),
+        ...(f.period ? { createdAt: createdWithin(f.period) } : {}),
         themeFacts: { some: { theme, source: "text" } },
       },
       select: { redacted: true, area: true, createdAt: true },

@@ -21,6 +21,7 @@ import { PartnerStore } from "../insights/partners.js";
 import { PublicAreas } from "../insights/public-areas.js";
 import { ThemeReviews } from "../insights/theme-reviews.js";
 import { InsightQueries } from "../insights/queries.js";
+import { ReachQueries } from "../insights/reach.js";
 import type { Logger } from "../log.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
 import { PrismaDirectoryStore } from "../directory/directory-store.js";
@@ -147,6 +148,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
   const partners = new PartnerStore(prisma, input.newId, input.now);
   const champions = new ChampionStore(prisma, input.newId, input.now);
   const insightQueries = new InsightQueries(prisma, config.kThreshold);
+  const reach = new ReachQueries(prisma, insightQueries, config.kThreshold);
   const themeLabels = themeLabelsOf(registry);
   const themeLabel = (id: string) => themeLabels.get(id) ?? id;
   const welshLabels = themeLabelsOf(registry, "cy");
@@ -171,6 +173,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
   const feed = new PartnerFeed({
     prisma,
     queries: insightQueries,
+    reach,
     updates,
     themeLabel,
     threshold: config.kThreshold,
@@ -196,6 +199,19 @@ export function composeServices(input: ComposeInput): ComposedServices {
       feed,
       areaNames,
       now: input.now,
+      reach,
+    },
+    reach: {
+      partners,
+      queries: insightQueries,
+      reach,
+      themeLabel,
+      threshold: config.kThreshold,
+      sessionSecret,
+      secureCookies: (config.publicUrl ?? "").startsWith("https://"),
+      organisationName: config.organisationName,
+      now: input.now,
+      entryFlowId: config.entryFlow,
     },
     home: {
       organisationName: config.organisationName,

@@ -13,12 +13,15 @@ import { THEMES } from "../directory/themes.js";
 import { MAX_ADJUSTMENT, type Cell } from "../insights/disclosure.js";
 import type { PartnerIdentity } from "../insights/partners.js";
 import type { InsightQueries, ThemeTable } from "../insights/queries.js";
+import { WEIGHTING_CAVEAT, type ReachQueries } from "../insights/reach.js";
 import type { Logger } from "../log.js";
 import type { UpdateService } from "./updates.js";
 
 export interface FeedDeps {
   readonly prisma: PrismaClient;
   readonly queries: InsightQueries;
+  /** Reach against the population baseline, in the feed when present. */
+  readonly reach?: ReachQueries;
   readonly updates: UpdateService;
   readonly themeLabel: (id: string) => string;
   readonly threshold: number;
@@ -92,10 +95,11 @@ export class PartnerFeed {
   async feed(partner: PartnerIdentity): Promise<Record<string, unknown>> {
     const filter = { allowedAreas: partner.areas };
     const period = await this.deps.queries.resolvePeriod({ kind: "all" }, this.deps.now());
-    const [priorities, ownWords, updates] = await Promise.all([
+    const [priorities, ownWords, updates, reach] = await Promise.all([
       this.deps.queries.themeTable(filter, "choice", THEMES),
       this.deps.queries.themeTable(filter, "text", THEMES),
       this.deps.updates.stats(partner.areas),
+      this.deps.reach?.report(filter, period),
     ]);
     const byArea = [];
     for (const area of partner.areas)
@@ -114,6 +118,37 @@ export class PartnerFeed {
       priorities: this.table(priorities),
       themesInOwnWords: this.table(ownWords),
       byArea,
+      // Published counts per area and age band, with rates against the operator's population baseline.
+      ...(reach
+        ? {
+            reach: {
+              weightingCaveat: WEIGHTING_CAVEAT,
+              areasHeardLeast: reach.areasHeardLeast.map((a) => a.area),
+              areas: reach.areas.map((a) => ({
+                area: a.area,
+                baseline: a.baseline,
+                heard: a.heard,
+                per1000: a.per1000,
+                throughChampions: a.throughChampions,
+                ageMix: a.bands.map((b) => ({
+                  band: b.band,
+                  population: b.population,
+                  heard: b.heard,
+                  per1000: b.per1000,
+                  respondentShare: b.respondentShare,
+                  populationShare: b.populationShare,
+                })),
+                weighted: a.weighted.shown
+                  ? {
+                      base: a.weighted.base,
+                      effectiveSampleSize: a.weighted.effectiveSampleSize,
+                      rows: a.weighted.rows,
+                    }
+                  : null,
+              })),
+            },
+          }
+        : {}),
       updates: updates.map((u) => ({
         id: u.id,
         date: u.createdAt.toISOString().slice(0, 10),

@@ -15,6 +15,7 @@ import { registerAdmin, type AdminDeps } from "./admin.js";
 import { registerThemesReview, type ThemesReviewDeps } from "./themes-review.js";
 import { registerPrivacyNotice, type PrivacyDeps } from "./privacy.js";
 import { registerPublicResults, type PublicResultsDeps } from "./public-results.js";
+import { registerReachView, type ReachViewDeps } from "./reach-view.js";
 import { notFoundPage, registerHome, wantsHtml, type HomeDeps } from "./home.js";
 import { trimTrailingSlash } from "hono/trailing-slash";
 import type { ConversationStore } from "../store/types.js";
@@ -40,6 +41,8 @@ export interface AppDeps {
   readonly home?: HomeDeps;
   /** Public results (/results, /you-said-we-did) for the areas an operator publishes. */
   readonly publicResults?: PublicResultsDeps;
+  /** Reach against the population baseline at /dashboard/reach (same sign-in as the dashboard). */
+  readonly reach?: ReachViewDeps;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -99,6 +102,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.admin) registerAdmin(app, deps.admin);
   if (deps.themesReview) registerThemesReview(app, deps.themesReview);
   if (deps.dashboard) registerDashboard(app, deps.dashboard);
+  if (deps.reach) registerReachView(app, deps.reach);
   if (deps.privacy) registerPrivacyNotice(app, deps.privacy);
   if (deps.home) registerHome(app, deps.home);
   if (deps.publicResults) registerPublicResults(app, deps.publicResults);

@@ -10,6 +10,7 @@ import { areaLabel } from "../directory/settings.js";
 import { THEMES } from "../directory/themes.js";
 import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import type { PartnerIdentity, PartnerStore } from "../insights/partners.js";
+import { AGE_BANDS } from "../insights/population.js";
 import { byDistrict, type InsightFilter, type InsightQueries, type ThemeRow } from "../insights/queries.js";
 import { blockPeriod, blocksOf, parsePeriod, periodLabel, type Period } from "../insights/periods.js";
 import { areaNamesOf, QUESTION_TEXT, tableFilename, themeTableCsv } from "../insights/csv.js";
@@ -53,16 +54,6 @@ export interface DashboardDeps {
 const dayMonth = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
 /** A quote's month ("Nov 2026"): the only time given with it. */
 const monthYear = new Intl.DateTimeFormat("en-GB", { month: "short", year: "numeric", timeZone: "UTC" });
-
-/** The age bands the shipped priorities flow asks about, as the filter offers them. */
-const AGE_BANDS: readonly (readonly [string, string])[] = [
-  ["under_18", "Under 18"],
-  ["age_18_24", "18 to 24"],
-  ["age_25_34", "25 to 34"],
-  ["age_35_49", "35 to 49"],
-  ["age_50_64", "50 to 64"],
-  ["age_65_plus", "65 or over"],
-];
 
 export function registerDashboard(app: Hono, deps: DashboardDeps): void {
   if (deps.updates) registerUpdatesView(app, { ...deps, updates: deps.updates });
@@ -248,7 +239,7 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
 
   const header = (partner: PartnerIdentity, raw: string) =>
     html`<header><h1>Insight for ${partner.name}</h1>
-<nav><a href="/dashboard">Insight</a> · <a href="/dashboard/compare">Compare areas</a> · <a href="/dashboard/updates">You said, we did</a> · <a href="/dashboard/webhook">Webhook</a>${partner.role === "operator" ? html` · <a href="/dashboard/admin">Admin</a>` : ""}</nav>
+<nav><a href="/dashboard">Insight</a> · <a href="/dashboard/compare">Compare areas</a> · <a href="/dashboard/reach">Reach</a> · <a href="/dashboard/updates">You said, we did</a> · <a href="/dashboard/webhook">Webhook</a>${partner.role === "operator" ? html` · <a href="/dashboard/admin">Admin</a>` : ""}</nav>
 <form method="post" action="/dashboard/logout"><input type="hidden" name="csrf" value="${sign(deps.sessionSecret, raw)}"><button type="submit">Sign out</button></form></header>`;
 
   /** A theme table's rows, most residents first, withheld ones last. */

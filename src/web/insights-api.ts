@@ -20,6 +20,7 @@ const periodOf = (p: Period) => ({ id: p.id, from: p.from, to: p.to });
 const describe = ({ period: _period, ...rest }: InsightFilter) => rest;
 const DISCLOSURE = `Numbers under the threshold are withheld; the others are slightly adjusted (never by more than ${MAX_ADJUSTMENT}) so that no small group of residents can be worked out from them. See /api/v1/openapi.json.`;
 import { PartnerFeed } from "../updates/partner-feed.js";
+import { reachCsv, WEIGHTING_CAVEAT, weightedCsv, type ReachQueries } from "../insights/reach.js";
 
 export interface InsightsApiDeps {
   readonly partners: PartnerStore;
@@ -34,6 +35,8 @@ export interface InsightsApiDeps {
   readonly now: Clock;
   /** The names districts are known by ("ST6" -> "Burslem"), for the CSV's area_name. */
   readonly areaNames?: () => Promise<Readonly<Record<string, string>>>;
+  /** Reach against the population baseline at /api/v1/insights/reach. */
+  readonly reach?: ReachQueries;
 }
 
 const district = z.string().trim().toUpperCase().regex(POSTCODE_DISTRICT, "area is a postcode district such as ST6");
@@ -59,6 +62,10 @@ const common = z.object({
   format: z.enum(["json", "csv"]).default("json"),
 });
 const withTheme = common.extend({ theme: z.enum(THEMES) });
+/** Reach is per area and age band over a period: no channel or age filter. */
+const reachQuery = common
+  .pick({ area: true, period: true, from: true, to: true, format: true })
+  .extend({ table: z.enum(["reach", "weighted"]).default("reach") });
 
 type Vars = { Variables: { partner: PartnerIdentity } };
 
@@ -230,6 +237,38 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
       points,
     });
   });
+
+  if (deps.reach) {
+    const reach = deps.reach;
+    api.get("/api/v1/insights/reach", async (c) => {
+      const parsed = await parse(c, reachQuery);
+      if (parsed instanceof Response) return parsed;
+      const report = await reach.report(parsed.filter, parsed.period);
+      if (parsed.query.format === "csv") {
+        const weighted = parsed.query.table === "weighted";
+        c.header(
+          "Content-Disposition",
+          `attachment; filename="placevoice-${weighted ? "weighted-priorities" : "reach"}-${parsed.period.from}-to-${parsed.period.to}.csv"`,
+        );
+        return c.body(weighted ? weightedCsv(report, deps.themeLabel) : reachCsv(report), 200, {
+          "Content-Type": "text/csv; charset=utf-8",
+        });
+      }
+      return c.json({
+        period: periodOf(parsed.period),
+        filter: describe(parsed.filter),
+        threshold: report.threshold,
+        disclosure: DISCLOSURE,
+        weightingCaveat: WEIGHTING_CAVEAT,
+        areasHeardLeast: report.areasHeardLeast,
+        groupsHeardLeast: report.groupsHeardLeast,
+        areas: report.areas.map((a) => ({
+          ...a,
+          weighted: { ...a.weighted, rows: a.weighted.rows.map((r) => ({ ...r, label: deps.themeLabel(r.theme) })) },
+        })),
+      });
+    });
+  }
 
   api.get("/api/v1/insights/quotes", async (c) => {
     const parsed = await parse(c, withTheme);

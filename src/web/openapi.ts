@@ -76,7 +76,21 @@ export function openApiDocument(threshold: number) {
       version: "1.0.0",
       description: `Aggregated, anonymised insight from residents. Disclosure policy (docs/disclosure.md): every count is adjusted by a small amount (at most ${MAX_ADJUSTMENT}) read from a fixed table at a key that depends only on which residents it counts, so the same residents give the same number by every query, and differences between published numbers cannot be trusted to the resident; counts below ${threshold}, before or after the adjustment, are withheld (null); a cell that differs by 1 to ${threshold - 1} from the same cell with one filter removed is withheld; periods are fixed four-week blocks, the last 52 weeks or all time.`,
     },
-    components: { securitySchemes: { partnerToken: { type: "http", scheme: "bearer" } } },
+    components: {
+      securitySchemes: { partnerToken: { type: "http", scheme: "bearer" } },
+      schemas: {
+        HeardLeast: {
+          type: "object",
+          properties: {
+            area: { type: "string" },
+            band: { type: "string" },
+            label: { type: "string" },
+            heard: cell,
+            per1000: { type: ["number", "null"] },
+          },
+        },
+      },
+    },
     security: [{ partnerToken: [] }],
     paths: {
       "/api/v1/insights/priorities": {
@@ -102,6 +116,92 @@ export function openApiDocument(threshold: number) {
                 items: {
                   type: "object",
                   properties: { period, count: { type: ["integer", "null"] }, suppressed: { type: "boolean" } },
+                },
+              },
+            },
+          }),
+        },
+      },
+      "/api/v1/insights/reach": {
+        get: {
+          summary:
+            "Residents heard per area against the operator's population baseline: per 1,000, age mix beside the population's, heard least, champions' residents, and priorities re-weighted by age",
+          description: `Every count is a published count (the rules above). Rates and shares are worked out from published counts and the population baseline (an operator's import of a public statistic, with its source and year). Weighted priorities are post-stratified on age band and given only where every age band's respondents number ${threshold} or more; effectiveSampleSize is Kish's. The unweighted share stays the main figure. Without a baseline an area still has its counts, with null rates.`,
+          parameters: [
+            ...filters.filter((p) => ["area", "period", "format"].includes(p.name)),
+            {
+              name: "table",
+              in: "query",
+              schema: { type: "string", enum: ["reach", "weighted"], default: "reach" },
+              description: "With format=csv: the reach rows (area and age band) or the weighted priorities",
+            },
+          ],
+          responses: ok({
+            type: "object",
+            properties: {
+              period,
+              threshold: { type: "integer" },
+              weightingCaveat: { type: "string" },
+              areasHeardLeast: { type: "array", items: { $ref: "#/components/schemas/HeardLeast" } },
+              groupsHeardLeast: { type: "array", items: { $ref: "#/components/schemas/HeardLeast" } },
+              areas: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: {
+                    area: { type: "string" },
+                    baseline: {
+                      type: ["object", "null"],
+                      properties: {
+                        population: { type: "integer" },
+                        source: { type: "string" },
+                        year: { type: "integer" },
+                      },
+                    },
+                    heard: cell,
+                    per1000: { type: ["number", "null"], description: "residents heard per 1,000 population" },
+                    throughChampions: cell,
+                    bands: {
+                      type: "array",
+                      items: {
+                        type: "object",
+                        properties: {
+                          band: { type: "string" },
+                          label: { type: "string" },
+                          population: { type: ["integer", "null"] },
+                          heard: cell,
+                          per1000: { type: ["number", "null"] },
+                          respondentShare: {
+                            type: ["integer", "null"],
+                            description:
+                              "percent of respondents who gave an age band; null unless every band is published",
+                          },
+                          populationShare: { type: ["integer", "null"] },
+                        },
+                      },
+                    },
+                    weighted: {
+                      type: "object",
+                      properties: {
+                        shown: { type: "boolean" },
+                        reason: { type: ["string", "null"] },
+                        base: { type: ["integer", "null"] },
+                        effectiveSampleSize: { type: ["integer", "null"] },
+                        rows: {
+                          type: "array",
+                          items: {
+                            type: "object",
+                            properties: {
+                              theme: { type: "string" },
+                              label: { type: "string" },
+                              share: { type: ["integer", "null"] },
+                              weightedShare: { type: ["integer", "null"] },
+                            },
+                          },
+                        },
+                      },
+                    },
+                  },
                 },
               },
             },
