@@ -17,8 +17,8 @@ import path from "node:path";
 import autocannon from "autocannon";
 import Database from "better-sqlite3";
 import { packageRoot } from "../src/runtime-node/paths.js";
-import { FakeTelegram } from "../test/support/fake-telegram.js";
-import { FakeTwilio, inboundSms } from "../test/support/fake-twilio.js";
+import { FakeTelegram, telegramLimitsFor } from "../test/support/fake-telegram.js";
+import { FakeTwilio, inboundSms, twilioRateFor } from "../test/support/fake-twilio.js";
 import { startServe } from "../test/support/cli.js";
 
 const PUBLIC_URL = "https://placevoice.example.org";
@@ -305,29 +305,30 @@ export async function benchInbound(
   const telegram = new FakeTelegram(TELEGRAM_TOKEN);
   const twilio = new FakeTwilio(TWILIO_SID, TWILIO_TOKEN);
   const [telegramRoot, twilioBase] = await Promise.all([telegram.start(), twilio.start()]);
-  const server = await startServe(
-    {
-      PORT: "0",
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "info",
-      DATABASE_URL: `file:${databaseFile}`,
-      APP_SECRET: "bench-app-secret-0123456789abcdef-0123456789",
-      PUBLIC_URL,
-      TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
-      TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
-      TELEGRAM_BOT_USERNAME: "placevoice_bench_bot",
-      TELEGRAM_API_ROOT: telegramRoot,
-      // Residents here answer within milliseconds; Telegram's real limits (30/s, 1/s per chat)
-      // would make this a measurement of pacing, which the outbound benchmark measures instead.
-      TELEGRAM_MAX_PER_SECOND: "100000",
-      TELEGRAM_MAX_PER_CHAT_PER_SECOND: "1000",
-      TWILIO_ACCOUNT_SID: TWILIO_SID,
-      TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
-      TWILIO_FROM: TWILIO_NUMBER,
-      TWILIO_API_BASE: twilioBase,
-    },
-    packageRoot,
-  );
+  const env = {
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "info",
+    DATABASE_URL: `file:${databaseFile}`,
+    APP_SECRET: "bench-app-secret-0123456789abcdef-0123456789",
+    PUBLIC_URL,
+    TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
+    TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
+    TELEGRAM_BOT_USERNAME: "placevoice_bench_bot",
+    TELEGRAM_API_ROOT: telegramRoot,
+    // Residents here answer within milliseconds; Telegram's real limits (30/s, 1/s per chat)
+    // would make this a measurement of pacing, which the outbound benchmark measures instead.
+    TELEGRAM_MAX_PER_SECOND: "100000",
+    TELEGRAM_MAX_PER_CHAT_PER_SECOND: "1000",
+    TWILIO_ACCOUNT_SID: TWILIO_SID,
+    TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+    TWILIO_FROM: TWILIO_NUMBER,
+    TWILIO_API_BASE: twilioBase,
+  };
+  // The fakes enforce the limits the service was given (lifted here, as a platform that granted them would).
+  telegram.limits = telegramLimitsFor(env);
+  twilio.perSecond = twilioRateFor(env);
+  const server = await startServe(env, packageRoot);
   try {
     const pid = server.child.pid!;
     const barePid = bareServer.child.pid!;

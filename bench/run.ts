@@ -7,6 +7,8 @@
 //   BENCH_ROUNDS=3                       rounds of bare, SMS and Telegram runs; figures are their medians
 //   BENCH_OUTBOUND=10000                 broadcast recipients per channel (0 skips the outbound benchmark)
 //   BENCH_OUTBOUND_RATE=200              the pacing limit configured for the broadcast, per second
+//   BENCH_REPLIES=5000                   Telegram broadcast recipients while 200 residents write, under
+//                                        Telegram's real limits (0 skips it)
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -17,6 +19,7 @@ import { benchInbound, seedHistory, type LoadFigures } from "./inbound.js";
 import { benchInsightQueries, seedAnswers } from "./insights.js";
 import { benchMatching } from "./matching.js";
 import { benchOutbound } from "./outbound.js";
+import { benchReplies } from "./replies.js";
 
 const n = (x: number, digits = 0) =>
   x.toLocaleString("en-GB", { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -38,6 +41,7 @@ const settings = [
   "BENCH_ROUNDS",
   "BENCH_OUTBOUND",
   "BENCH_OUTBOUND_RATE",
+  "BENCH_REPLIES",
 ]
   .filter((k) => process.env[k])
   .map((k) => `${k}=${process.env[k]} `)
@@ -112,8 +116,19 @@ if (recipients > 0) {
     console.log(
       `outbound broadcast to ${n(o.recipients)} ${channel === "telegram" ? "Telegram chats" : "phones"} at ${channel === "telegram" ? "TELEGRAM" : "TWILIO"}_MAX_PER_SECOND=${o.limitPerSecond}: ` +
         `queued by \`placevoice broadcast\` in ${o.queueSeconds.toFixed(1)} s; sent ${n(o.sent)} to ${n(o.recipientsReached)} recipients (${o.duplicates} twice) at ${o.achievedPerSecond.toFixed(1)}/s = ${(share * 100).toFixed(1)}% of the limit; ` +
-        `busiest second at the API ${o.worstWindow}, ${o.violations} over the limit — goal ≥ 95%, 0 over: ${met(share >= 0.95 && o.violations === 0 && o.duplicates === 0)}`,
+        `busiest second at the API ${o.worstWindow}, ${o.violations} over the limit, ${o.refused} refused (429) — goal ≥ 95%, 0 over: ${met(share >= 0.95 && o.violations === 0 && o.duplicates === 0)}`,
     );
   }
+}
+// Residents' replies while a broadcast is under way, under Telegram's real limits (30/s, 1/s a chat).
+const replyRecipients = Number(process.env.BENCH_REPLIES ?? 5_000);
+if (replyRecipients > 0) {
+  const r = await benchReplies(replyRecipients, 200);
+  console.log(
+    `replies during a broadcast to ${n(r.recipients)} Telegram chats at 30/s, 1/s a chat (the Bot API's limits, enforced by the fake): ` +
+      `${r.residents} residents wrote over 10 s once ${r.broadcastSentBefore} broadcast messages had gone; webhook to first reply at the API p50 ${n(r.p50Ms)} ms, p95 ${n(r.p95Ms)} ms, max ${n(r.maxMs)} ms; ` +
+      `${r.acknowledged} acknowledged, ${r.lost} lost; ${r.broadcastSentDuring} broadcast messages sent meanwhile; ${r.overLimit} calls over the limit, ${r.refused} refused (429), ${r.dead} dead letters; ` +
+      `everything sent in ${r.drainSeconds.toFixed(1)} s — goal p95 < 2 s, 0 lost, 0 over: ${met(r.p95Ms < 2000 && r.lost === 0 && r.overLimit === 0 && r.refused === 0)}`,
+  );
 }
 console.log(`load average at end ${load()}`);

@@ -76,6 +76,20 @@ export class FakeTelegram {
   delayMs = 0;
   /** Calls received and not yet answered (during `delayMs`). */
   inFlight = 0;
+  /**
+   * What getWebhookInfo answers, in Telegram's WebhookInfo shape: setWebhook sets the url,
+   * deleteWebhook clears it; a test sets last_error_date (Unix time) and last_error_message as
+   * Telegram reports a delivery to the webhook that failed.
+   */
+  webhookInfo: {
+    url: string;
+    has_custom_certificate: boolean;
+    pending_update_count: number;
+    last_error_date?: number;
+    last_error_message?: string;
+    max_connections?: number;
+    allowed_updates?: string[];
+  } = { url: "", has_custom_certificate: false, pending_update_count: 0 };
   private server: Server | undefined;
   private limitsInForce: TelegramLimits = TELEGRAM_LIMITS;
   private overall = windowFor(TELEGRAM_LIMITS.perSecond);
@@ -120,6 +134,11 @@ export class FakeTelegram {
     this.refused.length = 0;
     this.intercept = undefined;
     this.blocked.clear();
+  }
+
+  /** The fake's clock: milliseconds since it started, as in BotApiCall.at. */
+  now(): number {
+    return performance.now() - this.started;
   }
 
   callsOf(method: string): BotApiCall[] {
@@ -185,6 +204,19 @@ export class FakeTelegram {
             text: params.text,
           },
         };
+      case "setWebhook":
+        this.webhookInfo = {
+          ...this.webhookInfo,
+          url: String(params.url ?? ""),
+          ...(typeof params.max_connections === "number" ? { max_connections: params.max_connections } : {}),
+          ...(Array.isArray(params.allowed_updates) ? { allowed_updates: params.allowed_updates as string[] } : {}),
+        };
+        return { ok: true, result: true };
+      case "deleteWebhook":
+        this.webhookInfo = { url: "", has_custom_certificate: false, pending_update_count: 0 };
+        return { ok: true, result: true };
+      case "getWebhookInfo":
+        return { ok: true, result: this.webhookInfo };
       default:
         return { ok: true, result: true };
     }
