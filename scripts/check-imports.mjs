@@ -16,6 +16,7 @@ const ROOMS = [
   ["conversation"],
   ["channels"],
   ["updates"],
+  ["ops"],
   ["web"],
   ["runtime"],
   ["runtime-node", "runtime-worker"],

@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { BACKUP_ACTION } from "../ops/status.js";
 import { ensureAppSecrets } from "../runtime-node/app-secret.js";
 import { migrationsDir } from "../runtime-node/paths.js";
 import { createAddressCrypto } from "../store/address-crypto.js";
@@ -19,9 +20,6 @@ import { newRowId } from "../store/ids.js";
 import { readMigrations } from "../store/migrate.js";
 import { migrateSqliteFile, openPrismaSqlite, sqlitePathFromUrl } from "../store/sqlite-file.js";
 import { cliConfig, cliLogger, type CliIO } from "./io.js";
-
-/** The audit log action a backup is recorded under (status reads the newest). */
-export const BACKUP_ACTION = "ops.backup";
 
 const SECRET_REMINDER =
   "Keep the app secret (APP_SECRET, or app-secret beside the database) with the backup, apart from it: without it the stored addresses cannot be read.";

@@ -16,6 +16,8 @@ Usage:
   placevoice migrate                    apply database migrations and exit
   placevoice backup <file> [--force]    a checked copy of the database while the server runs
   placevoice restore <file> --force     check a backup and put it in place of the database (server stopped)
+  placevoice status                     channels, outbox, last inbound, migrations, directory and backup age;
+                                        exit code 1 when something needs a person
   placevoice flows lint [dir]           check flow files (default: FLOWS_DIR, or the shipped flows)
         [--segments]                    and print each message's SMS encoding and segments per language
   placevoice flows test [dir]           run the conversation tests in <dir>/tests
@@ -73,6 +75,10 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
       case "backup": {
         const { backupCommand } = await import("./backup.js");
         return await backupCommand(rest, io);
+      }
+      case "status": {
+        const { statusCommand } = await import("./status.js");
+        return await statusCommand(rest, io);
       }
       case "restore": {
         const { restoreCommand } = await import("./backup.js");
