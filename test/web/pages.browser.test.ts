@@ -15,6 +15,7 @@ import { blockStart } from "../../src/insights/periods.js";
 import { packageRoot } from "../../src/runtime-node/paths.js";
 import { launchChromium } from "../support/browser.js";
 import { startHarness, type Harness } from "../support/channel-harness.js";
+import { runCliInProcess } from "../support/cli.js";
 import { testClock } from "../support/clock.js";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
@@ -287,6 +288,24 @@ describe("every page, at 1280, 390 and 320 px", () => {
         await page.getByRole("button", { name: "Preview" }).click();
         await page.getByRole("alert").waitFor();
       }),
+    );
+  });
+
+  it("reach: after the operator imports the illustrative baseline, for a partner, an operator and an area not the partner's", async () => {
+    const imported = await runCliInProcess(
+      ["population", "import", "examples/population-illustrative.csv", "--source", "Illustrative", "--year", "2021"],
+      {
+        env: {
+          DATABASE_URL: `file:${h.services.databaseFile}`,
+          APP_SECRET: "channel-tests-app-secret-0123456789abcdef",
+        },
+      },
+    );
+    expect(imported.code).toBe(0);
+    expectClean(
+      await visit("partner", "/dashboard/reach"),
+      await visit("operator", "/dashboard/reach?period=year"),
+      await visit("partner", "/dashboard/reach?area=ST9", 403),
     );
   });
 
