@@ -136,6 +136,11 @@ export class FakeTelegram {
     this.blocked.clear();
   }
 
+  /** The fake's clock: milliseconds since it started, as in BotApiCall.at. */
+  now(): number {
+    return performance.now() - this.started;
+  }
+
   callsOf(method: string): BotApiCall[] {
     return this.calls.filter((c) => c.method === method);
   }
