@@ -13,6 +13,8 @@ export interface ThemeTaggerOptions {
   readonly llm?: BaseChatModel;
   /** Longest wait for the model before the offline tagger answers instead (default 8 s). */
   readonly timeoutMs?: number;
+  /** Called each time the offline tagger answers instead of the model (the evaluation counts them). */
+  readonly onFallback?: () => void;
 }
 
 export const DEFAULT_LLM_TIMEOUT_MS = 8_000;
@@ -97,5 +99,12 @@ export function createLlmThemeTagger(
 export function createThemeTagger(options: ThemeTaggerOptions = {}): Runnable<string, ThemeId[]> {
   const offline = createOfflineThemeTagger();
   if (!options.llm) return offline;
-  return createLlmThemeTagger(options.llm, options.timeoutMs ?? DEFAULT_LLM_TIMEOUT_MS).withFallbacks([offline]);
+  const onFallback = options.onFallback;
+  const fallback = onFallback
+    ? RunnableLambda.from((text: string) => {
+        onFallback();
+        return offline.invoke(text);
+      })
+    : offline;
+  return createLlmThemeTagger(options.llm, options.timeoutMs ?? DEFAULT_LLM_TIMEOUT_MS).withFallbacks([fallback]);
 }
