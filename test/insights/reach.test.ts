@@ -270,6 +270,7 @@ describe("reach against the population baseline", () => {
     expect(text).toContain("The unweighted figures remain the main result.");
     expect(html).toContain('href="/dashboard/updates?draft_areas=ST3"');
     expect(text).toContain("placevoice broadcast --flow priorities --area ST3");
+    expect(text).toContain('placevoice champion campaign --code CHAMPION_CODE --name "Reach ST3"');
     // The updates form is pre-filled with the area.
     const updates = await client.page("/dashboard/updates?draft_areas=ST3");
     expect(updates.html).toMatch(/id="areas" name="areas" required value="ST3"/);
@@ -303,6 +304,18 @@ describe("placevoice population import", () => {
       ["population", "import", path.join(dir, "baseline.csv"), "--source", "Census 2021 TS007", "--year", "2021"],
       { env: env() },
     );
+  });
+
+  it("replaces the baseline of the areas a file names, and keeps the others'", async () => {
+    const file = path.join(dir, "st4.csv");
+    writeFileSync(file, ["area,age_band,population", ...BANDS.map((b) => `st4,${b},1000`)].join("\n"));
+    const result = await runCliInProcess(["population", "import", file, "--source", "Estimate", "--year", "2024"], {
+      env: env(),
+    });
+    expect(result.code).toBe(0);
+    const all = (await api("")).body.areas as { area: string; baseline: { population: number; year: number } }[];
+    expect(all.find((a) => a.area === "ST4")!.baseline).toMatchObject({ population: 6000, year: 2024 });
+    expect(all.find((a) => a.area === "ST6")!.baseline.population).toBe(st6Population);
   });
 
   it("refuses a file with problems, naming file and line, with exit code 2, and imports none of it", async () => {
