@@ -169,6 +169,7 @@ describe("partner API", () => {
       "/api/v1/insights/priorities",
       "/api/v1/insights/themes",
       "/api/v1/insights/trend",
+      "/api/v1/insights/reach",
       "/api/v1/insights/quotes",
     ]);
   });
