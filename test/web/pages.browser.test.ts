@@ -353,6 +353,22 @@ describe("every page, at 1280, 390 and 320 px", () => {
       await visit("partner", "/dashboard/admin", 403),
     );
   });
+
+  it("themes review: answers to settle, with redacted text, area and month; refused to a partner", async () => {
+    const idea =
+      "Ring Dave on 07700 900111 about sorting out the whatsit on the corner of the cul-de-sac behind the old pottery works, it has been like that since the spring";
+    for (const text of ["hi", "english", "yes", "ST6 1AA", "housing", idea, "skip", "no"])
+      await h.services.conversation.handle({ channel: "sms", address: "+447700988001", input: { type: "text", text } });
+    expectClean(
+      await check("operator", "themes review", async (page) => {
+        const response = await page.goto(`${base}/dashboard/themes-review`);
+        expect(response?.status()).toBe(200);
+        await page.getByTestId("review-item").first().waitFor();
+        expect(await page.getByTestId("redacted").first().textContent()).toContain("[phone]");
+      }),
+      await visit("partner", "/dashboard/themes-review", 403),
+    );
+  });
 });
 
 describe("the dashboard's charts", () => {
