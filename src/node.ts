@@ -6,7 +6,7 @@ import { loadConfig, type Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
 import { openNodeServices, type NodeServices } from "./runtime-node/services.js";
 import { createApp } from "./web/app.js";
-import { partnerWebhooksChore, retentionChore } from "./runtime/chores.js";
+import { partnerWebhooksChore, remindersChore, retentionChore } from "./runtime/chores.js";
 
 export interface RunningServer {
   readonly url: string;
@@ -50,6 +50,11 @@ export async function startServer(
     );
   }, 60_000);
   webhookTimer.unref();
+  // Gentle reminders that fell due (none in quiet hours: they wait for the morning).
+  const reminderTimer = setInterval(() => {
+    void remindersChore(services, log).catch((error: Error) => log.error("reminders failed", { error: error.name }));
+  }, 60_000);
+  reminderTimer.unref();
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });

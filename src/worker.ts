@@ -14,7 +14,7 @@ import type {
   WorkerEnv,
 } from "./runtime-worker/cloudflare.js";
 import { withRequestPrisma, workerServices, type WorkerServices } from "./runtime-worker/services.js";
-import { partnerWebhooksChore, retentionChore } from "./runtime/chores.js";
+import { partnerWebhooksChore, remindersChore, retentionChore } from "./runtime/chores.js";
 
 /** The cron in wrangler.toml that runs retention; every other cron run sends the outbox. */
 const RETENTION_CRON = "17 3 * * *";
@@ -83,6 +83,7 @@ async function scheduledRun(controller: ScheduledController, services: WorkerSer
   }
   await services.directory.reload();
   await partnerWebhooksChore(services.feed, services.partners);
+  await remindersChore(services, services.log);
   const report = await services.dispatcher.drain();
   if (report.sent + report.retried + report.dead > 0)
     services.log.info("outbox run", { sent: report.sent, retried: report.retried, dead: report.dead });

@@ -53,7 +53,8 @@ export type ConversationScript = z.infer<typeof scriptSchema>;
 /** What a script needs from the system under test. */
 export interface ChatDriver {
   send(input: EngineInput, languageHint?: string): Promise<Outcome>;
-  advanceClock(ms: number): void;
+  /** Moves the fixed clock on, running the chores on the way; returns what they queued for the resident that is due by then. */
+  advanceClock(ms: number): Promise<readonly OutboundEffect[]>;
   answers(contactId: string): Promise<AnswerRecord[]>;
   hasSession(contactId: string): Promise<boolean>;
 }
@@ -154,8 +155,11 @@ export async function runScript(parsed: ParsedScript, file: string, driver: Chat
       continue;
     }
     if ("wait" in entry) {
+      // Everything said before the wait was expected before it; what comes during it (a
+      // reminder) is expected after it.
+      if (!flushCheck(i)) break;
       const m = /^(\d+)\s*(m|h|d)$/.exec(entry.wait)!;
-      driver.advanceClock(Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]);
+      pending = [...(await driver.advanceClock(Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]))];
       continue;
     }
     if (!flushCheck(i)) break;

@@ -5,7 +5,7 @@
 // no-op) and the replies to send (the outbox). Channels call this; so does the simulator.
 import { randomInt } from "node:crypto";
 import { detectKeyword } from "../engine/keywords.js";
-import { step } from "../engine/step.js";
+import { remind as remindStep, step } from "../engine/step.js";
 import { interpolate, localise } from "../engine/text.js";
 import type {
   DirectoryLookup,
@@ -203,6 +203,43 @@ export class ConversationService {
         if (committed === "duplicate") return "duplicate";
       }
       throw new Error("Conversation kept changing underneath the broadcast");
+    });
+  }
+
+  /**
+   * Queues the gentle reminder of the question a contact's conversation waits on, if it is due
+   * now (engine `remind`): once per conversation and question (the idempotency key
+   * `reminder:<contact>:<conversation start>:<question>`), as proactive traffic (kind
+   * "reminder"). Quiet hours are the caller's to respect (see reminders.ts).
+   */
+  async remindIfDue(contact: ContactRecord, render: ReplyRenderer): Promise<"queued" | "not_due" | "duplicate"> {
+    return this.queue.run(`${contact.channel}:${contact.addressHash}`, async () => {
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        const now = this.deps.now();
+        const session = await this.deps.store.loadSession(contact.id);
+        if (!session || contact.status !== "active" || contact.consentVersion === null) return "not_due";
+        const result = remindStep(this.engineContext(now, contact, undefined), session.state);
+        if (!result) return "not_due";
+        const { flowId, nodeId, startedAt } = session.state;
+        const key = `reminder:${contact.id}:${startedAt}:${flowId}:${nodeId}`;
+        const committed = await this.deps.store.commitStep({
+          contact,
+          now,
+          contactChanges: {},
+          session: { expectedVersion: session.version, next: result.session, newId: this.deps.newId() },
+          answers: [],
+          inbound: { id: key, channel: contact.channel },
+          outbox: this.outboxRows(render(result.effects.filter(isOutbound), contact), contact, {
+            key,
+            notBefore: now,
+            kind: "reminder",
+          }),
+        });
+        if (committed === "ok") return "queued";
+        if (committed === "duplicate") return "duplicate";
+        // The resident answered meanwhile: read again (the reminder is then no longer due).
+      }
+      return "not_due";
     });
   }
 

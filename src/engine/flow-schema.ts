@@ -46,6 +46,8 @@ const questionFields = {
   allow_skip: z.boolean().default(false),
   retries: z.number().int().min(0).max(10).default(2),
   on_give_up: z.enum(["next", "end"]).optional(),
+  remind_after: duration,
+  reminder: text.optional(),
 };
 
 const literal = z.union([z.string(), z.number(), z.boolean()]);
@@ -141,6 +143,10 @@ export const flowSchema = z.strictObject({
     .min(1)
     .default(["en"]),
   expires_after: duration,
+  /** One gentle reminder for every question left unanswered this long (a question can set its own). */
+  remind_after: duration,
+  /** The reminder's text: it repeats the question (a question can set its own). */
+  reminder: text.optional(),
   /** The most SMS segments any text of this flow may take (a node's sms_segments overrides it). */
   sms_budget: z.number().int().min(1).max(10).optional(),
   nodes: z.array(z.unknown()).min(1, "a flow needs at least one node"),

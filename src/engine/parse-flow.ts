@@ -45,9 +45,28 @@ export function parseFlow(source: string, file: string): ParseFlowResult {
       problems.push(...zodProblems(parsed.error, path, doc, file, lineAt, nodeId));
       return;
     }
-    const node = toNode(parsed.data, lineAt(nodeOffset(doc, path)));
+    let node = toNode(parsed.data, lineAt(nodeOffset(doc, path)));
     const segments = "sms_segments" in parsed.data ? parsed.data.sms_segments : undefined;
-    nodes.push(segments ? { ...node, smsSegments: segments } : node);
+    if (segments) node = { ...node, smsSegments: segments };
+    if (node.type === "question" && parsed.data.type === "question") {
+      // A question's own reminder, else the flow's; each needs both a time and a text.
+      const own = parsed.data.remind_after !== undefined || parsed.data.reminder !== undefined;
+      const after = own ? parsed.data.remind_after : top.data.remind_after;
+      const reminder = own ? parsed.data.reminder : top.data.reminder;
+      if ((after === undefined) !== (reminder === undefined))
+        problems.push({
+          file,
+          line: node.line ?? 1,
+          nodeId: node.id,
+          message:
+            after === undefined
+              ? "reminder needs remind_after (how long to wait, e.g. 1d)"
+              : "remind_after needs a reminder text that repeats the question",
+        });
+      else if (after !== undefined && reminder !== undefined)
+        node = { ...node, remindAfterMs: parseDuration(after), reminderText: localised(reminder) };
+    }
+    nodes.push(node);
   });
   if (problems.length > 0) return { ok: false, problems };
 
@@ -193,6 +212,8 @@ export function checkGraph(flow: Flow, languages: readonly string[]): FlowProble
       if (node.input.kind === "multi_choice" && node.input.minPicks > node.input.maxPicks)
         at(node, "min_picks is larger than max_picks");
       if (node.input.kind === "number" && node.input.min > node.input.max) at(node, "min is larger than max");
+      if (node.remindAfterMs !== undefined && node.remindAfterMs >= flow.expiresAfterMs)
+        at(node, "remind_after must be shorter than the flow's expires_after, or the reminder is never sent");
       if (
         (node.input.kind === "single_choice" || node.input.kind === "multi_choice") &&
         new Set(node.input.options.map((o) => o.id)).size !== node.input.options.length
@@ -277,6 +298,7 @@ export function textsOf(node: FlowNode): [string, LocalisedText][] {
   if ("text" in node && node.text) list.push(["text", node.text]);
   if (node.type === "question") {
     if (node.invalidText) list.push(["invalid", node.invalidText]);
+    if (node.reminderText) list.push(["reminder", node.reminderText]);
     if (node.input.kind === "single_choice" || node.input.kind === "multi_choice") {
       for (const o of node.input.options) list.push([`option "${o.id}"`, o.label]);
     }

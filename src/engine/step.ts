@@ -18,6 +18,7 @@ import type {
   EngineInput,
   Flow,
   FlowNode,
+  FlowRegistry,
   LocalisedText,
   QuestionNode,
   SessionState,
@@ -68,6 +69,7 @@ function patch(s: SessionState, c: StateChanges): SessionState {
     signpostHasMore: "signpostHasMore" in c ? c.signpostHasMore : s.signpostHasMore,
     signpostSpent: c.signpostSpent ?? s.signpostSpent,
     signpostEmpty: "signpostEmpty" in c ? c.signpostEmpty : s.signpostEmpty,
+    reminded: c.reminded ?? s.reminded,
   };
 }
 
@@ -143,6 +145,54 @@ function handle(turn: Turn, session: SessionState | null, input: EngineInput): S
   if (node.type === "consent")
     return answerConsent(turn, live, flow, node, parseAnswer({ kind: "yes_no" }, text, ctx.languages));
   return answerQuestion(turn, live, flow, node, parseAnswer(node.input, text, ctx.languages), true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// One gentle reminder
+
+/**
+ * When the reminder of the question a session waits on falls due, if it has one still to send:
+ * its `remind_after` after the resident's last message, and before the conversation expires.
+ */
+export function reminderDue(registry: FlowRegistry, session: SessionState): Date | undefined {
+  const flow = registry.flows.get(session.flowId);
+  const node = flow?.byId.get(session.nodeId);
+  if (!flow || node?.type !== "question" || node.remindAfterMs === undefined || !node.reminderText) return undefined;
+  if (session.choosingLanguage || session.reminded?.includes(node.id)) return undefined;
+  // Every message moves the expiry on by the flow's idle time: the last one was that long before it.
+  const expires = Date.parse(session.expiresAt);
+  const due = expires - flow.expiresAfterMs + node.remindAfterMs;
+  return due < expires ? new Date(due) : undefined;
+}
+
+/**
+ * The reminder, if it is due now: the reminder text with the question's options, the same
+ * step (its buttons still answer it), and the session marked so it is never sent twice. The
+ * session's expiry does not move: a reminder is not the resident coming back.
+ */
+/** What a reminder says: its own words, then the question again, in each of the question's languages. */
+export function reminderMessage(node: QuestionNode): LocalisedText | undefined {
+  const reminder = node.reminderText;
+  if (!reminder) return undefined;
+  return Object.fromEntries(
+    Object.entries(node.text).map(([language, question]) => [language, `${localise(reminder, language)}\n${question}`]),
+  );
+}
+
+export function remind(ctx: EngineContext, session: SessionState): StepResult | null {
+  const due = reminderDue(ctx.registry, session);
+  if (!due || due > ctx.now || session.expiresAt <= ctx.now.toISOString()) return null;
+  const node = ctx.registry.flows.get(session.flowId)!.byId.get(session.nodeId) as QuestionNode;
+  const turn: Turn = { ctx, effects: [], contact: ctx.contact };
+  const next = ask(
+    turn,
+    patch(session, { reminded: [...(session.reminded ?? []), node.id] }),
+    node,
+    false,
+    false,
+    reminderMessage(node),
+  );
+  return { session: next, effects: turn.effects };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -332,9 +382,10 @@ function ask(
   node: QuestionNode | Extract<FlowNode, { type: "consent" }>,
   refresh: boolean,
   reprompt = false,
+  said: LocalisedText = node.text,
 ): SessionState {
   const language = turn.contact.language;
-  const text = interpolate(localise(node.text, language), () => variables(turn, state));
+  const text = interpolate(localise(said, language), () => variables(turn, state));
   const s = state.step;
   if (node.type === "consent") {
     turn.effects.push({

@@ -56,6 +56,10 @@ export interface QuestionNode extends NodeBase {
   readonly retries: number;
   /** After too many invalid answers: move on (`next`) or end the conversation politely (`end`). */
   readonly onGiveUp: "next" | "end";
+  /** One gentle reminder after this long without an answer (the question's `remind_after`, else the flow's). */
+  readonly remindAfterMs?: number;
+  /** The reminder, which repeats the question; sent with the question's options. */
+  readonly reminderText?: LocalisedText;
   readonly next?: string;
 }
 
@@ -215,6 +219,8 @@ export interface SessionState {
   readonly signpostHasMore?: boolean | undefined;
   /** Kinds of help whose services have all been offered: never offered as a choice again. */
   readonly signpostSpent?: readonly string[] | undefined;
+  /** Questions of this conversation a reminder was sent for: one reminder per question, ever. */
+  readonly reminded?: readonly string[] | undefined;
   /** Whether the last signpost offer found nothing new. */
   readonly signpostEmpty?: boolean | undefined;
 }

@@ -6,8 +6,13 @@ import path from "node:path";
 import { loadConfig } from "../config.js";
 import { parseScript, runScript, type ChatDriver } from "../conversation/conversation-script.js";
 import type { FlowRegistry } from "../engine/types.js";
+import { queueDueReminders } from "../conversation/reminders.js";
+import type { OutboundEffect } from "../conversation/render-plain.js";
 import { silentLogger } from "../log.js";
 import { openNodeServices } from "./services.js";
+
+/** How often a running service looks for due reminders, as the scripts see it (src/node.ts runs every minute). */
+const CHORE_EVERY_MS = 15 * 60_000;
 
 export interface ScriptRun {
   readonly file: string;
@@ -39,6 +44,16 @@ export async function runScriptFile(
   });
   try {
     const address = "test-resident";
+    // Proactive messages are stored as the replies themselves, in the order queued.
+    const reminderDeps = {
+      store: services.store,
+      conversation: services.conversation,
+      registry,
+      renderers: new Map([[parsed.script.channel, (replies: readonly OutboundEffect[]) => replies]]),
+      quietHours: config.quietHours,
+      timezone: config.timezone,
+    };
+    const shown = new Set<string>();
     const driver: ChatDriver = {
       send: (input, languageHint) =>
         services.conversation.handle({
@@ -47,8 +62,20 @@ export async function runScriptFile(
           input,
           ...(languageHint ? { languageHint } : {}),
         }),
-      advanceClock: (ms) => {
-        clock += ms;
+      advanceClock: async (ms) => {
+        // The clock moves on as a running service's would, the chores running every few minutes
+        // on the way; what they queued for the resident and is due by the end is what they read.
+        const until = clock + ms;
+        while (clock < until) {
+          clock = Math.min(clock + CHORE_EVERY_MS, until);
+          await queueDueReminders({ ...reminderDeps, now: () => new Date(clock) });
+        }
+        const due = await services.prisma.outboxMessage.findMany({
+          where: { status: "pending", nextAttemptAt: { lte: new Date(clock) }, id: { notIn: [...shown] } },
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        });
+        for (const row of due) shown.add(row.id);
+        return due.map((row) => JSON.parse(row.payload) as OutboundEffect);
       },
       answers: (contactId) => services.store.answersOf(contactId),
       hasSession: async (contactId) => (await services.store.loadSession(contactId)) !== null,

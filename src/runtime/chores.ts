@@ -1,5 +1,7 @@
 // The service's housekeeping, the same on both runtimes: Node runs it on timers (src/node.ts),
 // the Worker from its Cron Triggers (src/worker.ts).
+import type { QuietHours } from "../conversation/quiet-hours.js";
+import { queueDueReminders, type ReminderDeps } from "../conversation/reminders.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { PartnerStore } from "../insights/partners.js";
 import type { Logger } from "../log.js";
@@ -25,4 +27,19 @@ export async function retentionChore(
 export async function partnerWebhooksChore(feed: PartnerFeed, partners: PartnerStore): Promise<void> {
   await feed.enqueueWeekly((id) => partners.byId(id));
   await feed.deliverDue();
+}
+
+/** Gentle reminders that are due, queued in the outbox as proactive traffic (kind "reminder"); every minute. */
+export async function remindersChore(
+  services: Pick<ReminderDeps, "store" | "conversation" | "registry" | "renderers" | "now"> & {
+    readonly config: { readonly quietHours: QuietHours; readonly timezone: string };
+  },
+  log: Logger,
+): Promise<void> {
+  const report = await queueDueReminders({
+    ...services,
+    quietHours: services.config.quietHours,
+    timezone: services.config.timezone,
+  });
+  if (report.queued > 0) log.info("reminders queued", { queued: report.queued });
 }

@@ -17,6 +17,7 @@ import {
   CONTACT_RETURNING,
   CONTACT_SQL,
   readSqlDate,
+  CONTACT_COLUMNS,
   SEEN_SQL,
   SESSION_SQL,
   toContact,
@@ -33,6 +34,7 @@ import type {
   CommitResult,
   ContactRecord,
   ConversationStore,
+  IdleSessionQuery,
   NewContact,
   SessionRecord,
   StepCommit,
@@ -42,6 +44,7 @@ import { isoWeek } from "./week.js";
 
 const NEW_CONTACT = `INSERT INTO "contacts" ("id", "channel", "address_hash", "address_enc", "language", "status", "record_key", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?) ON CONFLICT ("channel", "address_hash") DO NOTHING RETURNING ${CONTACT_RETURNING}`;
 const RECORD_INBOUND = `INSERT INTO "inbound_messages" ("id", "channel", "received_at") VALUES (?, ?, ?) ON CONFLICT ("id") DO NOTHING`;
+const IDLE_SESSIONS_SQL = `SELECT ${CONTACT_COLUMNS}, s."state" AS "sessionState", s."version" AS "sessionVersion" FROM "sessions" AS s JOIN "contacts" AS c ON c."id" = s."contact_id" WHERE s."flow_id" = ? AND s."expires_at" > ? AND s."expires_at" <= ? AND c."status" = 'active' AND c."consent_version" IS NOT NULL AND c."id" > ? ORDER BY c."id" LIMIT ?`;
 const SCOPE = `"contact_id" = ? AND "flow_id" = ? AND "created_at" >= ?`;
 const FACTS_SO_FAR = `SELECT "source", "question_key" AS "questionKey", "theme", "area", "week", "channel", "age_band" AS "ageBand" FROM "theme_facts" WHERE ${SCOPE}`;
 const RESPONDENTS_SO_FAR = `SELECT "question_key" AS "questionKey", "area", "created_at" AS "createdAt", "channel", "age_band" AS "ageBand" FROM "answers" WHERE ${SCOPE} AND "question_key" = ? AND "value" <> 'null'`;
@@ -84,6 +87,18 @@ export class SqlConversationStore implements ConversationStore {
   async loadSession(contactId: string): Promise<SessionRecord | null> {
     const row = await this.sql.get<{ state: string; version: number }>(SESSION_SQL, contactId);
     return row ? toSession(row.state, row.version) : null;
+  }
+
+  async idleSessions(query: IdleSessionQuery): Promise<{ contact: ContactRecord; session: SessionRecord }[]> {
+    const rows = await this.sql.all<SqlContactRow & { sessionState: string; sessionVersion: number }>(
+      IDLE_SESSIONS_SQL,
+      query.flowId,
+      sqlDate(query.expiresAfter),
+      sqlDate(query.expiresBy),
+      query.afterContactId ?? "",
+      query.limit,
+    );
+    return rows.map((row) => ({ contact: toContact(row), session: toSession(row.sessionState, row.sessionVersion) }));
   }
 
   async seenInbound(id: string): Promise<boolean> {

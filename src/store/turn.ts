@@ -29,7 +29,8 @@ const CONTACT_FIELDS: readonly (readonly [column: string, name: string])[] = [
 ];
 const contactColumns = (prefix: string) =>
   CONTACT_FIELDS.map(([column, name]) => `${prefix}"${column}" AS "${name}"`).join(", ");
-const CONTACT_COLUMNS = contactColumns("c.");
+/** The contact record's columns under its names, from "contacts" AS c. */
+export const CONTACT_COLUMNS = contactColumns("c.");
 
 /** The contact record's columns under its names, for a RETURNING clause on "contacts". */
 export const CONTACT_RETURNING = contactColumns("");

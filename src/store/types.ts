@@ -71,7 +71,7 @@ export interface NewOutboxMessage {
   /** Unique: the same key is never queued twice (and is sent to the platform as an idempotency token). */
   readonly idempotencyKey: string;
   readonly notBefore: Date;
-  readonly kind?: "reply" | "opt_out_confirmation" | "broadcast";
+  readonly kind?: "reply" | "opt_out_confirmation" | "reminder" | "broadcast";
   /**
    * Stored already claimed for sending, until then (a lease), by the request that queued it and
    * sends it straight after the commit; if that process dies, the lease runs out and the outbox
@@ -122,6 +122,18 @@ export interface AudienceQuery {
   readonly limit: number;
 }
 
+/** Conversations of one flow gone quiet, for reminders: only active contacts who consented. */
+export interface IdleSessionQuery {
+  readonly flowId: string;
+  /** Still live: expiring after this. */
+  readonly expiresAfter: Date;
+  /** Idle long enough: expiring no later than this. */
+  readonly expiresBy: Date;
+  /** Sessions come in contact id order; pass the last id seen for the next page. */
+  readonly afterContactId?: string;
+  readonly limit: number;
+}
+
 export interface ConversationStore {
   /** Whether a champion or campaign code exists (and its champion is not revoked). */
   referralCodeExists(code: string): Promise<boolean>;
@@ -144,6 +156,7 @@ export interface ConversationStore {
     addressEnc: string,
   ): Promise<boolean>;
   loadSession(contactId: string): Promise<SessionRecord | null>;
+  idleSessions(query: IdleSessionQuery): Promise<{ contact: ContactRecord; session: SessionRecord }[]>;
   /**
    * Applies one engine step atomically: "conflict" (nothing written) if the session moved on
    * meanwhile, "duplicate" (nothing written) if the inbound message id was already recorded.

@@ -1,6 +1,7 @@
 // A flow check only SMS needs: every text, as a resident would receive it (placeholders
 // filled, options numbered, hint added), fits the segment budget in every language. The same
 // rows make the per-language report of `placevoice flows lint --segments`.
+import { reminderMessage } from "../../engine/step.js";
 import { localise, interpolate } from "../../engine/text.js";
 import { optionsOf } from "../../engine/parse-answer.js";
 import type { FlowProblem } from "../../engine/parse-flow.js";
@@ -67,6 +68,8 @@ export function smsSegmentRows(flow: Flow, options: SmsLintOptions): SegmentRow[
     const texts: [string, LocalisedText, boolean][] = [];
     if ("text" in node && node.text) texts.push([node.id, node.text, true]);
     if (node.type === "question" && node.invalidText) texts.push([`${node.id} (invalid)`, node.invalidText, false]);
+    const reminder = node.type === "question" ? reminderMessage(node) : undefined;
+    if (reminder) texts.push([`${node.id} (reminder)`, reminder, true]);
     for (const [item, text, asked] of texts) {
       const byLanguage: Record<string, SegmentInfo> = {};
       for (const language of languages) {
