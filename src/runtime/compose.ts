@@ -27,6 +27,7 @@ import type { AddressCrypto } from "../store/address-crypto.js";
 import { PrismaDirectoryStore } from "../directory/directory-store.js";
 import { SqlConversationStore } from "../store/conversation-store.js";
 import { SqlOutboxStore } from "../store/outbox.js";
+import { gatherStatus } from "../ops/status.js";
 import type { SqlPort } from "../store/sql-port.js";
 import type { AppDeps } from "../web/app.js";
 import { UpdateService } from "../updates/updates.js";
@@ -266,7 +267,28 @@ export function composeServices(input: ComposeInput): ComposedServices {
       feed,
       areaNames,
     },
-    admin: { partners, sessionSecret, registry, outbox, now: input.now },
+    admin: {
+      partners,
+      sessionSecret,
+      registry,
+      outbox,
+      now: input.now,
+      status: () =>
+        gatherStatus({
+          prisma,
+          outbox,
+          now: input.now,
+          ...(bot && config.publicUrl
+            ? {
+                telegramWebhookUrl: `${config.publicUrl}/webhooks/telegram`,
+                telegramWebhookInfo: () => bot.api.getWebhookInfo(),
+              }
+            : {}),
+          smsConfigured: Boolean(config.twilio),
+          // A SQLite file is backed up with `placevoice backup`; D1 keeps its own history.
+          expectBackups: config.databaseUrl?.startsWith("file:") ?? false,
+        }),
+    },
     themesReview: {
       reviews: new ThemeReviews(input.sql, input.now),
       partners,
@@ -296,6 +318,8 @@ export function composeServices(input: ComposeInput): ComposedServices {
       now: input.now,
       share: (code: string) => shareLinks(code, config.telegram?.username, config.twilio?.from),
       ...(input.qrSvg ? { qrSvg: input.qrSvg } : {}),
+      areasNeedingVoices: async () =>
+        reach.leastHeardAreas(await insightQueries.resolvePeriod({ kind: "year" }, input.now()), 3),
     },
     ...(bot && config.telegram
       ? {

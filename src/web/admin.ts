@@ -8,6 +8,7 @@ import { html } from "hono/html";
 import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import type { FlowRegistry } from "../engine/types.js";
 import type { PartnerStore } from "../insights/partners.js";
+import type { StatusReport } from "../ops/status.js";
 import type { SqlOutboxStore } from "../store/outbox.js";
 import { operatorReader, sign, validCsrf, type DashboardSession } from "./session.js";
 import { page } from "./layout.js";
@@ -18,6 +19,8 @@ export interface AdminDeps {
   readonly registry: FlowRegistry;
   readonly outbox: SqlOutboxStore;
   readonly now: Clock;
+  /** Status at a glance (src/ops/status.ts): the same checks as `placevoice status`. */
+  readonly status?: () => Promise<StatusReport>;
 }
 
 const when = (d: Date) => d.toISOString().slice(0, 16).replace("T", " ");
@@ -28,7 +31,8 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
 
   const view = async (c: Context, current: DashboardSession, notice?: ReturnType<typeof html>) => {
     const csrf = sign(deps.sessionSecret, current.raw);
-    const [counts, dead, accounts, audit] = await Promise.all([
+    const [status, counts, dead, accounts, audit] = await Promise.all([
+      deps.status?.(),
       deps.outbox.counts(),
       deps.outbox.deadLetters(50),
       deps.partners.list(),
@@ -41,6 +45,13 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
         html`<header><h1>Admin</h1><nav><a href="/dashboard">Insight</a> · <a href="/dashboard/public">Public results</a></nav></header>
 <main id="main" tabindex="-1">
 ${notice ?? ""}
+${
+  status
+    ? html`<section aria-labelledby="status-heading"><h2 id="status-heading">Status: ${status.needsAttention ? "needs attention" : "ok"}</h2>
+<table class="records" data-testid="status"><thead><tr><th scope="col">Part</th><th scope="col">State</th><th scope="col">Detail</th></tr></thead>
+<tbody>${status.checks.map((check) => html`<tr><th scope="row">${check.name}</th><td data-label="State">${check.state === "attention" ? html`<strong>needs attention</strong>` : check.state}</td><td data-label="Detail">${check.detail}</td></tr>`)}</tbody></table></section>`
+    : ""
+}
 <section aria-labelledby="flows-heading"><h2 id="flows-heading">Flows</h2>
 <table class="records" data-testid="flows"><thead><tr><th scope="col">Flow</th><th scope="col">Name</th><th scope="col">Languages</th><th scope="col" class="num">Steps</th><th scope="col">Forgets after</th><th scope="col">File</th></tr></thead>
 <tbody>${flows.map(
