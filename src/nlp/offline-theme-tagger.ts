@@ -12,6 +12,7 @@
 // usual when it does not ("Burslem's high street is better than Hanley's").
 import { THEMES, type ThemeId } from "../directory/themes.js";
 import { FuzzyVocabulary } from "./fuzzy-vocabulary.js";
+import { LEARNED_PHRASES } from "./learned-phrases.js";
 import { FIRST_NAMES, PROTECTED_WORDS } from "./name-lists.js";
 import { REAL_WORDS } from "./real-words.js";
 import {
@@ -122,6 +123,7 @@ function buildTrie(): { root: TrieNode; vocabulary: Set<string> } {
     for (const phrase of words.welshWeak ?? []) addWelsh(phrase, { themes: [theme], weight: 0.5 });
   }
   for (const [phrase, themes] of SHARED_PHRASES) add(phrase, { themes, weight: 1 });
+  for (const [phrase, themes] of LEARNED_PHRASES) add(phrase, { themes, weight: 1 });
   for (const phrase of IGNORED_PHRASES) add(phrase, { themes: [], weight: 0 });
   return { root, vocabulary };
 }

@@ -34,6 +34,7 @@ export function registerThemesReview(app: Hono, deps: ThemesReviewDeps): void {
         html`<header><h1>Review themes</h1><nav><a href="/dashboard">Insight</a> · <a href="/dashboard/admin">Admin</a></nav></header>
 <main id="main" tabindex="-1">
 ${notice ? html`<p role="status" data-testid="notice">${notice}</p>` : ""}
+<p class="note"><a href="${PATH}/learned-phrases">Draft learned phrases from the reviews so far</a> (for src/nlp/learned-phrases.ts).</p>
 <p class="note">Free-text answers the tagger found no theme in, or only faint clues. Tick the themes each one raises (or none) and save: the totals count your choice from then on, and the audit log records who made it. Only the redacted text, area and month are shown.</p>
 ${
   items.length === 0
@@ -61,6 +62,32 @@ ${THEMES.map(
     if (current instanceof Response) return current;
     await deps.partners.audit(current.partner.id, "themes.review.view", {});
     return view(c, current);
+  });
+
+  // A draft for src/nlp/learned-phrases.ts: each reviewed answer's redacted text (placeholders
+  // dropped) with the themes the officer settled on, to be cut down and committed by hand.
+  app.get(`${PATH}/learned-phrases`, async (c) => {
+    const current = await operator(c);
+    if (current instanceof Response) return current;
+    await deps.partners.audit(current.partner.id, "themes.review.learned-phrases", {});
+    const lines = (await deps.reviews.reviewed())
+      .filter((r) => r.themes.length > 0)
+      .map((r) => {
+        const phrase = r.redacted
+          .replace(/\[[a-z-]+\]/g, " ")
+          .replace(/\s+/g, " ")
+          .trim()
+          .toLowerCase();
+        return `  [${JSON.stringify(phrase)}, ${JSON.stringify(r.themes)}],`;
+      });
+    return c.text(
+      [
+        "// Draft learned phrases from officers' reviews: cut each to the words that carry the theme,",
+        "// check with `npm run eval:themes`, then add to LEARNED_PHRASES in src/nlp/learned-phrases.ts.",
+        ...lines,
+        "",
+      ].join("\n"),
+    );
   });
 
   app.post(PATH, async (c) => {

@@ -100,6 +100,8 @@ describe("tagThemes", () => {
     expect(tagThemes("wud b gr8 if ther wos sumwer 4 da kids 2 go")).toContain("community_spaces");
     expect(tagThemes("neighbourhood hall needs doing up")).toEqual(["community_spaces"]);
     expect(tagThemes("dim lle i'r plant fynd")).toEqual(["young_people", "community_spaces"]);
+    // a learned phrase (src/nlp/learned-phrases.ts)
+    expect(tagThemes("we lost the luncheon club")).toEqual(["community_spaces", "care_support"]);
     // the town hall is the council, not a place to meet
     expect(tagThemes("the town hall never listens")).toEqual([]);
   });

@@ -125,6 +125,14 @@ describe("themes review", () => {
     expect(itemsOf(after.html)).toEqual([]);
     expect(after.html).toContain("Nothing to review.");
 
+    // The reviews draft learned phrases for the tagger: redacted text only, with the themes settled on.
+    const draft = await operator.page("/dashboard/themes-review/learned-phrases");
+    expect(draft.status).toBe(200);
+    expect(draft.html).toMatch(
+      /^ {2}\["ring (?:dave )?on about sorting the whatsit on the corner", \["safety","environment"\]\],$/m,
+    );
+    expect(draft.html).toContain('["the roof and the heating in our place are a mess", ["cost_of_living"]]');
+    expect(draft.html).not.toContain("07700");
     const audit = (await h.services.partners.recentAudit(20)).filter((a) => a.action === "themes.review");
     expect(audit.map((a) => a.actor)).toEqual([operatorId, operatorId]);
     expect(JSON.parse(audit[0]!.detail)).toEqual({
