@@ -176,6 +176,27 @@ export class ReachQueries {
     return out;
   }
 
+  /**
+   * Areas with a baseline, heard least first over `period` (residents heard per 1,000, from
+   * published counts; a withheld count ranks lowest): the areas that most need voices.
+   */
+  async leastHeardAreas(period: Period, limit: number): Promise<string[]> {
+    const baselines = await this.baselines.of([]);
+    const rated = await Promise.all(
+      [...baselines.values()]
+        .filter((b) => b.total > 0)
+        .map(async (b) => {
+          const inArea = { allowedAreas: [], area: b.area, ...(period.kind === "all" ? {} : { period }) };
+          const { respondents } = await this.queries.themeTable(inArea, "choice", []);
+          return { area: b.area, per1000: rate(respondents.count, b.total) };
+        }),
+    );
+    return rated
+      .sort((a, b) => (a.per1000 ?? -1) - (b.per1000 ?? -1) || a.area.localeCompare(b.area))
+      .slice(0, limit)
+      .map((r) => r.area);
+  }
+
   /** Reach per area over `period` (absent: all time), for a partner limited to `filter.allowedAreas`. */
   async report(filter: InsightFilter, period: Period): Promise<ReachReport> {
     const f: InsightFilter = { allowedAreas: filter.allowedAreas, ...(filter.area ? { area: filter.area } : {}) };

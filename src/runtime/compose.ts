@@ -318,6 +318,8 @@ export function composeServices(input: ComposeInput): ComposedServices {
       now: input.now,
       share: (code: string) => shareLinks(code, config.telegram?.username, config.twilio?.from),
       ...(input.qrSvg ? { qrSvg: input.qrSvg } : {}),
+      areasNeedingVoices: async () =>
+        reach.leastHeardAreas(await insightQueries.resolvePeriod({ kind: "year" }, input.now()), 3),
     },
     ...(bot && config.telegram
       ? {

@@ -22,6 +22,8 @@ export interface ChampionViewDeps {
   readonly share: (code: string) => ShareLinks;
   /** The Telegram link as a QR code (SVG), where the runtime can draw one. */
   readonly qrSvg?: (text: string) => Promise<string>;
+  /** The areas heard least for their population over the last 52 weeks (names only), when a baseline is imported. */
+  readonly areasNeedingVoices?: () => Promise<readonly string[]>;
 }
 
 function shown(count: PublishedCount): string {
@@ -65,6 +67,7 @@ export function registerChampionView(app: Hono, deps: ChampionViewDeps): void {
         404,
       );
     const k = deps.kThreshold;
+    const needing = deps.areasNeedingVoices ? await deps.areasNeedingVoices() : [];
     return c.html(
       page(
         `${view.name}: your PlaceVoice reach`,
@@ -82,6 +85,13 @@ ${
   view.topPriorities.length === 0
     ? html`<p data-count="priorities">Not enough answers yet to show without risking anyone being identified.</p>`
     : html`<table><thead><tr><th scope="col">Priority</th><th scope="col">Residents</th></tr></thead><tbody>${view.topPriorities.map((p) => html`<tr><td>${deps.themeLabel(p.theme)}</td><td>${shown(p.count)}</td></tr>`)}</tbody></table>`
+}
+${
+  needing.length > 0
+    ? html`<h2>Where voices are most needed</h2>
+<p>For the number of people who live there, we have heard least from these areas over the last 52 weeks. Sharing your codes there helps most.</p>
+<ol data-testid="areas-needing-voices">${needing.map((a) => html`<li>${a}</li>`)}</ol>`
+    : ""
 }
 <h2>Share it</h2>
 ${view.codes.map((entry) => {

@@ -279,6 +279,21 @@ describe("reach against the population baseline", () => {
     expect((await new DashboardClient(h.app).page("/dashboard/reach")).status).not.toBe(200);
   });
 
+  it("lists on a champion's page the areas that most need voices, heard least first, by name only", async () => {
+    const champion = await h.services.champions.create("Longton Tenants", undefined);
+    const response = await h.app.request(`/champions/${champion.code}?key=${champion.viewToken}`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    const listed = [
+      .../data-testid="areas-needing-voices">(.*?)<\/ol>/s.exec(html)![1]!.matchAll(/<li>(\w+)<\/li>/g),
+    ].map((m) => m[1]);
+    // Heard per 1,000 from published counts: ST3 below ST6; ST4 has no baseline, so no rate to rank.
+    expect(perThousand(published(ST3_RESIDENTS)!, st3Population)).toBeLessThan(
+      perThousand(published(st6Total)!, st6Population),
+    );
+    expect(listed).toEqual(["ST3", "ST6"]);
+  });
+
   it("puts reach in the partner feed", async () => {
     const response = await h.app.request("/api/v1/feed", { headers: { Authorization: `Bearer ${st6Token}` } });
     const feed = await response.json();
