@@ -13,7 +13,13 @@ import { packageRoot } from "../../src/runtime-node/paths.js";
 import { textUpdate } from "../support/fake-telegram.js";
 import { startServe } from "../support/cli.js";
 import { TELEGRAM_SECRET } from "../support/channel-harness.js";
-import { APP_SECRET, signedSms, startPlaceVoice, type PlaceVoiceProcess } from "../support/placevoice-process.js";
+import {
+  APP_SECRET,
+  signedSms,
+  startPlaceVoice,
+  waitFor,
+  type PlaceVoiceProcess,
+} from "../support/placevoice-process.js";
 
 const COPIES = 10;
 /** Each message and the answer it stores. */
@@ -104,6 +110,10 @@ describe("ten copies of one webhook at once, across two processes", () => {
         ),
       );
       expect(responses.map((r) => r.status)).toEqual(Array(COPIES).fill(200));
+      // The update is answered once committed and its reply sent after: wait for it, and a
+      // moment more for any second copy, before counting.
+      await waitFor(`round ${round}'s reply`, () => a.telegram.textsTo(chat).length > before, 10_000, 10);
+      await new Promise((r) => setTimeout(r, 300));
       expect(a.telegram.textsTo(chat).length - before, `round ${round}: "${text}"`).toBe(1);
       expect((await contactState("telegram", String(chat))).version).toBe(round + 1);
     }
