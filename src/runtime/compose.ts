@@ -28,6 +28,7 @@ import { PrismaDirectoryStore } from "../directory/directory-store.js";
 import { SqlConversationStore } from "../store/conversation-store.js";
 import { SqlOutboxStore } from "../store/outbox.js";
 import { gatherStatus } from "../ops/status.js";
+import { processMemory, renderMetrics } from "../ops/metrics.js";
 import type { SqlPort } from "../store/sql-port.js";
 import type { AppDeps } from "../web/app.js";
 import { UpdateService } from "../updates/updates.js";
@@ -288,6 +289,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
           // A SQLite file is backed up with `placevoice backup`; D1 keeps its own history.
           expectBackups: config.databaseUrl?.startsWith("file:") ?? false,
         }),
+      metrics: () => renderMetrics({ prisma, now: input.now, memory: processMemory }),
     },
     themesReview: {
       reviews: new ThemeReviews(input.sql, input.now),

@@ -21,6 +21,8 @@ export interface AdminDeps {
   readonly now: Clock;
   /** Status at a glance (src/ops/status.ts): the same checks as `placevoice status`. */
   readonly status?: () => Promise<StatusReport>;
+  /** /metrics in the Prometheus text format (src/ops/metrics.ts), for operator tokens only. */
+  readonly metrics?: () => Promise<string>;
 }
 
 const when = (d: Date) => d.toISOString().slice(0, 16).replace("T", " ");
@@ -108,6 +110,25 @@ ${
       ),
     );
   };
+
+  const metrics = deps.metrics;
+  if (metrics)
+    app.get("/metrics", async (c) => {
+      const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
+      const who = token ? await deps.partners.authenticate(token) : null;
+      if (!who) {
+        c.header("WWW-Authenticate", 'Bearer realm="placevoice"');
+        return c.text("An operator token is required (Authorization: Bearer …)\n", 401);
+      }
+      if (who.role !== "operator") {
+        await deps.partners.audit(who.id, "denied: metrics", {});
+        return c.text("Operators only\n", 403);
+      }
+      return c.body(await metrics(), 200, {
+        "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
+        "Cache-Control": "no-store",
+      });
+    });
 
   app.get("/dashboard/admin", async (c) => {
     const current = await operator(c);
