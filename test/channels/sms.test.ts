@@ -71,7 +71,7 @@ describe("SMS conversation", () => {
       "Hi, this is PlaceVoice. We're asking people what matters most where they live. English or Cymraeg?\n\n1. English\n2. Cymraeg\n\nReply with a number.",
     );
     expect((await text(phone, "1"))[0]).toMatch(
-      /^It's 6 quick questions\..*Privacy notice: https:\/\/placevoice\.example\.org\/privacy .*Is that OK\?\n\nReply YES or NO\.$/s,
+      /^It's 7 quick questions\..*Privacy notice: https:\/\/placevoice\.example\.org\/privacy .*Is that OK\?\n\nReply YES or NO\.$/s,
     );
     expect((await text(phone, "Yes!"))[0]).toContain("What's your postcode?");
     const priorities = await text(phone, "st6 1aa");
@@ -98,7 +98,8 @@ describe("SMS conversation", () => {
     expect((await text(phone, "3"))[0]).toMatch(
       /^Can we message you later to say what changed because of what people told us\?.*Reply YES or NO/s,
     );
-    expect(await text(phone, "yes")).toEqual([
+    expect((await text(phone, "yes"))[0]).toMatch(/is there anything you could offer your area.*Reply YES or NO/s);
+    expect(await text(phone, "no")).toEqual([
       "Thanks again. Message HELP to find out more about this service, or STOP to stop messages.",
     ]);
     const { contact, answers } = await contactOf(phone);
@@ -109,6 +110,7 @@ describe("SMS conversation", () => {
       age_band: "age_25_34",
       wants_help: true,
       hear_back: true,
+      could_offer: false,
     });
     expect(contact).toMatchObject({ area: "ST6", status: "active" });
     // The phone number is not stored anywhere in clear.

@@ -103,13 +103,16 @@ describe("Telegram conversation", () => {
     expect(h.telegram.textsTo(chat).at(-1)).toContain("Can we message you later to say what changed");
     const hearBack = buttonData(chat, "Yes");
     await post(callbackUpdate(chat, hearBack.messageId, hearBack.data));
+    expect(h.telegram.textsTo(chat).at(-1)).toContain("is there anything you could offer your area");
+    const noOffer = buttonData(chat, "No");
+    await post(callbackUpdate(chat, noOffer.messageId, noOffer.data));
     expect(h.telegram.textsTo(chat).at(-1)).toContain("Thanks again.");
 
     // Every button press was answered.
     expect(h.telegram.callsOf("answerCallbackQuery")).toHaveLength(
       h.telegram.calls.filter((c) => c.method === "answerCallbackQuery").length,
     );
-    expect(h.telegram.callsOf("answerCallbackQuery").length).toBe(8);
+    expect(h.telegram.callsOf("answerCallbackQuery").length).toBe(9);
     const { contact, answers } = await answersOf(chat);
     expect(contact).toMatchObject({ attribution: "ST6BUS", area: "ST6", language: "en", consentVersion: "2026-11" });
     expect(answers).toEqual({
@@ -119,6 +122,7 @@ describe("Telegram conversation", () => {
       age_band: "age_65_plus",
       wants_help: false,
       hear_back: true,
+      could_offer: false,
     });
     // The chat id is never stored in clear.
     expect(JSON.stringify(contact)).not.toContain(String(chat));
@@ -210,7 +214,7 @@ describe("Telegram conversation", () => {
     expect(h.telegram.textsTo(chat)).toHaveLength(before);
     await post(textUpdate(chat, "START"));
     expect(h.telegram.textsTo(chat).at(-1)).toMatch(
-      /^Welcome back! You will get messages from PlaceVoice again\..*\n\nIt's 6 quick questions/s,
+      /^Welcome back! You will get messages from PlaceVoice again\..*\n\nIt's 7 quick questions/s,
     );
   });
 });

@@ -13,6 +13,7 @@ describe("placevoice chat", () => {
       "3",
       "no",
       "yes",
+      "no",
     ];
     const result = await runCli(["chat", "priorities"], { input: `${replies.join("\n")}\n` });
     expect(result.code, result.stderr).toBe(0);
@@ -38,6 +39,8 @@ describe("placevoice chat", () => {
       "you> no",
       "Can we message you later to say what changed",
       "you> yes",
+      "is there anything you could offer your area",
+      "you> no",
       "bot> Thanks again.",
       "(conversation ended)",
       "Stored answers:",
@@ -47,6 +50,7 @@ describe("placevoice chat", () => {
       '  priorities.age_band = "age_25_34"',
       "  priorities.wants_help = false",
       "  priorities.hear_back = true",
+      "  priorities.could_offer = false",
       "Contact: language=en area=ST6 consent=2026-11 status=active",
     ];
     let from = 0;
@@ -72,6 +76,6 @@ describe("placevoice chat", () => {
   it("names the available flows when asked for one that does not exist", async () => {
     const result = await runCli(["chat", "nope"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('No flow "nope". Flows: feedback, help, priorities');
+    expect(result.stderr).toContain('No flow "nope". Flows: feedback, help, offers, priorities');
   });
 });

@@ -42,9 +42,9 @@ export function registryOf(flows: readonly Flow[], entry: string, help?: string)
   return result.registry;
 }
 
-/** The three shipped flows, parsed from /flows, in a registry like the server's. */
+/** The shipped flows, parsed from /flows, in a registry like the server's. */
 export function shippedFlows(): Flow[] {
-  return ["priorities", "help", "feedback", "update-reply"].map((name) =>
+  return ["priorities", "help", "feedback", "update-reply", "offers"].map((name) =>
     flowFrom(readFileSync(path.join(repoRoot, "flows", `${name}.yaml`), "utf8"), `flows/${name}.yaml`),
   );
 }

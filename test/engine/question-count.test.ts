@@ -31,17 +31,17 @@ function answerEverything(chat: Chat, reply: (ask: AskEffect) => void): string[]
 
 describe("how many questions a flow asks", () => {
   it("counts the shipped flows' questions after consent, the language question aside", () => {
-    expect(questionCount(flow("priorities"))).toEqual({ fewest: 6, most: 6 });
+    expect(questionCount(flow("priorities"))).toEqual({ fewest: 7, most: 7 });
     expect(questionCount(flow("feedback"))).toEqual({ fewest: 2, most: 2 });
     expect(questionCount(flow("update_reply"))).toEqual({ fewest: 1, most: 1 });
     expect(questionCount(flow("help"))).toEqual({ fewest: 0, most: 0 });
   });
 
-  it("the priorities consent says 6, and a resident who agrees is asked exactly 6", () => {
+  it("the priorities consent says 7, and a resident who agrees is asked exactly 7", () => {
     const chat = new Chat(shippedRegistry());
     chat.start();
     chat.say("English");
-    expect(lastAsk(chat.last.effects).text).toMatch(/^It's 6 quick questions\./);
+    expect(lastAsk(chat.last.effects).text).toMatch(/^It's 7 quick questions\./);
     chat.say("yes");
     const answered = answerEverything(chat, (ask) => {
       if (ask.skipPayload) chat.press(ask.skipPayload);
@@ -50,14 +50,22 @@ describe("how many questions a flow asks", () => {
         chat.press(ask.donePayload!);
       } else chat.press(ask.options[0]!.payload);
     });
-    expect(answered).toEqual(["postcode", "priorities", "biggest_difference", "age_band", "wants_help", "hear_back"]);
+    expect(answered).toEqual([
+      "postcode",
+      "priorities",
+      "biggest_difference",
+      "age_band",
+      "wants_help",
+      "hear_back",
+      "could_offer",
+    ]);
   });
 
   it("says it in Welsh too, in a form that needs no mutation for any number", () => {
     const chat = new Chat(shippedRegistry());
     chat.start();
     chat.say("Cymraeg");
-    expect(lastAsk(chat.last.effects).text).toMatch(/^Mae'n 6 o gwestiynau cyflym\./);
+    expect(lastAsk(chat.last.effects).text).toMatch(/^Mae'n 7 o gwestiynau cyflym\./);
   });
 
   it.each([

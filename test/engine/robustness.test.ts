@@ -247,11 +247,17 @@ describe("the shipped flows", () => {
       "priorities/age_band",
       "priorities/offer_help",
       "priorities/hear_back",
+      "priorities/could_offer",
       "feedback/consent",
       "feedback/rating",
       "feedback/what_went_wrong",
       "feedback/improve",
       "update_reply/helpful",
+      "offers/consent",
+      "offers/what",
+      "offers/details",
+      "offers/when",
+      "offers/postcode",
     ]);
     for (const { flowId, nodeId } of waitingNodes)
       expect(driveTo(flowId, nodeId, "en").ask).toMatchObject({ flowId, nodeId });

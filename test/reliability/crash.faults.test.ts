@@ -30,7 +30,7 @@ import {
 /** The priorities conversation, the answer each step stores, and the start of the bot's reply to it. */
 const STEPS: { text: string; answer?: [string, unknown]; reply: string }[] = [
   { text: "hi", reply: "Hi, this is PlaceVoice." },
-  { text: "English", reply: "It's 6 quick questions." },
+  { text: "English", reply: "It's 7 quick questions." },
   { text: "yes please", reply: "What's your postcode?" },
   { text: "st6 1aa", answer: ["postcode", "ST6"], reply: "Got it: ST6." },
   {
@@ -46,7 +46,8 @@ const STEPS: { text: string; answer?: [string, unknown]; reply: string }[] = [
   { text: "4", answer: ["age_band", "age_35_49"], reply: "Got it: 35-49." },
   { text: "yes", answer: ["wants_help", true], reply: "Here are some local services" },
   { text: "that's all", reply: "Can we message you later" },
-  { text: "no", answer: ["hear_back", false], reply: "Thanks again." },
+  { text: "no", answer: ["hear_back", false], reply: "Last one, and you can skip it" },
+  { text: "no", answer: ["could_offer", false], reply: "Thanks again." },
 ];
 const RESIDENTS = 25;
 const BROADCAST = 200;

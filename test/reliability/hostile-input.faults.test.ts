@@ -585,7 +585,7 @@ describe(`${RUNS.toLocaleString("en-GB")} generated hostile requests`, () => {
     const chat = 5_199_999;
     expect((await h.telegramUpdate(textUpdate(chat, "/start"))).status).toBe(200);
     expect((await h.telegramUpdate(textUpdate(chat, "English"))).status).toBe(200);
-    expect(h.telegram.textsTo(chat).at(-1)).toContain("It's 6 quick questions.");
+    expect(h.telegram.textsTo(chat).at(-1)).toContain("It's 7 quick questions.");
     console.info(
       `hostile input: ${RUNS} requests; ${answers.length} answers, ${contacts.length} contacts, ${sessions.length} sessions stored, all valid; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`,
     );

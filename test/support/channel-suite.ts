@@ -129,7 +129,8 @@ export function channelSuite(runtime: string, target: () => ChannelTarget): void
       expect(offer).toMatch(/^Here are some local services that could help:/);
       expect(offer).toContain("Tel 01632 9602");
       expect((await sms(phone, "3"))[0]).toContain("Can we message you later to say what changed");
-      expect(await sms(phone, "no thanks")).toEqual([
+      expect((await sms(phone, "no thanks"))[0]).toContain("is there anything you could offer your area");
+      expect(await sms(phone, "no")).toEqual([
         "Thanks again. Message HELP to find out more about this service, or STOP to stop messages.",
       ]);
       expect(Object.fromEntries(await t.answers("sms", phone))).toEqual({
@@ -139,6 +140,7 @@ export function channelSuite(runtime: string, target: () => ChannelTarget): void
         age_band: "age_25_34",
         wants_help: true,
         hear_back: false,
+        could_offer: false,
       });
       // STOP is honoured before any flow.
       expect((await sms(phone, "STOP"))[0]).toContain("You will not get any more messages");

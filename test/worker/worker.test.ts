@@ -364,7 +364,7 @@ describe("the Worker", () => {
     ).n;
     const oldCount = (db.prepare(`SELECT count(*) AS n FROM answers WHERE contact_id = ?`).get(old.id) as { n: number })
       .n;
-    expect(oldCount).toBe(6);
+    expect(oldCount).toBe(7);
     const response = await fetch(`${base}/__scheduled?cron=${encodeURIComponent("17 3 * * *")}`);
     expect(response.status).toBe(200);
     expect((db.prepare(`SELECT count(*) AS n FROM answers WHERE contact_id = ?`).get(old.id) as { n: number }).n).toBe(
