@@ -103,7 +103,7 @@ describe("placevoice flows lint", () => {
     expect(result.code).toBe(1);
     const shown = path.relative(process.cwd(), priorities);
     expect(result.stderr).toContain(
-      `${shown}:${lineOf(priorities, "id: consent")}: node "consent": the en text says "4 quick questions" but the flow asks 6 after consent`,
+      `${shown}:${lineOf(priorities, "id: consent")}: node "consent": the en text says "4 quick questions" but the flow asks 7 after consent`,
     );
     expect(result.stderr).toContain(
       `${shown}:${lineOf(priorities, "id: postcode")}: node "postcode": invalid: cy has 2 sentences, en has 3 sentences`,
