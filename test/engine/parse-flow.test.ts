@@ -206,7 +206,13 @@ describe("the shipped flows", () => {
     if (registry.ok) {
       expect(registry.registry.entryFlowId).toBe("priorities");
       expect(registry.registry.helpFlowId).toBe("help");
-      expect([...registry.registry.flows.keys()].sort()).toEqual(["feedback", "help", "priorities", "update_reply"]);
+      expect([...registry.registry.flows.keys()].sort()).toEqual([
+        "feedback",
+        "help",
+        "offers",
+        "priorities",
+        "update_reply",
+      ]);
     }
   });
 });

@@ -48,7 +48,7 @@ const tg = (language: "en" | "cy", postcode: string, picks: string, hearBack: bo
   hearBack,
 });
 
-/** One resident through the priorities flow, to the question about hearing back. */
+/** One resident through the whole priorities flow, saying yes or no to hearing back. */
 async function takePart(r: Resident) {
   const en = r.language === "en";
   const replies = [
@@ -61,6 +61,8 @@ async function takePart(r: Resident) {
     "skip",
     en ? "no" : "na",
     r.hearBack ? (en ? "yes" : "ie") : en ? "no" : "na",
+    // Nothing to offer: the conversation ends (an update to someone mid-conversation has no question).
+    en ? "no" : "na",
   ];
   for (const text of replies)
     await h.services.conversation.handle({ channel: r.channel, address: r.address, input: { type: "text", text } });
