@@ -48,6 +48,8 @@ describe("placevoice backup and restore", () => {
         const id = chat++;
         const response = await h.telegramUpdateAnswered(textUpdate(id, "/start", { language: "en" }));
         if (response.status === 200) acknowledged.push(id);
+        // A resident every 50 ms: writes all through the backup, and replies that drain in seconds.
+        await new Promise((r) => setTimeout(r, 50));
       }
     })();
     while (acknowledged.length < 20) await new Promise((r) => setTimeout(r, 10));
@@ -75,7 +77,7 @@ describe("placevoice backup and restore", () => {
       expect(restored.has(await h.services.addressCrypto.hash("telegram", String(id))), `chat ${id}`).toBe(true);
     // The copy is one moment: nothing acknowledged after the backup finished is in it.
     expect(restored.size).toBeLessThan(contactHashes(h.services.databaseFile).size);
-  });
+  }, 60_000);
 
   it("refuses to overwrite a file without --force, and replaces it with --force", async () => {
     const file = path.join(scratch.dir, "twice.db");

@@ -85,6 +85,17 @@ function snapshot() {
   };
 }
 
+/**
+ * Replies to messages already acknowledged go out after their webhook answered, paced (one a
+ * second per chat): wait until the fake Bot API has heard nothing new for 1.5 s.
+ */
+async function repliesSent(): Promise<void> {
+  for (let seen = -1; seen !== p.telegram.calls.length;) {
+    seen = p.telegram.calls.length;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+  }
+}
+
 /** While the trouble lasts: 503 + Retry-After for all, and nothing of them written or sent. */
 async function expectRefusedAndNothingWritten(
   batch: Message[],
@@ -143,6 +154,7 @@ describe("database trouble", () => {
   it("locked by another process beyond the busy timeout: 503 + Retry-After, nothing written; then processed once", async () => {
     // Messages from one resident wait their turn, each up to the busy timeout: two of each.
     const batch = messages("lock", knownPhone, knownChat, 2);
+    await repliesSent();
     const before = snapshot();
     const telegramCalls = p.telegram.calls.length;
     // Another process takes the write lock and keeps it past the server's 5 s busy timeout.
@@ -159,6 +171,7 @@ describe("database trouble", () => {
 
   it("disk full: 503 + Retry-After, nothing half-written; when space is back it recovers by itself", async () => {
     const batch = messages("disk", knownPhone, knownChat, 5);
+    await repliesSent();
     const before = snapshot();
     const telegramCalls = p.telegram.calls.length;
     execFileSync("prlimit", ["--pid", String(pid), "--fsize=1:"]);
