@@ -6,19 +6,12 @@
 // never twice for one question of one conversation. Run periodically (src/runtime/chores.ts).
 import { reminderDue } from "../engine/step.js";
 import type { FlowRegistry } from "../engine/types.js";
-import type { ConversationStore } from "../store/types.js";
-import type { ConversationService, ReplyRenderer } from "./handle-inbound.js";
-import { isQuiet, type QuietHours } from "./quiet-hours.js";
+import type { BroadcastDeps } from "./broadcast.js";
+import { isQuiet } from "./quiet-hours.js";
 
-export interface ReminderDeps {
-  readonly store: ConversationStore;
-  readonly conversation: ConversationService;
+/** What a broadcast needs (the store, the host, the channels that can send, quiet hours), and the flows. */
+export interface ReminderDeps extends BroadcastDeps {
   readonly registry: FlowRegistry;
-  /** The renderer of each channel that can send; contacts on other channels are skipped. */
-  readonly renderers: ReadonlyMap<string, ReplyRenderer>;
-  readonly quietHours: QuietHours;
-  readonly timezone: string;
-  readonly now: () => Date;
 }
 
 export interface ReminderReport {
