@@ -1,6 +1,6 @@
 // A local stand-in for the Telegram Bot API (api.telegram.org is unreachable here, and tests
 // must never call the real one). grammY is pointed at it with TELEGRAM_API_ROOT.
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface BotApiCall {
@@ -76,6 +76,9 @@ export class FakeTelegram {
   delayMs = 0;
   /** Calls received and not yet answered (during `delayMs`). */
   inFlight = 0;
+  /** While held, calls that arrive are neither recorded nor answered: a network gone quiet. */
+  private holding = false;
+  private readonly held: ServerResponse[] = [];
   /**
    * What getWebhookInfo answers, in Telegram's WebhookInfo shape: setWebhook sets the url,
    * deleteWebhook clears it; a test sets last_error_date (Unix time) and last_error_message as
@@ -103,6 +106,10 @@ export class FakeTelegram {
     this.started = performance.now();
     this.server = createServer((req, res) => {
       void this.handle(req).then(async (reply) => {
+        if (reply === undefined) {
+          this.held.push(res);
+          return;
+        }
         this.inFlight++;
         if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
         this.inFlight--;
@@ -116,6 +123,20 @@ export class FakeTelegram {
 
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  /**
+   * From now on, calls are left hanging unrecorded, as if they never reached Telegram: a test
+   * freezes what has reached the platform at the moment it decides to kill the sender.
+   */
+  hold(): void {
+    this.holding = true;
+  }
+
+  /** Take calls again; the ones held are dropped (their sender has gone). */
+  release(): void {
+    this.holding = false;
+    for (const res of this.held.splice(0)) res.destroy();
   }
 
   get limits(): TelegramLimits {
@@ -161,7 +182,7 @@ export class FakeTelegram {
     return (markup?.inline_keyboard ?? []).map((row) => row.map((b) => b.text));
   }
 
-  private async handle(req: IncomingMessage): Promise<BotApiReply> {
+  private async handle(req: IncomingMessage): Promise<BotApiReply | undefined> {
     const match = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -173,6 +194,7 @@ export class FakeTelegram {
       // File uploads (sendDocument): keep text fields, and files as their text content.
       params = parseMultipart(raw, /boundary=("?)([^";]+)\1/.exec(type)?.[2] ?? "");
     } else if (raw.length > 0) params = JSON.parse(raw.toString("utf8")) as Record<string, unknown>;
+    if (this.holding) return undefined;
     const call: BotApiCall = { method: match[2]!, params, at: performance.now() - this.started };
     this.calls.push(call);
     const override = this.intercept?.(call);
