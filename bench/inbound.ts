@@ -17,7 +17,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import Database from "better-sqlite3";
 import { packageRoot } from "../src/runtime-node/paths.js";
-import { FakeTelegram, telegramLimitsFor } from "../test/support/fake-telegram.js";
+import { FakeTelegram, telegramLimitsFor, textUpdate } from "../test/support/fake-telegram.js";
 import { FakeTwilio, inboundSms, twilioRateFor } from "../test/support/fake-twilio.js";
 import { startServe } from "../test/support/cli.js";
 
@@ -68,9 +68,13 @@ export interface InboundFigures {
   readonly bare: LoadFigures;
   readonly sms: LoadFigures;
   readonly telegram: LoadFigures;
+  /** The same Telegram conversations through a plain grammY bot with the conversations plugin (bench/peer-grammy.ts). */
+  readonly peer: LoadFigures;
   /** Medians of each round's ratio to the bare run just before it. */
   readonly smsRatio: number;
   readonly telegramRatio: number;
+  /** Median of each round's Telegram throughput over the peer's run just after it. */
+  readonly telegramToPeer: number;
   /** Bot API calls the fake received during the measured Telegram runs. */
   readonly telegramSends: number;
   /** Resident set size of the server process just after start, and its peak (VmHWM) over all runs, in MB. */
@@ -106,21 +110,11 @@ function smsRequest(from: string, body: string): Request {
 }
 
 function telegramRequest(chatId: number, text: string): Request {
-  const update = {
-    update_id: updateCounter++,
-    message: {
-      message_id: updateCounter,
-      from: { id: chatId, is_bot: false, first_name: "Sam", language_code: "en" },
-      chat: { id: chatId, first_name: "Sam", type: "private" },
-      date: 1767607200,
-      text,
-    },
-  };
   return {
     method: "POST",
     path: "/webhooks/telegram",
     headers: { "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET },
-    body: JSON.stringify(update),
+    body: JSON.stringify(textUpdate(chatId, text, { updateId: updateCounter++, language: "en" })),
   };
 }
 
@@ -216,28 +210,32 @@ function rssMb(pid: number, field: "VmRSS" | "VmHWM"): number {
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
   await exited;
 }
 
-/** The bare ceiling's process: same generator, same SMS bodies, one row stored per request. */
-async function startBare(databaseFile: string): Promise<{ url: string; child: ChildProcess }> {
+/** A bench server script as its own process; it prints `<name> listening url=…` once it listens. */
+export async function startScript(
+  script: string,
+  args: readonly string[],
+  options: { quiet?: boolean } = {},
+): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
-    [path.join(packageRoot, "bin", "run-ts.js"), path.join(packageRoot, "bench", "bare-server.ts"), databaseFile],
-    { stdio: ["ignore", "pipe", "inherit"] },
+    [path.join(packageRoot, "bin", "run-ts.js"), path.join(packageRoot, "bench", script), ...args],
+    { stdio: ["ignore", "pipe", options.quiet ? "ignore" : "inherit"] },
   );
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d) => {
       out += d;
-      const m = /bare listening url=(\S+)/.exec(out);
+      const m = /listening url=(\S+)/.exec(out);
       if (m) resolve(m[1]!);
     });
-    child.once("exit", (code) => reject(new Error(`bare server exited with ${code}`)));
+    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
   });
   return { url, child };
 }
@@ -263,22 +261,18 @@ function medianFigures(runs: readonly LoadFigures[]): LoadFigures {
 }
 
 /**
- * History a database of `n` stored answers would have besides the answers themselves (seeded by
- * bench/insights.ts): a contact per resident and a processed message id per answer, so the
- * unique indexes every message checks and extends are as large as they would be.
+ * History a database of `n` stored answers would have besides the answers and their residents
+ * (seeded by bench/insights.ts): a processed message id per answer, so the unique index every
+ * message checks and extends is as large as it would be.
  */
 export function seedHistory(file: string, n: number): void {
   const db = new Database(file);
   db.pragma("synchronous = OFF");
   const now = new Date().toISOString().replace("Z", "+00:00");
-  const contact = db.prepare(
-    `INSERT INTO contacts (id, channel, address_hash, address_enc, language, status, consent_version, consent_at, area, created_at, updated_at) VALUES (?, ?, ?, 'bench', 'en', 'active', '2026-11', ?, 'ST6', ?, ?)`,
-  );
   const inbound = db.prepare(`INSERT INTO inbound_messages (id, channel, received_at) VALUES (?, ?, ?)`);
   const batch = db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {
       const channel = i % 5 < 3 ? "sms" : "telegram";
-      contact.run(`history-${i}`, channel, randomBytes(32).toString("base64url"), now, now, now);
       inbound.run(
         channel === "sms" ? `sms:SM${randomBytes(16).toString("hex")}` : `telegram:${100_000_000 + i}`,
         channel,
@@ -301,10 +295,16 @@ export async function benchInbound(
   bareFile: string,
   options: InboundOptions,
 ): Promise<InboundFigures> {
-  const bareServer = await startBare(bareFile);
+  const bareServer = await startScript("bare-server.ts", [bareFile]);
   const telegram = new FakeTelegram(TELEGRAM_TOKEN);
   const twilio = new FakeTwilio(TWILIO_SID, TWILIO_TOKEN);
   const [telegramRoot, twilioBase] = await Promise.all([telegram.start(), twilio.start()]);
+  const peerServer = await startScript("peer-grammy.ts", [
+    path.join(path.dirname(bareFile), "peer.db"),
+    telegramRoot,
+    TELEGRAM_TOKEN,
+    TELEGRAM_SECRET,
+  ]);
   const env = {
     PORT: "0",
     HOST: "127.0.0.1",
@@ -332,31 +332,39 @@ export async function benchInbound(
   try {
     const pid = server.child.pid!;
     const barePid = bareServer.child.pid!;
+    const peerPid = peerServer.child.pid!;
     const startRssMb = rssMb(pid, "VmRSS");
     const { url } = server;
     const runs = {
       bare: (seconds: number) => drive(bareServer.url, "sms", seconds, options.connections, 15_000, "/bare"),
       sms: (seconds: number) => drive(url, "sms", seconds, options.connections, 1000),
       telegram: (seconds: number) => drive(url, "telegram", seconds, options.connections, 1000),
+      peer: (seconds: number) => drive(peerServer.url, "telegram", seconds, options.connections, 1000),
     };
     for (const warmUp of Object.values(runs)) await warmUp(options.warmupSeconds);
     const bare: LoadFigures[] = [];
     const sms: LoadFigures[] = [];
     const tg: LoadFigures[] = [];
+    const peer: LoadFigures[] = [];
     const smsRatios: number[] = [];
     const telegramRatios: number[] = [];
-    const sendsBefore = telegram.calls.length;
+    const peerRatios: number[] = [];
+    let telegramSends = 0;
     for (let round = 0; round < options.rounds; round++) {
       const b = await measured(barePid, () => runs.bare(options.seconds));
       const s = await measured(pid, () => runs.sms(options.seconds));
+      const sendsBefore = telegram.calls.length;
       const t = await measured(pid, () => runs.telegram(options.seconds));
+      telegramSends += telegram.calls.length - sendsBefore;
+      const g = await measured(peerPid, () => runs.peer(options.seconds));
       bare.push(b);
       sms.push(s);
       tg.push(t);
+      peer.push(g);
       smsRatios.push(s.perSecond / b.perSecond);
       telegramRatios.push(t.perSecond / b.perSecond);
+      peerRatios.push(t.perSecond / g.perSecond);
     }
-    const telegramSends = telegram.calls.length - sendsBefore;
     const errors = server
       .logs()
       .split("\n")
@@ -366,8 +374,10 @@ export async function benchInbound(
       bare: medianFigures(bare),
       sms: medianFigures(sms),
       telegram: medianFigures(tg),
+      peer: medianFigures(peer),
       smsRatio: median(smsRatios),
       telegramRatio: median(telegramRatios),
+      telegramToPeer: median(peerRatios),
       telegramSends,
       startRssMb,
       peakRssMb: rssMb(pid, "VmHWM"),
@@ -375,6 +385,7 @@ export async function benchInbound(
   } finally {
     await stop(server.child);
     await stop(bareServer.child);
+    await stop(peerServer.child);
     await Promise.all([telegram.stop(), twilio.stop()]);
   }
 }

@@ -1,14 +1,15 @@
 // Insight queries over many stored answers: seeds N residents' priorities (with facts) straight
 // into SQLite, then times each partner query warm (median of repeated runs), through the same
 // InsightQueries the API and dashboard use.
-import { blockIndexOf, blockPeriod } from "../src/insights/periods.js";
-import { randomUUID } from "node:crypto";
+import { allTimePeriod, blockIndexOf, blockPeriod, yearPeriod } from "../src/insights/periods.js";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { THEMES } from "../src/directory/themes.js";
 import { InsightQueries } from "../src/insights/queries.js";
+import { ReachQueries } from "../src/insights/reach.js";
 import { isoWeek } from "../src/store/week.js";
 import { migrationsDir } from "../src/runtime-node/paths.js";
 import { migrateSqliteFile, openPrismaSqlite } from "../src/store/sqlite-file.js";
@@ -37,14 +38,25 @@ const AREAS = [
 ];
 const AGE = ["age_18_24", "age_25_34", "age_35_49", "age_50_64", "age_65_plus", null];
 
+/** Champion codes: one resident in five arrived through one of them. */
+const CODES = ["ST6BUS", "ST6LIB", "ST3MKT", "ST1HUB"];
+
+/**
+ * N residents, each a contact (one in five through a champion's code) with one priorities
+ * answer and its theme facts, the running totals the app keeps for them, and a population
+ * baseline for every area (the reach queries divide by it).
+ */
 export function seedAnswers(file: string, residents: number): void {
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = OFF");
   const start = Date.parse("2025-11-24T09:00:00Z");
   const span = 365 * 86_400_000;
+  const insertContact = db.prepare(
+    `INSERT INTO contacts (id, channel, address_hash, address_enc, language, status, consent_version, consent_at, area, attribution, record_key, created_at, updated_at) VALUES (?, ?, ?, 'bench', 'en', 'active', '2026-11', ?, ?, ?, ?, ?, ?)`,
+  );
   const insertAnswer = db.prepare(
-    `INSERT INTO answers (id, contact_id, flow_id, question_key, value, channel, language, area, created_at, age_band) VALUES (?, NULL, 'priorities', 'priorities', ?, ?, 'en', ?, ?, ?)`,
+    `INSERT INTO answers (id, contact_id, flow_id, question_key, value, channel, language, area, created_at, age_band) VALUES (?, ?, 'priorities', 'priorities', ?, ?, 'en', ?, ?, ?)`,
   );
   const insertFact = db.prepare(
     `INSERT INTO theme_facts (id, answer_id, contact_id, flow_id, question_key, theme, source, area, channel, age_band, week, created_at) VALUES (?, ?, NULL, 'priorities', 'priorities', ?, 'choice', ?, ?, ?, ?, ?)`,
@@ -65,8 +77,11 @@ export function seedAnswers(file: string, residents: number): void {
       const picks = new Set<string>();
       const count = 1 + Math.floor(random() * 3);
       while (picks.size < count) picks.add(THEMES[Math.floor(random() ** 2 * THEMES.length)]!);
+      const contactId = `resident-${i}`;
+      const code = random() < 0.2 ? CODES[Math.floor(random() * CODES.length)]! : null;
+      insertContact.run(contactId, channel, randomBytes(32).toString("base64url"), iso, area, code, i % 256, iso, iso);
       const id = randomUUID();
-      insertAnswer.run(id, JSON.stringify([...picks]), channel, area, iso, age);
+      insertAnswer.run(id, contactId, JSON.stringify([...picks]), channel, area, iso, age);
       const week = isoWeek(at);
       bump(respondentCounts, ["priorities", area, week, channel, age ?? ""].join("\u0000"));
       for (const theme of picks) {
@@ -85,6 +100,15 @@ export function seedAnswers(file: string, residents: number): void {
   db.transaction(() => {
     for (const [key, n] of themeCounts) insertThemeCount.run(...key.split("\u0000"), n);
     for (const [key, n] of respondentCounts) insertRespondentCount.run(...key.split("\u0000"), n);
+  })();
+  // A baseline for every area: 10,000-odd people per district, split across the age bands.
+  const insertBaseline = db.prepare(
+    `INSERT INTO population_baseline (area, age_band, population, source, year, imported_at) VALUES (?, ?, ?, 'bench, illustrative', 2021, ?)`,
+  );
+  db.transaction(() => {
+    for (const [a, area] of AREAS.entries())
+      for (const [b, band] of AGE.filter((x) => x !== null).entries())
+        insertBaseline.run(area, band, 1500 + ((a * 7 + b * 13) % 11) * 150, new Date(start).toISOString());
   })();
   db.pragma("wal_checkpoint(TRUNCATE)");
   db.exec("ANALYZE");
@@ -119,6 +143,8 @@ export async function benchInsightQueries(file: string): Promise<InsightBenchRow
   // The seed's answers run to the end of 2026; "today" is fixed so the periods are too.
   const TODAY = new Date("2026-12-31T12:00:00Z");
   const partner = { allowedAreas: [] as string[] };
+  const reach = new ReachQueries(prisma, queries, 10);
+  const allTime = allTimePeriod(TODAY, new Date("2025-11-24T00:00:00Z"));
   const cases: [string, () => Promise<unknown>][] = [
     ["priorities, all areas", () => queries.themeTable(partner, "choice", THEMES)],
     ["priorities, one area", () => queries.themeTable({ ...partner, area: "ST6" }, "choice", THEMES)],
@@ -143,6 +169,10 @@ export async function benchInsightQueries(file: string): Promise<InsightBenchRow
     ],
     ["trend of one theme, one area", () => queries.trend({ ...partner, area: "ST6" }, "choice", "housing", TODAY)],
     ["trend of one theme, all areas", () => queries.trend(partner, "choice", "housing", TODAY)],
+    // Reach: per 1,000, age mix, champions' residents and weighted shares, per area.
+    ["reach + weighted, one area, all time", () => reach.report({ ...partner, area: "ST6" }, allTime)],
+    ["reach + weighted, one area, last 52 weeks", () => reach.report({ ...partner, area: "ST6" }, yearPeriod(TODAY))],
+    ["reach + weighted, all 20 areas, last 52 weeks", () => reach.report(partner, yearPeriod(TODAY))],
   ];
   const rows: InsightBenchRow[] = [];
   for (const [name, run] of cases) {

@@ -9,6 +9,8 @@
 //   BENCH_OUTBOUND_RATE=200              the pacing limit configured for the broadcast, per second
 //   BENCH_REPLIES=5000                   Telegram broadcast recipients while 200 residents write, under
 //                                        Telegram's real limits (0 skips it)
+//   BENCH_LIMITS=60                      residents writing at once, a message a second each, to PlaceVoice
+//                                        and to the plain grammY peer under Telegram's real limits (0 skips it)
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -19,6 +21,7 @@ import { benchInbound, seedHistory, type LoadFigures } from "./inbound.js";
 import { benchInsightQueries, seedAnswers } from "./insights.js";
 import { benchMatching } from "./matching.js";
 import { benchOutbound } from "./outbound.js";
+import { benchUnderLimits, type LimitsSide } from "./limits.js";
 import { benchReplies } from "./replies.js";
 
 const n = (x: number, digits = 0) =>
@@ -42,6 +45,7 @@ const settings = [
   "BENCH_OUTBOUND",
   "BENCH_OUTBOUND_RATE",
   "BENCH_REPLIES",
+  "BENCH_LIMITS",
 ]
   .filter((k) => process.env[k])
   .map((k) => `${k}=${process.env[k]} `)
@@ -97,6 +101,10 @@ for (const size of sizes) {
     console.log(
       line("Telegram webhooks, whole path", f.telegram, f.telegramRatio) + `, ${n(f.telegramSends)} Bot API calls`,
     );
+    console.log(
+      line("plain grammY + conversations + SQLite", f.peer) +
+        ` — PlaceVoice Telegram ${f.telegramToPeer.toFixed(2)}× the peer (goal ≥ 1.5×: ${met(f.telegramToPeer >= 1.5)})`,
+    );
     console.log(`  server RSS ${n(f.startRssMb)} MB after start, peak ${n(f.peakRssMb)} MB`);
     console.log(
       `  goals: ≥ 0.25 of bare: ${met(ratio >= 0.25)} (${ratio.toFixed(3)}); p99 < 50 ms: ${met(p99 < 50)} (${n(p99)} ms); RSS < 200 MB: ${met(f.peakRssMb < 200)}`,
@@ -129,6 +137,22 @@ if (replyRecipients > 0) {
       `${r.residents} residents wrote over 10 s once ${r.broadcastSentBefore} broadcast messages had gone; webhook to first reply at the API p50 ${n(r.p50Ms)} ms, p95 ${n(r.p95Ms)} ms, max ${n(r.maxMs)} ms; ` +
       `${r.acknowledged} acknowledged, ${r.lost} lost; ${r.broadcastSentDuring} broadcast messages sent meanwhile; ${r.overLimit} calls over the limit, ${r.refused} refused (429), ${r.dead} dead letters; ` +
       `everything sent in ${r.drainSeconds.toFixed(1)} s — goal p95 < 2 s, 0 lost, 0 over: ${met(r.p95Ms < 2000 && r.lost === 0 && r.overLimit === 0 && r.refused === 0)}`,
+  );
+}
+// Telegram inbound under the Bot API's limits: PlaceVoice and the plain grammY peer, the same residents.
+const limitResidents = Number(process.env.BENCH_LIMITS ?? 60);
+if (limitResidents > 0) {
+  const l = await benchUnderLimits(limitResidents, 20);
+  const side = (label: string, x: LimitsSide) =>
+    `  ${label.padEnd(40)} ${n(x.updates)} updates, ${n(x.acknowledged)} acknowledged, ${n(x.refusedUpdates)} refused (non-2xx); ${n(x.repliesDelivered)} replies reached the Bot API, ${n(x.rejected429)} refused with 429; ${n(x.unanswered)} updates left without a reply, ${n(x.unsent)} still unsent; webhook to reply p50 ${n(x.p50Ms)} ms, p95 ${n(x.p95Ms)} ms`;
+  console.log(
+    `Telegram inbound under the Bot API's limits (30/s, 1/s a chat, enforced by the fake): ${l.residents} residents at once, each writing the whole conversation a message every 1.1 s, for ${l.seconds} s (load average ${load()}):`,
+  );
+  console.log(side("PlaceVoice (acknowledged on commit, paced)", l.placevoice));
+  console.log(side("plain grammY + conversations + SQLite", l.peer));
+  const p = l.placevoice;
+  console.log(
+    `  goals: PlaceVoice 0 lost, 0 over the limit: ${met(p.unanswered === 0 && p.unsent === 0 && p.rejected429 === 0 && p.refusedUpdates === 0)}`,
   );
 }
 console.log(`load average at end ${load()}`);

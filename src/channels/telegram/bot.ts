@@ -6,7 +6,7 @@ import type { TelegramConfig } from "../../config.js";
 import type { ChannelSender, SendResult } from "../outbox-dispatcher.js";
 import type { TelegramPayload } from "./render.js";
 
-export function botInfoFor(config: TelegramConfig): UserFromGetMe {
+export function botInfoFor(config: Pick<TelegramConfig, "token" | "username">): UserFromGetMe {
   return {
     id: Number(config.token.split(":")[0]),
     is_bot: true,
