@@ -11,7 +11,7 @@ import { protectCell, type Cell, type Tally } from "./disclosure.js";
 import type { Period } from "./periods.js";
 import { AGE_BANDS, type AreaBaseline, PopulationBaselines } from "./population.js";
 import { toCsv } from "./csv.js";
-import { createdWithin, type InsightFilter, type InsightQueries, type ThemeTable } from "./queries.js";
+import { type InsightFilter, type InsightQueries, type ThemeTable } from "./queries.js";
 
 export interface BandReach {
   readonly band: string;
@@ -154,26 +154,18 @@ export class ReachQueries {
     );
   }
 
-  /** Residents who answered in each area and came through a champion's code: true tallies by area. */
+  /** Residents who answered in each area and came through a champion's code (running totals): true tallies by area. */
   private async championTallies(areas: readonly string[], period: Period | undefined): Promise<Map<string, Tally>> {
-    const rows = await this.prisma.answer.findMany({
+    if (areas.length === 0) return new Map();
+    const rows = await this.prisma.championCount.groupBy({
+      by: ["area"],
       where: {
-        questionKey: RESPONDENT_KEY,
         area: { in: [...areas] },
-        contact: { attribution: { not: null } },
-        ...(period ? { createdAt: createdWithin(period) } : {}),
+        ...(period?.weeks ? { week: { gte: period.weeks.first, lte: period.weeks.last } } : {}),
       },
-      select: { contactId: true, area: true, contact: { select: { recordKey: true } } },
+      _sum: { count: true, keySum: true },
     });
-    const seen = new Set<string>();
-    const out = new Map<string, Tally>();
-    for (const r of rows) {
-      if (!r.contactId || !r.area || !r.contact || seen.has(`${r.area} ${r.contactId}`)) continue;
-      seen.add(`${r.area} ${r.contactId}`);
-      const prior = out.get(r.area) ?? NONE;
-      out.set(r.area, { count: prior.count + 1, keySum: prior.keySum + r.contact.recordKey });
-    }
-    return out;
+    return new Map(rows.map((r) => [r.area, { count: r._sum.count ?? 0, keySum: r._sum.keySum ?? 0 }]));
   }
 
   /**
@@ -207,14 +199,16 @@ export class ReachQueries {
       this.championTallies(areas, period.kind === "all" ? undefined : period),
       period.kind === "all" ? Promise.resolve(null) : this.championTallies(areas, undefined),
     ]);
+    const tables = await this.queries.areaBandTables(
+      scoped,
+      areas,
+      AGE_BANDS.map(([band]) => band),
+      "choice",
+      THEMES,
+    );
     const reports: AreaReach[] = [];
     for (const area of areas) {
-      const inArea: InsightFilter = { ...scoped, area };
-      const [overall, byBand, residents] = await Promise.all([
-        this.queries.themeTable(inArea, "choice", THEMES),
-        Promise.all(AGE_BANDS.map(([band]) => this.queries.themeTable({ ...inArea, ageBand: band }, "choice", THEMES))),
-        this.queries.population(inArea),
-      ]);
+      const { overall, byBand, population: residents } = tables.get(area)!;
       const baseline = baselines.get(area) ?? null;
       const bandCounts = byBand.map((t) => t.respondents.count);
       const allBands = bandCounts.every((n) => n !== null);

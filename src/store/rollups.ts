@@ -57,3 +57,16 @@ export function respondentCountUpsert(
     params: [key.questionKey, key.area ?? "", key.week, key.channel, key.ageBand ?? "", delta, delta * recordKey],
   };
 }
+
+/** The upsert that adds (or takes away) one resident who came through a champion's code to their area's running total for the week. */
+export function championCountUpsert(
+  key: Pick<RespondentKey, "area" | "week">,
+  delta: 1 | -1,
+  recordKey: number,
+): { sql: string; params: (string | number)[] } {
+  return {
+    sql: `INSERT INTO "champion_counts" ("area", "week", "count", "key_sum") VALUES (?, ?, ?, ?)
+      ON CONFLICT ("area", "week") DO UPDATE SET "count" = "count" + excluded."count", "key_sum" = "key_sum" + excluded."key_sum"`,
+    params: [key.area ?? "", key.week, delta, delta * recordKey],
+  };
+}

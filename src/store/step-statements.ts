@@ -11,6 +11,7 @@
 import { isoWeek } from "./week.js";
 import {
   RESPONDENT_KEY,
+  championCountUpsert,
   respondentCountUpsert,
   themeCountUpsert,
   type FactKey,
@@ -107,6 +108,7 @@ export function stepStatements(commit: StepCommit, moves: AgeBandMoves | undefin
 
   const area = commit.contactChanges.area ?? contact.area;
   const language = commit.contactChanges.language ?? contact.language;
+  const attribution = commit.contactChanges.attribution ?? contact.attribution;
   const week = isoWeek(now);
   for (const a of commit.answers) {
     out.push({
@@ -154,7 +156,7 @@ export function stepStatements(commit: StepCommit, moves: AgeBandMoves | undefin
       });
       out.push(themeCountUpsert(key, 1, contact.recordKey));
     }
-    if (a.questionKey === RESPONDENT_KEY && a.value !== null)
+    if (a.questionKey === RESPONDENT_KEY && a.value !== null) {
       out.push(
         respondentCountUpsert(
           { questionKey: a.questionKey, area, week, channel: contact.channel, ageBand: a.ageBand ?? null },
@@ -162,6 +164,8 @@ export function stepStatements(commit: StepCommit, moves: AgeBandMoves | undefin
           contact.recordKey,
         ),
       );
+      if (attribution) out.push(championCountUpsert({ area, week }, 1, contact.recordKey));
+    }
   }
 
   if (commit.ageBand && moves) {

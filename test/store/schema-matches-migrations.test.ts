@@ -124,6 +124,7 @@ describe("database built from migrations matches prisma/schema.prisma", () => {
       "AuditEntry",
       "ThemeCount",
       "RespondentCount",
+      "ChampionCount",
       "Update",
       "UpdateDelivery",
       "WebhookDelivery",
