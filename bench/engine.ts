@@ -20,6 +20,7 @@ const CONVERSATION: EngineInput[] = [
   { type: "text", text: "4" },
   { type: "text", text: "no" },
   { type: "text", text: "no" },
+  { type: "text", text: "no" },
 ];
 
 export function benchEngine(durationMs = 3000): EngineBenchResult {

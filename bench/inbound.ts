@@ -6,10 +6,10 @@
 // (bench/bare-server.ts), driven in the same run by the same generator with the same signed SMS
 // bodies, so the ratio compares like with like.
 //
-// Every connection plays residents one after another; each resident sends the ten messages of
+// Every connection plays residents one after another; each resident sends the eleven messages of
 // a whole priorities conversation (language, consent, postcode, three priorities, a sentence,
 // age band, "yes" to local services — signposting runs —, "that's all" and "yes" to hearing
-// back) and waits for each reply before the next, as a person would, only faster.
+// back, "no" to offering something) and waits for each reply before the next, as a person would, only faster.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -39,6 +39,7 @@ export const CONVERSATION = [
   "yes",
   "that's all",
   "yes",
+  "no",
 ];
 
 export interface InboundOptions {

@@ -86,6 +86,8 @@ async function priorities(talk: Talk, ctx: Context): Promise<void> {
     await ask(talk, ctx, "Here are some local services: Citizens Advice 0800 144 8848. Anything else?", (t) => t);
   const hearBack = await ask(talk, ctx, "Can we message you later?", yes);
   await store(talk, chatId, "hear_back", hearBack);
+  const offer = await ask(talk, ctx, "Last one: is there anything you could offer your area?", yes);
+  await store(talk, chatId, "could_offer", offer);
   await ctx.reply("Thanks again.");
 }
 
