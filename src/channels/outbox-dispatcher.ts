@@ -10,6 +10,7 @@ import { KeyedQueue } from "../conversation/keyed-queue.js";
 import type { Logger } from "../log.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
 import type { OutboxRow, OutboxStore } from "../store/outbox.js";
+import type { SendShares } from "../store/send-shares.js";
 import type { NewOutboxMessage } from "../store/types.js";
 import { Pacer, type SendPriority } from "./pacer.js";
 
@@ -51,6 +52,11 @@ export interface DispatcherOptions {
   /** Parallel sends in flight (each still paced). */
   readonly concurrency?: number;
   readonly leaseMs?: number;
+  /**
+   * Other processes sending from the same database (Node): each channel is paced at this
+   * process's share of its limits, so all of them together keep to the platform's.
+   */
+  readonly shares?: SendShares;
 }
 
 export interface DispatchReport {
@@ -76,6 +82,16 @@ export class OutboxDispatcher {
 
   constructor(private readonly options: DispatcherOptions) {
     this.senders = new Map(options.senders.map((s) => [s.channel, { sender: s, pacer: new Pacer(s.limits) }]));
+    options.shares?.onChange((senders) => {
+      for (const { sender, pacer } of this.senders.values())
+        pacer.resize({
+          perSecond: sender.limits.perSecond / senders,
+          ...(sender.limits.perKeyPerSecond ? { perKeyPerSecond: sender.limits.perKeyPerSecond / senders } : {}),
+        });
+      options.log.info("processes sending from this database changed: each paces at its share of the limits", {
+        senders,
+      });
+    });
   }
 
   private now(): Date {
@@ -161,6 +177,10 @@ export class OutboxDispatcher {
   /** Polls in the background (Node). */
   start(intervalMs = 1000): void {
     this.stopped = false;
+    // The server sends for as long as it runs: take its share now, not on its first reply.
+    void this.options.shares
+      ?.join()
+      .catch((error: Error) => this.options.log.warn("could not register as a sender", { error: error.name }));
     const tick = async () => {
       if (this.stopped) return;
       const pass = this.pass(this.now(), 200).catch((error: Error) => {
@@ -183,6 +203,7 @@ export class OutboxDispatcher {
     if (this.timer) clearTimeout(this.timer);
     await this.running;
     await this.settled();
+    await this.options.shares?.leave();
   }
 
   private async sendAll(rows: readonly OutboxRow[], address?: string): Promise<DispatchReport> {
@@ -216,6 +237,7 @@ export class OutboxDispatcher {
       return;
     }
     const address = knownAddress ?? (await this.options.addressCrypto.decrypt(target.addressEnc));
+    await this.options.shares?.join();
     const sent = await channel.pacer.acquire(
       channel.sender.countsPerRecipient?.(row.payload) === false ? undefined : row.contactId,
       priorityOf(row.kind),
@@ -227,6 +249,7 @@ export class OutboxDispatcher {
       result = { ok: false, error: (error as Error).message || "send failed" };
     } finally {
       sent();
+      this.options.shares?.sent();
     }
     const attempts = row.attempts + 1;
     if (result.ok) {

@@ -18,10 +18,15 @@ class SendLog {
   /** Completion times of recent sends, oldest first (the clock only moves forward). */
   private readonly completed: number[] = [];
   private inFlight = 0;
-  readonly capacity: number;
-  readonly windowMs: number;
+  private capacity = 1;
+  private windowMs = 1000;
 
   constructor(perSecond: number) {
+    this.resize(perSecond);
+  }
+
+  /** A new limit; the sends already counted still count (a smaller limit waits for them to age out). */
+  resize(perSecond: number): void {
     this.capacity = Math.max(1, Math.floor(perSecond));
     this.windowMs = (this.capacity / perSecond) * 1000 + GUARD_MS;
   }
@@ -79,10 +84,18 @@ export class Pacer {
   private timerAt = Infinity;
 
   constructor(
-    private readonly limits: PacerLimits,
+    private limits: PacerLimits,
     private readonly clock: () => number = () => performance.timeOrigin + performance.now(),
   ) {
     this.global = new SendLog(limits.perSecond);
+  }
+
+  /** Paces to new limits from now on (e.g. this process's share when others send too). */
+  resize(limits: PacerLimits): void {
+    this.limits = limits;
+    this.global.resize(limits.perSecond);
+    for (const log of this.byKey.values()) log.resize(limits.perKeyPerSecond ?? limits.perSecond);
+    this.serve();
   }
 
   /**

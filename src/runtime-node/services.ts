@@ -1,6 +1,8 @@
 // Composition root for Node: opens the SQLite file (migrating it first), loads the flows and
 // wires the conversation host. The server, the CLI and the tests all start here.
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import QRCode from "qrcode";
@@ -17,6 +19,7 @@ import { composeServices, type ComposedServices } from "../runtime/compose.js";
 import { createAddressCrypto, type AddressCrypto } from "../store/address-crypto.js";
 import { newRowId } from "../store/ids.js";
 import type { MigrationReport } from "../store/migrate.js";
+import { SendShares } from "../store/send-shares.js";
 import { SqliteConnection, sqlitePort } from "../store/sqlite-direct.js";
 import { migrateSqliteFile, openPrismaSqlite, sqlitePathFromUrl } from "../store/sqlite-file.js";
 import { ensureAppSecrets, type AppSecrets } from "./app-secret.js";
@@ -98,6 +101,8 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     now: options.now ?? systemClock,
     ...(options.recordKey ? { recordKey: options.recordKey } : {}),
     botApiFetch: botApiFetch(),
+    // The server, a second server and the CLI's `broadcast --send` share the platforms' limits.
+    sendShares: new SendShares(sql, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`),
     qrSvg: (text) => QRCode.toString(text, { type: "svg", margin: 1, errorCorrectionLevel: "M" }),
     webhooks: {
       post: nodeWebhookPoster({

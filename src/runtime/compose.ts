@@ -7,6 +7,7 @@ import type { Bot } from "grammy";
 import { createBot, telegramSender, type BotApiFetch } from "../channels/telegram/bot.js";
 import { smsSender } from "../channels/sms/sender.js";
 import { OutboxDispatcher, type ChannelSender } from "../channels/outbox-dispatcher.js";
+import type { SendShares } from "../store/send-shares.js";
 import { outboxRenderer } from "../channels/renderers.js";
 import { ChampionStore } from "../champions/champion-store.js";
 import { shareLinks } from "../champions/codes.js";
@@ -53,6 +54,8 @@ export interface ComposeInput {
   readonly recordKey?: () => number;
   /** The HTTP client for Bot API calls (Node's runs on node:http; the Worker keeps grammY's, the platform's fetch). */
   readonly botApiFetch?: BotApiFetch;
+  /** Processes sending from this database share each channel's limits (Node: the server and the CLI). */
+  readonly sendShares?: SendShares;
   /** How partners' webhooks are checked and sent on this runtime (only ever to public addresses). */
   readonly webhooks: Pick<FeedDeps, "post" | "vet">;
   /** A QR code as SVG, for champions' pages (Node; the Worker leaves it out to keep its bundle small). */
@@ -146,6 +149,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
     log,
     maxAttempts: config.outboxMaxAttempts,
     now: input.now,
+    ...(input.sendShares ? { shares: input.sendShares } : {}),
   });
   const partners = new PartnerStore(prisma, input.newId, input.now);
   const champions = new ChampionStore(prisma, input.newId, input.now);

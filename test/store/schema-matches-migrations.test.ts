@@ -131,6 +131,7 @@ describe("database built from migrations matches prisma/schema.prisma", () => {
       "PublicArea",
       "PopulationBaseline",
       "ThemeReview",
+      "SendShare",
     ]);
   });
 

@@ -192,6 +192,7 @@ export async function seedContacts(
   databaseFile: string,
   channel: "sms" | "telegram",
   addresses: readonly string[],
+  options: { area?: string; idPrefix?: string } = {},
 ): Promise<void> {
   const crypto = await createAddressCrypto(APP_SECRET);
   const db = new Database(databaseFile, { timeout: 5000 });
@@ -199,13 +200,13 @@ export async function seedContacts(
     // The format Prisma writes DateTime columns in on SQLite (compared as text in queries).
     const now = new Date().toISOString().replace("Z", "+00:00");
     const insert = db.prepare(
-      `INSERT INTO contacts (id, channel, address_hash, address_enc, language, status, consent_version, consent_at, area, created_at, updated_at) VALUES (?, ?, ?, ?, 'en', 'active', '2026-11', ?, 'ST6', ?, ?)`,
+      `INSERT INTO contacts (id, channel, address_hash, address_enc, language, status, consent_version, consent_at, area, created_at, updated_at) VALUES (?, ?, ?, ?, 'en', 'active', '2026-11', ?, ?, ?, ?)`,
     );
     const rows = await Promise.all(
       addresses.map(
         async (address, i) =>
           [
-            `seed-${channel}-${i}`,
+            `${options.idPrefix ?? "seed"}-${channel}-${i}`,
             channel,
             await crypto.hash(channel, address),
             await crypto.encrypt(address),
@@ -213,7 +214,7 @@ export async function seedContacts(
       ),
     );
     db.transaction(() => {
-      for (const [id, ch, hash, enc] of rows) insert.run(id, ch, hash, enc, now, now, now);
+      for (const [id, ch, hash, enc] of rows) insert.run(id, ch, hash, enc, now, options.area ?? "ST6", now, now);
     })();
   } finally {
     db.close();
