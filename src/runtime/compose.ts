@@ -29,6 +29,7 @@ import { SqlConversationStore } from "../store/conversation-store.js";
 import { SqlOutboxStore } from "../store/outbox.js";
 import { gatherStatus } from "../ops/status.js";
 import { processMemory, renderMetrics } from "../ops/metrics.js";
+import { ServiceMetrics } from "../metrics.js";
 import type { SqlPort } from "../store/sql-port.js";
 import type { AppDeps } from "../web/app.js";
 import { UpdateService } from "../updates/updates.js";
@@ -77,6 +78,8 @@ export interface ComposedServices {
   readonly renderers: ReadonlyMap<string, ReplyRenderer>;
   readonly updates: UpdateService;
   readonly feed: PartnerFeed;
+  /** What this process counts for /metrics. */
+  readonly metrics: ServiceMetrics;
   /** Everything the HTTP app needs, channels included. */
   readonly appDeps: AppDeps;
 }
@@ -97,9 +100,10 @@ function themeLabelsOf(registry: FlowRegistry, language = "en"): Map<string, str
 
 export function composeServices(input: ComposeInput): ComposedServices {
   const { config, prisma, addressCrypto, registry, log } = input;
+  const metrics = new ServiceMetrics();
   const store = new SqlConversationStore(input.sql, prisma);
   const directoryStore = new PrismaDirectoryStore(prisma);
-  const directory = new DirectoryHolder(directoryStore, config.timezone);
+  const directory = new DirectoryHolder(directoryStore, config.timezone, input.now);
   // Set below; UPDATES in a conversation reads the published updates through it.
   let updates: UpdateService | undefined;
   const conversation = new ConversationService({
@@ -146,10 +150,13 @@ export function composeServices(input: ComposeInput): ComposedServices {
     log,
     maxAttempts: config.outboxMaxAttempts,
     now: input.now,
+    metrics,
   });
   const partners = new PartnerStore(prisma, input.newId, input.now);
   const champions = new ChampionStore(prisma, input.newId, input.now);
-  const insightQueries = new InsightQueries(prisma, config.kThreshold);
+  const insightQueries = new InsightQueries(prisma, config.kThreshold, {
+    onSuppressed: (cells) => metrics.suppressed.inc({ audience: "partners" }, cells),
+  });
   const reach = new ReachQueries(prisma, insightQueries, config.kThreshold);
   const themeLabels = themeLabelsOf(registry);
   const themeLabel = (id: string) => themeLabels.get(id) ?? id;
@@ -202,6 +209,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
       areaNames,
       now: input.now,
       reach,
+      metrics,
     },
     reach: {
       partners,
@@ -289,7 +297,14 @@ export function composeServices(input: ComposeInput): ComposedServices {
           // A SQLite file is backed up with `placevoice backup`; D1 keeps its own history.
           expectBackups: config.databaseUrl?.startsWith("file:") ?? false,
         }),
-      metrics: () => renderMetrics({ prisma, now: input.now, memory: processMemory }),
+      metrics: () =>
+        renderMetrics({
+          prisma,
+          now: input.now,
+          memory: processMemory,
+          service: metrics,
+          directoryCheckedAt: () => directory.checkedAt(),
+        }),
     },
     themesReview: {
       reviews: new ThemeReviews(input.sql, input.now),
@@ -300,7 +315,9 @@ export function composeServices(input: ComposeInput): ComposedServices {
     },
     publicResults: {
       publicAreas: new PublicAreas(prisma, input.now),
-      queries: new InsightQueries(prisma, config.publicKThreshold),
+      queries: new InsightQueries(prisma, config.publicKThreshold, {
+        onSuppressed: (cells) => metrics.suppressed.inc({ audience: "public" }, cells),
+      }),
       threshold: config.publicKThreshold,
       themeLabel: labelIn,
       updates,
@@ -334,6 +351,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
             addressCrypto,
             log,
             now: input.now,
+            metrics,
           },
         }
       : {}),
@@ -347,6 +365,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
             outbox,
             log,
             now: input.now,
+            metrics,
           },
         }
       : {}),
@@ -365,6 +384,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
     renderers,
     updates,
     feed,
+    metrics,
     appDeps,
   };
 }
