@@ -39,6 +39,7 @@ const envSchema = z.object({
     z.url({ message: "PUBLIC_URL must be a URL such as https://placevoice.example.org" }).optional(),
   ),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  LOG_FORMAT: z.enum(["text", "json"]).default("text"),
   FLOWS_DIR: optionalString,
   ENTRY_FLOW: z.string().default("priorities"),
   HELP_FLOW: z.string().default("help"),
@@ -156,6 +157,8 @@ export type Config = {
   readonly apiRateLimit: number;
   readonly publicUrl: string | undefined;
   readonly logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  /** `json`: one JSON object per log line, with the request id of the request it belongs to. */
+  readonly logFormat: "text" | "json";
   /** Folder of flow files; unset means the flows shipped with PlaceVoice. */
   readonly flowsDir: string | undefined;
   readonly entryFlow: string;
@@ -319,6 +322,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     apiRateLimit: e.API_RATE_LIMIT,
     publicUrl,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     flowsDir: e.FLOWS_DIR,
     entryFlow: e.ENTRY_FLOW,
     helpFlow: e.HELP_FLOW,
@@ -367,6 +371,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     TELEGRAM_MAX_PER_CHAT_PER_SECOND: "a positive number such as 1",
     TWILIO_MAX_PER_SECOND: "a positive number such as 1",
     LOG_LEVEL: "one of debug, info, warn, error, silent",
+    LOG_FORMAT: "text or json",
     UPDATE_SMALL_AUDIENCE: "send or refuse",
     TWILIO_ADVANCED_OPT_OUT: "true or false",
   };

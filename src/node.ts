@@ -119,7 +119,7 @@ function tuneHeapForServing(): void {
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   tuneHeapForServing();
   const config = loadConfig(env);
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, undefined, config.logFormat);
   for (const warning of config.warnings) log.warn(warning);
   let running: RunningServer | undefined;
   let stopping = false;

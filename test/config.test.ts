@@ -36,7 +36,13 @@ describe("configuration from environment variables", () => {
   it("reports every invalid variable at once, by name", () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: "eighty", APP_SECRET: "short", PUBLIC_URL: "not a url", LOG_LEVEL: "loud" });
+      loadConfig({
+        PORT: "eighty",
+        APP_SECRET: "short",
+        PUBLIC_URL: "not a url",
+        LOG_LEVEL: "loud",
+        LOG_FORMAT: "xml",
+      });
     } catch (e) {
       error = e;
     }
@@ -47,8 +53,9 @@ describe("configuration from environment variables", () => {
       "APP_SECRET must be at least 32 characters (use `openssl rand -hex 32`)",
       "PUBLIC_URL must be a URL such as https://placevoice.example.org",
       "LOG_LEVEL: expected one of debug, info, warn, error, silent",
+      "LOG_FORMAT: expected text or json",
     ]);
-    expect((error as ConfigError).problems).toHaveLength(4);
+    expect((error as ConfigError).problems).toHaveLength(5);
   });
 
   it("lets public pages be stricter than partners' threshold, never looser", () => {

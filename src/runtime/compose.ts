@@ -198,6 +198,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
   const appDeps: AppDeps = {
     store,
     log,
+    requestIdsInLogs: config.logFormat === "json",
     ...(input.checkDatabase ? { checkDatabase: input.checkDatabase } : {}),
     insights: {
       partners,
