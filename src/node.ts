@@ -55,6 +55,14 @@ export async function startServer(
     void remindersChore(services, log).catch((error: Error) => log.error("reminders failed", { error: error.name }));
   }, 60_000);
   reminderTimer.unref();
+  // Alert rules (ALERT_*): one message to the operators when one trips, one when it clears.
+  const alerts = services.alerts;
+  const alertTimer = alerts
+    ? setInterval(() => {
+        void alerts.check().catch((error: Error) => log.error("alert check failed", { error: error.name }));
+      }, 60_000)
+    : undefined;
+  alertTimer?.unref();
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });

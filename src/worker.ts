@@ -84,6 +84,7 @@ async function scheduledRun(controller: ScheduledController, services: WorkerSer
   await services.directory.reload();
   await partnerWebhooksChore(services.feed, services.partners);
   await remindersChore(services, services.log);
+  await services.alerts?.check();
   const report = await services.dispatcher.drain();
   if (report.sent + report.retried + report.dead > 0)
     services.log.info("outbox run", { sent: report.sent, retried: report.retried, dead: report.dead });

@@ -28,6 +28,7 @@ import { PrismaDirectoryStore } from "../directory/directory-store.js";
 import { SqlConversationStore } from "../store/conversation-store.js";
 import { SqlOutboxStore } from "../store/outbox.js";
 import { gatherStatus } from "../ops/status.js";
+import { AlertMonitor, alertNotifier } from "../ops/alerts.js";
 import { processMemory, renderMetrics } from "../ops/metrics.js";
 import { ServiceMetrics } from "../metrics.js";
 import type { SqlPort } from "../store/sql-port.js";
@@ -80,6 +81,8 @@ export interface ComposedServices {
   readonly feed: PartnerFeed;
   /** What this process counts for /metrics. */
   readonly metrics: ServiceMetrics;
+  /** Checks the alert rules and tells the operators (present when ALERT_TELEGRAM_CHAT_ID or ALERT_WEBHOOK_URL is set). */
+  readonly alerts: AlertMonitor | undefined;
   /** Everything the HTTP app needs, channels included. */
   readonly appDeps: AppDeps;
 }
@@ -192,6 +195,23 @@ export function composeServices(input: ComposeInput): ComposedServices {
     newId: input.newId,
     ...input.webhooks,
   });
+  const alerts = config.alerts
+    ? new AlertMonitor({
+        prisma,
+        now: input.now,
+        log,
+        rules: config.alerts,
+        timezone: config.timezone,
+        organisationName: config.organisationName,
+        newId: input.newId,
+        metrics,
+        ...(bot && config.publicUrl ? { telegramWebhookInfo: () => bot.api.getWebhookInfo() } : {}),
+        notify: alertNotifier(
+          config.alerts,
+          bot ? (chatId, text) => bot.api.sendMessage(Number(chatId), text) : undefined,
+        ),
+      })
+    : undefined;
   // The names districts are known by ("ST6 Burslem"), from the imported directory's placevoice.yaml.
   const areaNames = async () => (await directoryStore.settings()).areaNames ?? {};
   const sessionSecret = createHash("sha256").update(`placevoice-dashboard-session:${input.secret}`).digest("base64url");
@@ -386,6 +406,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
     updates,
     feed,
     metrics,
+    alerts,
     appDeps,
   };
 }
