@@ -6,7 +6,7 @@ import type { MiddlewareHandler } from "hono";
 import type { ConversationService, Inbound, Outcome } from "../conversation/handle-inbound.js";
 import { stopwatch, type ServiceMetrics } from "../metrics.js";
 
-export function countWebhookRefusals(metrics: ServiceMetrics | undefined, channel: string): MiddlewareHandler {
+export function countWebhookErrors(metrics: ServiceMetrics | undefined, channel: string): MiddlewareHandler {
   return async (c, next) => {
     await next();
     if (!metrics) return;

@@ -10,7 +10,7 @@ import type { TwilioConfig } from "../../config.js";
 import type { ConversationService } from "../../conversation/handle-inbound.js";
 import type { Logger } from "../../log.js";
 import type { ServiceMetrics } from "../../metrics.js";
-import { countWebhookRefusals, handleCounted } from "../inbound-metrics.js";
+import { countWebhookErrors, handleCounted } from "../inbound-metrics.js";
 import type { OutboxStore } from "../../store/outbox.js";
 import { renderSms } from "./render.js";
 
@@ -77,7 +77,7 @@ export function registerSmsWebhooks(app: Hono, deps: SmsChannelDeps): void {
     onError: (c) => c.json({ error: "payload_too_large", message: "Twilio requests are small" }, 413),
   });
 
-  app.use("/webhooks/twilio/sms", countWebhookRefusals(deps.metrics, "sms"));
+  app.use("/webhooks/twilio/sms", countWebhookErrors(deps.metrics, "sms"));
   app.post("/webhooks/twilio/sms", limit, async (c) => {
     const params = await readSigned(c);
     if (params instanceof Response) return params;

@@ -18,7 +18,7 @@ import type { ConversationService, Inbound } from "../../conversation/handle-inb
 import { localise } from "../../engine/text.js";
 import type { Logger } from "../../log.js";
 import type { ServiceMetrics } from "../../metrics.js";
-import { countWebhookRefusals, handleCounted } from "../inbound-metrics.js";
+import { countWebhookErrors, handleCounted } from "../inbound-metrics.js";
 import type { AddressCrypto } from "../../store/address-crypto.js";
 import type { ConversationStore } from "../../store/types.js";
 import type { OutboxDispatcher } from "../outbox-dispatcher.js";
@@ -191,7 +191,7 @@ export function registerTelegramWebhook(app: Hono, deps: TelegramChannelDeps): v
       await converse(ctx, { input: { type: "text", text: "STOP" }, quietStop: true });
   });
 
-  app.use("/webhooks/telegram", countWebhookRefusals(deps.metrics, "telegram"));
+  app.use("/webhooks/telegram", countWebhookErrors(deps.metrics, "telegram"));
   app.post(
     "/webhooks/telegram",
     async (c, next) => {
