@@ -78,15 +78,16 @@ export class AlertMonitor {
       if (verdict.tripped && last && now.getTime() - last.createdAt.getTime() < this.deps.rules.repeatMinutes * 60_000)
         continue;
       const state = verdict.tripped ? "firing" : "resolved";
-      const name = this.deps.organisationName;
+      const org = this.deps.organisationName;
+      const name = org === "PlaceVoice" ? org : `${org} (PlaceVoice)`;
       const message: AlertMessage = {
         rule,
         state,
         at: now,
         text:
           state === "firing"
-            ? `${name} (PlaceVoice) needs attention: ${verdict.detail}. See \`placevoice status\`.`
-            : `${name} (PlaceVoice) resolved: ${verdict.detail}.`,
+            ? `${name} needs attention: ${verdict.detail}. See \`placevoice status\`.`
+            : `${name} resolved: ${verdict.detail}.`,
       };
       try {
         await this.deps.notify(message);

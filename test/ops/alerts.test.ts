@@ -94,7 +94,7 @@ describe("alerts", () => {
     await h.telegramUpdate(textUpdate(unknownChat, "/start"));
     expect(await check()).toEqual(["dead_letters:firing"]);
     expect(told()).toEqual([
-      "PlaceVoice (PlaceVoice) needs attention: 1 dead letter(s) in the outbox (`placevoice outbox` to see and retry them). See `placevoice status`.",
+      "PlaceVoice needs attention: 1 dead letter(s) in the outbox (`placevoice outbox` to see and retry them). See `placevoice status`.",
     ]);
     expect(posted[0]).toMatchObject({
       rule: "dead_letters",
@@ -112,7 +112,7 @@ describe("alerts", () => {
     expect(await h.services.outbox.retryDead("all", h.clock.now())).toBe(1);
     await h.services.dispatcher.drain();
     expect(await check()).toEqual(["dead_letters:resolved"]);
-    expect(told().at(-1)).toBe("PlaceVoice (PlaceVoice) resolved: dead letters in the outbox now 0.");
+    expect(told().at(-1)).toBe("PlaceVoice resolved: dead letters in the outbox now 0.");
 
     // Another dead letter twenty minutes after that message: it waits for the hour to pass...
     h.telegram.intercept = (call) =>
@@ -175,18 +175,18 @@ describe("alerts", () => {
     h.clock.advance(2 * 60_000);
     expect(await check()).toEqual(["outbox_stuck:firing"]);
     expect(told()).toEqual([
-      "PlaceVoice (PlaceVoice) needs attention: the oldest message due in the outbox has waited 16 min unsent. See `placevoice status`.",
+      "PlaceVoice needs attention: the oldest message due in the outbox has waited 16 min unsent. See `placevoice status`.",
     ]);
     expect(await check()).toEqual([]);
     await h.services.dispatcher.drain();
     expect(h.twilio.sent.map((m) => m.to)).toEqual([address]);
     expect(await check()).toEqual(["outbox_stuck:resolved"]);
-    expect(told().at(-1)).toBe("PlaceVoice (PlaceVoice) resolved: the outbox is sending again.");
+    expect(told().at(-1)).toBe("PlaceVoice resolved: the outbox is sending again.");
     expect(told().join("\n")).not.toContain("7700900321");
   });
 
   it("no inbound for ALERT_NO_INBOUND_HOURS: told during the day only, resolved by the next message", async () => {
-    await start({ ALERT_NO_INBOUND_HOURS: "3" });
+    await start({ ALERT_NO_INBOUND_HOURS: "3", ORGANISATION_NAME: "Stoke Listens" });
     // Monday 10:00 in London (GMT in January): a resident writes.
     h.clock.set("2026-01-05T10:00:00Z");
     await h.telegramUpdate(textUpdate(82_000_001, "/start"));
@@ -195,7 +195,7 @@ describe("alerts", () => {
     h.clock.set("2026-01-05T13:01:00Z");
     expect(await check()).toEqual(["no_inbound:firing"]);
     expect(told()).toEqual([
-      "PlaceVoice (PlaceVoice) needs attention: no message from any resident for 3 h. See `placevoice status`.",
+      "Stoke Listens (PlaceVoice) needs attention: no message from any resident for 3 h. See `placevoice status`.",
     ]);
     h.clock.set("2026-01-05T13:20:00Z");
     await h.telegramUpdate(textUpdate(82_000_002, "/start"));
@@ -209,7 +209,7 @@ describe("alerts", () => {
     h.clock.set("2026-01-06T08:00:00Z");
     expect(await check()).toEqual(["no_inbound:firing"]);
     expect(told().at(-1)).toBe(
-      "PlaceVoice (PlaceVoice) needs attention: no message from any resident for 19 h. See `placevoice status`.",
+      "Stoke Listens (PlaceVoice) needs attention: no message from any resident for 19 h. See `placevoice status`.",
     );
     // A message at night clears it, though a silent night would not have raised it.
     h.clock.set("2026-01-06T22:00:00Z");
@@ -232,7 +232,7 @@ describe("alerts", () => {
     other.close();
     expect(await check()).toEqual(["webhook_errors:firing"]);
     expect(told()).toEqual([
-      "PlaceVoice (PlaceVoice) needs attention: 2 webhook request(s) failed (5xx) in the last 10 min. See `placevoice status`.",
+      "PlaceVoice needs attention: 2 webhook request(s) failed (5xx) in the last 10 min. See `placevoice status`.",
     ]);
     // Ten minutes on, with webhooks answered again, the errors are out of the window.
     h.clock.advance(5 * 60_000);
@@ -250,7 +250,7 @@ describe("alerts", () => {
     };
     expect(await check()).toEqual(["webhook_errors:firing"]);
     expect(told().at(-1)).toBe(
-      "PlaceVoice (PlaceVoice) needs attention: Telegram could not deliver to the webhook 5 min ago: Connection timed out. See `placevoice status`.",
+      "PlaceVoice needs attention: Telegram could not deliver to the webhook 5 min ago: Connection timed out. See `placevoice status`.",
     );
     h.clock.advance(6 * 60_000);
     expect(await check()).toEqual(["webhook_errors:resolved"]);
