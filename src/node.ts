@@ -17,9 +17,15 @@ export interface RunningServer {
 export async function startServer(
   config: Config,
   log: Logger,
-  options: { now?: Clock; recordKey?: () => number } = {},
+  options: {
+    now?: Clock;
+    recordKey?: () => number;
+    /** How often the alert rules are checked (a minute; tests pass less). */
+    alertCheckMs?: number;
+  } = {},
 ): Promise<RunningServer> {
-  const services = await openNodeServices(config, { log, ...options });
+  const { alertCheckMs = 60_000, ...serviceOptions } = options;
+  const services = await openNodeServices(config, { log, ...serviceOptions });
   const app = createApp(services.appDeps);
   services.dispatcher.start();
   // Pick up `placevoice services import` run against this database while we serve.
@@ -60,7 +66,7 @@ export async function startServer(
   const alertTimer = alerts
     ? setInterval(() => {
         void alerts.check().catch((error: Error) => log.error("alert check failed", { error: error.name }));
-      }, 60_000)
+      }, alertCheckMs)
     : undefined;
   alertTimer?.unref();
   const server: ServerType = await new Promise((resolve) => {
@@ -86,6 +92,7 @@ export async function startServer(
       // the exit for the whole keep-alive timeout; close each one as soon as it is idle.
       const sweep = setInterval(() => "closeIdleConnections" in server && server.closeIdleConnections(), 50);
       await closed.finally(() => clearInterval(sweep));
+      clearInterval(alertTimer);
       await services.close();
     },
   };

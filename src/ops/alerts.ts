@@ -59,8 +59,15 @@ export class AlertMonitor {
     this.failures = [[deps.now().getTime(), 0]];
   }
 
-  /** Checks every rule once; returns the messages sent. */
-  async check(): Promise<AlertMessage[]> {
+  private inProgress: Promise<AlertMessage[]> | undefined;
+
+  /** Checks every rule once; returns the messages sent. A check asked for while one runs shares it (so nothing is told twice). */
+  check(): Promise<AlertMessage[]> {
+    this.inProgress ??= this.checkOnce().finally(() => (this.inProgress = undefined));
+    return this.inProgress;
+  }
+
+  private async checkOnce(): Promise<AlertMessage[]> {
     const now = this.deps.now();
     const verdicts = await this.judge(now);
     const sent: AlertMessage[] = [];
