@@ -39,6 +39,7 @@ const envSchema = z.object({
     z.url({ message: "PUBLIC_URL must be a URL such as https://placevoice.example.org" }).optional(),
   ),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  LOG_FORMAT: z.enum(["text", "json"]).default("text"),
   FLOWS_DIR: optionalString,
   ENTRY_FLOW: z.string().default("priorities"),
   HELP_FLOW: z.string().default("help"),
@@ -139,7 +140,43 @@ const envSchema = z.object({
         .map((s) => s.trim().toLowerCase())
         .filter(Boolean),
     ),
+  /** Where alerts go: an operators' Telegram chat (through the bot) and/or a URL that takes a JSON post. */
+  ALERT_TELEGRAM_CHAT_ID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^-?\d{1,20}$/, "ALERT_TELEGRAM_CHAT_ID is a chat id, such as -1001234567890 for a group")
+      .optional(),
+  ),
+  ALERT_WEBHOOK_URL: optionalString.pipe(
+    z.url({ message: "ALERT_WEBHOOK_URL must be a URL such as https://hooks.example.org/placevoice" }).optional(),
+  ),
+  ALERT_DEAD_LETTERS: z.coerce.number().int().min(0).default(1),
+  ALERT_WEBHOOK_ERRORS: z.coerce.number().int().min(0).default(5),
+  ALERT_NO_INBOUND_HOURS: z.coerce.number().min(0).default(0),
+  ALERT_DAY_HOURS: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'ALERT_DAY_HOURS is "HH:MM-HH:MM", e.g. 08:00-20:00')
+    .default("08:00-20:00"),
+  ALERT_OUTBOX_MINUTES: z.coerce.number().min(0).default(15),
+  ALERT_REPEAT_MINUTES: z.coerce.number().min(1).default(60),
 });
+
+/** When operators are told that something needs them (src/ops/alerts.ts); 0 turns a rule off. */
+export interface AlertConfig {
+  readonly telegramChatId: string | undefined;
+  readonly webhookUrl: string | undefined;
+  /** Dead letters in the outbox at which to alert. */
+  readonly deadLetters: number;
+  /** Failed webhook requests (5xx) within ten minutes at which to alert; Telegram's own delivery errors always count. */
+  readonly webhookErrors: number;
+  /** Hours without an inbound message, checked only within `dayHours` (local time). */
+  readonly noInboundHours: number;
+  readonly dayHours: { readonly start: string; readonly end: string };
+  /** Minutes a due message may wait unsent. */
+  readonly outboxMinutes: number;
+  /** The least time between two messages about the same rule (a rule that clears and trips again). */
+  readonly repeatMinutes: number;
+}
 
 export type Config = {
   readonly port: number;
@@ -156,6 +193,8 @@ export type Config = {
   readonly apiRateLimit: number;
   readonly publicUrl: string | undefined;
   readonly logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  /** `json`: one JSON object per log line, with the request id of the request it belongs to. */
+  readonly logFormat: "text" | "json";
   /** Folder of flow files; unset means the flows shipped with PlaceVoice. */
   readonly flowsDir: string | undefined;
   readonly entryFlow: string;
@@ -196,6 +235,8 @@ export type Config = {
   readonly disabledChannels: readonly string[];
   /** Hosts partners' webhooks may reach although they are not public addresses (WEBHOOK_ALLOW_HOSTS). */
   readonly webhookAllowHosts: readonly string[];
+  /** Present when operators have somewhere to be told (ALERT_TELEGRAM_CHAT_ID or ALERT_WEBHOOK_URL). */
+  readonly alerts: AlertConfig | undefined;
   /** Variables that are set but change nothing, because the ones they go with are missing: one line each. */
   readonly warnings: readonly string[];
 };
@@ -244,17 +285,34 @@ const PARTNERS: readonly {
   },
   { needs: ["LLM_PROVIDER"], what: "no LLM is configured", vars: ["LLM_API_KEY", "LLM_BASE_URL", "LLM_MODEL"] },
 ];
+const ALERT_RULES = [
+  "ALERT_DEAD_LETTERS",
+  "ALERT_WEBHOOK_ERRORS",
+  "ALERT_NO_INBOUND_HOURS",
+  "ALERT_DAY_HOURS",
+  "ALERT_OUTBOX_MINUTES",
+  "ALERT_REPEAT_MINUTES",
+];
 
 function unusedVariables(set: Readonly<Record<string, unknown>>): string[] {
-  return PARTNERS.flatMap(({ needs, what, vars }) => {
-    const missing = needs.filter((n) => !(n in set));
-    // (A partner half-set, such as a webhook secret without its bot token, has no effect either.)
-    const idle = [...needs, ...vars].filter((v) => v in set);
-    if (missing.length === 0 || idle.length === 0) return [];
-    return [
-      `${idle.join(", ")} ${idle.length === 1 ? "is" : "are"} set but ${what}: set ${missing.join(" and ")} too, or unset ${idle.length === 1 ? "it" : "them"}`,
-    ];
-  });
+  const idleAlerts = ALERT_RULES.filter((v) => v in set);
+  const alertWarning =
+    idleAlerts.length > 0 && !("ALERT_TELEGRAM_CHAT_ID" in set) && !("ALERT_WEBHOOK_URL" in set)
+      ? [
+          `${idleAlerts.join(", ")} ${idleAlerts.length === 1 ? "is" : "are"} set but alerts go nowhere: set ALERT_TELEGRAM_CHAT_ID or ALERT_WEBHOOK_URL too`,
+        ]
+      : [];
+  return alertWarning.concat(
+    PARTNERS.flatMap(({ needs, what, vars }) => {
+      const missing = needs.filter((n) => !(n in set));
+      // (A partner half-set, such as a webhook secret without its bot token, has no effect either.)
+      const idle = [...needs, ...vars].filter((v) => v in set);
+      if (missing.length === 0 || idle.length === 0) return [];
+      return [
+        `${idle.join(", ")} ${idle.length === 1 ? "is" : "are"} set but ${what}: set ${missing.join(" and ")} too, or unset ${idle.length === 1 ? "it" : "them"}`,
+      ];
+    }),
+  );
 }
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
@@ -306,8 +364,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   } else {
     disabledChannels.push("sms: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM and PUBLIC_URL to enable it");
   }
+  if (e.ALERT_TELEGRAM_CHAT_ID && !telegram)
+    problems.push("ALERT_TELEGRAM_CHAT_ID: alerts to Telegram go through the bot: set TELEGRAM_BOT_TOKEN too");
   if (problems.length > 0) throw new ConfigError(problems);
   const [quietStart, quietEnd] = e.QUIET_HOURS.split("-") as [string, string];
+  const [dayStart, dayEnd] = e.ALERT_DAY_HOURS.split("-") as [string, string];
   return {
     port: e.PORT,
     host: e.HOST,
@@ -319,6 +380,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     apiRateLimit: e.API_RATE_LIMIT,
     publicUrl,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     flowsDir: e.FLOWS_DIR,
     entryFlow: e.ENTRY_FLOW,
     helpFlow: e.HELP_FLOW,
@@ -343,6 +405,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     timezone: e.TIMEZONE,
     disabledChannels,
     webhookAllowHosts: e.WEBHOOK_ALLOW_HOSTS,
+    alerts:
+      e.ALERT_TELEGRAM_CHAT_ID || e.ALERT_WEBHOOK_URL
+        ? {
+            telegramChatId: e.ALERT_TELEGRAM_CHAT_ID,
+            webhookUrl: e.ALERT_WEBHOOK_URL,
+            deadLetters: e.ALERT_DEAD_LETTERS,
+            webhookErrors: e.ALERT_WEBHOOK_ERRORS,
+            noInboundHours: e.ALERT_NO_INBOUND_HOURS,
+            dayHours: { start: dayStart, end: dayEnd },
+            outboxMinutes: e.ALERT_OUTBOX_MINUTES,
+            repeatMinutes: e.ALERT_REPEAT_MINUTES,
+          }
+        : undefined,
     warnings: unusedVariables(set),
   };
 }
@@ -367,6 +442,12 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     TELEGRAM_MAX_PER_CHAT_PER_SECOND: "a positive number such as 1",
     TWILIO_MAX_PER_SECOND: "a positive number such as 1",
     LOG_LEVEL: "one of debug, info, warn, error, silent",
+    LOG_FORMAT: "text or json",
+    ALERT_DEAD_LETTERS: "a whole number of dead letters, such as 1 (0: off)",
+    ALERT_WEBHOOK_ERRORS: "a whole number of failed webhook requests in ten minutes, such as 5 (0: off)",
+    ALERT_NO_INBOUND_HOURS: "a number of hours, such as 6 (0: off)",
+    ALERT_OUTBOX_MINUTES: "a number of minutes, such as 15 (0: off)",
+    ALERT_REPEAT_MINUTES: "a number of minutes of at least 1, such as 60",
     UPDATE_SMALL_AUDIENCE: "send or refuse",
     TWILIO_ADVANCED_OPT_OUT: "true or false",
   };

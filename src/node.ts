@@ -17,9 +17,15 @@ export interface RunningServer {
 export async function startServer(
   config: Config,
   log: Logger,
-  options: { now?: Clock; recordKey?: () => number } = {},
+  options: {
+    now?: Clock;
+    recordKey?: () => number;
+    /** How often the alert rules are checked (a minute; tests pass less). */
+    alertCheckMs?: number;
+  } = {},
 ): Promise<RunningServer> {
-  const services = await openNodeServices(config, { log, ...options });
+  const { alertCheckMs = 60_000, ...serviceOptions } = options;
+  const services = await openNodeServices(config, { log, ...serviceOptions });
   const app = createApp(services.appDeps);
   services.dispatcher.start();
   // Pick up `placevoice services import` run against this database while we serve.
@@ -55,6 +61,14 @@ export async function startServer(
     void remindersChore(services, log).catch((error: Error) => log.error("reminders failed", { error: error.name }));
   }, 60_000);
   reminderTimer.unref();
+  // Alert rules (ALERT_*): one message to the operators when one trips, one when it clears.
+  const alerts = services.alerts;
+  const alertTimer = alerts
+    ? setInterval(() => {
+        void alerts.check().catch((error: Error) => log.error("alert check failed", { error: error.name }));
+      }, alertCheckMs)
+    : undefined;
+  alertTimer?.unref();
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
@@ -78,6 +92,7 @@ export async function startServer(
       // the exit for the whole keep-alive timeout; close each one as soon as it is idle.
       const sweep = setInterval(() => "closeIdleConnections" in server && server.closeIdleConnections(), 50);
       await closed.finally(() => clearInterval(sweep));
+      clearInterval(alertTimer);
       await services.close();
     },
   };
@@ -119,7 +134,7 @@ function tuneHeapForServing(): void {
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   tuneHeapForServing();
   const config = loadConfig(env);
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, undefined, config.logFormat);
   for (const warning of config.warnings) log.warn(warning);
   let running: RunningServer | undefined;
   let stopping = false;

@@ -84,6 +84,10 @@ async function scheduledRun(controller: ScheduledController, services: WorkerSer
   await services.directory.reload();
   await partnerWebhooksChore(services.feed, services.partners);
   await remindersChore(services, services.log);
+  // An alert that cannot be checked must not hold up the outbox.
+  await services.alerts
+    ?.check()
+    .catch((error: Error) => services.log.error("alert check failed", { error: error.name }));
   const report = await services.dispatcher.drain();
   if (report.sent + report.retried + report.dead > 0)
     services.log.info("outbox run", { sent: report.sent, retried: report.retried, dead: report.dead });

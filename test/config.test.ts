@@ -19,6 +19,36 @@ describe("configuration from environment variables", () => {
     });
   });
 
+  it("turns alerts on with somewhere to send them, and says so plainly when a rule has nowhere to go", () => {
+    expect(loadConfig({}).alerts).toBeUndefined();
+    expect(loadConfig({ ALERT_WEBHOOK_URL: "https://hooks.example.org/pv" }).alerts).toEqual({
+      telegramChatId: undefined,
+      webhookUrl: "https://hooks.example.org/pv",
+      deadLetters: 1,
+      webhookErrors: 5,
+      noInboundHours: 0,
+      dayHours: { start: "08:00", end: "20:00" },
+      outboxMinutes: 15,
+      repeatMinutes: 60,
+    });
+    expect(loadConfig({ ALERT_OUTBOX_MINUTES: "30" }).warnings).toEqual([
+      "ALERT_OUTBOX_MINUTES is set but alerts go nowhere: set ALERT_TELEGRAM_CHAT_ID or ALERT_WEBHOOK_URL too",
+    ]);
+    let error: unknown;
+    try {
+      loadConfig({ ALERT_TELEGRAM_CHAT_ID: "@operators", ALERT_DAY_HOURS: "8-20" });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems).toEqual([
+      "ALERT_TELEGRAM_CHAT_ID is a chat id, such as -1001234567890 for a group",
+      'ALERT_DAY_HOURS is "HH:MM-HH:MM", e.g. 08:00-20:00',
+    ]);
+    expect(() => loadConfig({ ALERT_TELEGRAM_CHAT_ID: "-1001234567890" })).toThrow(
+      "ALERT_TELEGRAM_CHAT_ID: alerts to Telegram go through the bot: set TELEGRAM_BOT_TOKEN too",
+    );
+  });
+
   it("treats empty variables as unset and trims PUBLIC_URL's trailing slash", () => {
     const config = loadConfig({
       PORT: "",
@@ -36,7 +66,13 @@ describe("configuration from environment variables", () => {
   it("reports every invalid variable at once, by name", () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: "eighty", APP_SECRET: "short", PUBLIC_URL: "not a url", LOG_LEVEL: "loud" });
+      loadConfig({
+        PORT: "eighty",
+        APP_SECRET: "short",
+        PUBLIC_URL: "not a url",
+        LOG_LEVEL: "loud",
+        LOG_FORMAT: "xml",
+      });
     } catch (e) {
       error = e;
     }
@@ -47,8 +83,9 @@ describe("configuration from environment variables", () => {
       "APP_SECRET must be at least 32 characters (use `openssl rand -hex 32`)",
       "PUBLIC_URL must be a URL such as https://placevoice.example.org",
       "LOG_LEVEL: expected one of debug, info, warn, error, silent",
+      "LOG_FORMAT: expected text or json",
     ]);
-    expect((error as ConfigError).problems).toHaveLength(4);
+    expect((error as ConfigError).problems).toHaveLength(5);
   });
 
   it("lets public pages be stricter than partners' threshold, never looser", () => {

@@ -8,6 +8,7 @@
 import type { Clock } from "../clock.js";
 import { KeyedQueue } from "../conversation/keyed-queue.js";
 import type { Logger } from "../log.js";
+import { stopwatch, type ServiceMetrics } from "../metrics.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
 import type { OutboxRow, OutboxStore } from "../store/outbox.js";
 import type { SendShares } from "../store/send-shares.js";
@@ -57,6 +58,8 @@ export interface DispatcherOptions {
    * process's share of its limits, so all of them together keep to the platform's.
    */
   readonly shares?: SendShares;
+  /** Counts sends, 429s and pacer waits by channel. */
+  readonly metrics?: ServiceMetrics;
 }
 
 export interface DispatchReport {
@@ -222,7 +225,8 @@ export class OutboxDispatcher {
   }
 
   private async sendOne(row: OutboxRow, report: DispatchReport, knownAddress?: string): Promise<void> {
-    const { store, log } = this.options;
+    const { store, log, metrics } = this.options;
+    const labels = { channel: row.channel };
     const channel = this.senders.get(row.channel);
     const target = await store.target(row.contactId);
     const mayReachStopped = row.kind === "opt_out_confirmation";
@@ -234,14 +238,17 @@ export class OutboxDispatcher {
         !channel ? `no sender for channel ${row.channel}` : "contact stopped or erased",
       );
       report.skipped++;
+      metrics?.replies.inc({ ...labels, result: "skipped" });
       return;
     }
     const address = knownAddress ?? (await this.options.addressCrypto.decrypt(target.addressEnc));
     await this.options.shares?.join();
+    const waited = stopwatch();
     const sent = await channel.pacer.acquire(
       channel.sender.countsPerRecipient?.(row.payload) === false ? undefined : row.contactId,
       priorityOf(row.kind),
     );
+    metrics?.pacerWait.observe(labels, waited());
     let result: SendResult;
     try {
       result = await channel.sender.send(row.payload, address, row.idempotencyKey);
@@ -255,6 +262,7 @@ export class OutboxDispatcher {
     if (result.ok) {
       await store.markSent(row.id, result.providerId, this.now());
       report.sent++;
+      metrics?.replies.inc({ ...labels, result: "sent" });
       return;
     }
     if (result.stopContact) {
@@ -262,18 +270,25 @@ export class OutboxDispatcher {
       await store.markDead(row.id, attempts, result.error);
       log.info("contact stopped by the platform", { channel: row.channel, contact: row.contactId });
       report.dead++;
+      metrics?.replies.inc({ ...labels, result: "dead" });
       return;
     }
-    if (result.retryAfterMs !== undefined) channel.pacer.pause(result.retryAfterMs);
+    // Only a 429 comes back with a time to wait (both senders).
+    if (result.retryAfterMs !== undefined) {
+      channel.pacer.pause(result.retryAfterMs);
+      metrics?.rateLimited.inc(labels);
+    }
     if (result.permanent || attempts >= this.options.maxAttempts) {
       await store.markDead(row.id, attempts, result.error);
       log.warn("outbox message dead-lettered", { channel: row.channel, outbox: row.id, attempts });
       report.dead++;
+      metrics?.replies.inc({ ...labels, result: "dead" });
       return;
     }
     // A platform that says when to come back is believed; otherwise back off exponentially.
     const wait = result.retryAfterMs ?? backoffMs(attempts);
     await store.reschedule(row.id, attempts, result.error, new Date(this.now().getTime() + wait));
     report.retried++;
+    metrics?.replies.inc({ ...labels, result: "retried" });
   }
 }

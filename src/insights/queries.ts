@@ -88,11 +88,21 @@ const NONE: Tally = { count: 0, keySum: 0 };
 const add = (a: Tally, b: Tally): Tally => ({ count: a.count + b.count, keySum: a.keySum + b.keySum });
 
 export class InsightQueries {
+  private readonly respondentKey: string;
+  private readonly onSuppressed: (cells: number) => void;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly k: number,
-    private readonly respondentKey = RESPONDENT_KEY,
-  ) {}
+    options: {
+      readonly respondentKey?: string;
+      /** Told how many numbers the gate withheld from each table or trend it built (for /metrics). */
+      readonly onSuppressed?: (cells: number) => void;
+    } = {},
+  ) {
+    this.respondentKey = options.respondentKey ?? RESPONDENT_KEY;
+    this.onSuppressed = options.onSuppressed ?? (() => undefined);
+  }
 
   /** A period a client asked for, with its exact days; all time starts the week anyone first answered. */
   async resolvePeriod(request: PeriodRequest, today: Date): Promise<Period> {
@@ -285,6 +295,7 @@ export class InsightQueries {
       );
       return { theme, count: cell.count, share: share(cell, respondents), suppressed: cell.suppressed };
     });
+    this.onSuppressed(rows.filter((r) => r.suppressed).length + (respondents.suppressed ? 1 : 0));
     return { respondents, noResponses: population.count === 0, rows, threshold: this.k };
   }
 
@@ -355,7 +366,7 @@ export class InsightQueries {
     };
     const mine = byBlock(counts);
     const parents = parentCounts.map(byBlock);
-    return blocksOf(period, today).map((index) => {
+    const points = blocksOf(period, today).map((index) => {
       const block = blockPeriod(index, today);
       const cell = protectCell(
         mine.get(index) ?? NONE,
@@ -369,6 +380,8 @@ export class InsightQueries {
         suppressed: cell.suppressed,
       };
     });
+    this.onSuppressed(points.filter((p) => p.suppressed).length);
+    return points;
   }
 
   /** Redacted quotes about a theme, only from areas where both the residents and the theme clear K. */

@@ -1,44 +1,26 @@
-// /metrics in the Prometheus text format (exposition 0.0.4), written by hand so the Worker
-// bundle carries no metrics library. Read from the database at scrape time, so it is the same
-// on Node and Workers and survives restarts. Labels are only channel names and outbox states:
-// never an address, chat id, area or free text.
+// /metrics in the Prometheus text format (exposition 0.0.4, src/metrics.ts). Two kinds of
+// numbers: what the database holds, read at scrape time (the same on Node and Workers, and
+// surviving restarts: outbox depth, dead letters, last inbound), and what this process counted
+// since it started (ServiceMetrics: inbound outcomes, step latency, sends, 429s, pacer wait,
+// partner API, disclosure suppressions). Labels are only channel names, outcomes and the like,
+// each from a fixed list: never an address, chat id, area or free text.
 import type { Clock } from "../clock.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
+import { allowedLabel, CHANNEL_LABELS, renderExposition, type Family, type ServiceMetrics } from "../metrics.js";
 
 export interface MetricsDeps {
   readonly prisma: PrismaClient;
   readonly now: Clock;
   /** Process memory in bytes, where the runtime has it (Node). */
   readonly memory?: () => { rss: number; heapUsed: number } | undefined;
+  /** What this process counted. */
+  readonly service?: ServiceMetrics;
+  /** When the in-memory services directory was last checked against the database (undefined: not yet). */
+  readonly directoryCheckedAt?: () => Date | undefined;
 }
 
-/** The only label values a metric may carry. */
-const CHANNELS = new Set(["telegram", "sms"]);
-const STATES = new Set(["pending", "sending", "sent", "dead", "cancelled"]);
-const label = (value: string, allowed: Set<string>) => (allowed.has(value) ? value : "other");
-
-interface Family {
-  readonly name: string;
-  readonly help: string;
-  readonly type: "gauge" | "counter";
-  readonly samples: readonly { labels?: Record<string, string>; value: number }[];
-}
-
-function render(families: readonly Family[]): string {
-  const lines: string[] = [];
-  for (const f of families) {
-    lines.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`);
-    for (const s of f.samples) {
-      const labels = s.labels
-        ? `{${Object.entries(s.labels)
-            .map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`)
-            .join(",")}}`
-        : "";
-      lines.push(`${f.name}${labels} ${Number.isFinite(s.value) ? s.value : 0}`);
-    }
-  }
-  return `${lines.join("\n")}\n`;
-}
+const STATES = ["pending", "sending", "sent", "dead", "cancelled"];
+const channelLabel = (value: string) => allowedLabel(value, CHANNEL_LABELS);
 
 export async function renderMetrics(deps: MetricsDeps): Promise<string> {
   const now = deps.now();
@@ -57,7 +39,7 @@ export async function renderMetrics(deps: MetricsDeps): Promise<string> {
       help: "Outbox messages by channel and state (sent, pending, dead ...).",
       type: "gauge",
       samples: outbox.map((g) => ({
-        labels: { channel: label(g.channel, CHANNELS), status: label(g.status, STATES) },
+        labels: { channel: channelLabel(g.channel), status: allowedLabel(g.status, STATES) },
         value: g._count._all,
       })),
     },
@@ -71,18 +53,27 @@ export async function renderMetrics(deps: MetricsDeps): Promise<string> {
       name: "placevoice_inbound_messages_retained",
       help: "Inbound platform message ids kept (for de-duplication, until retention removes them) by channel.",
       type: "gauge",
-      samples: inbound.map((g) => ({ labels: { channel: label(g.channel, CHANNELS) }, value: g._count._all })),
+      samples: inbound.map((g) => ({ labels: { channel: channelLabel(g.channel) }, value: g._count._all })),
     },
     {
       name: "placevoice_last_inbound_age_seconds",
       help: "Seconds since the last inbound message on each channel.",
       type: "gauge",
       samples: inbound.map((g) => ({
-        labels: { channel: label(g.channel, CHANNELS) },
+        labels: { channel: channelLabel(g.channel) },
         value: g._max.receivedAt ? Math.max(0, (now.getTime() - g._max.receivedAt.getTime()) / 1000) : 0,
       })),
     },
   ];
+  const checkedAt = deps.directoryCheckedAt?.();
+  if (checkedAt)
+    families.push({
+      name: "placevoice_directory_reload_age_seconds",
+      help: "Seconds since the services directory in memory was last checked against the database (and reloaded if an import changed it).",
+      type: "gauge",
+      samples: [{ value: Math.max(0, (now.getTime() - checkedAt.getTime()) / 1000) }],
+    });
+  if (deps.service) families.push(...deps.service.families());
   const memory = deps.memory?.();
   if (memory)
     families.push(
@@ -99,7 +90,7 @@ export async function renderMetrics(deps: MetricsDeps): Promise<string> {
         samples: [{ value: memory.heapUsed }],
       },
     );
-  return render(families);
+  return renderExposition(families);
 }
 
 /** Node's process memory; undefined where the runtime has none (Workers). */

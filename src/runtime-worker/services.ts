@@ -55,7 +55,7 @@ function bundledRegistry(config: Config): FlowRegistry {
 
 async function open(env: WorkerEnv): Promise<WorkerServices> {
   const config = loadConfig(configEnv(env));
-  const log = createLogger(config.logLevel, (line) => console.log(line));
+  const log = createLogger(config.logLevel, (line) => console.log(line), config.logFormat);
   if (!config.appSecret)
     throw new Error("APP_SECRET is not set: run `wrangler secret put APP_SECRET` (at least 32 characters)");
   const prisma = requestScopedPrisma(env);

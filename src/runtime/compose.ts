@@ -29,7 +29,9 @@ import { PrismaDirectoryStore } from "../directory/directory-store.js";
 import { SqlConversationStore } from "../store/conversation-store.js";
 import { SqlOutboxStore } from "../store/outbox.js";
 import { gatherStatus } from "../ops/status.js";
+import { AlertMonitor, alertNotifier } from "../ops/alerts.js";
 import { processMemory, renderMetrics } from "../ops/metrics.js";
+import { ServiceMetrics } from "../metrics.js";
 import type { SqlPort } from "../store/sql-port.js";
 import type { AppDeps } from "../web/app.js";
 import { UpdateService } from "../updates/updates.js";
@@ -80,6 +82,10 @@ export interface ComposedServices {
   readonly renderers: ReadonlyMap<string, ReplyRenderer>;
   readonly updates: UpdateService;
   readonly feed: PartnerFeed;
+  /** What this process counts for /metrics. */
+  readonly metrics: ServiceMetrics;
+  /** Checks the alert rules and tells the operators (present when ALERT_TELEGRAM_CHAT_ID or ALERT_WEBHOOK_URL is set). */
+  readonly alerts: AlertMonitor | undefined;
   /** Everything the HTTP app needs, channels included. */
   readonly appDeps: AppDeps;
 }
@@ -100,9 +106,10 @@ function themeLabelsOf(registry: FlowRegistry, language = "en"): Map<string, str
 
 export function composeServices(input: ComposeInput): ComposedServices {
   const { config, prisma, addressCrypto, registry, log } = input;
+  const metrics = new ServiceMetrics();
   const store = new SqlConversationStore(input.sql, prisma);
   const directoryStore = new PrismaDirectoryStore(prisma);
-  const directory = new DirectoryHolder(directoryStore, config.timezone);
+  const directory = new DirectoryHolder(directoryStore, config.timezone, input.now);
   // Set below; UPDATES in a conversation reads the published updates through it.
   let updates: UpdateService | undefined;
   const conversation = new ConversationService({
@@ -150,10 +157,13 @@ export function composeServices(input: ComposeInput): ComposedServices {
     maxAttempts: config.outboxMaxAttempts,
     now: input.now,
     ...(input.sendShares ? { shares: input.sendShares } : {}),
+    metrics,
   });
   const partners = new PartnerStore(prisma, input.newId, input.now);
   const champions = new ChampionStore(prisma, input.newId, input.now);
-  const insightQueries = new InsightQueries(prisma, config.kThreshold);
+  const insightQueries = new InsightQueries(prisma, config.kThreshold, {
+    onSuppressed: (cells) => metrics.suppressed.inc({ audience: "partners" }, cells),
+  });
   const reach = new ReachQueries(prisma, insightQueries, config.kThreshold);
   const themeLabels = themeLabelsOf(registry);
   const themeLabel = (id: string) => themeLabels.get(id) ?? id;
@@ -189,12 +199,30 @@ export function composeServices(input: ComposeInput): ComposedServices {
     newId: input.newId,
     ...input.webhooks,
   });
+  const alerts = config.alerts
+    ? new AlertMonitor({
+        prisma,
+        now: input.now,
+        log,
+        rules: config.alerts,
+        timezone: config.timezone,
+        organisationName: config.organisationName,
+        newId: input.newId,
+        metrics,
+        ...(bot && config.publicUrl ? { telegramWebhookInfo: () => bot.api.getWebhookInfo() } : {}),
+        notify: alertNotifier(
+          config.alerts,
+          bot ? (chatId, text) => bot.api.sendMessage(Number(chatId), text) : undefined,
+        ),
+      })
+    : undefined;
   // The names districts are known by ("ST6 Burslem"), from the imported directory's placevoice.yaml.
   const areaNames = async () => (await directoryStore.settings()).areaNames ?? {};
   const sessionSecret = createHash("sha256").update(`placevoice-dashboard-session:${input.secret}`).digest("base64url");
   const appDeps: AppDeps = {
     store,
     log,
+    requestIdsInLogs: config.logFormat === "json",
     ...(input.checkDatabase ? { checkDatabase: input.checkDatabase } : {}),
     insights: {
       partners,
@@ -206,6 +234,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
       areaNames,
       now: input.now,
       reach,
+      metrics,
     },
     reach: {
       partners,
@@ -293,7 +322,14 @@ export function composeServices(input: ComposeInput): ComposedServices {
           // A SQLite file is backed up with `placevoice backup`; D1 keeps its own history.
           expectBackups: config.databaseUrl?.startsWith("file:") ?? false,
         }),
-      metrics: () => renderMetrics({ prisma, now: input.now, memory: processMemory }),
+      metrics: () =>
+        renderMetrics({
+          prisma,
+          now: input.now,
+          memory: processMemory,
+          service: metrics,
+          directoryCheckedAt: () => directory.checkedAt(),
+        }),
     },
     themesReview: {
       reviews: new ThemeReviews(input.sql, input.now),
@@ -304,7 +340,9 @@ export function composeServices(input: ComposeInput): ComposedServices {
     },
     publicResults: {
       publicAreas: new PublicAreas(prisma, input.now),
-      queries: new InsightQueries(prisma, config.publicKThreshold),
+      queries: new InsightQueries(prisma, config.publicKThreshold, {
+        onSuppressed: (cells) => metrics.suppressed.inc({ audience: "public" }, cells),
+      }),
       threshold: config.publicKThreshold,
       themeLabel: labelIn,
       updates,
@@ -338,6 +376,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
             addressCrypto,
             log,
             now: input.now,
+            metrics,
           },
         }
       : {}),
@@ -351,6 +390,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
             outbox,
             log,
             now: input.now,
+            metrics,
           },
         }
       : {}),
@@ -369,6 +409,8 @@ export function composeServices(input: ComposeInput): ComposedServices {
     renderers,
     updates,
     feed,
+    metrics,
+    alerts,
     appDeps,
   };
 }

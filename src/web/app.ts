@@ -7,7 +7,7 @@ import { bodyLimit } from "../http/body-limit.js";
 import { secureHeaders } from "hono/secure-headers";
 import { registerSmsWebhooks, type SmsChannelDeps } from "../channels/sms/webhook.js";
 import { registerTelegramWebhook, type TelegramChannelDeps } from "../channels/telegram/webhook.js";
-import type { Logger } from "../log.js";
+import { inRequest, type Logger } from "../log.js";
 import { registerChampionView, type ChampionViewDeps } from "./champion-view.js";
 import { registerInsightsApi, type InsightsApiDeps } from "./insights-api.js";
 import { registerDashboard, type DashboardDeps } from "./dashboard.js";
@@ -23,6 +23,12 @@ import type { ConversationStore } from "../store/types.js";
 export interface AppDeps {
   readonly store: ConversationStore;
   readonly log: Logger;
+  /**
+   * Carry each request's id to every log line written for it (LOG_FORMAT=json). Off, responses
+   * still carry X-Request-Id, and requests skip the async context that carries it (on Node 20
+   * its promise hooks cost every request something).
+   */
+  readonly requestIdsInLogs?: boolean;
   /** A deeper check than the store's own connection can give (e.g. a fresh connection to the file). */
   readonly checkDatabase?: () => Promise<void>;
   /** Present when Telegram is configured. */
@@ -47,6 +53,16 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  // Every request gets an id of our own (never one a client sends, which could carry anything):
+  // returned in X-Request-Id and written on every log line of the request, including the
+  // sending of its replies after the answer.
+  app.use("*", async (c, next) => {
+    const requestId = crypto.randomUUID();
+    c.header("X-Request-Id", requestId);
+    if (deps.requestIdsInLogs) await inRequest(requestId, next);
+    else await next();
+    if (!c.res.headers.has("X-Request-Id")) c.res.headers.set("X-Request-Id", requestId);
+  });
   // Security headers on every response a browser may render. Pages hold no scripts: only
   // inline styles and our own (or data:) images. A route may set a stricter header itself (the
   // champion page sends no referrer at all, since its URL carries a key); it is not

@@ -13,6 +13,7 @@ import { areaNamesOf, QUESTION_TEXT, tableFilename, themeTableCsv, toCsv } from 
 import { openApiDocument } from "./openapi.js";
 import type { Clock } from "../clock.js";
 import { parsePeriod, type Period } from "../insights/periods.js";
+import type { ServiceMetrics } from "../metrics.js";
 
 /** What a response covers, as its `period`: the first and last day whose answers are counted. */
 const periodOf = (p: Period) => ({ id: p.id, from: p.from, to: p.to });
@@ -37,6 +38,17 @@ export interface InsightsApiDeps {
   readonly areaNames?: () => Promise<Readonly<Record<string, string>>>;
   /** Reach against the population baseline at /api/v1/insights/reach. */
   readonly reach?: ReachQueries;
+  /** Counts requests by endpoint and outcome for /metrics. */
+  readonly metrics?: ServiceMetrics;
+}
+
+/** A partner API response's outcome, as /metrics counts it. */
+function apiOutcome(status: number): "ok" | "refused" | "rate_limited" | "bad_request" | "error" {
+  if (status >= 500) return "error";
+  if (status === 429) return "rate_limited";
+  if (status === 401 || status === 403) return "refused";
+  if (status >= 400) return "bad_request";
+  return "ok";
 }
 
 const district = z.string().trim().toUpperCase().regex(POSTCODE_DISTRICT, "area is a postcode district such as ST6");
@@ -72,6 +84,18 @@ type Vars = { Variables: { partner: PartnerIdentity } };
 export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
   const api = app as unknown as Hono<Vars>;
   const fewer = `fewer than ${deps.threshold}`;
+
+  const metrics = deps.metrics;
+  if (metrics)
+    app.use("/api/v1/*", async (c, next) => {
+      await next();
+      // The last path segment names the endpoint; the metric keeps only known names.
+      const endpoint = c.req.path
+        .split("/")
+        .pop()!
+        .replace(/\.json$/, "");
+      metrics.partnerApi.inc({ endpoint, outcome: apiOutcome(c.res.status) });
+    });
 
   app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument(deps.threshold)));
 

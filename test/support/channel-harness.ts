@@ -55,7 +55,6 @@ export async function startHarness(
   const [telegramRoot, twilioBase] = await Promise.all([telegram.start(), twilio.start()]);
   const dir = tempDir();
   const logs: string[] = [];
-  const log: Logger = createLogger("debug", (line) => logs.push(line));
   const settings: Record<string, string> = {
     DATABASE_URL: `file:${path.join(dir.dir, "channels.db")}`,
     APP_SECRET: "channel-tests-app-secret-0123456789abcdef",
@@ -73,6 +72,7 @@ export async function startHarness(
     ...env,
   };
   const config = loadConfig(settings);
+  const log: Logger = createLogger("debug", (line) => logs.push(line), config.logFormat);
   // The fakes answer 429 beyond the platforms' limits, or beyond the higher ones this test gave the service.
   telegram.limits = telegramLimitsFor(settings);
   twilio.perSecond = twilioRateFor(settings);

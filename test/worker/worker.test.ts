@@ -4,6 +4,7 @@
 // and Twilio. The bundle is also built as `wrangler deploy --dry-run` builds it, within budget.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
@@ -28,7 +29,7 @@ import {
   runningTotalStatements,
   type PrioritiesBody,
 } from "../support/differencing-attack.js";
-import { FakeTelegram } from "../support/fake-telegram.js";
+import { FakeTelegram, textUpdate } from "../support/fake-telegram.js";
 import { FakeTwilio } from "../support/fake-twilio.js";
 import { placevoiceBin } from "../support/cli.js";
 import { tempDir } from "../support/temp-db.js";
@@ -50,6 +51,16 @@ let devLog = "";
 let base = "";
 let db: Database.Database;
 let crypto: AddressCrypto;
+/** What the Worker posted to the operators' alert URL. */
+const alertPosts: { rule: string; state: string; text: string }[] = [];
+const alertHook = createHttpServer((req, res) => {
+  let body = "";
+  req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+  req.on("end", () => {
+    alertPosts.push(JSON.parse(body) as { rule: string; state: string; text: string });
+    res.writeHead(204).end();
+  });
+});
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -72,6 +83,8 @@ beforeAll(async () => {
   const persist = path.join(scratch.dir, "state");
   const [telegramRoot, twilioBase, port] = await Promise.all([telegram.start(), twilio.start(), freePort()]);
   base = `http://127.0.0.1:${port}`;
+  await new Promise<void>((resolve) => alertHook.listen(0, "127.0.0.1", resolve));
+  const alertUrl = `http://127.0.0.1:${(alertHook.address() as { port: number }).port}/alerts`;
   // The flows as they are now, bundled (npm install does this too; a flow edited since must not test a stale copy).
   run([process.execPath, path.join(packageRoot, "scripts", "worker-prepare.mjs")]);
   // The local D1, built from the migrations exactly as `wrangler d1 migrations apply` builds the real one.
@@ -95,7 +108,9 @@ beforeAll(async () => {
     Object.entries({
       APP_SECRET,
       PUBLIC_URL: base,
-      LOG_LEVEL: "warn",
+      LOG_LEVEL: "info",
+      LOG_FORMAT: "json",
+      ALERT_WEBHOOK_URL: alertUrl,
       TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
       TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
       TELEGRAM_BOT_USERNAME: "placevoice_test_bot",
@@ -159,6 +174,7 @@ afterAll(async () => {
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
   }
   await Promise.all([telegram.stop(), twilio.stop()]);
+  await new Promise<void>((resolve) => alertHook.close(() => resolve()));
   scratch.cleanup();
 });
 
@@ -253,6 +269,48 @@ describe("the Worker", () => {
     ).toBe("sent");
     await fetch(`${base}/__scheduled?cron=${encodeURIComponent("* * * * *")}`);
     expect(twilio.sent.length).toBe(before + 1);
+  });
+
+  it("logs JSON lines carrying the request id its response returned, and alerts the operators from the Cron Trigger once", async () => {
+    const chat = 71_999_001;
+    // A resident's first message is STOP: handled in their Durable Object, logged there.
+    const response = await fetch(`${base}/webhooks/telegram`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET },
+      body: JSON.stringify(textUpdate(chat, "STOP")),
+    });
+    expect(response.status).toBe(200);
+    const requestId = response.headers.get("X-Request-Id");
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const logged = () =>
+      devLog
+        .split("\n")
+        .map((line) => /\{.*\}/.exec(line)?.[0])
+        .filter((json): json is string => json !== undefined)
+        .map((json) => JSON.parse(json) as Record<string, unknown>)
+        .filter((entry) => entry.request_id === requestId);
+    const deadline = Date.now() + 10_000;
+    while (!logged().some((e) => e.msg === "contact stopped") && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(logged().find((e) => e.msg === "contact stopped")).toMatchObject({ level: "info", channel: "telegram" });
+    expect(devLog).not.toContain(String(chat));
+
+    // A dead letter: the next Cron Trigger tells the operators once, the one after says nothing more.
+    const contact = (await contactRow("telegram", String(chat)))!;
+    db.prepare(
+      `INSERT INTO outbox (id, contact_id, channel, payload, status, attempts, next_attempt_at, idempotency_key, created_at, kind) VALUES (?, ?, 'telegram', '{}', 'dead', 8, ?, ?, ?, 'reply')`,
+    ).run("worker-dead-1", contact.id, sqlDate(new Date()), "worker-dead:0", sqlDate(new Date()));
+    const cron = () => fetch(`${base}/__scheduled?cron=${encodeURIComponent("* * * * *")}`);
+    const before = alertPosts.length;
+    expect((await cron()).status).toBe(200);
+    expect((await cron()).status).toBe(200);
+    expect(alertPosts.slice(before).map((p) => `${p.rule}:${p.state}`)).toEqual(["dead_letters:firing"]);
+    db.prepare(`DELETE FROM outbox WHERE id = 'worker-dead-1'`).run();
+    expect((await cron()).status).toBe(200);
+    expect(alertPosts.slice(before).map((p) => `${p.rule}:${p.state}`)).toEqual([
+      "dead_letters:firing",
+      "dead_letters:resolved",
+    ]);
   });
 
   it("answers partners' requests that arrive together, as it answers them one at a time", async () => {

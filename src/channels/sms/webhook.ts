@@ -9,6 +9,8 @@ import { validateRequest } from "twilio/lib/webhooks/webhooks.js";
 import type { TwilioConfig } from "../../config.js";
 import type { ConversationService } from "../../conversation/handle-inbound.js";
 import type { Logger } from "../../log.js";
+import type { ServiceMetrics } from "../../metrics.js";
+import { countWebhookErrors, handleCounted } from "../inbound-metrics.js";
 import type { OutboxStore } from "../../store/outbox.js";
 import { renderSms } from "./render.js";
 
@@ -20,6 +22,8 @@ export interface SmsChannelDeps {
   readonly outbox: OutboxStore;
   readonly log: Logger;
   readonly now: Clock;
+  /** Counts inbound outcomes and step time for /metrics. */
+  readonly metrics?: ServiceMetrics;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -73,6 +77,7 @@ export function registerSmsWebhooks(app: Hono, deps: SmsChannelDeps): void {
     onError: (c) => c.json({ error: "payload_too_large", message: "Twilio requests are small" }, 413),
   });
 
+  app.use("/webhooks/twilio/sms", countWebhookErrors(deps.metrics, "sms"));
   app.post("/webhooks/twilio/sms", limit, async (c) => {
     const params = await readSigned(c);
     if (params instanceof Response) return params;
@@ -84,7 +89,7 @@ export function registerSmsWebhooks(app: Hono, deps: SmsChannelDeps): void {
     const body = (params.Body ?? "").slice(0, 1600);
     const media = Number(params.NumMedia ?? "0");
     const join = JOIN.exec(body);
-    const outcome = await conversation.handle({
+    const outcome = await handleCounted(conversation, deps.metrics, {
       channel: "sms",
       address: from,
       messageId: sid,

@@ -17,6 +17,8 @@ import type { TelegramConfig } from "../../config.js";
 import type { ConversationService, Inbound } from "../../conversation/handle-inbound.js";
 import { localise } from "../../engine/text.js";
 import type { Logger } from "../../log.js";
+import type { ServiceMetrics } from "../../metrics.js";
+import { countWebhookErrors, handleCounted } from "../inbound-metrics.js";
 import type { AddressCrypto } from "../../store/address-crypto.js";
 import type { ConversationStore } from "../../store/types.js";
 import type { OutboxDispatcher } from "../outbox-dispatcher.js";
@@ -33,6 +35,8 @@ export interface TelegramChannelDeps {
   readonly now: Clock;
   /** Send replies before answering the webhook (a runtime that stops work once it has answered; default: on Workers). */
   readonly sendInline?: boolean;
+  /** Counts inbound outcomes and step time for /metrics. */
+  readonly metrics?: ServiceMetrics;
 }
 
 /** Cloudflare Workers may stop an isolate's work once it has answered: there, replies are sent before the answer. */
@@ -100,7 +104,7 @@ export function registerTelegramWebhook(app: Hono, deps: TelegramChannelDeps): v
     callbackMessageId?: number,
   ) => {
     const chatId = ctx.chat!.id;
-    const outcome = await conversation.handle({
+    const outcome = await handleCounted(conversation, deps.metrics, {
       ...inbound,
       channel: "telegram",
       address: String(chatId),
@@ -187,6 +191,7 @@ export function registerTelegramWebhook(app: Hono, deps: TelegramChannelDeps): v
       await converse(ctx, { input: { type: "text", text: "STOP" }, quietStop: true });
   });
 
+  app.use("/webhooks/telegram", countWebhookErrors(deps.metrics, "telegram"));
   app.post(
     "/webhooks/telegram",
     async (c, next) => {
