@@ -29,7 +29,7 @@ import {
   type PrioritiesBody,
 } from "../support/differencing-attack.js";
 import { FakeTelegram } from "../support/fake-telegram.js";
-import { FakeTwilio } from "../support/fake-twilio.js";
+import { FakeTwilio, inboundSms } from "../support/fake-twilio.js";
 import { placevoiceBin } from "../support/cli.js";
 import { tempDir } from "../support/temp-db.js";
 
@@ -469,6 +469,133 @@ describe("the differencing attack on the Worker (D1)", () => {
       await node.close();
     }
   }, 120_000);
+});
+
+describe("the Worker, row by row of the parity table in docs/workers.md", () => {
+  const sms = async (from: string, body: string): Promise<string> => {
+    const response = await fetch(
+      `${base}/webhooks/twilio/sms`,
+      inboundSms({
+        url: `${base}/webhooks/twilio/sms`,
+        authToken: TWILIO_TOKEN,
+        accountSid: TWILIO_SID,
+        from,
+        to: TWILIO_NUMBER,
+        body,
+      }),
+    );
+    expect(response.status).toBe(200);
+    return (await response.text()).replace(/&apos;/g, "'");
+  };
+  const account = (name: string, role: "partner" | "operator", areas: string[] = []) => {
+    const token = `pv_${randomUUID().replace(/-/g, "")}${randomUUID().replace(/-/g, "")}`;
+    db.prepare(`INSERT INTO partners (id, name, token_hash, areas, role, created_at) VALUES (?, ?, ?, ?, ?, ?)`).run(
+      randomUUID(),
+      name,
+      hashPartnerToken(token),
+      JSON.stringify(areas),
+      role,
+      sqlDate(new Date()),
+    );
+    return token;
+  };
+  const signIn = async (token: string) => {
+    const login = await fetch(`${base}/dashboard/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: base },
+      body: new URLSearchParams({ token }).toString(),
+    });
+    expect(login.status).toBe(303);
+    const cookie = login.headers.get("Set-Cookie")!.split(";")[0]!;
+    return (path: string, form?: Record<string, string>) =>
+      fetch(`${base}${path}`, {
+        redirect: "manual",
+        ...(form
+          ? {
+              method: "POST",
+              headers: { Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded", Origin: base },
+              body: new URLSearchParams(form).toString(),
+            }
+          : { headers: { Cookie: cookie } }),
+      });
+  };
+  const csrfOf = (page: string) => /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+
+  it("MYDATA and DELETE over SMS: a copy of what is held, then the resident erased from D1", async () => {
+    const phone = "+447700900621";
+    for (const body of ["hi", "1", "yes"]) await sms(phone, body);
+    expect(await sms(phone, "st6 1aa")).toContain("Got it: ST6.");
+    const contact = (await contactRow("sms", phone))!;
+    expect(contact.area).toBe("ST6");
+    const copy = await sms(phone, "MYDATA");
+    expect(copy).toContain("Here is everything");
+    expect(copy).toContain("ST6");
+    expect(await sms(phone, "DELETE")).toContain("reply DELETE YES");
+    expect(await contactRow("sms", phone)).toBeDefined();
+    expect(await sms(phone, "DELETE YES")).toContain("We have deleted everything we had about you");
+    expect(await contactRow("sms", phone)).toBeUndefined();
+    // D1 enforces the schema's foreign keys: the answers went with the contact.
+    expect(
+      (db.prepare(`SELECT count(*) AS n FROM answers WHERE contact_id = ?`).get(contact.id) as { n: number }).n,
+    ).toBe(0);
+  });
+
+  it("HELP, LANGUAGE (in Welsh too) and OFFER over SMS, in the middle of a conversation", async () => {
+    const phone = "+447700900622";
+    for (const body of ["hi", "1"]) await sms(phone, body);
+    expect(await sms(phone, "yes")).toContain("What's your postcode?");
+    expect(await sms(phone, "HELP")).toContain("asks people what matters most where they live");
+    expect(await sms(phone, "IAITH")).toContain("Pa iaith hoffech chi?");
+    const welsh = await sms(phone, "2");
+    expect(welsh).toContain("Iawn, fe wna i siarad Cymraeg.");
+    expect(welsh).toContain("Beth yw eich cod post?");
+    expect(await sms(phone, "LANGUAGE english")).toContain("OK, I'll speak English.");
+    // Consent was given at the start: OFFER goes straight to the question.
+    expect(await sms(phone, "OFFER")).toContain("What could you offer your area?");
+    expect((await contactRow("sms", phone))?.status).toBe("active");
+  });
+
+  it("an operator's views on D1: status (backups are D1's Time Travel), /metrics, themes review, reach and updates", async () => {
+    const operatorToken = account("Worker operator", "operator");
+    const partnerToken = account("Worker partner", "partner", ["ST6"]);
+    const operator = await signIn(operatorToken);
+    const admin = await operator("/dashboard/admin");
+    expect(admin.status).toBe(200);
+    const page = await admin.text();
+    expect(page).toContain('data-testid="status"');
+    expect(page).toContain("D1 Time Travel");
+    expect(page).not.toContain("never backed up");
+    expect(page).toContain('data-testid="outbox-counts"');
+    const review = await operator("/dashboard/themes-review");
+    expect(review.status).toBe(200);
+    const metrics = await fetch(`${base}/metrics`, { headers: { Authorization: `Bearer ${operatorToken}` } });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^placevoice_outbox_messages\{/m);
+    expect((await fetch(`${base}/metrics`, { headers: { Authorization: `Bearer ${partnerToken}` } })).status).toBe(403);
+    const partner = await signIn(partnerToken);
+    for (const path of ["/dashboard/reach", "/dashboard/updates", "/dashboard/webhook"]) {
+      const response = await partner(path);
+      expect(response.status, path).toBe(200);
+      expect(await response.text(), path).toContain('name="csrf"');
+    }
+    expect(
+      (await fetch(`${base}/api/v1/insights/reach`, { headers: { Authorization: `Bearer ${partnerToken}` } })).status,
+    ).toBe(200);
+  });
+
+  it("public results: nothing until an operator publishes an area, then its results page for anyone", async () => {
+    expect((await fetch(`${base}/results/ST6`)).status).toBe(404);
+    const operator = await signIn(account("Worker publisher", "operator"));
+    const form = await (await operator("/dashboard/public")).text();
+    const published = await operator("/dashboard/public", { csrf: csrfOf(form), area: "ST6" });
+    expect(published.status).toBe(200);
+    expect(await published.text()).toContain("ST6 is public");
+    const results = await fetch(`${base}/results/ST6?lang=cy`);
+    expect(results.status).toBe(200);
+    expect(await results.text()).toContain("ST6");
+    expect((await fetch(`${base}/you-said-we-did`)).status).toBe(200);
+  });
 });
 
 describe("the Worker bundle", () => {
