@@ -105,6 +105,8 @@ beforeAll(async () => {
       TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
       TWILIO_FROM: TWILIO_NUMBER,
       TWILIO_API_BASE: twilioBase,
+      // Proactive messages (updates, reminders) go at once whatever the hour the tests run.
+      QUIET_HOURS: "00:00-00:00",
     })
       .map(([k, v]) => `${k}=${v}`)
       .join("\n"),
@@ -582,6 +584,83 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
     expect(
       (await fetch(`${base}/api/v1/insights/reach`, { headers: { Authorization: `Bearer ${partnerToken}` } })).status,
     ).toBe(200);
+  });
+
+  const cron = async () => {
+    const response = await fetch(`${base}/__scheduled?cron=${encodeURIComponent("* * * * *")}`);
+    expect(response.status).toBe(200);
+  };
+  const textsTo = (phone: string) => twilio.sent.filter((m) => m.to === phone).map((m) => m.body);
+
+  it("'you said, we did': published from the dashboard, sent by the cron to a resident who asked to hear back, once", async () => {
+    const phone = "+447700900624";
+    for (const body of ["hi", "1", "yes", "st6 1aa", "6", "A bus to Hanley after 6pm", "3", "yes please", "3"])
+      await sms(phone, body);
+    expect(await sms(phone, "yes")).toContain("is there anything you could offer your area");
+    await sms(phone, "no");
+    const contact = (await contactRow("sms", phone))!;
+    expect(
+      db.prepare(`SELECT value FROM answers WHERE contact_id = ? AND question_key = 'hear_back'`).get(contact.id),
+    ).toEqual({ value: "true" });
+    const partner = await signIn(account("Worker updates partner", "partner", ["ST6"]));
+    const draft = {
+      theme: "transport",
+      areas: "ST6",
+      we_did: "The 6pm bus to Hanley now runs until 11pm.",
+      we_did_cy: "",
+      link: "",
+    };
+    const form = await (await partner("/dashboard/updates")).text();
+    const preview = await partner("/dashboard/updates/preview", { csrf: csrfOf(form), ...draft });
+    expect(preview.status).toBe(200);
+    const previewPage = await preview.text();
+    expect(previewPage).toContain('data-testid="audience"');
+    const published = await partner("/dashboard/updates/publish", {
+      csrf: csrfOf(previewPage),
+      ...draft,
+      you_said: "You told us buses matter.",
+      you_said_cy: "",
+    });
+    expect(published.status).toBe(303);
+    expect(published.headers.get("Location")).toContain("sent=ok");
+    const before = textsTo(phone).length;
+    await cron();
+    const update = textsTo(phone).slice(before);
+    expect(update).toHaveLength(1);
+    expect(update[0]).toContain("The 6pm bus to Hanley now runs until 11pm.");
+    await cron();
+    expect(textsTo(phone)).toHaveLength(before + 1);
+  });
+
+  it("a reminder falls due (the conversation's last message moved back a day) and the cron sends it, once", async () => {
+    const phone = "+447700900625";
+    for (const body of ["hi", "1", "yes"]) await sms(phone, body);
+    expect(await sms(phone, "st6 1aa")).toContain("What matters most to you in your area?");
+    const contact = (await contactRow("sms", phone))!;
+    const session = db.prepare(`SELECT id, state FROM sessions WHERE contact_id = ?`).get(contact.id) as {
+      id: string;
+      state: string;
+    };
+    // The priorities flow forgets after 3 days and reminds after 1: a conversation whose last
+    // message was a day and a minute ago expires in 2 days less a minute.
+    const expires = new Date(Date.now() + 2 * 86_400_000 - 60_000);
+    const state = { ...(JSON.parse(session.state) as Record<string, unknown>), expiresAt: expires.toISOString() };
+    db.prepare(`UPDATE sessions SET state = ?, expires_at = ? WHERE id = ?`).run(
+      JSON.stringify(state),
+      sqlDate(expires),
+      session.id,
+    );
+    const before = textsTo(phone).length;
+    await cron();
+    const reminder = textsTo(phone).slice(before);
+    expect(reminder).toHaveLength(1);
+    expect(reminder[0]).toContain("A quick reminder:");
+    expect(reminder[0]).toContain("What matters most to you in your area?");
+    await cron();
+    expect(textsTo(phone)).toHaveLength(before + 1);
+    expect(
+      db.prepare(`SELECT kind, status FROM outbox WHERE contact_id = ? AND kind = 'reminder'`).all(contact.id),
+    ).toEqual([{ kind: "reminder", status: "sent" }]);
   });
 
   it("public results: nothing until an operator publishes an area, then its results page for anyone", async () => {
