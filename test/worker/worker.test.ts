@@ -4,6 +4,7 @@
 // and Twilio. The bundle is also built as `wrangler deploy --dry-run` builds it, within budget.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
@@ -11,6 +12,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../src/demo/residents.js";
 import { hashPartnerToken } from "../../src/insights/partners.js";
+import { SIGNATURE_HEADER, signWebhook } from "../../src/updates/partner-feed.js";
 import { protectCell, share } from "../../src/insights/disclosure.js";
 import { blockIndexOf } from "../../src/insights/periods.js";
 import { packageRoot } from "../../src/runtime-node/paths.js";
@@ -107,6 +109,8 @@ beforeAll(async () => {
       TWILIO_API_BASE: twilioBase,
       // Proactive messages (updates, reminders) go at once whatever the hour the tests run.
       QUIET_HOURS: "00:00-00:00",
+      // A partner's webhook receiver on this machine (test only: the Worker's fetch is otherwise for public addresses).
+      WEBHOOK_ALLOW_HOSTS: "127.0.0.1",
     })
       .map(([k, v]) => `${k}=${v}`)
       .join("\n"),
@@ -661,6 +665,41 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
     expect(
       db.prepare(`SELECT kind, status FROM outbox WHERE contact_id = ? AND kind = 'reminder'`).all(contact.id),
     ).toEqual([{ kind: "reminder", status: "sent" }]);
+  });
+
+  it("a partner's signed webhook: registered in the dashboard, delivered by the Worker's fetch, verifiable with the secret", async () => {
+    const received: { body: string; signature: string }[] = [];
+    const receiver = createHttpServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => {
+        received.push({ body, signature: String(req.headers[SIGNATURE_HEADER.toLowerCase()] ?? "") });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (receiver.address() as { port: number }).port;
+      const partner = await signIn(account("Worker webhook partner", "partner", ["ST6"]));
+      const form = await (await partner("/dashboard/webhook")).text();
+      const registered = await partner("/dashboard/webhook", {
+        csrf: csrfOf(form),
+        url: `http://127.0.0.1:${port}/placevoice`,
+      });
+      expect(registered.status).toBe(200);
+      const page = await registered.text();
+      const secret = /data-testid="webhook-secret">([^<]+)</.exec(page)![1]!;
+      const sent = await partner("/dashboard/webhook/send", { csrf: csrfOf(page) });
+      expect(sent.status).toBe(303);
+      expect(received).toHaveLength(1);
+      const { body, signature } = received[0]!;
+      const t = Number(/^t=(\d+),/.exec(signature)![1]);
+      expect(signature).toBe(signWebhook(secret, body, new Date(t * 1000)));
+      expect(JSON.parse(body)).toMatchObject({ feed: { areas: ["ST6"] } });
+      expect(await (await partner("/dashboard/webhook")).text()).toContain("delivered");
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 
   it("public results: nothing until an operator publishes an area, then its results page for anyone", async () => {
