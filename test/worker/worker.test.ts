@@ -562,7 +562,7 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
     expect((await contactRow("sms", phone))?.status).toBe("active");
   });
 
-  it("an operator's views on D1: status (backups are D1's Time Travel), /metrics, themes review, reach and updates", async () => {
+  it("an operator's views on D1: status (backups are D1's Time Travel), new tokens, /metrics, themes review, reach and updates", async () => {
     const operatorToken = account("Worker operator", "operator");
     const partnerToken = account("Worker partner", "partner", ["ST6"]);
     const operator = await signIn(operatorToken);
@@ -573,6 +573,18 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
     expect(page).toContain("D1 Time Travel");
     expect(page).not.toContain("never backed up");
     expect(page).toContain('data-testid="outbox-counts"');
+    // Every token after the first is made here: the `partner` commands cannot reach D1.
+    const created = await operator("/dashboard/admin/partners", {
+      csrf: csrfOf(page),
+      name: "Made on the Worker",
+      areas: "ST6",
+      role: "partner",
+    });
+    expect(created.status).toBe(200);
+    const newToken = /data-testid="new-token">([^<]+)</.exec(await created.text())![1]!;
+    expect(
+      (await fetch(`${base}/api/v1/insights/priorities`, { headers: { Authorization: `Bearer ${newToken}` } })).status,
+    ).toBe(200);
     const review = await operator("/dashboard/themes-review");
     expect(review.status).toBe(200);
     const metrics = await fetch(`${base}/metrics`, { headers: { Authorization: `Bearer ${operatorToken}` } });
