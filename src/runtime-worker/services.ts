@@ -75,6 +75,8 @@ async function open(env: WorkerEnv): Promise<WorkerServices> {
     newId: newRowId,
     now: systemClock,
     webhooks: { post: workerWebhookPoster(config.webhookAllowHosts), vet: workerWebhookVet(config.webhookAllowHosts) },
+    // D1 keeps its own history (Time Travel): status does not ask for `placevoice backup`.
+    backups: "platform",
   });
   await composed.directory.reload();
   return { ...composed, config, prisma, addressCrypto, registry, app: createApp(composed.appDeps), log };

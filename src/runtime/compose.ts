@@ -64,6 +64,11 @@ export interface ComposeInput {
   readonly qrSvg?: (text: string) => Promise<string>;
   /** A deeper database check for /healthz than the store's own ping. */
   readonly checkDatabase?: () => Promise<void>;
+  /**
+   * Where backups come from: `placevoice backup` of the SQLite file (Node), or the platform's own
+   * history (D1 Time Travel), which status then does not ask for. Node's default reads DATABASE_URL.
+   */
+  readonly backups?: "sqlite-file" | "platform";
 }
 
 export interface ComposedServices {
@@ -319,8 +324,11 @@ export function composeServices(input: ComposeInput): ComposedServices {
               }
             : {}),
           smsConfigured: Boolean(config.twilio),
-          // A SQLite file is backed up with `placevoice backup`; D1 keeps its own history.
-          expectBackups: config.databaseUrl?.startsWith("file:") ?? false,
+          // A SQLite file is backed up with `placevoice backup`; D1 keeps its own history. The
+          // Worker says so: its DATABASE_URL is unset, so the config's file: default would ask for one.
+          expectBackups: input.backups
+            ? input.backups === "sqlite-file"
+            : (config.databaseUrl?.startsWith("file:") ?? false),
         }),
       metrics: () =>
         renderMetrics({

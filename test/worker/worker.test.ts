@@ -12,6 +12,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../src/demo/residents.js";
 import { hashPartnerToken } from "../../src/insights/partners.js";
+import { SIGNATURE_HEADER, signWebhook } from "../../src/updates/partner-feed.js";
 import { protectCell, share } from "../../src/insights/disclosure.js";
 import { blockIndexOf } from "../../src/insights/periods.js";
 import { packageRoot } from "../../src/runtime-node/paths.js";
@@ -30,7 +31,7 @@ import {
   type PrioritiesBody,
 } from "../support/differencing-attack.js";
 import { FakeTelegram, textUpdate } from "../support/fake-telegram.js";
-import { FakeTwilio } from "../support/fake-twilio.js";
+import { FakeTwilio, inboundSms } from "../support/fake-twilio.js";
 import { placevoiceBin } from "../support/cli.js";
 import { tempDir } from "../support/temp-db.js";
 
@@ -120,6 +121,10 @@ beforeAll(async () => {
       TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
       TWILIO_FROM: TWILIO_NUMBER,
       TWILIO_API_BASE: twilioBase,
+      // Proactive messages (updates, reminders) go at once whatever the hour the tests run.
+      QUIET_HOURS: "00:00-00:00",
+      // A partner's webhook receiver on this machine (test only: the Worker's fetch is otherwise for public addresses).
+      WEBHOOK_ALLOW_HOSTS: "127.0.0.1",
     })
       .map(([k, v]) => `${k}=${v}`)
       .join("\n"),
@@ -527,6 +532,257 @@ describe("the differencing attack on the Worker (D1)", () => {
       await node.close();
     }
   }, 120_000);
+});
+
+describe("the Worker, row by row of the parity table in docs/workers.md", () => {
+  const sms = async (from: string, body: string): Promise<string> => {
+    const response = await fetch(
+      `${base}/webhooks/twilio/sms`,
+      inboundSms({
+        url: `${base}/webhooks/twilio/sms`,
+        authToken: TWILIO_TOKEN,
+        accountSid: TWILIO_SID,
+        from,
+        to: TWILIO_NUMBER,
+        body,
+      }),
+    );
+    expect(response.status).toBe(200);
+    return (await response.text()).replace(/&apos;/g, "'");
+  };
+  const account = (name: string, role: "partner" | "operator", areas: string[] = []) => {
+    const token = `pv_${randomUUID().replace(/-/g, "")}${randomUUID().replace(/-/g, "")}`;
+    db.prepare(`INSERT INTO partners (id, name, token_hash, areas, role, created_at) VALUES (?, ?, ?, ?, ?, ?)`).run(
+      randomUUID(),
+      name,
+      hashPartnerToken(token),
+      JSON.stringify(areas),
+      role,
+      sqlDate(new Date()),
+    );
+    return token;
+  };
+  const signIn = async (token: string) => {
+    const login = await fetch(`${base}/dashboard/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: base },
+      body: new URLSearchParams({ token }).toString(),
+    });
+    expect(login.status).toBe(303);
+    const cookie = login.headers.get("Set-Cookie")!.split(";")[0]!;
+    return (path: string, form?: Record<string, string>) =>
+      fetch(`${base}${path}`, {
+        redirect: "manual",
+        ...(form
+          ? {
+              method: "POST",
+              headers: { Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded", Origin: base },
+              body: new URLSearchParams(form).toString(),
+            }
+          : { headers: { Cookie: cookie } }),
+      });
+  };
+  const csrfOf = (page: string) => /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+
+  it("MYDATA and DELETE over SMS: a copy of what is held, then the resident erased from D1", async () => {
+    const phone = "+447700900621";
+    for (const body of ["hi", "1", "yes"]) await sms(phone, body);
+    expect(await sms(phone, "st6 1aa")).toContain("Got it: ST6.");
+    const contact = (await contactRow("sms", phone))!;
+    expect(contact.area).toBe("ST6");
+    const copy = await sms(phone, "MYDATA");
+    expect(copy).toContain("Here is everything");
+    expect(copy).toContain("ST6");
+    expect(await sms(phone, "DELETE")).toContain("reply DELETE YES");
+    expect(await contactRow("sms", phone)).toBeDefined();
+    expect(await sms(phone, "DELETE YES")).toContain("We have deleted everything we had about you");
+    expect(await contactRow("sms", phone)).toBeUndefined();
+    // D1 enforces the schema's foreign keys: the answers went with the contact.
+    expect(
+      (db.prepare(`SELECT count(*) AS n FROM answers WHERE contact_id = ?`).get(contact.id) as { n: number }).n,
+    ).toBe(0);
+  });
+
+  it("HELP, LANGUAGE (in Welsh too) and OFFER over SMS, in the middle of a conversation", async () => {
+    const phone = "+447700900622";
+    for (const body of ["hi", "1"]) await sms(phone, body);
+    expect(await sms(phone, "yes")).toContain("What's your postcode?");
+    expect(await sms(phone, "HELP")).toContain("asks people what matters most where they live");
+    expect(await sms(phone, "IAITH")).toContain("Pa iaith hoffech chi?");
+    const welsh = await sms(phone, "2");
+    expect(welsh).toContain("Iawn, fe wna i siarad Cymraeg.");
+    expect(welsh).toContain("Beth yw eich cod post?");
+    expect(await sms(phone, "LANGUAGE english")).toContain("OK, I'll speak English.");
+    // Consent was given at the start: OFFER goes straight to the question.
+    expect(await sms(phone, "OFFER")).toContain("What could you offer your area?");
+    expect((await contactRow("sms", phone))?.status).toBe("active");
+  });
+
+  it("an operator's views on D1: status (backups are D1's Time Travel), new tokens, /metrics, themes review, reach and updates", async () => {
+    const operatorToken = account("Worker operator", "operator");
+    const partnerToken = account("Worker partner", "partner", ["ST6"]);
+    const operator = await signIn(operatorToken);
+    const admin = await operator("/dashboard/admin");
+    expect(admin.status).toBe(200);
+    const page = await admin.text();
+    expect(page).toContain('data-testid="status"');
+    expect(page).toContain("D1 Time Travel");
+    expect(page).not.toContain("never backed up");
+    expect(page).toContain('data-testid="outbox-counts"');
+    // Every token after the first is made here: the `partner` commands cannot reach D1.
+    const created = await operator("/dashboard/admin/partners", {
+      csrf: csrfOf(page),
+      name: "Made on the Worker",
+      areas: "ST6",
+      role: "partner",
+    });
+    expect(created.status).toBe(200);
+    const newToken = /data-testid="new-token">([^<]+)</.exec(await created.text())![1]!;
+    expect(
+      (await fetch(`${base}/api/v1/insights/priorities`, { headers: { Authorization: `Bearer ${newToken}` } })).status,
+    ).toBe(200);
+    const review = await operator("/dashboard/themes-review");
+    expect(review.status).toBe(200);
+    const metrics = await fetch(`${base}/metrics`, { headers: { Authorization: `Bearer ${operatorToken}` } });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^placevoice_outbox_messages\{/m);
+    expect((await fetch(`${base}/metrics`, { headers: { Authorization: `Bearer ${partnerToken}` } })).status).toBe(403);
+    const partner = await signIn(partnerToken);
+    for (const path of ["/dashboard/reach", "/dashboard/updates", "/dashboard/webhook"]) {
+      const response = await partner(path);
+      expect(response.status, path).toBe(200);
+      expect(await response.text(), path).toContain('name="csrf"');
+    }
+    expect(
+      (await fetch(`${base}/api/v1/insights/reach`, { headers: { Authorization: `Bearer ${partnerToken}` } })).status,
+    ).toBe(200);
+  });
+
+  const cron = async () => {
+    const response = await fetch(`${base}/__scheduled?cron=${encodeURIComponent("* * * * *")}`);
+    expect(response.status).toBe(200);
+  };
+  const textsTo = (phone: string) => twilio.sent.filter((m) => m.to === phone).map((m) => m.body);
+
+  it("'you said, we did': published from the dashboard, sent by the cron to a resident who asked to hear back, once", async () => {
+    const phone = "+447700900624";
+    for (const body of ["hi", "1", "yes", "st6 1aa", "6", "A bus to Hanley after 6pm", "3", "yes please", "3"])
+      await sms(phone, body);
+    expect(await sms(phone, "yes")).toContain("is there anything you could offer your area");
+    await sms(phone, "no");
+    const contact = (await contactRow("sms", phone))!;
+    expect(
+      db.prepare(`SELECT value FROM answers WHERE contact_id = ? AND question_key = 'hear_back'`).get(contact.id),
+    ).toEqual({ value: "true" });
+    const partner = await signIn(account("Worker updates partner", "partner", ["ST6"]));
+    const draft = {
+      theme: "transport",
+      areas: "ST6",
+      we_did: "The 6pm bus to Hanley now runs until 11pm.",
+      we_did_cy: "",
+      link: "",
+    };
+    const form = await (await partner("/dashboard/updates")).text();
+    const preview = await partner("/dashboard/updates/preview", { csrf: csrfOf(form), ...draft });
+    expect(preview.status).toBe(200);
+    const previewPage = await preview.text();
+    expect(previewPage).toContain('data-testid="audience"');
+    const published = await partner("/dashboard/updates/publish", {
+      csrf: csrfOf(previewPage),
+      ...draft,
+      you_said: "You told us buses matter.",
+      you_said_cy: "",
+    });
+    expect(published.status).toBe(303);
+    expect(published.headers.get("Location")).toContain("sent=ok");
+    const before = textsTo(phone).length;
+    await cron();
+    const update = textsTo(phone).slice(before);
+    expect(update).toHaveLength(1);
+    expect(update[0]).toContain("The 6pm bus to Hanley now runs until 11pm.");
+    await cron();
+    expect(textsTo(phone)).toHaveLength(before + 1);
+  });
+
+  it("a reminder falls due (the conversation's last message moved back a day) and the cron sends it, once", async () => {
+    const phone = "+447700900625";
+    for (const body of ["hi", "1", "yes"]) await sms(phone, body);
+    expect(await sms(phone, "st6 1aa")).toContain("What matters most to you in your area?");
+    const contact = (await contactRow("sms", phone))!;
+    const session = db.prepare(`SELECT id, state FROM sessions WHERE contact_id = ?`).get(contact.id) as {
+      id: string;
+      state: string;
+    };
+    // The priorities flow forgets after 3 days and reminds after 1: a conversation whose last
+    // message was a day and a minute ago expires in 2 days less a minute.
+    const expires = new Date(Date.now() + 2 * 86_400_000 - 60_000);
+    const state = { ...(JSON.parse(session.state) as Record<string, unknown>), expiresAt: expires.toISOString() };
+    db.prepare(`UPDATE sessions SET state = ?, expires_at = ? WHERE id = ?`).run(
+      JSON.stringify(state),
+      sqlDate(expires),
+      session.id,
+    );
+    const before = textsTo(phone).length;
+    await cron();
+    const reminder = textsTo(phone).slice(before);
+    expect(reminder).toHaveLength(1);
+    expect(reminder[0]).toContain("A quick reminder:");
+    expect(reminder[0]).toContain("What matters most to you in your area?");
+    await cron();
+    expect(textsTo(phone)).toHaveLength(before + 1);
+    expect(
+      db.prepare(`SELECT kind, status FROM outbox WHERE contact_id = ? AND kind = 'reminder'`).all(contact.id),
+    ).toEqual([{ kind: "reminder", status: "sent" }]);
+  });
+
+  it("a partner's signed webhook: registered in the dashboard, delivered by the Worker's fetch, verifiable with the secret", async () => {
+    const received: { body: string; signature: string }[] = [];
+    const receiver = createHttpServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => {
+        received.push({ body, signature: String(req.headers[SIGNATURE_HEADER.toLowerCase()] ?? "") });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (receiver.address() as { port: number }).port;
+      const partner = await signIn(account("Worker webhook partner", "partner", ["ST6"]));
+      const form = await (await partner("/dashboard/webhook")).text();
+      const registered = await partner("/dashboard/webhook", {
+        csrf: csrfOf(form),
+        url: `http://127.0.0.1:${port}/placevoice`,
+      });
+      expect(registered.status).toBe(200);
+      const page = await registered.text();
+      const secret = /data-testid="webhook-secret">([^<]+)</.exec(page)![1]!;
+      const sent = await partner("/dashboard/webhook/send", { csrf: csrfOf(page) });
+      expect(sent.status).toBe(303);
+      expect(received).toHaveLength(1);
+      const { body, signature } = received[0]!;
+      const t = Number(/^t=(\d+),/.exec(signature)![1]);
+      expect(signature).toBe(signWebhook(secret, body, new Date(t * 1000)));
+      expect(JSON.parse(body)).toMatchObject({ feed: { areas: ["ST6"] } });
+      expect(await (await partner("/dashboard/webhook")).text()).toContain("delivered");
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+
+  it("public results: nothing until an operator publishes an area, then its results page for anyone", async () => {
+    expect((await fetch(`${base}/results/ST6`)).status).toBe(404);
+    const operator = await signIn(account("Worker publisher", "operator"));
+    const form = await (await operator("/dashboard/public")).text();
+    const published = await operator("/dashboard/public", { csrf: csrfOf(form), area: "ST6" });
+    expect(published.status).toBe(200);
+    expect(await published.text()).toContain("ST6 is public");
+    const results = await fetch(`${base}/results/ST6?lang=cy`);
+    expect(results.status).toBe(200);
+    expect(await results.text()).toContain("ST6");
+    expect((await fetch(`${base}/you-said-we-did`)).status).toBe(200);
+  });
 });
 
 describe("the Worker bundle", () => {
