@@ -139,6 +139,8 @@ export interface SignpostService {
   /** Plain opening hours, e.g. "Mon–Fri 9am–5pm", or "Open 24 hours". */
   readonly hours?: string;
   readonly url?: string;
+  /** Given for local groups that want help (how to reach them about it), not for services. */
+  readonly email?: string;
   readonly openNow: boolean;
 }
 
@@ -160,9 +162,23 @@ export interface SignpostResult {
   readonly fallback: readonly string[];
 }
 
+/** Local groups that want what a resident could offer. */
+export interface GroupQuery {
+  /** What the resident could offer (the offers flow's option ids: time, skill, lifts…). */
+  readonly kinds: readonly string[];
+  /** Their own words about it, matched against what groups say they need. */
+  readonly text?: string;
+  readonly area: string | null;
+  readonly limit: number;
+  readonly language: string;
+  readonly now: Date;
+}
+
 /** Read-only access to the services directory, handed to the engine (matching is pure and in memory). */
 export interface DirectoryLookup {
   match(query: SignpostQuery): SignpostResult;
+  /** The groups near the resident that would welcome what they offer, best first; none when the directory marks none. */
+  groups?(query: GroupQuery): readonly SignpostService[];
 }
 
 export interface Flow {
