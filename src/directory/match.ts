@@ -130,8 +130,8 @@ export class DirectoryIndex implements DirectoryLookup {
         id: shown.id,
         name: shown.name,
         summary: needs,
+        // No opening hours: a group's are when it serves people, not when it wants helpers.
         ...(group.phone ? { phone: group.phone } : {}),
-        ...(shown.hours ? { hours: shown.hours } : {}),
         ...(group.url ? { url: group.url } : {}),
         ...(group.email ? { email: group.email } : {}),
         openNow: false,

@@ -127,8 +127,35 @@ export interface SignpostNode extends NodeBase {
   readonly next?: string;
 }
 
+/**
+ * Gives the resident up to `max` local groups near them that would welcome what they offer,
+ * with each group's own contact details, or a kind word when there are none; then moves on.
+ */
+export interface GroupsNode extends NodeBase {
+  readonly type: "groups";
+  /** Said before the groups. */
+  readonly text: LocalisedText;
+  /** Said instead when no group fits (or the directory marks none). */
+  readonly noneText: LocalisedText;
+  /** Answer key of the choice question holding what the resident could offer. */
+  readonly kindsFrom: string;
+  /** Answer key of their own words about it. */
+  readonly textFrom?: string;
+  /** Most groups given (default 3). */
+  readonly max: number;
+  readonly next?: string;
+}
+
 export type FlowNode =
-  MessageNode | QuestionNode | ConsentNode | BranchNode | SetFieldNode | GotoFlowNode | EndNode | SignpostNode;
+  | MessageNode
+  | QuestionNode
+  | ConsentNode
+  | BranchNode
+  | SetFieldNode
+  | GotoFlowNode
+  | EndNode
+  | SignpostNode
+  | GroupsNode;
 
 /** One service as offered to a resident, already in their language. */
 export interface SignpostService {
