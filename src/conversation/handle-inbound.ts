@@ -13,12 +13,14 @@ import type {
   EngineInput,
   FlowRegistry,
   LocalisedText,
+  SessionState,
   SignpostService,
 } from "../engine/types.js";
 import { detectUrgentNeeds, type UrgentLexicon } from "../directory/urgent.js";
 import type { Logger } from "../log.js";
 import { RateLimiter, type RateDecision } from "../rate-limit.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
+import { OFFERS_KEY } from "../store/rollups.js";
 import type {
   ContactChanges,
   ContactRecord,
@@ -544,12 +546,29 @@ export class ConversationService {
       else if (effect.type === "record_consent_refusal")
         Object.assign(changes, { consentRefusedVersion: effect.version, consentRefusedAt: now });
     }
+    const offer = completedOffer(result.effects, session?.state ?? null);
     return finish([...prefix, ...result.effects.filter(isOutbound)], result.effects, {
       session: { expectedVersion: session?.version ?? null, next: result.session, newId: this.deps.newId() },
       answers,
       ...(ageBand ? { ageBand } : {}),
+      ...(offer ? { offer: { kinds: offer, factIds: offer.map(() => this.deps.newId()) } } : {}),
     });
   }
+}
+
+/**
+ * What a resident could offer, when this step completed the offers flow: counted then, in the
+ * area known by the end (asked last), not when the question was answered.
+ */
+function completedOffer(effects: readonly Effect[], before: SessionState | null): string[] | undefined {
+  if (!effects.some((e) => e.type === "end" && e.flowId === OFFERS_FLOW_ID && e.reason === "completed"))
+    return undefined;
+  const saved = effects.find(
+    (e): e is Extract<Effect, { type: "save_answer" }> => e.type === "save_answer" && e.key === OFFERS_KEY,
+  );
+  const value = saved ? saved.value : before?.flowId === OFFERS_FLOW_ID ? before.answers[OFFERS_KEY] : undefined;
+  const kinds = Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  return kinds.length > 0 ? kinds : undefined;
 }
 
 function applyChanges(contact: ContactRecord, changes: ContactChanges, now: Date): ContactRecord {

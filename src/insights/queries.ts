@@ -1,7 +1,8 @@
 // Aggregates over theme facts, with disclosure control applied before anything is returned.
 // This is the only road from residents' answers to partners (DESIGN.md).
 import type { PrismaClient } from "../generated/prisma/client.js";
-import { RESPONDENT_KEY } from "../store/rollups.js";
+import { OFFER_KINDS } from "../directory/volunteering.js";
+import { OFFERS_KEY, RESPONDENT_KEY } from "../store/rollups.js";
 import { weekStart } from "../store/week.js";
 import { protectCell, share, type Cell, type Tally } from "./disclosure.js";
 import {
@@ -71,6 +72,9 @@ export interface AreaComparisonRow {
   readonly share: number | null;
 }
 
+/** What a running total counts: chosen priorities, themes found in free text, or what residents could offer. */
+export type CountSource = "choice" | "text" | "offer";
+
 /** Postcode districts in code order as people read them: ST2 before ST10. */
 export const byDistrict = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
 
@@ -131,7 +135,7 @@ export class InsightQueries {
 
   private async countsBy(
     f: InsightFilter,
-    source: "choice" | "text",
+    source: CountSource,
     by: "theme" | "week" | "area",
     theme?: string,
   ): Promise<Map<string, Tally>> {
@@ -157,7 +161,7 @@ export class InsightQueries {
   }
 
   /** Residents per theme (chosen priorities, or themes found in free text). */
-  async themeTable(f: InsightFilter, source: "choice" | "text", themes: readonly string[]): Promise<ThemeTable> {
+  async themeTable(f: InsightFilter, source: CountSource, themes: readonly string[]): Promise<ThemeTable> {
     const parentsFilters = this.parents(f);
     const [counts, population, parentCounts, parentPopulations] = await Promise.all([
       this.countsBy(f, source, "theme"),
@@ -184,6 +188,16 @@ export class InsightQueries {
       return { theme, count: cell.count, share: share(cell, respondents), suppressed: cell.suppressed };
     });
     return { respondents, noResponses: population.count === 0, rows, threshold: this.k };
+  }
+
+  /**
+   * What residents could offer their area, by kind: residents who offered each kind out of the
+   * residents who completed an offer (each once, their latest offer), through the same gate as
+   * priorities: the same complements, thresholds and perturbation, the offerers as population.
+   */
+  async offerTable(f: InsightFilter): Promise<ThemeTable> {
+    const offers = this.respondentKey === OFFERS_KEY ? this : new InsightQueries(this.prisma, this.k, OFFERS_KEY);
+    return offers.themeTable(f, "offer", OFFER_KINDS);
   }
 
   /**

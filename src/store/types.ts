@@ -102,6 +102,11 @@ export interface StepCommit {
   readonly ageBand?: { readonly value: string; readonly flowId: string; readonly since: Date };
   /** A referral code seen after the contact's first (counted, not re-attributed). */
   readonly touch?: { readonly id: string; readonly code: string };
+  /**
+   * An offer completed in this step: what the resident could offer, counted in the area they
+   * have now, replacing their earlier offer's counts. Attached to their latest `offer_kinds` answer.
+   */
+  readonly offer?: { readonly kinds: readonly string[]; readonly factIds: readonly string[] };
 }
 
 export interface NewContact {
