@@ -70,9 +70,12 @@ export function themeTableCsv(
   ]);
 }
 
+/** What each table is called in file names. */
+export const TABLE_NAME = { choice: "priorities", text: "themes", offer: "offers" } as const;
+
 /** A file name that says what the file is: "priorities_ST6_2026-11-30_to_2026-12-27.csv". */
 export function tableFilename(
-  source: "priorities" | "themes" | "offers",
+  source: (typeof TABLE_NAME)[keyof typeof TABLE_NAME],
   area: string,
   period: { readonly from: string; readonly to: string },
 ): string {

@@ -1,6 +1,7 @@
 // Aggregates over theme facts, with disclosure control applied before anything is returned.
 // This is the only road from residents' answers to partners (DESIGN.md).
 import type { PrismaClient } from "../generated/prisma/client.js";
+import { THEMES } from "../directory/themes.js";
 import { OFFER_KINDS } from "../directory/volunteering.js";
 import { OFFERS_KEY, RESPONDENT_KEY } from "../store/rollups.js";
 import { weekStart } from "../store/week.js";
@@ -198,6 +199,11 @@ export class InsightQueries {
   async offerTable(f: InsightFilter): Promise<ThemeTable> {
     const offers = this.respondentKey === OFFERS_KEY ? this : new InsightQueries(this.prisma, this.k, OFFERS_KEY);
     return offers.themeTable(f, "offer", OFFER_KINDS);
+  }
+
+  /** The table of a source: every theme (chosen, or found in their words), or every kind offered. */
+  async table(f: InsightFilter, source: CountSource): Promise<ThemeTable> {
+    return source === "offer" ? this.offerTable(f) : this.themeTable(f, source, THEMES);
   }
 
   /**

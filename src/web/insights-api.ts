@@ -9,7 +9,7 @@ import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import { hashPartnerToken, type PartnerIdentity, type PartnerStore } from "../insights/partners.js";
 import { RateLimiter } from "../rate-limit.js";
 import type { CountSource, InsightFilter, InsightQueries } from "../insights/queries.js";
-import { areaNamesOf, QUESTION_TEXT, tableFilename, themeTableCsv, toCsv } from "../insights/csv.js";
+import { areaNamesOf, QUESTION_TEXT, TABLE_NAME, tableFilename, themeTableCsv, toCsv } from "../insights/csv.js";
 import { openApiDocument } from "./openapi.js";
 import type { Clock } from "../clock.js";
 import { parsePeriod, type Period } from "../insights/periods.js";
@@ -176,10 +176,7 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
   const themeTable = (source: CountSource) => async (c: Context<Vars>) => {
     const parsed = await parse(c, common);
     if (parsed instanceof Response) return parsed;
-    const table =
-      source === "offer"
-        ? await deps.queries.offerTable(parsed.filter)
-        : await deps.queries.themeTable(parsed.filter, source, THEMES);
+    const table = await deps.queries.table(parsed.filter, source);
     const rows = table.rows
       .map((r) => ({ ...r, label: deps.themeLabel(r.theme) }))
       .sort((a, b) => (b.count ?? -1) - (a.count ?? -1));
@@ -187,7 +184,7 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
       const area =
         parsed.filter.area ??
         (parsed.filter.allowedAreas.length > 0 ? parsed.filter.allowedAreas.join(" ") : "all areas");
-      const name = source === "choice" ? "priorities" : source === "text" ? "themes" : "offers";
+      const name = TABLE_NAME[source];
       c.header("Content-Disposition", `attachment; filename="${tableFilename(name, area, parsed.period)}"`);
       const codes = parsed.filter.area ? [parsed.filter.area] : parsed.filter.allowedAreas;
       const context = {

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../src/demo/residents.js";
 import { blockIndexOf, blockStart } from "../../src/insights/periods.js";
 import { OFFER_SOURCE, OFFERS_KEY } from "../../src/store/rollups.js";
-import { published, startHarness, type Harness } from "../support/channel-harness.js";
+import { PUBLIC_URL, published, startHarness, type Harness } from "../support/channel-harness.js";
 import { testClock } from "../support/clock.js";
+import { csrfOf, DashboardClient } from "../support/dashboard-client.js";
 import {
   attackQueries,
   blockQuery,
@@ -117,6 +118,56 @@ describe("offers counted for partners", () => {
     expect(text).toContain("What could you offer your area? (up to three kinds each)");
     expect(text).toContain(`lifts,Lifts,${published(20)},`);
     expect(text).toContain("space,A space,fewer than 10,");
+  });
+});
+
+describe("what people could give, on the dashboard and the public results pages", () => {
+  /** The published count in a table row labelled `label`, or "fewer than 10". */
+  const cell = (html: string, label: string) =>
+    new RegExp(`<th scope="row">${label}</th><td class="num ?(suppressed)?"[^>]*>([^<]+)</td>`).exec(html)?.[2];
+
+  it("shows partners what people could give next to priorities, with its CSV", async () => {
+    const client = new DashboardClient(h.app);
+    await client.signIn(token);
+    const st6 = await client.page("/dashboard?area=ST6");
+    expect(st6.status).toBe(200);
+    expect(st6.html).toContain("What people could give in ST6 Burslem");
+    expect(st6.html).toContain(`data-testid="offerers">${published(31)}<`);
+    expect(cell(st6.html, "Lifts")).toBe(String(published(20)));
+    expect(cell(st6.html, "A space")).toBe("fewer than 10");
+    const csv = await client.page("/dashboard/offers.csv?area=ST6");
+    expect(csv.headers.get("Content-Disposition")).toMatch(/filename="offers_ST6_/);
+    expect(csv.html).toContain(`ST6,Burslem,`);
+    expect(csv.html).toContain(`lifts,Lifts,${published(20)},`);
+    const st4 = await client.page("/dashboard?area=ST4");
+    expect(st4.html).toContain('data-testid="offers-empty"');
+    expect(st4.html).toContain(
+      "The offers for ST4 Stoke and Fenton with these filters are withheld to protect residents",
+    );
+    expect(st4.html).not.toContain('data-testid="offers-table"');
+  });
+
+  it("shows the public what people in a published area could give, in English and Welsh", async () => {
+    const { token: operatorToken } = await h.services.partners.create("Platform team", [], { role: "operator" });
+    const operator = new DashboardClient(h.app);
+    await operator.signIn(operatorToken);
+    const form = await operator.page("/dashboard/public");
+    for (const area of ["ST6", "ST4"])
+      expect(
+        (await operator.post("/dashboard/public", { csrf: csrfOf(form.html), area, action: "publish" })).status,
+      ).toBe(200);
+    const read = async (path: string) => (await h.app.request(`${PUBLIC_URL}${path}`)).text();
+    const english = await read("/results/ST6");
+    expect(english).toContain("What people could give");
+    expect(english).toContain(`data-testid="offerers">${published(31)}<`);
+    expect(cell(english, "Lifts")).toBe(String(published(20)));
+    const welsh = await read("/results/ST6?lang=cy");
+    expect(welsh).toContain("Beth allai pobl ei roi");
+    expect(cell(welsh, "Lifftiau")).toBe(String(published(20)));
+    expect(cell(welsh, "Lle")).toBe("llai na 10");
+    const st4 = await read("/results/ST4");
+    expect(st4).toContain("What residents in ST4 Stoke and Fenton could offer is withheld to protect them");
+    expect(st4).not.toContain('data-testid="give-table"');
   });
 });
 
