@@ -122,7 +122,7 @@ const TEXT = {
     couldOffer: "Gallai gynnig",
     giveNone: (area: string) => `Does neb yn ${area} wedi dweud eto beth allen nhw ei gynnig.`,
     giveWithheld: (area: string, k: number) =>
-      `Rydyn ni'n cadw'n ôl beth allai trigolion ${area} ei gynnig, i'w diogelu: llai na ${k} a ddywedodd, neu byddai ei ddangos yn gadael i rywun adnabod grŵp bach.`,
+      `Rydyn ni'n cadw'r ffigurau am beth allai trigolion ${area} ei gynnig yn ôl i'w diogelu: llai na ${k} a ddywedodd, neu byddai eu dangos yn gadael i rywun adnabod grŵp bach.`,
     other: "English",
   },
 } as const;
