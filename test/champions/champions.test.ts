@@ -148,6 +148,44 @@ describe("champion page", () => {
     expect(view.text).toContain("Poster: Library");
   });
 
+  it("shows what the residents they brought could offer, once a kind reaches the threshold", async () => {
+    const champion = await champions.create("Burslem Good Neighbours", undefined);
+    const offerVia = async (what: string) => {
+      const from = `+4477009${String(++phone).padStart(5, "0")}`;
+      // The priorities flow, then yes to its last question, then the offer (area already known).
+      for (const body of [
+        `JOIN ${champion.code}`,
+        "english",
+        "yes",
+        "ST6 1AA",
+        "1",
+        "skip",
+        "skip",
+        "no",
+        "no",
+        "yes",
+        what,
+        "skip",
+        "weekends",
+      ]) {
+        const response = await h.sms(
+          inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body }),
+        );
+        expect(response.status).toBe(200);
+      }
+    };
+    for (let i = 0; i < 9; i++) await offerVia(i < 3 ? "some time and lifts" : "some time");
+    let view = await page(champion.code, champion.viewToken);
+    expect(view.text).toContain("What they could offer");
+    expect(view.text).toContain("Not enough offers yet");
+    await offerVia("some time"); // the 10th
+    view = await page(champion.code, champion.viewToken);
+    expect(view.text).toContain(`<td>Some time</td><td>${published(10)}</td>`);
+    // Lifts: 3 residents, under the threshold, not listed at all.
+    expect(view.text).not.toContain("<td>Lifts</td>");
+    expect(view.text).not.toContain("+44");
+  });
+
   it("gives the same 404 for a wrong key, another champion's code, or no champion", async () => {
     const a = await champions.create("A", undefined);
     const b = await champions.create("B", undefined);
