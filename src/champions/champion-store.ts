@@ -72,8 +72,12 @@ export class ChampionStore {
     return { id, name, code, viewToken };
   }
 
-  /** A campaign code for an existing champion (a poster per estate). */
-  async addCampaign(championCode: string, campaign: string): Promise<{ code: string; champion: string }> {
+  /** A campaign code for an existing champion (a poster per estate), starting `flowId` if given (else the entry flow). */
+  async addCampaign(
+    championCode: string,
+    campaign: string,
+    flowId?: string,
+  ): Promise<{ code: string; champion: string }> {
     const owner = await this.prisma.referralCode.findUnique({
       where: { code: championCode.toUpperCase() },
       include: { champion: true },
@@ -81,7 +85,7 @@ export class ChampionStore {
     if (!owner) throw new Error(`No champion with code ${championCode.toUpperCase()}`);
     const code = await this.freshCode();
     await this.prisma.referralCode.create({
-      data: { code, championId: owner.championId, campaign, createdAt: this.now() },
+      data: { code, championId: owner.championId, campaign, ...(flowId ? { flowId } : {}), createdAt: this.now() },
     });
     return { code, champion: owner.champion.name };
   }
@@ -90,7 +94,7 @@ export class ChampionStore {
     {
       name: string;
       organisation: string | null;
-      codes: { code: string; campaign: string | null }[];
+      codes: { code: string; campaign: string | null; flowId: string | null }[];
       revoked: boolean;
     }[]
   > {
@@ -108,7 +112,7 @@ export class ChampionStore {
       name: r.name,
       organisation: r.organisation,
       revoked: r.revokedAt !== null,
-      codes: ownFirst(r.codes).map((c) => ({ code: c.code, campaign: c.campaign })),
+      codes: ownFirst(r.codes).map((c) => ({ code: c.code, campaign: c.campaign, flowId: c.flowId })),
     }));
   }
 

@@ -388,11 +388,15 @@ export class ConversationService {
     const changes: ContactChanges = {};
     // The first code a resident arrives with is kept; later ones are counted as touches.
     let touch: StepCommit["touch"];
+    /** The flow a campaign code starts instead of the entry flow (a poster asking what people could offer). */
+    let campaignFlow: string | undefined;
     if (inbound.attribution) {
       const code = normaliseReferralCode(inbound.attribution);
-      if (await store.referralCodeExists(code)) {
+      const known = await store.referralCode(code);
+      if (known) {
         if (!contact.attribution) changes.attribution = code;
         else if (contact.attribution !== code) touch = { id: this.deps.newId(), code };
+        if (known.flowId && this.deps.registry.flows.has(known.flowId)) campaignFlow = known.flowId;
       }
     }
 
@@ -482,6 +486,9 @@ export class ConversationService {
       input = { type: "resume" };
     } else if (keyword === "help") {
       input = { type: "help" };
+    } else if (campaignFlow && input.type === "start") {
+      // Like OFFER: the campaign's flow, then on with any conversation it interrupted.
+      input = { type: "aside", flowId: campaignFlow };
     } else if (keyword === "offer" && this.deps.registry.flows.has(OFFERS_FLOW_ID)) {
       input = { type: "aside", flowId: OFFERS_FLOW_ID };
       // Someone new who writes CYNNIG is answered in Welsh.

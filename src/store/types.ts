@@ -140,8 +140,8 @@ export interface IdleSessionQuery {
 }
 
 export interface ConversationStore {
-  /** Whether a champion or campaign code exists (and its champion is not revoked). */
-  referralCodeExists(code: string): Promise<boolean>;
+  /** A champion or campaign code whose champion is not revoked, with the flow it starts (null: the entry flow); null if there is none. */
+  referralCode(code: string): Promise<{ readonly flowId: string | null } | null>;
   /** Active contacts who have given consent (any notice version), for broadcasts. */
   audience(query: AudienceQuery): Promise<ContactRecord[]>;
   /**
