@@ -4,6 +4,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Clock } from "../clock.js";
 import { publishTally, type Tally } from "../insights/disclosure.js";
+import { OFFER_SOURCE } from "../store/rollups.js";
 import { generateCode } from "./codes.js";
 
 export interface CreatedChampion {
@@ -25,6 +26,8 @@ export interface ChampionView {
   readonly finished: PublishedCount;
   readonly laterTouches: PublishedCount;
   readonly topPriorities: readonly { theme: string; count: PublishedCount }[];
+  /** What the residents they brought could offer their area (their latest finished offer), kinds that clear the threshold. */
+  readonly couldOffer: readonly { kind: string; count: PublishedCount }[];
 }
 
 export function hashViewToken(token: string): string {
@@ -69,8 +72,12 @@ export class ChampionStore {
     return { id, name, code, viewToken };
   }
 
-  /** A campaign code for an existing champion (a poster per estate). */
-  async addCampaign(championCode: string, campaign: string): Promise<{ code: string; champion: string }> {
+  /** A campaign code for an existing champion (a poster per estate), starting `flowId` if given (else the entry flow). */
+  async addCampaign(
+    championCode: string,
+    campaign: string,
+    flowId?: string,
+  ): Promise<{ code: string; champion: string }> {
     const owner = await this.prisma.referralCode.findUnique({
       where: { code: championCode.toUpperCase() },
       include: { champion: true },
@@ -78,7 +85,7 @@ export class ChampionStore {
     if (!owner) throw new Error(`No champion with code ${championCode.toUpperCase()}`);
     const code = await this.freshCode();
     await this.prisma.referralCode.create({
-      data: { code, championId: owner.championId, campaign, createdAt: this.now() },
+      data: { code, championId: owner.championId, campaign, ...(flowId ? { flowId } : {}), createdAt: this.now() },
     });
     return { code, champion: owner.champion.name };
   }
@@ -87,7 +94,7 @@ export class ChampionStore {
     {
       name: string;
       organisation: string | null;
-      codes: { code: string; campaign: string | null }[];
+      codes: { code: string; campaign: string | null; flowId: string | null }[];
       revoked: boolean;
     }[]
   > {
@@ -105,7 +112,7 @@ export class ChampionStore {
       name: r.name,
       organisation: r.organisation,
       revoked: r.revokedAt !== null,
-      codes: ownFirst(r.codes).map((c) => ({ code: c.code, campaign: c.campaign })),
+      codes: ownFirst(r.codes).map((c) => ({ code: c.code, campaign: c.campaign, flowId: c.flowId })),
     }));
   }
 
@@ -163,20 +170,35 @@ export class ChampionStore {
             select: { value: true, contactId: true },
           });
     const pickedBy = new Map<string, Set<string>>();
+    const pick = (byTheme: Map<string, Set<string>>, theme: string, contactId: string | null) => {
+      const who = byTheme.get(theme) ?? new Set<string>();
+      if (contactId) who.add(contactId);
+      byTheme.set(theme, who);
+    };
     for (const a of answers) {
       const value = JSON.parse(a.value) as unknown;
-      for (const theme of Array.isArray(value) ? value : typeof value === "string" ? [value] : []) {
-        const who = pickedBy.get(String(theme)) ?? new Set<string>();
-        if (a.contactId) who.add(a.contactId);
-        pickedBy.set(String(theme), who);
-      }
+      for (const theme of Array.isArray(value) ? value : typeof value === "string" ? [value] : [])
+        pick(pickedBy, String(theme), a.contactId);
     }
-    // Only themes whose own count clears the threshold are listed at all.
-    const topPriorities = [...pickedBy.entries()]
-      .map(([theme, who]) => ({ theme, count: publish(tallyOf(who), k) }))
-      .filter((p): p is { theme: string; count: { value: number } } => "value" in p.count)
-      .sort((a, b) => b.count.value - a.count.value || a.theme.localeCompare(b.theme))
-      .slice(0, 5);
+    // Offers as counted for partners: one fact per kind of each resident's latest finished offer.
+    const offeredBy = new Map<string, Set<string>>();
+    const offerFacts =
+      ids.length === 0
+        ? []
+        : await this.prisma.themeFact.findMany({
+            where: { contactId: { in: ids }, source: OFFER_SOURCE },
+            select: { theme: true, contactId: true },
+          });
+    for (const f of offerFacts) pick(offeredBy, f.theme, f.contactId);
+    // Only themes (and kinds) whose own count clears the threshold are listed at all.
+    const cleared = (byTheme: Map<string, Set<string>>) =>
+      [...byTheme.entries()]
+        .map(([theme, who]) => ({ theme, count: publish(tallyOf(who), k) }))
+        .filter((p): p is { theme: string; count: { value: number } } => "value" in p.count)
+        .sort((a, b) => b.count.value - a.count.value || a.theme.localeCompare(b.theme))
+        .slice(0, 5);
+    const topPriorities = cleared(pickedBy);
+    const couldOffer = cleared(offeredBy).map(({ theme, count }) => ({ kind: theme, count }));
     return {
       name: champion.name,
       organisation: champion.organisation,
@@ -185,6 +207,7 @@ export class ChampionStore {
       finished: publish(tallyOf(finishers.map((f) => f.contactId)), k),
       laterTouches: publish(touches, k),
       topPriorities,
+      couldOffer,
     };
   }
 }

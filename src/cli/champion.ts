@@ -1,5 +1,6 @@
-// `placevoice champion create --name "…" [--org "…"] [--out dir]`, `champion campaign --code X --name "…"`,
-// `champion list`: codes to share, their links, and QR codes (PNG and SVG) for the Telegram link.
+// `placevoice champion create --name "…" [--org "…"] [--out dir]`, `champion campaign --code X --name "…"
+// [--flow offers]`, `champion list`: codes to share, their links, and QR codes (PNG and SVG) for the
+// Telegram link. A campaign with --flow starts that flow (e.g. what residents could offer).
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -33,7 +34,13 @@ export async function championCommand(args: readonly string[], io: CliIO): Promi
   const [sub, ...rest] = args;
   const { values } = parseArgs({
     args: rest,
-    options: { name: { type: "string" }, org: { type: "string" }, code: { type: "string" }, out: { type: "string" } },
+    options: {
+      name: { type: "string" },
+      org: { type: "string" },
+      code: { type: "string" },
+      out: { type: "string" },
+      flow: { type: "string" },
+    },
   });
   const config = cliConfig(io);
   const services = await openNodeServices(config, { log: cliLogger("warn", io), now: io.now });
@@ -56,18 +63,25 @@ export async function championCommand(args: readonly string[], io: CliIO): Promi
     }
     if (sub === "campaign") {
       if (!values.code || !values.name?.trim()) {
-        io.err('Usage: placevoice champion campaign --code <champion code> --name "Poster: Abbey Hulton"');
+        io.err(
+          'Usage: placevoice champion campaign --code <champion code> --name "Poster: Abbey Hulton" [--flow offers]',
+        );
         return 2;
       }
-      const campaign = await champions.addCampaign(values.code, values.name.trim());
-      io.out(`Campaign "${values.name.trim()}" for ${campaign.champion}:`);
+      const flow = values.flow?.trim();
+      if (flow !== undefined && !services.registry.flows.has(flow)) {
+        io.err(`No flow "${flow}": the flows are ${[...services.registry.flows.keys()].join(", ")}`);
+        return 2;
+      }
+      const campaign = await champions.addCampaign(values.code, values.name.trim(), flow);
+      io.out(`Campaign "${values.name.trim()}" for ${campaign.champion}${flow ? ` (starts the ${flow} flow)` : ""}:`);
       await printShare(campaign.code, config, outDir, io);
       return 0;
     }
     if (sub === "list") {
       for (const c of await champions.list()) {
         io.out(
-          `${c.name}${c.organisation ? ` (${c.organisation})` : ""}${c.revoked ? " [revoked]" : ""}: ${c.codes.map((x) => (x.campaign ? `${x.code} "${x.campaign}"` : x.code)).join(", ")}`,
+          `${c.name}${c.organisation ? ` (${c.organisation})` : ""}${c.revoked ? " [revoked]" : ""}: ${c.codes.map((x) => (x.campaign ? `${x.code} "${x.campaign}"${x.flowId ? ` [${x.flowId}]` : ""}` : x.code)).join(", ")}`,
         );
       }
       return 0;

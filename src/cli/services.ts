@@ -35,6 +35,11 @@ export async function servicesCommand(args: readonly string[], io: CliIO): Promi
     io.out(
       `Imported ${report.services} service(s) from "${report.source}" (${report.format}): ${report.counts.added} added, ${report.counts.updated} updated, ${report.counts.removed} removed. ${report.problems.length} problem(s) reported above.`,
     );
+    io.out(
+      report.groups > 0
+        ? `${report.groups} group(s) welcome volunteers (marked "Volunteering" in the taxonomy or listed under volunteering: in placevoice.yaml).`
+        : `No group is marked as welcoming volunteers (a "Volunteering" taxonomy term, or volunteering: in placevoice.yaml).`,
+    );
     return report.services > 0 ? 0 : 1;
   } catch (error) {
     if (error instanceof DirectoryImportError) {

@@ -13,12 +13,14 @@ import type {
   EngineInput,
   FlowRegistry,
   LocalisedText,
+  SessionState,
   SignpostService,
 } from "../engine/types.js";
 import { detectUrgentNeeds, type UrgentLexicon } from "../directory/urgent.js";
 import type { Logger } from "../log.js";
 import { RateLimiter, type RateDecision } from "../rate-limit.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
+import { OFFERS_KEY } from "../store/rollups.js";
 import type {
   ContactChanges,
   ContactRecord,
@@ -386,11 +388,15 @@ export class ConversationService {
     const changes: ContactChanges = {};
     // The first code a resident arrives with is kept; later ones are counted as touches.
     let touch: StepCommit["touch"];
+    /** The flow a campaign code starts instead of the entry flow (a poster asking what people could offer). */
+    let campaignFlow: string | undefined;
     if (inbound.attribution) {
       const code = normaliseReferralCode(inbound.attribution);
-      if (await store.referralCodeExists(code)) {
+      const known = await store.referralCode(code);
+      if (known) {
         if (!contact.attribution) changes.attribution = code;
         else if (contact.attribution !== code) touch = { id: this.deps.newId(), code };
+        if (known.flowId && this.deps.registry.flows.has(known.flowId)) campaignFlow = known.flowId;
       }
     }
 
@@ -480,6 +486,9 @@ export class ConversationService {
       input = { type: "resume" };
     } else if (keyword === "help") {
       input = { type: "help" };
+    } else if (campaignFlow && input.type === "start") {
+      // Like OFFER: the campaign's flow, then on with any conversation it interrupted.
+      input = { type: "aside", flowId: campaignFlow };
     } else if (keyword === "offer" && this.deps.registry.flows.has(OFFERS_FLOW_ID)) {
       input = { type: "aside", flowId: OFFERS_FLOW_ID };
       // Someone new who writes CYNNIG is answered in Welsh.
@@ -544,12 +553,29 @@ export class ConversationService {
       else if (effect.type === "record_consent_refusal")
         Object.assign(changes, { consentRefusedVersion: effect.version, consentRefusedAt: now });
     }
+    const offer = completedOffer(result.effects, session?.state ?? null);
     return finish([...prefix, ...result.effects.filter(isOutbound)], result.effects, {
       session: { expectedVersion: session?.version ?? null, next: result.session, newId: this.deps.newId() },
       answers,
       ...(ageBand ? { ageBand } : {}),
+      ...(offer ? { offer: { kinds: offer, factIds: offer.map(() => this.deps.newId()) } } : {}),
     });
   }
+}
+
+/**
+ * What a resident could offer, when this step completed the offers flow: counted then, in the
+ * area known by the end (asked last), not when the question was answered.
+ */
+function completedOffer(effects: readonly Effect[], before: SessionState | null): string[] | undefined {
+  if (!effects.some((e) => e.type === "end" && e.flowId === OFFERS_FLOW_ID && e.reason === "completed"))
+    return undefined;
+  const saved = effects.find(
+    (e): e is Extract<Effect, { type: "save_answer" }> => e.type === "save_answer" && e.key === OFFERS_KEY,
+  );
+  const value = saved ? saved.value : before?.flowId === OFFERS_FLOW_ID ? before.answers[OFFERS_KEY] : undefined;
+  const kinds = Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  return kinds.length > 0 ? kinds : undefined;
 }
 
 function applyChanges(contact: ContactRecord, changes: ContactChanges, now: Date): ContactRecord {

@@ -14,6 +14,7 @@ export const signpostWords = {
   // "Ffoniwch" (phone), not "Ffôn": its ô sent every Welsh list of services as UCS-2.
   tel: { en: "Tel", cy: "Ffoniwch" },
   openNow: { en: "open now", cy: "ar agor nawr" },
+  email: { en: "Email", cy: "E-bost" },
 };
 
 /** How much of each service to show: everything, without links, or name, phone and hours only. */
@@ -29,6 +30,9 @@ export function renderSignpostPlain(
     const head = detail === "brief" || !service.summary ? service.name : `${service.name}: ${service.summary}`;
     const facts: string[] = [];
     if (service.phone) facts.push(`${localise(signpostWords.tel, language)} ${service.phone}`);
+    // A group's email is how to reach it; kept in the briefest form when there is no phone.
+    if (service.email && (detail !== "brief" || !service.phone))
+      facts.push(`${localise(signpostWords.email, language)} ${service.email}`);
     if (service.hours)
       facts.push(service.openNow ? `${service.hours} (${localise(signpostWords.openNow, language)})` : service.hours);
     if (service.url && detail === "full") facts.push(service.url.replace(/^https?:\/\//, "").replace(/\/$/, ""));

@@ -4,10 +4,11 @@
 // now or soon.
 import { normaliseReply } from "../engine/text.js";
 import { localise } from "../engine/text.js";
-import type { DirectoryLookup, SignpostQuery, SignpostResult, SignpostService } from "../engine/types.js";
+import type { DirectoryLookup, GroupQuery, SignpostQuery, SignpostResult, SignpostService } from "../engine/types.js";
 import { formatHours, localMoment, minutesUntilOpen } from "./hours.js";
 import type { DirectorySettings } from "./settings.js";
 import type { DirectoryService } from "./types.js";
+import { volunteerGroups, type VolunteerGroup } from "./volunteering.js";
 
 const STOP_WORDS = new Set(
   "a an and are as at be but by can for from get got have help i if in into is it its me more my need no not of on or our so some than that the their them then there they this to too up us very was we were what when where which who will with would you your".split(
@@ -44,6 +45,20 @@ function distanceKm(a: readonly [number, number], b: readonly [number, number]):
   return 2 * EARTH_KM * Math.asin(Math.sqrt(h));
 }
 
+/** The distance from a point to the nearest of a service's located places, if any has coordinates. */
+function nearestKm(service: DirectoryService, centre: readonly [number, number]): number | undefined {
+  return service.locations.reduce<number | undefined>((best, l) => {
+    if (l.latitude === undefined || l.longitude === undefined) return best;
+    const km = distanceKm(centre, [l.latitude, l.longitude]);
+    return best === undefined || km < best ? km : best;
+  }, undefined);
+}
+
+/** Up to 4 points for being close: 4 on the spot, none from 10 km. */
+function nearnessBonus(km: number | undefined): number {
+  return km === undefined ? 0 : Math.max(0, 4 - km / 2.5);
+}
+
 /** The letters of a district: "ST6" -> "ST". */
 function postcodeArea(district: string): string {
   return district.replace(/\d.*$/, "");
@@ -53,6 +68,7 @@ export class DirectoryIndex implements DirectoryLookup {
   private readonly indexed: Indexed[];
   private readonly byId: Map<string, DirectoryService>;
   private readonly ownDistricts: ReadonlySet<string>;
+  private readonly volunteering: readonly { group: VolunteerGroup; entry: Indexed; words: ReadonlySet<string> }[];
 
   constructor(
     services: readonly DirectoryService[],
@@ -67,10 +83,60 @@ export class DirectoryIndex implements DirectoryLookup {
     }));
     this.byId = new Map(services.map((s) => [s.id, s]));
     this.ownDistricts = new Set(settings.districts.map((d) => d.toUpperCase()));
+    const entries = new Map(this.indexed.map((e) => [e.service.id, e]));
+    this.volunteering = volunteerGroups(services, settings.volunteering).map((group) => ({
+      group,
+      entry: entries.get(group.service.id)!,
+      words: new Set(
+        wordsOf(`${group.service.name} ${group.service.summary} ${Object.values(group.needs ?? {}).join(" ")}`),
+      ),
+    }));
   }
 
   get size(): number {
     return this.indexed.length;
+  }
+
+  /** How many groups in the directory want help. */
+  get groupCount(): number {
+    return this.volunteering.length;
+  }
+
+  /**
+   * Groups covering the resident's area that would welcome what they offer: a group that names
+   * what it wants fits by each kind offered, one that welcomes anything fits a little for any
+   * offer, and the resident's own words add to the fit; then the nearest first.
+   */
+  groups(query: GroupQuery): SignpostService[] {
+    const district = query.area?.toUpperCase() ?? null;
+    const centre = district ? this.settings.centroids[district] : undefined;
+    const words = query.text ? wordsOf(query.text) : [];
+    const at = localMoment(query.now, this.timeZone);
+    const scored: { group: VolunteerGroup; score: number }[] = [];
+    for (const { group, entry, words: groupWords } of this.volunteering) {
+      if (!this.covers(entry, district)) continue;
+      let fit = 0;
+      if (group.wants === undefined) fit += query.kinds.length > 0 ? 1 : 0;
+      else for (const kind of query.kinds) if ((group.wants as readonly string[]).includes(kind)) fit += 3;
+      if (fit === 0) continue;
+      fit += Math.min(3, new Set(words.filter((w) => groupWords.has(w))).size);
+      scored.push({ group, score: fit * 10 + (centre ? nearnessBonus(nearestKm(group.service, centre)) : 0) });
+    }
+    scored.sort((a, b) => b.score - a.score || a.group.service.name.localeCompare(b.group.service.name));
+    return scored.slice(0, query.limit).map(({ group }) => {
+      const shown = this.present(group.service, query.language, at);
+      const needs = group.needs ? localise(group.needs, query.language) : shown.summary;
+      return {
+        id: shown.id,
+        name: shown.name,
+        summary: needs,
+        // No opening hours: a group's are when it serves people, not when it wants helpers.
+        ...(group.phone ? { phone: group.phone } : {}),
+        ...(group.url ? { url: group.url } : {}),
+        ...(group.email ? { email: group.email } : {}),
+        openNow: false,
+      };
+    });
   }
 
   private covers(entry: Indexed, district: string | null): boolean {
@@ -98,14 +164,7 @@ export class DirectoryIndex implements DirectoryLookup {
       let score = fit * 10;
       // Local before national: someone nearby before a helpline, when both fit.
       if (!entry.service.national) score += 2;
-      if (centre) {
-        const nearest = entry.service.locations.reduce<number | undefined>((best, l) => {
-          if (l.latitude === undefined || l.longitude === undefined) return best;
-          const km = distanceKm(centre, [l.latitude, l.longitude]);
-          return best === undefined || km < best ? km : best;
-        }, undefined);
-        if (nearest !== undefined) score += Math.max(0, 4 - nearest / 2.5);
-      }
+      if (centre) score += nearnessBonus(nearestKm(entry.service, centre));
       scored.push({ entry, score });
     }
     // Opening hours add at most OPEN_BONUS: only candidates that close to the cut can still

@@ -1,6 +1,7 @@
 // What a directory says about itself (from its placevoice.yaml): its own area, the general
 // contacts to give when nothing matches, and which services answer urgent needs first.
 import type { LocalisedText } from "../engine/types.js";
+import type { VolunteeringEntry } from "./volunteering.js";
 
 export interface FallbackContact {
   /** "always", or a theme id such as "health_wellbeing" (given when that theme was asked for). */
@@ -21,6 +22,8 @@ export interface DirectorySettings {
   readonly crisis: Readonly<Record<string, readonly string[]>>;
   /** Service id -> language -> its name and summary in that language (the data is usually English only). */
   readonly translations?: Readonly<Record<string, Readonly<Record<string, ServiceTranslation>>>>;
+  /** Service id -> what the group wants from volunteers (groups marked only by the taxonomy are not listed). */
+  readonly volunteering?: Readonly<Record<string, VolunteeringEntry>>;
 }
 
 export interface ServiceTranslation {
@@ -36,6 +39,7 @@ export const EMPTY_SETTINGS: DirectorySettings = {
   fallback: [],
   crisis: {},
   translations: {},
+  volunteering: {},
 };
 
 /** A district as people know it: "ST6 Burslem", or the code alone when it has no name. */

@@ -123,13 +123,22 @@ export const nodeSchema = z.discriminatedUnion(
       max: z.number().int().min(1).max(5).default(3),
       other_options_from: id.optional(),
     }),
+    z.strictObject({
+      ...base,
+      type: z.literal("groups"),
+      text,
+      none: text,
+      kinds_from: id,
+      text_from: id.optional(),
+      max: z.number().int().min(1).max(5).default(3),
+    }),
     z.strictObject({ id, type: z.literal("goto_flow"), flow: id }),
     z.strictObject({ id, type: z.literal("end"), text: text.optional(), sms_segments: smsSegments }),
   ],
   {
     error: (issue) =>
       issue.code === "invalid_union"
-        ? "type must be one of: message, question, consent, branch, set_field, goto_flow, end, signpost"
+        ? "type must be one of: message, question, consent, branch, set_field, goto_flow, end, signpost, groups"
         : undefined,
   },
 );

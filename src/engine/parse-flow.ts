@@ -188,6 +188,18 @@ function toNode(n: NodeFile, line: number): FlowNode {
         ...(n.other_options_from ? { otherOptionsFrom: n.other_options_from } : {}),
         ...(n.next ? { next: n.next } : {}),
       };
+    case "groups":
+      return {
+        id: n.id,
+        line,
+        type: "groups",
+        text: localised(n.text),
+        noneText: localised(n.none),
+        kindsFrom: n.kinds_from,
+        max: n.max,
+        ...(n.text_from ? { textFrom: n.text_from } : {}),
+        ...(n.next ? { next: n.next } : {}),
+      };
     case "end":
       return { id: n.id, line, type: "end", ...(n.text ? { text: localised(n.text) } : {}) };
   }
@@ -236,6 +248,16 @@ export function checkGraph(flow: Flow, languages: readonly string[]): FlowProble
           at(node, `other_options_from "${node.otherOptionsFrom}" must be a choice question in this flow`);
         }
       }
+    }
+    if (node.type === "groups") {
+      const source = flow.nodes.find((n) => n.type === "question" && n.key === node.kindsFrom);
+      if (
+        source?.type !== "question" ||
+        (source.input.kind !== "single_choice" && source.input.kind !== "multi_choice")
+      )
+        at(node, `kinds_from "${node.kindsFrom}" must be the key of a choice question in this flow`);
+      if (node.textFrom && !flow.nodes.some((n) => n.type === "question" && n.key === node.textFrom))
+        at(node, `text_from "${node.textFrom}" is not the key of a question in this flow`);
     }
     if (node.type === "set_field" && node.field === "language" && !languages.includes(node.value)) {
       at(node, `language "${node.value}" is not one of the flow's languages (${languages.join(", ")})`);
@@ -296,6 +318,7 @@ export function checkGraph(flow: Flow, languages: readonly string[]): FlowProble
 export function textsOf(node: FlowNode): [string, LocalisedText][] {
   const list: [string, LocalisedText][] = [];
   if ("text" in node && node.text) list.push(["text", node.text]);
+  if (node.type === "groups") list.push(["none", node.noneText]);
   if (node.type === "question") {
     if (node.invalidText) list.push(["invalid", node.invalidText]);
     if (node.reminderText) list.push(["reminder", node.reminderText]);

@@ -8,6 +8,7 @@ import { questionCount } from "./question-count.js";
 import { interpolate, localise, welshAnd } from "./text.js";
 import type {
   ChoiceOption,
+  GroupsNode,
   SignpostNode,
   AnswerValue,
   AskOption,
@@ -276,6 +277,10 @@ function runFrom(turn: Turn, start: SessionState, startFlow: Flow, nodeId: strin
           themes,
         );
       }
+      case "groups":
+        offerGroups(turn, state, flow, node);
+        current = flow.nextOf.get(node.id);
+        break;
       case "set_field":
         if (node.field === "language" || node.field === "area") {
           setField(turn, node.field, node.value);
@@ -742,6 +747,36 @@ const SIGNPOST_WORDS: Readonly<Record<SignpostChoice, readonly string[]>> = {
     "stop showing",
   ],
 };
+
+/** The groups near the resident that would welcome what they offer, as a list like services; or the kind word. */
+function offerGroups(turn: Turn, state: SessionState, flow: Flow, node: GroupsNode): void {
+  const { ctx } = turn;
+  const language = turn.contact.language;
+  const offered = state.answers[node.kindsFrom];
+  const kinds = Array.isArray(offered) ? [...offered] : typeof offered === "string" ? [offered] : [];
+  const text = node.textFrom ? state.answers[node.textFrom] : undefined;
+  const groups =
+    ctx.directory?.groups?.({
+      kinds,
+      ...(typeof text === "string" ? { text } : {}),
+      area: turn.contact.area,
+      limit: node.max,
+      language,
+      now: ctx.now,
+    }) ?? [];
+  if (groups.length === 0) {
+    sendText(turn, state, node.noneText, node.smsSegments);
+    return;
+  }
+  turn.effects.push({
+    type: "signpost",
+    flowId: flow.id,
+    nodeId: node.id,
+    text: interpolate(localise(node.text, language), () => variables(turn, state)),
+    services: groups,
+    fallback: [],
+  });
+}
 
 function offer(
   turn: Turn,

@@ -127,8 +127,35 @@ export interface SignpostNode extends NodeBase {
   readonly next?: string;
 }
 
+/**
+ * Gives the resident up to `max` local groups near them that would welcome what they offer,
+ * with each group's own contact details, or a kind word when there are none; then moves on.
+ */
+export interface GroupsNode extends NodeBase {
+  readonly type: "groups";
+  /** Said before the groups. */
+  readonly text: LocalisedText;
+  /** Said instead when no group fits (or the directory marks none). */
+  readonly noneText: LocalisedText;
+  /** Answer key of the choice question holding what the resident could offer. */
+  readonly kindsFrom: string;
+  /** Answer key of their own words about it. */
+  readonly textFrom?: string;
+  /** Most groups given (default 3). */
+  readonly max: number;
+  readonly next?: string;
+}
+
 export type FlowNode =
-  MessageNode | QuestionNode | ConsentNode | BranchNode | SetFieldNode | GotoFlowNode | EndNode | SignpostNode;
+  | MessageNode
+  | QuestionNode
+  | ConsentNode
+  | BranchNode
+  | SetFieldNode
+  | GotoFlowNode
+  | EndNode
+  | SignpostNode
+  | GroupsNode;
 
 /** One service as offered to a resident, already in their language. */
 export interface SignpostService {
@@ -139,6 +166,8 @@ export interface SignpostService {
   /** Plain opening hours, e.g. "Mon–Fri 9am–5pm", or "Open 24 hours". */
   readonly hours?: string;
   readonly url?: string;
+  /** Given for local groups that want help (how to reach them about it), not for services. */
+  readonly email?: string;
   readonly openNow: boolean;
 }
 
@@ -160,9 +189,23 @@ export interface SignpostResult {
   readonly fallback: readonly string[];
 }
 
+/** Local groups that want what a resident could offer. */
+export interface GroupQuery {
+  /** What the resident could offer (the offers flow's option ids: time, skill, lifts…). */
+  readonly kinds: readonly string[];
+  /** Their own words about it, matched against what groups say they need. */
+  readonly text?: string;
+  readonly area: string | null;
+  readonly limit: number;
+  readonly language: string;
+  readonly now: Date;
+}
+
 /** Read-only access to the services directory, handed to the engine (matching is pure and in memory). */
 export interface DirectoryLookup {
   match(query: SignpostQuery): SignpostResult;
+  /** The groups near the resident that would welcome what they offer, best first; none when the directory marks none. */
+  groups?(query: GroupQuery): readonly SignpostService[];
 }
 
 export interface Flow {

@@ -70,9 +70,12 @@ export function themeTableCsv(
   ]);
 }
 
+/** What each table is called in file names. */
+export const TABLE_NAME = { choice: "priorities", text: "themes", offer: "offers" } as const;
+
 /** A file name that says what the file is: "priorities_ST6_2026-11-30_to_2026-12-27.csv". */
 export function tableFilename(
-  source: "priorities" | "themes",
+  source: (typeof TABLE_NAME)[keyof typeof TABLE_NAME],
   area: string,
   period: { readonly from: string; readonly to: string },
 ): string {
@@ -82,6 +85,7 @@ export function tableFilename(
 export const QUESTION_TEXT = {
   choice: "What matters most to you in your area? (up to three priorities each)",
   text: "Themes found in what residents wrote in their own words",
+  offer: "What could you offer your area? (up to three kinds each)",
 } as const;
 
 /** The names of `codes` for a CSV's area_name ("Longton; Burslem"): "" when none of them has one. */

@@ -1,7 +1,9 @@
 // Aggregates over theme facts, with disclosure control applied before anything is returned.
 // This is the only road from residents' answers to partners (DESIGN.md).
 import type { PrismaClient } from "../generated/prisma/client.js";
-import { RESPONDENT_KEY } from "../store/rollups.js";
+import { THEMES } from "../directory/themes.js";
+import { OFFER_KINDS } from "../directory/volunteering.js";
+import { OFFERS_KEY, RESPONDENT_KEY } from "../store/rollups.js";
 import { weekStart } from "../store/week.js";
 import { protectCell, share, type Cell, type Tally } from "./disclosure.js";
 import {
@@ -70,6 +72,9 @@ export interface AreaComparisonRow {
   readonly count: number | null;
   readonly share: number | null;
 }
+
+/** What a running total counts: chosen priorities, themes found in free text, or what residents could offer. */
+export type CountSource = "choice" | "text" | "offer";
 
 /** Postcode districts in code order as people read them: ST2 before ST10. */
 export const byDistrict = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
@@ -141,7 +146,7 @@ export class InsightQueries {
 
   private async countsBy(
     f: InsightFilter,
-    source: "choice" | "text",
+    source: CountSource,
     by: "theme" | "week" | "area",
     theme?: string,
   ): Promise<Map<string, Tally>> {
@@ -167,7 +172,7 @@ export class InsightQueries {
   }
 
   /** Residents per theme (chosen priorities, or themes found in free text). */
-  async themeTable(f: InsightFilter, source: "choice" | "text", themes: readonly string[]): Promise<ThemeTable> {
+  async themeTable(f: InsightFilter, source: CountSource, themes: readonly string[]): Promise<ThemeTable> {
     const parentsFilters = this.parents(f);
     const [counts, population, parentCounts, parentPopulations] = await Promise.all([
       this.countsBy(f, source, "theme"),
@@ -175,7 +180,7 @@ export class InsightQueries {
       Promise.all(parentsFilters.map((p) => this.countsBy(p, source, "theme"))),
       Promise.all(parentsFilters.map((p) => this.population(p))),
     ]);
-    return this.table(population, counts, parentPopulations, parentCounts, themes);
+    return this.protectTable(population, counts, parentPopulations, parentCounts, themes);
   }
 
   /**
@@ -209,7 +214,7 @@ export class InsightQueries {
         const pick = ([a, b, all]: string[]) => (all ? allTime! : inPeriod).at(a!, b!);
         const mine = inPeriod.at(area, band);
         const ps = parents.map(pick);
-        return this.table(
+        return this.protectTable(
           mine.population,
           mine.counts,
           ps.map((p) => p.population),
@@ -270,7 +275,7 @@ export class InsightQueries {
   }
 
   /** A theme table from its cells and its parents' (same order), through the disclosure gate. */
-  private table(
+  private protectTable(
     population: Tally,
     counts: Map<string, Tally>,
     parentPopulations: readonly Tally[],
@@ -297,6 +302,24 @@ export class InsightQueries {
     });
     this.onSuppressed(rows.filter((r) => r.suppressed).length + (respondents.suppressed ? 1 : 0));
     return { respondents, noResponses: population.count === 0, rows, threshold: this.k };
+  }
+
+  /**
+   * What residents could offer their area, by kind: residents who offered each kind out of the
+   * residents who completed an offer (each once, their latest offer), through the same gate as
+   * priorities: the same complements, thresholds and perturbation, the offerers as population.
+   */
+  async offerTable(f: InsightFilter): Promise<ThemeTable> {
+    const offers =
+      this.respondentKey === OFFERS_KEY
+        ? this
+        : new InsightQueries(this.prisma, this.k, { respondentKey: OFFERS_KEY, onSuppressed: this.onSuppressed });
+    return offers.themeTable(f, "offer", OFFER_KINDS);
+  }
+
+  /** The table of a source: every theme (chosen, or found in their words), or every kind offered. */
+  async table(f: InsightFilter, source: CountSource): Promise<ThemeTable> {
+    return source === "offer" ? this.offerTable(f) : this.themeTable(f, source, THEMES);
   }
 
   /**

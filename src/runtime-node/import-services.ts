@@ -11,12 +11,15 @@ import {
 } from "../directory/import/index.js";
 import type { ImportProblem } from "../directory/types.js";
 import type { ImportCounts, PrismaDirectoryStore } from "../directory/directory-store.js";
+import { volunteerGroups } from "../directory/volunteering.js";
 
 export interface ServicesImportReport {
   readonly source: string;
   readonly format: string;
   readonly services: number;
   readonly counts: ImportCounts;
+  /** Groups that welcome volunteers (by the taxonomy or placevoice.yaml); 0 for a directory that marks none. */
+  readonly groups: number;
   readonly problems: readonly ImportProblem[];
 }
 
@@ -42,6 +45,7 @@ export async function importServices(
     format: result.format,
     services: services.length,
     counts,
+    groups: volunteerGroups(services, loaded.config.volunteering).length,
     problems: [...result.problems, ...loaded.problems, ...crisisProblems],
   };
 }

@@ -172,12 +172,12 @@ export class SqlConversationStore implements ConversationStore {
     }
   }
 
-  async referralCodeExists(code: string): Promise<boolean> {
+  async referralCode(code: string): Promise<{ readonly flowId: string | null } | null> {
     const row = await this.prisma.referralCode.findUnique({
       where: { code },
-      select: { champion: { select: { revokedAt: true } } },
+      select: { flowId: true, champion: { select: { revokedAt: true } } },
     });
-    return row !== null && row.champion.revokedAt === null;
+    return row !== null && row.champion.revokedAt === null ? { flowId: row.flowId } : null;
   }
 
   async audience(query: AudienceQuery): Promise<ContactRecord[]> {

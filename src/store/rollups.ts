@@ -4,6 +4,15 @@
 /** The question whose answer makes someone a respondent (the population of a table). */
 export const RESPONDENT_KEY = "priorities";
 
+/**
+ * The offers flow's question of what a resident could offer. A completed offer is counted under
+ * this key, each kind offered as a fact of source "offer" (theme = the kind) and the resident
+ * once in respondent_counts: the population of the offers table. A later offer replaces the
+ * earlier one, so each resident counts once however often they offer.
+ */
+export const OFFERS_KEY = "offer_kinds";
+export const OFFER_SOURCE = "offer";
+
 export interface FactKey {
   readonly source: string;
   readonly questionKey: string;

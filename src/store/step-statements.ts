@@ -10,6 +10,8 @@
 //   drops the whole step ("conflict"), and the host reads again and re-runs it.
 import { isoWeek } from "./week.js";
 import {
+  OFFER_SOURCE,
+  OFFERS_KEY,
   RESPONDENT_KEY,
   championCountUpsert,
   respondentCountUpsert,
@@ -187,6 +189,8 @@ export function stepStatements(commit: StepCommit, moves: AgeBandMoves | undefin
     out.push({ sql: `UPDATE "theme_facts" SET "age_band" = ? WHERE ${scope}`, params: [band, ...scopeParams] });
   }
 
+  if (commit.offer) out.push(...offerStatements(commit.offer, commit.contact, area, week, at));
+
   const changes = Object.entries(commit.contactChanges).filter(([, v]) => v !== undefined) as [
     keyof ContactChanges,
     string | Date | null,
@@ -226,5 +230,76 @@ export function stepStatements(commit: StepCommit, moves: AgeBandMoves | undefin
       ],
     });
   }
+  return out;
+}
+
+/**
+ * A completed offer, counted once per resident: the running totals of their earlier offer (read
+ * from its facts, in the same batch) are taken away and its facts removed; then each kind is a
+ * fact on their latest offer_kinds answer and the resident is one of the offers' population.
+ */
+function offerStatements(
+  offer: NonNullable<StepCommit["offer"]>,
+  contact: StepCommit["contact"],
+  area: string | null,
+  week: string,
+  at: string,
+): SqlStatement[] {
+  const earlier = `SELECT "source", "question_key", "theme", COALESCE("area", ''), "week", "channel", COALESCE("age_band", '') FROM "theme_facts" WHERE "contact_id" = ? AND "source" = ?`;
+  const earlierResident = `SELECT DISTINCT COALESCE("area", ''), "week", "channel", COALESCE("age_band", '') FROM "theme_facts" WHERE "contact_id" = ? AND "source" = ?`;
+  const out: SqlStatement[] = [
+    {
+      sql: `UPDATE "theme_counts" SET "count" = "count" - 1, "key_sum" = "key_sum" - ? WHERE ("source", "question_key", "theme", "area", "week", "channel", "age_band") IN (${earlier})`,
+      params: [contact.recordKey, contact.id, OFFER_SOURCE],
+    },
+    {
+      sql: `UPDATE "respondent_counts" SET "count" = "count" - 1, "key_sum" = "key_sum" - ? WHERE "question_key" = ? AND ("area", "week", "channel", "age_band") IN (${earlierResident})`,
+      params: [contact.recordKey, OFFERS_KEY, contact.id, OFFER_SOURCE],
+    },
+    { sql: `DELETE FROM "theme_facts" WHERE "contact_id" = ? AND "source" = ?`, params: [contact.id, OFFER_SOURCE] },
+  ];
+  const kinds = [...new Set(offer.kinds)];
+  kinds.forEach((kind, i) => {
+    out.push({
+      sql: `INSERT INTO "theme_facts" ("id", "answer_id", "contact_id", "flow_id", "question_key", "theme", "source", "area", "channel", "age_band", "week", "created_at")
+        SELECT ?, a."id", ?, a."flow_id", ?, ?, ?, ?, ?, NULL, ?, ? FROM "answers" a WHERE a."contact_id" = ? AND a."question_key" = ? ORDER BY a."created_at" DESC, a."id" DESC LIMIT 1`,
+      params: [
+        offer.factIds[i]!,
+        contact.id,
+        OFFERS_KEY,
+        kind,
+        OFFER_SOURCE,
+        area,
+        contact.channel,
+        week,
+        at,
+        contact.id,
+        OFFERS_KEY,
+      ],
+    });
+    out.push(
+      themeCountUpsert(
+        {
+          source: OFFER_SOURCE,
+          questionKey: OFFERS_KEY,
+          theme: kind,
+          area,
+          week,
+          channel: contact.channel,
+          ageBand: null,
+        },
+        1,
+        contact.recordKey,
+      ),
+    );
+  });
+  if (kinds.length > 0)
+    out.push(
+      respondentCountUpsert(
+        { questionKey: OFFERS_KEY, area, week, channel: contact.channel, ageBand: null },
+        1,
+        contact.recordKey,
+      ),
+    );
   return out;
 }

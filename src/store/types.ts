@@ -102,6 +102,11 @@ export interface StepCommit {
   readonly ageBand?: { readonly value: string; readonly flowId: string; readonly since: Date };
   /** A referral code seen after the contact's first (counted, not re-attributed). */
   readonly touch?: { readonly id: string; readonly code: string };
+  /**
+   * An offer completed in this step: what the resident could offer, counted in the area they
+   * have now, replacing their earlier offer's counts. Attached to their latest `offer_kinds` answer.
+   */
+  readonly offer?: { readonly kinds: readonly string[]; readonly factIds: readonly string[] };
 }
 
 export interface NewContact {
@@ -135,8 +140,8 @@ export interface IdleSessionQuery {
 }
 
 export interface ConversationStore {
-  /** Whether a champion or campaign code exists (and its champion is not revoked). */
-  referralCodeExists(code: string): Promise<boolean>;
+  /** A champion or campaign code whose champion is not revoked, with the flow it starts (null: the entry flow); null if there is none. */
+  referralCode(code: string): Promise<{ readonly flowId: string | null } | null>;
   /** Active contacts who have given consent (any notice version), for broadcasts. */
   audience(query: AudienceQuery): Promise<ContactRecord[]>;
   /**

@@ -1,6 +1,7 @@
 // GET /champions/:code?key=… — a champion's own page: how many residents their codes brought
-// in, how many finished, and their top priorities. Aggregates only; every number under the
-// threshold reads "fewer than K". A wrong code or key gets the same 404 as no champion at all.
+// in, how many finished, their top priorities and what they could offer. Aggregates only;
+// every number under the threshold reads "fewer than K". A wrong code or key gets the same 404
+// as no champion at all.
 import type { Hono } from "hono";
 import { html } from "hono/html";
 import type { ChampionStore, PublishedCount } from "../champions/champion-store.js";
@@ -85,6 +86,12 @@ ${
   view.topPriorities.length === 0
     ? html`<p data-count="priorities">Not enough answers yet to show without risking anyone being identified.</p>`
     : html`<table><thead><tr><th scope="col">Priority</th><th scope="col">Residents</th></tr></thead><tbody>${view.topPriorities.map((p) => html`<tr><td>${deps.themeLabel(p.theme)}</td><td>${shown(p.count)}</td></tr>`)}</tbody></table>`
+}
+<h2>What they could offer</h2>
+${
+  view.couldOffer.length === 0
+    ? html`<p data-count="offers">Not enough offers yet to show without risking anyone being identified.</p>`
+    : html`<table data-testid="could-offer"><thead><tr><th scope="col">Could offer</th><th scope="col">Residents</th></tr></thead><tbody>${view.couldOffer.map((o) => html`<tr><td>${deps.themeLabel(o.kind)}</td><td>${shown(o.count)}</td></tr>`)}</tbody></table>`
 }
 ${
   needing.length > 0

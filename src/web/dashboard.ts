@@ -11,9 +11,15 @@ import { THEMES } from "../directory/themes.js";
 import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import type { PartnerIdentity, PartnerStore } from "../insights/partners.js";
 import { AGE_BANDS } from "../insights/population.js";
-import { byDistrict, type InsightFilter, type InsightQueries, type ThemeRow } from "../insights/queries.js";
+import {
+  byDistrict,
+  type CountSource,
+  type InsightFilter,
+  type InsightQueries,
+  type ThemeRow,
+} from "../insights/queries.js";
 import { blockPeriod, blocksOf, parsePeriod, periodLabel, type Period } from "../insights/periods.js";
-import { areaNamesOf, QUESTION_TEXT, tableFilename, themeTableCsv } from "../insights/csv.js";
+import { areaNamesOf, QUESTION_TEXT, TABLE_NAME, tableFilename, themeTableCsv } from "../insights/csv.js";
 import { barChart, gapKey, lineChart } from "./charts.js";
 import type { UpdateService } from "../updates/updates.js";
 import { registerUpdatesView } from "./updates-view.js";
@@ -167,16 +173,16 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
   };
 
   /** A theme table as CSV, every row carrying its area (code and name), period, question, respondents and note. */
-  const downloadTable = (source: "choice" | "text") => async (c: Context) => {
+  const downloadTable = (source: CountSource) => async (c: Context) => {
     const current = await session(c);
     if (!current) return signInAgain(c, deps);
     const { filter, period, forbidden } = await filterFrom(c, current.partner);
     if (forbidden) return refuseArea(c, current.partner.id, forbidden);
     await deps.partners.audit(current.partner.id, "dashboard.csv", { ...filter, period: period.id, source });
-    const [table, names] = await Promise.all([deps.queries.themeTable(filter, source, THEMES), namesOf()]);
+    const [table, names] = await Promise.all([deps.queries.table(filter, source), namesOf()]);
     const codes = filter.area ? [filter.area] : filter.allowedAreas;
     const area = codes.length > 0 ? codes.join(" ") : "all areas";
-    const name = source === "choice" ? "priorities" : "themes";
+    const name = TABLE_NAME[source];
     c.header("Content-Disposition", `attachment; filename="${tableFilename(name, area, period)}"`);
     const context = {
       area,
@@ -192,6 +198,7 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
   };
   app.get("/dashboard/priorities.csv", downloadTable("choice"));
   app.get("/dashboard/themes.csv", downloadTable("text"));
+  app.get("/dashboard/offers.csv", downloadTable("offer"));
 
   const option = (value: string, label: string, selected: string | undefined) =>
     html`<option value="${value}" ${selected === value ? "selected" : ""}>${label}</option>`;
@@ -258,9 +265,10 @@ export function registerDashboard(app: Hono, deps: DashboardDeps): void {
     const { filter, values, period, error, forbidden } = await filterFrom(c, partner);
     if (forbidden) return refuseArea(c, partner.id, forbidden);
     await deps.partners.audit(partner.id, "dashboard.view", values);
-    const [table, written, names] = await Promise.all([
+    const [table, written, offered, names] = await Promise.all([
       deps.queries.themeTable(filter, "choice", THEMES),
       deps.queries.themeTable(filter, "text", THEMES),
+      deps.queries.offerTable(filter),
       namesOf(),
     ]);
     const rows = sorted(table.rows);
@@ -308,6 +316,20 @@ ${barChart(
 </div>`
 }
 <p><a href="/dashboard/compare?${new URLSearchParams(compareValues).toString()}">Compare areas for ${deps.themeLabel(theme).toLowerCase()}</a></p>
+</section>
+<section aria-labelledby="offers-heading">
+<h2 id="offers-heading">What people could give${inPlace}</h2>
+<p class="note">What residents said they could offer their area, next to what they say is needed: each resident once (their latest offer), each could pick up to three. The same protection applies.</p>
+${
+  offered.noResponses
+    ? html`<p class="note" role="status" data-testid="offers-empty">No one has offered anything yet${inPlace} for these filters.</p>`
+    : offered.respondents.count === null
+      ? html`<p class="note" role="status" data-testid="offers-empty">The offers${place ? ` for ${place}` : ""} with these filters are withheld to protect residents: fewer than ${deps.threshold} offered, or showing them would let a small group be worked out.</p>`
+      : html`<table data-testid="offers-table"><caption><strong>Could offer</strong> <span class="note">Residents who offered each, of the <span data-testid="offerers">${offered.respondents.count.toLocaleString("en-GB")}</span> residents who said what they could offer, ${periodLabel(period)}.</span></caption>
+<thead><tr><th scope="col">Could offer</th><th scope="col" class="num">Residents</th><th scope="col" class="num">Share</th></tr></thead>
+<tbody>${themeRows(sorted(offered.rows))}</tbody></table>
+<p><a href="/dashboard/offers.csv${query ? `?${query}` : ""}" download>Download what people could give (CSV)</a></p>`
+}
 </section>
 <section aria-labelledby="trend-heading">
 <h2 id="trend-heading">${deps.themeLabel(theme)} over time</h2>

@@ -1,4 +1,4 @@
-// The partner API: /api/v1/insights/{priorities,themes,trend,quotes}, JSON or CSV (?format=csv),
+// The partner API: /api/v1/insights/{priorities,themes,offers,trend,quotes}, JSON or CSV (?format=csv),
 // described at /api/v1/openapi.json. A bearer token scopes the partner to its own areas; every
 // request is audited; every number has passed disclosure control (src/insights/disclosure.ts).
 import { MAX_ADJUSTMENT } from "../insights/disclosure.js";
@@ -8,8 +8,8 @@ import { THEMES } from "../directory/themes.js";
 import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import { hashPartnerToken, type PartnerIdentity, type PartnerStore } from "../insights/partners.js";
 import { RateLimiter } from "../rate-limit.js";
-import type { InsightFilter, InsightQueries } from "../insights/queries.js";
-import { areaNamesOf, QUESTION_TEXT, tableFilename, themeTableCsv, toCsv } from "../insights/csv.js";
+import type { CountSource, InsightFilter, InsightQueries } from "../insights/queries.js";
+import { areaNamesOf, QUESTION_TEXT, TABLE_NAME, tableFilename, themeTableCsv, toCsv } from "../insights/csv.js";
 import { openApiDocument } from "./openapi.js";
 import type { Clock } from "../clock.js";
 import { parsePeriod, type Period } from "../insights/periods.js";
@@ -197,10 +197,10 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
     return { query: parsed.data, filter, period };
   };
 
-  const themeTable = (source: "choice" | "text") => async (c: Context<Vars>) => {
+  const themeTable = (source: CountSource) => async (c: Context<Vars>) => {
     const parsed = await parse(c, common);
     if (parsed instanceof Response) return parsed;
-    const table = await deps.queries.themeTable(parsed.filter, source, THEMES);
+    const table = await deps.queries.table(parsed.filter, source);
     const rows = table.rows
       .map((r) => ({ ...r, label: deps.themeLabel(r.theme) }))
       .sort((a, b) => (b.count ?? -1) - (a.count ?? -1));
@@ -208,7 +208,7 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
       const area =
         parsed.filter.area ??
         (parsed.filter.allowedAreas.length > 0 ? parsed.filter.allowedAreas.join(" ") : "all areas");
-      const name = source === "choice" ? "priorities" : "themes";
+      const name = TABLE_NAME[source];
       c.header("Content-Disposition", `attachment; filename="${tableFilename(name, area, parsed.period)}"`);
       const codes = parsed.filter.area ? [parsed.filter.area] : parsed.filter.allowedAreas;
       const context = {
@@ -235,6 +235,7 @@ export function registerInsightsApi(app: Hono, deps: InsightsApiDeps): void {
 
   api.get("/api/v1/insights/priorities", themeTable("choice"));
   api.get("/api/v1/insights/themes", themeTable("text"));
+  api.get("/api/v1/insights/offers", themeTable("offer"));
 
   api.get("/api/v1/insights/trend", async (c) => {
     const parsed = await parse(c, withTheme.extend({ source: z.enum(["choice", "text"]).default("choice") }));

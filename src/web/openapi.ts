@@ -99,6 +99,14 @@ export function openApiDocument(threshold: number) {
       "/api/v1/insights/themes": {
         get: { summary: "Residents per theme found in their own words", parameters: filters, responses: ok(table) },
       },
+      "/api/v1/insights/offers": {
+        get: {
+          summary:
+            "Residents per kind of thing they could offer their area (time, skill, space, lifts, languages, neighbours, other), out of residents who offered",
+          parameters: filters,
+          responses: ok(table),
+        },
+      },
       "/api/v1/insights/trend": {
         get: {
           summary: "Residents per four-week block for one theme, every block of the period",

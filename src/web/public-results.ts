@@ -15,7 +15,7 @@ import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import type { PartnerStore } from "../insights/partners.js";
 import { periodLabel } from "../insights/periods.js";
 import type { PublicAreas } from "../insights/public-areas.js";
-import type { InsightQueries } from "../insights/queries.js";
+import type { InsightQueries, ThemeRow } from "../insights/queries.js";
 import type { UpdateService } from "../updates/updates.js";
 import { barChart } from "./charts.js";
 import { notFoundPage } from "./home.js";
@@ -76,6 +76,12 @@ const TEXT = {
     areas: "Areas",
     moreInfo: "More information",
     allResults: "All results",
+    giveTitle: "What people could give",
+    giveBase: "Residents who said what they could offer their area (each could pick up to three):",
+    couldOffer: "Could offer",
+    giveNone: (area: string) => `No one in ${area} has said yet what they could offer.`,
+    giveWithheld: (area: string, k: number) =>
+      `What residents in ${area} could offer is withheld to protect them: fewer than ${k} said, or showing it would let a small group be worked out.`,
     other: "Cymraeg",
   },
   cy: {
@@ -111,6 +117,12 @@ const TEXT = {
     areas: "Ardaloedd",
     moreInfo: "Rhagor o wybodaeth",
     allResults: "Pob canlyniad",
+    giveTitle: "Beth allai pobl ei roi",
+    giveBase: "Trigolion a ddywedodd beth allen nhw ei gynnig i'w hardal (gallai pob un ddewis hyd at dri):",
+    couldOffer: "Gallai gynnig",
+    giveNone: (area: string) => `Does neb yn ${area} wedi dweud eto beth allen nhw ei gynnig.`,
+    giveWithheld: (area: string, k: number) =>
+      `Rydyn ni'n cadw'r ffigurau am beth allai trigolion ${area} ei gynnig yn ôl i'w diogelu: llai na ${k} a ddywedodd, neu byddai eu dangos yn gadael i rywun adnabod grŵp bach.`,
     other: "English",
   },
 } as const;
@@ -164,10 +176,16 @@ ${
     const area = areaLabel(code, await namesOf());
     const today = deps.now();
     const period = await deps.queries.resolvePeriod({ kind: "year" }, today);
-    const table = await deps.queries.themeTable({ allowedAreas: [], area: code, period }, "choice", THEMES);
+    const [table, offered] = await Promise.all([
+      deps.queries.themeTable({ allowedAreas: [], area: code, period }, "choice", THEMES),
+      deps.queries.offerTable({ allowedAreas: [], area: code, period }),
+    ]);
     const rows = [...table.rows].sort((a, b) => (b.count ?? -1) - (a.count ?? -1));
     const label = periodLabel(period, lang);
     const label$ = (theme: string) => deps.themeLabel(theme, lang);
+    /** One row of a published table: withheld counts read "fewer than K". */
+    const tableRow = (r: ThemeRow) =>
+      html`<tr><th scope="row">${label$(r.theme)}</th><td class="num ${r.count === null ? "suppressed" : ""}" data-label="${t.residents}">${r.count === null ? t.fewer(k) : number(r.count)}</td><td class="num" data-label="${t.share}">${r.share === null ? "–" : `${r.share}%`}</td></tr>`;
     publicCache(c);
     let body;
     if (table.noResponses)
@@ -184,17 +202,25 @@ ${barChart(
   k,
 )}</figure>
 <table class="records" data-testid="public-table"><thead><tr><th scope="col">${t.priority}</th><th scope="col" class="num">${t.residents}</th><th scope="col" class="num">${t.share}</th></tr></thead>
-<tbody>${rows.map(
-        (r) =>
-          html`<tr><th scope="row">${label$(r.theme)}</th><td class="num ${r.count === null ? "suppressed" : ""}" data-label="${t.residents}">${r.count === null ? t.fewer(k) : number(r.count)}</td><td class="num" data-label="${t.share}">${r.share === null ? "–" : `${r.share}%`}</td></tr>`,
-      )}</tbody></table>`;
+<tbody>${rows.map(tableRow)}</tbody></table>`;
     }
+    // What people say is needed, then what people could give: the same gate, the same period.
+    const give = html`<section aria-labelledby="give-heading"><h2 id="give-heading">${t.giveTitle}</h2>${
+      offered.noResponses
+        ? html`<p class="note" data-testid="give-empty">${t.giveNone(area)}</p>`
+        : offered.respondents.count === null
+          ? html`<p class="note" data-testid="give-empty">${t.giveWithheld(area, k)}</p>`
+          : html`<p>${t.giveBase} <strong data-testid="offerers">${number(offered.respondents.count)}</strong></p>
+<table class="records" data-testid="give-table"><thead><tr><th scope="col">${t.couldOffer}</th><th scope="col" class="num">${t.residents}</th><th scope="col" class="num">${t.share}</th></tr></thead>
+<tbody>${[...offered.rows].sort((a, b) => (b.count ?? -1) - (a.count ?? -1)).map(tableRow)}</tbody></table>`
+    }</section>`;
     return c.html(
       page(
         t.areaTitle(area),
         html`${header(`/results/${code}`, lang)}<main id="main" tabindex="-1"><h1>${t.areaTitle(area)}</h1>
 <p>${t.asked}</p><p data-testid="period">${t.period(label)}</p>
 ${body}
+${give}
 <p class="note" data-testid="disclosure-note">${t.note(k)}</p>
 <p><a href="${withLang("/you-said-we-did", lang)}">${t.updatesLink}</a> · <a href="${withLang("/results", lang)}">${t.allResults}</a></p></main>`,
         { lang, site: deps.organisationName },

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChampionStore } from "../../src/champions/champion-store.js";
 import { CODE_PATTERN, generateCode, shareLinks } from "../../src/champions/codes.js";
+import { textUpdate } from "../support/fake-telegram.js";
 import { inboundSms } from "../support/fake-twilio.js";
 import { runCli } from "../support/cli.js";
 import {
@@ -79,8 +80,25 @@ describe("placevoice champion create", () => {
       const campaignCode = /code: +([A-Z0-9]+)/.exec(campaign.stdout)?.[1];
       expect(campaignCode).not.toBe(code);
       expect(existsSync(path.join(t.dir, "qr", `${campaignCode}.png`))).toBe(true);
+      const offers = await runCli(
+        ["champion", "campaign", "--code", code!, "--name", "Poster: What could you give?", "--flow", "offers"],
+        { env },
+      );
+      expect(offers.code, offers.stderr).toBe(0);
+      expect(offers.stdout).toContain(
+        'Campaign "Poster: What could you give?" for Burslem Community Pantry (starts the offers flow):',
+      );
+      const offersCode = /code: +([A-Z0-9]+)/.exec(offers.stdout)?.[1];
+      const unknown = await runCli(["champion", "campaign", "--code", code!, "--name", "X", "--flow", "nothing"], {
+        env,
+      });
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr.trim().split("\n")).toHaveLength(1);
+      expect(unknown.stderr).toContain('No flow "nothing": the flows are');
       const list = await runCli(["champion", "list"], { env });
-      expect(list.stdout).toContain(`Burslem Community Pantry (BCP): ${code}, ${campaignCode} "Poster: Middleport"`);
+      expect(list.stdout).toContain(
+        `Burslem Community Pantry (BCP): ${code}, ${campaignCode} "Poster: Middleport", ${offersCode} "Poster: What could you give?" [offers]`,
+      );
     } finally {
       t.cleanup();
     }
@@ -146,6 +164,83 @@ describe("champion page", () => {
     expect(view.text).toContain(`<td>Housing</td><td>${published(10)}</td>`);
     expect(view.text).toContain(`<td>Buses and transport</td><td>${published(10)}</td>`);
     expect(view.text).toContain("Poster: Library");
+  });
+
+  it("shows what the residents they brought could offer, once a kind reaches the threshold", async () => {
+    const champion = await champions.create("Burslem Good Neighbours", undefined);
+    const offerVia = async (what: string) => {
+      const from = `+4477009${String(++phone).padStart(5, "0")}`;
+      // The priorities flow, then yes to its last question, then the offer (area already known).
+      for (const body of [
+        `JOIN ${champion.code}`,
+        "english",
+        "yes",
+        "ST6 1AA",
+        "1",
+        "skip",
+        "skip",
+        "no",
+        "no",
+        "yes",
+        what,
+        "skip",
+        "weekends",
+      ]) {
+        const response = await h.sms(
+          inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body }),
+        );
+        expect(response.status).toBe(200);
+      }
+    };
+    for (let i = 0; i < 9; i++) await offerVia(i < 3 ? "some time and lifts" : "some time");
+    let view = await page(champion.code, champion.viewToken);
+    expect(view.text).toContain("What they could offer");
+    expect(view.text).toContain("Not enough offers yet");
+    await offerVia("some time"); // the 10th
+    view = await page(champion.code, champion.viewToken);
+    expect(view.text).toContain(`<td>Some time</td><td>${published(10)}</td>`);
+    // Lifts: 3 residents, under the threshold, not listed at all.
+    expect(view.text).not.toContain("<td>Lifts</td>");
+    expect(view.text).not.toContain("+44");
+  });
+
+  it("starts the offers flow from a campaign code for offers, and carries on afterwards with what it interrupted", async () => {
+    const champion = await champions.create("Tunstall Helpers", undefined);
+    const poster = await champions.addCampaign(champion.code, "Poster: What could you give?", "offers");
+    const send = async (from: string, body: string) => {
+      const response = await h.sms(
+        inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body }),
+      );
+      expect(response.status).toBe(200);
+      return [...(await response.text()).matchAll(/<Message>([\s\S]*?)<\/Message>/g)]
+        .map((m) => m[1]!.replace(/&apos;/g, "'"))
+        .join("\n");
+    };
+    for (let i = 0; i < 10; i++) {
+      const from = `+4477009${String(++phone).padStart(5, "0")}`;
+      expect(await send(from, `JOIN ${poster.code}`)).toContain("Local groups need people like you.");
+      expect(await send(from, "yes")).toContain("What could you offer your area?");
+      await send(from, "some time");
+      await send(from, "skip");
+      expect(await send(from, "weekends")).toContain("What's your postcode?");
+      expect(await send(from, "ST6 1AA")).toContain("These local groups would welcome your help.");
+    }
+    // The poster's Telegram link does the same.
+    await h.telegramUpdate(textUpdate(71_777_001, `/start c_${poster.code}`));
+    expect(h.telegram.textsTo(71_777_001).at(-1)).toContain("Local groups need people like you.");
+    const view = await page(champion.code, champion.viewToken);
+    expect(count(view.text, "reached")).toBe(String(published(11)));
+    expect(view.text).toContain(`<td>Some time</td><td>${published(10)}</td>`);
+    // Someone in the middle of the priorities questions who uses the poster's code carries on after.
+    const from = `+4477009${String(++phone).padStart(5, "0")}`;
+    for (const body of ["hi", "english", "yes"]) await send(from, body);
+    expect(await send(from, `JOIN ${poster.code}`)).toContain("What could you offer your area?");
+    await send(from, "lifts");
+    await send(from, "skip");
+    expect(await send(from, "evenings")).toContain("What's your postcode?");
+    const after = await send(from, "ST6 1AA");
+    expect(after).toContain("These local groups would welcome your help.");
+    expect(after).toContain("Let's carry on where we were");
   });
 
   it("gives the same 404 for a wrong key, another champion's code, or no champion", async () => {

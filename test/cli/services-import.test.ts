@@ -22,8 +22,29 @@ describe("placevoice services import", () => {
     expect(first.stdout).toContain(
       'Imported 37 service(s) from "stoke-on-trent" (oruk-tabular): 37 added, 0 updated, 0 removed. 0 problem(s) reported above.',
     );
+    expect(first.stdout).toContain(
+      '6 group(s) welcome volunteers (marked "Volunteering" in the taxonomy or listed under volunteering: in placevoice.yaml).',
+    );
     const again = await runCli(["services", "import", sampleDirectoryDir], { env });
     expect(again.stdout).toContain("0 added, 37 updated, 0 removed");
+  });
+
+  it("imports a directory that marks no group as welcoming volunteers, and says so", async () => {
+    const plain = path.join(t.dir, "no-volunteering", "stoke-on-trent");
+    cpSync(sampleDirectoryDir, plain, { recursive: true });
+    const links = readFileSync(path.join(plain, "service_taxonomy.csv"), "utf8").split("\n");
+    writeFileSync(
+      path.join(plain, "service_taxonomy.csv"),
+      links.filter((l) => !l.includes("need-volunteering")).join("\n"),
+    );
+    const config = readFileSync(path.join(plain, "placevoice.yaml"), "utf8");
+    writeFileSync(path.join(plain, "placevoice.yaml"), config.slice(0, config.indexOf("\nvolunteering:")));
+    const result = await runCli(["services", "import", plain], { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("0 problem(s) reported above.");
+    expect(result.stdout).toContain(
+      'No group is marked as welcoming volunteers (a "Volunteering" taxonomy term, or volunteering: in placevoice.yaml).',
+    );
   });
 
   it("loads the good rows of a broken copy and names each bad row's file and line", async () => {

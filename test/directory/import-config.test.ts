@@ -133,6 +133,7 @@ describe("placevoice.yaml, a directory's own configuration", () => {
       fallback: [],
       crisis: {},
       translations: {},
+      volunteering: {},
     });
     expect(loaded.problems).toHaveLength(1);
     expect(loaded.problems[0]).toMatchObject({ file: "placevoice.yaml", line: 1 });

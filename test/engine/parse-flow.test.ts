@@ -336,7 +336,8 @@ nodes:
         file: "t.yaml",
         line: 5,
         nodeId: "a",
-        message: "type: type must be one of: message, question, consent, branch, set_field, goto_flow, end, signpost",
+        message:
+          "type: type must be one of: message, question, consent, branch, set_field, goto_flow, end, signpost, groups",
       },
     ]);
   });
@@ -700,6 +701,33 @@ nodes:
     type: end
 `),
     ).toEqual(['t.yaml:5: node "lang": language "fr" is not one of the flow\'s languages (en, cy)']);
+  });
+
+  it("a groups node whose kinds_from is not a choice question, or text_from no question, and a missing none text", () => {
+    expect(
+      formatted(`
+id: t
+name: T
+languages: [en, cy]
+nodes:
+  - id: details
+    type: question
+    input: text
+    text: { en: What?, cy: Beth? }
+  - id: groups
+    type: groups
+    kinds_from: details
+    text_from: nothing
+    text: { en: These groups, cy: Y grwpiau hyn }
+    none: { en: None near you }
+  - id: e
+    type: end
+`),
+    ).toEqual([
+      't.yaml:9: node "groups": kinds_from "details" must be the key of a choice question in this flow',
+      't.yaml:9: node "groups": text_from "nothing" is not the key of a question in this flow',
+      't.yaml:9: node "groups": none has no "cy" text',
+    ]);
   });
 
   it("a loop of nodes that never wait for the resident", () => {

@@ -168,6 +168,7 @@ describe("partner API", () => {
     expect(Object.keys(body.paths)).toEqual([
       "/api/v1/insights/priorities",
       "/api/v1/insights/themes",
+      "/api/v1/insights/offers",
       "/api/v1/insights/trend",
       "/api/v1/insights/reach",
       "/api/v1/insights/quotes",

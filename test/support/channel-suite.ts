@@ -147,6 +147,31 @@ export function channelSuite(runtime: string, target: () => ChannelTarget): void
       expect((await t.contact("sms", phone))?.status).toBe("stopped");
     });
 
+    it("SMS: OFFER gets the local groups near them that want it, with the groups' own numbers; offering again replaces it", async () => {
+      const t = target();
+      const phone = "+447700900931";
+      expect((await sms(phone, "OFFER")).join("\n")).toContain("Local groups need people like you.");
+      expect((await sms(phone, "yes")).join("\n")).toContain("What could you offer your area?");
+      expect((await sms(phone, "2 4")).join("\n")).toContain("In a few words, what could you do?");
+      expect((await sms(phone, "I could teach cooking and drive")).join("\n")).toContain("Roughly when");
+      expect((await sms(phone, "3")).join("\n")).toContain("What's your postcode?");
+      const groups = (await sms(phone, "ST6 1AA")).join("\n\n");
+      expect(groups).toContain("Thank you. These local groups would welcome your help. Contact them yourself:");
+      expect(groups).toMatch(/Tunstall Youth Club\nTel 01632 960280\n\nBurslem Community Pantry\nTel 01632 960121/);
+      expect(groups).toContain("Send OFFER at any time to tell us more.");
+      // Again, with the area known: what, the details and when, then the groups.
+      expect((await sms(phone, "OFFER")).join("\n")).toContain("What could you offer your area?");
+      await sms(phone, "looking out for neighbours");
+      await sms(phone, "skip");
+      expect((await sms(phone, "1")).join("\n")).toContain("Hanley Park volunteering");
+      const answers = (await t.answers("sms", phone)).filter(([key]) => key === "offer_kinds");
+      expect(answers).toEqual([
+        ["offer_kinds", ["skill", "lifts"]],
+        ["offer_kinds", ["neighbours"]],
+      ]);
+      expect((await t.contact("sms", phone))?.area).toBe("ST6");
+    });
+
     it("a Telegram update or Twilio MessageSid delivered 3 times at once is processed once", async () => {
       const t = target();
       const chat = 71_000_002;

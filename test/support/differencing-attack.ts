@@ -68,13 +68,15 @@ export function randomPopulation(random: () => number, shape: PopulationShape): 
 export function runningTotalStatements(
   residents: readonly Resident[],
   recordKey: (r: Resident) => number,
+  /** Whose totals: priorities chosen (the default), or offers (OFFERS_KEY, source "offer"). */
+  totals: { readonly questionKey: string; readonly source: string } = { questionKey: RESPONDENT_KEY, source: "choice" },
 ): { sql: string; params: (string | number)[] }[] {
   return residents.flatMap((r) => {
-    const where = { questionKey: RESPONDENT_KEY, area: r.area, week: isoWeek(new Date(r.at)), channel: r.channel };
+    const where = { questionKey: totals.questionKey, area: r.area, week: isoWeek(new Date(r.at)), channel: r.channel };
     return [
       respondentCountUpsert({ ...where, ageBand: r.band }, 1, recordKey(r)),
       ...r.picks.map((theme) =>
-        themeCountUpsert({ ...where, source: "choice", theme, ageBand: r.band }, 1, recordKey(r)),
+        themeCountUpsert({ ...where, source: totals.source, theme, ageBand: r.band }, 1, recordKey(r)),
       ),
     ];
   });

@@ -318,6 +318,27 @@ describe("the Worker", () => {
     ]);
   });
 
+  it("counts the suite's offer once in D1's running totals: the latest offer replaced the earlier one in the same batch", async () => {
+    // The runtime suite's resident offered a skill and lifts, then looking out for neighbours.
+    const facts = db.prepare(`SELECT theme, area FROM theme_facts WHERE source = 'offer' ORDER BY theme`).all() as {
+      theme: string;
+      area: string;
+    }[];
+    expect(facts).toEqual([{ theme: "neighbours", area: "ST6" }]);
+    const totals = db
+      .prepare(`SELECT theme, SUM("count") AS n FROM theme_counts WHERE source = 'offer' GROUP BY theme ORDER BY theme`)
+      .all() as { theme: string; n: number }[];
+    expect(totals).toEqual([
+      { theme: "lifts", n: 0 },
+      { theme: "neighbours", n: 1 },
+      { theme: "skill", n: 0 },
+    ]);
+    const offerers = db
+      .prepare(`SELECT SUM("count") AS n FROM respondent_counts WHERE question_key = 'offer_kinds'`)
+      .get() as { n: number };
+    expect(offerers.n).toBe(1);
+  });
+
   it("answers partners' requests that arrive together, as it answers them one at a time", async () => {
     const token = `pv_${randomUUID().replace(/-/g, "")}${randomUUID().replace(/-/g, "")}`;
     db.prepare(

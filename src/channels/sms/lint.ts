@@ -68,6 +68,7 @@ export function smsSegmentRows(flow: Flow, options: SmsLintOptions): SegmentRow[
     const texts: [string, LocalisedText, boolean][] = [];
     if ("text" in node && node.text) texts.push([node.id, node.text, true]);
     if (node.type === "question" && node.invalidText) texts.push([`${node.id} (invalid)`, node.invalidText, false]);
+    if (node.type === "groups") texts.push([`${node.id} (none)`, node.noneText, false]);
     const reminder = node.type === "question" ? reminderMessage(node) : undefined;
     if (reminder) texts.push([`${node.id} (reminder)`, reminder, true]);
     for (const [item, text, asked] of texts) {

@@ -1,6 +1,6 @@
 // A directory's own configuration, `placevoice.yaml` beside its data: the area it serves, the
-// general contacts to offer when nothing matches, and which services are the first response
-// to an urgent need. See directories/stoke-on-trent/placevoice.yaml.
+// general contacts to offer when nothing matches, which services are the first response
+// to an urgent need, and which groups welcome volunteers. See directories/stoke-on-trent/placevoice.yaml.
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { isMap, LineCounter, parseDocument, type Document } from "yaml";
@@ -8,6 +8,7 @@ import * as z from "zod";
 import type { DirectorySettings, ServiceTranslation } from "../settings.js";
 import { isTheme, THEMES, type ThemeId } from "../themes.js";
 import type { DirectoryService, ImportProblem } from "../types.js";
+import { OFFER_KINDS, type VolunteeringEntry } from "../volunteering.js";
 
 export const DEFAULT_CONFIG_FILE = "placevoice.yaml";
 
@@ -42,6 +43,8 @@ export interface DirectoryConfig {
   readonly crisis: Readonly<Partial<Record<CrisisKind, readonly string[]>>>;
   /** Service id -> language -> name and summary in that language. */
   readonly translations: Readonly<Record<string, Readonly<Record<string, ServiceTranslation>>>>;
+  /** Service id -> what the group wants from volunteers and how to reach it about helping. */
+  readonly volunteering: Readonly<Record<string, VolunteeringEntry>>;
 }
 
 export interface LoadedDirectoryConfig {
@@ -49,7 +52,7 @@ export interface LoadedDirectoryConfig {
   readonly problems: readonly ImportProblem[];
   /** The file's basename, for problems found later (unknown crisis service ids). */
   readonly file: string;
-  /** Line of each entry naming a service: "kind/serviceId" for crisis, "translations/serviceId". */
+  /** Line of each entry naming a service: "kind/serviceId" for crisis, "translations/serviceId", "volunteering/serviceId". */
   readonly crisisLines: ReadonlyMap<string, number>;
 }
 
@@ -141,10 +144,42 @@ const configSchema = z.strictObject({
       ),
     )
     .default({}),
+  volunteering: z
+    .record(
+      z.string().trim().min(1),
+      z.strictObject({
+        wants: z
+          .array(
+            z.enum(OFFER_KINDS, {
+              error: `wants is a list of what the group would welcome: ${OFFER_KINDS.join(", ")}`,
+            }),
+          )
+          .min(1, "wants needs at least one value (leave it out to welcome any offer)")
+          .optional(),
+        needs: localisedText
+          .refine((t) => Object.values(t).every((line) => line.length <= 140), {
+            error: "needs is one line of at most 140 characters in each language",
+          })
+          .optional(),
+        phone: z.string().trim().min(3).optional(),
+        email: z.email({ error: "email must be an email address" }).optional(),
+        url: z.url({ protocol: /^https?$/, error: "url must be an http(s) address" }).optional(),
+      }),
+    )
+    .default({}),
 });
 
 function defaults(area: string): DirectoryConfig {
-  return { area, districts: [], areas: {}, centroids: {}, fallback: [], crisis: {}, translations: {} };
+  return {
+    area,
+    districts: [],
+    areas: {},
+    centroids: {},
+    fallback: [],
+    crisis: {},
+    translations: {},
+    volunteering: {},
+  };
 }
 
 /** Reads `placevoice.yaml` from a directory's folder. Never throws for its content: problems say what is wrong and the defaults (no fallback, no crisis routing) apply. */
@@ -229,9 +264,22 @@ export function parseDirectoryConfig(source: string, file: string, defaultArea: 
     })),
     crisis,
     translations: data.translations as DirectoryConfig["translations"],
+    volunteering: Object.fromEntries(
+      Object.entries(data.volunteering).map(([id, v]): [string, VolunteeringEntry] => [
+        id,
+        {
+          ...(v.wants ? { wants: [...new Set(v.wants)] } : {}),
+          ...(v.needs ? { needs: v.needs } : {}),
+          ...(v.phone ? { phone: v.phone } : {}),
+          ...(v.email ? { email: v.email } : {}),
+          ...(v.url ? { url: v.url } : {}),
+        },
+      ]),
+    ),
   };
-  for (const id of Object.keys(data.translations))
-    crisisLines.set(`translations/${id}`, lineAt(offsetOf(doc, ["translations", id])));
+  for (const section of ["translations", "volunteering"] as const)
+    for (const id of Object.keys(data[section]))
+      crisisLines.set(`${section}/${id}`, lineAt(offsetOf(doc, [section, id])));
   return { config, problems: [], file, crisisLines };
 }
 
@@ -259,13 +307,15 @@ export function applyCrisisConfig(
       kindsOf.set(id, [...(kindsOf.get(id) ?? []), kind]);
     }
   }
-  for (const id of Object.keys(loaded.config.translations ?? {})) {
-    if (!known.has(id))
-      problems.push({
-        file: loaded.file,
-        line: loaded.crisisLines.get(`translations/${id}`) ?? 1,
-        message: `translations: "${id}" is not a service in the directory`,
-      });
+  for (const section of ["translations", "volunteering"] as const) {
+    for (const id of Object.keys(loaded.config[section] ?? {})) {
+      if (!known.has(id))
+        problems.push({
+          file: loaded.file,
+          line: loaded.crisisLines.get(`${section}/${id}`) ?? 1,
+          message: `${section}: "${id}" is not a service in the directory`,
+        });
+    }
   }
   return { services: services.map((s) => ({ ...s, crisis: kindsOf.get(s.id) ?? [] })), problems };
 }
@@ -301,5 +351,6 @@ export function toDirectorySettings(config: DirectoryConfig): DirectorySettings 
     fallback: config.fallback.flatMap((f) => f.when.map((when) => ({ when, text: f.text }))),
     crisis: config.crisis as Readonly<Record<string, readonly string[]>>,
     translations: config.translations,
+    volunteering: config.volunteering,
   };
 }
