@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../src/demo/residents.js";
+import { hashViewToken } from "../../src/champions/champion-store.js";
 import { hashPartnerToken } from "../../src/insights/partners.js";
 import { SIGNATURE_HEADER, signWebhook } from "../../src/updates/partner-feed.js";
 import { protectCell, share } from "../../src/insights/disclosure.js";
@@ -790,6 +791,28 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
     } finally {
       await new Promise((resolve) => receiver.close(resolve));
     }
+  });
+
+  it("a champion made with SQL, as the parity table tells operators: the code brings a resident in, the page opens with its key, no QR code", async () => {
+    const key = randomUUID().replace(/-/g, "");
+    db.prepare(`INSERT INTO champions (id, name, view_token_hash, created_at) VALUES (?, ?, ?, ?)`).run(
+      "champion-sql",
+      "Tunstall Tenants",
+      hashViewToken(key),
+      sqlDate(new Date()),
+    );
+    db.prepare(`INSERT INTO referral_codes (code, champion_id, created_at) VALUES (?, ?, ?)`).run(
+      "TUN6SQL",
+      "champion-sql",
+      sqlDate(new Date()),
+    );
+    await sms("+447700900626", "JOIN TUN6SQL");
+    expect((await contactRow("sms", "+447700900626"))?.attribution).toBe("TUN6SQL");
+    const page = await fetch(`${base}/champions/TUN6SQL?key=${key}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Tunstall Tenants");
+    expect((await fetch(`${base}/champions/TUN6SQL?key=wrong-key`)).status).toBe(404);
+    expect((await fetch(`${base}/champions/TUN6SQL/qr.svg?key=${key}`)).status).toBe(404);
   });
 
   it("public results: nothing until an operator publishes an area, then its results page for anyone", async () => {
