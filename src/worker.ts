@@ -14,7 +14,12 @@ import type {
   WorkerEnv,
 } from "./runtime-worker/cloudflare.js";
 import { withRequestPrisma, workerServices, type WorkerServices } from "./runtime-worker/services.js";
-import { partnerWebhooksChore, remindersChore, retentionChore } from "./runtime/chores.js";
+import {
+  OUTBOX_MESSAGES_PER_CRON_RUN,
+  partnerWebhooksChore,
+  remindersChore,
+  retentionChore,
+} from "./runtime/chores.js";
 
 /** The cron in wrangler.toml that runs retention; every other cron run sends the outbox. */
 const RETENTION_CRON = "17 3 * * *";
@@ -88,7 +93,7 @@ async function scheduledRun(controller: ScheduledController, services: WorkerSer
   await services.alerts
     ?.check()
     .catch((error: Error) => services.log.error("alert check failed", { error: error.name }));
-  const report = await services.dispatcher.drain();
+  const report = await services.dispatcher.drain(200, OUTBOX_MESSAGES_PER_CRON_RUN);
   if (report.sent + report.retried + report.dead > 0)
     services.log.info("outbox run", { sent: report.sent, retried: report.retried, dead: report.dead });
 }

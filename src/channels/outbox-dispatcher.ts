@@ -164,11 +164,16 @@ export class OutboxDispatcher {
     return this.sendAll(rows);
   }
 
-  /** Keeps sending until the outbox has nothing due; returns the totals. */
-  async drain(limit = 200): Promise<DispatchReport> {
+  /**
+   * Keeps sending until the outbox has nothing due, or until `maxMessages` have been handled (a
+   * run that must end within a budget claims no more than it can finish); returns the totals.
+   */
+  async drain(limit = 200, maxMessages = Number.POSITIVE_INFINITY): Promise<DispatchReport> {
     const total: DispatchReport = { sent: 0, retried: 0, dead: 0, skipped: 0 };
     for (;;) {
-      const r = await this.runOnce(limit);
+      const handled = total.sent + total.retried + total.dead + total.skipped;
+      if (handled >= maxMessages) return total;
+      const r = await this.runOnce(Math.min(limit, maxMessages - handled));
       total.sent += r.sent;
       total.retried += r.retried;
       total.dead += r.dead;

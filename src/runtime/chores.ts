@@ -43,3 +43,12 @@ export async function remindersChore(
   });
   if (report.queued > 0) log.info("reminders queued", { queued: report.queued });
 }
+
+/**
+ * Outbox messages one Cron Trigger run sends on Workers. D1 allows 1,000 queries an invocation
+ * (Workers Paid); the drain spends two a message (the recipient, the mark) and one a claim, and
+ * the run's other chores need some too. A run that hit the limit would fail with messages sent
+ * but not marked, which a later run would send again; one that stops here ends within it, and
+ * the rest go on the next minute.
+ */
+export const OUTBOX_MESSAGES_PER_CRON_RUN = 400;

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { OutboxDispatcher, type ChannelSender } from "../../src/channels/outbox-dispatcher.js";
 import type { PrismaClient } from "../../src/generated/prisma/client.js";
 import { createLogger } from "../../src/log.js";
+import { OUTBOX_MESSAGES_PER_CRON_RUN } from "../../src/runtime/chores.js";
 import { migrationsDir, packageRoot } from "../../src/runtime-node/paths.js";
 import { createAddressCrypto } from "../../src/store/address-crypto.js";
 import { SqlOutboxStore } from "../../src/store/outbox.js";
@@ -129,6 +130,32 @@ describe("the Cron Trigger's drain, against D1's queries-per-invocation limit", 
       const twice = run.sent.length - new Set(run.sent).size;
       console.log(`sent twice after a run was cut off: ${twice}`);
       expect(twice).toBeLessThanOrEqual(16 * 3);
+    } finally {
+      run.close();
+    }
+  });
+});
+
+describe("the Worker's Cron Trigger run, capped to stay within the limit", () => {
+  it(`sends ${OUTBOX_MESSAGES_PER_CRON_RUN} messages a run within 1,000 D1 queries, the rest on later runs, none twice`, async () => {
+    const run = await outboxWith(1_200);
+    try {
+      run.counter.budget = 1_000;
+      const runs: number[] = [];
+      const queries: number[] = [];
+      for (let minute = 0; minute < 5 && (await run.statusCounts()).some((r) => r.status !== "sent"); minute++) {
+        run.counter.queries = 0;
+        const report = await run.dispatcher.drain(200, OUTBOX_MESSAGES_PER_CRON_RUN);
+        runs.push(report.sent);
+        queries.push(run.counter.queries);
+        run.clock.advance(60_000);
+      }
+      // Each run ends by itself, within the budget, with room left for the run's other chores.
+      expect(runs).toEqual([400, 400, 400]);
+      expect(Math.max(...queries)).toBeLessThanOrEqual(2 * OUTBOX_MESSAGES_PER_CRON_RUN + 3);
+      expect(await run.statusCounts()).toEqual([{ status: "sent", n: 1_200 }]);
+      expect(run.sent.length).toBe(new Set(run.sent).size);
+      expect(run.sent).toHaveLength(1_200);
     } finally {
       run.close();
     }
