@@ -1,38 +1,40 @@
 // One rate budget per channel, whoever sends. The platforms' limits are per bot and per
 // account, but more than one process may send from one database: the server, the CLI's
 // `broadcast --send`, a second server. Each process that sends registers in send_shares and
-// renews its row every second; every sender counts the rows seen in the last few seconds and
-// paces at its share of each limit (limit ÷ senders), so together they never exceed it.
+// counts up its row's beat every second; every sender counts the rows whose beat it has seen
+// move within the last few seconds (by its own clock: no two processes' clocks are compared)
+// and paces at its share of each limit (limit ÷ senders), so together they never exceed it.
 //
 // Safe in both directions: a sender that joins waits until every other sender has counted it
-// (three renewals) before its first send, so nobody runs at the old, larger share once it
-// sends; a sender that leaves deletes its row once its last sends are out of the platform's
-// window, and one that dies is forgotten only after its row has gone stale, so the others widen
-// their share only once its sends no longer count.
+// (three beats) before its first send, so nobody runs at the old, larger share once it sends;
+// a sender that leaves deletes its row once its last sends are out of the platform's window,
+// and one that dies is forgotten only after its beat has stood still for a while, so the
+// others widen their share only once its sends no longer count.
 import type { SqlPort } from "./sql-port.js";
 import { runOne } from "./sql-port.js";
-import { sqlDate } from "./step-statements.js";
 
 /** The platforms count sends in one-second windows; a little more absorbs the clocks' difference. */
 const LAST_WINDOW_MS = 1100;
 
 export interface SendSharesOptions {
-  /** How often a sender renews its row and recounts the others (ms). */
-  readonly renewMs?: number;
-  /** A row not renewed for this long is a sender that has gone (ms). */
+  /** How often a sender beats and recounts the others (ms). */
+  readonly beatMs?: number;
+  /** A row whose beat has not moved for this long is a sender that has gone (ms). */
   readonly staleMs?: number;
-  /** Wall-clock time in ms (not the business clock: pacing is about real seconds). */
+  /** This process's clock in ms, for timing beats (pacing is about real seconds, not the business clock). */
   readonly wallClock?: () => number;
 }
 
 export class SendShares {
-  private readonly renewMs: number;
+  private readonly beatMs: number;
   private readonly staleMs: number;
   private readonly wallClock: () => number;
   private joining: Promise<void> | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private live = 1;
   private lastSendAt = -Infinity;
+  /** Each other sender's beat as last read, and when (by this process's clock) it was seen to move. */
+  private readonly seen = new Map<string, { beat: number; movedAt: number }>();
   private readonly listeners = new Set<(senders: number) => void>();
 
   constructor(
@@ -40,7 +42,7 @@ export class SendShares {
     private readonly id: string,
     options: SendSharesOptions = {},
   ) {
-    this.renewMs = options.renewMs ?? 1000;
+    this.beatMs = options.beatMs ?? 1000;
     this.staleMs = options.staleMs ?? 5000;
     this.wallClock = options.wallClock ?? Date.now;
   }
@@ -58,20 +60,17 @@ export class SendShares {
   /** Registers this process as a sender (once); resolves when it may send at its share. */
   join(): Promise<void> {
     this.joining ??= (async () => {
-      const now = sqlDate(new Date(this.wallClock()));
       await runOne(
         this.sql,
-        `INSERT INTO "send_shares" ("id", "joined_at", "seen_at") VALUES (?, ?, ?) ON CONFLICT ("id") DO UPDATE SET "seen_at" = excluded."seen_at"`,
+        `INSERT INTO "send_shares" ("id", "beat") VALUES (?, 0) ON CONFLICT ("id") DO UPDATE SET "beat" = "beat" + 1`,
         this.id,
-        now,
-        now,
       );
-      const others = await this.count();
-      this.timer = setInterval(() => void this.renew().catch(() => undefined), this.renewMs);
+      const senders = await this.count();
+      this.timer = setInterval(() => void this.beat().catch(() => undefined), this.beatMs);
       this.timer.unref?.();
-      // Others recount on their next renewal and then let their sends of the last second age
-      // out: wait for three renewals before sending beside them.
-      if (others > 1) await new Promise((resolve) => setTimeout(resolve, 3 * this.renewMs));
+      // Others recount on their next beat and then let their sends of the last second age out:
+      // wait for three beats before sending beside them.
+      if (senders > 1) await new Promise((resolve) => setTimeout(resolve, 3 * this.beatMs));
     })();
     return this.joining;
   }
@@ -96,36 +95,40 @@ export class SendShares {
     await runOne(this.sql, `DELETE FROM "send_shares" WHERE "id" = ?`, this.id);
   }
 
-  private async renew(): Promise<void> {
-    const now = this.wallClock();
-    const renewed = await runOne(
-      this.sql,
-      `UPDATE "send_shares" SET "seen_at" = ? WHERE "id" = ?`,
-      sqlDate(new Date(now)),
-      this.id,
-    );
-    if (renewed === 0 && this.timer) {
-      // Another sender took this one for gone (it did not renew in time) and widened its share:
-      // join again, and wait until the others count it before the next send.
+  private async beat(): Promise<void> {
+    const beaten = await runOne(this.sql, `UPDATE "send_shares" SET "beat" = "beat" + 1 WHERE "id" = ?`, this.id);
+    if (beaten === 0 && this.timer) {
+      // Another sender took this one for gone (its beat stood still too long) and widened its
+      // share: join again, and wait until the others count it before the next send.
       clearInterval(this.timer);
       this.timer = undefined;
       this.joining = undefined;
       await this.join();
       return;
     }
-    await runOne(this.sql, `DELETE FROM "send_shares" WHERE "seen_at" < ?`, sqlDate(new Date(now - this.staleMs)));
     await this.count();
   }
 
-  /** Counts the live senders (at least this one) and tells the listeners if the number changed. */
+  /** Counts the live senders (this one, and those whose beat moved lately), forgets the gone, and tells the listeners of a change. */
   private async count(): Promise<number> {
-    const since = sqlDate(new Date(this.wallClock() - this.staleMs));
-    const row = await this.sql.get<{ n: number }>(
-      `SELECT count(*) AS n FROM "send_shares" WHERE "seen_at" >= ? OR "id" = ?`,
-      since,
-      this.id,
-    );
-    const live = Math.max(1, Number(row?.n ?? 1));
+    const now = this.wallClock();
+    const rows = await this.sql.all<{ id: string; beat: number }>(`SELECT "id", "beat" FROM "send_shares"`);
+    let live = 1;
+    const present = new Set<string>();
+    for (const row of rows) {
+      if (row.id === this.id) continue;
+      present.add(row.id);
+      const before = this.seen.get(row.id);
+      if (!before || before.beat !== Number(row.beat)) this.seen.set(row.id, { beat: Number(row.beat), movedAt: now });
+      const { movedAt } = this.seen.get(row.id)!;
+      if (now - movedAt <= this.staleMs) live++;
+      else {
+        // Gone: its beat has stood still for longer than any live sender's would.
+        await runOne(this.sql, `DELETE FROM "send_shares" WHERE "id" = ? AND "beat" = ?`, row.id, row.beat);
+        this.seen.delete(row.id);
+      }
+    }
+    for (const id of this.seen.keys()) if (!present.has(id)) this.seen.delete(id);
     if (live !== this.live) {
       this.live = live;
       for (const listener of this.listeners) listener(live);

@@ -1,8 +1,9 @@
 -- Processes sending through the platforms from one database (the server, a second server, the
--- CLI's `broadcast --send`), each seen within the last few seconds: each sends at its share of
--- every channel's rate limit, so together they keep to the platform's limit.
+-- CLI's `broadcast --send`): each counts up its row's beat every second, and each paces at its
+-- share of every channel's rate limit among the rows whose beat it has seen move lately, so
+-- together they keep to the platform's limit. A beat, not a time: whether a sender is alive is
+-- judged by each reader's own clock, never by comparing two processes' clocks.
 CREATE TABLE "send_shares" (
     "id" TEXT NOT NULL PRIMARY KEY,
-    "joined_at" DATETIME NOT NULL,
-    "seen_at" DATETIME NOT NULL
+    "beat" INTEGER NOT NULL DEFAULT 0
 );
