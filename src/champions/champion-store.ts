@@ -99,7 +99,7 @@ export class ChampionStore {
     }[]
   > {
     const rows = await this.prisma.champion.findMany({
-      include: { codes: { orderBy: [{ createdAt: "asc" }, { code: "asc" }] } },
+      include: { codes: { orderBy: [{ campaign: { sort: "asc", nulls: "first" } }, { code: "asc" }] } },
       orderBy: [{ createdAt: "asc" }, { name: "asc" }, { id: "asc" }],
     });
     // The champion's own code (no campaign) first, then campaigns as they were made: the order
