@@ -14,7 +14,7 @@ import { seededRandom } from "../../src/demo/residents.js";
 import { hashViewToken } from "../../src/champions/champion-store.js";
 import { hashPartnerToken } from "../../src/insights/partners.js";
 import { SIGNATURE_HEADER, signWebhook } from "../../src/updates/partner-feed.js";
-import { protectCell, share } from "../../src/insights/disclosure.js";
+import { protectCell, publishTally, share } from "../../src/insights/disclosure.js";
 import { blockIndexOf } from "../../src/insights/periods.js";
 import { packageRoot } from "../../src/runtime-node/paths.js";
 import { createAddressCrypto, type AddressCrypto } from "../../src/store/address-crypto.js";
@@ -726,6 +726,48 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
     await cron();
     expect(textsTo(phone)).toHaveLength(before + 1);
   });
+
+  it("a broadcast started from the dashboard is delivered by the Cron Trigger, once, and its progress shown through the gate", async () => {
+    // Ten residents who consented, in a district no other test uses.
+    const phones = Array.from({ length: 10 }, (_, i) => `+4477009${String(55_000 + i)}`);
+    const at = sqlDate(new Date());
+    for (const [i, phone] of phones.entries())
+      db.prepare(
+        `INSERT INTO contacts (id, channel, address_hash, address_enc, language, status, consent_version, consent_at, area, record_key, created_at, updated_at) VALUES (?, 'sms', ?, ?, 'en', 'active', '2026-11', ?, 'LL55', ?, ?, ?)`,
+      ).run(`broadcast-${i}`, await crypto.hash("sms", phone), await crypto.encrypt(phone), at, 79, at, at);
+    const tally = (n: number) => publishTally({ count: n, keySum: n * 79 }, 10).count;
+    const operator = await signIn(account("Worker broadcast operator", "operator"));
+    const partner = await signIn(account("Worker broadcast partner", "partner", ["LL55"]));
+    expect((await partner("/dashboard/admin/broadcasts")).status).toBe(403);
+
+    const preview = await (await operator("/dashboard/admin/broadcasts?flow=feedback&areas=LL55&channel=sms")).text();
+    expect(preview).toContain(`Residents it would reach: <strong>${tally(10)}</strong>`);
+    expect(preview).toContain("sending would start now");
+    const start = /<form method="post" action="\/dashboard\/admin\/broadcasts"[^>]*>([\s\S]*?)<\/form>/.exec(
+      preview,
+    )![1]!;
+    const fields = Object.fromEntries(
+      [...start.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
+    );
+    const started = await operator("/dashboard/admin/broadcasts", fields);
+    expect(started.status).toBe(303);
+    const progress = started.headers.get("Location")!;
+    expect(progress).toBe(`/dashboard/admin/broadcasts/${fields.id}`);
+    const status = (page: string, s: string) => new RegExp(`data-status="${s}">([^<]+)<`).exec(page)?.[1];
+    expect(status(await (await operator(progress)).text(), "pending")).toBe(String(tally(10)));
+
+    // Nothing leaves until the Cron Trigger's outbox run; then each resident gets the flow's first question, once.
+    expect(phones.some((p) => textsTo(p).length > 0)).toBe(false);
+    await cron();
+    await cron();
+    for (const phone of phones) {
+      expect(textsTo(phone)).toHaveLength(1);
+      expect(textsTo(phone)[0]).toContain("how easy was it to take part?");
+    }
+    const done = await (await operator(progress)).text();
+    expect(status(done, "sent")).toBe(String(tally(10)));
+    expect(status(done, "pending")).toBe("fewer than 10");
+  }, 90_000);
 
   it("a reminder falls due (the conversation's last message moved back a day) and the cron sends it, once", async () => {
     const phone = "+447700900625";
