@@ -727,7 +727,7 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
     expect(textsTo(phone)).toHaveLength(before + 1);
   });
 
-  it("a broadcast started from the dashboard is delivered by the Cron Trigger, once, and its progress shown through the gate", async () => {
+  it("a broadcast started from the dashboard is delivered by the Cron Trigger, once, its progress shown through the gate; another cancelled before the cron is never sent", async () => {
     // Ten residents who consented, in a district no other test uses.
     const phones = Array.from({ length: 10 }, (_, i) => `+4477009${String(55_000 + i)}`);
     const at = sqlDate(new Date());
@@ -767,6 +767,38 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
     const done = await (await operator(progress)).text();
     expect(status(done, "sent")).toBe(String(tally(10)));
     expect(status(done, "pending")).toBe("fewer than 10");
+
+    // Another, to ten more residents, cancelled before the Cron Trigger runs: none of it is sent,
+    // and the conversations it started in D1 end with it.
+    const others = Array.from({ length: 10 }, (_, i) => `+4477009${String(56_000 + i)}`);
+    for (const [i, phone] of others.entries())
+      db.prepare(
+        `INSERT INTO contacts (id, channel, address_hash, address_enc, language, status, consent_version, consent_at, area, record_key, created_at, updated_at) VALUES (?, 'sms', ?, ?, 'en', 'active', '2026-11', ?, 'LL56', ?, ?, ?)`,
+      ).run(`broadcast-cancel-${i}`, await crypto.hash("sms", phone), await crypto.encrypt(phone), at, 79, at, at);
+    const second = await (await operator("/dashboard/admin/broadcasts?flow=feedback&areas=LL56&channel=sms")).text();
+    const secondForm = /<form method="post" action="\/dashboard\/admin\/broadcasts"[^>]*>([\s\S]*?)<\/form>/.exec(
+      second,
+    )![1]!;
+    const secondFields = Object.fromEntries(
+      [...secondForm.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
+    );
+    const secondProgress = (await operator("/dashboard/admin/broadcasts", secondFields)).headers.get("Location")!;
+    const sessionsOf = () =>
+      (
+        db.prepare(`SELECT count(*) AS n FROM sessions WHERE contact_id LIKE 'broadcast-cancel-%'`).get() as {
+          n: number;
+        }
+      ).n;
+    expect(sessionsOf()).toBe(10);
+    const before = await (await operator(secondProgress)).text();
+    const cancelled = await operator(`${secondProgress}/cancel`, { csrf: csrfOf(before) });
+    expect(cancelled.status).toBe(303);
+    await cron();
+    expect(others.some((p) => textsTo(p).length > 0)).toBe(false);
+    expect(sessionsOf()).toBe(0);
+    const after = await (await operator(secondProgress)).text();
+    expect(status(after, "cancelled")).toBe(String(tally(10)));
+    expect(status(after, "sent")).toBe("fewer than 10");
   }, 90_000);
 
   it("a reminder falls due (the conversation's last message moved back a day) and the cron sends it, once", async () => {
