@@ -197,6 +197,30 @@ describe("broadcasts from the dashboard (Node)", () => {
     expect((await h.services.partners.recentAudit(5)).map((a) => a.action)).toContain("admin.broadcast.cancel");
   });
 
+  it("cancel leaves a message a sender holds a live lease on, and keeps a cancelled one cancelled when a late sender fails it", async () => {
+    await seedContacts(h, 3, { channel: "telegram", area: "ST7", first: 7000 });
+    const preview = await operator.page(`${ROOT}?flow=feedback&areas=ST7&channel=telegram`);
+    const fields = startForm(preview.html);
+    const progressUrl = (await operator.post(ROOT, fields)).headers.get("Location")!;
+    const key = { gte: `broadcast:${fields.id}:`, lt: `broadcast:${fields.id};` };
+    const now = h.services.now();
+    // One is claimed by a sender still within its lease; one by a sender whose lease ran out.
+    const [live] = await h.services.outbox.claimDue(now, 1, 60_000);
+    const [lapsed] = await h.services.outbox.claimDue(now, 1, 0);
+    const page = await operator.page(progressUrl);
+    expect((await operator.post(`${progressUrl}/cancel`, { csrf: csrfOf(page.html) })).status).toBe(303);
+    const status = async (id: string) =>
+      (await h.services.prisma.outboxMessage.findUniqueOrThrow({ where: { id } })).status;
+    expect(await status(live!.id)).toBe("sending");
+    expect(await status(lapsed!.id)).toBe("cancelled");
+    // The sender that lost its lease fails late: the message is not put back in the queue.
+    await h.services.outbox.reschedule(lapsed!.id, 1, "timeout", now);
+    expect(await status(lapsed!.id)).toBe("cancelled");
+    expect(await drain(h)).toBe(0);
+    const rows = await h.services.prisma.outboxMessage.findMany({ where: { idempotencyKey: key } });
+    expect(rows.map((r) => r.status).sort()).toEqual(["cancelled", "cancelled", "sending"]);
+  });
+
   it("a cancel without the CSRF token is refused", async () => {
     const response = await operator.post(`${ROOT}/b-anything/cancel`, {});
     expect(response.status).toBe(403);
