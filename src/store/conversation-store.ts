@@ -195,6 +195,27 @@ export class SqlConversationStore implements ConversationStore {
     return rows.map(toContactRecord);
   }
 
+  /**
+   * The true size of a broadcast's audience (who `audience` would return) and the sum of their
+   * record keys: a tally for the disclosure gate, never shown as it is.
+   */
+  async audienceTally(query: {
+    readonly channel?: string;
+    readonly areas?: readonly string[];
+  }): Promise<{ count: number; keySum: number }> {
+    const result = await this.prisma.contact.aggregate({
+      where: {
+        status: "active",
+        consentVersion: { not: null },
+        ...(query.channel ? { channel: query.channel } : {}),
+        ...(query.areas && query.areas.length > 0 ? { area: { in: [...query.areas] } } : {}),
+      },
+      _count: { _all: true },
+      _sum: { recordKey: true },
+    });
+    return { count: result._count._all, keySum: result._sum.recordKey ?? 0 };
+  }
+
   async answersOf(contactId: string): Promise<AnswerRecord[]> {
     const rows = await this.prisma.answer.findMany({
       where: { contactId },

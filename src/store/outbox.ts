@@ -79,12 +79,32 @@ interface ClaimedRow {
 
 const CLAIM = `UPDATE "outbox" SET "status" = 'sending', "next_attempt_at" = ? WHERE "id" IN (SELECT "id" FROM "outbox" WHERE "status" IN ('pending', 'sending') AND "next_attempt_at" <= ? ORDER BY "created_at" ASC, "id" ASC LIMIT ?) RETURNING "id", "contact_id", "channel", "payload", "attempts", "idempotency_key", "kind", "created_at"`;
 const SENT = `UPDATE "outbox" SET "status" = 'sent', "sent_at" = ?, "provider_id" = ?, "attempts" = "attempts" + 1, "last_error" = NULL WHERE "id" = ?`;
-const RESCHEDULE = `UPDATE "outbox" SET "status" = 'pending', "attempts" = ?, "last_error" = ?, "next_attempt_at" = ? WHERE "id" = ?`;
+// A cancelled message stays cancelled, even when a sender whose lease had run out fails it late.
+const RESCHEDULE = `UPDATE "outbox" SET "status" = 'pending', "attempts" = ?, "last_error" = ?, "next_attempt_at" = ? WHERE "id" = ? AND "status" <> 'cancelled'`;
 const DEAD = `UPDATE "outbox" SET "status" = 'dead', "attempts" = ?, "last_error" = ? WHERE "id" = ?`;
 const TARGET = `SELECT "address_enc", "status", "language" FROM "contacts" WHERE "id" = ?`;
 const STOP = `UPDATE "contacts" SET "status" = 'stopped', "stopped_at" = ?, "updated_at" = ? WHERE "id" = ? AND "status" = 'active'`;
 const BY_PROVIDER = `SELECT "id", "contact_id", "delivery_status" FROM "outbox" WHERE "provider_id" = ? LIMIT 1`;
 const DELIVERED = `UPDATE "outbox" SET "delivery_status" = ? WHERE "id" = ? AND "delivery_status" IS ?`;
+
+/** A broadcast's messages: their idempotency keys start `broadcast:<id>:` (conversation/broadcast.ts), a range on the unique index. */
+const BROADCAST_RANGE = `"idempotency_key" >= ? AND "idempotency_key" < ?`;
+const broadcastRange = (id: string): [string, string] => [`broadcast:${id}:`, `broadcast:${id};`];
+/** Not yet with the platform: waiting, or claimed by a sender whose lease has run out. */
+const UNSENT = `("status" = 'pending' OR ("status" = 'sending' AND "next_attempt_at" <= ?))`;
+const BROADCAST_PROGRESS = `SELECT "status", COUNT(*) AS "residents", COALESCE(SUM("record_key"), 0) AS "keySum" FROM (SELECT DISTINCT o."status", o."contact_id", c."record_key" FROM "outbox" AS o JOIN "contacts" AS c ON c."id" = o."contact_id" WHERE o.${BROADCAST_RANGE}) GROUP BY "status"`;
+// The conversation a cancelled broadcast started for a resident it never reached is ended too,
+// or their next message would answer a question they never got, and reminders would ask it again.
+// Only a session nobody has moved since the broadcast queued it (updated_at) is ended.
+const CANCEL_SESSIONS = `DELETE FROM "sessions" WHERE "contact_id" IN (SELECT "contact_id" FROM "outbox" WHERE ${BROADCAST_RANGE} AND ${UNSENT}) AND "contact_id" NOT IN (SELECT "contact_id" FROM "outbox" WHERE ${BROADCAST_RANGE} AND NOT ${UNSENT}) AND "updated_at" <= (SELECT MIN(o."created_at") FROM "outbox" AS o WHERE o."contact_id" = "sessions"."contact_id" AND o.${BROADCAST_RANGE})`;
+const CANCEL_MESSAGES = `UPDATE "outbox" SET "status" = 'cancelled', "last_error" = 'cancelled by an operator' WHERE ${BROADCAST_RANGE} AND ${UNSENT}`;
+
+/** One state of a broadcast's messages: how many residents have a message in it, and their record keys' sum (for the disclosure gate). */
+export interface BroadcastTally {
+  readonly status: string;
+  readonly residents: number;
+  readonly keySum: number;
+}
 
 export class SqlOutboxStore implements OutboxStore {
   constructor(
@@ -160,6 +180,31 @@ export class SqlOutboxStore implements OutboxStore {
       select: { id: true, channel: true, kind: true, attempts: true, lastError: true, createdAt: true },
     });
     return rows.map((r) => ({ ...r, lastError: r.lastError ?? null }));
+  }
+
+  /** Residents per state of a broadcast's messages (pending, sending, sent, dead, cancelled): true counts, for the gate. */
+  async broadcastProgress(id: string): Promise<BroadcastTally[]> {
+    const rows = await this.sql.all<{ status: string; residents: number; keySum: number }>(
+      BROADCAST_PROGRESS,
+      ...broadcastRange(id),
+    );
+    return rows.map((r) => ({ status: r.status, residents: Number(r.residents), keySum: Number(r.keySum) }));
+  }
+
+  /**
+   * Cancels what a broadcast has not yet handed to a platform, in one batch: those messages are
+   * marked cancelled (never claimed again) and the conversations it started for residents it
+   * never reached are ended. A message a sender holds a live lease on is already on its way.
+   * Returns how many messages were cancelled.
+   */
+  async cancelBroadcast(id: string, now: Date): Promise<number> {
+    const range = broadcastRange(id);
+    const at = sqlDate(now);
+    const [, cancelled] = await this.sql.batch([
+      { sql: CANCEL_SESSIONS, params: [...range, at, ...range, at, ...range] },
+      { sql: CANCEL_MESSAGES, params: [...range, at] },
+    ]);
+    return cancelled!.changes;
   }
 
   /** Puts a dead letter (or all of them) back in the queue; how many were. */

@@ -25,7 +25,8 @@ export async function runRetention(
   const oldText = { createdAt: { lt: answerCutoff }, redacted: { not: null } };
   const oldFacts = { createdAt: { lt: answerCutoff }, contactId: { not: null } };
   const oldInbound = { receivedAt: { lt: logCutoff } };
-  const oldDeliveries = { createdAt: { lt: logCutoff }, status: { in: ["sent", "dead"] } };
+  // A cancelled broadcast's messages were never sent and never will be: logs like the rest.
+  const oldDeliveries = { createdAt: { lt: logCutoff }, status: { in: ["sent", "dead", "cancelled"] } };
   if (options.dryRun) {
     const [answersAnonymised, texts, factsUnlinked, inboundIdsDeleted, deliveryLogsDeleted] = await Promise.all([
       prisma.answer.count({ where: oldAnswers }),

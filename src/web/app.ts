@@ -12,6 +12,7 @@ import { registerChampionView, type ChampionViewDeps } from "./champion-view.js"
 import { registerInsightsApi, type InsightsApiDeps } from "./insights-api.js";
 import { registerDashboard, type DashboardDeps } from "./dashboard.js";
 import { registerAdmin, type AdminDeps } from "./admin.js";
+import { registerBroadcasts, type BroadcastViewDeps } from "./broadcasts-view.js";
 import { registerThemesReview, type ThemesReviewDeps } from "./themes-review.js";
 import { registerPrivacyNotice, type PrivacyDeps } from "./privacy.js";
 import { registerPublicResults, type PublicResultsDeps } from "./public-results.js";
@@ -40,6 +41,8 @@ export interface AppDeps {
   readonly dashboard?: DashboardDeps;
   /** The operator's admin views under /dashboard/admin (same sign-in as the dashboard). */
   readonly admin?: AdminDeps;
+  /** Operators start, watch and cancel broadcasts at /dashboard/admin/broadcasts. */
+  readonly broadcasts?: BroadcastViewDeps;
   /** An officer settles free-text answers' themes at /dashboard/themes-review (operators). */
   readonly themesReview?: ThemesReviewDeps;
   readonly privacy?: PrivacyDeps;
@@ -116,6 +119,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.champions) registerChampionView(app, deps.champions);
   if (deps.insights) registerInsightsApi(app, deps.insights);
   if (deps.admin) registerAdmin(app, deps.admin);
+  if (deps.broadcasts) registerBroadcasts(app, deps.broadcasts);
   if (deps.themesReview) registerThemesReview(app, deps.themesReview);
   if (deps.dashboard) registerDashboard(app, deps.dashboard);
   if (deps.reach) registerReachView(app, deps.reach);

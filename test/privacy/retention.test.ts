@@ -83,4 +83,31 @@ describe("retention", () => {
     expect(result.stdout).toMatch(/^Would anonymise 0 answer\(s\) older than 730 days/);
     expect(result.stdout).toContain("Would delete");
   });
+
+  it("deletes old delivery logs, a cancelled broadcast's messages with them, and keeps what is still to send", async () => {
+    const contact = await services.prisma.contact.findFirstOrThrow();
+    const old = new Date("2026-05-01T00:00:00Z");
+    for (const status of ["sent", "dead", "cancelled", "pending"])
+      await services.prisma.outboxMessage.create({
+        data: {
+          id: `retention-${status}`,
+          contactId: contact.id,
+          channel: "sms",
+          payload: "{}",
+          status,
+          idempotencyKey: `retention-${status}`,
+          createdAt: old,
+          nextAttemptAt: old,
+          kind: "broadcast",
+        },
+      });
+    const done = await runRetention(services.prisma, {
+      now: new Date("2026-07-01T00:00:00Z"),
+      retentionDays: 730,
+      dryRun: false,
+    });
+    expect(done.deliveryLogsDeleted).toBe(3);
+    const left = await services.prisma.outboxMessage.findMany({ where: { id: { startsWith: "retention-" } } });
+    expect(left.map((m) => m.status)).toEqual(["pending"]);
+  });
 });

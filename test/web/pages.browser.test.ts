@@ -354,6 +354,19 @@ describe("every page, at 1280, 390 and 320 px", () => {
     );
   });
 
+  it("broadcasts: the preview, a started broadcast's progress; refused to a partner", async () => {
+    expectClean(
+      await visit("operator", "/dashboard/admin/broadcasts?flow=feedback&areas=ST6"),
+      // A district nobody lives in: the broadcast queues nothing for the other tests here.
+      await check("operator", "broadcast started", async (page) => {
+        await page.goto(`${base}/dashboard/admin/broadcasts?flow=feedback&areas=ST9`);
+        await page.getByRole("button", { name: "Start the broadcast" }).click();
+        await page.getByTestId("progress").waitFor();
+      }),
+      await visit("partner", "/dashboard/admin/broadcasts", 403),
+    );
+  });
+
   it("themes review: answers to settle, with redacted text, area and month; refused to a partner", async () => {
     const idea =
       "Ring Dave on 07700 900111 about sorting out the whatsit on the corner of the cul-de-sac behind the old pottery works, it has been like that since the spring";

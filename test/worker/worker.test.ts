@@ -14,7 +14,7 @@ import { seededRandom } from "../../src/demo/residents.js";
 import { hashViewToken } from "../../src/champions/champion-store.js";
 import { hashPartnerToken } from "../../src/insights/partners.js";
 import { SIGNATURE_HEADER, signWebhook } from "../../src/updates/partner-feed.js";
-import { protectCell, share } from "../../src/insights/disclosure.js";
+import { protectCell, publishTally, share } from "../../src/insights/disclosure.js";
 import { blockIndexOf } from "../../src/insights/periods.js";
 import { packageRoot } from "../../src/runtime-node/paths.js";
 import { createAddressCrypto, type AddressCrypto } from "../../src/store/address-crypto.js";
@@ -726,6 +726,80 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
     await cron();
     expect(textsTo(phone)).toHaveLength(before + 1);
   });
+
+  it("a broadcast started from the dashboard is delivered by the Cron Trigger, once, its progress shown through the gate; another cancelled before the cron is never sent", async () => {
+    // Ten residents who consented, in a district no other test uses.
+    const phones = Array.from({ length: 10 }, (_, i) => `+4477009${String(55_000 + i)}`);
+    const at = sqlDate(new Date());
+    for (const [i, phone] of phones.entries())
+      db.prepare(
+        `INSERT INTO contacts (id, channel, address_hash, address_enc, language, status, consent_version, consent_at, area, record_key, created_at, updated_at) VALUES (?, 'sms', ?, ?, 'en', 'active', '2026-11', ?, 'LL55', ?, ?, ?)`,
+      ).run(`broadcast-${i}`, await crypto.hash("sms", phone), await crypto.encrypt(phone), at, 79, at, at);
+    const tally = (n: number) => publishTally({ count: n, keySum: n * 79 }, 10).count;
+    const operator = await signIn(account("Worker broadcast operator", "operator"));
+    const partner = await signIn(account("Worker broadcast partner", "partner", ["LL55"]));
+    expect((await partner("/dashboard/admin/broadcasts")).status).toBe(403);
+
+    const preview = await (await operator("/dashboard/admin/broadcasts?flow=feedback&areas=LL55&channel=sms")).text();
+    expect(preview).toContain(`Residents it would reach: <strong>${tally(10)}</strong>`);
+    expect(preview).toContain("sending would start now");
+    const start = /<form method="post" action="\/dashboard\/admin\/broadcasts"[^>]*>([\s\S]*?)<\/form>/.exec(
+      preview,
+    )![1]!;
+    const fields = Object.fromEntries(
+      [...start.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
+    );
+    const started = await operator("/dashboard/admin/broadcasts", fields);
+    expect(started.status).toBe(303);
+    const progress = started.headers.get("Location")!;
+    expect(progress).toBe(`/dashboard/admin/broadcasts/${fields.id}`);
+    const status = (page: string, s: string) => new RegExp(`data-status="${s}">([^<]+)<`).exec(page)?.[1];
+    expect(status(await (await operator(progress)).text(), "pending")).toBe(String(tally(10)));
+
+    // Nothing leaves until the Cron Trigger's outbox run; then each resident gets the flow's first question, once.
+    expect(phones.some((p) => textsTo(p).length > 0)).toBe(false);
+    await cron();
+    await cron();
+    for (const phone of phones) {
+      expect(textsTo(phone)).toHaveLength(1);
+      expect(textsTo(phone)[0]).toContain("how easy was it to take part?");
+    }
+    const done = await (await operator(progress)).text();
+    expect(status(done, "sent")).toBe(String(tally(10)));
+    expect(status(done, "pending")).toBe("fewer than 10");
+
+    // Another, to ten more residents, cancelled before the Cron Trigger runs: none of it is sent,
+    // and the conversations it started in D1 end with it.
+    const others = Array.from({ length: 10 }, (_, i) => `+4477009${String(56_000 + i)}`);
+    for (const [i, phone] of others.entries())
+      db.prepare(
+        `INSERT INTO contacts (id, channel, address_hash, address_enc, language, status, consent_version, consent_at, area, record_key, created_at, updated_at) VALUES (?, 'sms', ?, ?, 'en', 'active', '2026-11', ?, 'LL56', ?, ?, ?)`,
+      ).run(`broadcast-cancel-${i}`, await crypto.hash("sms", phone), await crypto.encrypt(phone), at, 79, at, at);
+    const second = await (await operator("/dashboard/admin/broadcasts?flow=feedback&areas=LL56&channel=sms")).text();
+    const secondForm = /<form method="post" action="\/dashboard\/admin\/broadcasts"[^>]*>([\s\S]*?)<\/form>/.exec(
+      second,
+    )![1]!;
+    const secondFields = Object.fromEntries(
+      [...secondForm.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
+    );
+    const secondProgress = (await operator("/dashboard/admin/broadcasts", secondFields)).headers.get("Location")!;
+    const sessionsOf = () =>
+      (
+        db.prepare(`SELECT count(*) AS n FROM sessions WHERE contact_id LIKE 'broadcast-cancel-%'`).get() as {
+          n: number;
+        }
+      ).n;
+    expect(sessionsOf()).toBe(10);
+    const before = await (await operator(secondProgress)).text();
+    const cancelled = await operator(`${secondProgress}/cancel`, { csrf: csrfOf(before) });
+    expect(cancelled.status).toBe(303);
+    await cron();
+    expect(others.some((p) => textsTo(p).length > 0)).toBe(false);
+    expect(sessionsOf()).toBe(0);
+    const after = await (await operator(secondProgress)).text();
+    expect(status(after, "cancelled")).toBe(String(tally(10)));
+    expect(status(after, "sent")).toBe("fewer than 10");
+  }, 90_000);
 
   it("a reminder falls due (the conversation's last message moved back a day) and the cron sends it, once", async () => {
     const phone = "+447700900625";
