@@ -4,8 +4,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import QRCode from "qrcode";
 import { shareLinks } from "../champions/codes.js";
+import { qrPng, qrSvg } from "../champions/qr.js";
 import type { Config } from "../config.js";
 import { openNodeServices } from "../runtime-node/services.js";
 import { cliConfig, cliLogger, type CliIO } from "./io.js";
@@ -14,8 +14,8 @@ async function writeQr(link: string, outDir: string, code: string): Promise<stri
   mkdirSync(outDir, { recursive: true });
   const png = path.join(outDir, `${code}.png`);
   const svg = path.join(outDir, `${code}.svg`);
-  await QRCode.toFile(png, link, { errorCorrectionLevel: "M", margin: 2, width: 600 });
-  writeFileSync(svg, await QRCode.toString(link, { type: "svg", errorCorrectionLevel: "M", margin: 2 }));
+  writeFileSync(png, await qrPng(link));
+  writeFileSync(svg, await qrSvg(link));
   return [png, svg];
 }
 

@@ -26,6 +26,7 @@ describe("codes", () => {
     expect(shareLinks("K7P2QX", "placevoice_bot", "+447700900000")).toEqual({
       telegram: "https://t.me/placevoice_bot?start=c_K7P2QX",
       sms: "Text JOIN K7P2QX to 07700 900000",
+      smsCy: "Tecstiwch JOIN K7P2QX i 07700 900000",
     });
   });
 });
