@@ -96,7 +96,7 @@ ${
         )}</tbody></table>
 ${
   own && !champion.revoked
-    ? html`<form class="filters" method="post" action="${PATH}/campaign" aria-label="New campaign code for ${champion.name}">
+    ? html`<form class="filters" method="post" action="${PATH}/campaign" aria-label="New campaign code for ${champion.name} (${own.code})">
   <input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="champion" value="${own.code}">
   <label for="campaign-${i}">Campaign (a poster or venue) <input id="campaign-${i}" name="campaign" required maxlength="120" placeholder="Poster: Abbey Hulton library"></label>
   <label for="flow-${i}">Starts <select id="flow-${i}" name="flow"><option value="">the entry flow (${deps.registry.entryFlowId})</option>${flows
