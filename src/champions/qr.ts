@@ -1,6 +1,7 @@
 // The QR code of a share link, as an SVG document and as a PNG image: one drawing for the CLI's
-// files and the operator's downloads. Node only (PNG through pngjs); the Worker's bundle leaves
-// the `qrcode` package out, so nothing on the Worker's path imports this file.
+// files, the champion's page and the operator's downloads. SVG is plain JavaScript and runs on both
+// runtimes; PNG goes through pngjs on Node's streams, so only Node passes qrPng on (the Worker
+// bundles qrcode's browser build, which has no toBuffer).
 import QRCode from "qrcode";
 
 const OPTIONS = { errorCorrectionLevel: "M", margin: 2 } as const;

@@ -60,7 +60,7 @@ export interface ComposeInput {
   readonly sendShares?: SendShares;
   /** How partners' webhooks are checked and sent on this runtime (only ever to public addresses). */
   readonly webhooks: Pick<FeedDeps, "post" | "vet">;
-  /** A QR code as SVG, for champions' pages (Node; the Worker leaves it out to keep its bundle small). */
+  /** A QR code as SVG, for champions' pages and operators' downloads (both runtimes). */
   readonly qrSvg?: (text: string) => Promise<string>;
   /** A QR code as PNG, for operators' downloads (Node: pngjs; the Worker has none). */
   readonly qrPng?: (text: string) => Promise<Uint8Array>;
