@@ -211,6 +211,12 @@ describe("/dashboard/champions", () => {
     // The champion's other code still works; the retired one offers no QR code or poster.
     await h.telegramUpdate(textUpdate(72_000_103, `/start c_${champion.code}`));
     expect(await attributedTo(champion.code)).toBe(1);
+    // The champion's own page says the poster's code is retired, and draws no QR code for it.
+    const key = new URL(champion.privateLink).searchParams.get("key")!;
+    const own = await (await h.app.request(`/champions/${champion.code}?key=${encodeURIComponent(key)}`)).text();
+    expect(own).toMatch(new RegExp(`data-code="${poster}">.*Retired: this code no longer brings anyone in`));
+    expect(own).not.toContain(`/champions/${poster}/qr.svg`);
+    expect((await h.app.request(`/champions/${poster}/qr.svg?key=${encodeURIComponent(key)}`)).status).toBe(404);
     expect((await operator.page(`/dashboard/champions/${poster}/poster`)).status).toBe(404);
     expect((await operator.page(`/dashboard/champions/${poster}/qr.svg`)).status).toBe(404);
     const audit = await h.services.partners.recentAudit(20);
