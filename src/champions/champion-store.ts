@@ -21,7 +21,7 @@ export type PublishedCount = { readonly value: number } | { readonly fewerThan: 
 export interface ChampionView {
   readonly name: string;
   readonly organisation: string | null;
-  readonly codes: readonly { code: string; campaign: string | null }[];
+  readonly codes: readonly { code: string; campaign: string | null; retired: boolean }[];
   readonly reached: PublishedCount;
   readonly finished: PublishedCount;
   readonly laterTouches: PublishedCount;
@@ -38,6 +38,20 @@ export function hashViewToken(token: string): string {
 export function publish(tally: Tally, k: number): PublishedCount {
   const cell = publishTally(tally, k);
   return cell.count === null ? { fewerThan: k } : { value: cell.count };
+}
+
+/**
+ * Residents as one count with their key sum, so it is adjusted as every published count is:
+ * all of `keys`, or those of `contactIds` among them.
+ */
+function tallyOf(keys: ReadonlyMap<string, number>, contactIds: Iterable<string> = keys.keys()): Tally {
+  let count = 0;
+  let keySum = 0;
+  for (const id of contactIds) {
+    count++;
+    keySum += keys.get(id) ?? 0;
+  }
+  return { count, keySum };
 }
 
 export class ChampionStore {
@@ -90,12 +104,53 @@ export class ChampionStore {
     return { code, champion: owner.champion.name };
   }
 
-  async list(): Promise<
+  /** One code as an operator sees it: whose it is, its campaign and flow, and whether it is retired. */
+  async code(code: string): Promise<{
+    code: string;
+    champion: string;
+    campaign: string | null;
+    flowId: string | null;
+    retired: boolean;
+  } | null> {
+    const row = await this.prisma.referralCode.findUnique({
+      where: { code: code.toUpperCase() },
+      include: { champion: true },
+    });
+    return row
+      ? {
+          code: row.code,
+          champion: row.champion.name,
+          campaign: row.campaign,
+          flowId: row.flowId,
+          retired: row.retiredAt !== null || row.champion.revokedAt !== null,
+        }
+      : null;
+  }
+
+  /** Retires a code (the poster came down): it brings no one in from now on; whom it brought stays counted. */
+  async retireCode(code: string): Promise<{ code: string; champion: string } | null> {
+    const row = await this.prisma.referralCode.findUnique({
+      where: { code: code.toUpperCase() },
+      include: { champion: true },
+    });
+    if (!row) return null;
+    if (row.retiredAt === null)
+      await this.prisma.referralCode.update({ where: { code: row.code }, data: { retiredAt: this.now() } });
+    return { code: row.code, champion: row.champion.name };
+  }
+
+  /**
+   * Every champion and their codes; with `reach`, also how many residents their codes brought in,
+   * through the disclosure gate as on the champion's own page.
+   */
+  async list(reach?: { readonly k: number }): Promise<
     {
+      id: string;
       name: string;
       organisation: string | null;
-      codes: { code: string; campaign: string | null; flowId: string | null }[];
+      codes: { code: string; campaign: string | null; flowId: string | null; retired: boolean }[];
       revoked: boolean;
+      reached?: PublishedCount;
     }[]
   > {
     const rows = await this.prisma.champion.findMany({
@@ -108,12 +163,35 @@ export class ChampionStore {
       ...codes.filter((c) => c.campaign === null),
       ...codes.filter((c) => c.campaign !== null),
     ];
+    const reached = new Map<string, PublishedCount>();
+    if (reach)
+      for (const r of rows)
+        reached.set(r.id, publish(tallyOf(await this.broughtIn(r.codes.map((c) => c.code))), reach.k));
     return rows.map((r) => ({
+      id: r.id,
       name: r.name,
       organisation: r.organisation,
       revoked: r.revokedAt !== null,
-      codes: ownFirst(r.codes).map((c) => ({ code: c.code, campaign: c.campaign, flowId: c.flowId })),
+      codes: ownFirst(r.codes).map((c) => ({
+        code: c.code,
+        campaign: c.campaign,
+        flowId: c.flowId,
+        retired: c.retiredAt !== null,
+      })),
+      ...(reached.has(r.id) ? { reached: reached.get(r.id)! } : {}),
     }));
+  }
+
+  /** The residents attributed to any of `codes`, each with their record key (for the gate's adjustment). */
+  private async broughtIn(codes: readonly string[]): Promise<Map<string, number>> {
+    const contacts =
+      codes.length === 0
+        ? []
+        : await this.prisma.contact.findMany({
+            where: { attribution: { in: [...codes] } },
+            select: { id: true, recordKey: true },
+          });
+    return new Map(contacts.map((c) => [c.id, c.recordKey]));
   }
 
   /** The champion behind `code`, if `token` is their view secret; otherwise null (and no hint which was wrong). */
@@ -131,22 +209,8 @@ export class ChampionStore {
     if (!champion || champion.revokedAt !== null || !champion.codes.some((c) => c.code === code.toUpperCase()))
       return null;
     const codes = champion.codes.map((c) => c.code);
-    const contacts = await this.prisma.contact.findMany({
-      where: { attribution: { in: codes } },
-      select: { id: true, recordKey: true },
-    });
-    const ids = contacts.map((c) => c.id);
-    const keyOf = new Map(contacts.map((c) => [c.id, c.recordKey]));
-    // Each count carries its residents' key sum, so it is adjusted as every published count is.
-    const tallyOf = (contactIds: Iterable<string>, keys: ReadonlyMap<string, number> = keyOf): Tally => {
-      let count = 0;
-      let keySum = 0;
-      for (const id of contactIds) {
-        count++;
-        keySum += keys.get(id) ?? 0;
-      }
-      return { count, keySum };
-    };
+    const keyOf = await this.broughtIn(codes);
+    const ids = [...keyOf.keys()];
     const finishers =
       ids.length === 0
         ? []
@@ -193,7 +257,7 @@ export class ChampionStore {
     // Only themes (and kinds) whose own count clears the threshold are listed at all.
     const cleared = (byTheme: Map<string, Set<string>>) =>
       [...byTheme.entries()]
-        .map(([theme, who]) => ({ theme, count: publish(tallyOf(who), k) }))
+        .map(([theme, who]) => ({ theme, count: publish(tallyOf(keyOf, who), k) }))
         .filter((p): p is { theme: string; count: { value: number } } => "value" in p.count)
         .sort((a, b) => b.count.value - a.count.value || a.theme.localeCompare(b.theme))
         .slice(0, 5);
@@ -202,9 +266,15 @@ export class ChampionStore {
     return {
       name: champion.name,
       organisation: champion.organisation,
-      codes: champion.codes.map((c) => ({ code: c.code, campaign: c.campaign })),
-      reached: publish(tallyOf(ids), k),
-      finished: publish(tallyOf(finishers.map((f) => f.contactId)), k),
+      codes: champion.codes.map((c) => ({ code: c.code, campaign: c.campaign, retired: c.retiredAt !== null })),
+      reached: publish(tallyOf(keyOf), k),
+      finished: publish(
+        tallyOf(
+          keyOf,
+          finishers.map((f) => f.contactId),
+        ),
+        k,
+      ),
       laterTouches: publish(touches, k),
       topPriorities,
       couldOffer,

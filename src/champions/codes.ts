@@ -14,6 +14,8 @@ export function generateCode(length = 6, random: (max: number) => number = rando
 export interface ShareLinks {
   readonly telegram: string | undefined;
   readonly sms: string | undefined;
+  /** The SMS instruction in Welsh (the keyword stays JOIN: the SMS webhook knows only that one). */
+  readonly smsCy: string | undefined;
 }
 
 /** What a champion shares: the Telegram deep link and the SMS instruction. */
@@ -22,9 +24,11 @@ export function shareLinks(
   telegramUsername: string | undefined,
   smsNumber: string | undefined,
 ): ShareLinks {
+  const texts = smsNumber && smsNumber.startsWith("+");
   return {
     telegram: telegramUsername ? `https://t.me/${telegramUsername}?start=c_${code}` : undefined,
-    sms: smsNumber && smsNumber.startsWith("+") ? `Text JOIN ${code} to ${displayPhone(smsNumber)}` : undefined,
+    sms: texts ? `Text JOIN ${code} to ${displayPhone(smsNumber)}` : undefined,
+    smsCy: texts ? `Tecstiwch JOIN ${code} i ${displayPhone(smsNumber)}` : undefined,
   };
 }
 

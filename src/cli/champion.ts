@@ -1,11 +1,11 @@
 // `placevoice champion create --name "…" [--org "…"] [--out dir]`, `champion campaign --code X --name "…"
-// [--flow offers]`, `champion list`: codes to share, their links, and QR codes (PNG and SVG) for the
+// [--flow offers]`, `champion list`, `champion retire --code X`: codes to share, their links, and QR codes (PNG and SVG) for the
 // Telegram link. A campaign with --flow starts that flow (e.g. what residents could offer).
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import QRCode from "qrcode";
 import { shareLinks } from "../champions/codes.js";
+import { qrPng, qrSvg } from "../champions/qr.js";
 import type { Config } from "../config.js";
 import { openNodeServices } from "../runtime-node/services.js";
 import { cliConfig, cliLogger, type CliIO } from "./io.js";
@@ -14,8 +14,8 @@ async function writeQr(link: string, outDir: string, code: string): Promise<stri
   mkdirSync(outDir, { recursive: true });
   const png = path.join(outDir, `${code}.png`);
   const svg = path.join(outDir, `${code}.svg`);
-  await QRCode.toFile(png, link, { errorCorrectionLevel: "M", margin: 2, width: 600 });
-  writeFileSync(svg, await QRCode.toString(link, { type: "svg", errorCorrectionLevel: "M", margin: 2 }));
+  writeFileSync(png, await qrPng(link));
+  writeFileSync(svg, await qrSvg(link));
   return [png, svg];
 }
 
@@ -81,12 +81,26 @@ export async function championCommand(args: readonly string[], io: CliIO): Promi
     if (sub === "list") {
       for (const c of await champions.list()) {
         io.out(
-          `${c.name}${c.organisation ? ` (${c.organisation})` : ""}${c.revoked ? " [revoked]" : ""}: ${c.codes.map((x) => (x.campaign ? `${x.code} "${x.campaign}"${x.flowId ? ` [${x.flowId}]` : ""}` : x.code)).join(", ")}`,
+          `${c.name}${c.organisation ? ` (${c.organisation})` : ""}${c.revoked ? " [revoked]" : ""}: ${c.codes.map((x) => `${x.campaign ? `${x.code} "${x.campaign}"${x.flowId ? ` [${x.flowId}]` : ""}` : x.code}${x.retired ? " [retired]" : ""}`).join(", ")}`,
         );
       }
       return 0;
     }
-    io.err("Usage: placevoice champion create|campaign|list");
+    if (sub === "retire") {
+      if (!values.code) {
+        io.err("Usage: placevoice champion retire --code <code>");
+        return 2;
+      }
+      const retired = await champions.retireCode(values.code);
+      if (!retired) {
+        io.err(`No code ${values.code.toUpperCase()}`);
+        return 1;
+      }
+      await services.partners.audit("operator (cli)", "champions.retire", { code: retired.code });
+      io.out(`Retired ${retired.code} (${retired.champion}): it no longer brings anyone in.`);
+      return 0;
+    }
+    io.err("Usage: placevoice champion create|campaign|list|retire");
     return 2;
   } catch (error) {
     io.err((error as Error).message);

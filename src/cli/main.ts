@@ -34,6 +34,8 @@ Usage:
   placevoice champion campaign --code <CODE> --name "…"
                                         another code for the same champion (a poster per estate)
   placevoice champion list              champions and their codes
+  placevoice champion retire --code <CODE>
+                                        retire a code: it no longer brings anyone in
   placevoice population import <csv> --source "…" --year 2021
                                         the population baseline reach is measured against (area,age_band,population)
   placevoice partner create --name "…" [--areas ST1,ST6]

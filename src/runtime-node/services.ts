@@ -5,8 +5,8 @@ import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import QRCode from "qrcode";
 import { checkSmsLength } from "../channels/sms/lint.js";
+import { qrPng, qrSvg } from "../champions/qr.js";
 import { systemClock, type Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import { parseUrgentLexicon } from "../directory/urgent.js";
@@ -103,7 +103,8 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     botApiFetch: botApiFetch(),
     // The server, a second server and the CLI's `broadcast --send` share the platforms' limits.
     sendShares: new SendShares(sql, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`),
-    qrSvg: (text) => QRCode.toString(text, { type: "svg", margin: 1, errorCorrectionLevel: "M" }),
+    qrSvg,
+    qrPng,
     webhooks: {
       post: nodeWebhookPoster({
         allowHosts: config.webhookAllowHosts,

@@ -3,6 +3,7 @@
 // Built once per isolate and reused by every request, cron run and Durable Object in it.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { PrismaD1 } from "@prisma/adapter-d1";
+import { qrSvg } from "../champions/qr.js";
 import { systemClock } from "../clock.js";
 import { loadConfig, type Config } from "../config.js";
 import { parseUrgentLexicon } from "../directory/urgent.js";
@@ -77,6 +78,8 @@ async function open(env: WorkerEnv): Promise<WorkerServices> {
     webhooks: { post: workerWebhookPoster(config.webhookAllowHosts), vet: workerWebhookVet(config.webhookAllowHosts) },
     // D1 keeps its own history (Time Travel): status does not ask for `placevoice backup`.
     backups: "platform",
+    // QR codes as SVG (pure JavaScript); no PNG: qrcode draws PNG through pngjs, on Node's streams.
+    qrSvg,
   });
   await composed.directory.reload();
   return { ...composed, config, prisma, addressCrypto, registry, app: createApp(composed.appDeps), log };

@@ -60,8 +60,10 @@ export interface ComposeInput {
   readonly sendShares?: SendShares;
   /** How partners' webhooks are checked and sent on this runtime (only ever to public addresses). */
   readonly webhooks: Pick<FeedDeps, "post" | "vet">;
-  /** A QR code as SVG, for champions' pages (Node; the Worker leaves it out to keep its bundle small). */
+  /** A QR code as SVG, for champions' pages and operators' downloads (both runtimes). */
   readonly qrSvg?: (text: string) => Promise<string>;
+  /** A QR code as PNG, for operators' downloads (Node: pngjs; the Worker has none). */
+  readonly qrPng?: (text: string) => Promise<Uint8Array>;
   /** A deeper database check for /healthz than the store's own ping. */
   readonly checkDatabase?: () => Promise<void>;
   /**
@@ -354,6 +356,18 @@ export function composeServices(input: ComposeInput): ComposedServices {
       quietHours: config.quietHours,
       timezone: config.timezone,
       threshold: config.kThreshold,
+    },
+    championsAdmin: {
+      champions,
+      partners,
+      sessionSecret,
+      registry,
+      kThreshold: config.kThreshold,
+      publicUrl: config.publicUrl,
+      share: (code: string) => shareLinks(code, config.telegram?.username, config.twilio?.from),
+      ...(input.qrSvg ? { qrSvg: input.qrSvg } : {}),
+      ...(input.qrPng ? { qrPng: input.qrPng } : {}),
+      now: input.now,
     },
     themesReview: {
       reviews: new ThemeReviews(input.sql, input.now),

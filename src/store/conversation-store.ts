@@ -175,9 +175,9 @@ export class SqlConversationStore implements ConversationStore {
   async referralCode(code: string): Promise<{ readonly flowId: string | null } | null> {
     const row = await this.prisma.referralCode.findUnique({
       where: { code },
-      select: { flowId: true, champion: { select: { revokedAt: true } } },
+      select: { flowId: true, retiredAt: true, champion: { select: { revokedAt: true } } },
     });
-    return row !== null && row.champion.revokedAt === null ? { flowId: row.flowId } : null;
+    return row !== null && row.retiredAt === null && row.champion.revokedAt === null ? { flowId: row.flowId } : null;
   }
 
   async audience(query: AudienceQuery): Promise<ContactRecord[]> {

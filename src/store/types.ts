@@ -140,7 +140,7 @@ export interface IdleSessionQuery {
 }
 
 export interface ConversationStore {
-  /** A champion or campaign code whose champion is not revoked, with the flow it starts (null: the entry flow); null if there is none. */
+  /** A champion or campaign code, not retired, whose champion is not revoked, with the flow it starts (null: the entry flow); null if there is none. */
   referralCode(code: string): Promise<{ readonly flowId: string | null } | null>;
   /** Active contacts who have given consent (any notice version), for broadcasts. */
   audience(query: AudienceQuery): Promise<ContactRecord[]>;

@@ -14,6 +14,7 @@ import { registerDashboard, type DashboardDeps } from "./dashboard.js";
 import { registerAdmin, type AdminDeps } from "./admin.js";
 import { registerBroadcasts, type BroadcastViewDeps } from "./broadcasts-view.js";
 import { registerThemesReview, type ThemesReviewDeps } from "./themes-review.js";
+import { registerChampionsAdmin, type ChampionsAdminDeps } from "./champions-admin.js";
 import { registerPrivacyNotice, type PrivacyDeps } from "./privacy.js";
 import { registerPublicResults, type PublicResultsDeps } from "./public-results.js";
 import { registerReachView, type ReachViewDeps } from "./reach-view.js";
@@ -45,6 +46,8 @@ export interface AppDeps {
   readonly broadcasts?: BroadcastViewDeps;
   /** An officer settles free-text answers' themes at /dashboard/themes-review (operators). */
   readonly themesReview?: ThemesReviewDeps;
+  /** An operator's champions, codes, QR codes and posters at /dashboard/champions. */
+  readonly championsAdmin?: ChampionsAdminDeps;
   readonly privacy?: PrivacyDeps;
   /** The front door at /, the favicon and robots.txt. */
   readonly home?: HomeDeps;
@@ -121,6 +124,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.admin) registerAdmin(app, deps.admin);
   if (deps.broadcasts) registerBroadcasts(app, deps.broadcasts);
   if (deps.themesReview) registerThemesReview(app, deps.themesReview);
+  if (deps.championsAdmin) registerChampionsAdmin(app, deps.championsAdmin);
   if (deps.dashboard) registerDashboard(app, deps.dashboard);
   if (deps.reach) registerReachView(app, deps.reach);
   if (deps.privacy) registerPrivacyNotice(app, deps.privacy);

@@ -40,7 +40,8 @@ export function registerChampionView(app: Hono, deps: ChampionViewDeps): void {
       deps.qrSvg && /^[A-Za-z0-9]{4,12}$/.test(code) && key.length > 0 && key.length < 100
         ? await deps.champions.view(code, key, deps.kThreshold, deps.entryFlowId)
         : null;
-    const link = view ? deps.share(code.toUpperCase()).telegram : undefined;
+    const live = view?.codes.some((entry) => entry.code === code.toUpperCase() && !entry.retired);
+    const link = live ? deps.share(code.toUpperCase()).telegram : undefined;
     if (!view || !link || !deps.qrSvg) return c.text("Not found", 404);
     c.header("Cache-Control", "no-store");
     c.header("Referrer-Policy", "no-referrer");
@@ -102,6 +103,8 @@ ${
 }
 <h2>Share it</h2>
 ${view.codes.map((entry) => {
+  if (entry.retired)
+    return html`<section class="share" data-code="${entry.code}"><h3><code>${entry.code}</code>${entry.campaign ? html` — ${entry.campaign}` : " — your own code"}</h3><p>Retired: this code no longer brings anyone in. The residents it brought are still counted above.</p></section>`;
   const links = deps.share(entry.code);
   return html`<section class="share" data-code="${entry.code}"><h3><code>${entry.code}</code>${entry.campaign ? html` — ${entry.campaign}` : " — your own code"}</h3>
 ${links.telegram ? html`<p>Telegram link: <a href="${links.telegram}">${links.telegram}</a></p>` : ""}

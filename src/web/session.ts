@@ -89,7 +89,7 @@ export function safeNext(value: unknown): string | undefined {
 
 /** The page a form lives on, for a POST to one of its actions. */
 function formPage(path: string): string {
-  for (const root of ["/dashboard/updates", "/dashboard/webhook", "/dashboard/admin"])
+  for (const root of ["/dashboard/updates", "/dashboard/webhook", "/dashboard/admin", "/dashboard/champions"])
     if (path.startsWith(root)) return root;
   return "/dashboard";
 }

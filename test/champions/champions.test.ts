@@ -26,6 +26,7 @@ describe("codes", () => {
     expect(shareLinks("K7P2QX", "placevoice_bot", "+447700900000")).toEqual({
       telegram: "https://t.me/placevoice_bot?start=c_K7P2QX",
       sms: "Text JOIN K7P2QX to 07700 900000",
+      smsCy: "Tecstiwch JOIN K7P2QX i 07700 900000",
     });
   });
 });
@@ -95,9 +96,11 @@ describe("placevoice champion create", () => {
       expect(unknown.code).toBe(2);
       expect(unknown.stderr.trim().split("\n")).toHaveLength(1);
       expect(unknown.stderr).toContain('No flow "nothing": the flows are');
+      const retire = await runCli(["champion", "retire", "--code", campaignCode!], { env });
+      expect(retire.code, retire.stderr).toBe(0);
       const list = await runCli(["champion", "list"], { env });
       expect(list.stdout).toContain(
-        `Burslem Community Pantry (BCP): ${code}, ${campaignCode} "Poster: Middleport", ${offersCode} "Poster: What could you give?" [offers]`,
+        `Burslem Community Pantry (BCP): ${code}, ${campaignCode} "Poster: Middleport" [retired], ${offersCode} "Poster: What could you give?" [offers]`,
       );
     } finally {
       t.cleanup();

@@ -367,6 +367,29 @@ describe("every page, at 1280, 390 and 320 px", () => {
     );
   });
 
+  it("champions: the list with reach, a champion created (its private link shown once), a campaign code, the A4 poster; refused to a partner", async () => {
+    let created = 0;
+    expectClean(
+      await visit("operator", "/dashboard/champions"),
+      await check("operator", "champions, one created", async (page) => {
+        await page.goto(`${base}/dashboard/champions`);
+        await page.getByLabel("Name").fill(`Tunstall and District Community Trust Youth Forum ${++created}`);
+        await page.getByLabel("Organisation (optional)").fill("TDCT");
+        await page.getByRole("button", { name: "Create champion" }).click();
+        await page.getByTestId("private-link").waitFor();
+      }),
+      await check("operator", "champions, a campaign code added", async (page) => {
+        await page.goto(`${base}/dashboard/champions`);
+        await page.getByLabel("Campaign (a poster or venue)").first().fill("Poster: Tunstall Park café noticeboard");
+        await page.getByLabel("Starts").first().selectOption("offers");
+        await page.getByRole("button", { name: "Add campaign code" }).first().click();
+        await page.getByTestId("new-code").waitFor();
+      }),
+      await visit("operator", `/dashboard/champions/${champion.code}/poster`),
+      await visit("partner", "/dashboard/champions", 403),
+    );
+  });
+
   it("themes review: answers to settle, with redacted text, area and month; refused to a partner", async () => {
     const idea =
       "Ring Dave on 07700 900111 about sorting out the whatsit on the corner of the cul-de-sac behind the old pottery works, it has been like that since the spring";

@@ -34,6 +34,7 @@ import {
 import { FakeTelegram, textUpdate } from "../support/fake-telegram.js";
 import { FakeTwilio, inboundSms } from "../support/fake-twilio.js";
 import { placevoiceBin } from "../support/cli.js";
+import { modulesOf, svgModules } from "../support/qr-image.js";
 import { tempDir } from "../support/temp-db.js";
 
 const TELEGRAM_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
@@ -867,7 +868,7 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
     }
   });
 
-  it("a champion made with SQL, as the parity table tells operators: the code brings a resident in, the page opens with its key, no QR code", async () => {
+  it("a champion made with SQL, as the parity table tells operators: the code brings a resident in, the page opens with its key, with its QR code", async () => {
     const key = randomUUID().replace(/-/g, "");
     db.prepare(`INSERT INTO champions (id, name, view_token_hash, created_at) VALUES (?, ?, ?, ?)`).run(
       "champion-sql",
@@ -886,7 +887,46 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("Tunstall Tenants");
     expect((await fetch(`${base}/champions/TUN6SQL?key=wrong-key`)).status).toBe(404);
-    expect((await fetch(`${base}/champions/TUN6SQL/qr.svg?key=${key}`)).status).toBe(404);
+    const qr = await fetch(`${base}/champions/TUN6SQL/qr.svg?key=${key}`);
+    expect(qr.status).toBe(200);
+    expect(qr.headers.get("Content-Type")).toBe("image/svg+xml");
+  });
+
+  it("champions from the browser on D1: created with a campaign code, the QR code as SVG (no PNG), the poster, and a retired code brings no one in", async () => {
+    const operator = await signIn(account("Worker engagement officer", "operator"));
+    const list = await (await operator("/dashboard/champions")).text();
+    const created = await (
+      await operator("/dashboard/champions", { csrf: csrfOf(list), name: "Goldenhill Allotments" })
+    ).text();
+    const code = /data-testid="new-code">([A-Z0-9]+)</.exec(created)![1]!;
+    const privateLink = /data-testid="private-link">[^<]*(\/champions\/[^<]+)</
+      .exec(created)![1]!
+      .replace(/&amp;/g, "&");
+    expect((await fetch(`${base}${privateLink}`)).status).toBe(200);
+    const added = await (
+      await operator("/dashboard/champions/campaign", {
+        csrf: csrfOf(created),
+        champion: code,
+        campaign: "Poster: Goldenhill shop",
+        flow: "",
+      })
+    ).text();
+    const poster = /data-testid="new-code">([A-Z0-9]+)</.exec(added)![1]!;
+    const svg = await operator(`/dashboard/champions/${poster}/qr.svg`);
+    expect(svg.status).toBe(200);
+    expect(svg.headers.get("Content-Type")).toBe("image/svg+xml");
+    const username = /https:\/\/t\.me\/([A-Za-z0-9_]+)\?start=c_/.exec(added)![1]!;
+    expect(svgModules(await svg.text())).toEqual(modulesOf(`https://t.me/${username}?start=c_${poster}`));
+    expect((await operator(`/dashboard/champions/${poster}/qr.png`)).status).toBe(404);
+    const printable = await (await operator(`/dashboard/champions/${poster}/poster`)).text();
+    expect(printable).toContain(`Tecstiwch JOIN ${poster} i `);
+    expect(printable).toContain('<img src="data:image/svg+xml;base64,');
+    const retired = await operator("/dashboard/champions/retire", { csrf: csrfOf(added), code: poster });
+    expect(retired.status).toBe(200);
+    await sms("+447700900627", `JOIN ${poster}`);
+    expect((await contactRow("sms", "+447700900627"))?.attribution ?? null).toBeNull();
+    await sms("+447700900628", `JOIN ${code}`);
+    expect((await contactRow("sms", "+447700900628"))?.attribution).toBe(code);
   });
 
   it("public results: nothing until an operator publishes an area, then its results page for anyone", async () => {
