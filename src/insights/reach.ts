@@ -173,16 +173,19 @@ export class ReachQueries {
    * published counts; a withheld count ranks lowest): the areas that most need voices.
    */
   async leastHeardAreas(period: Period, limit: number): Promise<string[]> {
-    const baselines = await this.baselines.of([]);
-    const rated = await Promise.all(
-      [...baselines.values()]
-        .filter((b) => b.total > 0)
-        .map(async (b) => {
-          const inArea = { allowedAreas: [], area: b.area, ...(period.kind === "all" ? {} : { period }) };
-          const { respondents } = await this.queries.themeTable(inArea, "choice", []);
-          return { area: b.area, per1000: rate(respondents.count, b.total) };
-        }),
+    const baselines = [...(await this.baselines.of([])).values()].filter((b) => b.total > 0);
+    // Each area's published count of residents, as its own table gives it, from one grouped read.
+    const tables = await this.queries.areaBandTables(
+      { allowedAreas: [], ...(period.kind === "all" ? {} : { period }) },
+      baselines.map((b) => b.area),
+      [],
+      "choice",
+      [],
     );
+    const rated = baselines.map((b) => ({
+      area: b.area,
+      per1000: rate(tables.get(b.area)!.overall.respondents.count, b.total),
+    }));
     return rated
       .sort((a, b) => (a.per1000 ?? -1) - (b.per1000 ?? -1) || a.area.localeCompare(b.area))
       .slice(0, limit)
