@@ -13,7 +13,12 @@ import { ChampionStore } from "../champions/champion-store.js";
 import { shareLinks } from "../champions/codes.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
-import { ConversationService, type ReplyRenderer, type TextAnalyser } from "../conversation/handle-inbound.js";
+import {
+  ConversationService,
+  type ConversationDeps,
+  type ReplyRenderer,
+  type TextAnalyser,
+} from "../conversation/handle-inbound.js";
 import { DirectoryHolder } from "../directory/holder.js";
 import type { UrgentLexicon } from "../directory/urgent.js";
 import type { FlowRegistry } from "../engine/types.js";
@@ -119,7 +124,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
   const directory = new DirectoryHolder(directoryStore, config.timezone, input.now);
   // Set below; UPDATES in a conversation reads the published updates through it.
   let updates: UpdateService | undefined;
-  const conversation = new ConversationService({
+  const conversationDeps: ConversationDeps = {
     store,
     registry,
     addressCrypto,
@@ -145,7 +150,8 @@ export function composeServices(input: ComposeInput): ComposedServices {
     analyse: input.analyse,
     messagesPerMinute: config.contactRateLimit,
     updatesFor: (area, language) => updates!.summaryFor(area, language),
-  });
+  };
+  const conversation = new ConversationService(conversationDeps);
   const outbox = new SqlOutboxStore(input.sql, prisma);
   const bot = config.telegram ? createBot(config.telegram, input.botApiFetch) : undefined;
   const senders: ChannelSender[] = [];
@@ -368,6 +374,18 @@ export function composeServices(input: ComposeInput): ComposedServices {
       ...(input.qrSvg ? { qrSvg: input.qrSvg } : {}),
       ...(input.qrPng ? { qrPng: input.qrPng } : {}),
       now: input.now,
+    },
+    simulator: {
+      partners,
+      sessionSecret,
+      secureCookies: (config.publicUrl ?? "").startsWith("https://"),
+      organisationName: config.organisationName,
+      now: input.now,
+      registry,
+      languages: config.languages,
+      smsMaxSegments: config.smsMaxSegments,
+      // The same host as the channels', over the simulator's scratch store instead of the database.
+      conversationOver: (scratch) => new ConversationService({ ...conversationDeps, store: scratch }),
     },
     themesReview: {
       reviews: new ThemeReviews(input.sql, input.now),
