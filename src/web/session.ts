@@ -89,7 +89,13 @@ export function safeNext(value: unknown): string | undefined {
 
 /** The page a form lives on, for a POST to one of its actions. */
 function formPage(path: string): string {
-  for (const root of ["/dashboard/updates", "/dashboard/webhook", "/dashboard/admin", "/dashboard/champions"])
+  for (const root of [
+    "/dashboard/updates",
+    "/dashboard/webhook",
+    "/dashboard/admin",
+    "/dashboard/champions",
+    "/dashboard/simulator",
+  ])
     if (path.startsWith(root)) return root;
   return "/dashboard";
 }

@@ -195,7 +195,7 @@ ${
     ? html`<section aria-labelledby="chat-heading"><h2 id="chat-heading">${state.flowId} in ${names[state.language] ?? state.language}, as on ${state.channel === "sms" ? "SMS" : "Telegram"}</h2>
 ${transcript(state)}
 <form method="post" action="${PATH}/press" id="sim-press"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="state" value="${sealed}"></form>
-<form class="filters" method="post" action="${PATH}/say" aria-label="Reply as the resident">
+<form class="filters" method="post" action="${PATH}/say" aria-label="Reply">
   <input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="state" value="${sealed}">
   <label for="sim-text">Reply as the resident <input id="sim-text" name="text" required maxlength="${MAX_TEXT}" autocomplete="off"></label>
   <button type="submit">Send</button>

@@ -188,7 +188,6 @@ describe("/dashboard/simulator", () => {
     expect(answers["priorities.hear_back"]?.[0]).toBe("true");
     expect(sim.field("contact-language")).toBe("cy");
     // The whole conversation travels in the form, well inside the 64 kB a dashboard form may post.
-    console.log(`simulator state after the Welsh priorities flow: ${sim.state.length} bytes`);
     expect(sim.state.length).toBeLessThan(32 * 1024);
 
     // Audited, without anything the officer typed.
