@@ -62,10 +62,14 @@ const INSTANT = /\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z?/g;
 /** The broadcast page offers a fresh broadcast id each time it is drawn. */
 const FRESH_BROADCAST_ID = /name="id" value="b-[0-9a-f-]+"/g;
 
+/** A response body with the instants that move with the clock (and fresh broadcast ids) masked. */
+export const masked = (body: string) =>
+  body.replace(INSTANT, "<instant>").replace(FRESH_BROADCAST_ID, "<broadcast id>");
+
 export async function readInsightSurfaces(r: Readers): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const keep = (name: string, status: number, body: string) => {
-    out[name] = `${status} ${body.replace(INSTANT, "<instant>").replace(FRESH_BROADCAST_ID, "<broadcast id>")}`;
+    out[name] = `${status} ${masked(body)}`;
   };
   for (const route of API_ROUTES) {
     const response = await r.app.request(`${PUBLIC_URL}${route}`, {

@@ -17,26 +17,26 @@ import {
 import { DashboardClient, csrfOf } from "../support/dashboard-client.js";
 import { inboundSms } from "../support/fake-twilio.js";
 import { changedSurfaces, readInsightSurfaces, type Readers } from "../support/insight-surfaces.js";
+import { SimulatorClient, unescapeHtml } from "../support/simulator-client.js";
 
 let h: Harness;
 let operator: DashboardClient;
 let readers: Readers;
 let phone = 100;
 
-const unescape = (s: string) =>
-  s
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&");
+/** The simulator through app.request, signed in as this dashboard client. */
+const simulatorOf = (client: DashboardClient) =>
+  new SimulatorClient({
+    page: async (path) => (await client.page(path)).html,
+    post: (path, f) => client.post(path, f),
+  });
 
 async function sms(from: string, body: string): Promise<string> {
   const response = await h.sms(
     inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body }),
   );
   expect(response.status).toBe(200);
-  return unescape(await response.text());
+  return unescapeHtml(await response.text());
 }
 
 /** A real resident through the SMS webhook: the priorities flow in ST6, housing and transport, in their own words. */
@@ -44,74 +44,6 @@ async function resident(words = "The buses stop too early at night"): Promise<st
   const from = `+4477009${String(++phone).padStart(5, "0")}`;
   for (const body of ["hi", "1", "yes", "ST6 1AA", "1, 6", words, "3", "no", "no", "no"]) await sms(from, body);
   return from;
-}
-
-/** The simulator as an officer's browser drives it: the page it is on, its forms. */
-class Simulator {
-  html = "";
-  status = 0;
-  constructor(private readonly client: DashboardClient) {}
-
-  private async submit(path: string, fields: Record<string, string>) {
-    const response = await this.client.post(path, fields);
-    this.status = response.status;
-    this.html = await response.text();
-    return this;
-  }
-
-  get state(): string {
-    return unescape(/name="state" value="([^"]+)"/.exec(this.html)![1]!);
-  }
-
-  async start(flow: string, language: string, channel: "telegram" | "sms") {
-    const { html } = await this.client.page("/dashboard/simulator");
-    return this.submit("/dashboard/simulator/start", { csrf: csrfOf(html), flow, language, channel });
-  }
-
-  say(text: string, state = this.state) {
-    return this.submit("/dashboard/simulator/say", { csrf: csrfOf(this.html), state, text });
-  }
-
-  /** Presses the latest button with this label, as a resident taps it. */
-  press(label: string) {
-    const buttons = [
-      ...this.html.matchAll(/<button type="submit" form="sim-press" name="press" value="([^"]+)">([^<]+)</g),
-    ];
-    const button = buttons.reverse().find((b) => unescape(b[2]!) === label);
-    expect(button, `no button "${label}" in:\n${this.botMessages().slice(-2).join("\n---\n")}`).toBeDefined();
-    return this.submit("/dashboard/simulator/press", {
-      csrf: csrfOf(this.html),
-      state: this.state,
-      press: unescape(button![1]!),
-    });
-  }
-
-  botMessages(): string[] {
-    return [...this.html.matchAll(/<pre data-testid="bot-message">([\s\S]*?)<\/pre>/g)].map((m) => unescape(m[1]!));
-  }
-
-  lastBot(): string {
-    return this.botMessages().at(-1) ?? "";
-  }
-
-  segments(): string[] {
-    return [...this.html.matchAll(/data-testid="segments">([^<]+)</g)].map((m) => m[1]!);
-  }
-
-  /** The answers table: question -> [answer, kept for analysis, would count towards]. */
-  answers(): Record<string, string[]> {
-    const table = /data-testid="answers">([\s\S]*?)<\/table>/.exec(this.html)?.[1] ?? "";
-    const rows: Record<string, string[]> = {};
-    for (const row of table.matchAll(
-      /<tr data-key="[^"]*"><th scope="row"><code>([^<]+)<\/code><\/th>([\s\S]*?)<\/tr>/g,
-    ))
-      rows[row[1]!] = [...row[2]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => unescape(c[1]!));
-    return rows;
-  }
-
-  field(testId: string): string {
-    return unescape(new RegExp(`data-testid="${testId}">([^<]*)<`).exec(this.html)?.[1] ?? "");
-  }
 }
 
 beforeAll(async () => {
@@ -146,32 +78,9 @@ describe("/dashboard/simulator", () => {
   it("talks the priorities flow in Welsh with Telegram's buttons, shows the answers that would be stored, and nothing reaches insight", async () => {
     const before = await readInsightSurfaces(readers);
     const outboxBefore = await h.services.prisma.outboxMessage.count();
-    const sim = new Simulator(operator);
-    await sim.start("priorities", "cy", "telegram");
+    const sim = simulatorOf(operator);
+    await sim.welshPriorities("Ffoniwch fi ar 07700 900123, mae angen bws i Hanley ar ôl 6pm");
     expect(sim.status).toBe(200);
-    expect(sim.lastBot()).toContain("Helo, PlaceVoice sydd yma");
-    await sim.press("Cymraeg");
-    expect(sim.lastBot()).toContain("Mae'n 7 o gwestiynau cyflym");
-    await sim.press("Ie");
-    expect(sim.lastBot()).toContain("Beth yw eich cod post?");
-    await sim.say("ST6 1AA");
-    expect(sim.botMessages().at(-1)).toContain("Beth sydd bwysicaf i chi yn eich ardal?");
-    // A tick edits the keyboard in place, as on Telegram; Done confirms.
-    await sim.press("Tai");
-    expect(sim.html).toContain(">✅ Tai<");
-    await sim.press("Bysiau a thrafnidiaeth");
-    await sim.press("Gorffen ✔");
-    expect(sim.lastBot()).toContain("Pa un peth fyddai'n gwneud y gwahaniaeth mwyaf");
-    // HELP in the middle, in Welsh, then back to the question that waited.
-    await sim.say("HELP");
-    expect(sim.botMessages().join("\n")).toContain("Pa un peth fyddai'n gwneud y gwahaniaeth mwyaf");
-    await sim.say("Ffoniwch fi ar 07700 900123, mae angen bws i Hanley ar ôl 6pm");
-    expect(sim.lastBot()).toContain("faint yw eich oed chi?");
-    await sim.press("25-34");
-    await sim.press("Na");
-    await sim.press("Ie");
-    await sim.press("Na");
-    expect(sim.field("conversation")).toMatch(/^ended; completed: .*priorities/);
 
     const answers = sim.answers();
     expect(answers["priorities.postcode"]?.[0]).toBe('"ST6"');
@@ -227,7 +136,7 @@ describe("/dashboard/simulator", () => {
   it("renders SMS with numbered options and each message's segments; LANGUAGE and STOP work as for a resident, and STOP touches no real contact", async () => {
     const real = await resident();
     const before = await readInsightSurfaces(readers);
-    const sim = new Simulator(operator);
+    const sim = simulatorOf(operator);
     await sim.start("priorities", "en", "sms");
     expect(sim.lastBot()).toContain("1. English\n2. Cymraeg");
     expect(sim.segments()[0]).toMatch(/^SMS: \d segments? \(GSM-7, \d+ characters\)$/);
@@ -257,13 +166,13 @@ describe("/dashboard/simulator", () => {
   });
 
   it("keeps each officer's conversation to their own sign-in, lapses after an hour, and checks every form", async () => {
-    const sim = new Simulator(operator);
+    const sim = simulatorOf(operator);
     await sim.start("feedback", "en", "sms");
     const mine = sim.state;
     // Another operator cannot carry it on (nor can a changed snapshot).
     const other = new DashboardClient(h.app);
     await other.signIn((await h.services.partners.create("Second officer", [], { role: "operator" })).token);
-    const theirs = new Simulator(other);
+    const theirs = simulatorOf(other);
     await theirs.start("priorities", "en", "sms");
     await theirs.say("yes", mine);
     expect(theirs.status).toBe(400);
