@@ -232,6 +232,14 @@ export function composeServices(input: ComposeInput): ComposedServices {
   // The names districts are known by ("ST6 Burslem"), from the imported directory's placevoice.yaml.
   const areaNames = async () => (await directoryStore.settings()).areaNames ?? {};
   const sessionSecret = createHash("sha256").update(`placevoice-dashboard-session:${input.secret}`).digest("base64url");
+  // What every operator page signs in with.
+  const operatorPages = {
+    partners,
+    sessionSecret,
+    secureCookies: (config.publicUrl ?? "").startsWith("https://"),
+    organisationName: config.organisationName,
+    now: input.now,
+  };
   const appDeps: AppDeps = {
     store,
     log,
@@ -348,11 +356,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
         }),
     },
     broadcasts: {
-      partners,
-      sessionSecret,
-      secureCookies: (config.publicUrl ?? "").startsWith("https://"),
-      organisationName: config.organisationName,
-      now: input.now,
+      ...operatorPages,
       registry,
       store,
       audienceTally: (query) => store.audienceTally(query),
@@ -376,11 +380,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
       now: input.now,
     },
     simulator: {
-      partners,
-      sessionSecret,
-      secureCookies: (config.publicUrl ?? "").startsWith("https://"),
-      organisationName: config.organisationName,
-      now: input.now,
+      ...operatorPages,
       registry,
       languages: config.languages,
       smsMaxSegments: config.smsMaxSegments,

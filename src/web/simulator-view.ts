@@ -16,22 +16,16 @@ import { html } from "hono/html";
 import { segmentInfo, type SegmentInfo } from "../channels/sms/gsm.js";
 import { renderSms } from "../channels/sms/render.js";
 import { planTelegramReplies } from "../channels/telegram/render.js";
-import type { Clock } from "../clock.js";
 import type { ConversationService, Outcome } from "../conversation/handle-inbound.js";
 import { detectKeyword } from "../engine/keywords.js";
 import type { EngineInput, FlowRegistry } from "../engine/types.js";
-import type { PartnerStore } from "../insights/partners.js";
 import { ScratchConversationStore, EMPTY_SCRATCH, type ScratchSnapshot } from "../store/scratch-store.js";
 import type { ConversationStore } from "../store/types.js";
 import { page } from "./layout.js";
-import { operatorReader, sign, validCsrf, type DashboardSession } from "./session.js";
+import { operatorForm, operatorReader, sign, type DashboardSession, type SessionDeps } from "./session.js";
 
-export interface SimulatorDeps {
-  readonly partners: PartnerStore;
-  readonly sessionSecret: string;
-  readonly secureCookies?: boolean;
-  readonly organisationName?: string;
-  readonly now: Clock;
+/** Signed in as every operator page is (session.ts), and: */
+export interface SimulatorDeps extends SessionDeps {
   readonly registry: FlowRegistry;
   /** Languages residents are offered (LANGUAGES). */
   readonly languages: readonly string[];
@@ -256,8 +250,9 @@ ${answersTable(state)}
         }
       }
       if (plan.toast) entries.push({ id: nextId++, from: "note", text: plan.toast });
+      // MYDATA: Telegram also sends the copy as a file.
+      if (outcome.export) entries.push({ id: nextId++, from: "note", text: `a file, ${outcome.export.filename}` });
     }
-    if (outcome.export) entries.push({ id: nextId++, from: "note", text: `a file, ${outcome.export.filename}` });
     return {
       ...state,
       expiresAt: new Date(deps.now().getTime() + IDLE_MS).toISOString(),
@@ -278,14 +273,7 @@ ${answersTable(state)}
   const action = (
     pathname: string,
     run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<Response>,
-  ) =>
-    app.post(pathname, async (c) => {
-      const current = await operator(c);
-      if (current instanceof Response) return current;
-      const form = await c.req.parseBody();
-      if (!validCsrf(deps.sessionSecret, current, form.csrf)) return c.text("Invalid form", 403);
-      return run(form, current, c);
-    });
+  ) => operatorForm(app, deps, pathname, run);
 
   const problem = (c: Context, current: DashboardSession, message: string, state?: SimulatorState) => {
     c.status(400);

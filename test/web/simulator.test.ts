@@ -6,16 +6,8 @@
 // after (and the same reading does see a real resident's identical conversation). Through
 // app.request() as a browser sends the forms; residents through the SMS webhook.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  SMS_URL,
-  TWILIO_NUMBER,
-  TWILIO_SID,
-  TWILIO_TOKEN,
-  startHarness,
-  type Harness,
-} from "../support/channel-harness.js";
+import { startHarness, type Harness } from "../support/channel-harness.js";
 import { DashboardClient, csrfOf } from "../support/dashboard-client.js";
-import { inboundSms } from "../support/fake-twilio.js";
 import { changedSurfaces, readInsightSurfaces, type Readers } from "../support/insight-surfaces.js";
 import { SimulatorClient, unescapeHtml } from "../support/simulator-client.js";
 
@@ -32,9 +24,7 @@ const simulatorOf = (client: DashboardClient) =>
   });
 
 async function sms(from: string, body: string): Promise<string> {
-  const response = await h.sms(
-    inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body }),
-  );
+  const response = await h.smsFrom(from, body);
   expect(response.status).toBe(200);
   return unescapeHtml(await response.text());
 }
@@ -163,6 +153,19 @@ describe("/dashboard/simulator", () => {
     expect(await sms(real, "OFFER")).toContain("What could you offer your area?");
     await sim.say("START");
     expect(sim.field("contact-status")).toBe("active");
+    // OFFER, MYDATA and DELETE as for a resident (in Welsh now), on the practice resident only.
+    await sim.say("OFFER");
+    expect(sim.lastBot()).toContain("Beth allech chi ei gynnig i'ch ardal?");
+    await sim.say("MYDATA");
+    expect(sim.botMessages().join("\n")).toContain("dyma bopeth sydd gennym ni amdanoch chi");
+    await sim.say("DELETE");
+    expect(sim.lastBot()).toContain("atebwch DILEU IE");
+    await sim.say("DILEU IE");
+    expect(sim.lastBot()).toContain("Rydyn ni wedi dileu popeth");
+    expect(sim.field("contact-status")).toBe("erased (DELETE YES)");
+    expect(sim.answers()).toEqual({});
+    expect(await h.services.prisma.contact.findMany({ where: { status: "stopped" } })).toEqual([]);
+    expect(await sms(real, "MYDATA")).toContain("Here is everything");
   });
 
   it("keeps each officer's conversation to their own sign-in, lapses after an hour, and checks every form", async () => {
