@@ -948,13 +948,14 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
         db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3, 4`).all(),
       ),
     });
-    // A real resident saying the same over SMS moves the reading (so it would see a leak).
+    // A real resident saying the same over SMS moves the reading's tables (so it would see a leak;
+    // the API's figures may not move for one resident, being gated).
     const empty = await reading();
     for (const body of ["hi", "2", "ie", "ST6 1AA", "1, 6", "Bws i Hanley ar ôl 6pm", "3", "na", "na", "na"])
       await sms("+447700900640", body);
     const before = await reading();
     expect(before.totals).not.toEqual(empty.totals);
-    expect(before.api).not.toEqual(empty.api);
+    expect(before.rows).not.toEqual(empty.rows);
     const operator = await signIn(account("Simulator officer", "operator"));
     const sim = new SimulatorClient({ page: async (p) => (await operator(p)).text(), post: (p, f) => operator(p, f) });
     await sim.welshPriorities("Ffoniwch fi ar 07700 900123, mae angen bws i Hanley ar ôl 6pm");
