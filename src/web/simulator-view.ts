@@ -15,7 +15,7 @@ import type { Context, Hono } from "hono";
 import { html } from "hono/html";
 import { segmentInfo, type SegmentInfo } from "../channels/sms/gsm.js";
 import { renderSms } from "../channels/sms/render.js";
-import { planTelegramReplies } from "../channels/telegram/render.js";
+import { planTelegramReplies, type TelegramPayload } from "../channels/telegram/render.js";
 import type { ConversationService, Outcome } from "../conversation/handle-inbound.js";
 import { detectKeyword } from "../engine/keywords.js";
 import type { EngineInput, FlowRegistry } from "../engine/types.js";
@@ -79,6 +79,12 @@ interface SimulatorState {
   readonly transcript: readonly Entry[];
   readonly nextId: number;
 }
+
+/** A Telegram inline keyboard as the page's buttons (every button the renderer makes carries callback data). */
+const keyboardOf = (markup: TelegramPayload["reply_markup"]): Button[][] | undefined =>
+  markup?.inline_keyboard.map((row) =>
+    row.map((b) => ({ label: b.text, data: "callback_data" in b ? (b.callback_data ?? "") : "" })),
+  );
 
 const names = { en: "English", cy: "Cymraeg (Welsh)" } as Record<string, string>;
 
@@ -232,16 +238,11 @@ ${answersTable(state)}
     } else {
       const plan = planTelegramReplies(outcome.replies, language, said?.on);
       for (const payload of plan.payloads) {
+        const rows = keyboardOf(payload.reply_markup);
         if (payload.method === "sendMessage") {
-          const rows = payload.reply_markup?.inline_keyboard.map((row) =>
-            row.map((b) => ({ label: b.text, data: "callback_data" in b ? (b.callback_data ?? "") : "" })),
-          );
           entries.push({ id: nextId++, from: "bot", text: payload.text, ...(rows ? { buttons: rows } : {}) });
         } else {
           // The keyboard of an earlier message is edited in place (ticks) or taken away (answered).
-          const rows = payload.reply_markup?.inline_keyboard.map((row) =>
-            row.map((b) => ({ label: b.text, data: "callback_data" in b ? (b.callback_data ?? "") : "" })),
-          );
           entries = entries.map((e) => {
             if (e.id !== payload.message_id || e.from !== "bot") return e;
             const { buttons: _old, ...rest } = e;
