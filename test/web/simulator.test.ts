@@ -214,5 +214,15 @@ describe("/dashboard/simulator", () => {
     const partner = new DashboardClient(h.app);
     await partner.signIn((await h.services.partners.create("A partner", ["ST6"])).token);
     expect((await partner.page("/dashboard/simulator")).status).toBe(403);
+    // Signed out, the conversation ends with the session: a reply gets the sign-in page, back to the simulator.
+    const leaving = new DashboardClient(h.app);
+    await leaving.signIn((await h.services.partners.create("Third officer", [], { role: "operator" })).token);
+    const practice = simulatorOf(leaving);
+    await practice.start("priorities", "en", "sms");
+    expect((await leaving.post("/dashboard/logout", { csrf: practice.csrf })).status).toBe(303);
+    await practice.say("1");
+    expect(practice.html).toContain("You signed out. Please sign in again.");
+    expect(practice.html).toContain('name="next" value="/dashboard/simulator"');
+    expect(practice.html).not.toContain('data-testid="transcript"');
   });
 });
