@@ -4,7 +4,7 @@
 // session ended gets the sign-in page saying so, and signing in returns the person to that form
 // with what they had typed (carried in the page and the redirect, never stored).
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { Context } from "hono";
+import type { Context, Hono } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { html } from "hono/html";
 import type { Clock } from "../clock.js";
@@ -89,7 +89,13 @@ export function safeNext(value: unknown): string | undefined {
 
 /** The page a form lives on, for a POST to one of its actions. */
 function formPage(path: string): string {
-  for (const root of ["/dashboard/updates", "/dashboard/webhook", "/dashboard/admin", "/dashboard/champions"])
+  for (const root of [
+    "/dashboard/updates",
+    "/dashboard/webhook",
+    "/dashboard/admin",
+    "/dashboard/champions",
+    "/dashboard/simulator",
+  ])
     if (path.startsWith(root)) return root;
   return "/dashboard";
 }
@@ -196,4 +202,25 @@ export function operatorReader(deps: SessionDeps): (c: Context) => Promise<Dashb
     }
     return current;
   };
+}
+
+/**
+ * Registers a POSTed operator form: the signed-in operator (or the refusal operatorReader gives),
+ * then the session's CSRF token (403 without it), then the action.
+ */
+export function operatorForm<R extends Response | undefined>(
+  app: Hono,
+  deps: SessionDeps,
+  pathname: string,
+  run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<R>,
+  otherwise: (c: Context) => Response = (c) => c.redirect(pathname, 303),
+): void {
+  const operator = operatorReader(deps);
+  app.post(pathname, async (c) => {
+    const current = await operator(c);
+    if (current instanceof Response) return current;
+    const form = await c.req.parseBody();
+    if (!validCsrf(deps.sessionSecret, current, form.csrf)) return c.text("Invalid form", 403);
+    return (await run(form, current, c)) ?? otherwise(c);
+  });
 }
