@@ -3,7 +3,8 @@
 // `placevoice flows test` does (runScriptFile), so an officer sees what an edit did before the
 // service is restarted with it. A test's result is kept for as long as the flow files, the
 // lexicon and the test itself are unchanged (by their content), so the page runs only the tests
-// a change could affect; a page opened while they run waits for the same run.
+// a change could affect. The page does not wait for them: they run one after another in the
+// background, and until the last is done the page says how far they got (reload to see them).
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -44,7 +45,10 @@ export function nodeFlowsGlance(options: {
   const dir = path.resolve(options.dir);
   // The files as the service loaded them (it reads them once, at start).
   const atStart = new Map(flowSources(dir).sources.map((s) => [s.file, s.text]));
-  const results = new Map<string, Promise<FlowTestRun>>();
+  /** Each test's run by content key: its result once it is done. */
+  const results = new Map<string, { done?: FlowTestRun; readonly finished: Promise<void> }>();
+  /** The end of the queue of runs: each starts after the one before, never two at once. */
+  let queue: Promise<void> = Promise.resolve();
 
   return async () => {
     const { sources, lexicon } = flowSources(dir);
@@ -75,27 +79,34 @@ export function nodeFlowsGlance(options: {
       };
     const flowsKey = folderHash(sources, lexicon);
     const current = new Set<string>();
-    const runs: FlowTestRun[] = [];
-    // One test at a time: the page shares the machine with the residents' conversations.
+    const entries: { done?: FlowTestRun }[] = [];
     for (const file of listScriptFiles(dir)) {
       const key = hash(flowsKey, file, readFileSync(file, "utf8"));
       current.add(key);
-      let run = results.get(key);
+      let entry = results.get(key);
       // Most recently used last, so that the oldest are the ones dropped.
-      if (run) results.delete(key);
+      if (entry) results.delete(key);
       else {
-        run = tests.run(file, registry.registry, tests.env).catch((error: Error): FlowTestRun => ({
-          file: path.relative(process.cwd(), file) || file,
-          name: path.basename(file),
-          failures: [error.message],
-        }));
+        const made: { done?: FlowTestRun; finished: Promise<void> } = { finished: Promise.resolve() };
+        made.finished = queue.then(async () => {
+          made.done = await tests.run(file, registry.registry, tests.env).catch((error: Error): FlowTestRun => ({
+            file: path.relative(process.cwd(), file) || file,
+            name: path.basename(file),
+            failures: [error.message],
+          }));
+        });
+        queue = made.finished;
+        entry = made;
       }
-      results.set(key, run);
-      runs.push(await run);
+      results.set(key, entry);
+      entries.push(entry);
     }
     // The latest results are kept, the oldest dropped: enough for a few versions of the folder
     // (an edit and its undoing), never more.
     for (const key of results.keys()) if (results.size > KEPT_VERSIONS * current.size) results.delete(key);
+    const runs = entries.flatMap((e) => (e.done ? [e.done] : []));
+    if (runs.length < entries.length)
+      return { source, lint, changed, tests: { running: { done: runs.length, total: entries.length } } };
     return { source, lint, changed, tests: { runs } };
   };
 }

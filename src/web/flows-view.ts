@@ -29,7 +29,10 @@ export interface FlowsGlance {
   readonly source: string;
   readonly lint: FlowLint;
   /** The conversation tests' results, or why they cannot run on this runtime. */
-  readonly tests: { readonly runs: readonly FlowTestRun[] } | { readonly unavailable: string };
+  readonly tests:
+    | { readonly runs: readonly FlowTestRun[] }
+    | { readonly running: { readonly done: number; readonly total: number } }
+    | { readonly unavailable: string };
   /** Flow files that differ from those the running service loaded (a restart or deploy puts them live). */
   readonly changed: readonly string[];
 }
@@ -180,8 +183,8 @@ export function registerFlowsView(app: Hono, deps: FlowsViewDeps): void {
     const glance = await deps.glance();
     const { flows, problems } = glance.lint;
     const registry = { ...deps.registry, flows: new Map(flows.map((f) => [f.id, f])) };
-    const runs = "runs" in glance.tests ? glance.tests.runs : undefined;
-    const failed = runs?.filter((r) => r.failures.length > 0).length ?? 0;
+    const tests = glance.tests;
+    const failed = "runs" in tests ? tests.runs.filter((r) => r.failures.length > 0).length : 0;
     return c.html(
       page(
         "Flows at a glance",
@@ -203,14 +206,16 @@ ${
 }
 <h3>Conversation tests</h3>
 ${
-  runs
-    ? html`<p data-testid="tests-summary">${failed > 0 ? html`<span class="fail">${failed} failed</span>, ` : ""}${runs.length - failed} passed${runs.length === 0 ? " (there are none: add them to the flows folder's tests/)" : ""}.</p>
+  "runs" in tests
+    ? html`<p data-testid="tests-summary">${failed > 0 ? html`<span class="fail">${failed} failed</span>, ` : ""}${tests.runs.length - failed} passed${tests.runs.length === 0 ? " (there are none: add them to the flows folder's tests/)" : ""}.</p>
 <table class="records" data-testid="tests"><thead><tr><th scope="col">Result</th><th scope="col">Test</th><th scope="col">File</th></tr></thead>
-<tbody>${runs.map(
+<tbody>${tests.runs.map(
         (run) =>
           html`<tr data-test-file="${run.file}"><td data-label="Result">${run.failures.length === 0 ? html`<span class="pass">passed</span>` : html`<span class="fail">FAILED</span><ul>${run.failures.map((f) => html`<li>${f}</li>`)}</ul>`}</td><th scope="row">${run.name}</th><td data-label="File"><code>${run.file}</code></td></tr>`,
       )}</tbody></table>`
-    : html`<p data-testid="tests-summary">${(glance.tests as { unavailable: string }).unavailable}</p>`
+    : "running" in tests
+      ? html`<p data-testid="tests-summary" role="status">The conversation tests are running: ${tests.running.done} of ${tests.running.total} done. <a href="/dashboard/admin/flows">Reload the page</a> in a few seconds for their results.</p>`
+      : html`<p data-testid="tests-summary">${tests.unavailable}</p>`
 }
 </section>
 <nav aria-labelledby="flows-nav-heading"><h2 id="flows-nav-heading">Flows</h2><ul>${flows.map((f) => html`<li><a href="#${anchor(f.id)}">${f.name} (${f.id})</a></li>`)}</ul></nav>

@@ -391,6 +391,29 @@ describe("every page, at 1280, 390 and 320 px", () => {
     );
   });
 
+  it("flows at a glance: every flow's outline in English and Welsh, lint and the conversation tests; refused to a partner", async () => {
+    expectClean(
+      await check("operator", "flows at a glance", async (page) => {
+        // The page does not wait for the conversation tests; reloaded, it shows their results.
+        for (let i = 0; ; i++) {
+          const response = await page.goto(`${base}/dashboard/admin/flows`);
+          expect(response?.status()).toBe(200);
+          if (!(await page.getByTestId("tests-summary").textContent())?.includes("are running")) break;
+          expect(i).toBeLessThan(300);
+          await page.waitForTimeout(200);
+        }
+        expect(await page.getByTestId("tests-summary").textContent()).toMatch(/^\d+ passed\.$/);
+      }),
+      await visit("partner", "/dashboard/admin/flows", 403),
+    );
+    // A branch's "goes to" link moves to the step it names.
+    const page = (await pagesFor("operator"))[1]!;
+    await page.goto(`${base}/dashboard/admin/flows`);
+    await page.locator('a[href="#step-feedback-what_went_wrong"]').click();
+    expect(await page.evaluate(() => location.hash)).toBe("#step-feedback-what_went_wrong");
+    expect(await page.locator("#step-feedback-what_went_wrong h3").isVisible()).toBe(true);
+  }, 120_000);
+
   it("themes review: answers to settle, with redacted text, area and month; refused to a partner", async () => {
     const idea =
       "Ring Dave on 07700 900111 about sorting out the whatsit on the corner of the cul-de-sac behind the old pottery works, it has been like that since the spring";
