@@ -98,6 +98,9 @@ describe("/dashboard/admin/flows", () => {
     // Consent: where yes and no go.
     const consent = stepOf(html, "feedback", "consent");
     expect(consent).toContain("If they say no: goes to <a");
+    expect(stepOf(html, "priorities", "priorities")).toContain(
+      "Question (pick 1 to 3; stored as &quot;priorities&quot;)",
+    );
     // Choice options, in both languages.
     expect(sectionOf(html, "priorities")).toMatch(
       /<th scope="row">Option: housing<\/th><td lang="en"[^>]*>[^<]+<\/td><td lang="cy"/,
