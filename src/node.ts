@@ -5,6 +5,7 @@ import type { Clock } from "./clock.js";
 import { loadConfig, type Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
 import { openNodeServices, type NodeServices } from "./runtime-node/services.js";
+import { runScriptFile } from "./runtime-node/script-driver.js";
 import { createApp } from "./web/app.js";
 import { partnerWebhooksChore, remindersChore, retentionChore } from "./runtime/chores.js";
 
@@ -22,10 +23,16 @@ export async function startServer(
     recordKey?: () => number;
     /** How often the alert rules are checked (a minute; tests pass less). */
     alertCheckMs?: number;
+    /** The environment the configuration was read from (the flows page's conversation tests run with it). */
+    env?: Readonly<Record<string, string | undefined>>;
   } = {},
 ): Promise<RunningServer> {
-  const { alertCheckMs = 60_000, ...serviceOptions } = options;
-  const services = await openNodeServices(config, { log, ...serviceOptions });
+  const { alertCheckMs = 60_000, env = {}, ...serviceOptions } = options;
+  const services = await openNodeServices(config, {
+    log,
+    ...serviceOptions,
+    flowTests: { run: runScriptFile, env },
+  });
   const app = createApp(services.appDeps);
   services.dispatcher.start();
   // Pick up `placevoice services import` run against this database while we serve.
@@ -148,6 +155,6 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   // Registered before starting, so a signal during start-up still shuts down cleanly.
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
-  running = await startServer(config, log);
+  running = await startServer(config, log, { env });
   if (stopping) await running.close();
 }

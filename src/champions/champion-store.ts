@@ -28,6 +28,14 @@ export interface ChampionView {
   readonly topPriorities: readonly { theme: string; count: PublishedCount }[];
   /** What the residents they brought could offer their area (their latest finished offer), kinds that clear the threshold. */
   readonly couldOffer: readonly { kind: string; count: PublishedCount }[];
+  readonly retired: false;
+}
+
+/** A retired champion's page: who they are, and nothing else. */
+export interface RetiredChampionView {
+  readonly name: string;
+  readonly organisation: string | null;
+  readonly retired: true;
 }
 
 export function hashViewToken(token: string): string {
@@ -140,6 +148,22 @@ export class ChampionStore {
   }
 
   /**
+   * Retires a champion (they stopped volunteering, or their link went astray): none of their codes
+   * brings anyone in from now on, their private page says so and shows nothing else; whom their
+   * codes brought stays counted. `code` is any of their codes.
+   */
+  async retireChampion(code: string): Promise<{ name: string; codes: string[] } | null> {
+    const row = await this.prisma.referralCode.findUnique({
+      where: { code: code.toUpperCase() },
+      include: { champion: { include: { codes: { select: { code: true }, orderBy: { code: "asc" } } } } },
+    });
+    if (!row) return null;
+    if (row.champion.revokedAt === null)
+      await this.prisma.champion.update({ where: { id: row.championId }, data: { revokedAt: this.now() } });
+    return { name: row.champion.name, codes: row.champion.codes.map((c) => c.code) };
+  }
+
+  /**
    * Every champion and their codes; with `reach`, also how many residents their codes brought in,
    * through the disclosure gate as on the champion's own page.
    */
@@ -194,20 +218,23 @@ export class ChampionStore {
     return new Map(contacts.map((c) => [c.id, c.recordKey]));
   }
 
-  /** The champion behind `code`, if `token` is their view secret; otherwise null (and no hint which was wrong). */
+  /**
+   * The champion behind `code`, if `token` is their view secret; otherwise null (and no hint which
+   * was wrong). A retired champion's view says only that they are retired.
+   */
   async view(
     code: string,
     token: string,
     k: number,
     entryFlowId: string,
     prioritiesKey = "priorities",
-  ): Promise<ChampionView | null> {
+  ): Promise<ChampionView | RetiredChampionView | null> {
     const champion = await this.prisma.champion.findUnique({
       where: { viewTokenHash: hashViewToken(token) },
       include: { codes: true },
     });
-    if (!champion || champion.revokedAt !== null || !champion.codes.some((c) => c.code === code.toUpperCase()))
-      return null;
+    if (!champion || !champion.codes.some((c) => c.code === code.toUpperCase())) return null;
+    if (champion.revokedAt !== null) return { name: champion.name, organisation: champion.organisation, retired: true };
     const codes = champion.codes.map((c) => c.code);
     const keyOf = await this.broughtIn(codes);
     const ids = [...keyOf.keys()];
@@ -278,6 +305,7 @@ export class ChampionStore {
       laterTouches: publish(touches, k),
       topPriorities,
       couldOffer,
+      retired: false,
     };
   }
 }

@@ -1,5 +1,6 @@
 // `placevoice champion create --name "…" [--org "…"] [--out dir]`, `champion campaign --code X --name "…"
-// [--flow offers]`, `champion list`, `champion retire --code X`: codes to share, their links, and QR codes (PNG and SVG) for the
+// [--flow offers]`, `champion list`, `champion retire --code X` (one code) or `--champion X` (the champion
+// who owns code X, and all their codes): codes to share, their links, and QR codes (PNG and SVG) for the
 // Telegram link. A campaign with --flow starts that flow (e.g. what residents could offer).
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -40,6 +41,7 @@ export async function championCommand(args: readonly string[], io: CliIO): Promi
       code: { type: "string" },
       out: { type: "string" },
       flow: { type: "string" },
+      champion: { type: "string" },
     },
   });
   const config = cliConfig(io);
@@ -81,14 +83,27 @@ export async function championCommand(args: readonly string[], io: CliIO): Promi
     if (sub === "list") {
       for (const c of await champions.list()) {
         io.out(
-          `${c.name}${c.organisation ? ` (${c.organisation})` : ""}${c.revoked ? " [revoked]" : ""}: ${c.codes.map((x) => `${x.campaign ? `${x.code} "${x.campaign}"${x.flowId ? ` [${x.flowId}]` : ""}` : x.code}${x.retired ? " [retired]" : ""}`).join(", ")}`,
+          `${c.name}${c.organisation ? ` (${c.organisation})` : ""}${c.revoked ? " [retired]" : ""}: ${c.codes.map((x) => `${x.campaign ? `${x.code} "${x.campaign}"${x.flowId ? ` [${x.flowId}]` : ""}` : x.code}${x.retired ? " [retired]" : ""}`).join(", ")}`,
         );
       }
       return 0;
     }
     if (sub === "retire") {
-      if (!values.code) {
-        io.err("Usage: placevoice champion retire --code <code>");
+      if (values.champion && !values.code) {
+        const retired = await champions.retireChampion(values.champion);
+        if (!retired) {
+          io.err(`No code ${values.champion.toUpperCase()}`);
+          return 1;
+        }
+        await services.partners.audit("operator (cli)", "champions.retire-champion", {
+          champion: values.champion.toUpperCase(),
+          codes: retired.codes,
+        });
+        io.out(`Retired ${retired.name} and their codes (${retired.codes.join(", ")}): none brings anyone in.`);
+        return 0;
+      }
+      if (!values.code || values.champion) {
+        io.err("Usage: placevoice champion retire --code <code> | --champion <any of their codes>");
         return 2;
       }
       const retired = await champions.retireCode(values.code);

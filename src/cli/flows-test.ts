@@ -1,17 +1,7 @@
-import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { loadRegistry } from "../runtime-node/flow-dir.js";
+import { listScriptFiles, loadRegistry } from "../runtime-node/flow-dir.js";
 import { runScriptFile } from "../runtime-node/script-driver.js";
 import { cliConfig, type CliIO } from "./io.js";
-
-export function listScriptFiles(flowsDir: string): string[] {
-  const dir = path.join(flowsDir, "tests");
-  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return [];
-  return readdirSync(dir)
-    .filter((n) => /\.ya?ml$/.test(n))
-    .sort()
-    .map((n) => path.join(dir, n));
-}
 
 /** `placevoice flows test [dir]`: runs every conversation script in <dir>/tests. */
 export async function runFlowTests(dir: string, io: CliIO): Promise<number> {

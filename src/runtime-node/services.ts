@@ -26,6 +26,7 @@ import { ensureAppSecrets, type AppSecrets } from "./app-secret.js";
 import { botApiFetch } from "./bot-api-fetch.js";
 import { nodeWebhookPoster, nodeWebhookVet, type Resolve } from "./webhook-post.js";
 import { loadRegistry } from "./flow-dir.js";
+import { nodeFlowsGlance, type FlowTests } from "./flows-glance.js";
 import { importServices } from "./import-services.js";
 import { migrationsDir, sampleDirectoryDir, shippedFlowsDir } from "./paths.js";
 
@@ -50,6 +51,13 @@ export interface ServiceOptions {
   /** Record keys for new residents; random unless a test fixes them. */
   readonly recordKey?: () => number;
   readonly registry?: FlowRegistry;
+  /**
+   * How the flows page runs the conversation tests: runScriptFile (src/runtime-node/script-driver.ts,
+   * which opens services of its own, so the entry point passes it in) with the environment the
+   * configuration was read from, as `placevoice flows test` runs them in the same shell. Without
+   * it the page lints the flows and says the tests do not run in this process.
+   */
+  readonly flowTests?: FlowTests;
 }
 
 export async function openNodeServices(config: Config, options: ServiceOptions): Promise<NodeServices> {
@@ -105,6 +113,8 @@ export async function openNodeServices(config: Config, options: ServiceOptions):
     sendShares: new SendShares(sql, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`),
     qrSvg,
     qrPng,
+    // The folder the flows were loaded from, as it is when the page is opened (not for a registry given in code).
+    ...(options.registry ? {} : { flowsGlance: nodeFlowsGlance({ dir: flowsDir, config, tests: options.flowTests }) }),
     webhooks: {
       post: nodeWebhookPoster({
         allowHosts: config.webhookAllowHosts,

@@ -16,6 +16,7 @@ import { flowFiles, urgentLexicon } from "../generated/worker-assets.js";
 import { createLogger, type Logger } from "../log.js";
 import { analyseOffline } from "../nlp/offline-analyse.js";
 import { composeServices, type ComposedServices } from "../runtime/compose.js";
+import { lintFlowSources, type FlowLint } from "../ops/flows-lint.js";
 import { createAddressCrypto, type AddressCrypto } from "../store/address-crypto.js";
 import { d1Port } from "../store/d1-port.js";
 import { createApp } from "../web/app.js";
@@ -62,6 +63,8 @@ async function open(env: WorkerEnv): Promise<WorkerServices> {
   const prisma = requestScopedPrisma(env);
   const addressCrypto = await createAddressCrypto(config.appSecret, config.previousAppSecrets);
   const registry = bundledRegistry(config);
+  // The bundled flows never change within an isolate: linted once, when the flows page is first opened.
+  let lint: FlowLint | undefined;
   // The offline analyser, without LangChain: it and an LLM provider would not fit the Worker's size budget.
   const composed = composeServices({
     config,
@@ -80,6 +83,22 @@ async function open(env: WorkerEnv): Promise<WorkerServices> {
     backups: "platform",
     // QR codes as SVG (pure JavaScript); no PNG: qrcode draws PNG through pngjs, on Node's streams.
     qrSvg,
+    flowsGlance: async () => {
+      lint ??= lintFlowSources(
+        Object.entries(flowFiles).map(([file, text]) => ({ file: `flows/${file}`, text })),
+        config,
+        { file: "flows/lexicons/urgent-needs.yaml", text: urgentLexicon },
+      );
+      return {
+        source: "this Worker (bundled into it at build)",
+        lint,
+        changed: [],
+        tests: {
+          unavailable:
+            "The conversation tests do not run on Workers: they are not bundled, and each runs on a SQLite file of its own. Run `placevoice flows test` on a checkout before `npm run worker:deploy`.",
+        },
+      };
+    },
   });
   await composed.directory.reload();
   return { ...composed, config, prisma, addressCrypto, registry, app: createApp(composed.appDeps), log };

@@ -39,6 +39,7 @@ import { processMemory, renderMetrics } from "../ops/metrics.js";
 import { ServiceMetrics } from "../metrics.js";
 import type { SqlPort } from "../store/sql-port.js";
 import type { AppDeps } from "../web/app.js";
+import type { FlowsGlance } from "../web/flows-view.js";
 import { UpdateService } from "../updates/updates.js";
 import { PartnerFeed, type FeedDeps } from "../updates/partner-feed.js";
 
@@ -69,6 +70,8 @@ export interface ComposeInput {
   readonly qrSvg?: (text: string) => Promise<string>;
   /** A QR code as PNG, for operators' downloads (Node: pngjs; the Worker has none). */
   readonly qrPng?: (text: string) => Promise<Uint8Array>;
+  /** The flows as they are now, linted and tested, for /dashboard/admin/flows (src/web/flows-view.ts). */
+  readonly flowsGlance?: () => Promise<FlowsGlance>;
   /** A deeper database check for /healthz than the store's own ping. */
   readonly checkDatabase?: () => Promise<void>;
   /**
@@ -355,6 +358,9 @@ export function composeServices(input: ComposeInput): ComposedServices {
           directoryCheckedAt: () => directory.checkedAt(),
         }),
     },
+    ...(input.flowsGlance
+      ? { flowsView: { partners, sessionSecret, now: input.now, registry, glance: input.flowsGlance } }
+      : {}),
     broadcasts: {
       ...operatorPages,
       registry,

@@ -55,6 +55,7 @@ ${
     : ""
 }
 <section aria-labelledby="flows-heading"><h2 id="flows-heading">Flows</h2>
+<p><a href="/dashboard/admin/flows">Flows at a glance</a>: each flow's steps and branches in every language, with its lint problems and conversation tests.</p>
 <table class="records" data-testid="flows"><thead><tr><th scope="col">Flow</th><th scope="col">Name</th><th scope="col">Languages</th><th scope="col" class="num">Steps</th><th scope="col">Forgets after</th><th scope="col">File</th></tr></thead>
 <tbody>${flows.map(
           (f) =>

@@ -12,6 +12,7 @@ import { registerChampionView, type ChampionViewDeps } from "./champion-view.js"
 import { registerInsightsApi, type InsightsApiDeps } from "./insights-api.js";
 import { registerDashboard, type DashboardDeps } from "./dashboard.js";
 import { registerAdmin, type AdminDeps } from "./admin.js";
+import { registerFlowsView, type FlowsViewDeps } from "./flows-view.js";
 import { registerBroadcasts, type BroadcastViewDeps } from "./broadcasts-view.js";
 import { registerThemesReview, type ThemesReviewDeps } from "./themes-review.js";
 import { registerChampionsAdmin, type ChampionsAdminDeps } from "./champions-admin.js";
@@ -43,6 +44,8 @@ export interface AppDeps {
   readonly dashboard?: DashboardDeps;
   /** The operator's admin views under /dashboard/admin (same sign-in as the dashboard). */
   readonly admin?: AdminDeps;
+  /** Flows at a glance at /dashboard/admin/flows: outline, lint and conversation tests (operators). */
+  readonly flowsView?: FlowsViewDeps;
   /** Operators start, watch and cancel broadcasts at /dashboard/admin/broadcasts. */
   readonly broadcasts?: BroadcastViewDeps;
   /** An officer settles free-text answers' themes at /dashboard/themes-review (operators). */
@@ -125,6 +128,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.champions) registerChampionView(app, deps.champions);
   if (deps.insights) registerInsightsApi(app, deps.insights);
   if (deps.admin) registerAdmin(app, deps.admin);
+  if (deps.flowsView) registerFlowsView(app, deps.flowsView);
   if (deps.broadcasts) registerBroadcasts(app, deps.broadcasts);
   if (deps.themesReview) registerThemesReview(app, deps.themesReview);
   if (deps.championsAdmin) registerChampionsAdmin(app, deps.championsAdmin);

@@ -1,7 +1,7 @@
 // GET /champions/:code?key=… — a champion's own page: how many residents their codes brought
 // in, how many finished, their top priorities and what they could offer. Aggregates only;
 // every number under the threshold reads "fewer than K". A wrong code or key gets the same 404
-// as no champion at all.
+// as no champion at all; a retired champion's page says they are retired, and nothing more.
 import type { Hono } from "hono";
 import { html } from "hono/html";
 import type { ChampionStore, PublishedCount } from "../champions/champion-store.js";
@@ -40,7 +40,8 @@ export function registerChampionView(app: Hono, deps: ChampionViewDeps): void {
       deps.qrSvg && /^[A-Za-z0-9]{4,12}$/.test(code) && key.length > 0 && key.length < 100
         ? await deps.champions.view(code, key, deps.kThreshold, deps.entryFlowId)
         : null;
-    const live = view?.codes.some((entry) => entry.code === code.toUpperCase() && !entry.retired);
+    const live =
+      view && !view.retired && view.codes.some((entry) => entry.code === code.toUpperCase() && !entry.retired);
     const link = live ? deps.share(code.toUpperCase()).telegram : undefined;
     if (!view || !link || !deps.qrSvg) return c.text("Not found", 404);
     c.header("Cache-Control", "no-store");
@@ -67,6 +68,18 @@ export function registerChampionView(app: Hono, deps: ChampionViewDeps): void {
           { site: deps.organisationName },
         ),
         404,
+      );
+    if (view.retired)
+      return c.html(
+        page(
+          `${view.name}: retired`,
+          html`<main id="main" tabindex="-1">
+<h1>${view.name}${view.organisation ? html` <small>(${view.organisation})</small>` : ""}</h1>
+<p data-testid="retired"><strong>Retired:</strong> your champion codes no longer bring anyone in, and this page no longer shows figures. Thank you for sharing PlaceVoice. The residents your codes brought are still counted in ${deps.organisationName}'s results.</p>
+<p>If you think this is a mistake, ask ${deps.organisationName}.</p>
+</main>`,
+          { site: deps.organisationName },
+        ),
       );
     const k = deps.kThreshold;
     const needing = deps.areasNeedingVoices ? await deps.areasNeedingVoices() : [];

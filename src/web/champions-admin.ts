@@ -2,8 +2,8 @@
 // from a terminal, over the same store (src/champions/champion-store.ts) and share links
 // (src/champions/codes.ts). Create a champion (their private page link is shown once), add
 // campaign codes (one per poster or venue, optionally starting another flow), download a code's
-// QR code as SVG or PNG, print an A4 poster in English and Welsh, retire a code, and see each
-// champion's reach through the disclosure gate. Operators only (a partner gets 403); every
+// QR code as SVG or PNG, print an A4 or A5 poster in English and Welsh, retire a code or a whole
+// champion, and see each champion's reach through the disclosure gate. Operators only (a partner gets 403); every
 // form is CSRF-checked and every view and action is written to the audit log.
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
@@ -34,6 +34,12 @@ export interface ChampionsAdminDeps {
 
 const PATH = "/dashboard/champions";
 
+/** The poster's paper sizes: the sheet, its margin and the print measures that fit it on one page. */
+const POSTER_SIZES = {
+  a4: { name: "A4", page: "A4", margin: "12mm", rootFont: "16px", qr: "11cm" },
+  a5: { name: "A5", page: "A5", margin: "8mm", rootFont: "11px", qr: "7cm" },
+} as const;
+
 function shown(count: PublishedCount | undefined): string {
   if (!count) return "-";
   return "value" in count ? count.value.toLocaleString("en-GB") : `fewer than ${count.fewerThan}`;
@@ -54,7 +60,7 @@ export function registerChampionsAdmin(app: Hono, deps: ChampionsAdminDeps): voi
 
   const downloads = (code: string) => {
     const link = deps.share(code).telegram;
-    return html`${link && deps.qrSvg ? html`<a href="${PATH}/${code}/qr.svg" download="${code}.svg">QR code (SVG)</a> · ` : ""}${link && deps.qrPng ? html`<a href="${PATH}/${code}/qr.png" download="${code}.png">QR code (PNG)</a> · ` : ""}<a href="${PATH}/${code}/poster">Poster</a>`;
+    return html`${link && deps.qrSvg ? html`<a href="${PATH}/${code}/qr.svg" download="${code}.svg">QR code (SVG)</a> · ` : ""}${link && deps.qrPng ? html`<a href="${PATH}/${code}/qr.png" download="${code}.png">QR code (PNG)</a> · ` : ""}Poster: <a href="${PATH}/${code}/poster" aria-label="Poster for ${code}, A4">A4</a>, <a href="${PATH}/${code}/poster?size=a5" aria-label="Poster for ${code}, A5">A5</a>`;
   };
 
   const view = async (c: Context, current: DashboardSession, notice?: ReturnType<typeof html>) => {
@@ -81,7 +87,7 @@ ${
     ? html`<p data-testid="no-champions">No champions yet.</p>`
     : champions.map((champion, i) => {
         const own = champion.codes.find((code) => code.campaign === null) ?? champion.codes[0];
-        return html`<section class="champion" data-champion="${own?.code ?? ""}" aria-labelledby="champion-${i}"><h3 id="champion-${i}">${champion.name}${champion.organisation ? html` <small>(${champion.organisation})</small>` : ""}${champion.revoked ? " (revoked)" : ""}</h3>
+        return html`<section class="champion" data-champion="${own?.code ?? ""}" aria-labelledby="champion-${i}"><h3 id="champion-${i}">${champion.name}${champion.organisation ? html` <small>(${champion.organisation})</small>` : ""}${champion.revoked ? " (retired)" : ""}</h3>
 <p>Residents reached: <strong data-count="reached">${shown(champion.reached)}</strong></p>
 <table class="records"><thead><tr><th scope="col">Code</th><th scope="col">Campaign</th><th scope="col">Starts</th><th scope="col">Share</th><th scope="col">Status</th></tr></thead>
 <tbody>${champion.codes.map(
@@ -90,7 +96,7 @@ ${
               code.retired
                 ? "retired"
                 : champion.revoked
-                  ? "revoked"
+                  ? "retired"
                   : html`<form method="post" action="${PATH}/retire"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="code" value="${code.code}"><button type="submit" aria-label="Retire code ${code.code}">Retire</button></form>`
             }</td></tr>`,
         )}</tbody></table>
@@ -103,7 +109,8 @@ ${
     .filter((f) => f.id !== deps.registry.entryFlowId)
     .map((f) => html`<option value="${f.id}">${f.id}: ${f.name}</option>`)}</select></label>
   <button type="submit">Add campaign code</button>
-</form>`
+</form>
+<form method="post" action="${PATH}/retire-champion"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="champion" value="${own.code}"><button type="submit" aria-label="Retire this champion: ${champion.name} (${own.code}) and all their codes">Retire this champion</button></form>`
     : ""
 }</section>`;
       })
@@ -186,6 +193,18 @@ ${shareNotice(added.code)}</div>`,
     );
   });
 
+  action(`${PATH}/retire-champion`, async (form, current, c) => {
+    const code = codeFrom(form.champion);
+    const retired = code ? await deps.champions.retireChampion(code) : null;
+    if (!retired) return problem(c, current, "No such champion.");
+    await audit(current, "champions.retire-champion", { champion: code, codes: retired.codes });
+    return view(
+      c,
+      current,
+      html`<p role="status" data-testid="notice">${retired.name} is retired: none of their ${retired.codes.length} code(s) brings anyone in, and their private page says so. The residents they brought stay counted.</p>`,
+    );
+  });
+
   /** A live code's Telegram link, or the 404 page an operator gets for a code that cannot be shared. */
   const liveLink = async (c: Context): Promise<{ code: string; link: string | undefined } | Response> => {
     const code = codeFrom(c.req.param("code"));
@@ -221,20 +240,26 @@ ${shareNotice(added.code)}</div>`,
     });
   });
 
-  // An A4 poster to print: the QR code, the code, the Telegram link and the SMS instruction, in
-  // English and Welsh. The QR code is inlined (a data: image), so the printout needs nothing else.
+  // A poster to print on A4 or A5: the QR code, the code, the Telegram link and the SMS
+  // instruction, in English and Welsh. The QR code is inlined (a data: image), so the printout
+  // needs nothing else. Each size has its own @page rule and print measures, so that Chromium
+  // lays it out on one sheet of that size (test/web/poster-print.browser.test.ts).
   app.get(`${PATH}/:code/poster`, async (c) => {
     const current = await operator(c);
     if (current instanceof Response) return current;
+    const sizeParam = (c.req.query("size") ?? "a4").toLowerCase();
+    if (!(sizeParam in POSTER_SIZES)) return c.text("A poster is A4 or A5: ?size=a4 or ?size=a5", 400);
+    const size = POSTER_SIZES[sizeParam as keyof typeof POSTER_SIZES];
     const live = await liveLink(c);
     if (live instanceof Response) return live;
-    await audit(current, "champions.poster", { code: live.code });
+    await audit(current, "champions.poster", { code: live.code, size: size.name });
     const links = deps.share(live.code);
     const svg = live.link && deps.qrSvg ? await deps.qrSvg(live.link) : undefined;
     const image = svg ? `data:image/svg+xml;base64,${btoa(svg)}` : undefined;
+    const other = size.name === "A4" ? "a5" : "a4";
     return c.html(
       page(
-        `Poster for ${live.code}`,
+        `${size.name} poster for ${live.code}`,
         html`<style>
   .poster { text-align: center; border: 4px solid #1d70b8; padding: 1.5rem 1rem; }
   .poster h2 { font-size: 2rem; line-height: 1.2; margin: .25rem 0; }
@@ -243,16 +268,18 @@ ${shareNotice(added.code)}</div>`,
   .poster .code { font-size: 2.5rem; letter-spacing: .2em; font-weight: 700; margin: .5rem 0; }
   .poster .ways { display: grid; gap: 1rem; text-align: left; } .poster .ways p { margin: .25rem 0; }
   @media (min-width: 40rem) { .poster .ways { grid-template-columns: 1fr 1fr; } }
-  @page { size: A4 portrait; margin: 12mm; }
+  @page { size: ${size.page} portrait; margin: ${size.margin}; }
   @media print {
-    body { max-width: none; padding: 0; } .no-print, .skip { display: none !important; }
-    .poster { border: 0; padding: 0; page-break-inside: avoid; } .poster img { width: 11cm; }
-    .poster .ways { grid-template-columns: 1fr 1fr; }
+    :root { font-size: ${size.rootFont}; }
+    body { max-width: none; padding: 0; margin: 0; } .no-print, .skip { display: none !important; }
+    .poster { border: 0; padding: 0; page-break-inside: avoid; break-inside: avoid; } .poster img { width: ${size.qr}; }
+    .poster h2 { font-size: 1.8rem; } .poster .code { font-size: 2rem; margin: .25rem 0; }
+    .poster p { margin: .35rem 0; } .poster .ways { grid-template-columns: 1fr 1fr; gap: .75rem; }
   }
 </style>
-<header class="no-print"><h1>Poster for code ${live.code}</h1><nav><a href="${PATH}">Champions</a></nav></header>
+<header class="no-print"><h1>${size.name} poster for code ${live.code}</h1><nav><a href="${PATH}">Champions</a> · <a href="${PATH}/${live.code}/poster?size=${other}">The ${other.toUpperCase()} poster</a></nav></header>
 <main id="main" tabindex="-1">
-<p class="no-print note">Print this page on A4 (your browser's Print). It shows no one's details.</p>
+<p class="no-print note">Print this page on ${size.name} paper (your browser's Print, paper size ${size.name}). It shows no one's details.</p>
 <article class="poster" aria-label="Poster">
 <h2 lang="en">Have your say on your area</h2>
 <h2 lang="cy" class="cy">Dweud eich dweud am eich ardal</h2>

@@ -7,7 +7,8 @@ import { ChampionStore } from "../../src/champions/champion-store.js";
 import { CODE_PATTERN, generateCode, shareLinks } from "../../src/champions/codes.js";
 import { textUpdate } from "../support/fake-telegram.js";
 import { inboundSms } from "../support/fake-twilio.js";
-import { runCli } from "../support/cli.js";
+import Database from "better-sqlite3";
+import { runCli, runCliInProcess } from "../support/cli.js";
 import {
   SMS_URL,
   TWILIO_NUMBER,
@@ -102,6 +103,50 @@ describe("placevoice champion create", () => {
       expect(list.stdout).toContain(
         `Burslem Community Pantry (BCP): ${code}, ${campaignCode} "Poster: Middleport" [retired], ${offersCode} "Poster: What could you give?" [offers]`,
       );
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
+describe("placevoice champion retire --champion", () => {
+  it("retires a champion and all their codes by any one of them, in the list and the audit log; a mistake is one line", async () => {
+    const t = tempDir();
+    try {
+      const env = {
+        DATABASE_URL: `file:${path.join(t.dir, "c.db")}`,
+        APP_SECRET: "champion-cli-secret-0123456789abcdef0123",
+      };
+      const created = await runCliInProcess(["champion", "create", "--name", "Norton Allotments", "--out", t.dir], {
+        env,
+      });
+      const code = /code: +([A-Z0-9]+)/.exec(created.stdout)![1]!;
+      const campaign = await runCliInProcess(["champion", "campaign", "--code", code, "--name", "Poster: Norton"], {
+        env,
+      });
+      const poster = /code: +([A-Z0-9]+)/.exec(campaign.stdout)![1]!;
+      const both = await runCliInProcess(["champion", "retire", "--code", code, "--champion", code], { env });
+      expect(both.code).toBe(2);
+      expect(both.stderr.trim().split("\n")).toHaveLength(1);
+      const retired = await runCliInProcess(["champion", "retire", "--champion", poster.toLowerCase()], { env });
+      expect(retired.code, retired.stderr).toBe(0);
+      expect(retired.stdout).toContain(
+        `Retired Norton Allotments and their codes (${[code, poster].sort().join(", ")})`,
+      );
+      const list = await runCliInProcess(["champion", "list"], { env });
+      expect(list.stdout).toContain(`Norton Allotments [retired]: ${code}, ${poster} "Poster: Norton"`);
+      const nobody = await runCliInProcess(["champion", "retire", "--champion", "ZZZZZZ"], { env });
+      expect(nobody.code).toBe(1);
+      expect(nobody.stderr.trim()).toBe("No code ZZZZZZ");
+      const db = new Database(path.join(t.dir, "c.db"), { readonly: true });
+      try {
+        const rows = db.prepare("SELECT actor, detail FROM audit_log WHERE action = 'champions.retire-champion'").all();
+        expect(rows).toEqual([
+          { actor: "operator (cli)", detail: JSON.stringify({ champion: poster, codes: [code, poster].sort() }) },
+        ]);
+      } finally {
+        db.close();
+      }
     } finally {
       t.cleanup();
     }

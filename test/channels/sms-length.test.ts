@@ -10,7 +10,7 @@ import {
   stringSegmentRows,
 } from "../../src/channels/sms/lint.js";
 import { renderSms } from "../../src/channels/sms/render.js";
-import { residentStringTables } from "../../src/cli/flows-lint.js";
+import { residentStringTables } from "../../src/ops/flows-lint.js";
 import { formatProblem, parseFlow } from "../../src/engine/parse-flow.js";
 import type { SignpostService } from "../../src/engine/types.js";
 import { loadFlows } from "../../src/runtime-node/flow-dir.js";

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { residentStringTables } from "../../src/cli/flows-lint.js";
+import { residentStringTables } from "../../src/ops/flows-lint.js";
 import { parseUrgentLexicon } from "../../src/directory/urgent.js";
 import { checkFlowPlainEnglish, MAX_SENTENCE_WORDS, plainEnglishProblems } from "../../src/engine/plain-english.js";
 import { repoRoot, shippedFlows } from "./helpers.js";

@@ -2,7 +2,7 @@
 // and carries the same things (sentences, questions, lines, placeholders, numbers, links, the
 // keywords it tells people to send), checked without a translator.
 import { describe, expect, it } from "vitest";
-import { residentStringTables } from "../../src/cli/flows-lint.js";
+import { residentStringTables } from "../../src/ops/flows-lint.js";
 import { checkFlowTranslations, compareTranslations, textFacts } from "../../src/engine/translation-check.js";
 import { formatProblem } from "../../src/engine/parse-flow.js";
 import { flowFrom, shippedFlows } from "./helpers.js";

@@ -3,8 +3,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { listScriptFiles } from "../../src/cli/flows-test.js";
-import { loadRegistry } from "../../src/runtime-node/flow-dir.js";
+import { listScriptFiles, loadRegistry } from "../../src/runtime-node/flow-dir.js";
 import { packageRoot } from "../../src/runtime-node/paths.js";
 import { runScriptFile } from "../../src/runtime-node/script-driver.js";
 

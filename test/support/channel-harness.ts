@@ -5,6 +5,7 @@ import type { Hono } from "hono";
 import { loadConfig } from "../../src/config.js";
 import { createLogger, type Logger } from "../../src/log.js";
 import { openNodeServices, type NodeServices } from "../../src/runtime-node/services.js";
+import { runScriptFile } from "../../src/runtime-node/script-driver.js";
 import { createApp } from "../../src/web/app.js";
 import { publishTally } from "../../src/insights/disclosure.js";
 import type { Resolve } from "../../src/runtime-node/webhook-post.js";
@@ -85,6 +86,8 @@ export async function startHarness(
     now: clock.now,
     recordKey: options.recordKey ?? (() => HARNESS_RECORD_KEY),
     ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
+    // As src/node.ts runs them: the flows page's conversation tests, with the service's settings.
+    flowTests: { run: runScriptFile, env: settings },
   });
   // A champion with known codes, for attribution tests.
   // (Upsert: a harness may be restarted on the same database.)

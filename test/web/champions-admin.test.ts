@@ -170,6 +170,77 @@ describe("/dashboard/champions", () => {
     );
   });
 
+  it("prints the same poster on A5 when asked: its own page size, linked from the list; no other sizes", async () => {
+    const champion = await createChampion("Stoke Minster Welcome Team");
+    const { html: list } = await operator.page("/dashboard/champions");
+    expect(list).toContain(`href="/dashboard/champions/${champion.code}/poster?size=a5"`);
+    const { status, html } = await operator.page(`/dashboard/champions/${champion.code}/poster?size=a5`);
+    expect(status).toBe(200);
+    expect(html).toContain("@page { size: A5 portrait;");
+    expect(html).not.toContain("size: A4");
+    expect(html).toContain(`<h1>A5 poster for code ${champion.code}</h1>`);
+    expect(html).toContain('<h2 lang="cy" class="cy">Dweud eich dweud am eich ardal</h2>');
+    expect(html).toContain(`Tecstiwch JOIN ${champion.code} i 07700 900000`);
+    const wrong = await operator.page(`/dashboard/champions/${champion.code}/poster?size=a3`);
+    expect(wrong.status).toBe(400);
+    expect(wrong.html).toBe("A poster is A4 or A5: ?size=a4 or ?size=a5");
+    const audit = await h.services.prisma.auditEntry.findMany({ where: { action: "champions.poster" } });
+    expect(audit.map((a) => a.detail)).toContain(JSON.stringify({ code: champion.code, size: "A5" }));
+  });
+
+  it("retires a whole champion: none of their codes brings anyone in, their page says retired, and it is audited", async () => {
+    const champion = await createChampion("Bentilee Neighbourhood Watch", "BNW");
+    const poster = await addCampaign(champion.code, "Poster: Bentilee shops");
+    await sms(`+4477009${String(++phone).padStart(5, "0")}`, `JOIN ${poster}`);
+    expect(await attributedTo(poster)).toBe(1);
+    const key = new URL(champion.privateLink).searchParams.get("key")!;
+
+    const { html } = await operator.page("/dashboard/champions");
+    expect(
+      (await operator.post("/dashboard/champions/retire-champion", { csrf: csrfOf(html), champion: "NOSUCH" })).status,
+    ).toBe(400);
+    const retired = await operator.post("/dashboard/champions/retire-champion", {
+      csrf: csrfOf(html),
+      champion: poster,
+    });
+    expect(retired.status).toBe(200);
+    const after = await retired.text();
+    expect(after).toContain("Bentilee Neighbourhood Watch is retired: none of their 2 code(s) brings anyone in");
+    const section = after.slice(after.indexOf(`data-champion="${champion.code}"`)).split("</section>")[0]!;
+    expect(section).toContain("Bentilee Neighbourhood Watch <small>(BNW)</small> (retired)</h3>");
+    for (const code of [champion.code, poster])
+      expect(section).toMatch(new RegExp(`data-code="${code}">.*<td data-label="Status">retired</td>`));
+    expect(section).not.toContain("Add campaign code");
+    expect(section).not.toContain("Retire this champion");
+
+    // Neither code brings anyone in, by Telegram or by text; whom they brought stays counted.
+    for (const code of [champion.code, poster]) {
+      await h.telegramUpdate(textUpdate(72_000_201, `/start c_${code}`));
+      await sms(`+4477009${String(++phone).padStart(5, "0")}`, `JOIN ${code}`);
+    }
+    expect(await attributedTo(champion.code)).toBe(0);
+    expect(await attributedTo(poster)).toBe(1);
+    expect((await operator.page(`/dashboard/champions/${poster}/poster`)).status).toBe(404);
+
+    // Their private page says retired, and shows no figures, codes or QR codes; a wrong key is still a 404.
+    const own = await h.app.request(`/champions/${champion.code}?key=${encodeURIComponent(key)}`);
+    expect(own.status).toBe(200);
+    const ownHtml = await own.text();
+    expect(ownHtml).toContain(
+      'data-testid="retired"><strong>Retired:</strong> your champion codes no longer bring anyone in',
+    );
+    expect(ownHtml).not.toContain("data-count");
+    expect(ownHtml).not.toContain(poster);
+    expect((await h.app.request(`/champions/${champion.code}/qr.svg?key=${encodeURIComponent(key)}`)).status).toBe(404);
+    expect((await h.app.request(`/champions/${champion.code}?key=wrong-key`)).status).toBe(404);
+
+    const entries = await h.services.prisma.auditEntry.findMany({ where: { action: "champions.retire-champion" } });
+    expect(entries).toHaveLength(1);
+    expect(JSON.parse(entries[0]!.detail)).toEqual({ champion: poster, codes: [champion.code, poster].sort() });
+    const op = (await h.services.partners.list()).find((p) => p.name === "Engagement team")!;
+    expect(entries[0]!.actor).toBe(op.id);
+  });
+
   it("lists each champion's reach through the disclosure gate, as their own page shows it", async () => {
     const champion = await createChampion("Abbey Hulton Pantry");
     const key = new URL(champion.privateLink).searchParams.get("key")!;
@@ -242,6 +313,11 @@ describe("/dashboard/champions", () => {
     expect((await partner.post("/dashboard/champions/retire", { csrf: partnerCsrf, code: champion.code })).status).toBe(
       403,
     );
+    expect(
+      (await partner.post("/dashboard/champions/retire-champion", { csrf: partnerCsrf, champion: champion.code }))
+        .status,
+    ).toBe(403);
+    expect((await h.services.champions.list()).find((c) => c.name === "Hanley Scouts")?.revoked).toBe(false);
     expect((await h.services.champions.list()).length).toBe(before);
     expect((await h.services.champions.code(champion.code))?.retired).toBe(false);
     expect((await h.services.partners.recentAudit(10)).map((a) => a.action)).toContain("denied: admin view");
@@ -253,6 +329,7 @@ describe("/dashboard/champions", () => {
     expect((await operator.post("/dashboard/champions", { name: "No token" })).status).toBe(403);
     expect((await operator.post("/dashboard/champions", { csrf: "forged", name: "Forged" })).status).toBe(403);
     expect((await operator.post("/dashboard/champions/retire", { code: champion.code })).status).toBe(403);
+    expect((await operator.post("/dashboard/champions/retire-champion", { champion: champion.code })).status).toBe(403);
     expect(
       (await operator.post("/dashboard/champions/campaign", { champion: champion.code, campaign: "Poster" })).status,
     ).toBe(403);

@@ -369,7 +369,7 @@ describe("every page, at 1280, 390 and 320 px", () => {
     );
   });
 
-  it("champions: the list with reach, a champion created (its private link shown once), a campaign code, the A4 poster; refused to a partner", async () => {
+  it("champions: the list with reach, a champion created (its private link shown once), a campaign code, the A4 and A5 posters; refused to a partner", async () => {
     let created = 0;
     expectClean(
       await visit("operator", "/dashboard/champions"),
@@ -388,6 +388,7 @@ describe("every page, at 1280, 390 and 320 px", () => {
         await page.getByTestId("new-code").waitFor();
       }),
       await visit("operator", `/dashboard/champions/${champion.code}/poster`),
+      await visit("operator", `/dashboard/champions/${champion.code}/poster?size=a5`),
       await visit("partner", "/dashboard/champions", 403),
     );
   });
@@ -465,6 +466,29 @@ describe("every page, at 1280, 390 and 320 px", () => {
     expect(changedSurfaces(before, await readInsightSurfaces(readers))).toEqual([]);
   });
 
+  it("flows at a glance: every flow's outline in English and Welsh, lint and the conversation tests; refused to a partner", async () => {
+    expectClean(
+      await check("operator", "flows at a glance", async (page) => {
+        // The page does not wait for the conversation tests; reloaded, it shows their results.
+        for (let i = 0; ; i++) {
+          const response = await page.goto(`${base}/dashboard/admin/flows`);
+          expect(response?.status()).toBe(200);
+          if (!(await page.getByTestId("tests-summary").textContent())?.includes("are running")) break;
+          expect(i).toBeLessThan(300);
+          await page.waitForTimeout(200);
+        }
+        expect(await page.getByTestId("tests-summary").textContent()).toMatch(/^\d+ passed\.$/);
+      }),
+      await visit("partner", "/dashboard/admin/flows", 403),
+    );
+    // A branch's "goes to" link moves to the step it names.
+    const page = (await pagesFor("operator"))[1]!;
+    await page.goto(`${base}/dashboard/admin/flows`);
+    await page.locator('a[href="#step-feedback-what_went_wrong"]').click();
+    expect(await page.evaluate(() => location.hash)).toBe("#step-feedback-what_went_wrong");
+    expect(await page.locator("#step-feedback-what_went_wrong h3").isVisible()).toBe(true);
+  }, 120_000);
+
   it("themes review: answers to settle, with redacted text, area and month; refused to a partner", async () => {
     const idea =
       "Ring Dave on 07700 900111 about sorting out the whatsit on the corner of the cul-de-sac behind the old pottery works, it has been like that since the spring";
@@ -479,6 +503,49 @@ describe("every page, at 1280, 390 and 320 px", () => {
       }),
       await visit("partner", "/dashboard/themes-review", 403),
     );
+  });
+});
+
+/** The pages of a PDF Chromium printed, each with its size in points (1 pt = 1/72 in). */
+function pdfPages(pdf: Buffer): { width: number; height: number }[] {
+  const text = pdf.toString("latin1");
+  return [
+    ...text.matchAll(
+      /\/Type\s*\/Page(?![a-zA-Z])[\s\S]*?\/MediaBox\s*\[\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*\]/g,
+    ),
+  ].map((m) => ({ width: Number(m[3]) - Number(m[1]), height: Number(m[4]) - Number(m[2]) }));
+}
+
+describe("the champion's poster, printed", () => {
+  // ISO 216 in points: A4 is 210 x 297 mm, A5 148 x 210 mm.
+  const SHEETS = { a4: { width: 595.28, height: 841.89 }, a5: { width: 419.53, height: 595.28 } } as const;
+
+  it("prints on one sheet of the size chosen, A4 or A5, with the QR code, the code and both languages", async () => {
+    const page = (await pagesFor("operator"))[0]!;
+    for (const size of ["a4", "a5"] as const) {
+      const response = await page.goto(`${base}/dashboard/champions/${champion.code}/poster?size=${size}`);
+      expect(response?.status()).toBe(200);
+      const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
+      const sheets = pdfPages(pdf);
+      expect(sheets, size).toHaveLength(1);
+      expect(sheets[0]!.width, size).toBeCloseTo(SHEETS[size].width, 0);
+      expect(sheets[0]!.height, size).toBeCloseTo(SHEETS[size].height, 0);
+      // What the sheet holds: the printed layout keeps the QR code and the code, and drops the page's header.
+      await page.emulateMedia({ media: "print" });
+      expect(await page.getByRole("img", { name: /QR code/ }).isVisible()).toBe(true);
+      expect(await page.getByTestId("poster-code").textContent()).toContain(champion.code);
+      expect(await page.locator("header").isVisible()).toBe(false);
+      expect(await page.locator('[lang="cy"]').first().isVisible()).toBe(true);
+      // Back to no emulation: emulating "screen" would make the next PDF print the screen layout.
+      await page.emulateMedia({ media: null });
+    }
+  });
+
+  it("is A4 or A5: another size is a 400 with a clear message", async () => {
+    const page = (await pagesFor("operator"))[0]!;
+    const response = await page.goto(`${base}/dashboard/champions/${champion.code}/poster?size=a3`);
+    expect(response?.status()).toBe(400);
+    expect(await page.textContent("body")).toContain("A poster is A4 or A5");
   });
 });
 

@@ -6,11 +6,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listScriptFiles } from "../../src/cli/flows-test.js";
 import { loadConfig } from "../../src/config.js";
 import { parseScript, runScript, type ChatDriver } from "../../src/conversation/conversation-script.js";
 import { silentLogger } from "../../src/log.js";
-import { loadRegistry } from "../../src/runtime-node/flow-dir.js";
+import { listScriptFiles, loadRegistry } from "../../src/runtime-node/flow-dir.js";
 import { packageRoot } from "../../src/runtime-node/paths.js";
 import { openNodeServices, type NodeServices } from "../../src/runtime-node/services.js";
 import { ScratchConversationStore } from "../../src/store/scratch-store.js";

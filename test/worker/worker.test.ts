@@ -972,6 +972,54 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
     expect(audit).toEqual(expect.arrayContaining([{ action: "simulator.start" }, { action: "simulator.message" }]));
   });
 
+  it("a whole champion retired from the browser on D1: neither of their codes brings anyone in, and their page says retired", async () => {
+    const operator = await signIn(account("Worker champions officer", "operator"));
+    const list = await (await operator("/dashboard/champions")).text();
+    const created = await (
+      await operator("/dashboard/champions", { csrf: csrfOf(list), name: "Chell Heath Youth" })
+    ).text();
+    const code = /data-testid="new-code">([A-Z0-9]+)</.exec(created)![1]!;
+    const privateLink = /data-testid="private-link">[^<]*(\/champions\/[^<]+)</
+      .exec(created)![1]!
+      .replace(/&amp;/g, "&");
+    const added = await (
+      await operator("/dashboard/champions/campaign", {
+        csrf: csrfOf(created),
+        champion: code,
+        campaign: "Poster: Chell Heath shops",
+        flow: "",
+      })
+    ).text();
+    const poster = /data-testid="new-code">([A-Z0-9]+)</.exec(added)![1]!;
+    const retired = await operator("/dashboard/champions/retire-champion", { csrf: csrfOf(added), champion: code });
+    expect(retired.status).toBe(200);
+    expect(await retired.text()).toContain("Chell Heath Youth is retired");
+    await sms("+447700900631", `JOIN ${poster}`);
+    await sms("+447700900632", `JOIN ${code}`);
+    expect((await contactRow("sms", "+447700900631"))?.attribution ?? null).toBeNull();
+    expect((await contactRow("sms", "+447700900632"))?.attribution ?? null).toBeNull();
+    const page = await fetch(`${base}${privateLink}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('data-testid="retired"><strong>Retired:</strong>');
+  });
+
+  it("flows at a glance on the Worker: the bundled flows outlined in English and Welsh, with flows lint; the conversation tests run where the flows folder is", async () => {
+    const operator = await signIn(account("Worker flows officer", "operator"));
+    const response = await operator("/dashboard/admin/flows");
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain("The flows as they are in this Worker (bundled into it at build)");
+    expect(html).toContain('<h2 id="flow-feedback">');
+    expect(html).toContain(
+      '<td lang="cy" data-label="Cymraeg (Welsh)">O 1 i 5, pa mor hawdd oedd cymryd rhan? (1 = anodd iawn, 5 = hawdd iawn)</td>',
+    );
+    expect(html).toContain(
+      '<li>If it is 2 or less: goes to <a href="#step-feedback-what_went_wrong">what_went_wrong</a></li>',
+    );
+    expect(html).toContain('data-testid="lint-summary"><span class="pass">No problems</span> in 5 flow(s).');
+    expect(html).toContain('data-testid="tests-summary">The conversation tests do not run on Workers');
+  });
+
   it("public results: nothing until an operator publishes an area, then its results page for anyone", async () => {
     expect((await fetch(`${base}/results/ST6`)).status).toBe(404);
     const operator = await signIn(account("Worker publisher", "operator"));
