@@ -6,7 +6,8 @@
 // messages are handled one at a time, in order, wherever they arrive; different residents run
 // in parallel. Everything else (API, dashboard, delivery callbacks) is served by the Worker.
 // A Cron Trigger sends what the outbox and the partners' webhooks hold each minute and runs
-// retention daily.
+// retention daily. Every send, from a resident's Durable Object or from the cron, first asks its
+// channel's pacing Durable Object for a slot (src/runtime-worker/pacing-object.ts).
 import type {
   DurableObjectState,
   ExecutionContext,
@@ -14,6 +15,8 @@ import type {
   WorkerEnv,
 } from "./runtime-worker/cloudflare.js";
 import { withRequestPrisma, workerServices, type WorkerServices } from "./runtime-worker/services.js";
+
+export { ChannelPacer } from "./runtime-worker/pacing-object.js";
 import {
   OUTBOX_MESSAGES_PER_CRON_RUN,
   partnerWebhooksChore,

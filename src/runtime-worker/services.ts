@@ -23,6 +23,7 @@ import type { Hono } from "hono";
 import type { WorkerEnv } from "./cloudflare.js";
 import { newRowId } from "../store/ids.js";
 import { workerWebhookPoster, workerWebhookVet } from "./webhook-post.js";
+import { pacingObject } from "./pacing-object.js";
 
 export interface WorkerServices extends ComposedServices {
   readonly config: Config;
@@ -80,6 +81,8 @@ async function open(env: WorkerEnv): Promise<WorkerServices> {
     backups: "platform",
     // QR codes as SVG (pure JavaScript); no PNG: qrcode draws PNG through pngjs, on Node's streams.
     qrSvg,
+    // Every sender (residents' Durable Objects, the Cron Trigger) asks the channel's one pacer.
+    pacing: (sender) => pacingObject(env.PACING, sender.channel, sender.limits),
   });
   await composed.directory.reload();
   return { ...composed, config, prisma, addressCrypto, registry, app: createApp(composed.appDeps), log };

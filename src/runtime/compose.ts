@@ -8,6 +8,7 @@ import { createBot, telegramSender, type BotApiFetch } from "../channels/telegra
 import { smsSender } from "../channels/sms/sender.js";
 import { OutboxDispatcher, type ChannelSender } from "../channels/outbox-dispatcher.js";
 import type { SendShares } from "../store/send-shares.js";
+import type { SendPacing } from "../channels/pacer.js";
 import { outboxRenderer } from "../channels/renderers.js";
 import { ChampionStore } from "../champions/champion-store.js";
 import { shareLinks } from "../champions/codes.js";
@@ -58,6 +59,8 @@ export interface ComposeInput {
   readonly botApiFetch?: BotApiFetch;
   /** Processes sending from this database share each channel's limits (Node: the server and the CLI). */
   readonly sendShares?: SendShares;
+  /** Where each channel's sends ask for a slot (Workers: the channel's pacing Durable Object); a pacer of this process's own by default. */
+  readonly pacing?: (sender: ChannelSender) => SendPacing;
   /** How partners' webhooks are checked and sent on this runtime (only ever to public addresses). */
   readonly webhooks: Pick<FeedDeps, "post" | "vet">;
   /** A QR code as SVG, for champions' pages and operators' downloads (both runtimes). */
@@ -164,6 +167,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
     maxAttempts: config.outboxMaxAttempts,
     now: input.now,
     ...(input.sendShares ? { shares: input.sendShares } : {}),
+    ...(input.pacing ? { pacing: input.pacing } : {}),
     metrics,
   });
   const partners = new PartnerStore(prisma, input.newId, input.now);

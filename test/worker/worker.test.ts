@@ -31,7 +31,7 @@ import {
   runningTotalStatements,
   type PrioritiesBody,
 } from "../support/differencing-attack.js";
-import { FakeTelegram, textUpdate } from "../support/fake-telegram.js";
+import { FakeTelegram, telegramLimitsFor, textUpdate } from "../support/fake-telegram.js";
 import { FakeTwilio, inboundSms } from "../support/fake-twilio.js";
 import { placevoiceBin } from "../support/cli.js";
 import { modulesOf, svgModules } from "../support/qr-image.js";
@@ -801,6 +801,122 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
     expect(status(after, "cancelled")).toBe(String(tally(10)));
     expect(status(after, "sent")).toBe("fewer than 10");
   }, 90_000);
+
+  it("two senders at once keep to the platforms' limits through each channel's pacing Durable Object: a broadcast sent by Cron Triggers while residents' replies leave from their own Durable Objects, the replies first", async () => {
+    // Telegram's 30 a second overall is what this test is about; the Worker here sends up to 50 a
+    // second in one chat (TELEGRAM_MAX_PER_CHAT_PER_SECOND), so the fake allows that too.
+    const limitsBefore = telegram.limits;
+    telegram.limits = telegramLimitsFor({ TELEGRAM_MAX_PER_CHAT_PER_SECOND: "50" });
+    try {
+      const chats = Array.from({ length: 240 }, (_, i) => 72_570_000 + i);
+      const phones = Array.from({ length: 4 }, (_, i) => `+4477009${String(57_000 + i)}`);
+      const at = sqlDate(new Date());
+      const insert = db.prepare(
+        `INSERT INTO contacts (id, channel, address_hash, address_enc, language, status, consent_version, consent_at, area, record_key, created_at, updated_at) VALUES (?, ?, ?, ?, 'en', 'active', '2026-11', ?, 'LL57', 79, ?, ?)`,
+      );
+      for (const [i, chat] of chats.entries())
+        insert.run(
+          `pacing-t-${String(i).padStart(3, "0")}`,
+          "telegram",
+          await crypto.hash("telegram", String(chat)),
+          await crypto.encrypt(String(chat)),
+          at,
+          at,
+          at,
+        );
+      for (const [i, phone] of phones.entries())
+        insert.run(`pacing-s-${i}`, "sms", await crypto.hash("sms", phone), await crypto.encrypt(phone), at, at, at);
+      const operator = await signIn(account("Worker pacing operator", "operator"));
+      const preview = await (await operator("/dashboard/admin/broadcasts?flow=feedback&areas=LL57")).text();
+      const start = /<form method="post" action="\/dashboard\/admin\/broadcasts"[^>]*>([\s\S]*?)<\/form>/.exec(
+        preview,
+      )![1]!;
+      const fields = Object.fromEntries(
+        [...start.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
+      );
+      expect((await operator("/dashboard/admin/broadcasts", fields)).status).toBe(303);
+
+      const from = telegram.calls.length;
+      const twilioFrom = twilio.sent.length;
+      const refusedBefore = { telegram: telegram.refused.length, twilio: twilio.refused.length };
+      const broadcastChats = new Set(chats);
+      const broadcastArrivals = () =>
+        telegram
+          .callsOf("sendMessage")
+          .filter((c) => broadcastChats.has(Number(c.params.chat_id)))
+          .map((c) => c.at);
+      // Three Cron Trigger runs at once: three senders of the broadcast, each claiming its own rows.
+      const crons = Promise.all([cron(), cron(), cron()]);
+      const deadline = Date.now() + 20_000;
+      while (broadcastArrivals().length < 60 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(broadcastArrivals().length).toBeGreaterThanOrEqual(60);
+
+      // Meanwhile five new residents write: each is answered from their own Durable Object. When
+      // their step is committed (their reply in the outbox, watched for here) the reply asks for a slot.
+      const residents = Array.from({ length: 5 }, (_, i) => 72_579_000 + i);
+      const hashes = new Map<string, number>();
+      for (const chat of residents) hashes.set(await crypto.hash("telegram", String(chat)), chat);
+      const committed = new Map<number, number>();
+      const replyQueued = db.prepare(
+        `SELECT c.address_hash AS hash FROM outbox o JOIN contacts c ON c.id = o.contact_id WHERE c.channel = 'telegram' AND c.area IS NULL AND c.address_hash IN (${[...hashes.keys()].map(() => "?").join(", ")})`,
+      );
+      let watching = true;
+      const watch = (async () => {
+        while (watching) {
+          for (const row of replyQueued.all(...hashes.keys()) as { hash: string }[]) {
+            const chat = hashes.get(row.hash)!;
+            if (!committed.has(chat)) committed.set(chat, telegram.now());
+          }
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      })();
+      const answered = await Promise.all(
+        residents.map((chat) =>
+          fetch(`${base}/webhooks/telegram`, {
+            method: "POST",
+            headers: { "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET },
+            body: JSON.stringify(textUpdate(chat, "hi")),
+          }),
+        ),
+      );
+      watching = false;
+      await watch;
+      for (const response of answered) expect(response.status).toBe(200);
+      await crons;
+
+      // Everyone reached, once: the broadcast's residents on both channels, and the five who wrote.
+      const sent = telegram.calls.slice(from).filter((c) => c.method === "sendMessage");
+      const chatsSent = sent.map((c) => Number(c.params.chat_id)).filter((c) => broadcastChats.has(c));
+      expect(chatsSent.sort()).toEqual([...chats].sort());
+      expect(
+        twilio.sent
+          .slice(twilioFrom)
+          .map((m) => m.to)
+          .sort(),
+      ).toEqual([...phones].sort());
+      // Nothing over either platform's limit: the fakes refused nothing (they refuse what the platforms would).
+      expect(telegram.refused.length - refusedBefore.telegram).toBe(0);
+      expect(twilio.refused.length - refusedBefore.twilio).toBe(0);
+      // The replies went first: the broadcast was still being sent after every reply, and between a
+      // reply's step being committed and the reply reaching Telegram, Telegram took no more of the
+      // broadcast's messages than were already on their way: far fewer than the 48 sends the three
+      // runs keep waiting for a slot (16 each), which a reply in the same queue would wait behind.
+      const arrivals = broadcastArrivals();
+      for (const chat of residents) {
+        const reply = sent.find((c) => Number(c.params.chat_id) === chat);
+        expect(reply, `a reply to resident ${chat}`).toBeDefined();
+        expect(committed.has(chat)).toBe(true);
+        const overtaken = arrivals.filter((t) => t > committed.get(chat)! && t < reply!.at).length;
+        console.log(
+          `reply to ${chat}: ${Math.round(reply!.at - committed.get(chat)!)} ms after its step, ${overtaken} broadcast messages meanwhile`,
+        );
+        expect(overtaken).toBeLessThanOrEqual(8);
+        expect(arrivals.filter((t) => t > reply!.at).length).toBeGreaterThan(30);
+      }
+    } finally {
+      telegram.limits = limitsBefore;
+    }
+  }, 120_000);
 
   it("a reminder falls due (the conversation's last message moved back a day) and the cron sends it, once", async () => {
     const phone = "+447700900625";
