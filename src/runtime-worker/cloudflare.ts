@@ -29,5 +29,6 @@ export interface WorkerEnv {
   readonly DB: D1Database;
   readonly CONTACTS: DurableObjectNamespace;
   readonly PACING: DurableObjectNamespace;
+  readonly BROADCASTS: DurableObjectNamespace;
   readonly [name: string]: unknown;
 }

@@ -16,6 +16,7 @@ import { flowFiles, urgentLexicon } from "../generated/worker-assets.js";
 import { createLogger, type Logger } from "../log.js";
 import { analyseOffline } from "../nlp/offline-analyse.js";
 import { composeServices, type ComposedServices } from "../runtime/compose.js";
+import { BROADCAST_RESIDENTS_PER_PAGE } from "../runtime/chores.js";
 import { createAddressCrypto, type AddressCrypto } from "../store/address-crypto.js";
 import { d1Port } from "../store/d1-port.js";
 import { createApp } from "../web/app.js";
@@ -81,6 +82,8 @@ async function open(env: WorkerEnv): Promise<WorkerServices> {
     backups: "platform",
     // QR codes as SVG (pure JavaScript); no PNG: qrcode draws PNG through pngjs, on Node's streams.
     qrSvg,
+    // A broadcast started from the dashboard queues its first page; the Cron Trigger the rest (broadcast-pager.ts).
+    broadcastPageSize: BROADCAST_RESIDENTS_PER_PAGE,
     // Every sender (residents' Durable Objects, the Cron Trigger) asks the channel's one pacer.
     pacing: (sender) => pacingObject(env.PACING, sender.channel, sender.limits),
   });

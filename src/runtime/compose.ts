@@ -29,6 +29,7 @@ import type { AddressCrypto } from "../store/address-crypto.js";
 import { PrismaDirectoryStore } from "../directory/directory-store.js";
 import { SqlConversationStore } from "../store/conversation-store.js";
 import { SqlOutboxStore } from "../store/outbox.js";
+import { BroadcastQueues } from "../store/broadcast-queues.js";
 import { gatherStatus } from "../ops/status.js";
 import { AlertMonitor, alertNotifier } from "../ops/alerts.js";
 import { processMemory, renderMetrics } from "../ops/metrics.js";
@@ -59,6 +60,8 @@ export interface ComposeInput {
   readonly botApiFetch?: BotApiFetch;
   /** Processes sending from this database share each channel's limits (Node: the server and the CLI). */
   readonly sendShares?: SendShares;
+  /** Workers: a broadcast started from the dashboard queues this many residents, the rest page by page (BroadcastQueues). */
+  readonly broadcastPageSize?: number;
   /** Where each channel's sends ask for a slot (Workers: the channel's pacing Durable Object); a pacer of this process's own by default. */
   readonly pacing?: (sender: ChannelSender) => SendPacing;
   /** How partners' webhooks are checked and sent on this runtime (only ever to public addresses). */
@@ -96,6 +99,8 @@ export interface ComposedServices {
   readonly metrics: ServiceMetrics;
   /** Checks the alert rules and tells the operators (present when ALERT_TELEGRAM_CHAT_ID or ALERT_WEBHOOK_URL is set). */
   readonly alerts: AlertMonitor | undefined;
+  /** Broadcasts still being queued a page at a time (Workers). */
+  readonly broadcastQueues: BroadcastQueues;
   /** Everything the HTTP app needs, channels included. */
   readonly appDeps: AppDeps;
 }
@@ -230,6 +235,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
   // The names districts are known by ("ST6 Burslem"), from the imported directory's placevoice.yaml.
   const areaNames = async () => (await directoryStore.settings()).areaNames ?? {};
   const sessionSecret = createHash("sha256").update(`placevoice-dashboard-session:${input.secret}`).digest("base64url");
+  const broadcastQueues = new BroadcastQueues(prisma, input.now);
   const appDeps: AppDeps = {
     store,
     log,
@@ -360,6 +366,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
       quietHours: config.quietHours,
       timezone: config.timezone,
       threshold: config.kThreshold,
+      ...(input.broadcastPageSize ? { paged: { queues: broadcastQueues, pageSize: input.broadcastPageSize } } : {}),
     },
     championsAdmin: {
       champions,
@@ -453,6 +460,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
     feed,
     metrics,
     alerts,
+    broadcastQueues,
     appDeps,
   };
 }
