@@ -947,9 +947,11 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
     expect(twilio.refused.length - refusedBefore.twilio).toBe(0);
     // The replies went first: the broadcast was still being sent after every reply, and between a
     // reply's step being committed and the reply reaching Telegram, Telegram took no more of the
-    // broadcast's messages than the pacer had already let go (at most one window's worth, the
-    // rate); not the sends the runs keep waiting for a slot (16 a run), which a reply in the
-    // same queue would wait behind.
+    // broadcast's messages than the pacer had already let go (at most a window's worth, the rate)
+    // and let go while the resident's object read its recipient from a busy D1 before asking
+    // (another window at most, here): not the sends the two runs with rows keep waiting for a
+    // slot (16 a run), which a reply in the same queue would wait behind (31 overtook a reply
+    // when replies were given the broadcasts' priority, trying this test).
     const arrivals = broadcastArrivals();
     for (const chat of residents) {
       const reply = sent.find((c) => Number(c.params.chat_id) === chat);
@@ -959,7 +961,7 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
       console.log(
         `reply to ${chat}: ${Math.round(reply!.at - committed.get(chat)!)} ms after its step, ${overtaken} broadcast messages meanwhile`,
       );
-      expect(overtaken).toBeLessThanOrEqual(TELEGRAM_PER_SECOND);
+      expect(overtaken).toBeLessThanOrEqual(2 * TELEGRAM_PER_SECOND);
       expect(arrivals.filter((t) => t > reply!.at).length).toBeGreaterThan(2 * TELEGRAM_PER_SECOND);
     }
   }, 120_000);
