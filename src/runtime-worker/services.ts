@@ -14,7 +14,8 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import { PrismaClient as WorkerPrismaClient } from "../generated/prisma-worker/client.js";
 import { flowFiles, urgentLexicon } from "../generated/worker-assets.js";
 import { createLogger, type Logger } from "../log.js";
-import { analyseOffline } from "../nlp/offline-analyse.js";
+import { analyseOffline, analyseWith } from "../nlp/offline-analyse.js";
+import { createFetchThemeTagger } from "../nlp/fetch-theme-tagger.js";
 import { composeServices, type ComposedServices } from "../runtime/compose.js";
 import { BROADCAST_RESIDENTS_PER_PAGE } from "../runtime/chores.js";
 import { createAddressCrypto, type AddressCrypto } from "../store/address-crypto.js";
@@ -64,7 +65,15 @@ async function open(env: WorkerEnv): Promise<WorkerServices> {
   const prisma = requestScopedPrisma(env);
   const addressCrypto = await createAddressCrypto(config.appSecret, config.previousAppSecrets);
   const registry = bundledRegistry(config);
-  // The offline analyser, without LangChain: it and an LLM provider would not fit the Worker's size budget.
+  // Without LangChain (it and a provider package would not fit the Worker's size budget): the
+  // offline analyser, or a chat model through plain fetch that falls back to it.
+  const tagger = config.llm
+    ? createFetchThemeTagger(config.llm, {
+        onFallback: (reason) => log.warn("theme tagging fell back to the offline tagger", { reason }),
+      })
+    : undefined;
+  if (tagger)
+    log.info("theme tagging uses an LLM, with the offline tagger as fallback", { provider: config.llm!.provider });
   const composed = composeServices({
     config,
     prisma,
@@ -73,7 +82,7 @@ async function open(env: WorkerEnv): Promise<WorkerServices> {
     secret: config.appSecret,
     registry,
     urgent: parseUrgentLexicon(urgentLexicon),
-    analyse: async (text) => analyseOffline(text),
+    analyse: tagger ? (text) => analyseWith(tagger, text) : async (text) => analyseOffline(text),
     log,
     newId: newRowId,
     now: systemClock,

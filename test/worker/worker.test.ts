@@ -33,6 +33,8 @@ import {
 } from "../support/differencing-attack.js";
 import { FakeTelegram, telegramLimitsFor, textUpdate } from "../support/fake-telegram.js";
 import { FakeTwilio, inboundSms } from "../support/fake-twilio.js";
+import { FakeLlm } from "../support/fake-llm.js";
+import { tagThemes } from "../../src/nlp/offline-theme-tagger.js";
 import { placevoiceBin } from "../support/cli.js";
 import { modulesOf, svgModules } from "../support/qr-image.js";
 import { tempDir } from "../support/temp-db.js";
@@ -55,6 +57,8 @@ const quietEnv = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", N
 const scratch = tempDir("placevoice-worker-");
 const telegram = new FakeTelegram(TELEGRAM_TOKEN);
 const twilio = new FakeTwilio(TWILIO_SID, TWILIO_TOKEN);
+/** The chat model the Worker tags free text with; it answers 503 unless a test scripts it, so the offline tagger answers elsewhere. */
+const llm = new FakeLlm();
 let dev: ChildProcess | undefined;
 let devLog = "";
 let base = "";
@@ -90,7 +94,12 @@ function run(args: string[], env: NodeJS.ProcessEnv = quietEnv): string {
 
 beforeAll(async () => {
   const persist = path.join(scratch.dir, "state");
-  const [telegramRoot, twilioBase, port] = await Promise.all([telegram.start(), twilio.start(), freePort()]);
+  const [telegramRoot, twilioBase, port, llmBase] = await Promise.all([
+    telegram.start(),
+    twilio.start(),
+    freePort(),
+    llm.start(),
+  ]);
   // The fake refuses what the platform would beyond the limits the Worker is configured with (below).
   telegram.limits = telegramLimitsFor(workerLimits);
   base = `http://127.0.0.1:${port}`;
@@ -131,6 +140,10 @@ beforeAll(async () => {
       TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
       TWILIO_FROM: TWILIO_NUMBER,
       TWILIO_API_BASE: twilioBase,
+      LLM_PROVIDER: "openai",
+      LLM_BASE_URL: llmBase,
+      LLM_API_KEY: "sk-worker-test",
+      LLM_MODEL: "fake-theme-model",
       // Proactive messages (updates, reminders) go at once whatever the hour the tests run.
       QUIET_HOURS: "00:00-00:00",
       // A partner's webhook receiver on this machine (test only: the Worker's fetch is otherwise for public addresses).
@@ -188,7 +201,7 @@ afterAll(async () => {
     dev.kill("SIGTERM");
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
   }
-  await Promise.all([telegram.stop(), twilio.stop()]);
+  await Promise.all([telegram.stop(), twilio.stop(), llm.stop()]);
   await new Promise<void>((resolve) => alertHook.close(() => resolve()));
   scratch.cleanup();
 });
@@ -965,6 +978,54 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
       expect(arrivals.filter((t) => t > reply!.at).length).toBeGreaterThan(2 * TELEGRAM_PER_SECOND);
     }
   }, 120_000);
+
+  it("free-text themes by an LLM through fetch: only redacted text sent, its themes kept; the offline tagger's when it fails or is too slow", async () => {
+    const textThemes = async (phone: string) => {
+      const contact = (await contactRow("sms", phone))!;
+      return (
+        db
+          .prepare(`SELECT theme FROM theme_facts WHERE contact_id = ? AND source = 'text' ORDER BY theme`)
+          .all(contact.id) as { theme: string }[]
+      ).map((r) => r.theme);
+    };
+    const answerFreeText = async (phone: string, text: string) => {
+      for (const body of ["hi", "1", "yes", "st6 1aa", "6"]) await sms(phone, body);
+      expect(await sms(phone, text)).toContain("which age group are you in?");
+    };
+    const kids = "Nothing for the kids after school, ring Dave Smith on 07700 900987";
+    const roads = "Fix the potholes on Waterloo Road";
+    llm.answer = (request) => {
+      const text = request.messages.find((m) => m.role === "user")?.content ?? "";
+      if (text.startsWith("Nothing for the kids"))
+        return { toolArguments: { themes: ["young_people", "community_spaces"] } };
+      if (text.startsWith("Fix the potholes")) return "hang";
+      return { status: 503 };
+    };
+    try {
+      // The model's answer, which the offline tagger would not have given, is what D1 keeps.
+      const asked = llm.requests.length;
+      await answerFreeText("+447700900631", kids);
+      expect(tagThemes(kids)).not.toEqual(["community_spaces", "young_people"]);
+      expect(await textThemes("+447700900631")).toEqual(["community_spaces", "young_people"]);
+      const sent = llm.requests.slice(asked);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toMatchObject({ model: "fake-theme-model", authorization: "Bearer sk-worker-test" });
+      expect(sent[0]!.tools?.[0]?.function.name).toBe("theme_tags");
+      expect(llm.userTexts().at(-1)).toContain("[phone]");
+      expect(llm.userTexts().at(-1)).not.toMatch(/07700|900987|Dave|Smith/);
+      // A model that never answers: after the timeout (8 s, as on Node), the offline tagger's themes.
+      await answerFreeText("+447700900632", roads);
+      expect(tagThemes(roads).length).toBeGreaterThan(0);
+      expect(await textThemes("+447700900632")).toEqual([...tagThemes(roads)].sort());
+      // A model that fails: the offline tagger's at once.
+      const lamps = "The street lights are out and it feels unsafe at night";
+      await answerFreeText("+447700900633", lamps);
+      expect(await textThemes("+447700900633")).toEqual([...tagThemes(lamps)].sort());
+      expect(devLog).toContain("theme tagging fell back to the offline tagger");
+    } finally {
+      llm.answer = () => ({ status: 503 });
+    }
+  }, 60_000);
 
   it("a reminder falls due (the conversation's last message moved back a day) and the cron sends it, once", async () => {
     const phone = "+447700900625";
