@@ -888,6 +888,29 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
     expect(telegram.refused.length - refusedBefore).toBe(0);
   }, 120_000);
 
+  it("a large broadcast cancelled after its first page: the Cron Trigger queues no more of it and sends none of it", async () => {
+    const chats = Array.from({ length: 205 }, (_, i) => 72_590_000 + i);
+    await seedResidents("LL59", "telegram", chats.map(String), "paging-cancel");
+    const operator = await signIn(account("Worker paging cancel operator", "operator"));
+    const fields = await startForm(operator, "areas=LL59&channel=telegram");
+    const started = await operator("/dashboard/admin/broadcasts", fields);
+    expect(started.status).toBe(303);
+    const progress = started.headers.get("Location")!;
+    const page = await (await operator(progress)).text();
+    expect((await operator(`${progress}/cancel`, { csrf: csrfOf(page) })).status).toBe(303);
+    expect(db.prepare(`SELECT id FROM broadcast_queues WHERE id = ?`).get(fields.id)).toBeUndefined();
+    const from = telegram.calls.length;
+    await cron();
+    const statuses = db
+      .prepare(
+        `SELECT status, count(DISTINCT contact_id) AS n FROM outbox WHERE idempotency_key LIKE ? GROUP BY status`,
+      )
+      .all(`broadcast:${fields.id}:%`);
+    expect(statuses).toEqual([{ status: "cancelled", n: 200 }]);
+    const chatSet = new Set(chats);
+    expect(telegram.calls.slice(from).filter((c) => chatSet.has(Number(c.params.chat_id)))).toEqual([]);
+  }, 60_000);
+
   it("two senders at once keep to the platforms' limits through each channel's pacing Durable Object: a broadcast sent by Cron Triggers while residents' replies leave from their own Durable Objects, the replies first", async () => {
     const chats = Array.from({ length: 240 }, (_, i) => 72_570_000 + i);
     const phones = Array.from({ length: 4 }, (_, i) => `+4477009${String(57_000 + i)}`);
