@@ -6,14 +6,19 @@
 // messages are handled one at a time, in order, wherever they arrive; different residents run
 // in parallel. Everything else (API, dashboard, delivery callbacks) is served by the Worker.
 // A Cron Trigger sends what the outbox and the partners' webhooks hold each minute and runs
-// retention daily.
+// retention daily. Every send, from a resident's Durable Object or from the cron, first asks its
+// channel's pacing Durable Object for a slot (src/runtime-worker/pacing-object.ts).
 import type {
   DurableObjectState,
   ExecutionContext,
   ScheduledController,
   WorkerEnv,
 } from "./runtime-worker/cloudflare.js";
+import { queueBroadcastPages } from "./runtime-worker/broadcast-pager.js";
 import { withRequestPrisma, workerServices, type WorkerServices } from "./runtime-worker/services.js";
+
+export { ChannelPacer } from "./runtime-worker/pacing-object.js";
+export { BroadcastPager } from "./runtime-worker/broadcast-pager.js";
 import {
   OUTBOX_MESSAGES_PER_CRON_RUN,
   partnerWebhooksChore,
@@ -72,12 +77,12 @@ export default {
 
   async scheduled(controller: ScheduledController, env: WorkerEnv, _ctx: ExecutionContext): Promise<void> {
     const services = await workerServices(env);
-    await withRequestPrisma(env, () => scheduledRun(controller, services));
+    await withRequestPrisma(env, () => scheduledRun(controller, env, services));
   },
 };
 
-/** A Cron Trigger's work: daily retention, or the minute's directory reload, partner webhooks and outbox. */
-async function scheduledRun(controller: ScheduledController, services: WorkerServices): Promise<void> {
+/** A Cron Trigger's work: daily retention, or the minute's directory reload, partner webhooks, reminders, broadcast pages and outbox. */
+async function scheduledRun(controller: ScheduledController, env: WorkerEnv, services: WorkerServices): Promise<void> {
   if (controller.cron === RETENTION_CRON) {
     await retentionChore(
       services.prisma,
@@ -89,6 +94,8 @@ async function scheduledRun(controller: ScheduledController, services: WorkerSer
   await services.directory.reload();
   await partnerWebhooksChore(services.feed, services.partners);
   await remindersChore(services, services.log);
+  // The next pages of broadcasts too large to queue at their start, each in an invocation of its own.
+  await queueBroadcastPages(env, services);
   // An alert that cannot be checked must not hold up the outbox.
   await services.alerts
     ?.check()

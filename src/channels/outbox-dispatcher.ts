@@ -13,7 +13,7 @@ import type { AddressCrypto } from "../store/address-crypto.js";
 import type { OutboxRow, OutboxStore } from "../store/outbox.js";
 import type { SendShares } from "../store/send-shares.js";
 import type { NewOutboxMessage } from "../store/types.js";
-import { Pacer, type SendPriority } from "./pacer.js";
+import { Pacer, type SendPacing, type SendPriority } from "./pacer.js";
 
 /** Which outbox kinds go first when the pacer has a slot: a resident waiting on a reply, then reminders, then the rest. */
 export function priorityOf(kind: string): SendPriority {
@@ -60,6 +60,11 @@ export interface DispatcherOptions {
   readonly shares?: SendShares;
   /** Counts sends, 429s and pacer waits by channel. */
   readonly metrics?: ServiceMetrics;
+  /**
+   * Where each channel's sends ask for a slot: by default a Pacer of this process's own; on
+   * Workers, the channel's pacing Durable Object, shared by every sender.
+   */
+  readonly pacing?: (sender: ChannelSender) => SendPacing;
 }
 
 export interface DispatchReport {
@@ -74,7 +79,7 @@ export function backoffMs(attempt: number): number {
 }
 
 export class OutboxDispatcher {
-  private readonly senders: Map<string, { sender: ChannelSender; pacer: Pacer }>;
+  private readonly senders: Map<string, { sender: ChannelSender; pacer: SendPacing }>;
   private readonly perRecipient = new KeyedQueue();
   private readonly inCallOrder = new KeyedQueue();
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -84,13 +89,15 @@ export class OutboxDispatcher {
   private stopped = false;
 
   constructor(private readonly options: DispatcherOptions) {
-    this.senders = new Map(options.senders.map((s) => [s.channel, { sender: s, pacer: new Pacer(s.limits) }]));
+    const pacing = options.pacing ?? ((s: ChannelSender) => new Pacer(s.limits));
+    this.senders = new Map(options.senders.map((s) => [s.channel, { sender: s, pacer: pacing(s) }]));
     options.shares?.onChange((senders) => {
       for (const { sender, pacer } of this.senders.values())
-        pacer.resize({
-          perSecond: sender.limits.perSecond / senders,
-          ...(sender.limits.perKeyPerSecond ? { perKeyPerSecond: sender.limits.perKeyPerSecond / senders } : {}),
-        });
+        if (pacer instanceof Pacer)
+          pacer.resize({
+            perSecond: sender.limits.perSecond / senders,
+            ...(sender.limits.perKeyPerSecond ? { perKeyPerSecond: sender.limits.perKeyPerSecond / senders } : {}),
+          });
       options.log.info("processes sending from this database changed: each paces at its share of the limits", {
         senders,
       });
@@ -260,7 +267,7 @@ export class OutboxDispatcher {
     } catch (error) {
       result = { ok: false, error: (error as Error).message || "send failed" };
     } finally {
-      sent();
+      await sent();
       this.options.shares?.sent();
     }
     const attempts = row.attempts + 1;
@@ -280,7 +287,7 @@ export class OutboxDispatcher {
     }
     // Only a 429 comes back with a time to wait (both senders).
     if (result.retryAfterMs !== undefined) {
-      channel.pacer.pause(result.retryAfterMs);
+      await channel.pacer.pause(result.retryAfterMs);
       metrics?.rateLimited.inc(labels);
     }
     if (result.permanent || attempts >= this.options.maxAttempts) {

@@ -64,6 +64,16 @@ class SendLog {
 /** Lower goes first: a resident's reply, then a reminder, then broadcasts and updates. */
 export type SendPriority = 0 | 1 | 2;
 
+/**
+ * What a sender asks before each send: a Pacer in this process (Node), or one shared by every
+ * sender of a channel, wherever it runs (the Worker's pacing Durable Object,
+ * src/runtime-worker/pacing-object.ts). The release may go over the network: await it.
+ */
+export interface SendPacing {
+  acquire(key?: string, priority?: SendPriority): Promise<() => void | Promise<void>>;
+  pause(ms: number): void | Promise<void>;
+}
+
 interface Waiter {
   readonly priority: SendPriority;
   readonly keyLog: SendLog | undefined;
@@ -75,7 +85,7 @@ interface Waiter {
  * the highest priority whose recipient may be sent to now: a broadcast takes a slot only when no
  * reply can use it, so a reply waits at most for the sends already started (one slot).
  */
-export class Pacer {
+export class Pacer implements SendPacing {
   private readonly global: SendLog;
   private readonly byKey = new Map<string, SendLog>();
   private readonly waiting: Waiter[][] = [[], [], []];

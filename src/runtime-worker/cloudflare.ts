@@ -24,9 +24,11 @@ export interface ScheduledController {
   readonly scheduledTime: number;
 }
 
-/** The Worker's bindings: D1, the per-contact Durable Object, and configuration as vars and secrets. */
+/** The Worker's bindings: D1, the per-contact and per-channel Durable Objects, and configuration as vars and secrets. */
 export interface WorkerEnv {
   readonly DB: D1Database;
   readonly CONTACTS: DurableObjectNamespace;
+  readonly PACING: DurableObjectNamespace;
+  readonly BROADCASTS: DurableObjectNamespace;
   readonly [name: string]: unknown;
 }

@@ -14,9 +14,11 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import { PrismaClient as WorkerPrismaClient } from "../generated/prisma-worker/client.js";
 import { flowFiles, urgentLexicon } from "../generated/worker-assets.js";
 import { createLogger, type Logger } from "../log.js";
-import { analyseOffline } from "../nlp/offline-analyse.js";
+import { analyseOffline, analyseWith } from "../nlp/offline-analyse.js";
+import { createFetchThemeTagger } from "../nlp/fetch-theme-tagger.js";
 import { composeServices, type ComposedServices } from "../runtime/compose.js";
 import { lintFlowSources, type FlowLint } from "../ops/flows-lint.js";
+import { BROADCAST_RESIDENTS_PER_PAGE } from "../runtime/chores.js";
 import { createAddressCrypto, type AddressCrypto } from "../store/address-crypto.js";
 import { d1Port } from "../store/d1-port.js";
 import { createApp } from "../web/app.js";
@@ -24,6 +26,7 @@ import type { Hono } from "hono";
 import type { WorkerEnv } from "./cloudflare.js";
 import { newRowId } from "../store/ids.js";
 import { workerWebhookPoster, workerWebhookVet } from "./webhook-post.js";
+import { pacingObject } from "./pacing-object.js";
 
 export interface WorkerServices extends ComposedServices {
   readonly config: Config;
@@ -65,7 +68,15 @@ async function open(env: WorkerEnv): Promise<WorkerServices> {
   const registry = bundledRegistry(config);
   // The bundled flows never change within an isolate: linted once, when the flows page is first opened.
   let lint: FlowLint | undefined;
-  // The offline analyser, without LangChain: it and an LLM provider would not fit the Worker's size budget.
+  // Without LangChain (it and a provider package would not fit the Worker's size budget): the
+  // offline analyser, or a chat model through plain fetch that falls back to it.
+  const tagger = config.llm
+    ? createFetchThemeTagger(config.llm, {
+        onFallback: (reason) => log.warn("theme tagging fell back to the offline tagger", { reason }),
+      })
+    : undefined;
+  if (tagger)
+    log.info("theme tagging uses an LLM, with the offline tagger as fallback", { provider: config.llm!.provider });
   const composed = composeServices({
     config,
     prisma,
@@ -74,7 +85,7 @@ async function open(env: WorkerEnv): Promise<WorkerServices> {
     secret: config.appSecret,
     registry,
     urgent: parseUrgentLexicon(urgentLexicon),
-    analyse: async (text) => analyseOffline(text),
+    analyse: tagger ? (text) => analyseWith(tagger, text) : async (text) => analyseOffline(text),
     log,
     newId: newRowId,
     now: systemClock,
@@ -99,6 +110,10 @@ async function open(env: WorkerEnv): Promise<WorkerServices> {
         },
       };
     },
+    // A broadcast started from the dashboard queues its first page; the Cron Trigger the rest (broadcast-pager.ts).
+    broadcastPageSize: BROADCAST_RESIDENTS_PER_PAGE,
+    // Every sender (residents' Durable Objects, the Cron Trigger) asks the channel's one pacer.
+    pacing: (sender) => pacingObject(env.PACING, sender.channel, sender.limits),
   });
   await composed.directory.reload();
   return { ...composed, config, prisma, addressCrypto, registry, app: createApp(composed.appDeps), log };

@@ -52,3 +52,15 @@ export async function remindersChore(
  * the rest go on the next minute.
  */
 export const OUTBOX_MESSAGES_PER_CRON_RUN = 400;
+
+/**
+ * Residents a broadcast started from the dashboard on Workers queues in one invocation: the start
+ * itself, then each page the Cron Trigger hands to the broadcast's Durable Object. Queuing a
+ * resident costs three D1 queries (their conversation, the broadcast's key, the step's batch), so
+ * a page spends about 600 of the 1,000 an invocation may make (Workers Paid), leaving room for
+ * the request's own.
+ */
+export const BROADCAST_RESIDENTS_PER_PAGE = 200;
+
+/** Pages of each broadcast the Cron Trigger has queued in one run: as many residents as the run then sends (OUTBOX_MESSAGES_PER_CRON_RUN). */
+export const BROADCAST_PAGES_PER_CRON_RUN = 2;

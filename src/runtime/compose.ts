@@ -8,6 +8,7 @@ import { createBot, telegramSender, type BotApiFetch } from "../channels/telegra
 import { smsSender } from "../channels/sms/sender.js";
 import { OutboxDispatcher, type ChannelSender } from "../channels/outbox-dispatcher.js";
 import type { SendShares } from "../store/send-shares.js";
+import type { SendPacing } from "../channels/pacer.js";
 import { outboxRenderer } from "../channels/renderers.js";
 import { ChampionStore } from "../champions/champion-store.js";
 import { shareLinks } from "../champions/codes.js";
@@ -33,6 +34,7 @@ import type { AddressCrypto } from "../store/address-crypto.js";
 import { PrismaDirectoryStore } from "../directory/directory-store.js";
 import { SqlConversationStore } from "../store/conversation-store.js";
 import { SqlOutboxStore } from "../store/outbox.js";
+import { BroadcastQueues } from "../store/broadcast-queues.js";
 import { gatherStatus } from "../ops/status.js";
 import { AlertMonitor, alertNotifier } from "../ops/alerts.js";
 import { processMemory, renderMetrics } from "../ops/metrics.js";
@@ -64,6 +66,10 @@ export interface ComposeInput {
   readonly botApiFetch?: BotApiFetch;
   /** Processes sending from this database share each channel's limits (Node: the server and the CLI). */
   readonly sendShares?: SendShares;
+  /** Workers: a broadcast started from the dashboard queues this many residents, the rest page by page (BroadcastQueues). */
+  readonly broadcastPageSize?: number;
+  /** Where each channel's sends ask for a slot (Workers: the channel's pacing Durable Object); a pacer of this process's own by default. */
+  readonly pacing?: (sender: ChannelSender) => SendPacing;
   /** How partners' webhooks are checked and sent on this runtime (only ever to public addresses). */
   readonly webhooks: Pick<FeedDeps, "post" | "vet">;
   /** A QR code as SVG, for champions' pages and operators' downloads (both runtimes). */
@@ -101,6 +107,8 @@ export interface ComposedServices {
   readonly metrics: ServiceMetrics;
   /** Checks the alert rules and tells the operators (present when ALERT_TELEGRAM_CHAT_ID or ALERT_WEBHOOK_URL is set). */
   readonly alerts: AlertMonitor | undefined;
+  /** Broadcasts still being queued a page at a time (Workers). */
+  readonly broadcastQueues: BroadcastQueues;
   /** Everything the HTTP app needs, channels included. */
   readonly appDeps: AppDeps;
 }
@@ -173,6 +181,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
     maxAttempts: config.outboxMaxAttempts,
     now: input.now,
     ...(input.sendShares ? { shares: input.sendShares } : {}),
+    ...(input.pacing ? { pacing: input.pacing } : {}),
     metrics,
   });
   const partners = new PartnerStore(prisma, input.newId, input.now);
@@ -243,6 +252,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
     organisationName: config.organisationName,
     now: input.now,
   };
+  const broadcastQueues = new BroadcastQueues(prisma, input.now);
   const appDeps: AppDeps = {
     store,
     log,
@@ -372,6 +382,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
       quietHours: config.quietHours,
       timezone: config.timezone,
       threshold: config.kThreshold,
+      ...(input.broadcastPageSize ? { paged: { queues: broadcastQueues, pageSize: input.broadcastPageSize } } : {}),
     },
     championsAdmin: {
       champions,
@@ -473,6 +484,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
     feed,
     metrics,
     alerts,
+    broadcastQueues,
     appDeps,
   };
 }

@@ -10,13 +10,14 @@
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
 import type { Clock } from "../clock.js";
-import { runBroadcast } from "../conversation/broadcast.js";
+import { queueBroadcastPage, runBroadcast } from "../conversation/broadcast.js";
 import type { ConversationService, ReplyRenderer } from "../conversation/handle-inbound.js";
 import { nextSendTime, type QuietHours } from "../conversation/quiet-hours.js";
 import { POSTCODE_DISTRICT } from "../engine/parse-answer.js";
 import type { FlowRegistry } from "../engine/types.js";
 import { publishTally, type Tally } from "../insights/disclosure.js";
 import type { PartnerStore } from "../insights/partners.js";
+import type { BroadcastQueues } from "../store/broadcast-queues.js";
 import type { SqlOutboxStore } from "../store/outbox.js";
 import type { ConversationStore } from "../store/types.js";
 import { page } from "./layout.js";
@@ -40,6 +41,11 @@ export interface BroadcastViewDeps {
   readonly timezone: string;
   /** K: a count under it is never shown. */
   readonly threshold: number;
+  /**
+   * Workers: a start queues only its first `pageSize` residents (one invocation may make only so
+   * many D1 queries) and keeps the rest in `queues`, for the Cron Trigger to queue page by page.
+   */
+  readonly paged?: { readonly queues: BroadcastQueues; readonly pageSize: number };
 }
 
 const ROOT = "/dashboard/admin/broadcasts";
@@ -193,6 +199,13 @@ ${
       now: deps.now,
     };
     const channel = choice.channel ? { channel: choice.channel } : {};
+    if (deps.paged) {
+      // The first page now; the rest is kept once this page is queued, so no page runs beside it.
+      const plan = { id, flowId: choice.flowId, areas: choice.areas, ...channel };
+      const { next } = await queueBroadcastPage(plan, { areaIndex: 0 }, broadcastDeps, deps.paged.pageSize);
+      if (next) await deps.paged.queues.add(plan, next);
+      return c.redirect(`${ROOT}/${id}`, 303);
+    }
     if (choice.areas.length === 0) await runBroadcast({ id, flowId: choice.flowId, ...channel }, broadcastDeps);
     for (const area of choice.areas) await runBroadcast({ id, flowId: choice.flowId, area, ...channel }, broadcastDeps);
     return c.redirect(`${ROOT}/${id}`, 303);
@@ -232,6 +245,8 @@ ${
   action(`${ROOT}/:id/cancel`, async (_form, current, c) => {
     const id = c.req.param("id") ?? "";
     if (!BROADCAST_ID.test(id)) return c.notFound();
+    // No more pages queued, then what was queued cancelled (a page being queued meanwhile cancels its own).
+    await deps.paged?.queues.forget(id);
     await deps.outbox.cancelBroadcast(id, deps.now());
     await deps.partners.audit(current.partner.id, "admin.broadcast.cancel", { id });
     return c.redirect(`${ROOT}/${id}?cancelled`, 303);

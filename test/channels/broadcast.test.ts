@@ -1,6 +1,6 @@
 // Broadcasts: who gets them, quiet hours, no double sending, and pacing against the platform.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runBroadcast } from "../../src/conversation/broadcast.js";
+import { queueBroadcastPage, queueNextBroadcastPage, runBroadcast } from "../../src/conversation/broadcast.js";
 import { isQuiet, nextSendTime } from "../../src/conversation/quiet-hours.js";
 import { startHarness, type Harness } from "../support/channel-harness.js";
 
@@ -46,6 +46,16 @@ async function seedContacts(
   return rows;
 }
 
+/** What a broadcast needs from the harness's services, in quiet hours of 21:00-09:00 London time. */
+const broadcastDeps = (h: Harness) => ({
+  store: h.services.store,
+  conversation: h.services.conversation,
+  renderers: h.services.renderers,
+  quietHours,
+  timezone: "Europe/London",
+  now: h.services.now,
+});
+
 describe("broadcast audience and queueing", () => {
   let h: Harness;
   beforeAll(async () => {
@@ -70,14 +80,7 @@ describe("broadcast audience and queueing", () => {
       data: { consentVersion: "2026-11", area: "ST6" },
     });
 
-    const deps = {
-      store: h.services.store,
-      conversation: h.services.conversation,
-      renderers: h.services.renderers,
-      quietHours,
-      timezone: "Europe/London",
-      now: h.services.now,
-    };
+    const deps = broadcastDeps(h);
     const report = await runBroadcast({ id: "feedback-st6", flowId: "feedback", area: "ST6" }, deps);
     expect(report).toMatchObject({ matched: 6, queued: 5, busy: 1, alreadyQueued: 0, noChannel: 0 });
     expect(report.sendFrom.toISOString()).toBe("2026-11-24T09:00:00.000Z");
@@ -98,6 +101,80 @@ describe("broadcast audience and queueing", () => {
     expect((await h.services.dispatcher.runOnce()).sent).toBe(0);
     h.clock.set("2026-11-24T09:00:00Z");
     expect((await h.services.dispatcher.runOnce()).sent).toBe(5);
+  });
+});
+
+describe("a broadcast queued a page at a time (Workers)", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    h.clock.set("2026-11-24T12:00:00Z");
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+  const deps = () => ({
+    ...broadcastDeps(h),
+    queues: h.services.broadcastQueues,
+    cancel: (id: string) => h.services.outbox.cancelBroadcast(id, h.services.now()),
+  });
+  const queuedFor = async (id: string) =>
+    (
+      await h.services.prisma.outboxMessage.findMany({
+        where: { idempotencyKey: { startsWith: `broadcast:${id}:` } },
+        select: { contactId: true, status: true },
+      })
+    ).map((m) => m.contactId);
+
+  it("goes through every area in turn, page by page, each resident once, a page run twice changing nothing", async () => {
+    const st7 = await seedContacts(h, 5, { channel: "telegram", area: "ST7", firstChat: 7000 });
+    const st8 = await seedContacts(h, 4, { channel: "telegram", area: "ST8", firstChat: 8000 });
+    const plan = { id: "paged", flowId: "feedback", areas: ["ST7", "ST8"] };
+    const first = await queueBroadcastPage(plan, { areaIndex: 0 }, deps(), 3);
+    expect(first.report.queued).toBe(3);
+    expect(first.next).toEqual({ areaIndex: 0, afterId: st7[2]!.id });
+    await h.services.broadcastQueues.add(plan, first.next!);
+    // The page that crosses from the first area into the second.
+    expect(await queueNextBroadcastPage("paged", deps(), 3)).toMatchObject({ report: { queued: 3 }, more: true });
+    expect((await h.services.broadcastQueues.next("paged"))?.cursor).toEqual({ areaIndex: 1, afterId: st8[0]!.id });
+    // A page run again from an old cursor (a run that died before moving it) finds them queued.
+    const again = await queueBroadcastPage(plan, first.next!, deps(), 3);
+    expect(again.report).toMatchObject({ queued: 0, alreadyQueued: 3 });
+    // A full page cannot know it was the last: the next finds no one and ends the broadcast's paging.
+    expect(await queueNextBroadcastPage("paged", deps(), 3)).toMatchObject({ report: { queued: 3 }, more: true });
+    expect(await queueNextBroadcastPage("paged", deps(), 3)).toMatchObject({ report: { matched: 0 }, more: false });
+    expect(await h.services.broadcastQueues.next("paged")).toBeUndefined();
+    expect(await queueNextBroadcastPage("paged", deps(), 3)).toEqual({ more: false });
+    const queued = await queuedFor("paged");
+    expect(new Set(queued).size).toBe(queued.length);
+    expect([...queued].sort()).toEqual([...st7, ...st8].map((c) => c.id).sort());
+  });
+
+  it("cancelled while a page is being queued: that page's messages are cancelled too, and no page follows", async () => {
+    await seedContacts(h, 4, { channel: "telegram", area: "ST9", firstChat: 9100 });
+    const plan = { id: "paged-cancel", flowId: "feedback", areas: ["ST9"] };
+    const first = await queueBroadcastPage(plan, { areaIndex: 0 }, deps(), 2);
+    await h.services.broadcastQueues.add(plan, first.next!);
+    // The operator cancels (the dashboard forgets the queue, then cancels the outbox) while the next page is queued.
+    const racing = {
+      ...deps(),
+      store: Object.assign(Object.create(h.services.store) as typeof h.services.store, {
+        audience: async (query: Parameters<typeof h.services.store.audience>[0]) => {
+          const page = await h.services.store.audience(query);
+          await h.services.broadcastQueues.forget("paged-cancel");
+          await h.services.outbox.cancelBroadcast("paged-cancel", h.services.now());
+          return page;
+        },
+      }),
+    };
+    expect(await queueNextBroadcastPage("paged-cancel", racing, 2)).toMatchObject({ more: false });
+    const statuses = await h.services.prisma.outboxMessage.findMany({
+      where: { idempotencyKey: { startsWith: "broadcast:paged-cancel:" } },
+      select: { status: true },
+    });
+    expect(statuses.length).toBeGreaterThanOrEqual(4);
+    expect(statuses.every((m) => m.status === "cancelled")).toBe(true);
+    expect(await h.services.broadcastQueues.next("paged-cancel")).toBeUndefined();
   });
 });
 

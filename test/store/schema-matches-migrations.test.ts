@@ -132,6 +132,7 @@ describe("database built from migrations matches prisma/schema.prisma", () => {
       "PopulationBaseline",
       "ThemeReview",
       "SendShare",
+      "BroadcastQueue",
     ]);
   });
 

@@ -31,8 +31,10 @@ import {
   runningTotalStatements,
   type PrioritiesBody,
 } from "../support/differencing-attack.js";
-import { FakeTelegram, textUpdate } from "../support/fake-telegram.js";
+import { FakeTelegram, telegramLimitsFor, textUpdate } from "../support/fake-telegram.js";
 import { FakeTwilio, inboundSms } from "../support/fake-twilio.js";
+import { FakeLlm } from "../support/fake-llm.js";
+import { tagThemes } from "../../src/nlp/offline-theme-tagger.js";
 import { placevoiceBin } from "../support/cli.js";
 import { API_ROUTES, masked } from "../support/insight-surfaces.js";
 import { SimulatorClient } from "../support/simulator-client.js";
@@ -45,12 +47,20 @@ const TWILIO_SID = `AC${"2".repeat(32)}`;
 const TWILIO_TOKEN = "twilio-auth-token-for-worker-tests";
 const TWILIO_NUMBER = "+447700900000";
 const APP_SECRET = "worker-tests-app-secret-0123456789abcdef";
+/**
+ * The Worker's Telegram rate here, and the fake's: below the real 30 a second, so that a reply
+ * queued behind a broadcast would visibly wait (see the pacing test).
+ */
+const TELEGRAM_PER_SECOND = 10;
+const workerLimits = { TELEGRAM_MAX_PER_SECOND: String(TELEGRAM_PER_SECOND), TELEGRAM_MAX_PER_CHAT_PER_SECOND: "50" };
 const wrangler = path.join(packageRoot, "node_modules", ".bin", "wrangler");
 const quietEnv = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
 
 const scratch = tempDir("placevoice-worker-");
 const telegram = new FakeTelegram(TELEGRAM_TOKEN);
 const twilio = new FakeTwilio(TWILIO_SID, TWILIO_TOKEN);
+/** The chat model the Worker tags free text with; it answers 503 unless a test scripts it, so the offline tagger answers elsewhere. */
+const llm = new FakeLlm();
 let dev: ChildProcess | undefined;
 let devLog = "";
 let base = "";
@@ -86,7 +96,14 @@ function run(args: string[], env: NodeJS.ProcessEnv = quietEnv): string {
 
 beforeAll(async () => {
   const persist = path.join(scratch.dir, "state");
-  const [telegramRoot, twilioBase, port] = await Promise.all([telegram.start(), twilio.start(), freePort()]);
+  const [telegramRoot, twilioBase, port, llmBase] = await Promise.all([
+    telegram.start(),
+    twilio.start(),
+    freePort(),
+    llm.start(),
+  ]);
+  // The fake refuses what the platform would beyond the limits the Worker is configured with (below).
+  telegram.limits = telegramLimitsFor(workerLimits);
   base = `http://127.0.0.1:${port}`;
   await new Promise<void>((resolve) => alertHook.listen(0, "127.0.0.1", resolve));
   const alertUrl = `http://127.0.0.1:${(alertHook.address() as { port: number }).port}/alerts`;
@@ -120,11 +137,15 @@ beforeAll(async () => {
       TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
       TELEGRAM_BOT_USERNAME: "placevoice_test_bot",
       TELEGRAM_API_ROOT: telegramRoot,
-      TELEGRAM_MAX_PER_CHAT_PER_SECOND: "50",
+      ...workerLimits,
       TWILIO_ACCOUNT_SID: TWILIO_SID,
       TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
       TWILIO_FROM: TWILIO_NUMBER,
       TWILIO_API_BASE: twilioBase,
+      LLM_PROVIDER: "openai",
+      LLM_BASE_URL: llmBase,
+      LLM_API_KEY: "sk-worker-test",
+      LLM_MODEL: "fake-theme-model",
       // Proactive messages (updates, reminders) go at once whatever the hour the tests run.
       QUIET_HOURS: "00:00-00:00",
       // A partner's webhook receiver on this machine (test only: the Worker's fetch is otherwise for public addresses).
@@ -182,7 +203,7 @@ afterAll(async () => {
     dev.kill("SIGTERM");
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
   }
-  await Promise.all([telegram.stop(), twilio.stop()]);
+  await Promise.all([telegram.stop(), twilio.stop(), llm.stop()]);
   await new Promise<void>((resolve) => alertHook.close(() => resolve()));
   scratch.cleanup();
 });
@@ -803,6 +824,233 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
     expect(status(after, "cancelled")).toBe(String(tally(10)));
     expect(status(after, "sent")).toBe("fewer than 10");
   }, 90_000);
+
+  /** Residents who consented, in a district of the test's own, inserted into D1 as the Worker stores them. */
+  const seedResidents = async (area: string, channel: string, addresses: readonly string[], idPrefix: string) => {
+    const at = sqlDate(new Date());
+    const insert = db.prepare(
+      `INSERT INTO contacts (id, channel, address_hash, address_enc, language, status, consent_version, consent_at, area, record_key, created_at, updated_at) VALUES (?, ?, ?, ?, 'en', 'active', '2026-11', ?, ?, 79, ?, ?)`,
+    );
+    for (const [i, address] of addresses.entries())
+      insert.run(
+        `${idPrefix}-${String(i).padStart(3, "0")}`,
+        channel,
+        await crypto.hash(channel, address),
+        await crypto.encrypt(address),
+        at,
+        area,
+        at,
+        at,
+      );
+  };
+  /** The fields of a broadcast's start form, as its preview for `query` (after flow=feedback) gives them. */
+  const startForm = async (operator: Awaited<ReturnType<typeof signIn>>, query: string) => {
+    const preview = await (await operator(`/dashboard/admin/broadcasts?flow=feedback&${query}`)).text();
+    const form = /<form method="post" action="\/dashboard\/admin\/broadcasts"[^>]*>([\s\S]*?)<\/form>/.exec(
+      preview,
+    )![1]!;
+    return Object.fromEntries([...form.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+  };
+
+  it("a broadcast larger than one page: the dashboard's start queues the first 200 residents, the Cron Triggers' pages the rest, each resident once, even with the start posted twice and two runs at once", async () => {
+    const chats = Array.from({ length: 230 }, (_, i) => 72_580_000 + i);
+    await seedResidents("LL58", "telegram", chats.map(String), "paging");
+    const operator = await signIn(account("Worker paging operator", "operator"));
+    const fields = await startForm(operator, "areas=LL58&channel=telegram");
+    const queuedResidents = () =>
+      (
+        db
+          .prepare(`SELECT count(DISTINCT contact_id) AS n FROM outbox WHERE idempotency_key LIKE ?`)
+          .get(`broadcast:${fields.id}:%`) as { n: number }
+      ).n;
+    const waiting = () => db.prepare(`SELECT area_index, after_id FROM broadcast_queues WHERE id = ?`).get(fields.id);
+    expect((await operator("/dashboard/admin/broadcasts", fields)).status).toBe(303);
+    expect(queuedResidents()).toBe(200);
+    expect(waiting()).toEqual({ area_index: 0, after_id: "paging-199" });
+    // Posted again (a double click): the first page is found queued already, nothing more.
+    expect((await operator("/dashboard/admin/broadcasts", fields)).status).toBe(303);
+    expect(queuedResidents()).toBe(200);
+
+    const from = telegram.calls.length;
+    const refusedBefore = telegram.refused.length;
+    await Promise.all([cron(), cron()]);
+    expect(waiting()).toBeUndefined();
+    expect(queuedResidents()).toBe(230);
+    // Each resident's first message once, whichever run queued or sent it.
+    const keys = db
+      .prepare(`SELECT idempotency_key AS key, status FROM outbox WHERE idempotency_key LIKE ?`)
+      .all(`broadcast:${fields.id}:%`) as { key: string; status: string }[];
+    expect(new Set(keys.map((k) => k.key)).size).toBe(keys.length);
+    const sent = telegram.calls
+      .slice(from)
+      .filter((c) => c.method === "sendMessage")
+      .map((c) => Number(c.params.chat_id))
+      .filter((chat) => chats.includes(chat));
+    expect(sent.sort()).toEqual([...chats].sort());
+    expect(telegram.refused.length - refusedBefore).toBe(0);
+  }, 120_000);
+
+  it("a large broadcast cancelled after its first page: the Cron Trigger queues no more of it and sends none of it", async () => {
+    const chats = Array.from({ length: 205 }, (_, i) => 72_590_000 + i);
+    await seedResidents("LL59", "telegram", chats.map(String), "paging-cancel");
+    const operator = await signIn(account("Worker paging cancel operator", "operator"));
+    const fields = await startForm(operator, "areas=LL59&channel=telegram");
+    const started = await operator("/dashboard/admin/broadcasts", fields);
+    expect(started.status).toBe(303);
+    const progress = started.headers.get("Location")!;
+    const page = await (await operator(progress)).text();
+    expect((await operator(`${progress}/cancel`, { csrf: csrfOf(page) })).status).toBe(303);
+    expect(db.prepare(`SELECT id FROM broadcast_queues WHERE id = ?`).get(fields.id)).toBeUndefined();
+    const from = telegram.calls.length;
+    await cron();
+    const statuses = db
+      .prepare(
+        `SELECT status, count(DISTINCT contact_id) AS n FROM outbox WHERE idempotency_key LIKE ? GROUP BY status`,
+      )
+      .all(`broadcast:${fields.id}:%`);
+    expect(statuses).toEqual([{ status: "cancelled", n: 200 }]);
+    const chatSet = new Set(chats);
+    expect(telegram.calls.slice(from).filter((c) => chatSet.has(Number(c.params.chat_id)))).toEqual([]);
+  }, 60_000);
+
+  it("two senders at once keep to the platforms' limits through each channel's pacing Durable Object: a broadcast sent by Cron Triggers while residents' replies leave from their own Durable Objects, the replies first", async () => {
+    const chats = Array.from({ length: 240 }, (_, i) => 72_570_000 + i);
+    const phones = Array.from({ length: 4 }, (_, i) => `+4477009${String(57_000 + i)}`);
+    await seedResidents("LL57", "telegram", chats.map(String), "pacing-t");
+    await seedResidents("LL57", "sms", phones, "pacing-s");
+    const operator = await signIn(account("Worker pacing operator", "operator"));
+    expect((await operator("/dashboard/admin/broadcasts", await startForm(operator, "areas=LL57"))).status).toBe(303);
+
+    const from = telegram.calls.length;
+    const twilioFrom = twilio.sent.length;
+    const refusedBefore = { telegram: telegram.refused.length, twilio: twilio.refused.length };
+    const broadcastChats = new Set(chats);
+    const broadcastArrivals = () =>
+      telegram
+        .callsOf("sendMessage")
+        .filter((c) => broadcastChats.has(Number(c.params.chat_id)))
+        .map((c) => c.at);
+    // Three Cron Trigger runs at once: three senders of the broadcast, each claiming its own rows.
+    const crons = Promise.all([cron(), cron(), cron()]);
+    const deadline = Date.now() + 20_000;
+    while (broadcastArrivals().length < 3 * TELEGRAM_PER_SECOND && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(broadcastArrivals().length).toBeGreaterThanOrEqual(3 * TELEGRAM_PER_SECOND);
+
+    // Meanwhile five new residents write: each is answered from their own Durable Object. When
+    // their step is committed (their reply in the outbox, watched for here) the reply asks for a slot.
+    const residents = Array.from({ length: 5 }, (_, i) => 72_579_000 + i);
+    const hashes = new Map<string, number>();
+    for (const chat of residents) hashes.set(await crypto.hash("telegram", String(chat)), chat);
+    const committed = new Map<number, number>();
+    const replyQueued = db.prepare(
+      `SELECT c.address_hash AS hash FROM outbox o JOIN contacts c ON c.id = o.contact_id WHERE c.channel = 'telegram' AND c.area IS NULL AND c.address_hash IN (${[...hashes.keys()].map(() => "?").join(", ")})`,
+    );
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        for (const row of replyQueued.all(...hashes.keys()) as { hash: string }[]) {
+          const chat = hashes.get(row.hash)!;
+          if (!committed.has(chat)) committed.set(chat, telegram.now());
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    const answered = await Promise.all(
+      residents.map((chat) =>
+        fetch(`${base}/webhooks/telegram`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET },
+          body: JSON.stringify(textUpdate(chat, "hi")),
+        }),
+      ),
+    );
+    watching = false;
+    await watch;
+    for (const response of answered) expect(response.status).toBe(200);
+    await crons;
+
+    // Everyone reached, once: the broadcast's residents on both channels, and the five who wrote.
+    const sent = telegram.calls.slice(from).filter((c) => c.method === "sendMessage");
+    const chatsSent = sent.map((c) => Number(c.params.chat_id)).filter((c) => broadcastChats.has(c));
+    expect(chatsSent.sort()).toEqual([...chats].sort());
+    expect(
+      twilio.sent
+        .slice(twilioFrom)
+        .map((m) => m.to)
+        .sort(),
+    ).toEqual([...phones].sort());
+    // Nothing over either platform's limit: the fakes refused nothing (they refuse what the platforms would).
+    expect(telegram.refused.length - refusedBefore.telegram).toBe(0);
+    expect(twilio.refused.length - refusedBefore.twilio).toBe(0);
+    // The replies went first: the broadcast was still being sent after every reply, and between a
+    // reply's step being committed and the reply reaching Telegram, Telegram took no more of the
+    // broadcast's messages than the pacer had already let go (at most a window's worth, the rate)
+    // and let go while the resident's object read its recipient from a busy D1 before asking
+    // (another window at most, here): not the sends the two runs with rows keep waiting for a
+    // slot (16 a run), which a reply in the same queue would wait behind (31 overtook a reply
+    // when replies were given the broadcasts' priority, trying this test).
+    const arrivals = broadcastArrivals();
+    for (const chat of residents) {
+      const reply = sent.find((c) => Number(c.params.chat_id) === chat);
+      expect(reply, `a reply to resident ${chat}`).toBeDefined();
+      expect(committed.has(chat)).toBe(true);
+      const overtaken = arrivals.filter((t) => t > committed.get(chat)! && t < reply!.at).length;
+      console.log(
+        `reply to ${chat}: ${Math.round(reply!.at - committed.get(chat)!)} ms after its step, ${overtaken} broadcast messages meanwhile`,
+      );
+      expect(overtaken).toBeLessThanOrEqual(2 * TELEGRAM_PER_SECOND);
+      expect(arrivals.filter((t) => t > reply!.at).length).toBeGreaterThan(2 * TELEGRAM_PER_SECOND);
+    }
+  }, 120_000);
+
+  it("free-text themes by an LLM through fetch: only redacted text sent, its themes kept; the offline tagger's when it fails or is too slow", async () => {
+    const textThemes = async (phone: string) => {
+      const contact = (await contactRow("sms", phone))!;
+      return (
+        db
+          .prepare(`SELECT theme FROM theme_facts WHERE contact_id = ? AND source = 'text' ORDER BY theme`)
+          .all(contact.id) as { theme: string }[]
+      ).map((r) => r.theme);
+    };
+    const answerFreeText = async (phone: string, text: string) => {
+      for (const body of ["hi", "1", "yes", "st6 1aa", "6"]) await sms(phone, body);
+      expect(await sms(phone, text)).toContain("which age group are you in?");
+    };
+    const kids = "Nothing for the kids after school, ring Dave Smith on 07700 900987";
+    const roads = "Fix the potholes on Waterloo Road";
+    llm.answer = (request) => {
+      const text = request.messages.find((m) => m.role === "user")?.content ?? "";
+      if (text.startsWith("Nothing for the kids"))
+        return { toolArguments: { themes: ["young_people", "community_spaces"] } };
+      if (text.startsWith("Fix the potholes")) return "hang";
+      return { status: 503 };
+    };
+    try {
+      // The model's answer, which the offline tagger would not have given, is what D1 keeps.
+      const asked = llm.requests.length;
+      await answerFreeText("+447700900631", kids);
+      expect(tagThemes(kids)).not.toEqual(["community_spaces", "young_people"]);
+      expect(await textThemes("+447700900631")).toEqual(["community_spaces", "young_people"]);
+      const sent = llm.requests.slice(asked);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toMatchObject({ model: "fake-theme-model", authorization: "Bearer sk-worker-test" });
+      expect(sent[0]!.tools?.[0]?.function.name).toBe("theme_tags");
+      expect(llm.userTexts().at(-1)).toContain("[phone]");
+      expect(llm.userTexts().at(-1)).not.toMatch(/07700|900987|Dave|Smith/);
+      // A model that never answers: after the timeout (8 s, as on Node), the offline tagger's themes.
+      await answerFreeText("+447700900632", roads);
+      expect(tagThemes(roads).length).toBeGreaterThan(0);
+      expect(await textThemes("+447700900632")).toEqual([...tagThemes(roads)].sort());
+      // A model that fails: the offline tagger's at once.
+      const lamps = "The street lights are out and it feels unsafe at night";
+      await answerFreeText("+447700900633", lamps);
+      expect(await textThemes("+447700900633")).toEqual([...tagThemes(lamps)].sort());
+      expect(devLog).toContain("theme tagging fell back to the offline tagger");
+    } finally {
+      llm.answer = () => ({ status: 503 });
+    }
+  }, 60_000);
 
   it("a reminder falls due (the conversation's last message moved back a day) and the cron sends it, once", async () => {
     const phone = "+447700900625";
