@@ -26,10 +26,6 @@ export async function servicesCommand(args: readonly string[], io: CliIO): Promi
           io.out(`  … ${rows.toLocaleString("en-GB")} rows read`);
         }
       },
-      onStored: (done, total) => {
-        if (total >= 2000)
-          io.out(`  … ${done.toLocaleString("en-GB")} of ${total.toLocaleString("en-GB")} services stored`);
-      },
     });
     for (const problem of report.problems) io.out(`${problem.file}:${problem.line}: ${problem.message}`);
     io.out(

@@ -115,7 +115,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
   const { config, prisma, addressCrypto, registry, log } = input;
   const metrics = new ServiceMetrics();
   const store = new SqlConversationStore(input.sql, prisma);
-  const directoryStore = new PrismaDirectoryStore(prisma);
+  const directoryStore = new PrismaDirectoryStore(prisma, input.sql);
   const directory = new DirectoryHolder(directoryStore, config.timezone, input.now);
   // Set below; UPDATES in a conversation reads the published updates through it.
   let updates: UpdateService | undefined;
