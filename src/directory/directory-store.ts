@@ -158,6 +158,17 @@ ON CONFLICT("key") DO UPDATE SET "value" = excluded."value", "updated_at" = excl
     }));
   }
 
+  /** Each source's services and when it was last imported, for the operator's page. */
+  async sources(): Promise<{ source: string; services: number; importedAt: Date | null }[]> {
+    const groups = await this.prisma.service.groupBy({
+      by: ["source"],
+      _count: { _all: true },
+      _max: { updatedAt: true },
+      orderBy: { source: "asc" },
+    });
+    return groups.map((g) => ({ source: g.source, services: g._count._all, importedAt: g._max.updatedAt }));
+  }
+
   async count(): Promise<number> {
     return this.prisma.service.count();
   }

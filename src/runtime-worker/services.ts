@@ -80,6 +80,9 @@ async function open(env: WorkerEnv): Promise<WorkerServices> {
     backups: "platform",
     // QR codes as SVG (pure JavaScript); no PNG: qrcode draws PNG through pngjs, on Node's streams.
     qrSvg,
+    // The instance that took the upload reloads at once; the others (and residents' Durable
+    // Objects) at the next minute's cron.
+    directoryTakesEffect: "within a minute (each Worker instance reloads the directory every minute)",
   });
   await composed.directory.reload();
   return { ...composed, config, prisma, addressCrypto, registry, app: createApp(composed.appDeps), log };

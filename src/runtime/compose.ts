@@ -15,6 +15,7 @@ import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import { ConversationService, type ReplyRenderer, type TextAnalyser } from "../conversation/handle-inbound.js";
 import { DirectoryHolder } from "../directory/holder.js";
+import { DirectoryUploads } from "../directory/uploads.js";
 import type { UrgentLexicon } from "../directory/urgent.js";
 import type { FlowRegistry } from "../engine/types.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
@@ -71,6 +72,8 @@ export interface ComposeInput {
    * history (D1 Time Travel), which status then does not ask for. Node's default reads DATABASE_URL.
    */
   readonly backups?: "sqlite-file" | "platform";
+  /** When the whole service signposts from a directory imported in the dashboard (the page says so); "at once" by default. */
+  readonly directoryTakesEffect?: string;
 }
 
 export interface ComposedServices {
@@ -368,6 +371,15 @@ export function composeServices(input: ComposeInput): ComposedServices {
       ...(input.qrSvg ? { qrSvg: input.qrSvg } : {}),
       ...(input.qrPng ? { qrPng: input.qrPng } : {}),
       now: input.now,
+    },
+    directoryAdmin: {
+      partners,
+      sessionSecret,
+      now: input.now,
+      directoryStore,
+      uploads: new DirectoryUploads(input.sql, input.now),
+      reload: () => directory.reload({ force: true }),
+      takesEffect: input.directoryTakesEffect ?? "at once",
     },
     themesReview: {
       reviews: new ThemeReviews(input.sql, input.now),

@@ -15,6 +15,7 @@ import { registerAdmin, type AdminDeps } from "./admin.js";
 import { registerBroadcasts, type BroadcastViewDeps } from "./broadcasts-view.js";
 import { registerThemesReview, type ThemesReviewDeps } from "./themes-review.js";
 import { registerChampionsAdmin, type ChampionsAdminDeps } from "./champions-admin.js";
+import { DIRECTORY_ADMIN_PATH, registerDirectoryAdmin, type DirectoryAdminDeps } from "./directory-admin.js";
 import { registerPrivacyNotice, type PrivacyDeps } from "./privacy.js";
 import { registerPublicResults, type PublicResultsDeps } from "./public-results.js";
 import { registerReachView, type ReachViewDeps } from "./reach-view.js";
@@ -48,6 +49,8 @@ export interface AppDeps {
   readonly themesReview?: ThemesReviewDeps;
   /** An operator's champions, codes, QR codes and posters at /dashboard/champions. */
   readonly championsAdmin?: ChampionsAdminDeps;
+  /** An operator uploads the services directory at /dashboard/admin/directory (dry run, then confirm). */
+  readonly directoryAdmin?: DirectoryAdminDeps;
   readonly privacy?: PrivacyDeps;
   /** The front door at /, the favicon and robots.txt. */
   readonly home?: HomeDeps;
@@ -102,7 +105,10 @@ export function createApp(deps: AppDeps): Hono {
   // reply a Headers object.
   const isWebhook = (c: Context): boolean => c.req.path.startsWith("/webhooks/");
   app.use("*", (c, next) => (isWebhook(c) ? next() : secure(c, next)));
-  app.use("*", (c, next) => (isWebhook(c) ? next() : limit(c, next)));
+  // The directory upload sets its own limit too (a package of several MB).
+  const ownLimit = (c: Context): boolean =>
+    isWebhook(c) || (deps.directoryAdmin !== undefined && c.req.path === DIRECTORY_ADMIN_PATH);
+  app.use("*", (c, next) => (ownLimit(c) ? next() : limit(c, next)));
   // "/dashboard/" finds "/dashboard": a GET that would be a 404 is redirected without its slash.
   app.use("*", trimTrailingSlash());
 
@@ -125,6 +131,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.broadcasts) registerBroadcasts(app, deps.broadcasts);
   if (deps.themesReview) registerThemesReview(app, deps.themesReview);
   if (deps.championsAdmin) registerChampionsAdmin(app, deps.championsAdmin);
+  if (deps.directoryAdmin) registerDirectoryAdmin(app, deps.directoryAdmin);
   if (deps.dashboard) registerDashboard(app, deps.dashboard);
   if (deps.reach) registerReachView(app, deps.reach);
   if (deps.privacy) registerPrivacyNotice(app, deps.privacy);
