@@ -194,6 +194,7 @@ ${
 <form method="post" action="${DIRECTORY_ADMIN_PATH}/cancel" aria-label="Cancel the import"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="upload" value="${token}"><p><button type="submit">Cancel</button></p></form>`
     : html`<p class="error" role="alert" data-testid="nothing-to-import">No service in this package could be used, so there is nothing to import. Correct the problems above and upload it again.</p>`
 }</section>`,
+      token ? 200 : 422,
     );
   });
 

@@ -42,6 +42,22 @@ export class DashboardClient {
       body: new URLSearchParams(fields).toString(),
     });
   }
+
+  /** A form with a file, as a browser posts it (multipart/form-data). */
+  async postFile(
+    path: string,
+    fields: Record<string, string>,
+    file: { field: string; name: string; bytes: Uint8Array; type?: string },
+  ): Promise<Response> {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.set(k, v);
+    form.set(file.field, new File([file.bytes], file.name, { type: file.type ?? "application/octet-stream" }));
+    return this.app.request(`${PUBLIC_URL}${path}`, {
+      method: "POST",
+      headers: { Cookie: this.cookie, Origin: PUBLIC_URL },
+      body: form,
+    });
+  }
 }
 
 export const csrfOf = (html: string): string => /name="csrf" value="([^"]+)"/.exec(html)![1]!;
