@@ -51,7 +51,10 @@ export class DashboardClient {
   ): Promise<Response> {
     const form = new FormData();
     for (const [k, v] of Object.entries(fields)) form.set(k, v);
-    form.set(file.field, new File([file.bytes], file.name, { type: file.type ?? "application/octet-stream" }));
+    form.set(
+      file.field,
+      new File([file.bytes as Uint8Array<ArrayBuffer>], file.name, { type: file.type ?? "application/octet-stream" }),
+    );
     return this.app.request(`${PUBLIC_URL}${path}`, {
       method: "POST",
       headers: { Cookie: this.cookie, Origin: PUBLIC_URL },
