@@ -30,7 +30,7 @@ export interface DirectoryImportReport {
 }
 
 const SETTINGS_KEY = "settings";
-/** Services per statement, as one JSON parameter: well under D1's 2 MB for a string. */
+/** JSON per statement, as one bound parameter: well under D1's 2 MB for a string. */
 const CHUNK_CHARS = 900_000;
 
 const COLUMNS = [
@@ -76,65 +76,98 @@ SELECT ${COLUMNS.map((_, i) => `json_extract(value, '$[${i}]')`).join(", ")}, ?,
 ON CONFLICT("id") DO UPDATE SET ${[...COLUMNS.slice(1), "updated_at"].map((c) => `"${c}" = excluded."${c}"`).join(", ")}
 WHERE "services"."source" = excluded."source"`;
 
+/** The services a database holds, by id and source: what an import is planned against. */
+export type HeldServices = readonly { readonly id: string; readonly source: string }[];
+
+/** Strings as JSON arrays of at most `chars` characters each. */
+function jsonChunks(items: readonly string[], chars: number): string[] {
+  const chunks: string[] = [];
+  let chunk: string[] = [];
+  let length = 0;
+  for (const item of items) {
+    if (chunk.length > 0 && length + item.length > chars) {
+      chunks.push(`[${chunk.join(",")}]`);
+      chunk = [];
+      length = 0;
+    }
+    chunk.push(item);
+    length += item.length + 1;
+  }
+  if (chunk.length > 0) chunks.push(`[${chunk.join(",")}]`);
+  return chunks;
+}
+
+/** What importing the directory into a database holding `held` does: the report, and the ids it removes. */
+export function planImport(
+  prepared: PreparedDirectory,
+  held: HeldServices,
+): { report: DirectoryImportReport; stale: string[] } {
+  const existing = new Set(held.filter((s) => s.source === prepared.source).map((s) => s.id));
+  const other = new Set(held.filter((s) => s.source !== prepared.source).map((s) => s.id));
+  const incoming = prepared.services.filter((s) => !other.has(s.id));
+  const incomingIds = new Set(prepared.services.map((s) => s.id));
+  const updated = incoming.filter((s) => existing.has(s.id)).length;
+  const stale = [...existing].filter((id) => !incomingIds.has(id));
+  return {
+    report: {
+      source: prepared.source,
+      format: prepared.format,
+      services: prepared.services.length,
+      counts: { added: incoming.length - updated, updated, removed: stale.length },
+      groups: prepared.groups,
+      problems: prepared.problems,
+    },
+    stale,
+  };
+}
+
+/**
+ * The statements that replace the source's services and the directory's settings, to run as
+ * one batch. `chunkChars` bounds each statement's JSON: a bound parameter (D1: 2 MB a string)
+ * or, written into a SQL file for `wrangler d1 execute`, the statement itself (D1: 100 kB).
+ */
+export function importStatements(
+  prepared: PreparedDirectory,
+  stale: readonly string[],
+  now: Date,
+  chunkChars = CHUNK_CHARS,
+): SqlStatement[] {
+  const at = sqlDate(now);
+  const rows = prepared.services.map((s) => JSON.stringify(rowOf(s)));
+  const ids = stale.map((id) => JSON.stringify(id));
+  return [
+    ...jsonChunks(rows, chunkChars).map((chunk) => ({ sql: UPSERT, params: [prepared.source, at, chunk] })),
+    ...jsonChunks(ids, chunkChars).map((chunk) => ({
+      sql: `DELETE FROM "services" WHERE "source" = ? AND "id" IN (SELECT value FROM json_each(?))`,
+      params: [prepared.source, chunk],
+    })),
+    {
+      sql: `INSERT INTO "directory_settings" ("key", "value", "updated_at") VALUES (?, ?, ?)
+ON CONFLICT("key") DO UPDATE SET "value" = excluded."value", "updated_at" = excluded."updated_at"`,
+      params: [SETTINGS_KEY, JSON.stringify(prepared.settings), at],
+    },
+  ];
+}
+
 export class PrismaDirectoryStore {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly sql: SqlPort,
   ) {}
 
-  /** What importing the directory would do, writing nothing (the dashboard's dry run; the CLI's counts). */
+  private held(): Promise<HeldServices> {
+    return this.sql.all<{ id: string; source: string }>(`SELECT "id", "source" FROM "services"`);
+  }
+
+  /** What importing the directory would do, writing nothing (the dashboard's dry run). */
   async plan(prepared: PreparedDirectory): Promise<DirectoryImportReport> {
-    const held = await this.sql.all<{ id: string; source: string }>(`SELECT "id", "source" FROM "services"`);
-    const existing = new Set(held.filter((s) => s.source === prepared.source).map((s) => s.id));
-    const other = new Set(held.filter((s) => s.source !== prepared.source).map((s) => s.id));
-    const incoming = prepared.services.filter((s) => !other.has(s.id));
-    const incomingIds = new Set(prepared.services.map((s) => s.id));
-    const updated = incoming.filter((s) => existing.has(s.id)).length;
-    return {
-      source: prepared.source,
-      format: prepared.format,
-      services: prepared.services.length,
-      counts: {
-        added: incoming.length - updated,
-        updated,
-        removed: [...existing].filter((id) => !incomingIds.has(id)).length,
-      },
-      groups: prepared.groups,
-      problems: prepared.problems,
-    };
+    return planImport(prepared, await this.held()).report;
   }
 
   /** Replaces the source's services and the directory's settings, all or nothing. */
   async replaceSource(prepared: PreparedDirectory, now: Date): Promise<DirectoryImportReport> {
-    const report = await this.plan(prepared);
-    const at = sqlDate(now);
-    const statements: SqlStatement[] = [];
-    let chunk: string[] = [];
-    let chars = 0;
-    const flush = () => {
-      if (chunk.length > 0) statements.push({ sql: UPSERT, params: [prepared.source, at, `[${chunk.join(",")}]`] });
-      chunk = [];
-      chars = 0;
-    };
-    for (const service of prepared.services) {
-      const row = JSON.stringify(rowOf(service));
-      if (chars + row.length > CHUNK_CHARS) flush();
-      chunk.push(row);
-      chars += row.length + 1;
-    }
-    flush();
-    statements.push(
-      {
-        sql: `DELETE FROM "services" WHERE "source" = ? AND "id" NOT IN (SELECT value FROM json_each(?))`,
-        params: [prepared.source, JSON.stringify(prepared.services.map((s) => s.id))],
-      },
-      {
-        sql: `INSERT INTO "directory_settings" ("key", "value", "updated_at") VALUES (?, ?, ?)
-ON CONFLICT("key") DO UPDATE SET "value" = excluded."value", "updated_at" = excluded."updated_at"`,
-        params: [SETTINGS_KEY, JSON.stringify(prepared.settings), at],
-      },
-    );
-    await this.sql.batch(statements);
+    const { report, stale } = planImport(prepared, await this.held());
+    await this.sql.batch(importStatements(prepared, stale, now));
     return report;
   }
 
