@@ -2,7 +2,7 @@
 // command, through wrangler, on a local D1 built from the migrations as `wrangler dev` keeps it
 // (--persist-to). The report is planned against what D1 holds (added, updated, removed), a
 // second import updates in place, and a write that fails leaves D1 as it was.
-import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -112,6 +112,31 @@ describe("placevoice services import --d1", () => {
       again.exec(`DROP TRIGGER refuse_settings`);
       again.close();
     }
+  }, 120_000);
+
+  it("services export-sql: a Node database's directory as SQL that wrangler loads into D1 (the way without --d1)", async () => {
+    mkdirSync(path.join(t.dir, "node"));
+    // A fresh Node database imports the shipped sample on its first start.
+    const exported = await runCli(["services", "export-sql"], {
+      env: {
+        ...env,
+        DATABASE_URL: `file:${path.join(t.dir, "node", "pv.db")}`,
+        APP_SECRET: "services-d1-secret-0123456789abcdef",
+        LOG_LEVEL: "error",
+      },
+    });
+    expect(exported.code, exported.stderr).toBe(0);
+    const file = path.join(t.dir, "services.sql");
+    writeFileSync(file, exported.stdout);
+    const loaded = spawnSync(
+      path.join(packageRoot, "node_modules", ".bin", "wrangler"),
+      ["d1", "execute", "placevoice", "--local", "--persist-to", persist, "--file", file],
+      { cwd: packageRoot, env: { ...process.env, ...env, NO_COLOR: "1" }, encoding: "utf8", timeout: 120_000 },
+    );
+    expect(loaded.status, loaded.stderr).toBe(0);
+    const stored = rows();
+    expect(stored.services).toHaveLength(37);
+    expect(stored.services.find((s) => s.id === "stoke-travel-line")!.phones).toBe('["01632 960220"]');
   }, 120_000);
 
   it("answers a mistyped command with one line and exit code 2", async () => {
