@@ -20,7 +20,7 @@ import type { PartnerStore } from "../insights/partners.js";
 import type { SqlOutboxStore } from "../store/outbox.js";
 import type { ConversationStore } from "../store/types.js";
 import { page } from "./layout.js";
-import { operatorReader, sign, validCsrf, type DashboardSession } from "./session.js";
+import { operatorForms, operatorReader, sign, type DashboardSession } from "./session.js";
 
 export interface BroadcastViewDeps {
   readonly partners: PartnerStore;
@@ -162,17 +162,7 @@ ${
   });
 
   /** A POSTed broadcast form: operator, CSRF-checked. */
-  const action = (
-    pathname: string,
-    run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<Response>,
-  ) =>
-    app.post(pathname, async (c) => {
-      const current = await operator(c);
-      if (current instanceof Response) return current;
-      const form = await c.req.parseBody();
-      if (!validCsrf(deps.sessionSecret, current, form.csrf)) return c.text("Invalid form", 403);
-      return run(form, current, c);
-    });
+  const action = operatorForms(app, deps);
 
   action(ROOT, async (form, current, c) => {
     const choice = choose(form);

@@ -13,7 +13,7 @@ import type { Clock } from "../clock.js";
 import type { FlowRegistry } from "../engine/types.js";
 import type { PartnerStore } from "../insights/partners.js";
 import { page } from "./layout.js";
-import { operatorReader, sign, validCsrf, type DashboardSession } from "./session.js";
+import { operatorForms, operatorReader, sign, type DashboardSession } from "./session.js";
 
 export interface ChampionsAdminDeps {
   readonly champions: ChampionStore;
@@ -129,17 +129,7 @@ ${
   });
 
   /** A POSTed form: operator, CSRF-checked, then the action's page. */
-  const action = (
-    pathname: string,
-    run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<Response>,
-  ) =>
-    app.post(pathname, async (c) => {
-      const current = await operator(c);
-      if (current instanceof Response) return current;
-      const form = await c.req.parseBody();
-      if (!validCsrf(deps.sessionSecret, current, form.csrf)) return c.text("Invalid form", 403);
-      return run(form, current, c);
-    });
+  const action = operatorForms(app, deps);
 
   const problem = (c: Context, current: DashboardSession, message: string) => {
     c.status(400);

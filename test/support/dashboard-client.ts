@@ -2,7 +2,7 @@
 // forms with the session cookie and the CSRF token the page carries.
 import type { Hono } from "hono";
 import { expect } from "vitest";
-import { PUBLIC_URL } from "./channel-harness.js";
+import { PUBLIC_URL, type Harness } from "./channel-harness.js";
 
 export class DashboardClient {
   private cookie = "";
@@ -64,3 +64,16 @@ export class DashboardClient {
 }
 
 export const csrfOf = (html: string): string => /name="csrf" value="([^"]+)"/.exec(html)![1]!;
+
+/** An operator ("Engagement team") and a partner for ST6 ("Housing association"), each signed in. */
+export async function operatorAndPartner(
+  h: Harness,
+): Promise<{ operator: DashboardClient; partner: DashboardClient; operatorId: string }> {
+  const op = await h.services.partners.create("Engagement team", [], { role: "operator" });
+  const operator = new DashboardClient(h.app);
+  await operator.signIn(op.token);
+  const p = await h.services.partners.create("Housing association", ["ST6"]);
+  const partner = new DashboardClient(h.app);
+  await partner.signIn(p.token);
+  return { operator, partner, operatorId: op.partner.id };
+}

@@ -29,3 +29,15 @@ export function zipOf(files: ReadonlyMap<string, string | Uint8Array>, folder?: 
 export function samplePackage(edit?: (file: string, text: string) => string | undefined): Uint8Array {
   return zipOf(sampleFiles(edit), "stoke-on-trent");
 }
+
+/** The sample with its transport services' numbers corrected (01632 960220, 960221, 960240 -> 960991, 960992, 960993). */
+export function correctedSample(): Uint8Array {
+  return samplePackage((file, text) =>
+    file === "phone.csv"
+      ? text
+          .replace("01632 960220", "01632 960991")
+          .replace("01632 960221", "01632 960992")
+          .replace("01632 960240", "01632 960993")
+      : text,
+  );
+}

@@ -14,9 +14,9 @@ import {
   startHarness,
   type Harness,
 } from "../support/channel-harness.js";
-import { DashboardClient, csrfOf } from "../support/dashboard-client.js";
-import { samplePackage, sampleFiles, zipOf } from "../support/directory-package.js";
-import { inboundSms } from "../support/fake-twilio.js";
+import { DashboardClient, csrfOf, operatorAndPartner } from "../support/dashboard-client.js";
+import { correctedSample, samplePackage, sampleFiles, zipOf } from "../support/directory-package.js";
+import { inboundSms, twimlMessages } from "../support/fake-twilio.js";
 
 const PATH = "/dashboard/admin/directory";
 let h: Harness;
@@ -30,12 +30,7 @@ async function sms(from: string, body: string): Promise<string[]> {
     inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body }),
   );
   expect(response.status).toBe(200);
-  return [...(await response.text()).matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) =>
-    m[1]!
-      .replace(/&amp;/g, "&")
-      .replace(/&#39;/g, "'")
-      .replace(/&quot;/g, '"'),
-  );
+  return twimlMessages(await response.text());
 }
 
 /** A resident who asks about transport in ST6 and accepts local services: the offer they get. */
@@ -44,17 +39,6 @@ async function transportOffer(): Promise<string> {
   for (const text of ["Hi", "1", "Yes", "ST6 1AA", "transport", "More buses at night", "3"]) await sms(from, text);
   return (await sms(from, "yes please")).join("\n");
 }
-
-/** The sample with the transport services' numbers changed, as a council would correct them. */
-const correctedSample = () =>
-  samplePackage((file, text) =>
-    file === "phone.csv"
-      ? text
-          .replace("01632 960220", "01632 960991")
-          .replace("01632 960221", "01632 960992")
-          .replace("01632 960240", "01632 960993")
-      : text,
-  );
 
 async function upload(name: string, bytes: Uint8Array, client = operator, type = "application/zip") {
   const { html } = await client.page(PATH);
@@ -81,13 +65,7 @@ const snapshot = async () => ({
 
 beforeAll(async () => {
   h = await startHarness();
-  const op = await h.services.partners.create("Engagement team", [], { role: "operator" });
-  operatorId = op.partner.id;
-  operator = new DashboardClient(h.app);
-  await operator.signIn(op.token);
-  const p = await h.services.partners.create("Housing association", ["ST6"]);
-  partner = new DashboardClient(h.app);
-  await partner.signIn(p.token);
+  ({ operator, partner, operatorId } = await operatorAndPartner(h));
 });
 
 afterAll(async () => {
