@@ -166,6 +166,33 @@ describe("/dashboard/admin/directory", () => {
     expect((await confirm(checked.html)).status).toBe(404);
   });
 
+  it("reads a zip of one HSDS JSON file with its placevoice.yaml", async () => {
+    const json = JSON.stringify([
+      {
+        id: "zip-json-debt",
+        name: "Debt advice line",
+        description: "Free debt advice.",
+        service_areas: [{ name: "ST6" }],
+      },
+    ]);
+    const yaml = "area: Burslem\ndistricts: [ST6]\n";
+    const checked = await upload(
+      "burslem.zip",
+      zipOf(
+        new Map([
+          ["services.json", json],
+          ["placevoice.yaml", yaml],
+        ]),
+        "burslem",
+      ),
+    );
+    expect(checked.response.status).toBe(200);
+    expect(field(checked.html, "source")).toBe("burslem (hsds-json)");
+    expect(field(checked.html, "added")).toBe("1");
+    expect(checked.html).not.toContain("no placevoice.yaml");
+    await operator.post(`${PATH}/cancel`, { csrf: csrfOf(checked.html), upload: tokenOf(checked.html)! });
+  });
+
   it("shows a broken package's problems with file and line, and has nothing to import", async () => {
     const before = await snapshot();
     // service.csv without its name column: no row can be read.
