@@ -74,6 +74,11 @@ export class DirectoryUploads {
     ]);
   }
 
+  /** Forgets the uploads that have expired (an operator who never came back to confirm). */
+  async forgetExpired(): Promise<void> {
+    await this.sql.batch([this.expire(this.now())]);
+  }
+
   private expire(now: Date): SqlStatement {
     return {
       sql: `DELETE FROM "directory_uploads" WHERE "created_at" < ?`,

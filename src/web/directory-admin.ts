@@ -131,7 +131,7 @@ ${settings.area ? html`<p>Area: ${settings.area}${settings.districts.length > 0 
   app.get(DIRECTORY_ADMIN_PATH, async (c) => {
     const current = await operator(c);
     if (current instanceof Response) return current;
-    await audit(current, "directory.view");
+    await Promise.all([audit(current, "directory.view"), deps.uploads.forgetExpired()]);
     return view(c, current);
   });
 

@@ -326,5 +326,9 @@ describe("/dashboard/admin/directory", () => {
     );
     h.clock.advance(61 * 60 * 1000);
     expect((await confirm(checked.html)).status).toBe(404);
+    // Opening the page forgets it altogether.
+    expect(await h.services.prisma.directoryUpload.count()).toBeGreaterThan(0);
+    await operator.page(PATH);
+    expect(await h.services.prisma.directoryUpload.count()).toBe(0);
   });
 });
