@@ -6,6 +6,10 @@ export default defineConfig({
     // The process-killing, disk-filling and fuzzing reliability tests: `npm run test:faults`.
     exclude: ["test/reliability/**/*.faults.test.ts", "**/node_modules/**"],
     pool: "forks",
+    // Test files share each worker's loaded modules instead of importing the app afresh for every
+    // file (twilio, LangChain, libphonenumber and Prisma are slow to load): most of the suite's
+    // time was imports. Tests keep no state in modules; each builds its own services and clock.
+    isolate: false,
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

@@ -13,7 +13,12 @@ import { ChampionStore } from "../champions/champion-store.js";
 import { shareLinks } from "../champions/codes.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
-import { ConversationService, type ReplyRenderer, type TextAnalyser } from "../conversation/handle-inbound.js";
+import {
+  ConversationService,
+  type ConversationDeps,
+  type ReplyRenderer,
+  type TextAnalyser,
+} from "../conversation/handle-inbound.js";
 import { DirectoryHolder } from "../directory/holder.js";
 import { DirectoryUploads } from "../directory/uploads.js";
 import type { UrgentLexicon } from "../directory/urgent.js";
@@ -122,7 +127,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
   const directory = new DirectoryHolder(directoryStore, config.timezone, input.now);
   // Set below; UPDATES in a conversation reads the published updates through it.
   let updates: UpdateService | undefined;
-  const conversation = new ConversationService({
+  const conversationDeps: ConversationDeps = {
     store,
     registry,
     addressCrypto,
@@ -148,7 +153,8 @@ export function composeServices(input: ComposeInput): ComposedServices {
     analyse: input.analyse,
     messagesPerMinute: config.contactRateLimit,
     updatesFor: (area, language) => updates!.summaryFor(area, language),
-  });
+  };
+  const conversation = new ConversationService(conversationDeps);
   const outbox = new SqlOutboxStore(input.sql, prisma);
   const bot = config.telegram ? createBot(config.telegram, input.botApiFetch) : undefined;
   const senders: ChannelSender[] = [];
@@ -229,6 +235,14 @@ export function composeServices(input: ComposeInput): ComposedServices {
   // The names districts are known by ("ST6 Burslem"), from the imported directory's placevoice.yaml.
   const areaNames = async () => (await directoryStore.settings()).areaNames ?? {};
   const sessionSecret = createHash("sha256").update(`placevoice-dashboard-session:${input.secret}`).digest("base64url");
+  // What every operator page signs in with.
+  const operatorPages = {
+    partners,
+    sessionSecret,
+    secureCookies: (config.publicUrl ?? "").startsWith("https://"),
+    organisationName: config.organisationName,
+    now: input.now,
+  };
   const appDeps: AppDeps = {
     store,
     log,
@@ -345,11 +359,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
         }),
     },
     broadcasts: {
-      partners,
-      sessionSecret,
-      secureCookies: (config.publicUrl ?? "").startsWith("https://"),
-      organisationName: config.organisationName,
-      now: input.now,
+      ...operatorPages,
       registry,
       store,
       audienceTally: (query) => store.audienceTally(query),
@@ -373,13 +383,19 @@ export function composeServices(input: ComposeInput): ComposedServices {
       now: input.now,
     },
     directoryAdmin: {
-      partners,
-      sessionSecret,
-      now: input.now,
+      ...operatorPages,
       directoryStore,
       uploads: new DirectoryUploads(input.sql, input.now),
       reload: () => directory.reload({ force: true }),
       takesEffect: input.directoryTakesEffect ?? "at once",
+    },
+    simulator: {
+      ...operatorPages,
+      registry,
+      languages: config.languages,
+      smsMaxSegments: config.smsMaxSegments,
+      // The same host as the channels', over the simulator's scratch store instead of the database.
+      conversationOver: (scratch) => new ConversationService({ ...conversationDeps, store: scratch }),
     },
     themesReview: {
       reviews: new ThemeReviews(input.sql, input.now),

@@ -10,7 +10,7 @@ import type { FlowRegistry } from "../engine/types.js";
 import type { PartnerStore } from "../insights/partners.js";
 import type { StatusReport } from "../ops/status.js";
 import type { SqlOutboxStore } from "../store/outbox.js";
-import { operatorReader, sign, validCsrf, type DashboardSession } from "./session.js";
+import { operatorForm, operatorReader, sign, type DashboardSession } from "./session.js";
 import { page } from "./layout.js";
 
 export interface AdminDeps {
@@ -44,7 +44,7 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
     return c.html(
       page(
         "Admin",
-        html`<header><h1>Admin</h1><nav><a href="/dashboard">Insight</a> · <a href="/dashboard/champions">Champions</a> · <a href="/dashboard/public">Public results</a> · <a href="/dashboard/admin/broadcasts">Broadcasts</a> · <a href="/dashboard/admin/directory">Services directory</a></nav></header>
+        html`<header><h1>Admin</h1><nav><a href="/dashboard">Insight</a> · <a href="/dashboard/champions">Champions</a> · <a href="/dashboard/public">Public results</a> · <a href="/dashboard/admin/broadcasts">Broadcasts</a> · <a href="/dashboard/simulator">Simulator</a> · <a href="/dashboard/admin/directory">Services directory</a></nav></header>
 <main id="main" tabindex="-1">
 ${notice ?? ""}
 ${
@@ -141,14 +141,7 @@ ${
   const action = (
     pathname: string,
     run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<Response | undefined>,
-  ) =>
-    app.post(pathname, async (c) => {
-      const current = await operator(c);
-      if (current instanceof Response) return current;
-      const form = await c.req.parseBody();
-      if (!validCsrf(deps.sessionSecret, current, form.csrf)) return c.text("Invalid form", 403);
-      return (await run(form, current, c)) ?? c.redirect("/dashboard/admin", 303);
-    });
+  ) => operatorForm(app, deps, pathname, run, (c) => c.redirect("/dashboard/admin", 303));
 
   action("/dashboard/admin/outbox/retry", async (form, current) => {
     const id = typeof form.id === "string" ? form.id : "";

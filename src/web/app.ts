@@ -16,6 +16,7 @@ import { registerBroadcasts, type BroadcastViewDeps } from "./broadcasts-view.js
 import { registerThemesReview, type ThemesReviewDeps } from "./themes-review.js";
 import { registerChampionsAdmin, type ChampionsAdminDeps } from "./champions-admin.js";
 import { DIRECTORY_ADMIN_PATH, registerDirectoryAdmin, type DirectoryAdminDeps } from "./directory-admin.js";
+import { registerSimulator, type SimulatorDeps } from "./simulator-view.js";
 import { registerPrivacyNotice, type PrivacyDeps } from "./privacy.js";
 import { registerPublicResults, type PublicResultsDeps } from "./public-results.js";
 import { registerReachView, type ReachViewDeps } from "./reach-view.js";
@@ -51,6 +52,8 @@ export interface AppDeps {
   readonly championsAdmin?: ChampionsAdminDeps;
   /** An operator uploads the services directory at /dashboard/admin/directory (dry run, then confirm). */
   readonly directoryAdmin?: DirectoryAdminDeps;
+  /** An officer talks to a flow as a resident would, on a scratch contact, at /dashboard/simulator. */
+  readonly simulator?: SimulatorDeps;
   readonly privacy?: PrivacyDeps;
   /** The front door at /, the favicon and robots.txt. */
   readonly home?: HomeDeps;
@@ -132,6 +135,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.themesReview) registerThemesReview(app, deps.themesReview);
   if (deps.championsAdmin) registerChampionsAdmin(app, deps.championsAdmin);
   if (deps.directoryAdmin) registerDirectoryAdmin(app, deps.directoryAdmin);
+  if (deps.simulator) registerSimulator(app, deps.simulator);
   if (deps.dashboard) registerDashboard(app, deps.dashboard);
   if (deps.reach) registerReachView(app, deps.reach);
   if (deps.privacy) registerPrivacyNotice(app, deps.privacy);

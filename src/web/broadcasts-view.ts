@@ -20,7 +20,7 @@ import type { PartnerStore } from "../insights/partners.js";
 import type { SqlOutboxStore } from "../store/outbox.js";
 import type { ConversationStore } from "../store/types.js";
 import { page } from "./layout.js";
-import { operatorForms, operatorReader, sign, type DashboardSession } from "./session.js";
+import { operatorForm, operatorReader, sign, type DashboardSession } from "./session.js";
 
 export interface BroadcastViewDeps {
   readonly partners: PartnerStore;
@@ -162,7 +162,10 @@ ${
   });
 
   /** A POSTed broadcast form: operator, CSRF-checked. */
-  const action = operatorForms(app, deps);
+  const action = (
+    pathname: string,
+    run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<Response>,
+  ) => operatorForm(app, deps, pathname, run);
 
   action(ROOT, async (form, current, c) => {
     const choice = choose(form);

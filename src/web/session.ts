@@ -89,7 +89,13 @@ export function safeNext(value: unknown): string | undefined {
 
 /** The page a form lives on, for a POST to one of its actions. */
 function formPage(path: string): string {
-  for (const root of ["/dashboard/updates", "/dashboard/webhook", "/dashboard/admin", "/dashboard/champions"])
+  for (const root of [
+    "/dashboard/updates",
+    "/dashboard/webhook",
+    "/dashboard/admin",
+    "/dashboard/champions",
+    "/dashboard/simulator",
+  ])
     if (path.startsWith(root)) return root;
   return "/dashboard";
 }
@@ -198,22 +204,23 @@ export function operatorReader(deps: SessionDeps): (c: Context) => Promise<Dashb
   };
 }
 
-/** Registers a POSTed operator form: the signed-in operator (or the refusal), its CSRF token checked, then `run`. */
-export function operatorForms(
+/**
+ * Registers a POSTed operator form: the signed-in operator (or the refusal operatorReader gives),
+ * then the session's CSRF token (403 without it), then the action.
+ */
+export function operatorForm<R extends Response | undefined>(
   app: Hono,
   deps: SessionDeps,
-): (
   pathname: string,
-  run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<Response>,
-) => void {
+  run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<R>,
+  otherwise: (c: Context) => Response = (c) => c.redirect(pathname, 303),
+): void {
   const operator = operatorReader(deps);
-  return (pathname, run) => {
-    app.post(pathname, async (c) => {
-      const current = await operator(c);
-      if (current instanceof Response) return current;
-      const form = await c.req.parseBody();
-      if (!validCsrf(deps.sessionSecret, current, form.csrf)) return c.text("Invalid form", 403);
-      return run(form, current, c);
-    });
-  };
+  app.post(pathname, async (c) => {
+    const current = await operator(c);
+    if (current instanceof Response) return current;
+    const form = await c.req.parseBody();
+    if (!validCsrf(deps.sessionSecret, current, form.csrf)) return c.text("Invalid form", 403);
+    return (await run(form, current, c)) ?? otherwise(c);
+  });
 }

@@ -10,7 +10,7 @@ import { publishTally } from "../../src/insights/disclosure.js";
 import type { Resolve } from "../../src/runtime-node/webhook-post.js";
 import { testClock, type TestClock } from "./clock.js";
 import { FakeTelegram, telegramLimitsFor } from "./fake-telegram.js";
-import { FakeTwilio, twilioRateFor } from "./fake-twilio.js";
+import { FakeTwilio, inboundSms, twilioRateFor } from "./fake-twilio.js";
 import { tempDir } from "./temp-db.js";
 
 export const TELEGRAM_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
@@ -42,6 +42,8 @@ export interface Harness {
   /** Posts an update and returns as soon as the webhook is answered. */
   telegramUpdateAnswered(update: unknown, secret?: string | null): Promise<Response>;
   sms(init: RequestInit, pathname?: string): Promise<Response>;
+  /** An SMS from this number to the service's, signed as Twilio signs it. */
+  smsFrom(from: string, body: string): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -122,6 +124,11 @@ export async function startHarness(
     },
     telegramUpdateAnswered: postUpdate,
     sms: async (init, pathname = "/webhooks/twilio/sms") => app.request(pathname, init),
+    smsFrom: async (from, body) =>
+      app.request(
+        "/webhooks/twilio/sms",
+        inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body }),
+      ),
     close: async () => {
       await services.close();
       await Promise.all([telegram.stop(), twilio.stop()]);

@@ -18,6 +18,8 @@ import { startHarness, type Harness } from "../support/channel-harness.js";
 import { runCliInProcess } from "../support/cli.js";
 import { testClock } from "../support/clock.js";
 import { samplePackage } from "../support/directory-package.js";
+import { DashboardClient } from "../support/dashboard-client.js";
+import { changedSurfaces, readInsightSurfaces } from "../support/insight-surfaces.js";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const WIDTHS = [1280, 390, 320] as const;
@@ -418,6 +420,79 @@ describe("every page, at 1280, 390 and 320 px", () => {
       }),
       await visit("partner", "/dashboard/admin/directory", 403),
     );
+  });
+
+  it("the simulator: the priorities flow in Welsh on Telegram's buttons at each width, the answers it would store, and nothing reaches the totals; refused to a partner", async () => {
+    const signedIn = async (token: string) => {
+      const client = new DashboardClient(h.app);
+      await client.signIn(token);
+      return client;
+    };
+    const readers = {
+      app: h.app,
+      prisma: h.services.prisma,
+      partnerToken: tokens.partner,
+      partner: await signedIn(tokens.partner),
+      operator: await signedIn(tokens.operator),
+      championPage: `/champions/${champion.code}?key=${champion.viewToken}`,
+    };
+    const before = await readInsightSurfaces(readers);
+    /** Does something that sends a form, and waits for the page with one more line of conversation. */
+    const then = async (page: Page, act: () => Promise<unknown>) => {
+      const lines = await page.getByTestId("transcript").locator(":scope > li").count();
+      await act();
+      await page.getByTestId("transcript").locator(":scope > li").nth(lines).waitFor();
+    };
+    const press = (page: Page, name: string) =>
+      then(page, () => page.getByRole("button", { name, exact: true }).last().click());
+    const say = (page: Page, text: string) =>
+      then(page, async () => {
+        await page.getByLabel("Reply as the resident").fill(text);
+        await page.getByRole("button", { name: "Send" }).click();
+      });
+    const lastBot = (page: Page) => page.getByTestId("bot-message").last().textContent();
+    expectClean(
+      await visit("operator", "/dashboard/simulator"),
+      await check("operator", "simulator, the priorities flow in Welsh", async (page) => {
+        await page.goto(`${base}/dashboard/simulator`);
+        await page.getByLabel("Flow").selectOption("priorities");
+        await page.getByLabel("Language").selectOption("cy");
+        await page.getByLabel("As on").selectOption("telegram");
+        await page.getByRole("button", { name: "Start", exact: true }).click();
+        await page.getByTestId("transcript").waitFor();
+        expect(await lastBot(page)).toContain("Helo, PlaceVoice sydd yma");
+        await press(page, "Cymraeg");
+        await press(page, "Ie");
+        expect(await lastBot(page)).toContain("Beth yw eich cod post?");
+        await say(page, "ST6 1AA");
+        await press(page, "Tai");
+        await press(page, "Bysiau a thrafnidiaeth");
+        await press(page, "Gorffen ✔");
+        expect(await lastBot(page)).toContain("Pa un peth fyddai'n gwneud y gwahaniaeth mwyaf");
+        await say(page, "Ffoniwch fi ar 07700 900123, mae angen bws i Hanley ar ôl 6pm");
+        await press(page, "25-34");
+        await press(page, "Na");
+        await press(page, "Ie");
+        await press(page, "Na");
+        expect(await page.getByTestId("conversation").textContent()).toMatch(/^ended; completed: .*priorities/);
+        const answers = (await page.getByTestId("answers").textContent()) ?? "";
+        expect(answers).toContain("housing (chosen), transport (chosen)");
+        const kept = await page.locator('tr[data-key="biggest_difference"] td').nth(1).textContent();
+        expect(kept).toBe("Ffoniwch fi ar [phone], mae angen bws i Hanley ar ôl 6pm");
+      }),
+      await check("operator", "simulator, SMS with each message's segments", async (page) => {
+        await page.goto(`${base}/dashboard/simulator`);
+        await page.getByLabel("As on").selectOption("sms");
+        await page.getByRole("button", { name: "Start", exact: true }).click();
+        await page.getByTestId("transcript").waitFor();
+        await say(page, "1");
+        await say(page, "yes");
+        expect(await page.getByTestId("segments").last().textContent()).toMatch(/^SMS: \d segments? \(GSM-7/);
+      }),
+      await visit("partner", "/dashboard/simulator", 403),
+    );
+    // Three Welsh conversations later, nothing reached a total, a page, an export or the feed.
+    expect(changedSurfaces(before, await readInsightSurfaces(readers))).toEqual([]);
   });
 
   it("themes review: answers to settle, with redacted text, area and month; refused to a partner", async () => {
