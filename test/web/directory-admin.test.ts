@@ -6,17 +6,10 @@
 // refused with nothing imported; a failure while storing leaves the directory as it was.
 import { strToU8, zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  SMS_URL,
-  TWILIO_NUMBER,
-  TWILIO_SID,
-  TWILIO_TOKEN,
-  startHarness,
-  type Harness,
-} from "../support/channel-harness.js";
+import { startHarness, type Harness } from "../support/channel-harness.js";
 import { DashboardClient, csrfOf, operatorAndPartner } from "../support/dashboard-client.js";
 import { correctedSample, samplePackage, sampleFiles, zipOf } from "../support/directory-package.js";
-import { inboundSms, twimlMessages } from "../support/fake-twilio.js";
+import { twimlMessages } from "../support/fake-twilio.js";
 
 const PATH = "/dashboard/admin/directory";
 let h: Harness;
@@ -26,9 +19,7 @@ let operatorId: string;
 let phone = 800;
 
 async function sms(from: string, body: string): Promise<string[]> {
-  const response = await h.sms(
-    inboundSms({ url: SMS_URL, authToken: TWILIO_TOKEN, accountSid: TWILIO_SID, from, to: TWILIO_NUMBER, body }),
-  );
+  const response = await h.smsFrom(from, body);
   expect(response.status).toBe(200);
   return twimlMessages(await response.text());
 }
