@@ -27,7 +27,9 @@ Usage:
         [--area ST6] [--channel sms|telegram] [--id <name>] [--send]
   placevoice outbox [list|retry <id>]   what waits to be sent, and dead letters
   placevoice telegram set-webhook       point Telegram at PUBLIC_URL with the secret; set the command menu
-  placevoice services import <path>     import an Open Referral (HSDS / ORUK) directory: CSV package folder or JSON
+  placevoice services import <path> [--d1 <database> [--remote] [--persist-to <dir>]]
+                                        import an Open Referral (HSDS / ORUK) directory: CSV package folder or JSON;
+                                        --d1: into Cloudflare D1 through wrangler (--persist-to: wrangler dev's local D1)
   placevoice services export-sql        the directory as SQL, for D1 (wrangler d1 execute placevoice --file …)
   placevoice champion create --name "…" [--org "…"] [--out dir]
                                         a champion code, its Telegram link, SMS instruction and QR codes

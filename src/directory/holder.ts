@@ -24,11 +24,11 @@ export class DirectoryHolder {
     return this.index;
   }
 
-  /** Rebuilds the index if the stored directory changed; true when it did. */
-  async reload(): Promise<boolean> {
+  /** Rebuilds the index if the stored directory changed (or, forced, just after an import here); true when it did. */
+  async reload(options: { force?: boolean } = {}): Promise<boolean> {
     const version = await this.store.version();
     this.checked = this.now?.();
-    if (version === this.loadedVersion && this.index) return false;
+    if (!options.force && version === this.loadedVersion && this.index) return false;
     const [services, settings] = await Promise.all([this.store.all(), this.store.settings()]);
     this.index = services.length > 0 ? new DirectoryIndex(services, settings, this.timeZone) : undefined;
     this.loadedVersion = version;

@@ -114,6 +114,9 @@ async function open(env: WorkerEnv): Promise<WorkerServices> {
     broadcastPageSize: BROADCAST_RESIDENTS_PER_PAGE,
     // Every sender (residents' Durable Objects, the Cron Trigger) asks the channel's one pacer.
     pacing: (sender) => pacingObject(env.PACING, sender.channel, sender.limits),
+    // The instance that took the upload reloads at once; the others (and residents' Durable
+    // Objects) at the next minute's cron.
+    directoryTakesEffect: "within a minute (each Worker instance reloads the directory every minute)",
   });
   await composed.directory.reload();
   return { ...composed, config, prisma, addressCrypto, registry, app: createApp(composed.appDeps), log };

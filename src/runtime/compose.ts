@@ -21,6 +21,7 @@ import {
   type TextAnalyser,
 } from "../conversation/handle-inbound.js";
 import { DirectoryHolder } from "../directory/holder.js";
+import { DirectoryUploads } from "../directory/uploads.js";
 import type { UrgentLexicon } from "../directory/urgent.js";
 import type { FlowRegistry } from "../engine/types.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
@@ -85,6 +86,8 @@ export interface ComposeInput {
    * history (D1 Time Travel), which status then does not ask for. Node's default reads DATABASE_URL.
    */
   readonly backups?: "sqlite-file" | "platform";
+  /** When the whole service signposts from a directory imported in the dashboard (the page says so); "at once" by default. */
+  readonly directoryTakesEffect?: string;
 }
 
 export interface ComposedServices {
@@ -131,7 +134,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
   const { config, prisma, addressCrypto, registry, log } = input;
   const metrics = new ServiceMetrics();
   const store = new SqlConversationStore(input.sql, prisma);
-  const directoryStore = new PrismaDirectoryStore(prisma);
+  const directoryStore = new PrismaDirectoryStore(prisma, input.sql);
   const directory = new DirectoryHolder(directoryStore, config.timezone, input.now);
   // Set below; UPDATES in a conversation reads the published updates through it.
   let updates: UpdateService | undefined;
@@ -395,6 +398,13 @@ export function composeServices(input: ComposeInput): ComposedServices {
       ...(input.qrSvg ? { qrSvg: input.qrSvg } : {}),
       ...(input.qrPng ? { qrPng: input.qrPng } : {}),
       now: input.now,
+    },
+    directoryAdmin: {
+      ...operatorPages,
+      directoryStore,
+      uploads: new DirectoryUploads(input.sql, input.now),
+      reload: () => directory.reload({ force: true }),
+      takesEffect: input.directoryTakesEffect ?? "at once",
     },
     simulator: {
       ...operatorPages,

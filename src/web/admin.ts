@@ -44,7 +44,7 @@ export function registerAdmin(app: Hono, deps: AdminDeps): void {
     return c.html(
       page(
         "Admin",
-        html`<header><h1>Admin</h1><nav><a href="/dashboard">Insight</a> · <a href="/dashboard/champions">Champions</a> · <a href="/dashboard/public">Public results</a> · <a href="/dashboard/admin/broadcasts">Broadcasts</a> · <a href="/dashboard/simulator">Simulator</a></nav></header>
+        html`<header><h1>Admin</h1><nav><a href="/dashboard">Insight</a> · <a href="/dashboard/champions">Champions</a> · <a href="/dashboard/public">Public results</a> · <a href="/dashboard/admin/broadcasts">Broadcasts</a> · <a href="/dashboard/simulator">Simulator</a> · <a href="/dashboard/admin/directory">Services directory</a></nav></header>
 <main id="main" tabindex="-1">
 ${notice ?? ""}
 ${

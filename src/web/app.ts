@@ -16,6 +16,7 @@ import { registerFlowsView, type FlowsViewDeps } from "./flows-view.js";
 import { registerBroadcasts, type BroadcastViewDeps } from "./broadcasts-view.js";
 import { registerThemesReview, type ThemesReviewDeps } from "./themes-review.js";
 import { registerChampionsAdmin, type ChampionsAdminDeps } from "./champions-admin.js";
+import { DIRECTORY_ADMIN_PATH, registerDirectoryAdmin, type DirectoryAdminDeps } from "./directory-admin.js";
 import { registerSimulator, type SimulatorDeps } from "./simulator-view.js";
 import { registerPrivacyNotice, type PrivacyDeps } from "./privacy.js";
 import { registerPublicResults, type PublicResultsDeps } from "./public-results.js";
@@ -52,6 +53,8 @@ export interface AppDeps {
   readonly themesReview?: ThemesReviewDeps;
   /** An operator's champions, codes, QR codes and posters at /dashboard/champions. */
   readonly championsAdmin?: ChampionsAdminDeps;
+  /** An operator uploads the services directory at /dashboard/admin/directory (dry run, then confirm). */
+  readonly directoryAdmin?: DirectoryAdminDeps;
   /** An officer talks to a flow as a resident would, on a scratch contact, at /dashboard/simulator. */
   readonly simulator?: SimulatorDeps;
   readonly privacy?: PrivacyDeps;
@@ -108,7 +111,10 @@ export function createApp(deps: AppDeps): Hono {
   // reply a Headers object.
   const isWebhook = (c: Context): boolean => c.req.path.startsWith("/webhooks/");
   app.use("*", (c, next) => (isWebhook(c) ? next() : secure(c, next)));
-  app.use("*", (c, next) => (isWebhook(c) ? next() : limit(c, next)));
+  // The directory upload sets its own limit too (a package of several MB).
+  const ownLimit = (c: Context): boolean =>
+    isWebhook(c) || (deps.directoryAdmin !== undefined && c.req.path === DIRECTORY_ADMIN_PATH);
+  app.use("*", (c, next) => (ownLimit(c) ? next() : limit(c, next)));
   // "/dashboard/" finds "/dashboard": a GET that would be a 404 is redirected without its slash.
   app.use("*", trimTrailingSlash());
 
@@ -132,6 +138,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.broadcasts) registerBroadcasts(app, deps.broadcasts);
   if (deps.themesReview) registerThemesReview(app, deps.themesReview);
   if (deps.championsAdmin) registerChampionsAdmin(app, deps.championsAdmin);
+  if (deps.directoryAdmin) registerDirectoryAdmin(app, deps.directoryAdmin);
   if (deps.simulator) registerSimulator(app, deps.simulator);
   if (deps.dashboard) registerDashboard(app, deps.dashboard);
   if (deps.reach) registerReachView(app, deps.reach);

@@ -2,7 +2,7 @@
 // Twilio sends them; replies read from the TwiML response and from a fake Twilio REST API.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { segmentInfo } from "../../src/channels/sms/gsm.js";
-import { inboundSms, statusCallback } from "../support/fake-twilio.js";
+import { inboundSms, statusCallback, twimlMessages } from "../support/fake-twilio.js";
 import {
   PUBLIC_URL,
   SMS_URL,
@@ -43,14 +43,7 @@ async function text(from: string, body: string, messageSid?: string): Promise<st
   expect(response.headers.get("Content-Type")).toContain("text/xml");
   const xml = await response.text();
   expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><Response(\/>|>)/);
-  return [...xml.matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) =>
-    m[1]!
-      .replace(/&apos;/g, "'")
-      .replace(/&quot;/g, '"')
-      .replace(/&amp;/g, "&")
-      .replace(/&lt;/g, "<")
-      .replace(/&gt;/g, ">"),
-  );
+  return twimlMessages(xml);
 }
 
 async function contactOf(phone: string) {

@@ -114,6 +114,7 @@ describe("database built from migrations matches prisma/schema.prisma", () => {
       "OutboxMessage",
       "Service",
       "DirectorySetting",
+      "DirectoryUpload",
       "FlowCompletion",
       "Champion",
       "ReferralCode",

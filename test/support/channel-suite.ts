@@ -4,7 +4,7 @@
 // answers are read from the runtime's own database.
 import { describe, expect, it } from "vitest";
 import { callbackUpdate, textUpdate, type FakeTelegram } from "./fake-telegram.js";
-import { inboundSms, type FakeTwilio } from "./fake-twilio.js";
+import { inboundSms, twimlMessages, type FakeTwilio } from "./fake-twilio.js";
 
 export interface ChannelTarget {
   readonly telegram: FakeTelegram;
@@ -28,17 +28,6 @@ export interface ChannelTarget {
   runOutbox(): Promise<void>;
   /** A partner API token for these areas. */
   createPartner(name: string, areas: string[]): Promise<string>;
-}
-
-function twiml(xml: string): string[] {
-  return [...xml.matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) =>
-    m[1]!
-      .replace(/&apos;/g, "'")
-      .replace(/&quot;/g, '"')
-      .replace(/&amp;/g, "&")
-      .replace(/&lt;/g, "<")
-      .replace(/&gt;/g, ">"),
-  );
 }
 
 export function channelSuite(runtime: string, target: () => ChannelTarget): void {
@@ -68,7 +57,7 @@ export function channelSuite(runtime: string, target: () => ChannelTarget): void
   const sms = async (from: string, body: string, messageSid?: string): Promise<string[]> => {
     const response = await target().request("/webhooks/twilio/sms", smsInit(from, body, messageSid));
     expect(response.status).toBe(200);
-    return twiml(await response.text());
+    return twimlMessages(await response.text());
   };
 
   describe(`conversations on ${runtime}`, () => {

@@ -2,7 +2,7 @@
 // forms with the session cookie and the CSRF token the page carries.
 import type { Hono } from "hono";
 import { expect } from "vitest";
-import { PUBLIC_URL } from "./channel-harness.js";
+import { PUBLIC_URL, type Harness } from "./channel-harness.js";
 
 export class DashboardClient {
   private cookie = "";
@@ -42,6 +42,38 @@ export class DashboardClient {
       body: new URLSearchParams(fields).toString(),
     });
   }
+
+  /** A form with a file, as a browser posts it (multipart/form-data). */
+  async postFile(
+    path: string,
+    fields: Record<string, string>,
+    file: { field: string; name: string; bytes: Uint8Array; type?: string },
+  ): Promise<Response> {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.set(k, v);
+    form.set(
+      file.field,
+      new File([file.bytes as Uint8Array<ArrayBuffer>], file.name, { type: file.type ?? "application/octet-stream" }),
+    );
+    return this.app.request(`${PUBLIC_URL}${path}`, {
+      method: "POST",
+      headers: { Cookie: this.cookie, Origin: PUBLIC_URL },
+      body: form,
+    });
+  }
 }
 
 export const csrfOf = (html: string): string => /name="csrf" value="([^"]+)"/.exec(html)![1]!;
+
+/** An operator ("Engagement team") and a partner for ST6 ("Housing association"), each signed in. */
+export async function operatorAndPartner(
+  h: Harness,
+): Promise<{ operator: DashboardClient; partner: DashboardClient; operatorId: string }> {
+  const op = await h.services.partners.create("Engagement team", [], { role: "operator" });
+  const operator = new DashboardClient(h.app);
+  await operator.signIn(op.token);
+  const p = await h.services.partners.create("Housing association", ["ST6"]);
+  const partner = new DashboardClient(h.app);
+  await partner.signIn(p.token);
+  return { operator, partner, operatorId: op.partner.id };
+}

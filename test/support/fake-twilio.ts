@@ -203,3 +203,15 @@ function signedForm(url: string, authToken: string, params: Record<string, strin
     body: new URLSearchParams(params).toString(),
   };
 }
+
+/** The messages of a TwiML answer, as the resident reads them. */
+export function twimlMessages(xml: string): string[] {
+  return [...xml.matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) =>
+    m[1]!
+      .replace(/&apos;/g, "'")
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, "&")
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">"),
+  );
+}

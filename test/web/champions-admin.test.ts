@@ -13,7 +13,7 @@ import {
   startHarness,
   type Harness,
 } from "../support/channel-harness.js";
-import { DashboardClient, csrfOf } from "../support/dashboard-client.js";
+import { DashboardClient, csrfOf, operatorAndPartner } from "../support/dashboard-client.js";
 import { textUpdate } from "../support/fake-telegram.js";
 import { inboundSms } from "../support/fake-twilio.js";
 import { MARGIN, decodePng, modulesOf, svgModules } from "../support/qr-image.js";
@@ -58,12 +58,7 @@ async function addCampaign(champion: string, campaign: string, flow = ""): Promi
 
 beforeAll(async () => {
   h = await startHarness();
-  const op = await h.services.partners.create("Engagement team", [], { role: "operator" });
-  operator = new DashboardClient(h.app);
-  await operator.signIn(op.token);
-  const p = await h.services.partners.create("Housing association", ["ST6"]);
-  partner = new DashboardClient(h.app);
-  await partner.signIn(p.token);
+  ({ operator, partner } = await operatorAndPartner(h));
 });
 
 afterAll(async () => {

@@ -17,6 +17,7 @@ import { launchChromium } from "../support/browser.js";
 import { startHarness, type Harness } from "../support/channel-harness.js";
 import { runCliInProcess } from "../support/cli.js";
 import { testClock } from "../support/clock.js";
+import { samplePackage } from "../support/directory-package.js";
 import { DashboardClient } from "../support/dashboard-client.js";
 import { changedSurfaces, readInsightSurfaces } from "../support/insight-surfaces.js";
 
@@ -390,6 +391,35 @@ describe("every page, at 1280, 390 and 320 px", () => {
       await visit("operator", `/dashboard/champions/${champion.code}/poster`),
       await visit("operator", `/dashboard/champions/${champion.code}/poster?size=a5`),
       await visit("partner", "/dashboard/champions", 403),
+    );
+  });
+
+  it("the services directory: the sample uploaded (its report, then imported), a broken package's problems; refused to a partner", async () => {
+    const choose = (page: Page, name: string, bytes: Uint8Array) =>
+      page.getByLabel(/^Package/).setInputFiles({ name, mimeType: "application/zip", buffer: Buffer.from(bytes) });
+    // service.csv without its name column: every row is a problem, nothing to import.
+    const broken = samplePackage((file, text) =>
+      file === "service.csv" ? text.replace(/^id,organization_id,name,/, "id,organization_id,title,") : text,
+    );
+    expectClean(
+      await visit("operator", "/dashboard/admin/directory"),
+      await check("operator", "directory, the sample checked and imported", async (page) => {
+        await page.goto(`${base}/dashboard/admin/directory`);
+        await choose(page, "stoke-on-trent.zip", samplePackage());
+        await page.getByRole("button", { name: "Check the package" }).click();
+        await page.getByTestId("dry-run").waitFor();
+        expect(await page.getByTestId("updated").textContent()).toBe("37");
+        await page.getByRole("button", { name: "Import 37 services" }).click();
+        await page.getByTestId("imported").waitFor();
+      }),
+      await check("operator", "directory, a broken package", async (page) => {
+        await page.goto(`${base}/dashboard/admin/directory`);
+        await choose(page, "stoke-on-trent.zip", broken);
+        await page.getByRole("button", { name: "Check the package" }).click();
+        await page.getByTestId("nothing-to-import").waitFor();
+        expect(await page.getByTestId("problems").textContent()).toContain("missing required column name");
+      }),
+      await visit("partner", "/dashboard/admin/directory", 403),
     );
   });
 

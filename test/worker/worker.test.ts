@@ -16,7 +16,7 @@ import { hashPartnerToken } from "../../src/insights/partners.js";
 import { SIGNATURE_HEADER, signWebhook } from "../../src/updates/partner-feed.js";
 import { protectCell, publishTally, share } from "../../src/insights/disclosure.js";
 import { blockIndexOf } from "../../src/insights/periods.js";
-import { packageRoot } from "../../src/runtime-node/paths.js";
+import { packageRoot, sampleDirectoryDir } from "../../src/runtime-node/paths.js";
 import { createAddressCrypto, type AddressCrypto } from "../../src/store/address-crypto.js";
 import { sqlDate } from "../../src/store/step-statements.js";
 import { startHarness } from "../support/channel-harness.js";
@@ -39,6 +39,7 @@ import { placevoiceBin } from "../support/cli.js";
 import { API_ROUTES, masked } from "../support/insight-surfaces.js";
 import { SimulatorClient } from "../support/simulator-client.js";
 import { modulesOf, svgModules } from "../support/qr-image.js";
+import { correctedSample } from "../support/directory-package.js";
 import { tempDir } from "../support/temp-db.js";
 
 const TELEGRAM_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
@@ -111,16 +112,22 @@ beforeAll(async () => {
   run([process.execPath, path.join(packageRoot, "scripts", "worker-prepare.mjs")]);
   // The local D1, built from the migrations exactly as `wrangler d1 migrations apply` builds the real one.
   run([wrangler, "d1", "migrations", "apply", "placevoice", "--local", "--persist-to", persist]);
-  // The services directory (exported from a Node import of the shipped sample) and a champion code.
-  const directorySql = run([process.execPath, placevoiceBin, "services", "export-sql"], {
-    ...quietEnv,
-    DATABASE_URL: `file:${path.join(scratch.dir, "export", "pv.db")}`,
-    LOG_LEVEL: "error",
-  });
+  // The services directory, in one command as an operator loads it (`services import --d1`), and a champion code.
+  run([
+    process.execPath,
+    placevoiceBin,
+    "services",
+    "import",
+    sampleDirectoryDir,
+    "--d1",
+    "placevoice",
+    "--persist-to",
+    persist,
+  ]);
   const seed = path.join(scratch.dir, "seed.sql");
   writeFileSync(
     seed,
-    `${directorySql}\nINSERT INTO "champions" ("id", "name", "view_token_hash", "created_at") VALUES ('champion-test', 'Burslem Community Pantry', 'test-view-token-hash', '${sqlDate(new Date())}');\nINSERT INTO "referral_codes" ("code", "champion_id", "created_at") VALUES ('ST6BUS', 'champion-test', '${sqlDate(new Date())}');\n`,
+    `INSERT INTO "champions" ("id", "name", "view_token_hash", "created_at") VALUES ('champion-test', 'Burslem Community Pantry', 'test-view-token-hash', '${sqlDate(new Date())}');\nINSERT INTO "referral_codes" ("code", "champion_id", "created_at") VALUES ('ST6BUS', 'champion-test', '${sqlDate(new Date())}');\n`,
   );
   run([wrangler, "d1", "execute", "placevoice", "--local", "--persist-to", persist, "--file", seed]);
 
@@ -617,16 +624,19 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
     });
     expect(login.status).toBe(303);
     const cookie = login.headers.get("Set-Cookie")!.split(";")[0]!;
-    return (path: string, form?: Record<string, string>) =>
+    // A form as a browser posts it: urlencoded, or multipart (FormData) when it carries a file.
+    return (path: string, form?: Record<string, string> | FormData) =>
       fetch(`${base}${path}`, {
         redirect: "manual",
-        ...(form
-          ? {
-              method: "POST",
-              headers: { Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded", Origin: base },
-              body: new URLSearchParams(form).toString(),
-            }
-          : { headers: { Cookie: cookie } }),
+        ...(form instanceof FormData
+          ? { method: "POST", headers: { Cookie: cookie, Origin: base }, body: form }
+          : form
+            ? {
+                method: "POST",
+                headers: { Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded", Origin: base },
+                body: new URLSearchParams(form).toString(),
+              }
+            : { headers: { Cookie: cookie } }),
       });
   };
   const csrfOf = (page: string) => /name="csrf" value="([^"]+)"/.exec(page)![1]!;
@@ -1279,6 +1289,41 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
     expect(results.status).toBe(200);
     expect(await results.text()).toContain("ST6");
     expect((await fetch(`${base}/you-said-we-did`)).status).toBe(200);
+  });
+
+  it("the services directory uploaded in the dashboard on D1: the report before anything is written, then imported, and a resident is signposted from it after the cron's reload", async () => {
+    const phone = async (id: string) =>
+      (db.prepare(`SELECT phones FROM services WHERE id = ?`).get(id) as { phones: string }).phones;
+    expect(await phone("stoke-travel-line")).toBe('["01632 960220"]');
+    const operator = await signIn(account("Worker directory editor", "operator"));
+    const form = new FormData();
+    form.set("csrf", csrfOf(await (await operator("/dashboard/admin/directory")).text()));
+    form.set(
+      "package",
+      new File([correctedSample() as Uint8Array<ArrayBuffer>], "stoke-on-trent.zip", { type: "application/zip" }),
+    );
+    const checked = await operator("/dashboard/admin/directory", form);
+    expect(checked.status).toBe(200);
+    const report = await checked.text();
+    expect(report).toContain('data-testid="updated">37<');
+    expect(report).toContain('data-testid="no-problems"');
+    expect(await phone("stoke-travel-line")).toBe('["01632 960220"]');
+    const upload = /name="upload" value="([^"]+)"/.exec(report)![1]!;
+    const imported = await operator("/dashboard/admin/directory/confirm", { csrf: csrfOf(report), upload });
+    expect(imported.status).toBe(200);
+    const done = await imported.text();
+    expect(done).toContain('data-testid="imported"');
+    expect(done).toContain("within a minute");
+    expect(await phone("stoke-travel-line")).toBe('["01632 960991"]');
+    // Every instance reloads the directory on the minute's cron.
+    expect((await fetch(`${base}/__scheduled?cron=${encodeURIComponent("* * * * *")}`)).status).toBe(200);
+    const resident = "+447700900629";
+    for (const body of ["Hi", "1", "Yes", "ST6 1AA", "transport", "More buses at night", "3"])
+      await sms(resident, body);
+    const offer = await sms(resident, "yes please");
+    expect(offer).toContain("Here are some local services that could help:");
+    expect(offer).toContain("Tel 01632 96099");
+    expect(offer).not.toMatch(/Tel 01632 9602(20|21|40)/);
   });
 });
 

@@ -1,14 +1,13 @@
 // A directory's own configuration, `placevoice.yaml` beside its data: the area it serves, the
 // general contacts to offer when nothing matches, which services are the first response
 // to an urgent need, and which groups welcome volunteers. See directories/stoke-on-trent/placevoice.yaml.
-import { readFile } from "node:fs/promises";
-import { basename, join } from "node:path";
 import { isMap, LineCounter, parseDocument, type Document } from "yaml";
 import * as z from "zod";
 import type { DirectorySettings, ServiceTranslation } from "../settings.js";
 import { isTheme, THEMES, type ThemeId } from "../themes.js";
 import type { DirectoryService, ImportProblem } from "../types.js";
 import { OFFER_KINDS, type VolunteeringEntry } from "../volunteering.js";
+import type { PackageFiles } from "./package-files.js";
 
 export const DEFAULT_CONFIG_FILE = "placevoice.yaml";
 
@@ -182,26 +181,23 @@ function defaults(area: string): DirectoryConfig {
   };
 }
 
-/** Reads `placevoice.yaml` from a directory's folder. Never throws for its content: problems say what is wrong and the defaults (no fallback, no crisis routing) apply. */
-export async function loadDirectoryConfig(folder: string, file = DEFAULT_CONFIG_FILE): Promise<LoadedDirectoryConfig> {
-  let source: string;
-  try {
-    source = await readFile(join(folder, file), "utf8");
-  } catch {
+/** Reads `placevoice.yaml` from a directory package. Never throws for its content: problems say what is wrong and the defaults (no fallback, no crisis routing) apply. */
+export function packageConfig(files: PackageFiles, file = DEFAULT_CONFIG_FILE): LoadedDirectoryConfig {
+  const source = files.read(file);
+  if (source === undefined)
     return {
-      config: defaults(basename(folder)),
+      config: defaults(files.name),
       problems: [
         {
           file,
           line: 1,
-          message: `no ${file} in ${folder}: no fallback contacts and no crisis routing (see directories/stoke-on-trent/${DEFAULT_CONFIG_FILE})`,
+          message: `no ${file} in ${files.name}: no fallback contacts and no crisis routing (see directories/stoke-on-trent/${DEFAULT_CONFIG_FILE})`,
         },
       ],
       file,
       crisisLines: new Map(),
     };
-  }
-  return parseDirectoryConfig(source, file, basename(folder));
+  return parseDirectoryConfig(source, file, files.name);
 }
 
 /** Pure: YAML text to a checked configuration. `defaultArea` is used when the text cannot be used. */

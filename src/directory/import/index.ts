@@ -1,41 +1,61 @@
-// Importing a services directory published as Open Referral data: a tabular data package
-// (HSDS 3 or Open Referral UK file names) or HSDS `/services` JSON. Reads files; no database.
+// Importing a services directory published as Open Referral data from disk (Node: the CLI and
+// the first start): a folder holding a tabular data package (HSDS 3 or Open Referral UK file
+// names) or an HSDS `/services` JSON file. The reading itself is package.ts, which an uploaded
+// zip reaches too; this file only brings the folder's files to it.
 //
 //   const { services, problems, format } = await importDirectory("directories/stoke-on-trent");
 //
 // Rows that cannot be used are skipped and listed; fields that cannot be used are listed and
 // the row is kept. Every problem names the file and the line (CSV: where the row starts).
-import { readFileSync, statSync } from "node:fs";
-import { basename, dirname } from "node:path";
-import type { ImportResult } from "../types.js";
-import { buildService, ProblemLog } from "./build.js";
-import { NotServicesJsonError, readServicesJson } from "./json.js";
-import { PackageReader } from "./tables.js";
-import { detectTabular, readTabular } from "./tabular.js";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { DEFAULT_CONFIG_FILE, packageConfig, type LoadedDirectoryConfig } from "./config.js";
+import type { PackageFiles } from "./package-files.js";
+import {
+  DirectoryImportError,
+  importServicesJson,
+  importTabular,
+  prepareDirectory,
+  type ImportOptions,
+  type PackageResult,
+  type PreparedDirectory,
+} from "./package.js";
 
 export {
   applyCrisisConfig,
   CRISIS_KINDS,
   DEFAULT_CONFIG_FILE,
-  loadDirectoryConfig,
+  packageConfig,
   parseDirectoryConfig,
   toDirectorySettings,
 } from "./config.js";
 export type { ConfiguredFallback, CrisisKind, DirectoryConfig, FallbackWhen, LoadedDirectoryConfig } from "./config.js";
 export { parseCsv } from "./csv.js";
+export { DirectoryImportError, type DirectoryFormat, type ImportOptions, type PreparedDirectory } from "./package.js";
 
-export type DirectoryFormat = "hsds3-tabular" | "oruk-tabular" | "hsds-json";
-
-export interface ImportOptions {
-  /** Called as rows are read (every 1,000 rows, and once at the end) with the running count. */
-  readonly onProgress?: (rowsRead: number) => void;
-  /** Today, for dropping schedules that have ended (from the service's clock). */
-  readonly now: Date;
+/** A folder's files, as a package (the CLI's own folder: its paths are read as given). */
+export function folderPackage(folder: string): PackageFiles {
+  return {
+    name: basename(folder),
+    read(path) {
+      try {
+        return readFileSync(join(folder, path), "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+    has: (path) => existsSync(join(folder, path)),
+  };
 }
 
-/** The input is not a directory this importer understands at all (as opposed to one with bad rows). */
-export class DirectoryImportError extends Error {
-  override readonly name = "DirectoryImportError";
+/** Reads `placevoice.yaml` from a directory's folder (see packageConfig). */
+export async function loadDirectoryConfig(folder: string, file = DEFAULT_CONFIG_FILE): Promise<LoadedDirectoryConfig> {
+  return packageConfig(folderPackage(folder), file);
+}
+
+/** The folder a path's package lives in: the path itself, or the folder of a JSON or datapackage.json file. */
+function packageFolder(path: string): string {
+  return statSync(path).isFile() ? dirname(path) : path;
 }
 
 /**
@@ -45,44 +65,25 @@ export class DirectoryImportError extends Error {
  * - a .json file with one service, a page ({ contents: [...] }) or an array → "hsds-json".
  * Throws DirectoryImportError when the path is none of these.
  */
-export async function importDirectory(
-  path: string,
-  options: ImportOptions,
-): Promise<ImportResult & { readonly format: DirectoryFormat }> {
-  const today = options.now.toISOString().slice(0, 10);
-  const problems = new ProblemLog();
+export async function importDirectory(path: string, options: ImportOptions): Promise<PackageResult> {
   let stats;
   try {
     stats = statSync(path);
   } catch {
     throw new DirectoryImportError(`${path}: no such file or folder`);
   }
-
   if (stats.isFile() && basename(path).toLowerCase() !== "datapackage.json") {
     if (!/\.json$/i.test(path))
       throw new DirectoryImportError(
         `${path}: expected a folder holding a data package, or a .json file of HSDS services`,
       );
-    let drafts;
-    try {
-      drafts = readServicesJson(readFileSync(path, "utf8"), basename(path), problems);
-    } catch (error) {
-      if (error instanceof NotServicesJsonError) throw new DirectoryImportError(error.message);
-      throw error;
-    }
-    options.onProgress?.(drafts.length);
-    const services = drafts.map((d) => buildService(d, problems, today));
-    return { services, problems: problems.sorted(), format: "hsds-json" };
+    return importServicesJson(readFileSync(path, "utf8"), basename(path), options);
   }
+  return importTabular(folderPackage(packageFolder(path)), options);
+}
 
-  const folder = stats.isFile() ? dirname(path) : path;
-  const reader = new PackageReader(folder, problems, options.onProgress);
-  const format = detectTabular(reader);
-  if (!format)
-    throw new DirectoryImportError(
-      `${folder}: no services.csv (HSDS 3) or service.csv (Open Referral UK) in this folder`,
-    );
-  const drafts = readTabular(format, reader, problems);
-  const services = drafts.map((d) => buildService(d, problems, today));
-  return { services, problems: problems.sorted(), format };
+/** Reads a directory from disk and applies its placevoice.yaml (the folder's, for a JSON file): ready to store. */
+export async function prepareDirectoryAt(path: string, options: ImportOptions): Promise<PreparedDirectory> {
+  const result = await importDirectory(path, options);
+  return prepareDirectory(result, folderPackage(packageFolder(path)));
 }

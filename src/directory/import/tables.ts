@@ -1,8 +1,7 @@
 // Reading the CSV files of a tabular data package into rows that know their file and line.
-import { existsSync, readFileSync } from "node:fs";
-import { basename, join } from "node:path";
 import type { ProblemLog, Where } from "./build.js";
 import { parseCsv } from "./csv.js";
+import type { PackageFiles } from "./package-files.js";
 import { isPlaceholder } from "./text.js";
 
 export interface Row extends Where {
@@ -49,7 +48,7 @@ export class PackageReader {
   private readonly resources = new Map<string, string>();
 
   constructor(
-    readonly folder: string,
+    readonly files: PackageFiles,
     private readonly problems: ProblemLog,
     private readonly onProgress: ((rowsRead: number) => void) | undefined,
   ) {
@@ -59,20 +58,21 @@ export class PackageReader {
   /** Where a table's file is: as datapackage.json lists it, else the standard name. */
   pathOf(file: string): string {
     const listed = this.resources.get(file.replace(/\.csv$/i, "")) ?? this.resources.get(file);
-    if (listed && existsSync(join(this.folder, listed))) return join(this.folder, listed);
-    return join(this.folder, file);
+    if (listed && this.files.has(listed)) return listed;
+    return file;
   }
 
   has(file: string): boolean {
-    return existsSync(this.pathOf(file));
+    return this.files.has(this.pathOf(file));
   }
 
   /** Reads a table; undefined when the package does not have it. */
   read(spec: TableSpec): Table | undefined {
     const path = this.pathOf(spec.file);
-    if (!existsSync(path)) return undefined;
-    const file = basename(path);
-    const parsed = parseCsv(readFileSync(path, "utf8"));
+    const text = this.files.read(path);
+    if (text === undefined) return undefined;
+    const file = path.split("/").pop()!;
+    const parsed = parseCsv(text);
     for (const p of parsed.problems) this.problems.add({ file, line: p.line }, p.message);
     const [header, ...records] = parsed.records;
     if (!header) {
@@ -137,9 +137,8 @@ export class PackageReader {
   }
 
   private readDatapackage(): void {
-    const path = join(this.folder, "datapackage.json");
-    if (!existsSync(path)) return;
-    const text = readFileSync(path, "utf8");
+    const text = this.files.read("datapackage.json");
+    if (text === undefined) return;
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -165,7 +164,7 @@ export class PackageReader {
       const { name, path: resourcePath } = (resource ?? {}) as { name?: unknown; path?: unknown };
       if (typeof name !== "string" || typeof resourcePath !== "string") continue;
       this.resources.set(name, resourcePath);
-      if (!existsSync(join(this.folder, resourcePath))) {
+      if (!this.files.has(resourcePath)) {
         this.problems.add(
           { file: "datapackage.json", line: lineOf(text, `"${resourcePath}"`) },
           `lists resource "${name}" at ${resourcePath}, but there is no such file`,
