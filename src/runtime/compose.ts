@@ -35,6 +35,8 @@ import { ServiceMetrics } from "../metrics.js";
 import type { SqlPort } from "../store/sql-port.js";
 import type { AppDeps } from "../web/app.js";
 import { UpdateService } from "../updates/updates.js";
+import { RelayService } from "../updates/relays.js";
+import { RelayStore } from "../store/relay-store.js";
 import { PartnerFeed, type FeedDeps } from "../updates/partner-feed.js";
 
 export interface ComposeInput {
@@ -88,6 +90,9 @@ export interface ComposedServices {
   /** Outbox renderers of the channels that can send. */
   readonly renderers: ReadonlyMap<string, ReplyRenderer>;
   readonly updates: UpdateService;
+  /** Groups writing to residents who asked them to get in touch (docs/relays.md). */
+  readonly relays: RelayService;
+  readonly relayStore: RelayStore;
   readonly feed: PartnerFeed;
   /** What this process counts for /metrics. */
   readonly metrics: ServiceMetrics;
@@ -119,6 +124,8 @@ export function composeServices(input: ComposeInput): ComposedServices {
   const directory = new DirectoryHolder(directoryStore, config.timezone, input.now);
   // Set below; UPDATES in a conversation reads the published updates through it.
   let updates: UpdateService | undefined;
+  const partners = new PartnerStore(prisma, input.newId, input.now);
+  const relayStore = new RelayStore(prisma, input.newId);
   const conversation = new ConversationService({
     store,
     registry,
@@ -145,6 +152,8 @@ export function composeServices(input: ComposeInput): ComposedServices {
     analyse: input.analyse,
     messagesPerMinute: config.contactRateLimit,
     updatesFor: (area, language) => updates!.summaryFor(area, language),
+    relays: relayStore,
+    audit: (actor, action, detail) => partners.audit(actor, action, detail),
   });
   const outbox = new SqlOutboxStore(input.sql, prisma);
   const bot = config.telegram ? createBot(config.telegram, input.botApiFetch) : undefined;
@@ -166,7 +175,16 @@ export function composeServices(input: ComposeInput): ComposedServices {
     ...(input.sendShares ? { shares: input.sendShares } : {}),
     metrics,
   });
-  const partners = new PartnerStore(prisma, input.newId, input.now);
+  const relays = new RelayService({
+    relays: relayStore,
+    conversation,
+    renderers,
+    quietHours: config.quietHours,
+    timezone: config.timezone,
+    weeklyLimit: config.relayWeeklyLimit,
+    audit: (actor, action, detail) => partners.audit(actor, action, detail),
+    now: input.now,
+  });
   const champions = new ChampionStore(prisma, input.newId, input.now);
   const insightQueries = new InsightQueries(prisma, config.kThreshold, {
     onSuppressed: (cells) => metrics.suppressed.inc({ audience: "partners" }, cells),
@@ -357,6 +375,15 @@ export function composeServices(input: ComposeInput): ComposedServices {
       timezone: config.timezone,
       threshold: config.kThreshold,
     },
+    relays: {
+      relays,
+      relayStore,
+      partners,
+      sessionSecret,
+      secureCookies: (config.publicUrl ?? "").startsWith("https://"),
+      registry,
+      now: input.now,
+    },
     championsAdmin: {
       champions,
       partners,
@@ -446,6 +473,8 @@ export function composeServices(input: ComposeInput): ComposedServices {
     bot,
     renderers,
     updates,
+    relays,
+    relayStore,
     feed,
     metrics,
     alerts,

@@ -15,6 +15,7 @@ import { registerAdmin, type AdminDeps } from "./admin.js";
 import { registerBroadcasts, type BroadcastViewDeps } from "./broadcasts-view.js";
 import { registerThemesReview, type ThemesReviewDeps } from "./themes-review.js";
 import { registerChampionsAdmin, type ChampionsAdminDeps } from "./champions-admin.js";
+import { registerRelaysView, type RelaysViewDeps } from "./relays-view.js";
 import { registerPrivacyNotice, type PrivacyDeps } from "./privacy.js";
 import { registerPublicResults, type PublicResultsDeps } from "./public-results.js";
 import { registerReachView, type ReachViewDeps } from "./reach-view.js";
@@ -48,6 +49,8 @@ export interface AppDeps {
   readonly themesReview?: ThemesReviewDeps;
   /** An operator's champions, codes, QR codes and posters at /dashboard/champions. */
   readonly championsAdmin?: ChampionsAdminDeps;
+  /** Local groups answer residents who asked them to get in touch; operators link and suspend groups (docs/relays.md). */
+  readonly relays?: RelaysViewDeps;
   readonly privacy?: PrivacyDeps;
   /** The front door at /, the favicon and robots.txt. */
   readonly home?: HomeDeps;
@@ -125,6 +128,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.broadcasts) registerBroadcasts(app, deps.broadcasts);
   if (deps.themesReview) registerThemesReview(app, deps.themesReview);
   if (deps.championsAdmin) registerChampionsAdmin(app, deps.championsAdmin);
+  if (deps.relays) registerRelaysView(app, deps.relays);
   if (deps.dashboard) registerDashboard(app, deps.dashboard);
   if (deps.reach) registerReachView(app, deps.reach);
   if (deps.privacy) registerPrivacyNotice(app, deps.privacy);
