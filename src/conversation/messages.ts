@@ -55,16 +55,16 @@ export const hostMessages = {
     cy: "Diolch. Rydyn ni wedi gofyn i {group} gysylltu. Bydd eu negeseuon yn dod yma. Atebwch DIM DIOLCH unrhyw bryd i'w hatal.",
   },
   relaySuspended: {
-    en: "Sorry, {group} can't be reached through us just now. You can still contact them yourself.",
+    en: "Sorry, {group} cannot be reached through us just now. You can still contact them yourself.",
     cy: "Mae'n ddrwg gen i, does dim modd cysylltu gyda {group} drwyddon ni nawr. Gallwch chi gysylltu gyda nhw eich hun.",
   },
   relayNotShown: {
-    en: "Sorry, we can't find that group. Send OFFER to see local groups again.",
+    en: "Sorry, we cannot find that group. Send OFFER to see local groups again.",
     cy: "Mae'n ddrwg gen i, ni allwn ni ddod o hyd i hwnnw. Anfonwch CYNNIG i weld grwpiau lleol eto.",
   },
   relaySent: { en: "Sent to {group}.", cy: "Wedi'i anfon at {group}." },
   relayEnded: {
-    en: "OK. {group} can't message you any more.",
+    en: "OK. {group} cannot message you any more.",
     cy: "Iawn. Ni all {group} anfon negeseuon atoch chi mwyach.",
   },
   relayFromGroup: {

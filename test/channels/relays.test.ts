@@ -234,7 +234,7 @@ describe("a warm handoff on Telegram", () => {
 
     // Withdrawn by message: the group can send nothing more.
     await h.telegramUpdate(textUpdate(chat, "No thanks"));
-    expect(h.telegram.textsTo(chat).at(-1)).toBe(`OK. ${name} can't message you any more.`);
+    expect(h.telegram.textsTo(chat).at(-1)).toBe(`OK. ${name} cannot message you any more.`);
     const refused = await api(group.token, `/api/v1/relays/${relay.id}/messages`, { text: "Please?" });
     expect(refused.status).toBe(409);
     expect((await group.browser.page("/dashboard/relays")).html).toContain("ended: the resident said no thanks");
@@ -326,7 +326,7 @@ describe("operators stay in control", () => {
     const shown = await offerBySms(another);
     const position = new RegExp(`(\\d)\\. Ask ${name} to contact me`).exec(shown)![1]!;
     expect(await sms(another, position)).toBe(
-      `Sorry, ${name} can't be reached through us just now. You can still contact them yourself.`,
+      `Sorry, ${name} cannot be reached through us just now. You can still contact them yourself.`,
     );
 
     const page = (await operator.page("/dashboard/admin/relays")).html;
