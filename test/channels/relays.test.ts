@@ -75,7 +75,7 @@ async function groupAccount(name: string, groupId: string): Promise<{ browser: D
   return { browser, token };
 }
 
-function api(token: string, path: string, body?: unknown): Promise<Response> {
+async function api(token: string, path: string, body?: unknown): Promise<Response> {
   return h.app.request(`https://placevoice.example.org${path}`, {
     method: body === undefined ? "GET" : "POST",
     headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },

@@ -219,11 +219,11 @@ channelSuite("the Cloudflare Worker (wrangler dev, local D1)", () => ({
     const response = await fetch(`${base}/__scheduled?cron=${encodeURIComponent("* * * * *")}`);
     expect(response.status).toBe(200);
   },
-  createPartner: async (name, areas) => {
+  createPartner: async (name, areas, groupId) => {
     const token = `pv_${randomUUID().replace(/-/g, "")}${randomUUID().replace(/-/g, "")}`;
     db.prepare(
-      `INSERT INTO partners (id, name, token_hash, areas, role, created_at) VALUES (?, ?, ?, ?, 'partner', ?)`,
-    ).run(randomUUID(), name, hashPartnerToken(token), JSON.stringify(areas), sqlDate(new Date()));
+      `INSERT INTO partners (id, name, token_hash, areas, role, group_id, created_at) VALUES (?, ?, ?, ?, 'partner', ?, ?)`,
+    ).run(randomUUID(), name, hashPartnerToken(token), JSON.stringify(areas), groupId ?? null, sqlDate(new Date()));
     return token;
   },
 }));
