@@ -390,6 +390,14 @@ describe("operators stay in control", () => {
     const mine = entries.filter((e) => e.detail.includes(relayId));
     const partner = (await h.services.partners.authenticate(group.token))!;
     expect(mine.map((e) => e.actor).sort()).toEqual([partner.id, "resident"].sort());
+    // Opening, refusals, no thanks and STOP are audited too, by relay.
+    await sms(resident, "no thanks");
+    await api(group.token, `/api/v1/relays/${relayId}/messages`, { text: "After no thanks" });
+    const actions = (await h.services.prisma.auditEntry.findMany()).filter((e) => e.detail.includes(relayId));
+    expect(actions.map((e) => e.action)).toEqual(
+      expect.arrayContaining(["relay.open", "relay.message", "relay.declined", "relay.refused"]),
+    );
+    expect(actions.find((e) => e.action === "relay.refused")!.detail).toContain('"reason":"ended"');
     const everything = JSON.stringify(await h.services.prisma.auditEntry.findMany()) + h.logs.join("\n");
     expect(everything).not.toContain("Secret plan");
     expect(everything).not.toContain("Tuesday at the hall");
