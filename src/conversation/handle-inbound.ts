@@ -607,7 +607,17 @@ export class ConversationService {
     const offer = completedOffer(result.effects, session?.state ?? null);
     const replies = result.effects.filter(isOutbound);
     const shown = this.deps.relays ? this.groupsShown(replies) : undefined;
-    if (shown) replies.splice(replies.indexOf(shown) + 1, 0, this.relayAsk(shown, contact.language, say));
+    if (shown)
+      replies.splice(
+        replies.indexOf(shown) + 1,
+        0,
+        this.relayAsk(
+          hostMessages.relayAsk,
+          shown.services.map((g, i) => ({ position: i + 1, name: g.name })),
+          contact.language,
+          say,
+        ),
+      );
     const outcome = await finish([...prefix, ...replies], result.effects, {
       session: { expectedVersion: session?.version ?? null, next: result.session, newId: this.deps.newId() },
       answers,
@@ -648,11 +658,12 @@ export class ConversationService {
 
   /** "Would you like one of them to get in touch?": a button per group on Telegram, numbers on SMS. */
   private relayAsk(
-    shown: Extract<OutboundEffect, { type: "signpost" }>,
+    question: LocalisedText,
+    groups: readonly { position: number; name: string }[],
     language: string,
     say: (t: LocalisedText) => OutboundEffect,
   ): OutboundEffect {
-    const intro = say(hostMessages.relayAsk) as Extract<OutboundEffect, { type: "send" }>;
+    const intro = say(question) as Extract<OutboundEffect, { type: "send" }>;
     return {
       type: "ask",
       flowId: "",
@@ -660,10 +671,10 @@ export class ConversationService {
       key: "relay",
       kind: "single_choice",
       text: intro.text,
-      options: shown.services.map((g, i) => ({
-        id: String(i + 1),
+      options: groups.map((g) => ({
+        id: String(g.position),
         label: interpolate(localise(hostMessages.relayAskOption, language), { group: g.name }),
-        payload: `relay:${i + 1}`,
+        payload: `relay:${g.position}`,
       })),
       step: 0,
       refresh: false,
@@ -708,7 +719,22 @@ export class ConversationService {
         await relays.open(relay.id, now);
         await this.deps.audit?.("resident", "relay.open", { relay: relay.id, group: relay.groupId });
       }
-      return finish([sayWith(hostMessages.relayAsked, relay.groupName)]);
+      const replies = [sayWith(hostMessages.relayAsked, relay.groupName)];
+      // A pressed button's keyboard goes: the groups not yet asked come back as new buttons.
+      const others =
+        input.type === "button"
+          ? (await relays.stillShown(contact.id, since(RELAY_ASK_MS))).filter((r) => r.id !== relay.id)
+          : [];
+      if (others.length > 0)
+        replies.push(
+          this.relayAsk(
+            hostMessages.relayAskAnother,
+            others.map((r) => ({ position: r.position, name: r.groupName })),
+            contact.language,
+            say,
+          ),
+        );
+      return finish(replies);
     }
     if (!text || inConversation) return "not_relay";
     if (NO_THANKS.test(normaliseReply(text))) {

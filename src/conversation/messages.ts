@@ -49,6 +49,10 @@ export const hostMessages = {
     en: "Would you like one of them to get in touch? They see what you could offer, when, and your area, never your number.",
     cy: "Hoffech chi i un ohonyn nhw gysylltu? Byddan nhw'n gweld beth allech chi ei gynnig, pryd, a'ch ardal, byth eich rhif.",
   },
+  relayAskAnother: {
+    en: "Would you like another of them to get in touch too?",
+    cy: "Hoffech chi i un arall ohonyn nhw gysylltu hefyd?",
+  },
   relayAskOption: { en: "Ask {group} to contact me", cy: "Gofyn i {group} gysylltu" },
   relayAsked: {
     en: "Thank you. We've asked {group} to get in touch. Their messages will come here. Reply NO THANKS at any time to stop them.",

@@ -115,6 +115,15 @@ export class RelayStore {
     return row ? toRelay(row) : null;
   }
 
+  /** The groups in the latest list, shown since `since`, that the resident has not asked yet, in order. */
+  async stillShown(contactId: string, since: Date): Promise<RelayRecord[]> {
+    const rows = await this.prisma.relay.findMany({
+      where: { contactId, status: "suggested", position: { gt: 0 }, createdAt: { gte: since } },
+      orderBy: { position: "asc" },
+    });
+    return rows.map(toRelay);
+  }
+
   /** Whether a list of groups was shown to the resident since `since` (a bare number then picks one). */
   async anyShown(contactId: string, since: Date): Promise<boolean> {
     return (

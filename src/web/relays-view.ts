@@ -17,7 +17,15 @@ import { RateLimiter } from "../rate-limit.js";
 import type { RelayStore } from "../store/relay-store.js";
 import { RELAY_MAX_TEXT, relayRefusals, type GroupRelay, type RelayService } from "../updates/relays.js";
 import { page } from "./layout.js";
-import { operatorReader, sessionReader, signInAgain, sign, validCsrf, type DashboardSession } from "./session.js";
+import {
+  operatorForms,
+  operatorReader,
+  sessionReader,
+  signInAgain,
+  sign,
+  validCsrf,
+  type DashboardSession,
+} from "./session.js";
 
 export interface RelaysViewDeps {
   readonly relays: RelayService;
@@ -239,17 +247,7 @@ ${
     return adminView(c, current);
   });
 
-  const action = (
-    pathname: string,
-    run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<Response>,
-  ) =>
-    app.post(pathname, async (c) => {
-      const current = await operator(c);
-      if (current instanceof Response) return current;
-      const form = await c.req.parseBody();
-      if (!validCsrf(deps.sessionSecret, current, form.csrf)) return c.text("Invalid form", 403);
-      return run(form, current, c);
-    });
+  const action = operatorForms(app, deps);
   const problem = (c: Context, current: DashboardSession, message: string) => {
     c.status(400);
     return adminView(c, current, html`<p class="error" role="alert">${message}</p>`);

@@ -4,7 +4,7 @@
 // session ended gets the sign-in page saying so, and signing in returns the person to that form
 // with what they had typed (carried in the page and the redirect, never stored).
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { Context } from "hono";
+import type { Context, Hono } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { html } from "hono/html";
 import type { Clock } from "../clock.js";
@@ -195,5 +195,28 @@ export function operatorReader(deps: SessionDeps): (c: Context) => Promise<Dashb
       );
     }
     return current;
+  };
+}
+
+/**
+ * Registers POSTed operator forms: the signed-in operator (or the refusal operatorReader gives),
+ * the form's CSRF token checked (403 without it), then the action's page.
+ */
+export function operatorForms(
+  app: Hono,
+  deps: SessionDeps,
+): (
+  pathname: string,
+  run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<Response>,
+) => void {
+  const operator = operatorReader(deps);
+  return (pathname, run) => {
+    app.post(pathname, async (c) => {
+      const current = await operator(c);
+      if (current instanceof Response) return current;
+      const form = await c.req.parseBody();
+      if (!validCsrf(deps.sessionSecret, current, form.csrf)) return c.text("Invalid form", 403);
+      return run(form, current, c);
+    });
   };
 }

@@ -207,13 +207,19 @@ describe("a warm handoff on Telegram", () => {
   it("a button asks the group; the group writes by API; the resident answers, then says no thanks", async () => {
     const chat = 71_990_001;
     const offered = await offerByTelegram(chat);
+    expect(offered.buttons.length).toBeGreaterThan(1);
     const button = offered.buttons[0]!;
     const name = /^Ask (.+) to contact me$/.exec(button.text)![1]!;
     const service = await h.services.prisma.service.findFirstOrThrow({ where: { name } });
     const group = await groupAccount(`${name} (Telegram test)`, service.id);
 
     await h.telegramUpdate(callbackUpdate(chat, offered.messageId, button.callback_data));
-    expect(h.telegram.textsTo(chat).at(-1)).toContain(`We've asked ${name} to get in touch.`);
+    const answer = h.telegram.callsOf("sendMessage").at(-1)!;
+    expect(String(answer.params.text)).toContain(`We've asked ${name} to get in touch.`);
+    expect(String(answer.params.text)).toContain("Would you like another of them to get in touch too?");
+    // The other groups come back as buttons; the one asked does not.
+    const again = (answer.params.reply_markup as { inline_keyboard: { text: string }[][] }).inline_keyboard.flat();
+    expect(again.map((b) => b.text)).toEqual(offered.buttons.slice(1).map((b) => b.text));
     const { relays } = (await (await api(group.token, "/api/v1/relays")).json()) as {
       relays: { id: string; offer: unknown }[];
     };
