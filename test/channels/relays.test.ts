@@ -388,6 +388,13 @@ describe("operators stay in control", () => {
     expect((await api("pv_notatokenatallnotatokenatall", "/api/v1/relays")).status).toBe(401);
   });
 
+  it("the privacy notice says what a group sees, in English and Welsh", async () => {
+    expect(await (await h.app.request("/privacy")).text()).toContain(
+      "A local group sees what you could offer, when, and your area only if you ask that group to get in touch, never your number",
+    );
+    expect(await (await h.app.request("/privacy?lang=cy")).text()).toContain("byth eich rhif");
+  });
+
   it("every relayed message is audited (who, when, which relay), never its text; logs hold no text or number", async () => {
     const { resident, group, relayId } = await openRelay();
     await api(group.token, `/api/v1/relays/${relayId}/messages`, { text: "Secret plan for Tuesday" });
