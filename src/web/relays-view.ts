@@ -12,7 +12,7 @@ import { html } from "hono/html";
 import type { Clock } from "../clock.js";
 import { localise } from "../engine/text.js";
 import type { FlowRegistry } from "../engine/types.js";
-import type { PartnerIdentity, PartnerStore } from "../insights/partners.js";
+import { hashPartnerToken, type PartnerIdentity, type PartnerStore } from "../insights/partners.js";
 import { RateLimiter } from "../rate-limit.js";
 import type { RelayStore } from "../store/relay-store.js";
 import { RELAY_MAX_TEXT, relayRefusals, type GroupRelay, type RelayService } from "../updates/relays.js";
@@ -81,6 +81,7 @@ export function registerRelaysView(app: Hono, deps: RelaysViewDeps): void {
     const { partner } = current;
     const csrf = sign(deps.sessionSecret, current.raw);
     const relays = await deps.relays.view(partner);
+    const suspended = partner.groupId ? await deps.relayStore.suspended(partner.groupId) : false;
     c.header("Cache-Control", "no-store");
     return c.html(
       page(
@@ -88,6 +89,7 @@ export function registerRelaysView(app: Hono, deps: RelaysViewDeps): void {
         html`<header><h1>Residents who asked you to get in touch</h1><nav><a href="/dashboard">Insight</a></nav></header>
 <main id="main" tabindex="-1">
 ${notice ?? ""}
+${suspended ? html`<p class="error" role="alert" data-testid="suspended">${relayRefusals.suspended.message}</p>` : ""}
 ${
   !partner.groupId
     ? html`<p data-testid="not-linked">${relayRefusals.not_linked.message}</p>`
@@ -156,7 +158,8 @@ ${
   const perToken = new RateLimiter(120, 60_000, () => deps.now().getTime());
   const bearer = async (c: Context): Promise<PartnerIdentity | Response> => {
     const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
-    if (!perToken.take(token ?? "no-token").allowed)
+    // Limited before the token is checked (by its hash: no token is held in memory), so guessing costs as much as using.
+    if (!perToken.take(token ? hashPartnerToken(token) : "no-token").allowed)
       return c.json({ error: "rate_limited", message: "Too many requests; try again in a minute." }, 429);
     const partner = token ? await deps.partners.authenticate(token) : null;
     if (!partner) {

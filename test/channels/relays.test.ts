@@ -326,6 +326,7 @@ describe("operators stay in control", () => {
     expect(await done.text()).toContain(`${groupId} is suspended`);
     const refused = await api(group.token, `/api/v1/relays/${relayId}/messages`, { text: "Hello" });
     expect(refused.status).toBe(403);
+    expect((await group.browser.page("/dashboard/relays")).html).toContain('data-testid="suspended"');
     expect(((await refused.json()) as { message: string }).message).toContain("suspended by the operator");
     // A resident shown the group cannot open a relay to it meanwhile.
     const another = `+447700${phone++}`;

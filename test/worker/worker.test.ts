@@ -929,6 +929,41 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
     expect((await contactRow("sms", "+447700900628"))?.attribution).toBe(code);
   });
 
+  it("relays on D1: an operator links a group's account and suspends the group in /dashboard/admin/relays; the group is refused until resumed", async () => {
+    const resident = "+447700900641";
+    for (const text of ["OFFER", "yes", "2", "skip", "1", "ST6 1AA"]) await sms(resident, text);
+    expect(await sms(resident, "1")).toContain("We've asked Tunstall Youth Club to get in touch.");
+    const desk = account("Worker youth club desk", "partner");
+    const deskId = (
+      db.prepare(`SELECT id FROM partners WHERE name = ?`).get("Worker youth club desk") as { id: string }
+    ).id;
+    const api = (path: string, body?: unknown) =>
+      fetch(`${base}${path}`, {
+        method: body === undefined ? "GET" : "POST",
+        headers: { Authorization: `Bearer ${desk}`, "Content-Type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    expect((await api("/api/v1/relays")).status).toBe(403);
+    const operator = await signIn(account("Worker relays officer", "operator"));
+    const admin = await (await operator("/dashboard/admin/relays")).text();
+    const linked = await operator("/dashboard/admin/relays/link", {
+      csrf: csrfOf(admin),
+      partner: deskId,
+      group: "tunstall-youth-club",
+    });
+    expect(await linked.text()).toContain("Worker youth club desk now speaks for tunstall-youth-club.");
+    const { relays } = (await (await api("/api/v1/relays")).json()) as { relays: { id: string }[] };
+    expect(relays).toHaveLength(1);
+    const suspended = await operator("/dashboard/admin/relays/suspend", {
+      csrf: csrfOf(admin),
+      group: "tunstall-youth-club",
+    });
+    expect(await suspended.text()).toContain("tunstall-youth-club is suspended");
+    expect((await api(`/api/v1/relays/${relays[0]!.id}/messages`, { text: "Hello" })).status).toBe(403);
+    await operator("/dashboard/admin/relays/resume", { csrf: csrfOf(admin), group: "tunstall-youth-club" });
+    expect((await api(`/api/v1/relays/${relays[0]!.id}/messages`, { text: "Hello" })).status).toBe(202);
+  });
+
   it("public results: nothing until an operator publishes an area, then its results page for anyone", async () => {
     expect((await fetch(`${base}/results/ST6`)).status).toBe(404);
     const operator = await signIn(account("Worker publisher", "operator"));
