@@ -14,6 +14,7 @@ import {
   startHarness,
   type Harness,
 } from "../support/channel-harness.js";
+import { runRetention } from "../../src/store/retention.js";
 import { DashboardClient, csrfOf } from "../support/dashboard-client.js";
 import { callbackUpdate, textUpdate } from "../support/fake-telegram.js";
 import { inboundSms } from "../support/fake-twilio.js";
@@ -387,6 +388,19 @@ describe("operators stay in control", () => {
     expect((await api(group.token, `/api/v1/relays/${relayId}/messages`, { text: "   " })).status).toBe(400);
     expect((await api(group.token, `/api/v1/relays/${relayId}/messages`, { text: "x".repeat(241) })).status).toBe(400);
     expect((await api("pv_notatokenatallnotatokenatall", "/api/v1/relays")).status).toBe(401);
+  });
+
+  it("retention deletes what a resident and a group wrote each other after RETENTION_DAYS", async () => {
+    const { resident, group, relayId } = await openRelay();
+    await api(group.token, `/api/v1/relays/${relayId}/messages`, { text: "Old news" });
+    await sms(resident, "Old reply");
+    const later = new Date(h.clock.now().getTime() + 731 * 86_400_000);
+    const dry = await runRetention(h.services.prisma, { now: later, retentionDays: 730, dryRun: true });
+    expect(dry.relayMessagesDeleted).toBeGreaterThanOrEqual(2);
+    expect(await h.services.prisma.relayMessage.count({ where: { relayId } })).toBe(2);
+    await runRetention(h.services.prisma, { now: later, retentionDays: 730, dryRun: false });
+    expect(await h.services.prisma.relayMessage.count({ where: { relayId } })).toBe(0);
+    expect(await h.services.prisma.relayMessage.count()).toBe(0);
   });
 
   it("the privacy notice says what a group sees, in English and Welsh", async () => {
