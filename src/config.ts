@@ -33,6 +33,8 @@ const envSchema = z.object({
       ),
     ),
   UPDATE_SMALL_AUDIENCE: z.enum(["send", "refuse"]).default("send"),
+  /** Most messages from local groups (relays) one resident receives in 7 days; more are refused to the group. */
+  RELAY_WEEKLY_LIMIT: z.coerce.number().int().min(1).max(100).default(3),
   CONTACT_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(20),
   API_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(120),
   PUBLIC_URL: optionalString.pipe(
@@ -187,6 +189,8 @@ export type Config = {
   readonly previousAppSecrets: readonly string[];
   /** A "you said, we did" update that would reach fewer residents than K_THRESHOLD: sent anyway (the count is never shown) or refused. */
   readonly updateSmallAudience: "send" | "refuse";
+  /** Most messages from local groups one resident receives in 7 days (RELAY_WEEKLY_LIMIT). */
+  readonly relayWeeklyLimit: number;
   /** Messages per minute one resident may send; the excess is politely refused and not processed. */
   readonly contactRateLimit: number;
   /** Requests per minute per partner token on the API and dashboard. */
@@ -377,6 +381,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     previousAppSecrets: e.APP_SECRET_PREVIOUS,
     contactRateLimit: e.CONTACT_RATE_LIMIT,
     updateSmallAudience: e.UPDATE_SMALL_AUDIENCE,
+    relayWeeklyLimit: e.RELAY_WEEKLY_LIMIT,
     apiRateLimit: e.API_RATE_LIMIT,
     publicUrl,
     logLevel: e.LOG_LEVEL,

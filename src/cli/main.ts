@@ -43,6 +43,10 @@ Usage:
   placevoice partner create --name "…" [--areas ST1,ST6]
                                         a partner API token (shown once) for those areas
   placevoice partner list | revoke <id|name>
+  placevoice partner link <id|name> --group <directory id>
+                                        the local group an account speaks for in relays (--group "" unlinks)
+  placevoice relay suspend|resume <group directory id> | relay list
+                                        stop (or allow again) a group's messages to residents
   placevoice retention run [--dry-run]  anonymise old answers, delete old message ids and delivery logs
   placevoice update preview|publish --areas ST6 --theme transport --we-did "…" [--we-did-cy "…"] [--link …]
                                         "you said, we did" back to residents who agreed to hear back
@@ -133,6 +137,10 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
       case "partner": {
         const { partnerCommand } = await import("./partner.js");
         return await partnerCommand(rest, io);
+      }
+      case "relay": {
+        const { relayCommand } = await import("./relay.js");
+        return await relayCommand(rest, io);
       }
       case "services": {
         const { servicesCommand } = await import("./services.js");

@@ -23,6 +23,9 @@ export async function retentionCommand(args: readonly string[], io: CliIO): Prom
     io.out(
       `${verb} delete ${report.inboundIdsDeleted} message id(s) and ${report.deliveryLogsDeleted} delivery log(s) older than 30 days.`,
     );
+    io.out(
+      `${verb} delete ${report.relayMessagesDeleted} message(s) between residents and local groups older than ${config.retentionDays} days.`,
+    );
     return 0;
   } finally {
     await services.close();

@@ -5,6 +5,7 @@
 // no-op) and the replies to send (the outbox). Channels call this; so does the simulator.
 import { randomInt } from "node:crypto";
 import { detectKeyword } from "../engine/keywords.js";
+import { normaliseReply } from "../engine/text.js";
 import { remind as remindStep, step } from "../engine/step.js";
 import { interpolate, localise } from "../engine/text.js";
 import type {
@@ -20,6 +21,7 @@ import { detectUrgentNeeds, type UrgentLexicon } from "../directory/urgent.js";
 import type { Logger } from "../log.js";
 import { RateLimiter, type RateDecision } from "../rate-limit.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
+import type { RelayStore } from "../store/relay-store.js";
 import { OFFERS_KEY } from "../store/rollups.js";
 import type {
   ContactChanges,
@@ -67,7 +69,20 @@ export interface ConversationDeps {
   readonly messagesPerMinute?: number;
   /** UPDATES: the "you said, we did" updates published for an area, as a message in the resident's language. */
   readonly updatesFor?: (area: string | null, language: string) => Promise<string>;
+  /** Warm handoffs to local groups after an offer (docs/relays.md); without it, groups are only listed. */
+  readonly relays?: RelayStore;
+  /** The audit log (who, what, when; never a message's text). */
+  readonly audit?: (actor: string, action: string, detail: Record<string, unknown>) => Promise<void>;
 }
+
+/** How long after the groups are shown a resident can ask one by its number (the offers flow's own expiry). */
+const RELAY_ASK_MS = 3 * 24 * 3_600_000;
+/** How long after a group's message a resident's plain reply goes back to it. */
+const RELAY_REPLY_MS = 7 * 24 * 3_600_000;
+/** "No thanks" to a group: ends the relay it is about. */
+const NO_THANKS = /^(no thanks?|no thank you|dim diolch|na diolch)$/;
+/** "CONTACT 2", "CYSYLLTU 2", "/contact 2", or a Telegram button's `relay:2`. */
+const RELAY_ASK = /^\/?(?:contact|cysylltu)\s*([1-9])$/i;
 
 export type { TextAnalyser } from "./answers.js";
 
@@ -245,6 +260,29 @@ export class ConversationService {
     });
   }
 
+  /**
+   * Queues a message for a contact that is not a reply (a group's message through a relay), as
+   * proactive traffic not before `notBefore`, once per key; nothing for a stopped contact.
+   */
+  async notify(
+    contact: ContactRecord,
+    replies: readonly OutboundEffect[],
+    options: { render: ReplyRenderer; notBefore: Date; key: string; kind: "relay" },
+  ): Promise<"queued" | "stopped" | "duplicate"> {
+    return this.queue.run(`${contact.channel}:${contact.addressHash}`, async () => {
+      if (contact.status !== "active") return "stopped";
+      const committed = await this.deps.store.commitStep({
+        contact,
+        now: this.deps.now(),
+        contactChanges: {},
+        answers: [],
+        inbound: { id: options.key, channel: contact.channel },
+        outbox: this.outboxRows(options.render(replies, contact), contact, options),
+      });
+      return committed === "duplicate" ? "duplicate" : "queued";
+    });
+  }
+
   async handle(inbound: Inbound): Promise<Outcome> {
     // A message takes its place in its sender's line as it arrives: hashing the address is
     // asynchronous and can finish out of order, so the line is keyed by the address itself
@@ -338,13 +376,15 @@ export class ConversationService {
     finish: (r: OutboundEffect[]) => Promise<Outcome | undefined>,
   ): Promise<Outcome | undefined> {
     const answers = await this.deps.store.answersOf(contact.id);
+    const relays = (await this.deps.relays?.ofContact(contact.id)) ?? [];
+    const label = (key: string, id: string, language: string) => this.optionLabel(key, id, language);
     const outcome = await finish([
       say(hostMessages.myDataIntro),
-      { type: "send", text: myDataText(contact, answers, (key, id, language) => this.optionLabel(key, id, language)) },
+      { type: "send", text: myDataText(contact, answers, label, relays) },
       say(hostMessages.myDataOutro),
     ]);
     if (!outcome) return undefined;
-    const json = myDataJson(contact, answers);
+    const json = myDataJson(contact, answers, relays);
     return { ...outcome, export: { filename: "placevoice-my-data.json", json } };
   }
 
@@ -435,6 +475,9 @@ export class ConversationService {
     };
 
     if (keyword === "stop") {
+      // STOP ends every relay: no group can send anything more.
+      const ended = await this.deps.relays?.endAll(contact.id, now);
+      if (ended) await this.deps.audit?.("resident", "relay.stopped", { relays: ended });
       if (contact.status === "stopped") return finish([], [], { answers: [] });
       Object.assign(changes, { status: "stopped", stoppedAt: now });
       this.deps.log.info("contact stopped", { channel: contact.channel, contact: contact.id });
@@ -471,6 +514,14 @@ export class ConversationService {
       // Logged without anything that could identify the person.
       this.deps.log.info("contact erased at their request", { channel: contact.channel });
       return { contact, erased: true, duplicate: false, replies: [say(hostMessages.deleted)], queued: [], effects: [] };
+    }
+
+    if (this.deps.relays && contact.status === "active" && keyword === undefined) {
+      const live = turn.contact ? turn.session : null;
+      const relayed = await this.relayTurn(contact, inbound.input, live, now, say, (replies) =>
+        finish(replies, [], { answers: [] }),
+      );
+      if (relayed !== "not_relay") return relayed;
     }
 
     let input = inbound.input;
@@ -554,12 +605,151 @@ export class ConversationService {
         Object.assign(changes, { consentRefusedVersion: effect.version, consentRefusedAt: now });
     }
     const offer = completedOffer(result.effects, session?.state ?? null);
-    return finish([...prefix, ...result.effects.filter(isOutbound)], result.effects, {
+    const replies = result.effects.filter(isOutbound);
+    const shown = this.deps.relays ? this.groupsShown(replies) : undefined;
+    if (shown)
+      replies.splice(
+        replies.indexOf(shown) + 1,
+        0,
+        this.relayAsk(
+          hostMessages.relayAsk,
+          shown.services.map((g, i) => ({ position: i + 1, name: g.name })),
+          contact.language,
+          say,
+        ),
+      );
+    const outcome = await finish([...prefix, ...replies], result.effects, {
       session: { expectedVersion: session?.version ?? null, next: result.session, newId: this.deps.newId() },
       answers,
       ...(ageBand ? { ageBand } : {}),
       ...(offer ? { offer: { kinds: offer, factIds: offer.map(() => this.deps.newId()) } } : {}),
     });
+    if (outcome && !outcome.duplicate && shown) {
+      // What the group would see if the resident asks it: area, what, when; nothing else.
+      const answer = (key: string): unknown => {
+        const saved = result.effects.find((e) => e.type === "save_answer" && e.key === key);
+        return saved?.type === "save_answer" ? saved.value : session?.state.answers[key];
+      };
+      const kinds = answer(OFFERS_KEY);
+      const when = answer("offer_when");
+      await this.deps.relays!.suggest(
+        contact.id,
+        shown.services.map((g) => ({ id: g.id, name: g.name })),
+        {
+          area: outcome.contact.area,
+          kinds: Array.isArray(kinds) ? kinds.map(String) : [],
+          when: typeof when === "string" ? when : null,
+        },
+        now,
+      );
+    }
+    return outcome;
+  }
+
+  /** The list of local groups in a step's replies (the offers flow's `groups` node), if any. */
+  private groupsShown(replies: readonly OutboundEffect[]): Extract<OutboundEffect, { type: "signpost" }> | undefined {
+    return replies.find(
+      (r): r is Extract<OutboundEffect, { type: "signpost" }> =>
+        r.type === "signpost" &&
+        r.services.length > 0 &&
+        this.deps.registry.flows.get(r.flowId)?.nodes.find((n) => n.id === r.nodeId)?.type === "groups",
+    );
+  }
+
+  /** "Would you like one of them to get in touch?": a button per group on Telegram, numbers on SMS. */
+  private relayAsk(
+    question: LocalisedText,
+    groups: readonly { position: number; name: string }[],
+    language: string,
+    say: (t: LocalisedText) => OutboundEffect,
+  ): OutboundEffect {
+    const intro = say(question) as Extract<OutboundEffect, { type: "send" }>;
+    return {
+      type: "ask",
+      flowId: "",
+      nodeId: "relay",
+      key: "relay",
+      kind: "single_choice",
+      text: intro.text,
+      options: groups.map((g) => ({
+        id: String(g.position),
+        label: interpolate(localise(hostMessages.relayAskOption, language), { group: g.name }),
+        payload: `relay:${g.position}`,
+      })),
+      step: 0,
+      refresh: false,
+      reprompt: false,
+    };
+  }
+
+  /**
+   * A resident's message about a relay, outside a conversation: asking a group shown after their
+   * offer to get in touch (its number, CONTACT 2, or its button), saying no thanks to a group,
+   * or answering the group that wrote last. "not_relay" when it is none of these.
+   */
+  private async relayTurn(
+    contact: ContactRecord,
+    input: EngineInput,
+    session: { state: SessionState } | null,
+    now: Date,
+    say: (t: LocalisedText) => OutboundEffect,
+    finish: (replies: OutboundEffect[]) => Promise<Outcome | undefined>,
+  ): Promise<Outcome | undefined | "not_relay"> {
+    const relays = this.deps.relays!;
+    const inConversation = session !== null && session.state.expiresAt > now.toISOString();
+    const text = input.type === "text" ? input.text.trim() : undefined;
+    const sayWith = (t: LocalisedText, group: string): OutboundEffect => {
+      const said = say(t) as Extract<OutboundEffect, { type: "send" }>;
+      return { type: "send", text: said.text.replace("{group}", group) };
+    };
+    const since = (ms: number) => new Date(now.getTime() - ms);
+    let position: number | undefined;
+    if (input.type === "button") position = Number(/^relay:([1-9])$/.exec(input.payload)?.[1] ?? NaN);
+    else if (text) {
+      const asked = RELAY_ASK.exec(text);
+      if (asked) position = Number(asked[1]);
+      else if (!inConversation && /^[1-9]$/.test(text) && (await relays.anyShown(contact.id, since(RELAY_ASK_MS))))
+        position = Number(text);
+    }
+    if (position !== undefined && !Number.isNaN(position)) {
+      const relay = await relays.shown(contact.id, position, since(RELAY_ASK_MS));
+      if (!relay) return finish([say(hostMessages.relayNotShown)]);
+      if (await relays.suspended(relay.groupId)) return finish([sayWith(hostMessages.relaySuspended, relay.groupName)]);
+      if (relay.status !== "open") {
+        await relays.open(relay.id, now);
+        await this.deps.audit?.("resident", "relay.open", { relay: relay.id, group: relay.groupId });
+      }
+      const replies = [sayWith(hostMessages.relayAsked, relay.groupName)];
+      // A pressed button's keyboard goes: the groups not yet asked come back as new buttons.
+      const others =
+        input.type === "button"
+          ? (await relays.stillShown(contact.id, since(RELAY_ASK_MS))).filter((r) => r.id !== relay.id)
+          : [];
+      if (others.length > 0)
+        replies.push(
+          this.relayAsk(
+            hostMessages.relayAskAnother,
+            others.map((r) => ({ position: r.position, name: r.groupName })),
+            contact.language,
+            say,
+          ),
+        );
+      return finish(replies);
+    }
+    if (!text || inConversation) return "not_relay";
+    if (NO_THANKS.test(normaliseReply(text))) {
+      const relay = await relays.current(contact.id, since(RELAY_REPLY_MS), true);
+      if (!relay) return "not_relay";
+      await relays.end(relay.id, "declined", now);
+      await this.deps.audit?.("resident", "relay.declined", { relay: relay.id, group: relay.groupId });
+      return finish([sayWith(hostMessages.relayEnded, relay.groupName)]);
+    }
+    const relay = await relays.current(contact.id, since(RELAY_REPLY_MS));
+    if (!relay) return "not_relay";
+    const messageId = await relays.addMessage(relay.id, "resident", text.slice(0, 1000), now);
+    // Audited without the text: who (the resident, unnamed), which relay, when.
+    await this.deps.audit?.("resident", "relay.message", { relay: relay.id, group: relay.groupId, message: messageId });
+    return finish([sayWith(hostMessages.relaySent, relay.groupName)]);
   }
 }
 

@@ -44,6 +44,37 @@ export const hostMessages = {
     en: "Done. We have deleted everything we had about you. If you message us again, you will start from the beginning.",
     cy: "Wedi'i wneud. Rydyn ni wedi dileu popeth oedd gennym amdanoch chi. Os byddwch chi'n anfon neges eto, byddwch chi'n dechrau o'r dechrau.",
   },
+  // Warm handoffs (relays) to local groups after an offer: docs/relays.md.
+  relayAsk: {
+    en: "Would you like one of them to get in touch? They see what you could offer, when, and your area, never your number.",
+    cy: "Hoffech chi i un ohonyn nhw gysylltu? Byddan nhw'n gweld beth allech chi ei gynnig, pryd, a'ch ardal, byth eich rhif.",
+  },
+  relayAskAnother: {
+    en: "Would you like another of them to get in touch too?",
+    cy: "Hoffech chi i un arall ohonyn nhw gysylltu hefyd?",
+  },
+  relayAskOption: { en: "Ask {group} to contact me", cy: "Gofyn i {group} gysylltu" },
+  relayAsked: {
+    en: "Thank you. We've asked {group} to get in touch. Their messages will come here. Reply NO THANKS at any time to stop them.",
+    cy: "Diolch. Rydyn ni wedi gofyn i {group} gysylltu. Bydd eu negeseuon yn dod yma. Atebwch DIM DIOLCH unrhyw bryd i'w hatal.",
+  },
+  relaySuspended: {
+    en: "Sorry, {group} cannot be reached through us just now. You can still contact them yourself.",
+    cy: "Mae'n ddrwg gen i, does dim modd cysylltu gyda {group} drwyddon ni nawr. Gallwch chi gysylltu gyda nhw eich hun.",
+  },
+  relayNotShown: {
+    en: "Sorry, we cannot find that group. Send OFFER to see local groups again.",
+    cy: "Mae'n ddrwg gen i, ni allwn ni ddod o hyd i hwnnw. Anfonwch CYNNIG i weld grwpiau lleol eto.",
+  },
+  relaySent: { en: "Sent to {group}.", cy: "Wedi'i anfon at {group}." },
+  relayEnded: {
+    en: "OK. {group} cannot message you any more.",
+    cy: "Iawn. Ni all {group} anfon negeseuon atoch chi mwyach.",
+  },
+  relayFromGroup: {
+    en: "{group} says: {text}\n\nReply here to answer. Reply NO THANKS to stop them, or STOP for no more messages.",
+    cy: "Neges gan {group}: {text}\n\nAtebwch yma i'w hateb. Atebwch DIM DIOLCH i'w hatal, neu STOP i atal pob neges.",
+  },
   hintSingle: { en: "Reply with a number.", cy: "Atebwch gyda rhif." },
   hintMulti: {
     en: "Reply with up to {max} numbers, for example 1,3.",
@@ -58,4 +89,6 @@ export const hostMessages = {
 export const hostMessageSegments: Readonly<Partial<Record<keyof typeof hostMessages, number>>> = {
   // A warning before erasure says what goes and what stays; two segments is worth it.
   deleteConfirm: 2,
+  // A group's own words come inside it: up to two segments around them.
+  relayFromGroup: 2,
 };

@@ -2,6 +2,7 @@
 // channels that can send a file. Only what the resident gave or chose; never the address.
 import { interpolate, localise } from "../engine/text.js";
 import type { LocalisedText } from "../engine/types.js";
+import type { RelayRecord } from "../store/relay-store.js";
 import type { AnswerRecord, ContactRecord } from "../store/types.js";
 import { hostMessages } from "./messages.js";
 
@@ -23,6 +24,12 @@ export const myDataLabels: Readonly<Record<string, LocalisedText>> = {
   yes: { en: "yes", cy: "ie" },
   no: { en: "no", cy: "na" },
   terminal: { en: "this terminal", cy: "y derfynell hon" },
+  groups: {
+    en: "Groups your offer went to (you asked them to get in touch)",
+    cy: "Grwpiau a gafodd eich cynnig (fe ofynnoch chi iddyn nhw gysylltu)",
+  },
+  relayOpen: { en: "they can message you", cy: "gallan nhw anfon neges atoch chi" },
+  relayEnded: { en: "ended", cy: "wedi dod i ben" },
 };
 
 /** The shipped flows' questions, named briefly; a flow's own keys are shown as they are. */
@@ -61,6 +68,7 @@ export function myDataText(
   contact: ContactRecord,
   answers: readonly AnswerRecord[],
   optionLabel: OptionLabel = () => undefined,
+  relays: readonly RelayRecord[] = [],
 ): string {
   const language = contact.language;
   const l = (key: string) => localise(myDataLabels[key]!, language);
@@ -95,12 +103,25 @@ export function myDataText(
           (a) =>
             `- ${myDataQuestionNames[a.questionKey] ? localise(myDataQuestionNames[a.questionKey]!, language) : a.questionKey}: ${value(a)} (${date(a.createdAt)})`,
         )),
+    ...(relays.length === 0
+      ? []
+      : [
+          `${l("groups")}:`,
+          ...relays.map(
+            (r) =>
+              `- ${r.groupName}: ${l(r.status === "open" ? "relayOpen" : "relayEnded")} (${date(r.openedAt ?? r.createdAt)})`,
+          ),
+        ]),
   ];
   return lines.join("\n");
 }
 
 /** The same as a JSON file. */
-export function myDataJson(contact: ContactRecord, answers: readonly AnswerRecord[]): string {
+export function myDataJson(
+  contact: ContactRecord,
+  answers: readonly AnswerRecord[],
+  relays: readonly RelayRecord[] = [],
+): string {
   const language = contact.language;
   return JSON.stringify(
     {
@@ -122,6 +143,13 @@ export function myDataJson(contact: ContactRecord, answers: readonly AnswerRecor
         value: a.value,
         area: a.area,
         at: a.createdAt.toISOString(),
+      })),
+      groups: relays.map((r) => ({
+        group: r.groupName,
+        status: r.status,
+        offer: r.offer,
+        askedAt: r.openedAt?.toISOString() ?? null,
+        endedAt: r.endedAt?.toISOString() ?? null,
       })),
       address: "stored encrypted; not included here",
     },

@@ -11,11 +11,29 @@ export interface PartnerIdentity {
   readonly areas: readonly string[];
   /** Operators also see the dashboard's admin views (flows, outbox, dead letters, partners). */
   readonly role: PartnerRole;
+  /** The local group (a directory service id) this account speaks for in relays (docs/relays.md). */
+  readonly groupId?: string;
 }
 
 export type PartnerRole = "partner" | "operator";
 
 const roleOf = (value: string): PartnerRole => (value === "operator" ? "operator" : "partner");
+
+function identityOf(row: {
+  id: string;
+  name: string;
+  areas: string;
+  role: string;
+  groupId: string | null;
+}): PartnerIdentity {
+  return {
+    id: row.id,
+    name: row.name,
+    areas: JSON.parse(row.areas) as string[],
+    role: roleOf(row.role),
+    ...(row.groupId ? { groupId: row.groupId } : {}),
+  };
+}
 
 export function hashPartnerToken(token: string): string {
   return createHash("sha256").update(`placevoice-partner:${token}`).digest("hex");
@@ -32,17 +50,34 @@ export class PartnerStore {
   async create(
     name: string,
     areas: readonly string[],
-    options: { role?: PartnerRole; actor?: string } = {},
+    options: { role?: PartnerRole; actor?: string; groupId?: string } = {},
   ): Promise<{ partner: PartnerIdentity; token: string }> {
     const role = options.role ?? "partner";
     const token = `pv_${randomBytes(32).toString("base64url")}`;
     const id = this.newId();
     const clean = role === "operator" ? [] : [...new Set(areas.map((a) => a.trim().toUpperCase()).filter(Boolean))];
     await this.prisma.partner.create({
-      data: { id, name, tokenHash: hashPartnerToken(token), areas: JSON.stringify(clean), role, createdAt: this.now() },
+      data: {
+        id,
+        name,
+        tokenHash: hashPartnerToken(token),
+        areas: JSON.stringify(clean),
+        role,
+        groupId: options.groupId ?? null,
+        createdAt: this.now(),
+      },
     });
-    await this.audit(options.actor ?? "operator (cli)", "partner.create", { partner: id, name, areas: clean, role });
-    return { partner: { id, name, areas: clean, role }, token };
+    await this.audit(options.actor ?? "operator (cli)", "partner.create", {
+      partner: id,
+      name,
+      areas: clean,
+      role,
+      ...(options.groupId ? { group: options.groupId } : {}),
+    });
+    return {
+      partner: { id, name, areas: clean, role, ...(options.groupId ? { groupId: options.groupId } : {}) },
+      token,
+    };
   }
 
   async revoke(idOrName: string, actor = "operator (cli)"): Promise<number> {
@@ -55,7 +90,15 @@ export class PartnerStore {
   }
 
   async list(): Promise<
-    { id: string; name: string; areas: string[]; role: PartnerRole; revoked: boolean; createdAt: Date }[]
+    {
+      id: string;
+      name: string;
+      areas: string[];
+      role: PartnerRole;
+      groupId: string | null;
+      revoked: boolean;
+      createdAt: Date;
+    }[]
   > {
     const rows = await this.prisma.partner.findMany({ orderBy: { createdAt: "asc" } });
     return rows.map((r) => ({
@@ -63,6 +106,7 @@ export class PartnerStore {
       name: r.name,
       areas: JSON.parse(r.areas) as string[],
       role: roleOf(r.role),
+      groupId: r.groupId,
       revoked: r.revokedAt !== null,
       createdAt: r.createdAt,
     }));
@@ -85,13 +129,26 @@ export class PartnerStore {
     if (!row || row.revokedAt !== null) return null;
     // Compare the stored hash too, in constant time (the index look-up is by hash already).
     if (!timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(hash))) return null;
-    return { id: row.id, name: row.name, areas: JSON.parse(row.areas) as string[], role: roleOf(row.role) };
+    return identityOf(row);
   }
 
   async byId(id: string): Promise<PartnerIdentity | null> {
     const row = await this.prisma.partner.findUnique({ where: { id } });
     if (!row || row.revokedAt !== null) return null;
-    return { id: row.id, name: row.name, areas: JSON.parse(row.areas) as string[], role: roleOf(row.role) };
+    return identityOf(row);
+  }
+
+  /**
+   * Links an account to the local group it speaks for in relays (a directory service id), or
+   * unlinks it (null). Returns how many active accounts matched.
+   */
+  async linkGroup(idOrName: string, groupId: string | null, actor = "operator (cli)"): Promise<number> {
+    const result = await this.prisma.partner.updateMany({
+      where: { OR: [{ id: idOrName }, { name: idOrName }], revokedAt: null },
+      data: { groupId },
+    });
+    if (result.count > 0) await this.audit(actor, "partner.group", { partner: idOrName, group: groupId });
+    return result.count;
   }
 
   /** A dashboard sign-in for `hours`: its id goes in the (signed) cookie; the row is what makes it valid. */
@@ -111,8 +168,7 @@ export class PartnerStore {
     if (!row || row.partner.revokedAt !== null) return { ended: "unknown" };
     if (row.endedAt !== null) return { ended: "signed_out" };
     if (row.expiresAt.getTime() <= this.now().getTime()) return { ended: "expired" };
-    const p = row.partner;
-    return { partner: { id: p.id, name: p.name, areas: JSON.parse(p.areas) as string[], role: roleOf(p.role) } };
+    return { partner: identityOf(row.partner) };
   }
 
   /** Signing out: the session ends on the server, whoever still holds its cookie. */

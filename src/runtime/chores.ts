@@ -20,6 +20,7 @@ export async function retentionChore(
     redacted: report.freeTextRedacted,
     inboundDeleted: report.inboundIdsDeleted,
     deliveriesDeleted: report.deliveryLogsDeleted,
+    relayMessagesDeleted: report.relayMessagesDeleted,
   });
 }
 

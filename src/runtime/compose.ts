@@ -44,6 +44,8 @@ import type { SqlPort } from "../store/sql-port.js";
 import type { AppDeps } from "../web/app.js";
 import type { FlowsGlance } from "../web/flows-view.js";
 import { UpdateService } from "../updates/updates.js";
+import { RelayService } from "../updates/relays.js";
+import { RelayStore } from "../store/relay-store.js";
 import { PartnerFeed, type FeedDeps } from "../updates/partner-feed.js";
 
 export interface ComposeInput {
@@ -105,6 +107,9 @@ export interface ComposedServices {
   /** Outbox renderers of the channels that can send. */
   readonly renderers: ReadonlyMap<string, ReplyRenderer>;
   readonly updates: UpdateService;
+  /** Groups writing to residents who asked them to get in touch (docs/relays.md). */
+  readonly relays: RelayService;
+  readonly relayStore: RelayStore;
   readonly feed: PartnerFeed;
   /** What this process counts for /metrics. */
   readonly metrics: ServiceMetrics;
@@ -138,6 +143,10 @@ export function composeServices(input: ComposeInput): ComposedServices {
   const directory = new DirectoryHolder(directoryStore, config.timezone, input.now);
   // Set below; UPDATES in a conversation reads the published updates through it.
   let updates: UpdateService | undefined;
+  const partners = new PartnerStore(prisma, input.newId, input.now);
+  const relayStore = new RelayStore(prisma, input.newId);
+  // The host's settings, shared with the simulator's host (which gets no relays: a practice
+  // resident never reaches a group).
   const conversationDeps: ConversationDeps = {
     store,
     registry,
@@ -165,7 +174,11 @@ export function composeServices(input: ComposeInput): ComposedServices {
     messagesPerMinute: config.contactRateLimit,
     updatesFor: (area, language) => updates!.summaryFor(area, language),
   };
-  const conversation = new ConversationService(conversationDeps);
+  const conversation = new ConversationService({
+    ...conversationDeps,
+    relays: relayStore,
+    audit: (actor, action, detail) => partners.audit(actor, action, detail),
+  });
   const outbox = new SqlOutboxStore(input.sql, prisma);
   const bot = config.telegram ? createBot(config.telegram, input.botApiFetch) : undefined;
   const senders: ChannelSender[] = [];
@@ -187,7 +200,16 @@ export function composeServices(input: ComposeInput): ComposedServices {
     ...(input.pacing ? { pacing: input.pacing } : {}),
     metrics,
   });
-  const partners = new PartnerStore(prisma, input.newId, input.now);
+  const relays = new RelayService({
+    relays: relayStore,
+    conversation,
+    renderers,
+    quietHours: config.quietHours,
+    timezone: config.timezone,
+    weeklyLimit: config.relayWeeklyLimit,
+    audit: (actor, action, detail) => partners.audit(actor, action, detail),
+    now: input.now,
+  });
   const champions = new ChampionStore(prisma, input.newId, input.now);
   const insightQueries = new InsightQueries(prisma, config.kThreshold, {
     onSuppressed: (cells) => metrics.suppressed.inc({ audience: "partners" }, cells),
@@ -387,6 +409,15 @@ export function composeServices(input: ComposeInput): ComposedServices {
       threshold: config.kThreshold,
       ...(input.broadcastPageSize ? { paged: { queues: broadcastQueues, pageSize: input.broadcastPageSize } } : {}),
     },
+    relays: {
+      relays,
+      relayStore,
+      partners,
+      sessionSecret,
+      secureCookies: (config.publicUrl ?? "").startsWith("https://"),
+      registry,
+      now: input.now,
+    },
     championsAdmin: {
       champions,
       partners,
@@ -491,6 +522,8 @@ export function composeServices(input: ComposeInput): ComposedServices {
     bot,
     renderers,
     updates,
+    relays,
+    relayStore,
     feed,
     metrics,
     alerts,

@@ -9,6 +9,8 @@ export interface RetentionReport {
   readonly factsUnlinked: number;
   readonly inboundIdsDeleted: number;
   readonly deliveryLogsDeleted: number;
+  /** Messages between a resident and a local group (relays) older than RETENTION_DAYS, deleted. */
+  readonly relayMessagesDeleted: number;
   readonly dryRun: boolean;
 }
 
@@ -27,16 +29,28 @@ export async function runRetention(
   const oldInbound = { receivedAt: { lt: logCutoff } };
   // A cancelled broadcast's messages were never sent and never will be: logs like the rest.
   const oldDeliveries = { createdAt: { lt: logCutoff }, status: { in: ["sent", "dead", "cancelled"] } };
+  // What a resident and a group wrote each other is their words in clear: gone with the answers' links.
+  const oldRelayMessages = { createdAt: { lt: answerCutoff } };
   if (options.dryRun) {
-    const [answersAnonymised, texts, factsUnlinked, inboundIdsDeleted, deliveryLogsDeleted] = await Promise.all([
-      prisma.answer.count({ where: oldAnswers }),
-      prisma.answer.findMany({ where: oldText, select: { value: true, redacted: true } }),
-      prisma.themeFact.count({ where: oldFacts }),
-      prisma.inboundMessage.count({ where: oldInbound }),
-      prisma.outboxMessage.count({ where: oldDeliveries }),
-    ]);
+    const [answersAnonymised, texts, factsUnlinked, inboundIdsDeleted, deliveryLogsDeleted, relayMessagesDeleted] =
+      await Promise.all([
+        prisma.answer.count({ where: oldAnswers }),
+        prisma.answer.findMany({ where: oldText, select: { value: true, redacted: true } }),
+        prisma.themeFact.count({ where: oldFacts }),
+        prisma.inboundMessage.count({ where: oldInbound }),
+        prisma.outboxMessage.count({ where: oldDeliveries }),
+        prisma.relayMessage.count({ where: oldRelayMessages }),
+      ]);
     const freeTextRedacted = texts.filter((t) => t.value !== JSON.stringify(t.redacted)).length;
-    return { answersAnonymised, freeTextRedacted, factsUnlinked, inboundIdsDeleted, deliveryLogsDeleted, dryRun: true };
+    return {
+      answersAnonymised,
+      freeTextRedacted,
+      factsUnlinked,
+      inboundIdsDeleted,
+      deliveryLogsDeleted,
+      relayMessagesDeleted,
+      dryRun: true,
+    };
   }
   // No transaction (D1 has none through Prisma): each step is idempotent and they run in an
   // order that is safe to stop anywhere, so the next run finishes what an interrupted one left.
@@ -55,12 +69,14 @@ export async function runRetention(
     const factsUnlinked = (await tx.themeFact.updateMany({ where: oldFacts, data: { contactId: null } })).count;
     const inboundIdsDeleted = (await tx.inboundMessage.deleteMany({ where: oldInbound })).count;
     const deliveryLogsDeleted = (await tx.outboxMessage.deleteMany({ where: oldDeliveries })).count;
+    const relayMessagesDeleted = (await tx.relayMessage.deleteMany({ where: oldRelayMessages })).count;
     return {
       answersAnonymised,
       freeTextRedacted,
       factsUnlinked,
       inboundIdsDeleted,
       deliveryLogsDeleted,
+      relayMessagesDeleted,
       dryRun: false,
     };
   }

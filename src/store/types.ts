@@ -71,7 +71,7 @@ export interface NewOutboxMessage {
   /** Unique: the same key is never queued twice (and is sent to the platform as an idempotency token). */
   readonly idempotencyKey: string;
   readonly notBefore: Date;
-  readonly kind?: "reply" | "opt_out_confirmation" | "reminder" | "broadcast";
+  readonly kind?: "reply" | "opt_out_confirmation" | "reminder" | "broadcast" | "relay";
   /**
    * Stored already claimed for sending, until then (a lease), by the request that queued it and
    * sends it straight after the commit; if that process dies, the lease runs out and the outbox

@@ -18,6 +18,7 @@ import { registerThemesReview, type ThemesReviewDeps } from "./themes-review.js"
 import { registerChampionsAdmin, type ChampionsAdminDeps } from "./champions-admin.js";
 import { DIRECTORY_ADMIN_PATH, registerDirectoryAdmin, type DirectoryAdminDeps } from "./directory-admin.js";
 import { registerSimulator, type SimulatorDeps } from "./simulator-view.js";
+import { registerRelaysView, type RelaysViewDeps } from "./relays-view.js";
 import { registerPrivacyNotice, type PrivacyDeps } from "./privacy.js";
 import { registerPublicResults, type PublicResultsDeps } from "./public-results.js";
 import { registerReachView, type ReachViewDeps } from "./reach-view.js";
@@ -57,6 +58,8 @@ export interface AppDeps {
   readonly directoryAdmin?: DirectoryAdminDeps;
   /** An officer talks to a flow as a resident would, on a scratch contact, at /dashboard/simulator. */
   readonly simulator?: SimulatorDeps;
+  /** Local groups answer residents who asked them to get in touch; operators link and suspend groups (docs/relays.md). */
+  readonly relays?: RelaysViewDeps;
   readonly privacy?: PrivacyDeps;
   /** The front door at /, the favicon and robots.txt. */
   readonly home?: HomeDeps;
@@ -140,6 +143,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.championsAdmin) registerChampionsAdmin(app, deps.championsAdmin);
   if (deps.directoryAdmin) registerDirectoryAdmin(app, deps.directoryAdmin);
   if (deps.simulator) registerSimulator(app, deps.simulator);
+  if (deps.relays) registerRelaysView(app, deps.relays);
   if (deps.dashboard) registerDashboard(app, deps.dashboard);
   if (deps.reach) registerReachView(app, deps.reach);
   if (deps.privacy) registerPrivacyNotice(app, deps.privacy);

@@ -48,5 +48,6 @@ channelSuite("Node", () => ({
   runOutbox: async () => {
     await h.services.dispatcher.drain();
   },
-  createPartner: async (name, areas) => (await h.services.partners.create(name, areas)).token,
+  createPartner: async (name, areas, groupId) =>
+    (await h.services.partners.create(name, areas, groupId ? { groupId } : {})).token,
 }));

@@ -58,6 +58,7 @@ describe("retention", () => {
       factsUnlinked: 2,
       inboundIdsDeleted: 8,
       deliveryLogsDeleted: 0,
+      relayMessagesDeleted: 0,
       dryRun: true,
     });
     expect(await services.prisma.answer.count({ where: { contactId: null } })).toBe(0);

@@ -26,8 +26,8 @@ export interface ChannelTarget {
   inboundRecorded(id: string): Promise<number>;
   /** Sends what the outbox holds now (Node: the dispatcher; Worker: the Cron Trigger). */
   runOutbox(): Promise<void>;
-  /** A partner API token for these areas. */
-  createPartner(name: string, areas: string[]): Promise<string>;
+  /** A partner API token for these areas; with `groupId`, the account of that local group (relays). */
+  createPartner(name: string, areas: string[], groupId?: string): Promise<string>;
 }
 
 export function channelSuite(runtime: string, target: () => ChannelTarget): void {
@@ -159,6 +159,48 @@ export function channelSuite(runtime: string, target: () => ChannelTarget): void
         ["offer_kinds", ["neighbours"]],
       ]);
       expect((await t.contact("sms", phone))?.area).toBe("ST6");
+    });
+
+    it("SMS: a resident asks a group to get in touch; the group writes through the API; the resident answers, STOP ends it, DELETE leaves nothing", async () => {
+      const t = target();
+      const phone = "+447700900932";
+      for (const text of ["OFFER", "yes", "2", "skip", "1"]) await sms(phone, text);
+      const groups = (await sms(phone, "ST6 1AA")).join("\n\n");
+      expect(groups).toContain("1. Ask Tunstall Youth Club to contact me");
+      const token = await t.createPartner("Tunstall Youth Club volunteers", [], "tunstall-youth-club");
+      const api = (path: string, body?: unknown) =>
+        t.request(path, {
+          method: body === undefined ? "GET" : "POST",
+          headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+      const relays = async () =>
+        (
+          (await (await api("/api/v1/relays")).json()) as {
+            relays: { id: string; offer: unknown; messages: { text: string }[] }[];
+          }
+        ).relays;
+      expect(await relays()).toEqual([]);
+      expect((await sms(phone, "1")).join("\n")).toContain("We've asked Tunstall Youth Club to get in touch.");
+      const [relay] = await relays();
+      expect(relay!.offer).toEqual({ area: "ST6", what: ["A skill"], when: "Weekdays" });
+      expect(
+        (await api(`/api/v1/relays/${relay!.id}/messages`, { text: "Could you run a cooking club?" })).status,
+      ).toBe(202);
+      await t.runOutbox();
+      expect(t.twilio.sent.filter((m) => m.to === phone).at(-1)?.body).toContain(
+        "Tunstall Youth Club says: Could you run a cooking club?",
+      );
+      expect((await sms(phone, "Happy to, on Mondays")).join("\n")).toBe("Sent to Tunstall Youth Club.");
+      expect((await relays())[0]!.messages.map((m) => m.text)).toEqual([
+        "Could you run a cooking club?",
+        "Happy to, on Mondays",
+      ]);
+      await sms(phone, "STOP");
+      expect((await api(`/api/v1/relays/${relay!.id}/messages`, { text: "Still there?" })).status).toBe(409);
+      await sms(phone, "DELETE YES");
+      expect(await relays()).toEqual([]);
+      expect((await api(`/api/v1/relays/${relay!.id}/messages`, { text: "Hello?" })).status).toBe(404);
     });
 
     it("a Telegram update or Twilio MessageSid delivered 3 times at once is processed once", async () => {

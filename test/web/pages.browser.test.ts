@@ -33,7 +33,7 @@ let server: ServerType;
 let base: string;
 let browser: Browser;
 let champion: { code: string; viewToken: string };
-const tokens: Record<"partner" | "operator", string> = { partner: "", operator: "" };
+const tokens: Record<"partner" | "operator" | "group", string> = { partner: "", operator: "", group: "" };
 
 let n = 0;
 async function resident(postcode: string, picks: string, first = "hi") {
@@ -46,7 +46,8 @@ beforeAll(async () => {
   const clock = testClock(TODAY);
   h = await startHarness(
     // Plain http on this machine: the session cookie is not Secure, as on any http address.
-    { PUBLIC_URL: "http://127.0.0.1" },
+    // A group writes once per width in the relays check: more than a resident's weekly default of 3.
+    { PUBLIC_URL: "http://127.0.0.1", RELAY_WEEKLY_LIMIT: "10" },
     clock,
     // Webhook hosts resolve to a public address (nothing is sent to it).
     { resolveHost: async () => ["93.184.216.34"] },
@@ -115,7 +116,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-type Role = "public" | "partner" | "operator";
+type Role = "public" | "partner" | "operator" | "group";
 const pages = new Map<Role, Page[]>();
 
 /** A page per width for a role (one context, signed in), kept for the file. */
@@ -518,6 +519,41 @@ describe("every page, at 1280, 390 and 320 px", () => {
     expect(await page.evaluate(() => location.hash)).toBe("#step-feedback-what_went_wrong");
     expect(await page.locator("#step-feedback-what_went_wrong h3").isVisible()).toBe(true);
   }, 120_000);
+
+  it("relays: a group's residents who asked it to get in touch, with a reply written; the operator's groups; refused to a partner", async () => {
+    const address = "+447700977001";
+    for (const text of ["OFFER", "yes", "4", "skip", "weekends", "ST6 1AA", "1"])
+      await h.services.conversation.handle({ channel: "sms", address, input: { type: "text", text } });
+    const relay = await h.services.prisma.relay.findFirstOrThrow({ where: { status: "open" } });
+    const group = await h.services.partners.create("Potteries volunteer drivers", [], { groupId: relay.groupId });
+    tokens.group = group.token;
+    await h.services.relays.send(
+      group.partner,
+      relay.id,
+      "Thank you! Could you drive our minibus on Saturday mornings?",
+    );
+    expectClean(
+      await visit("group", "/dashboard/relays"),
+      await check("group", "relays, a reply sent", async (page) => {
+        await page.goto(`${base}/dashboard/relays`);
+        await page
+          .getByLabel(/Your message/)
+          .first()
+          .fill("We meet at the depot on Waterloo Road at 9.");
+        await page.getByRole("button", { name: "Send" }).first().click();
+        await page.getByTestId("sent").waitFor();
+      }),
+      await visit("partner", "/dashboard/relays"),
+      await visit("operator", "/dashboard/admin/relays"),
+      await check("operator", "relays, a group suspended", async (page) => {
+        await page.goto(`${base}/dashboard/admin/relays`);
+        await page.getByLabel("Group's directory id", { exact: true }).fill(relay.groupId);
+        await page.getByRole("button", { name: "Suspend", exact: true }).first().click();
+        await page.getByTestId("notice").waitFor();
+      }),
+      await visit("partner", "/dashboard/admin/relays", 403),
+    );
+  });
 
   it("themes review: answers to settle, with redacted text, area and month; refused to a partner", async () => {
     const idea =

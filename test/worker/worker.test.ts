@@ -249,11 +249,11 @@ channelSuite("the Cloudflare Worker (wrangler dev, local D1)", () => ({
     const response = await fetch(`${base}/__scheduled?cron=${encodeURIComponent("* * * * *")}`);
     expect(response.status).toBe(200);
   },
-  createPartner: async (name, areas) => {
+  createPartner: async (name, areas, groupId) => {
     const token = `pv_${randomUUID().replace(/-/g, "")}${randomUUID().replace(/-/g, "")}`;
     db.prepare(
-      `INSERT INTO partners (id, name, token_hash, areas, role, created_at) VALUES (?, ?, ?, ?, 'partner', ?)`,
-    ).run(randomUUID(), name, hashPartnerToken(token), JSON.stringify(areas), sqlDate(new Date()));
+      `INSERT INTO partners (id, name, token_hash, areas, role, group_id, created_at) VALUES (?, ?, ?, ?, 'partner', ?, ?)`,
+    ).run(randomUUID(), name, hashPartnerToken(token), JSON.stringify(areas), groupId ?? null, sqlDate(new Date()));
     return token;
   },
 }));
@@ -351,7 +351,9 @@ describe("the Worker", () => {
   });
 
   it("counts the suite's offer once in D1's running totals: the latest offer replaced the earlier one in the same batch", async () => {
-    // The runtime suite's resident offered a skill and lifts, then looking out for neighbours.
+    // The runtime suite's resident offered a skill and lifts, then looking out for neighbours; the
+    // suite's relay resident offered a skill, then erased their data (their facts go, the totals
+    // already counted stay, as DELETE promises).
     const facts = db.prepare(`SELECT theme, area FROM theme_facts WHERE source = 'offer' ORDER BY theme`).all() as {
       theme: string;
       area: string;
@@ -363,12 +365,12 @@ describe("the Worker", () => {
     expect(totals).toEqual([
       { theme: "lifts", n: 0 },
       { theme: "neighbours", n: 1 },
-      { theme: "skill", n: 0 },
+      { theme: "skill", n: 1 },
     ]);
     const offerers = db
       .prepare(`SELECT SUM("count") AS n FROM respondent_counts WHERE question_key = 'offer_kinds'`)
       .get() as { n: number };
-    expect(offerers.n).toBe(1);
+    expect(offerers.n).toBe(2);
   });
 
   it("answers partners' requests that arrive together, as it answers them one at a time", async () => {
@@ -1276,6 +1278,41 @@ describe("the Worker, row by row of the parity table in docs/workers.md", () => 
     );
     expect(html).toContain('data-testid="lint-summary"><span class="pass">No problems</span> in 5 flow(s).');
     expect(html).toContain('data-testid="tests-summary">The conversation tests do not run on Workers');
+  });
+
+  it("relays on D1: an operator links a group's account and suspends the group in /dashboard/admin/relays; the group is refused until resumed", async () => {
+    const resident = "+447700900641";
+    for (const text of ["OFFER", "yes", "2", "skip", "1", "ST6 1AA"]) await sms(resident, text);
+    expect(await sms(resident, "1")).toContain("We've asked Tunstall Youth Club to get in touch.");
+    const desk = account("Worker youth club desk", "partner");
+    const deskId = (
+      db.prepare(`SELECT id FROM partners WHERE name = ?`).get("Worker youth club desk") as { id: string }
+    ).id;
+    const api = (path: string, body?: unknown) =>
+      fetch(`${base}${path}`, {
+        method: body === undefined ? "GET" : "POST",
+        headers: { Authorization: `Bearer ${desk}`, "Content-Type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    expect((await api("/api/v1/relays")).status).toBe(403);
+    const operator = await signIn(account("Worker relays officer", "operator"));
+    const admin = await (await operator("/dashboard/admin/relays")).text();
+    const linked = await operator("/dashboard/admin/relays/link", {
+      csrf: csrfOf(admin),
+      partner: deskId,
+      group: "tunstall-youth-club",
+    });
+    expect(await linked.text()).toContain("Worker youth club desk now speaks for tunstall-youth-club.");
+    const { relays } = (await (await api("/api/v1/relays")).json()) as { relays: { id: string }[] };
+    expect(relays).toHaveLength(1);
+    const suspended = await operator("/dashboard/admin/relays/suspend", {
+      csrf: csrfOf(admin),
+      group: "tunstall-youth-club",
+    });
+    expect(await suspended.text()).toContain("tunstall-youth-club is suspended");
+    expect((await api(`/api/v1/relays/${relays[0]!.id}/messages`, { text: "Hello" })).status).toBe(403);
+    await operator("/dashboard/admin/relays/resume", { csrf: csrfOf(admin), group: "tunstall-youth-club" });
+    expect((await api(`/api/v1/relays/${relays[0]!.id}/messages`, { text: "Hello" })).status).toBe(202);
   });
 
   it("public results: nothing until an operator publishes an area, then its results page for anyone", async () => {
