@@ -21,7 +21,7 @@ import { detectUrgentNeeds, type UrgentLexicon } from "../directory/urgent.js";
 import type { Logger } from "../log.js";
 import { RateLimiter, type RateDecision } from "../rate-limit.js";
 import type { AddressCrypto } from "../store/address-crypto.js";
-import type { RelayStore } from "../store/relay-store.js";
+import type { ResidentRelays } from "../store/relay-store.js";
 import { OFFERS_KEY } from "../store/rollups.js";
 import type {
   ContactChanges,
@@ -70,7 +70,7 @@ export interface ConversationDeps {
   /** UPDATES: the "you said, we did" updates published for an area, as a message in the resident's language. */
   readonly updatesFor?: (area: string | null, language: string) => Promise<string>;
   /** Warm handoffs to local groups after an offer (docs/relays.md); without it, groups are only listed. */
-  readonly relays?: RelayStore;
+  readonly relays?: ResidentRelays;
   /** The audit log (who, what, when; never a message's text). */
   readonly audit?: (actor: string, action: string, detail: Record<string, unknown>) => Promise<void>;
 }

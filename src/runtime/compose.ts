@@ -145,8 +145,8 @@ export function composeServices(input: ComposeInput): ComposedServices {
   let updates: UpdateService | undefined;
   const partners = new PartnerStore(prisma, input.newId, input.now);
   const relayStore = new RelayStore(prisma, input.newId);
-  // The host's settings, shared with the simulator's host (which gets no relays: a practice
-  // resident never reaches a group).
+  // The host's settings, shared with the simulator's host (which keeps its relays with its
+  // practice resident: none reaches a group).
   const conversationDeps: ConversationDeps = {
     store,
     registry,
@@ -443,7 +443,7 @@ export function composeServices(input: ComposeInput): ComposedServices {
       languages: config.languages,
       smsMaxSegments: config.smsMaxSegments,
       // The same host as the channels', over the simulator's scratch store instead of the database.
-      conversationOver: (scratch) => new ConversationService({ ...conversationDeps, store: scratch }),
+      conversationOver: (scratch, relays) => new ConversationService({ ...conversationDeps, store: scratch, relays }),
     },
     themesReview: {
       reviews: new ThemeReviews(input.sql, input.now),

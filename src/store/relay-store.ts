@@ -73,6 +73,22 @@ function toRelay(row: Row): RelayRecord {
 /** Relays a group may ever see: those a resident opened (open or ended since). */
 const CONSENTED = { not: "suggested" } as const;
 
+/** What the conversation host asks of relays about one resident (the simulator keeps its own: scratch-relays.ts). */
+export type ResidentRelays = Pick<
+  RelayStore,
+  | "suggest"
+  | "shown"
+  | "stillShown"
+  | "anyShown"
+  | "open"
+  | "end"
+  | "endAll"
+  | "current"
+  | "ofContact"
+  | "addMessage"
+  | "suspended"
+>;
+
 export class RelayStore {
   constructor(
     private readonly prisma: PrismaClient,

@@ -235,6 +235,94 @@ export function openApiDocument(threshold: number) {
           }),
         },
       },
+      "/api/v1/relays": {
+        get: {
+          summary: "A local group's relays: residents who asked this group to get in touch after an offer",
+          description:
+            "Only for an account an operator linked to a group (docs/relays.md). A relay shows the offer as the resident agreed the group may see it (area, what, when) and the messages both ways; never a phone number or chat id.",
+          responses: {
+            "200": {
+              description: "OK",
+              content: {
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    properties: {
+                      relays: {
+                        type: "array",
+                        items: {
+                          type: "object",
+                          properties: {
+                            id: { type: "string" },
+                            status: { type: "string", enum: ["open", "declined", "stopped"] },
+                            openedAt: { type: ["string", "null"], format: "date-time" },
+                            endedAt: { type: ["string", "null"], format: "date-time" },
+                            offer: {
+                              type: "object",
+                              properties: {
+                                area: { type: ["string", "null"] },
+                                what: { type: "array", items: { type: "string" } },
+                                when: { type: ["string", "null"] },
+                              },
+                            },
+                            messages: {
+                              type: "array",
+                              items: {
+                                type: "object",
+                                properties: {
+                                  from: { type: "string", enum: ["group", "resident"] },
+                                  text: { type: "string" },
+                                  at: { type: "string", format: "date-time" },
+                                },
+                              },
+                            },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+            "401": { description: "Missing or invalid token" },
+            "403": { description: "The account is not linked to a local group" },
+            "429": { description: "Too many requests" },
+          },
+        },
+      },
+      "/api/v1/relays/{id}/messages": {
+        post: {
+          summary: "Send a resident a message through PlaceVoice, on their own channel",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: { type: "object", required: ["text"], properties: { text: { type: "string" } } },
+              },
+            },
+          },
+          responses: {
+            "202": {
+              description: "Queued; sent from `sendFrom` (after quiet hours when they apply)",
+              content: {
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    properties: { status: { type: "string" }, sendFrom: { type: "string", format: "date-time" } },
+                  },
+                },
+              },
+            },
+            "400": { description: "No text, text too long, or not JSON" },
+            "401": { description: "Missing or invalid token" },
+            "403": { description: "Not linked to a group, or the group's relays are suspended" },
+            "404": { description: "No such relay for this group (another group's relay answers the same)" },
+            "409": { description: "The resident ended the conversation (no thanks or STOP)" },
+            "429": { description: "The resident's weekly limit of messages from groups is reached, or too many requests" },
+          },
+        },
+      },
     },
   };
 }

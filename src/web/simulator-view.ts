@@ -19,6 +19,8 @@ import { planTelegramReplies, type TelegramPayload } from "../channels/telegram/
 import type { ConversationService, Outcome } from "../conversation/handle-inbound.js";
 import { detectKeyword } from "../engine/keywords.js";
 import type { EngineInput, FlowRegistry } from "../engine/types.js";
+import type { ResidentRelays } from "../store/relay-store.js";
+import { ScratchRelays, type ScratchRelay } from "../store/scratch-relays.js";
 import { ScratchConversationStore, EMPTY_SCRATCH, type ScratchSnapshot } from "../store/scratch-store.js";
 import type { ConversationStore } from "../store/types.js";
 import { page } from "./layout.js";
@@ -32,7 +34,7 @@ export interface SimulatorDeps extends SessionDeps {
   /** SMS_MAX_SEGMENTS: SMS replies are rendered to this budget, as the SMS webhook renders them. */
   readonly smsMaxSegments: number;
   /** The conversation host the channels use, over another store (here, the scratch one). */
-  readonly conversationOver: (store: ConversationStore) => ConversationService;
+  readonly conversationOver: (store: ConversationStore, relays: ResidentRelays) => ConversationService;
 }
 
 const PATH = "/dashboard/simulator";
@@ -76,6 +78,8 @@ interface SimulatorState {
   readonly address: string;
   readonly expiresAt: string;
   readonly scratch: ScratchSnapshot;
+  /** The groups shown after a practice offer, and which were asked: never the relays table. */
+  readonly relays?: readonly ScratchRelay[];
   readonly transcript: readonly Entry[];
   readonly nextId: number;
 }
@@ -221,7 +225,8 @@ ${answersTable(state)}
     said?: { text: string; pressed?: boolean; on?: number },
   ): Promise<SimulatorState> => {
     const store = new ScratchConversationStore(state.scratch);
-    const outcome: Outcome = await deps.conversationOver(store).handle({
+    const relays = new ScratchRelays(state.relays, () => crypto.randomUUID());
+    const outcome: Outcome = await deps.conversationOver(store, relays).handle({
       channel: CHANNEL,
       address: state.address,
       input,
@@ -258,6 +263,7 @@ ${answersTable(state)}
       ...state,
       expiresAt: new Date(deps.now().getTime() + IDLE_MS).toISOString(),
       scratch: store.snapshot(),
+      relays: relays.snapshot(),
       transcript: entries.slice(-MAX_ENTRIES),
       nextId,
     };

@@ -12,6 +12,7 @@ import { silentLogger } from "../../src/log.js";
 import { listScriptFiles, loadRegistry } from "../../src/runtime-node/flow-dir.js";
 import { packageRoot } from "../../src/runtime-node/paths.js";
 import { openNodeServices, type NodeServices } from "../../src/runtime-node/services.js";
+import { ScratchRelays } from "../../src/store/scratch-relays.js";
 import { ScratchConversationStore } from "../../src/store/scratch-store.js";
 import { tempDir } from "../support/temp-db.js";
 
@@ -52,7 +53,11 @@ describe("conversation scripts on the simulator's practice resident", () => {
       const parsed = parseScript(readFileSync(file, "utf8"), file);
       clock = Date.parse(parsed.script.clock);
       const store = new ScratchConversationStore();
-      const conversation = services.appDeps.simulator!.conversationOver(store);
+      let ids = 0;
+      const conversation = services.appDeps.simulator!.conversationOver(
+        store,
+        new ScratchRelays([], () => `practice-relay-${++ids}`),
+      );
       const driver: ChatDriver = {
         send: (input, languageHint) =>
           conversation.handle({
@@ -70,8 +75,9 @@ describe("conversation scripts on the simulator's practice resident", () => {
       };
       const failures = await runScript(parsed, file, driver);
       expect(failures, failures.join("\n")).toEqual([]);
-      // And none of it reached the database.
+      // And none of it reached the database: no contact, and no group asked to get in touch.
       expect(await services.prisma.contact.count()).toBe(0);
+      expect(await services.prisma.relay.count()).toBe(0);
     });
   }
 });
