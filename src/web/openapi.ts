@@ -235,6 +235,19 @@ export function openApiDocument(threshold: number) {
           }),
         },
       },
+      "/api/v1/feed": {
+        get: {
+          summary: "The partner's insight and updates as one JSON document, for systems that poll",
+          description:
+            "The same gated figures as the insight routes, for the partner's areas, with the published updates. Unchanged insight gives the same ETag; send it as If-None-Match to get 304 with no body.",
+          parameters: [{ name: "If-None-Match", in: "header", schema: { type: "string" } }],
+          responses: {
+            "200": { description: "OK", content: { "application/json": { schema: { type: "object" } } } },
+            "304": { description: "Unchanged since the ETag sent" },
+            "401": { description: "Missing or invalid token" },
+          },
+        },
+      },
       "/api/v1/relays": {
         get: {
           summary: "A local group's relays: residents who asked this group to get in touch after an offer",
@@ -319,7 +332,9 @@ export function openApiDocument(threshold: number) {
             "403": { description: "Not linked to a group, or the group's relays are suspended" },
             "404": { description: "No such relay for this group (another group's relay answers the same)" },
             "409": { description: "The resident ended the conversation (no thanks or STOP)" },
-            "429": { description: "The resident's weekly limit of messages from groups is reached, or too many requests" },
+            "429": {
+              description: "The resident's weekly limit of messages from groups is reached, or too many requests",
+            },
           },
         },
       },

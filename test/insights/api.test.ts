@@ -172,7 +172,19 @@ describe("partner API", () => {
       "/api/v1/insights/trend",
       "/api/v1/insights/reach",
       "/api/v1/insights/quotes",
+      "/api/v1/feed",
+      "/api/v1/relays",
+      "/api/v1/relays/{id}/messages",
     ]);
+    // Every partner API route the app serves is described, with its method.
+    const served = h.app.routes
+      .filter((r) => r.path.startsWith("/api/v1/") && r.path !== "/api/v1/openapi.json" && r.method !== "ALL")
+      .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, "{$1}")}`);
+    const described = Object.entries(body.paths as Record<string, object>).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => `${m} ${p}`),
+    );
+    expect(served.length).toBeGreaterThan(6);
+    expect([...new Set(served)].sort()).toEqual(described.sort());
   });
 });
 
