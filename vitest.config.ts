@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -10,6 +11,9 @@ export default defineConfig({
     // file (twilio, LangChain, libphonenumber and Prisma are slow to load): most of the suite's
     // time was imports. Tests keep no state in modules; each builds its own services and clock.
     isolate: false,
+    // One file per processor (vitest's default leaves one idle: a single worker on 2 cores). The
+    // files wait on servers, browsers and child processes about half the time.
+    maxWorkers: availableParallelism(),
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },
