@@ -8,8 +8,8 @@ export default defineConfig({
     exclude: ["test/reliability/**/*.faults.test.ts", "**/node_modules/**"],
     pool: "forks",
     // Test files share each worker's loaded modules instead of importing the app afresh for every
-    // file (twilio, LangChain, libphonenumber and Prisma are slow to load): most of the suite's
-    // time was imports. Tests keep no state in modules; each builds its own services and clock.
+    // file (twilio, LangChain, libphonenumber and Prisma are slow to load): about a third of the
+    // suite's time was imports. Tests keep no state in modules; each builds its own services and clock.
     isolate: false,
     // One file per processor (vitest's default leaves one idle: a single worker on 2 cores). The
     // files wait on servers, browsers and child processes about half the time.
