@@ -59,12 +59,14 @@ export const OPERATOR_PAGES = [
 export const PUBLIC_PAGES = ["/results", "/results/ST6", "/results/ST6?lang=cy", "/you-said-we-did"];
 
 const INSTANT = /\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z?/g;
+/** "Figures as of 3 December 2026 at 21:41": the time a page was drawn, which moves with the clock. */
+const AS_OF = /(data-testid="as-of">)[^<]*/g;
 /** The broadcast page offers a fresh broadcast id each time it is drawn. */
 const FRESH_BROADCAST_ID = /name="id" value="b-[0-9a-f-]+"/g;
 
 /** A response body with the instants that move with the clock (and fresh broadcast ids) masked. */
 export const masked = (body: string) =>
-  body.replace(INSTANT, "<instant>").replace(FRESH_BROADCAST_ID, "<broadcast id>");
+  body.replace(INSTANT, "<instant>").replace(AS_OF, "$1<as of>").replace(FRESH_BROADCAST_ID, "<broadcast id>");
 
 export async function readInsightSurfaces(r: Readers): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
