@@ -1,2 +1,0 @@
-const mods = ["twilio", "grammy", "@langchain/core/runnables", "@prisma/client/runtime/client", "hono", "zod", "better-sqlite3", "libphonenumber-js", "yaml", "qrcode", "ipaddr.js", "postcode"];
-for (const m of mods) { const t = performance.now(); try { await import(m); } catch (e) { console.log(m, "ERR", e.message.slice(0,80)); continue; } console.log(m.padEnd(36), (performance.now() - t).toFixed(0), "ms"); }

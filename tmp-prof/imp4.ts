@@ -1,2 +1,0 @@
-const list = ["libphonenumber-js","@langchain/core/runnables","../src/nlp/name-lists.js","../src/nlp/real-words.js","../src/nlp/person-names.js","../src/nlp/fuzzy-vocabulary.js","../src/nlp/learned-phrases.js","../src/nlp/theme-lexicon.js","../src/nlp/redact.js","../src/nlp/offline-theme-tagger.js","../src/nlp/analyse.js","../src/nlp/chat-model.js","../src/nlp/index.js"];
-for (const m of list) { const t = performance.now(); await import(m); console.log(m.padEnd(44), (performance.now()-t).toFixed(0)); }
