@@ -10,7 +10,7 @@ import type { FlowRegistry } from "../engine/types.js";
 import type { PartnerStore } from "../insights/partners.js";
 import type { StatusReport } from "../ops/status.js";
 import type { SqlOutboxStore } from "../store/outbox.js";
-import { operatorForm, operatorReader, sign, type DashboardSession } from "./session.js";
+import { operatorForms, operatorReader, sign, type DashboardSession } from "./session.js";
 import { page } from "./layout.js";
 
 export interface AdminDeps {
@@ -139,10 +139,7 @@ ${
   });
 
   /** A POSTed admin form: operator, CSRF-checked; the action's own response or a redirect back. */
-  const action = (
-    pathname: string,
-    run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<Response | undefined>,
-  ) => operatorForm(app, deps, pathname, run, (c) => c.redirect("/dashboard/admin", 303));
+  const action = operatorForms(app, deps, "/dashboard/admin");
 
   action("/dashboard/admin/outbox/retry", async (form, current) => {
     const id = typeof form.id === "string" ? form.id : "";

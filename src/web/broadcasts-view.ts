@@ -21,7 +21,7 @@ import type { BroadcastQueues } from "../store/broadcast-queues.js";
 import type { SqlOutboxStore } from "../store/outbox.js";
 import type { ConversationStore } from "../store/types.js";
 import { page } from "./layout.js";
-import { operatorForm, operatorReader, sign, type DashboardSession } from "./session.js";
+import { operatorForms, operatorReader, sign, type DashboardSession } from "./session.js";
 
 export interface BroadcastViewDeps {
   readonly partners: PartnerStore;
@@ -168,10 +168,7 @@ ${
   });
 
   /** A POSTed broadcast form: operator, CSRF-checked. */
-  const action = (
-    pathname: string,
-    run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<Response>,
-  ) => operatorForm(app, deps, pathname, run);
+  const action = operatorForms(app, deps);
 
   action(ROOT, async (form, current, c) => {
     const choice = choose(form);

@@ -13,7 +13,7 @@ import type { Clock } from "../clock.js";
 import type { FlowRegistry } from "../engine/types.js";
 import type { PartnerStore } from "../insights/partners.js";
 import { page } from "./layout.js";
-import { operatorForm, operatorReader, sign, type DashboardSession } from "./session.js";
+import { operatorForms, operatorReader, sign, type DashboardSession } from "./session.js";
 
 export interface ChampionsAdminDeps {
   readonly champions: ChampionStore;
@@ -136,10 +136,7 @@ ${
   });
 
   /** A POSTed form: operator, CSRF-checked, then the action's page. */
-  const action = (
-    pathname: string,
-    run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<Response>,
-  ) => operatorForm(app, deps, pathname, run);
+  const action = operatorForms(app, deps);
 
   const problem = (c: Context, current: DashboardSession, message: string) => {
     c.status(400);

@@ -22,7 +22,7 @@ import {
 import type { DirectoryUploads } from "../directory/uploads.js";
 import type { PartnerStore } from "../insights/partners.js";
 import { page } from "./layout.js";
-import { operatorForm, operatorReader, sign, type DashboardSession } from "./session.js";
+import { operatorForms, operatorReader, sign, type DashboardSession } from "./session.js";
 
 export interface DirectoryAdminDeps {
   readonly partners: PartnerStore;
@@ -136,10 +136,7 @@ ${settings.area ? html`<p>Area: ${settings.area}${settings.districts.length > 0 
   });
 
   /** A POSTed form: operator, CSRF-checked. */
-  const action = (
-    pathname: string,
-    run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<Response>,
-  ) => operatorForm(app, deps, pathname, run);
+  const action = operatorForms(app, deps);
 
   /** Reads an upload; a Response saying why when it cannot be read (logged in the audit log). */
   const read = async (c: Context, current: DashboardSession, fileName: string, bytes: Uint8Array) => {

@@ -18,7 +18,7 @@ import type { RelayStore } from "../store/relay-store.js";
 import { RELAY_MAX_TEXT, relayRefusals, type GroupRelay, type RelayService } from "../updates/relays.js";
 import { page } from "./layout.js";
 import {
-  operatorForm,
+  operatorForms,
   operatorReader,
   sessionReader,
   signInAgain,
@@ -250,10 +250,7 @@ ${
     return adminView(c, current);
   });
 
-  const action = (
-    pathname: string,
-    run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<Response>,
-  ) => operatorForm(app, deps, pathname, run);
+  const action = operatorForms(app, deps);
   const problem = (c: Context, current: DashboardSession, message: string) => {
     c.status(400);
     return adminView(c, current, html`<p class="error" role="alert">${message}</p>`);

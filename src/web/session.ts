@@ -205,22 +205,25 @@ export function operatorReader(deps: SessionDeps): (c: Context) => Promise<Dashb
 }
 
 /**
- * Registers a POSTed operator form: the signed-in operator (or the refusal operatorReader gives),
- * then the session's CSRF token (403 without it), then the action.
+ * What registers a page's POSTed operator forms: each checks the signed-in operator (or gives the
+ * refusal operatorReader gives), then the session's CSRF token (403 without it), then runs the
+ * action; an action that answers nothing redirects (to `redirectTo`, or back to its own path).
  */
-export function operatorForm<R extends Response | undefined>(
+export function operatorForms(
   app: Hono,
   deps: SessionDeps,
+  redirectTo?: string,
+): (
   pathname: string,
-  run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<R>,
-  otherwise: (c: Context) => Response = (c) => c.redirect(pathname, 303),
-): void {
+  run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<Response | undefined>,
+) => void {
   const operator = operatorReader(deps);
-  app.post(pathname, async (c) => {
-    const current = await operator(c);
-    if (current instanceof Response) return current;
-    const form = await c.req.parseBody();
-    if (!validCsrf(deps.sessionSecret, current, form.csrf)) return c.text("Invalid form", 403);
-    return (await run(form, current, c)) ?? otherwise(c);
-  });
+  return (pathname, run) =>
+    app.post(pathname, async (c) => {
+      const current = await operator(c);
+      if (current instanceof Response) return current;
+      const form = await c.req.parseBody();
+      if (!validCsrf(deps.sessionSecret, current, form.csrf)) return c.text("Invalid form", 403);
+      return (await run(form, current, c)) ?? c.redirect(redirectTo ?? pathname, 303);
+    });
 }

@@ -24,7 +24,7 @@ import { ScratchRelays, type ScratchRelay } from "../store/scratch-relays.js";
 import { ScratchConversationStore, EMPTY_SCRATCH, type ScratchSnapshot } from "../store/scratch-store.js";
 import type { ConversationStore } from "../store/types.js";
 import { page } from "./layout.js";
-import { operatorForm, operatorReader, sign, type DashboardSession, type SessionDeps } from "./session.js";
+import { operatorForms, operatorReader, sign, type DashboardSession, type SessionDeps } from "./session.js";
 
 /** Signed in as every operator page is (session.ts), and: */
 export interface SimulatorDeps extends SessionDeps {
@@ -277,10 +277,7 @@ ${answersTable(state)}
   });
 
   /** A POSTed form: operator, CSRF-checked, then the action. */
-  const action = (
-    pathname: string,
-    run: (form: Record<string, unknown>, current: DashboardSession, c: Context) => Promise<Response>,
-  ) => operatorForm(app, deps, pathname, run);
+  const action = operatorForms(app, deps);
 
   const problem = (c: Context, current: DashboardSession, message: string, state?: SimulatorState) => {
     c.status(400);
